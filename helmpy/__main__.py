@@ -1,0 +1,5 @@
+"""`python -m helmpy`."""
+
+from helmpy.cli.main import main
+
+main()

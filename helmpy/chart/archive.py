@@ -1,0 +1,157 @@
+"""Reading untrusted chart archives safely, and writing reproducible ones.
+
+Reading: every entry is path-checked (no absolute paths, no ``..``, no drive letters), links and
+devices are refused, and both a per-file and a total decompressed size limit apply (Helm's 5 MiB /
+100 MiB by default; ``HELMPY_MAX_FILE_SIZE`` / ``HELMPY_MAX_CHART_SIZE`` override).
+
+Writing: entries in Helm's order, mode 0644, uid/gid 0, source mtimes rounded to the second and a
+fixed gzip header, so packaging the same chart twice gives byte-identical archives.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import posixpath
+import tarfile
+import zlib
+from dataclasses import dataclass
+
+from helmpy.errors import ArchiveError
+
+MAX_FILE_SIZE = 5 * 1024 * 1024
+MAX_CHART_SIZE = 100 * 1024 * 1024
+
+
+def limits() -> tuple[int, int]:
+    """(per-file, total) decompressed limits, configurable through the environment."""
+    def env_int(name: str, default: int) -> int:
+        raw = os.environ.get(name)
+        if not raw:
+            return default
+        try:
+            return int(raw)
+        except ValueError as err:
+            raise ArchiveError(f"{name}={raw!r} is not a number of bytes") from err
+
+    return env_int("HELMPY_MAX_FILE_SIZE", MAX_FILE_SIZE), env_int("HELMPY_MAX_CHART_SIZE", MAX_CHART_SIZE)
+
+
+@dataclass
+class ArchiveMember:
+    """One file taken from an archive, path relative to the chart root."""
+
+    name: str
+    data: bytes
+    mtime: float
+
+
+def _clean(name: str, source: str) -> str:
+    name = name.replace("\\", "/")
+    if name.startswith("/"):
+        raise ArchiveError(f"{source}: chart illegally contains absolute paths ({name!r})")
+    if len(name) >= 2 and name[1] == ":" and name[0].isalpha():
+        raise ArchiveError(f"{source}: chart contains illegally named files ({name!r})")
+    parts = name.split("/", 1)
+    rest = parts[1] if len(parts) == 2 else ""
+    cleaned = posixpath.normpath(rest) if rest else "."
+    if cleaned == ".":
+        if parts[0] == "Chart.yaml":
+            raise ArchiveError(f"{source}: chart yaml not in base directory")
+        raise ArchiveError(f"{source}: chart illegally contains content outside the base directory ({name!r})")
+    if cleaned.startswith("..") or "/../" in f"/{cleaned}/" or posixpath.normpath(name).startswith(".."):
+        raise ArchiveError(f"{source}: chart illegally references parent directory ({name!r})")
+    return cleaned
+
+
+def read_archive(data: bytes, source: str = "archive", max_file: int | None = None,
+                 max_total: int | None = None) -> list[ArchiveMember]:
+    """Untar a gzipped chart archive into memory, enforcing path and size rules."""
+    lim_file, lim_total = limits()
+    max_file = lim_file if max_file is None else max_file
+    max_total = lim_total if max_total is None else max_total
+    if data[:2] != b"\x1f\x8b":
+        head = data[:512].lstrip()
+        if head.startswith((b"apiVersion", b"name:", b"---", b"#")):
+            raise ArchiveError(f"file '{source}' seems to be a YAML file, but expected a gzipped archive")
+        raise ArchiveError(f"{source}: not a gzipped chart archive")
+    members: list[ArchiveMember] = []
+    total = 0
+    try:
+        raw = _gunzip_limited(data, max_total + 1024 * 1024, source)
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
+            for info in tar:
+                if info.isdir() or info.type in (tarfile.XGLTYPE, tarfile.XHDTYPE, tarfile.GNUTYPE_LONGNAME):
+                    continue
+                if info.issym() or info.islnk():
+                    raise ArchiveError(
+                        f"{source}: chart contains a link {info.name!r} -> {info.linkname!r}; links are not allowed")
+                if not info.isreg():
+                    raise ArchiveError(f"{source}: chart contains an irregular file {info.name!r}")
+                name = _clean(info.name, source)
+                if info.size > max_file:
+                    raise ArchiveError(
+                        f"{source}: decompressed chart file {name!r} is larger than the maximum file size {max_file}")
+                total += info.size
+                if total > max_total:
+                    raise ArchiveError(f"{source}: decompressed chart is larger than the maximum size {max_total}")
+                fh = tar.extractfile(info)
+                content = fh.read() if fh else b""
+                members.append(ArchiveMember(name, content, float(info.mtime)))
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
+        raise ArchiveError(f"{source}: corrupt chart archive: {err}") from err
+    if not members:
+        raise ArchiveError(f"{source}: no files in chart archive")
+    return members
+
+
+def _gunzip_limited(data: bytes, limit: int, source: str) -> bytes:
+    """Decompress at most ``limit`` bytes, so a gzip bomb cannot exhaust memory."""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    buf = data
+    while buf:
+        chunk = d.decompress(buf, 1024 * 1024)
+        out += chunk
+        if len(out) > limit:
+            raise ArchiveError(f"{source}: decompressed chart is larger than the maximum size {limit}")
+        buf = d.unconsumed_tail
+        if d.eof:
+            # multi-member gzip: continue with what is left
+            rest = d.unused_data
+            if rest and rest[:2] == b"\x1f\x8b":
+                d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                buf = rest
+            else:
+                break
+    return bytes(out)
+
+
+# --- writing ----------------------------------------------------------------------------------------
+def _tar_header(name: str, size: int, mtime: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mtime = mtime
+    info.mode = 0o644
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.type = tarfile.REGTYPE
+    return info
+
+
+def write_archive(entries: list[tuple[str, bytes, float]]) -> bytes:
+    """Build a reproducible .tgz from (path, data, mtime) in the given order."""
+    tar_buf = io.BytesIO()
+    simple = all(len(n.encode()) < 100 and n.isascii() for n, _, _ in entries)
+    tar = tarfile.open(fileobj=tar_buf, mode="w:", format=tarfile.USTAR_FORMAT if simple else tarfile.PAX_FORMAT)
+    for name, data, mtime in entries:
+        tar.addfile(_tar_header(name, len(data), int(mtime + 0.5)), io.BytesIO(data))
+    end = tar.offset
+    tar.close()
+    # tarfile pads to a 10240-byte record; Go does not: keep exactly two terminating zero blocks.
+    raw = tar_buf.getvalue()[:end] + b"\0" * 1024
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=6) as gz:
+        gz.write(raw)
+    return out.getvalue()

@@ -1,0 +1,181 @@
+"""Load a chart from a directory or an archive.
+
+Both inputs funnel into :func:`load_files` (a list of in-memory files), like Helm's ``LoadFiles``.
+Directories honour ``.helmignore``; archives are read through the size- and path-checked reader.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import posixpath
+import stat
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from helmpy import yamlutil
+from helmpy.chart.archive import ArchiveMember, limits, read_archive
+from helmpy.chart.ignore import IgnoreRules
+from helmpy.chart.model import Chart, Dependency, File, Lock, Metadata
+from helmpy.errors import ArchiveError, ChartError, ChartNotFoundError, ChartValidationError
+
+logger = logging.getLogger(__name__)
+
+
+def load(path: str | os.PathLike[str]) -> Chart:
+    """Load a chart from a directory or a ``.tgz`` file."""
+    p = Path(path)
+    if not p.exists():
+        raise ChartNotFoundError(f"path {str(path)!r} not found")
+    if p.is_dir():
+        return load_dir(p)
+    return load_archive(p.read_bytes(), source=str(path))
+
+
+def load_archive(data: bytes, source: str = "archive") -> Chart:
+    """Load a chart from gzipped tar bytes (untrusted)."""
+    return load_files(read_archive(data, source), source)
+
+
+def _dt(ts: float | None) -> datetime | None:
+    if not ts:
+        return None
+    return datetime.fromtimestamp(ts, tz=timezone.utc)
+
+
+def walk_dir(root: Path) -> list[ArchiveMember]:
+    """Read a chart directory into memory, applying .helmignore (lexical, depth-first order)."""
+    root = root.resolve()
+    ignore_file = root / ".helmignore"
+    rules = (IgnoreRules.parse(ignore_file.read_text(encoding="utf-8", errors="replace"), str(ignore_file))
+             if ignore_file.is_file() else IgnoreRules.empty())
+    max_file, _ = limits()
+    out: list[ArchiveMember] = []
+
+    def visit(directory: Path, rel: str) -> None:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError as err:
+            raise ChartError(f"cannot read directory {directory}: {err}") from err
+        for name in names:
+            full = directory / name
+            rel_path = f"{rel}/{name}" if rel else name
+            if full.is_symlink():
+                target = full.resolve()
+                if not (target == root or root in target.parents):
+                    raise ArchiveError(f"{full}: symlink points outside the chart ({target})")
+            try:
+                st = full.stat()
+            except OSError as err:
+                raise ChartError(f"cannot read {full}: {err}") from err
+            is_dir = stat.S_ISDIR(st.st_mode)
+            if rules.ignored(rel_path, is_dir):
+                continue
+            if is_dir:
+                visit(full, rel_path)
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                raise ChartError(f"cannot load irregular file {full} as it has file mode type bits set")
+            if st.st_size > max_file:
+                raise ArchiveError(f"chart file {name!r} is larger than the maximum file size {max_file}")
+            out.append(ArchiveMember(rel_path, full.read_bytes(), st.st_mtime))
+
+    visit(root, "")
+    return out
+
+
+def load_dir(path: Path) -> Chart:
+    """Load a chart directory (with .helmignore)."""
+    if not (path / "Chart.yaml").is_file():
+        raise ChartNotFoundError(f"{path}: Chart.yaml file is missing (is this a chart directory?)")
+    return load_files(walk_dir(path), str(path))
+
+
+def _strip_bom(data: bytes) -> bytes:
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+
+def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
+    """Classify files into a Chart (Helm's buckets) and load sub-charts recursively."""
+    members = [ArchiveMember(m.name, _strip_bom(m.data), m.mtime) for m in members]
+    by_name = {m.name: m for m in members}
+    chart_file = by_name.get("Chart.yaml")
+    if chart_file is None:
+        raise ChartValidationError(f"{source}: Chart.yaml file is missing")
+    where = f"{source}/Chart.yaml" if not source.endswith(".tgz") else f"{source}: Chart.yaml"
+    raw_meta = yamlutil.load(chart_file.data, where, ChartValidationError)
+    metadata = Metadata.from_dict(raw_meta, where)
+    if not metadata.api_version:
+        metadata.api_version = "v1"
+    chart = Chart(metadata=metadata, modtime=_dt(chart_file.mtime))
+    sub_members: dict[str, list[ArchiveMember]] = {}
+    sub_order: list[str] = []
+    for m in members:
+        name = m.name
+        if name == "Chart.yaml":
+            continue
+        if name == "values.yaml":
+            chart.raw_values = m.data
+            chart.values = yamlutil.load_values(m.data, f"{source}/values.yaml")
+        elif name == "values.schema.json":
+            chart.schema = m.data
+            chart.schema_modtime = _dt(m.mtime)
+            try:
+                json.loads(m.data or b"{}")
+            except ValueError as err:
+                raise ChartValidationError(f"{source}/values.schema.json: invalid JSON: {err}") from err
+        elif name in ("Chart.lock", "requirements.lock"):
+            chart.raw_lock = m.data
+            chart.lock = _parse_lock(m.data, f"{source}/{name}")
+        elif name == "requirements.yaml":
+            reqs = yamlutil.load(m.data, f"{source}/requirements.yaml", ChartValidationError) or {}
+            deps = reqs.get("dependencies") if isinstance(reqs, dict) else None
+            if deps and not metadata.dependencies:
+                metadata.dependencies = [Dependency.from_dict(d, f"{source}/requirements.yaml") for d in deps]
+            if metadata.api_version == "v1":
+                chart.files.append(File(name, m.data, _dt(m.mtime)))
+        elif name.startswith("templates/"):
+            chart.templates.append(File(name, m.data, _dt(m.mtime)))
+        elif name.startswith("charts/") and not name.endswith(".prov"):
+            rest = name[len("charts/"):]
+            first = rest.split("/", 1)[0]
+            if first.startswith(("_", ".")):
+                continue
+            if first not in sub_members:
+                sub_members[first] = []
+                sub_order.append(first)
+            if "/" in rest:
+                sub_members[first].append(ArchiveMember(rest.split("/", 1)[1], m.data, m.mtime))
+            elif first.endswith((".tgz", ".tar.gz")):
+                sub_members[first].append(m)
+            # a bare file directly under charts/ is a chart with no files: error below
+        else:
+            chart.files.append(File(name, m.data, _dt(m.mtime)))
+    metadata.validate(where)
+    for sub in sub_order:
+        parts = sub_members[sub]
+        sub_source = f"{source}/charts/{sub}"
+        try:
+            if sub.endswith((".tgz", ".tar.gz")) and len(parts) == 1 and parts[0].name.startswith("charts/"):
+                child = load_archive(parts[0].data, sub_source)
+            else:
+                child = load_files(parts, sub_source)
+        except ChartError as err:
+            raise type(err)(f"error unpacking subchart {sub} in {metadata.name}: {err}") from err
+        chart.add_subchart(child)
+    return chart
+
+
+def _parse_lock(data: bytes, where: str) -> Lock:
+    raw = yamlutil.load(data, where, ChartValidationError) or {}
+    if not isinstance(raw, dict):
+        raise ChartValidationError(f"{where}: must be a map")
+    deps = [Dependency.from_dict(d, where) for d in (raw.get("dependencies") or [])]
+    generated = raw.get("generated", "")
+    return Lock(generated=str(generated) if generated else "", digest=str(raw.get("digest") or ""), dependencies=deps)
+
+
+def is_archive_path(path: str) -> bool:
+    return posixpath.basename(path).endswith((".tgz", ".tar.gz"))

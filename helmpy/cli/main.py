@@ -1,0 +1,226 @@
+"""The `helmpy` command: a lazy click group and the one place errors become exit codes.
+
+Sub-command modules are imported only when their command runs, so ``helmpy --help`` and light
+commands stay fast (no Kubernetes client or HTTP server imports on the hot path).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from helmpy import __version__
+from helmpy.errors import ExitCode, HelmpyError
+
+# command name -> "module:attribute"
+LAZY_COMMANDS: dict[str, str] = {
+    "create": "helmpy.cli.chart_cmds:create",
+    "template": "helmpy.cli.chart_cmds:template",
+    "lint": "helmpy.cli.chart_cmds:lint",
+    "show": "helmpy.cli.chart_cmds:show",
+    "package": "helmpy.cli.package_cmds:package",
+    "verify": "helmpy.cli.package_cmds:verify",
+    "dependency": "helmpy.cli.package_cmds:dependency",
+    "repo": "helmpy.cli.repo_cmds:repo",
+    "search": "helmpy.cli.repo_cmds:search",
+    "pull": "helmpy.cli.repo_cmds:pull",
+    "push": "helmpy.cli.repo_cmds:push",
+    "serve": "helmpy.cli.serve_cmds:serve",
+    "install": "helmpy.cli.release_cmds:install",
+    "upgrade": "helmpy.cli.release_cmds:upgrade",
+    "rollback": "helmpy.cli.release_cmds:rollback",
+    "uninstall": "helmpy.cli.release_cmds:uninstall",
+    "history": "helmpy.cli.release_cmds:history",
+    "status": "helmpy.cli.release_cmds:status",
+    "list": "helmpy.cli.release_cmds:list_releases",
+    "get": "helmpy.cli.release_cmds:get",
+    "test": "helmpy.cli.release_cmds:test",
+    "cluster": "helmpy.cli.cluster_cmds:cluster",
+}
+ALIASES = {"dep": "dependency", "fetch": "pull", "ls": "list", "hist": "history", "del": "uninstall",
+           "delete": "uninstall", "un": "uninstall", "inspect": "show"}
+
+
+class LazyGroup(click.Group):
+    """A group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        names.update(n for n, target in LAZY_COMMANDS.items() if _module_exists(target))
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd_name = ALIASES.get(cmd_name, cmd_name)
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None:
+            return cmd
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None or not _module_exists(target):
+            return None
+        module_name, attr = target.split(":")
+        return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+
+
+def _module_exists(target: str) -> bool:
+    import importlib.util
+
+    module_name = target.split(":")[0]
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _setup_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="level=%(levelname)s msg=%(message)s" if not debug else "%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def debug_enabled() -> bool:
+    """True when --debug was given anywhere or HELMPY_DEBUG is set."""
+    return os.environ.get("HELMPY_DEBUG", "").lower() in ("1", "true", "yes")
+
+
+def _debug_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        os.environ["HELMPY_DEBUG"] = "1"
+        logging.getLogger().setLevel(logging.DEBUG)
+    return value
+
+
+debug_option = click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+                            callback=_debug_callback, help="Verbose output and tracebacks on errors.")
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
+@debug_option
+@click.version_option(__version__, "--version", prog_name="helmpy")
+def cli() -> None:
+    """helmpy - the Helm-compatible package manager for Kubernetes, with Jinja2 charts.
+
+    \b
+    Examples:
+      helmpy create web                      # scaffold a chart
+      helmpy template rel ./web --set image.tag=v5
+      helmpy install web ./web               # on the embedded cluster when no kubeconfig exists
+      helmpy list -o json
+    """
+
+
+@cli.command()
+@debug_option
+@click.option("--short", is_flag=True, help="Print the version number only.")
+def version(short: bool) -> None:
+    """Print the helmpy version.
+
+    \b
+    Examples:
+      helmpy version
+      helmpy version --short
+    """
+    if short:
+        click.echo(f"v{__version__}")
+    else:
+        click.echo(f'version.BuildInfo{{Version:"v{__version__}", Python:"{sys.version.split()[0]}"}}')
+
+
+@cli.command()
+@debug_option
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print a shell completion script.
+
+    \b
+    Examples:
+      source <(helmpy completion bash)
+      helmpy completion zsh > "${fpath[1]}/_helmpy"
+      helmpy completion fish > ~/.config/fish/completions/helmpy.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    comp_cls = get_completion_class(shell)
+    if comp_cls is None:  # pragma: no cover - click ships all three
+        raise HelmpyError(f"unsupported shell {shell}")
+    comp = comp_cls(cli, {}, "helmpy", "_HELMPY_COMPLETE")
+    click.echo(comp.source())
+
+
+@cli.command("env")
+@debug_option
+def env_cmd() -> None:
+    """Print helmpy's environment (paths and settings) as KEY="value" lines.
+
+    \b
+    Examples:
+      helmpy env
+    """
+    from helmpy import paths
+
+    items = {
+        "HELMPY_CACHE_HOME": paths.cache_home(),
+        "HELMPY_CONFIG_HOME": paths.config_home(),
+        "HELMPY_DATA_HOME": paths.data_home(),
+        "HELMPY_DEBUG": "true" if debug_enabled() else "false",
+        "HELMPY_DRIVER": os.environ.get("HELMPY_DRIVER", "secret"),
+        "HELMPY_NAMESPACE": os.environ.get("HELMPY_NAMESPACE", "default"),
+        "HELMPY_REPOSITORY_CACHE": paths.repository_cache(),
+        "HELMPY_REPOSITORY_CONFIG": paths.repository_config(),
+    }
+    for key, value in items.items():
+        click.echo(f'{key}="{value}"')
+
+
+def format_error(err: HelmpyError) -> str:
+    """One line (plus an optional hint) for a user error."""
+    text = f"Error: {err.message}"
+    if err.hint:
+        text += f"\nHint: {err.hint}"
+    return text
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point; maps errors to messages and exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _setup_logging("--debug" in args or debug_enabled())
+    try:
+        cli.main(args=args, prog_name="helmpy", standalone_mode=False)
+    except HelmpyError as err:
+        if debug_enabled():
+            traceback.print_exc()
+        click.echo(format_error(err), err=True)
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        sys.exit(ExitCode.ERROR)
+    except Exception as exc:  # a bug, not a user error
+        if debug_enabled():
+            traceback.print_exc()
+        click.echo(f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
+                   err=True)
+        sys.exit(ExitCode.ERROR)
+    sys.exit(ExitCode.OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,156 @@
+"""Every exception helmpy raises on purpose lives here.
+
+The CLI maps these to one line on stderr and an exit code (see ``helmpy/cli/main.py``); anything
+else is a bug and only shows a traceback under ``--debug``.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes scripts can rely on."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+class HelmpyError(Exception):
+    """Base of all user-facing errors: a message, an optional hint and an exit code."""
+
+    exit_code: int = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(HelmpyError):
+    """Bad combination of command-line arguments."""
+
+    exit_code = ExitCode.USAGE
+
+
+# --- charts -------------------------------------------------------------------------------------
+class ChartError(HelmpyError):
+    """A chart could not be loaded or is invalid."""
+
+
+class ChartNotFoundError(ChartError):
+    """The chart reference points at nothing."""
+
+
+class ChartValidationError(ChartError):
+    """Chart.yaml or the chart layout breaks Helm's rules."""
+
+
+class ArchiveError(ChartError):
+    """A chart archive is corrupt, too large, or tries to escape its directory."""
+
+
+class IgnoreRuleError(ChartError):
+    """A .helmignore rule is invalid."""
+
+
+class DependencyError(ChartError):
+    """Chart dependencies are missing, invalid, or cannot be resolved."""
+
+
+# --- values -------------------------------------------------------------------------------------
+class ValuesError(HelmpyError):
+    """Values could not be read, parsed or merged."""
+
+
+class StrvalsError(ValuesError):
+    """A --set style argument does not follow the grammar."""
+
+
+class SchemaValidationError(ValuesError):
+    """Values do not satisfy values.schema.json."""
+
+
+# --- rendering ----------------------------------------------------------------------------------
+class RenderError(HelmpyError):
+    """A template failed to render; the message names chart, template file and line."""
+
+
+class SandboxViolation(RenderError):
+    """A template tried to leave the sandbox."""
+
+
+class RenderLimitError(RenderError):
+    """A template exceeded a time, size or recursion limit."""
+
+
+class GoTemplateUnsupported(RenderError):
+    """The chart uses Helm's Go templates, which helmpy cannot render yet."""
+
+
+class LintError(HelmpyError):
+    """One or more charts failed linting."""
+
+
+# --- repositories -------------------------------------------------------------------------------
+class RepoError(HelmpyError):
+    """Repository configuration, index or download problems."""
+
+
+class RepoIndexError(RepoError):
+    """An index.yaml is malformed."""
+
+
+class DownloadError(RepoError):
+    """A download failed (HTTP status, connection, digest mismatch)."""
+
+
+class ProvenanceError(RepoError):
+    """A provenance file is missing or does not verify."""
+
+
+# --- releases -----------------------------------------------------------------------------------
+class ReleaseError(HelmpyError):
+    """A release operation failed."""
+
+
+class ReleaseNotFound(ReleaseError):
+    """No such release (or revision)."""
+
+
+class ReleaseExists(ReleaseError):
+    """A release record with this key already exists."""
+
+
+class OperationInProgress(ReleaseError):
+    """Another operation holds the release lock."""
+
+
+class StorageError(ReleaseError):
+    """The release storage backend failed."""
+
+
+# --- clusters -----------------------------------------------------------------------------------
+class KubeError(HelmpyError):
+    """The cluster refused or failed an operation."""
+
+
+class KubeNotFound(KubeError):
+    """The object does not exist."""
+
+
+class KubeConflict(KubeError):
+    """The object changed or already exists (HTTP 409)."""
+
+
+class OwnershipConflict(KubeError):
+    """An object belongs to another release (or to nobody) and may not be taken over."""
+
+
+class WaitTimeout(KubeError):
+    """Objects did not become ready in time."""

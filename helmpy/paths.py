@@ -1,0 +1,52 @@
+"""Where helmpy keeps its files: XDG directories with HELMPY_* overrides (like Helm's HELM_*)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value else Path.home() / fallback
+
+
+def config_home() -> Path:
+    """``HELMPY_CONFIG_HOME``, else ``$XDG_CONFIG_HOME/helmpy``."""
+    override = os.environ.get("HELMPY_CONFIG_HOME")
+    return Path(override) if override else _xdg("XDG_CONFIG_HOME", ".config") / "helmpy"
+
+
+def cache_home() -> Path:
+    """``HELMPY_CACHE_HOME``, else ``$XDG_CACHE_HOME/helmpy``."""
+    override = os.environ.get("HELMPY_CACHE_HOME")
+    return Path(override) if override else _xdg("XDG_CACHE_HOME", ".cache") / "helmpy"
+
+
+def data_home() -> Path:
+    """``HELMPY_DATA_HOME``, else ``$XDG_DATA_HOME/helmpy``."""
+    override = os.environ.get("HELMPY_DATA_HOME")
+    return Path(override) if override else _xdg("XDG_DATA_HOME", ".local/share") / "helmpy"
+
+
+def repository_config() -> Path:
+    """repositories.yaml (``HELMPY_REPOSITORY_CONFIG`` overrides)."""
+    override = os.environ.get("HELMPY_REPOSITORY_CONFIG")
+    return Path(override) if override else config_home() / "repositories.yaml"
+
+
+def repository_cache() -> Path:
+    """Cached repository indexes (``HELMPY_REPOSITORY_CACHE`` overrides)."""
+    override = os.environ.get("HELMPY_REPOSITORY_CACHE")
+    return Path(override) if override else cache_home() / "repository"
+
+
+def content_cache() -> Path:
+    """Downloaded charts, content-addressed (``HELMPY_CONTENT_CACHE`` overrides)."""
+    override = os.environ.get("HELMPY_CONTENT_CACHE")
+    return Path(override) if override else cache_home() / "content"
+
+
+def embedded_cluster_db() -> Path:
+    """Default SQLite file of the embedded cluster."""
+    return data_home() / "cluster.db"

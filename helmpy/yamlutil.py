@@ -1,0 +1,180 @@
+"""Safe YAML in and Helm-shaped YAML/JSON out, in one place.
+
+Charts and indexes come from strangers, so only the safe loader is used (the C one when PyYAML was
+built with libyaml). Output mimics what Helm writes: block style, keys in go-yaml's "natural" order,
+no anchors, unicode kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import yaml
+
+from helmpy.errors import HelmpyError, ValuesError
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    _Loader: Any = yaml.CSafeLoader
+    _Dumper: Any = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+    _Dumper = yaml.SafeDumper
+
+
+def _mark(err: yaml.YAMLError) -> str:
+    mark = getattr(err, "problem_mark", None)
+    if mark is None:
+        return ""
+    return f"line {mark.line + 1}, column {mark.column + 1}: "
+
+
+def _problem(err: yaml.YAMLError) -> str:
+    problem = getattr(err, "problem", None)
+    context = getattr(err, "context", None)
+    if problem:
+        return f"{context + ' ' if context else ''}{problem}".strip()
+    return str(err).splitlines()[0]
+
+
+def yaml_error(source: str, err: yaml.YAMLError, exc: type[HelmpyError] = ValuesError) -> HelmpyError:
+    """Turn a PyYAML error into a one-line error naming the file and line."""
+    return exc(f"{source}: {_mark(err)}{_problem(err)}")
+
+
+def load(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] = ValuesError) -> Any:
+    """Parse one YAML document safely; errors name ``source`` and the line."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as err:
+        raise yaml_error(source, err, exc) from err
+
+
+def load_all(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] = ValuesError) -> list[Any]:
+    """Parse a YAML stream safely into a list of documents."""
+    try:
+        return list(yaml.load_all(text, Loader=_Loader))
+    except yaml.YAMLError as err:
+        raise yaml_error(source, err, exc) from err
+
+
+def load_values(text: str | bytes, source: str) -> dict[str, Any]:
+    """Parse a values file: every document deep-merged over the previous (Helm's rule)."""
+    from helmpy.values.coalesce import merge_maps
+
+    result: dict[str, Any] = {}
+    for doc in load_all(text, source):
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            raise ValuesError(f"{source}: values must be a map of keys, got {type(doc).__name__}")
+        result = merge_maps(result, _stringify_keys(doc))
+    return result
+
+
+def _stringify_keys(value: Any) -> Any:
+    """YAML allows non-string keys; Helm's values are JSON, so keys become strings."""
+    if isinstance(value, dict):
+        return {(k if isinstance(k, str) else _key_str(k)): _stringify_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringify_keys(v) for v in value]
+    return value
+
+
+def _key_str(key: Any) -> str:
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
+# --- output ---------------------------------------------------------------------------------------
+def _go_key_cmp(a: str, b: str) -> int:
+    """go-yaml v2's natural key order (letters by code point, digit runs numerically)."""
+    for i in range(min(len(a), len(b))):
+        ca, cb = a[i], b[i]
+        if ca == cb:
+            continue
+        al, bl = ca.isalpha(), cb.isalpha()
+        if al and bl:
+            return -1 if ca < cb else 1
+        if al or bl:
+            return -1 if bl else 1
+        an = bn = 0
+        if ca == "0" or cb == "0":
+            j = i - 1
+            while j >= 0 and a[j].isdigit():
+                if a[j] != "0":
+                    an = bn = 1
+                    break
+                j -= 1
+        ai = i
+        while ai < len(a) and a[ai].isdigit():
+            an = an * 10 + int(a[ai])
+            ai += 1
+        bi = i
+        while bi < len(b) and b[bi].isdigit():
+            bn = bn * 10 + int(b[bi])
+            bi += 1
+        if an != bn:
+            return -1 if an < bn else 1
+        if ai != bi:
+            return -1 if ai < bi else 1
+        return -1 if ca < cb else 1
+    if len(a) == len(b):
+        return 0
+    return -1 if len(a) < len(b) else 1
+
+
+go_key = functools.cmp_to_key(_go_key_cmp)
+
+
+class _HelmDumper(_Dumper):  # type: ignore[misc, valid-type]
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: D102 - PyYAML hook
+        return True
+
+
+def _represent_dict(dumper: Any, data: dict[Any, Any]) -> Any:
+    items = sorted(data.items(), key=lambda kv: go_key(str(kv[0])))
+    return dumper.represent_mapping("tag:yaml.org,2002:map", items)
+
+
+def _represent_str(dumper: Any, data: str) -> Any:
+    if "\n" in data and not any(ord(c) < 32 and c not in "\n\t" for c in data):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_HelmDumper.add_representer(dict, _represent_dict)
+_HelmDumper.add_representer(str, _represent_str)
+
+
+class _PlainDumper(_Dumper):  # type: ignore[misc, valid-type]
+    """Keeps insertion order: used where the caller already ordered the keys."""
+
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: D102
+        return True
+
+
+_PlainDumper.add_representer(str, _represent_str)
+
+
+def dump(data: Any, *, sort: bool = True) -> str:
+    """Serialise like Helm: block style, natural key order, trailing newline."""
+    return yaml.dump(
+        data,
+        Dumper=_HelmDumper if sort else _PlainDumper,
+        default_flow_style=False,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1 << 30,
+    )
+
+
+def dump_json(data: Any, *, indent: int | None = None) -> str:
+    """JSON like Go's encoder: sorted keys for maps, HTML-escaped, compact by default."""
+    text = json.dumps(data, sort_keys=True, indent=indent, separators=(",", ":") if indent is None else None,
+                      ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -26,7 +26,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "show": "helmpy.cli.chart_cmds:show",
     "package": "helmpy.cli.package_cmds:package",
     "verify": "helmpy.cli.package_cmds:verify",
-    "dependency": "helmpy.cli.package_cmds:dependency",
+    "dependency": "helmpy.cli.dependency_cmds:dependency",
     "repo": "helmpy.cli.repo_cmds:repo",
     "search": "helmpy.cli.repo_cmds:search",
     "pull": "helmpy.cli.repo_cmds:pull",

@@ -1,0 +1,66 @@
+"""What actions need from a cluster, as one small Protocol (Helm's ``pkg/kube/interface.go``).
+
+Two real implementations sit behind it: the embedded SQLite cluster (``kube/embedded.py``) and a real
+API server (``kube/remote.py``). Actions and the Secret/ConfigMap storage drivers depend only on this.
+Objects are plain dicts in Kubernetes' JSON shape.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, ContextManager, Iterator, Protocol, runtime_checkable
+
+KubeObject = dict[str, Any]
+
+
+@runtime_checkable
+class KubeClient(Protocol):
+    """The cluster operations helmpy's actions use."""
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> KubeObject | None:
+        """The live object, or None when it does not exist."""
+
+    def list(self, api_version: str, kind: str, namespace: str | None = None,
+             label_selector: str | None = None) -> list[KubeObject]:
+        """Objects of a kind (all namespaces when ``namespace`` is None), filtered by a label selector."""
+
+    def create(self, obj: KubeObject) -> KubeObject:
+        """Create; raises KubeConflict when the object already exists."""
+
+    def replace(self, obj: KubeObject) -> KubeObject:
+        """Update the whole object; when ``metadata.resourceVersion`` is set and stale, raises KubeConflict."""
+
+    def apply(self, obj: KubeObject, *, field_manager: str = "helmpy", force: bool = False) -> KubeObject:
+        """Create or update to match ``obj``; an unchanged object is not rewritten."""
+
+    def delete(self, api_version: str, kind: str, name: str, namespace: str | None = None,
+               propagation: str = "Background") -> bool:
+        """Delete; False when it was already gone."""
+
+    def is_namespaced(self, api_version: str, kind: str) -> bool:
+        """Whether the kind lives in a namespace (from discovery); KubeError for an unknown kind."""
+
+    def server_version(self) -> str:
+        """The cluster's Kubernetes version, e.g. ``v1.35.0``."""
+
+    def api_versions(self) -> list[str]:
+        """``group/version`` and ``group/version/Kind`` strings the server serves."""
+
+    def wait_ready(self, objects: list[KubeObject], timeout: float) -> None:
+        """Block until every object is ready; WaitTimeout names the ones that are not, with their conditions."""
+
+    def transaction(self) -> ContextManager[None]:
+        """Group writes atomically where the backend can (the embedded cluster); a no-op elsewhere."""
+
+
+@contextlib.contextmanager
+def no_transaction() -> Iterator[None]:
+    """The transaction of backends that cannot group writes."""
+    yield
+
+
+def object_ref(obj: KubeObject) -> str:
+    """``Kind/namespace/name`` for messages."""
+    meta = obj.get("metadata") or {}
+    ns = meta.get("namespace")
+    return f"{obj.get('kind')}/{ns + '/' if ns else ''}{meta.get('name')}"

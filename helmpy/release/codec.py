@@ -1,0 +1,31 @@
+"""Release record encoding: base64(gzip(JSON)), exactly Helm's (``pkg/storage/driver/util.go``)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+
+from helmpy.errors import StorageError
+from helmpy.release.model import Release
+
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def encode(release: Release) -> str:
+    """JSON (compact, Go-escaped) -> gzip level 9 -> standard base64."""
+    text = json.dumps(release.to_dict(), separators=(",", ":"), ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    packed = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    return base64.b64encode(packed).decode("ascii")
+
+
+def decode(data: str | bytes, source: str = "release record") -> Release:
+    """Accept gzipped and plain JSON (Helm does both)."""
+    try:
+        raw = base64.b64decode(data, validate=False)
+        if raw[:3] == _GZIP_MAGIC:
+            raw = gzip.decompress(raw)
+        return Release.from_dict(json.loads(raw))
+    except (ValueError, OSError, EOFError, TypeError) as err:
+        raise StorageError(f"{source}: cannot decode release record: {err}") from err

@@ -154,3 +154,14 @@ class OwnershipConflict(KubeError):
 
 class WaitTimeout(KubeError):
     """Objects did not become ready in time."""
+
+
+class KubeApiStatus(KubeError):
+    """A Kubernetes API request failed: the HTTP code, Status ``reason`` and ``details`` the server answers with."""
+
+    def __init__(self, message: str, *, code: int = 500, reason: str = "InternalError",
+                 details: dict | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+        self.reason = reason
+        self.details = details or {}

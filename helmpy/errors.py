@@ -165,3 +165,20 @@ class KubeApiStatus(KubeError):
         self.code = code
         self.reason = reason
         self.details = details or {}
+
+
+# --- release actions (appended by the release-actions helper) --------------------------------------
+class InvalidReleaseName(ReleaseError):
+    """A release name breaks Helm's rules (DNS-1123 label-ish, at most 53 characters)."""
+
+
+class ReleaseFailed(ReleaseError):
+    """An install/upgrade/rollback/uninstall ran and failed; the release is recorded as failed."""
+
+
+class HookFailed(ReleaseError):
+    """A release hook could not be created or did not succeed."""
+
+
+class RecordTooLarge(ReleaseError):
+    """The encoded release record would not fit in one Kubernetes object (1 MiB)."""

@@ -1,0 +1,100 @@
+"""User-supplied values: ``-f`` files and the ``--set`` family merged into one map (the release config).
+
+Sources are applied in Helm's fixed order whatever the command-line order: every ``-f`` in order,
+then ``--set-json``, ``--set``, ``--set-string``, ``--set-file``, ``--set-literal`` (helm-reference
+4.1). The result is *user* values only; chart defaults are laid underneath later by
+:func:`helmpy.values.coalesce.coalesce_values`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from helmpy import yamlutil
+from helmpy.errors import ValuesError
+from helmpy.values import strvals
+from helmpy.values.coalesce import merge_maps
+
+logger = logging.getLogger(__name__)
+
+URL_SCHEMES = ("http://", "https://")
+HTTP_TIMEOUT = 30.0
+
+
+@dataclass
+class ValueOptions:
+    """The ``-f``/``--set*`` flags of one command, as given."""
+
+    values_files: list[str] = field(default_factory=list)
+    set_json: list[str] = field(default_factory=list)
+    set_values: list[str] = field(default_factory=list)
+    set_string: list[str] = field(default_factory=list)
+    set_file: list[str] = field(default_factory=list)
+    set_literal: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        """True when no value flag was given (upgrade then reuses the old config)."""
+        return not (self.values_files or self.set_json or self.set_values or self.set_string
+                    or self.set_file or self.set_literal)
+
+    def merge(self, stdin: IO[Any] | None = None) -> dict[str, Any]:
+        """Read and merge every source in Helm's order; ``stdin`` serves ``-`` (default sys.stdin)."""
+        base: dict[str, Any] = {}
+        for source in self.values_files:
+            text = read_source(source, stdin)
+            try:
+                current = yamlutil.load_values(text, source)
+            except ValuesError as err:
+                raise ValuesError(f"failed to parse {err.message}") from err
+            base = merge_maps(base, current)
+            logger.debug("merged values file source=%s keys=%d", source, len(current))
+        for arg in self.set_json:
+            strvals.parse_set_json(arg, base)
+        for arg in self.set_values:
+            strvals.parse_set(arg, base)
+        for arg in self.set_string:
+            strvals.parse_set_string(arg, base)
+        for arg in self.set_file:
+            strvals.parse_set_file(arg, base, lambda path: read_source(path, stdin).decode("utf-8", "replace"))
+        for arg in self.set_literal:
+            strvals.parse_set_literal(arg, base)
+        return base
+
+
+def read_source(source: str, stdin: IO[Any] | None = None) -> bytes:
+    """Bytes of a values source: ``-`` (stdin), an http(s) URL, or a local path.
+
+    Errors read like Helm's (``open <path>: no such file or directory``) so they name the source.
+    """
+    if source.strip() == "-":
+        stream = stdin if stdin is not None else sys.stdin
+        data = stream.read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if source.startswith(URL_SCHEMES):
+        return _fetch(source)
+    try:
+        with open(source, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError as err:
+        raise ValuesError(f"open {source}: no such file or directory") from err
+    except IsADirectoryError as err:
+        raise ValuesError(f"read {source}: is a directory") from err
+    except PermissionError as err:
+        raise ValuesError(f"open {source}: permission denied") from err
+    except OSError as err:
+        raise ValuesError(f"open {source}: {(err.strerror or str(err)).lower()}") from err
+
+
+def _fetch(url: str) -> bytes:
+    import requests  # lazy: only -f/--set-file with a URL needs HTTP
+
+    try:
+        resp = requests.get(url, timeout=HTTP_TIMEOUT)
+    except requests.RequestException as err:
+        raise ValuesError(f"failed to fetch {url}: {err}") from err
+    if resp.status_code != 200:
+        raise ValuesError(f"failed to fetch {url} : {resp.status_code} {resp.reason}")
+    return resp.content

@@ -1,0 +1,116 @@
+"""`package`: a chart directory -> ``NAME-VERSION.tgz`` (and optionally a signed ``.prov``).
+
+Follows ``helm package``: load with .helmignore, apply --version/--app-version, require declared
+dependencies to be present in ``charts/``, validate, write a reproducible archive, then sign.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from helmpy.chart import loader
+from helmpy.chart.model import Chart, is_semver
+from helmpy.chart.save import archive_filename, save_archive
+from helmpy.errors import ChartError, ChartValidationError, DependencyError
+from helmpy.fsutil import atomic_write
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PackageOptions:
+    """Flags of ``helmpy package`` (one set for every chart given)."""
+
+    destination: str = "."
+    version: str | None = None
+    app_version: str | None = None
+    dependency_update: bool = False
+    sign: bool = False
+    key: str = ""
+    keyring: str | None = None
+    passphrase: str | None = None
+
+
+@dataclass
+class PackageResult:
+    """Where the archive (and its provenance file) went; ``display_path`` is what Helm prints."""
+
+    path: Path
+    display_path: str
+    prov_path: Path | None = None
+
+
+def check_dependencies_present(chart: Chart) -> None:
+    """Every dependency declared in Chart.yaml must be among the loaded sub-charts (Helm's rule)."""
+    try:  # the dependency module is maintained separately; use it when present
+        from helmpy.chart.dependencies import check_dependencies  # type: ignore[attr-defined]
+    except ImportError:
+        check_dependencies = None
+    if check_dependencies is not None:
+        check_dependencies(chart)
+        return
+    present = {sub.name for sub in chart.subcharts}
+    missing = [d.name for d in chart.metadata.dependencies if d.name not in present]
+    if missing:
+        raise DependencyError(f"found in Chart.yaml, but missing in charts/ directory: {', '.join(missing)}")
+
+
+def _update_dependencies(chart_dir: Path) -> None:
+    try:
+        from helmpy.action.dependency import update  # type: ignore[attr-defined]
+    except ImportError as err:
+        raise DependencyError("--dependency-update is not available in this build "
+                              "(helmpy.action.dependency.update is missing)") from err
+    update(chart_dir)
+
+
+def _mtime_hint(chart_dir: Path):  # type: ignore[no-untyped-def]
+    def hint(rel: str) -> float | None:
+        try:
+            return (chart_dir / rel).stat().st_mtime
+        except OSError:
+            return None
+    return hint
+
+
+def _display_path(destination: str, filename: str) -> str:
+    if destination in (".", ""):
+        return os.path.join(os.getcwd(), filename)
+    return os.path.join(os.path.normpath(destination), filename)
+
+
+def run(chart_path: str | os.PathLike[str], opts: PackageOptions) -> PackageResult:
+    """Package one chart directory; returns where it was written."""
+    chart_dir = Path(chart_path)
+    if not chart_dir.exists():
+        raise ChartError(f"path {str(chart_path)!r} not found")
+    if not chart_dir.is_dir():
+        raise ChartError(f"{chart_path}: not a chart directory (helmpy package takes a directory)")
+    if opts.dependency_update:
+        _update_dependencies(chart_dir)
+    chart = loader.load_dir(chart_dir)
+    if opts.version is not None:
+        if not is_semver(opts.version):
+            raise ChartValidationError(f"--version {opts.version!r} is not a valid semantic version")
+        chart.metadata.version = opts.version
+    if opts.app_version is not None:
+        chart.metadata.app_version = opts.app_version
+    check_dependencies_present(chart)
+    chart.metadata.validate(f"{chart_dir}/Chart.yaml")
+    data = save_archive(chart, _mtime_hint(chart_dir))
+    filename = archive_filename(chart)
+    dest = Path(opts.destination or ".")
+    target = dest / filename
+    atomic_write(target, data)
+    logger.debug("packaged chart=%s path=%s size=%d", chart.name, target, len(data))
+    result = PackageResult(path=target, display_path=_display_path(opts.destination, filename))
+    if opts.sign:
+        from helmpy.repo import provenance
+
+        prov = provenance.sign(filename, data, chart.metadata.to_dict(), opts.key, opts.keyring, opts.passphrase)
+        result.prov_path = target.with_name(filename + ".prov")
+        atomic_write(result.prov_path, prov)
+    return result

@@ -182,3 +182,7 @@ class HookFailed(ReleaseError):
 
 class RecordTooLarge(ReleaseError):
     """The encoded release record would not fit in one Kubernetes object (1 MiB)."""
+
+
+class TemplateFailError(RenderError):
+    """A template called ``fail`` or ``required``: ``execution error at (<file>:<line>): <message>``."""

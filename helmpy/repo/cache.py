@@ -1,0 +1,270 @@
+"""The repository cache: downloaded indexes exactly as served, plus a compact parsed form.
+
+Helm keeps ``<repo>-index.yaml`` (the bytes as served) and ``<repo>-charts.txt``. helmpy adds
+``<repo>-helmpy.json``: one row per chart version holding only what search and chart resolution
+need, written when the index is downloaded, so ``search repo`` and ``install repo/chart`` never
+re-parse a large YAML index. The compact file records the size and mtime of the YAML it was built
+from; when they differ (or it is missing) the YAML is parsed again and the compact file rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from helmpy import paths
+from helmpy.errors import RepoError, RepoIndexError
+from helmpy.fsutil import atomic_write
+
+logger = logging.getLogger(__name__)
+
+FAST_FORMAT = 1
+# column order of a compact row
+NAME, VERSION, APP_VERSION, DESCRIPTION, KEYWORDS, URLS, DIGEST, DEPRECATED = range(8)
+
+
+@dataclass
+class IndexedVersion:
+    """One chart version of an index, reduced to what the client needs."""
+
+    name: str
+    version: str
+    app_version: str = ""
+    description: str = ""
+    keywords: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    digest: str = ""
+    deprecated: bool = False
+
+    def row(self) -> list[Any]:
+        return [self.name, self.version, self.app_version, self.description, self.keywords, self.urls,
+                self.digest, self.deprecated]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> "IndexedVersion":
+        return cls(*row)
+
+
+@dataclass
+class CachedIndex:
+    """A repository index: chart name -> versions, newest first."""
+
+    entries: dict[str, list[IndexedVersion]] = field(default_factory=dict)
+
+    def get(self, name: str, version: str | None = None) -> IndexedVersion:
+        """Helm's ``IndexFile.Get``: an exact version string first, else the newest matching the constraint."""
+        from helmpy.semverutil import parse_constraint, try_parse
+
+        versions = self.entries.get(name)
+        if versions is None:
+            raise RepoError(f"no chart name found")
+        if not versions:
+            raise RepoError(f"no chart version found for {name}-{version or ''}")
+        if version:
+            for v in versions:
+                if v.version == version:
+                    return v
+        try:
+            constraint = parse_constraint(version or "*")
+        except ValueError as err:
+            raise RepoError(f"improper constraint: {version}") from err
+        for v in versions:
+            parsed = try_parse(v.version)
+            if parsed is not None and constraint.check(parsed):
+                if version:
+                    logger.warning("unable to find exact version; falling back to closest available version "
+                                   "chart=%s requested=%s selected=%s", name, version, v.version)
+                return v
+        raise RepoError(f"no chart version found for {name}-{version or ''}")
+
+    def find_url(self, url: str) -> IndexedVersion | None:
+        for versions in self.entries.values():
+            for v in versions:
+                if url in v.urls:
+                    return v
+        return None
+
+
+# --- URLs ------------------------------------------------------------------------------------------
+def resolve_reference_url(base_url: str, ref: str) -> str:
+    """Helm's ``ResolveReferenceURL``: relative refs resolve against ``base/`` and keep base's query."""
+    if urlsplit(ref).scheme:
+        return ref
+    base = urlsplit(base_url)
+    base_path = base.path.rstrip("/") + "/"
+    joined = urlsplit(urljoin(urlunsplit((base.scheme, base.netloc, base_path, "", "")), ref))
+    return urlunsplit((joined.scheme, joined.netloc, joined.path, base.query, joined.fragment))
+
+
+def index_url(repo_url: str) -> str:
+    return resolve_reference_url(repo_url, "index.yaml")
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+def parse_index(data: bytes, source: str) -> CachedIndex:
+    """Parse index bytes (YAML or JSON) into the compact model; malformed input is a RepoIndexError."""
+    try:
+        from helmpy.repo import index as index_mod  # the full index model, when available
+    except ImportError:
+        index_mod = None  # type: ignore[assignment]
+    if index_mod is not None and hasattr(index_mod, "IndexFile"):
+        try:
+            full = index_mod.IndexFile.load(data, source)
+        except RepoError:
+            raise
+        except Exception as err:  # pragma: no cover - defensive: never leak a traceback for bad data
+            raise RepoIndexError(f"{source}: {err}") from err
+        return CachedIndex({name: [_from_obj(name, v) for v in versions]
+                            for name, versions in full.entries.items()})
+    return _parse_minimal(data, source)
+
+
+def _field(obj: Any, *names: str) -> Any:
+    for n in names:
+        if isinstance(obj, dict):
+            if n in obj:
+                return obj[n]
+        elif hasattr(obj, n):
+            return getattr(obj, n)
+    meta = obj.get("metadata") if isinstance(obj, dict) else getattr(obj, "metadata", None)
+    if meta is not None and meta is not obj:
+        return _field(meta, *names)
+    return None
+
+
+def _s(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _from_obj(key: str, obj: Any) -> IndexedVersion:
+    keywords = _field(obj, "keywords") or []
+    urls = _field(obj, "urls") or []
+    return IndexedVersion(
+        name=key,  # the map key, which is what Helm searches and resolves by
+        version=_s(_field(obj, "version")),
+        app_version=_s(_field(obj, "app_version", "appVersion")),
+        description=_s(_field(obj, "description")),
+        keywords=[_s(k) for k in (keywords if isinstance(keywords, list) else [keywords])],
+        urls=[_s(u) for u in (urls if isinstance(urls, list) else [urls])],
+        digest=_s(_field(obj, "digest")),
+        deprecated=bool(_field(obj, "deprecated")),
+    )
+
+
+def _parse_minimal(data: bytes, source: str) -> CachedIndex:
+    """A lenient reader used until the full index model is present."""
+    from helmpy import yamlutil
+    from helmpy.semverutil import sort_versions_desc
+
+    if not data.strip():
+        raise RepoIndexError(f"{source}: empty index.yaml file")
+    raw: Any
+    try:
+        raw = json.loads(data)
+    except ValueError:
+        raw = yamlutil.load(data, source, RepoIndexError)
+    if not isinstance(raw, dict):
+        raise RepoIndexError(f"{source}: index must be a map of keys")
+    if not raw.get("apiVersion"):
+        raise RepoIndexError(f"{source}: no API version specified")
+    entries = raw.get("entries") or {}
+    if not isinstance(entries, dict):
+        raise RepoIndexError(f"{source}: key 'entries' must be a map")
+    out: dict[str, list[IndexedVersion]] = {}
+    for name, versions in entries.items():
+        if not isinstance(versions, list):
+            raise RepoIndexError(f"{source}: entries.{name} must be a list")
+        items = [_from_obj(str(name), v) for v in versions if isinstance(v, dict)]
+        order = {v: i for i, v in enumerate(sort_versions_desc([x.version for x in items]))}
+        items.sort(key=lambda x: order.get(x.version, len(order)))
+        out[str(name)] = items
+    return CachedIndex(out)
+
+
+# --- files -----------------------------------------------------------------------------------------
+def cache_dir() -> Path:
+    return paths.repository_cache()
+
+
+def index_file(repo: str) -> Path:
+    return cache_dir() / f"{repo}-index.yaml"
+
+
+def charts_file(repo: str) -> Path:
+    return cache_dir() / f"{repo}-charts.txt"
+
+
+def fast_file(repo: str) -> Path:
+    return cache_dir() / f"{repo}-helmpy.json"
+
+
+def store(repo: str, data: bytes, index: CachedIndex) -> None:
+    """Save the served bytes, the chart-name list and the compact form of a validated index."""
+    target = index_file(repo)
+    atomic_write(target, data)
+    atomic_write(charts_file(repo), "".join(f"{name}\n" for name in index.entries))
+    _write_fast(repo, index, target.stat())
+
+
+def _write_fast(repo: str, index: CachedIndex, st: os.stat_result) -> None:
+    rows = [v.row() for versions in index.entries.values() for v in versions]
+    doc = {"format": FAST_FORMAT, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "rows": rows}
+    atomic_write(fast_file(repo), json.dumps(doc, separators=(",", ":"), ensure_ascii=False))
+
+
+def remove(repo: str) -> None:
+    for path in (index_file(repo), charts_file(repo), fast_file(repo)):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def load_rows(repo: str) -> list[list[Any]]:
+    """Compact rows of a cached index (name-grouped, newest version first); parses YAML only when stale."""
+    target = index_file(repo)
+    try:
+        st = target.stat()
+    except FileNotFoundError as err:
+        raise RepoError(f"no cached repo found. (try 'helmpy repo update'): open {target}: no such file or directory"
+                        ) from err
+    try:
+        doc = json.loads(fast_file(repo).read_bytes())
+        if doc.get("format") == FAST_FORMAT and doc.get("size") == st.st_size and \
+                doc.get("mtime_ns") == st.st_mtime_ns:
+            return doc["rows"]  # type: ignore[no-any-return]
+    except (OSError, ValueError, AttributeError):
+        pass
+    logger.debug("compact cache of %s missing or stale; parsing %s", repo, target)
+    index = parse_index(target.read_bytes(), str(target))
+    try:
+        _write_fast(repo, index, st)
+    except OSError:  # a read-only cache still works, only slower
+        pass
+    return [v.row() for versions in index.entries.values() for v in versions]
+
+
+def load(repo: str) -> CachedIndex:
+    """The cached index of ``repo`` as a model (from the compact form when fresh)."""
+    entries: dict[str, list[IndexedVersion]] = {}
+    for row in load_rows(repo):
+        entries.setdefault(row[NAME], []).append(IndexedVersion.from_row(row))
+    return CachedIndex(entries)
+
+
+def iter_rows(repos: Iterable[str]) -> Iterable[tuple[str, list[list[Any]]]]:
+    """(repo, rows) for each repo whose cache is readable; broken ones are warned about and skipped."""
+    for repo in repos:
+        try:
+            yield repo, load_rows(repo)
+        except RepoError as err:
+            logger.warning("repo %s is corrupt or missing. Try 'helmpy repo update'. %s", repo, err)

@@ -1,0 +1,215 @@
+"""A real HTTP chart repository on 127.0.0.1 for tests: serves a directory, no mocks.
+
+Options: basic auth (``auth=("user", "pw")``), ``fail_status`` (answer every request with that
+status, e.g. 500), ``garbage`` (serve random bytes as index.yaml), and a minimal ChartMuseum upload
+API (``POST /api/charts``, 201/409/400) for push tests. Every request is recorded with its headers so
+tests can check the User-Agent and where credentials were sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+    @property
+    def authorization(self) -> str | None:
+        return self.headers.get("authorization")
+
+
+@dataclass
+class RepoServer:
+    """A running server; use as a context manager or call stop()."""
+
+    root: Path
+    auth: tuple[str, str] | None = None
+    fail_status: int | None = None
+    garbage: bool = False
+    requests: list[Request] = field(default_factory=list)
+    _httpd: Any = None
+    _thread: Any = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "RepoServer":
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def _record(self) -> None:
+                server.requests.append(Request(self.command, self.path,
+                                               {k.lower(): v for k, v in self.headers.items()}))
+
+            def _send(self, status: int, body: bytes, ctype: str = "application/octet-stream") -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def _authorized(self) -> bool:
+                if server.auth is None:
+                    return True
+                want = "Basic " + base64.b64encode(f"{server.auth[0]}:{server.auth[1]}".encode()).decode()
+                if self.headers.get("Authorization") == want:
+                    return True
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="charts"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return False
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                self._record()
+                if server.fail_status:
+                    self._send(server.fail_status, b"boom")
+                    return
+                if not self._authorized():
+                    return
+                path = unquote(urlsplit(self.path).path).lstrip("/")
+                if server.garbage and path.endswith("index.yaml"):
+                    self._send(200, b"\x00\x01: [not: yaml: {{{\n\tgarbage", "text/yaml")
+                    return
+                target = (server.root / path).resolve()
+                if server.root.resolve() not in target.parents or not target.is_file():
+                    self._send(404, b"not found", "text/plain")
+                    return
+                self._send(200, target.read_bytes())
+
+            do_HEAD = do_GET  # noqa: N815
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._record()
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                if server.fail_status:
+                    self._send(server.fail_status, b'{"error":"boom"}', "application/json")
+                    return
+                if not self._authorized():
+                    return
+                parts = urlsplit(self.path)
+                if parts.path.rstrip("/") != "/api/charts":
+                    self._send(404, b'{"error":"not found"}', "application/json")
+                    return
+                self._upload(body, "force" in parse_qs(parts.query, keep_blank_values=True))
+
+            def _upload(self, body: bytes, force: bool) -> None:
+                from helmpy.chart.loader import load_archive
+                from helmpy.errors import HelmpyError
+
+                try:
+                    meta = load_archive(body, "upload").metadata
+                except HelmpyError as err:
+                    self._send(400, b'{"error":"%s"}' % str(err).replace('"', "'").encode(), "application/json")
+                    return
+                target = server.root / f"{meta.name}-{meta.version}.tgz"
+                if target.exists() and not force:
+                    self._send(409, b'{"error":"file already exists"}', "application/json")
+                    return
+                target.write_bytes(body)
+                self._send(201, b'{"saved":true}', "application/json")
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> "RepoServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(root: Path, **kwargs: Any) -> RepoServer:
+    """Start a server for ``root`` (stop it when done)."""
+    return RepoServer(root, **kwargs).start()
+
+
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (connection refused)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+# --- building repositories ---------------------------------------------------------------------------
+def chart_archive(name: str, version: str, *, app_version: str = "1.0", description: str = "",
+                  keywords: list[str] | None = None, dependencies: list[dict[str, Any]] | None = None) -> bytes:
+    """A small valid chart package (Chart.yaml, values.yaml, one template)."""
+    import yaml
+
+    from helmpy.chart.archive import write_archive
+
+    meta: dict[str, Any] = {"apiVersion": "v2", "name": name, "version": version, "appVersion": app_version,
+                            "description": description or f"The {name} chart", "type": "application"}
+    if keywords:
+        meta["keywords"] = keywords
+    if dependencies:
+        meta["dependencies"] = dependencies
+    return write_archive([
+        (f"{name}/Chart.yaml", yaml.safe_dump(meta).encode(), 1_700_000_000),
+        (f"{name}/values.yaml", b"replicas: 1\n", 1_700_000_000),
+        (f"{name}/templates/cm.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", 1_700_000_000),
+    ])
+
+
+def build_repo(root: Path, charts: list[dict[str, Any]], base_url: str = "") -> Path:
+    """Write archives for ``charts`` (kwargs of :func:`chart_archive`) plus an index.yaml into ``root``."""
+    import hashlib
+
+    import yaml
+
+    from helmpy.semverutil import sort_versions_desc
+
+    root.mkdir(parents=True, exist_ok=True)
+    entries: dict[str, list[dict[str, Any]]] = {}
+    for spec in charts:
+        data = chart_archive(**spec)
+        fname = f"{spec['name']}-{spec['version']}.tgz"
+        (root / fname).write_bytes(data)
+        entry = {"apiVersion": "v2", "name": spec["name"], "version": spec["version"],
+                 "appVersion": spec.get("app_version", "1.0"),
+                 "description": spec.get("description") or f"The {spec['name']} chart",
+                 "digest": hashlib.sha256(data).hexdigest(), "created": "2026-01-01T00:00:00Z",
+                 "urls": [f"{base_url.rstrip('/')}/{fname}" if base_url else fname], "type": "application"}
+        if spec.get("keywords"):
+            entry["keywords"] = spec["keywords"]
+        if spec.get("dependencies"):
+            entry["dependencies"] = spec["dependencies"]
+        entries.setdefault(spec["name"], []).append(entry)
+    for name, versions in entries.items():
+        order = sort_versions_desc([v["version"] for v in versions])
+        versions.sort(key=lambda v: order.index(v["version"]))
+    index = {"apiVersion": "v1", "entries": entries, "generated": "2026-01-01T00:00:00Z"}
+    (root / "index.yaml").write_text(yaml.safe_dump(index))
+    return root

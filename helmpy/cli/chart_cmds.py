@@ -1,0 +1,194 @@
+"""Chart commands: ``create``, ``template``, ``lint`` and ``show`` (thin wrappers over the actions)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from helmpy.cli.main import CONTEXT_SETTINGS, debug_option
+from helmpy.cli.options import values_options
+from helmpy.errors import LintError, UsageError
+
+
+def _default_namespace() -> str:
+    return os.environ.get("HELMPY_NAMESPACE") or "default"
+
+
+namespace_option = click.option("-n", "--namespace", default=_default_namespace, show_default="default",
+                                help="Namespace for the release (HELMPY_NAMESPACE).")
+kube_version_option = click.option("--kube-version", metavar="VERSION",
+                                   help="Kubernetes version used for Capabilities.KubeVersion (e.g. 1.30.0).")
+skip_schema_option = click.option("--skip-schema-validation", is_flag=True,
+                                  help="Do not validate values against values.schema.json.")
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@debug_option
+@click.argument("name")
+@click.option("-p", "--starter", metavar="NAME|PATH",
+              help="Use a starter chart (a path, or a name under $HELMPY_DATA_HOME/starters).")
+def create(name: str, starter: str | None) -> None:
+    """Create a new Jinja2 chart directory NAME (the last path element is the chart name).
+
+    The chart has a Deployment, Service, ServiceAccount, optional Ingress/HPA/HTTPRoute, a test hook,
+    NOTES.txt and macros in templates/_helpers.tpl. Existing files it writes are overwritten.
+
+    \b
+    Examples:
+      helmpy create web
+      helmpy create charts/api             # the parent directory must exist
+      helmpy create web -p my-starter
+    """
+    from helmpy.chart.create import create_chart
+
+    click.echo(f"Creating {name}")
+    result = create_chart(name, starter)
+    for path in result.overwritten:
+        click.echo(f'WARNING: File "{path}" already exists. Overwriting.')
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@debug_option
+@click.argument("args", nargs=-1, metavar="[NAME] CHART")
+@values_options
+@namespace_option
+@click.option("-s", "--show-only", multiple=True, metavar="PATH",
+              help="Only show manifests rendered from the given templates (glob, can repeat).")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each template to files in this directory instead of stdout.")
+@click.option("--release-name", "use_release_name", is_flag=True,
+              help="Use the release name in the --output-dir path.")
+@click.option("--include-crds", is_flag=True, help="Include CRDs in the templated output.")
+@kube_version_option
+@click.option("-a", "--api-versions", multiple=True, metavar="GROUP/VERSION",
+              help="Extra API versions for Capabilities.APIVersions (can repeat, comma-separated).")
+@click.option("--is-upgrade", is_flag=True, help="Set Release.IsUpgrade instead of Release.IsInstall.")
+@click.option("--skip-tests", is_flag=True, help="Leave out test hooks.")
+@click.option("--no-hooks", is_flag=True, help="Leave out all hooks.")
+@click.option("-g", "--generate-name", is_flag=True, help="Generate the release name (<chart>-<timestamp>).")
+@skip_schema_option
+@click.option("--version", "chart_version", metavar="CONSTRAINT", help="Chart version constraint (repo charts).")
+@click.option("--devel", is_flag=True, help="Also consider pre-release chart versions.")
+@click.option("--repo", "repo_url", metavar="URL", help="Chart repository URL to find the chart in.")
+def template(args: tuple[str, ...], value_options: Any, namespace: str, show_only: tuple[str, ...],
+             output_dir: Path | None, use_release_name: bool, include_crds: bool, kube_version: str | None,
+             api_versions: tuple[str, ...], is_upgrade: bool, skip_tests: bool, no_hooks: bool,
+             generate_name: bool, skip_schema_validation: bool, chart_version: str | None, devel: bool,
+             repo_url: str | None) -> None:
+    """Render a chart locally and print the manifests (manifest first, then hooks).
+
+    \b
+    Examples:
+      helmpy template ./web
+      helmpy template rel ./web --set image.tag=v5 -f prod.yaml
+      helmpy template rel ./web -s templates/deployment.yaml -s 'templates/*.yaml'
+      helmpy template rel ./web --output-dir out/ --include-crds
+      helmpy template rel myrepo/web --version '^1.2' -n prod
+    """
+    from helmpy.action.template import TemplateOptions, run_template
+
+    if len(args) == 1:
+        name, chart_ref = None, args[0]
+    elif len(args) == 2 and not generate_name:
+        name, chart_ref = args
+    else:
+        raise UsageError("expected [NAME] CHART (or CHART alone with --generate-name)")
+    opts = TemplateOptions(
+        release_name=name, generate_name=generate_name, namespace=namespace, show_only=list(show_only),
+        output_dir=output_dir, use_release_name=use_release_name, include_crds=include_crds,
+        kube_version=kube_version, api_versions=[v for a in api_versions for v in a.split(",") if v],
+        is_upgrade=is_upgrade, skip_tests=skip_tests, no_hooks=no_hooks,
+        skip_schema_validation=skip_schema_validation, version=chart_version, devel=devel, repo_url=repo_url)
+    result = run_template(chart_ref, value_options.merge(), opts)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    click.echo(result.text, nl=False)
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@debug_option
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--strict", is_flag=True, help="Fail on warnings too, and on templates reading missing values.")
+@click.option("--with-subcharts", is_flag=True, help="Also lint the charts under charts/.")
+@click.option("--quiet", is_flag=True, help="Print only warnings and errors.")
+@values_options
+@namespace_option
+@kube_version_option
+@skip_schema_option
+def lint(paths: tuple[str, ...], strict: bool, with_subcharts: bool, quiet: bool, value_options: Any,
+         namespace: str, kube_version: str | None, skip_schema_validation: bool) -> None:
+    """Examine charts for possible issues ([ERROR] fails a chart; with --strict, [WARNING] too).
+
+    \b
+    Examples:
+      helmpy lint ./web
+      helmpy lint ./web ./api --strict
+      helmpy lint ./web-1.0.0.tgz --with-subcharts --quiet -f prod.yaml
+    """
+    from helmpy.action.lint import LintOptions, run_lint
+    from helmpy.chart.lint import Severity
+
+    opts = LintOptions(strict=strict, with_subcharts=with_subcharts, quiet=quiet, namespace=namespace,
+                       kube_version=kube_version, skip_schema_validation=skip_schema_validation)
+    report = run_lint(list(paths), value_options.merge(), opts)
+    out: list[str] = []
+    for res in report.results:
+        if quiet and not res.has_findings:
+            continue
+        out.append(f"==> Linting {res.path}\n")
+        if not res.messages:
+            out.extend(f"Error {err}\n" for err in res.fatal)
+        out.extend(f"{m}\n" for m in res.messages if not quiet or m.severity > Severity.INFO)
+        out.append("\n")
+    click.echo("".join(out), nl=False)
+    if report.failed:
+        raise LintError(report.summary)
+    if not quiet or any(r.has_findings for r in report.results):
+        click.echo(report.summary)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@debug_option
+def show() -> None:
+    """Show information about a chart (Chart.yaml, values, README, CRDs).
+
+    \b
+    Examples:
+      helmpy show chart ./web
+      helmpy show values myrepo/web --version 1.2.3
+      helmpy show all ./web-1.0.0.tgz
+    """
+
+
+def _show_command(what: str, summary: str) -> click.Command:
+    @click.command(name=what, context_settings=CONTEXT_SETTINGS, help=f"""{summary}
+
+    \b
+    Examples:
+      helmpy show {what} ./web
+      helmpy show {what} myrepo/web --version 1.2.3
+    """)
+    @debug_option
+    @click.argument("chart_ref", metavar="CHART")
+    @click.option("--version", "chart_version", metavar="CONSTRAINT", help="Chart version constraint.")
+    @click.option("--devel", is_flag=True, help="Also consider pre-release chart versions.")
+    @click.option("--repo", "repo_url", metavar="URL", help="Chart repository URL to find the chart in.")
+    def command(chart_ref: str, chart_version: str | None, devel: bool, repo_url: str | None) -> None:
+        from helmpy.action.show import show as show_chart
+        from helmpy.action.template import load_chart_ref
+
+        chart = load_chart_ref(chart_ref, chart_version, devel, repo_url)
+        click.echo(show_chart(chart, what), nl=False)
+
+    return command
+
+
+for _what, _summary in (("all", "Show all information of the chart."),
+                        ("chart", "Show the chart's Chart.yaml (re-serialised, keys sorted)."),
+                        ("values", "Show the chart's values.yaml as written (comments kept)."),
+                        ("readme", "Show the chart's README."),
+                        ("crds", "Show the chart's CRDs.")):
+    show.add_command(_show_command(_what, _summary))

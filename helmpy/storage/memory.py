@@ -36,6 +36,12 @@ class MemoryDriver:
         if preload and os.environ.get(DATA_ENV):
             self.load_files(os.environ[DATA_ENV].split(os.pathsep))
 
+    def scoped(self, namespace: str) -> "MemoryDriver":
+        """A view of the same in-process store limited to another namespace (Helm's SetNamespace)."""
+        view = MemoryDriver(namespace, preload=False)
+        view._records, view._lock = self._records, self._lock
+        return view
+
     def load_files(self, paths: list[str]) -> None:
         """Add the releases listed in each YAML/JSON file (a list of release objects)."""
         for path in filter(None, paths):

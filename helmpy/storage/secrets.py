@@ -1,0 +1,119 @@
+"""Release records as Secrets (Helm's default ``secret`` driver), through any KubeClient.
+
+Object name = record key, ``type: helm.sh/release.v1``, labels owner/name/status/version plus
+createdAt (create) or modifiedAt (update) and the custom labels; ``data.release`` is base64 of the
+encoded record text, exactly as the API shows what Helm writes. ConfigMapsDriver reuses this class.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from typing import Any, Callable
+
+from helmpy.errors import KubeConflict, KubeError, KubeNotFound, ReleaseExists, ReleaseNotFound, StorageError
+from helmpy.kube.client import KubeClient, KubeObject
+from helmpy.release import codec
+from helmpy.release.model import Release
+from helmpy.storage import labels as lbl
+
+logger = logging.getLogger(__name__)
+
+
+class SecretsDriver:
+    """Helm's Secret storage; ``namespace=""`` lists every namespace."""
+
+    name = "Secret"
+    kind = "Secret"
+
+    def __init__(self, kube: KubeClient, namespace: str = "default") -> None:
+        self.kube = kube
+        self.namespace = namespace
+
+    # -- the object format (overridden by ConfigMapsDriver) ----------------------------------------
+    def _payload(self, encoded: str) -> dict[str, Any]:
+        return {"type": lbl.RELEASE_TYPE,
+                "data": {"release": base64.b64encode(encoded.encode("ascii")).decode("ascii")}}
+
+    def _encoded(self, obj: KubeObject) -> str:
+        data = (obj.get("data") or {}).get("release") or ""
+        try:
+            return base64.b64decode(data, validate=True).decode("ascii")
+        except (binascii.Error, ValueError) as err:
+            raise StorageError(f"{self.kind} {obj['metadata'].get('name')}: data.release is not base64") from err
+
+    def to_object(self, key: str, release: Release, stamp: str) -> KubeObject:
+        """The storage object for a record (``stamp`` is createdAt or modifiedAt)."""
+        meta = {"name": key, "namespace": release.namespace or self.namespace or "default",
+                "labels": lbl.record_labels(release, stamp)}
+        return {"apiVersion": "v1", "kind": self.kind, "metadata": meta, **self._payload(codec.encode(release))}
+
+    def from_object(self, obj: KubeObject) -> Release:
+        """Decode a storage object; custom labels come back from the object's labels."""
+        meta = obj.get("metadata") or {}
+        rls = codec.decode(self._encoded(obj), f"{self.kind} {meta.get('namespace')}/{meta.get('name')}")
+        rls.labels = lbl.filter_system_labels(meta.get("labels"))
+        return rls
+
+    # -- Driver ------------------------------------------------------------------------------------
+    def _scope(self) -> str | None:
+        return self.namespace or None
+
+    def _list(self, selector: str) -> list[Release]:
+        try:
+            items = self.kube.list("v1", self.kind, self._scope(), selector)
+        except KubeError as err:
+            raise StorageError(f"list: failed to list {self.kind}s: {err}") from err
+        out = []
+        for item in items:
+            try:
+                out.append(self.from_object(item))
+            except StorageError as err:  # like Helm: skip what cannot be decoded
+                logger.debug("skipping undecodable record %s: %s", item["metadata"].get("name"), err)
+        return out
+
+    def get(self, key: str) -> Release:
+        try:
+            obj = self.kube.get("v1", self.kind, key, self.namespace or "default")
+        except KubeError as err:
+            raise StorageError(f"get: failed to get {key!r}: {err}") from err
+        if obj is None:
+            raise ReleaseNotFound(lbl.NOT_FOUND)
+        return self.from_object(obj)
+
+    def list(self, keep: Callable[[Release], bool] | None = None) -> list[Release]:
+        return [r for r in self._list("owner=helm") if keep is None or keep(r)]
+
+    def query(self, labels: dict[str, str]) -> list[Release]:
+        found = self._list(lbl.equality_selector(labels))
+        if not found:
+            raise ReleaseNotFound(lbl.NOT_FOUND)
+        return found
+
+    def create(self, key: str, release: Release) -> None:
+        obj = self.to_object(key, release, "createdAt")
+        try:
+            self.kube.create(obj)
+        except KubeConflict as err:
+            raise ReleaseExists(lbl.ALREADY_EXISTS) from err
+        except KubeError as err:
+            raise StorageError(f"create: failed to create: {err}") from err
+
+    def update(self, key: str, release: Release) -> None:
+        obj = self.to_object(key, release, "modifiedAt")
+        try:
+            self.kube.replace(obj)
+        except KubeNotFound as err:
+            raise ReleaseNotFound(lbl.NOT_FOUND) from err
+        except KubeError as err:
+            raise StorageError(f"update: failed to update: {err}") from err
+
+    def delete(self, key: str) -> Release:
+        with self.kube.transaction():
+            rls = self.get(key)
+            try:
+                self.kube.delete("v1", self.kind, key, self.namespace or rls.namespace or "default")
+            except KubeError as err:
+                raise StorageError(f"delete: failed to delete {key!r}: {err}") from err
+        return rls

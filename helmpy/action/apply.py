@@ -1,0 +1,261 @@
+"""Make the cluster match a revision's manifest: create, update or delete objects (Helm's ``kube.Update``).
+
+Objects are matched by group, kind, namespace and name; those dropped from the chart are deleted unless
+their live object says ``helm.sh/resource-policy: keep``. Unchanged objects are not rewritten (the
+KubeClient's ``apply`` is a no-op for them). Everything sent is stamped with the ownership metadata.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from helmpy.action import ownership
+from helmpy.errors import KubeError, ReleaseError
+from helmpy.kube.client import object_ref
+from helmpy.release.model import Release, Status
+
+logger = logging.getLogger(__name__)
+
+FIELD_MANAGER = "helm"  # Helm's SSA field manager, so Helm and helmpy can take turns on a release
+
+# Helm's UninstallOrder (pkg/release/v1/util/kind_sorter.go); unknown kinds go last
+UNINSTALL_ORDER = [
+    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "Ingress", "IngressClass",
+    "Service", "CronJob", "Job", "StatefulSet", "HorizontalPodAutoscaler", "Deployment", "ReplicaSet",
+    "ReplicationController", "Pod", "DaemonSet", "RoleBindingList", "RoleBinding", "RoleList", "Role",
+    "ClusterRoleBindingList", "ClusterRoleBinding", "ClusterRoleList", "ClusterRole", "CustomResourceDefinition",
+    "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "ConfigMap", "SecretList", "Secret",
+    "ServiceAccount", "PodDisruptionBudget", "PodSecurityPolicy", "LimitRange", "ResourceQuota", "NetworkPolicy",
+    "Namespace", "PriorityClass",
+]
+
+
+def object_key(obj: dict[str, Any]) -> tuple[str, str, str, str]:
+    """(group, kind, namespace, name): Helm matches objects across revisions by GroupKind, not version."""
+    api = str(obj.get("apiVersion") or "")
+    group = api.rsplit("/", 1)[0] if "/" in api else ""
+    meta = obj.get("metadata") or {}
+    return group, str(obj.get("kind") or ""), str(meta.get("namespace") or ""), str(meta.get("name") or "")
+
+
+def parse_manifest(text: str, kube: Any, namespace: str, source: str = "manifest") -> list[dict[str, Any]]:
+    """The objects of a stored manifest, namespaced kinds defaulted to the release namespace."""
+    from helmpy import yamlutil
+
+    objects = []
+    for doc in yamlutil.load_all(text, source, exc=ReleaseError) if text.strip() else []:
+        if not isinstance(doc, dict) or not doc.get("kind"):
+            continue
+        objects.append(with_namespace(doc, kube, namespace))
+    return objects
+
+
+def with_namespace(obj: dict[str, Any], kube: Any, namespace: str) -> dict[str, Any]:
+    """Fill ``metadata.namespace`` for namespaced kinds; the cluster rejects unknown kinds (KubeError)."""
+    meta = obj.setdefault("metadata", {}) if isinstance(obj.get("metadata"), dict) else None
+    if meta is None:
+        raise KubeError(f"{obj.get('kind')}: metadata must be a map")
+    try:
+        namespaced = kube.is_namespaced(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""))
+    except KubeError as err:
+        raise KubeError(f"resource mapping not found for name: \"{meta.get('name', '')}\" namespace: "
+                        f"\"{meta.get('namespace') or ''}\": no matches for kind \"{obj.get('kind')}\" in version "
+                        f"\"{obj.get('apiVersion')}\": {err}") from err
+    if namespaced:
+        if not meta.get("namespace"):
+            meta["namespace"] = namespace
+    else:
+        meta.pop("namespace", None)
+    return obj
+
+
+def check_ownership(kube: Any, objects: Iterable[dict[str, Any]], release: str, namespace: str, verb: str,
+                    *, take_ownership: bool = False,
+                    already_owned: set[tuple[str, str, str, str]] | None = None) -> None:
+    """Refuse objects that exist in the cluster but are not this release's (unless adopting)."""
+    if take_ownership:
+        return
+    owned = already_owned or set()
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        if not meta.get("name") or object_key(obj) in owned:  # generateName objects are not checked
+            continue
+        live = kube.get(str(obj.get("apiVersion")), str(obj.get("kind")), meta["name"], meta.get("namespace"))
+        if live is not None:
+            ownership.check_importable(live, release, namespace, verb)
+
+
+@dataclass
+class ApplyResult:
+    """What changed in the cluster."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    created_objects: list[dict[str, Any]] = field(default_factory=list)
+    applied_objects: list[dict[str, Any]] = field(default_factory=list)
+
+
+def apply_objects(kube: Any, current: list[dict[str, Any]], target: list[dict[str, Any]], release: str,
+                  namespace: str, *, force: bool = False) -> ApplyResult:
+    """Apply ``target`` (in manifest order), then delete what ``current`` had and ``target`` lacks."""
+    result = ApplyResult()
+    for obj in target:
+        meta = obj.get("metadata") or {}
+        live = kube.get(str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("name", ""),
+                        meta.get("namespace")) if meta.get("name") else None
+        stamped = ownership.stamp(obj, release, namespace)
+        try:
+            applied = kube.apply(stamped, field_manager=FIELD_MANAGER, force=force)
+        except KubeError as err:
+            raise KubeError(f"failed to {'update' if live else 'create'} {object_ref(obj)}: {err}") from err
+        result.applied_objects.append(applied)
+        ref = object_ref(obj)
+        if live is None:
+            result.created.append(ref)
+            result.created_objects.append(applied)
+        elif (live.get("metadata") or {}).get("resourceVersion") != (applied.get("metadata") or {}).get(
+                "resourceVersion"):
+            result.updated.append(ref)
+        else:
+            result.unchanged.append(ref)
+    wanted = {object_key(o) for o in target}
+    dropped = [o for o in current if object_key(o) not in wanted]
+    deleted, kept = delete_objects(kube, dropped)
+    result.deleted, result.kept = deleted, kept
+    logger.debug("applied release=%s created=%d updated=%d unchanged=%d deleted=%d kept=%d", release,
+                 len(result.created), len(result.updated), len(result.unchanged), len(deleted), len(kept))
+    return result
+
+
+def sort_for_uninstall(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Helm's UninstallOrder by kind, unknown kinds last (by kind name), stable otherwise."""
+    rank = {kind: i for i, kind in enumerate(UNINSTALL_ORDER)}
+
+    def key(pair: tuple[int, dict[str, Any]]) -> tuple[int, str, int]:
+        i, obj = pair
+        kind = str(obj.get("kind") or "")
+        return (rank.get(kind, len(rank)), "" if kind in rank else kind, i)
+
+    return [o for _, o in sorted(enumerate(objects), key=key)]
+
+
+def delete_objects(kube: Any, objects: list[dict[str, Any]],
+                   propagation: str = "Background") -> tuple[list[str], list[str]]:
+    """Delete in uninstall order; objects whose live copy says resource-policy keep survive."""
+    deleted: list[str] = []
+    kept: list[str] = []
+    for obj in sort_for_uninstall(objects):
+        meta = obj.get("metadata") or {}
+        live = kube.get(str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("name", ""), meta.get("namespace"))
+        if live is None:
+            continue
+        if ownership.keeps(live) or ownership.keeps(obj):
+            kept.append(f"[{obj.get('kind')}] {meta.get('name')}")
+            continue
+        kube.delete(str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("name", ""), meta.get("namespace"),
+                    propagation=propagation)
+        deleted.append(object_ref(obj))
+    return deleted, kept
+
+
+def install_crds(kube: Any, crds: list[Any]) -> list[str]:
+    """Create CRDs from ``crds/`` that do not exist yet; existing ones are left alone (never upgraded)."""
+    from helmpy import yamlutil
+
+    created = []
+    for crd in crds:
+        name, text = _crd_source(crd)
+        for doc in yamlutil.load_all(text, name, exc=ReleaseError):
+            if not isinstance(doc, dict) or not doc.get("kind"):
+                continue
+            meta = doc.get("metadata") or {}
+            if kube.get(str(doc.get("apiVersion")), str(doc.get("kind")), meta.get("name", ""), None) is None:
+                kube.create(doc)
+                created.append(object_ref(doc))
+    return created
+
+
+def _crd_source(crd: Any) -> tuple[str, str]:
+    """CRD entries may be (path, File), File-like objects or text."""
+    if isinstance(crd, tuple):
+        path, f = crd
+        data = getattr(f, "data", f)
+    else:
+        path = getattr(crd, "name", "crd")
+        data = getattr(crd, "data", getattr(crd, "content", crd))
+    if isinstance(data, bytes):
+        data = data.decode("utf-8")
+    return str(path), str(data)
+
+
+def ensure_namespace(kube: Any, namespace: str) -> None:
+    """``--create-namespace``: create it (label ``name=<ns>``) unless it exists."""
+    from helmpy.errors import KubeConflict
+
+    if kube.get("v1", "Namespace", namespace, None) is not None:
+        return
+    try:
+        kube.create({"apiVersion": "v1", "kind": "Namespace",
+                     "metadata": {"name": namespace, "labels": {"name": namespace}}})
+    except KubeConflict:
+        pass
+
+
+@dataclass
+class Deployment:
+    """One revision on its way to the cluster: the stored pending record and what to change."""
+
+    release: Release
+    current: list[dict[str, Any]]
+    target: list[dict[str, Any]]
+    pre_event: str
+    post_event: str
+    supersede: list[Release] = field(default_factory=list)
+    description: str = ""
+
+
+def deploy(cfg: Any, plan: Deployment, *, wait: bool = False, timeout: float = 300.0, no_hooks: bool = False,
+           force: bool = False) -> ApplyResult:
+    """Pre-hooks, apply, wait, post-hooks, then mark the revision deployed (older ones superseded).
+
+    When nothing has to happen after the objects are applied (no wait, no post hooks), applying the
+    objects and recording the release happen in one ``kube.transaction()``, so on the embedded cluster a
+    crash leaves either both or neither.
+    """
+    from helmpy.action.hooks import hooks_for, run_hooks
+
+    rel = plan.release
+
+    def record(r: Release) -> None:
+        cfg.storage.update(r)
+
+    if not no_hooks:
+        run_hooks(cfg.kube, rel, plan.pre_event, timeout, clock=cfg.clock, record=record)
+    finish_now = not wait and (no_hooks or not hooks_for(rel, plan.post_event))
+    with cfg.kube.transaction():
+        result = apply_objects(cfg.kube, plan.current, plan.target, rel.name, rel.namespace, force=force)
+        if finish_now:
+            finalize(cfg, plan)
+    if not finish_now:
+        if wait:
+            cfg.kube.wait_ready(result.applied_objects, timeout)
+        if not no_hooks:
+            run_hooks(cfg.kube, rel, plan.post_event, timeout, clock=cfg.clock, record=record)
+        finalize(cfg, plan)
+    return result
+
+
+def finalize(cfg: Any, plan: Deployment) -> None:
+    """Older revisions become superseded, the new one deployed."""
+    for old in plan.supersede:
+        if old.info.status != Status.SUPERSEDED:
+            old.info.status = Status.SUPERSEDED
+            cfg.storage.update(old)
+    plan.release.info.status = Status.DEPLOYED
+    plan.release.info.description = plan.description
+    cfg.storage.update(plan.release)

@@ -1,0 +1,72 @@
+"""The one object every release action is given: storage, cluster, namespace, clock (Helm's ``action.Configuration``).
+
+Actions never build their own backends; the CLI (or a test) builds a Configuration once, usually with
+:meth:`Configuration.from_env`, and tests inject the memory driver, the embedded cluster and a frozen clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from helmpy.release.model import now
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_NAMESPACE = "default"
+DEFAULT_TIMEOUT = 300.0
+
+
+@dataclass
+class Configuration:
+    """Shared dependencies of the release actions."""
+
+    storage: Any  # helmpy.storage.storage.Storage
+    kube: Any  # helmpy.kube.client.KubeClient
+    namespace: str = DEFAULT_NAMESPACE
+    clock: Callable[[], datetime] = now
+    capabilities: Any = None  # helmpy.engine.render.Capabilities, read from the cluster on first use
+    log: logging.Logger = field(default=logger)
+    driver_name: str = "secret"
+    command: str = field(default_factory=lambda: " ".join(["helmpy", *sys.argv[1:]])[:200])
+
+    @classmethod
+    def from_env(cls, namespace: str | None = None, cluster: str | None = None,
+                 driver: str | None = None) -> "Configuration":
+        """Build from flags, falling back to HELMPY_NAMESPACE / HELMPY_CLUSTER / HELMPY_DRIVER."""
+        from helmpy.kube.factory import make_kube_client
+        from helmpy.storage.factory import make_driver
+        from helmpy.storage.storage import Storage
+
+        ns = namespace or os.environ.get("HELMPY_NAMESPACE") or DEFAULT_NAMESPACE
+        cluster = cluster or os.environ.get("HELMPY_CLUSTER") or None
+        driver_name = driver or os.environ.get("HELMPY_DRIVER") or "secret"
+        kube = make_kube_client(cluster=cluster)
+        storage = Storage(make_driver(driver_name, kube, ns))
+        logger.debug("configuration namespace=%s cluster=%s driver=%s", ns, cluster, driver_name)
+        return cls(storage=storage, kube=kube, namespace=ns, driver_name=driver_name)
+
+    def all_namespaces_storage(self) -> Any:
+        """A Storage over every namespace (``list -A``); same driver kind and cluster."""
+        from helmpy.storage.factory import make_driver
+        from helmpy.storage.storage import Storage
+
+        return Storage(make_driver(self.driver_name, self.kube, None))
+
+    def get_capabilities(self) -> Any:
+        """Capabilities of the cluster (server version and API versions), read once."""
+        if self.capabilities is None:
+            from helmpy.engine.render import Capabilities
+
+            self.capabilities = Capabilities(kube_version=self.kube.server_version(),
+                                             api_versions=list(self.kube.api_versions()))
+        return self.capabilities
+
+    @property
+    def record_size_limited(self) -> bool:
+        """Records stored as Kubernetes objects must fit in one object (1 MiB)."""
+        return self.driver_name.lower() in ("", "secret", "secrets", "configmap", "configmaps")

@@ -1,0 +1,201 @@
+"""``helmpy install``: render a chart as revision 1 of a new release and apply it (Helm's ``action.Install``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from helmpy.action import apply as applying
+from helmpy.action.config import DEFAULT_TIMEOUT, Configuration
+from helmpy.action.hooks import from_rendered
+from helmpy.action.lock import ReleaseLock
+from helmpy.errors import (ChartError, HelmpyError, InvalidReleaseName, ReleaseError, ReleaseFailed,
+                           ReleaseNotFound, UsageError)
+from helmpy.release.model import ChartRecord, Info, Release, Status
+
+logger = logging.getLogger(__name__)
+
+NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+MAX_NAME_LEN = 53
+RESERVED_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
+
+
+def validate_name(name: str) -> None:
+    """Helm's release name rule."""
+    if not name or len(name) > MAX_NAME_LEN or not NAME_RE.match(name):
+        raise InvalidReleaseName(
+            f"invalid release name {name!r}, must match regex {NAME_RE.pattern} and the length must not be "
+            f"longer than {MAX_NAME_LEN}")
+
+
+def validate_labels(labels: dict[str, Any]) -> None:
+    bad = [k for k in labels if k in RESERVED_LABELS]
+    if bad:
+        raise UsageError(f"user supplied labels contains system reserved label name. System labels: "
+                         f"[{' '.join(RESERVED_LABELS)}]")
+
+
+def generate_name(chart_ref: str, clock: Any) -> str:
+    """``<chart basename up to its first '.'>-<unix seconds>`` like Helm's --generate-name."""
+    base = os.path.basename(chart_ref.rstrip("/")).split(".", 1)[0] or "chart"
+    return f"{base}-{int(clock().timestamp())}"
+
+
+def load_chart(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None) -> Any:
+    """Resolve a chart reference (path, repo/chart, URL) and load it."""
+    from helmpy.chart.loader import load
+
+    try:
+        from helmpy.action.chartref import resolve_chart
+    except ImportError:  # repository support not present: local paths only
+        return load(ref)
+    return load(resolve_chart(ref, version=version, devel=devel, repo_url=repo_url))
+
+
+def check_installable(chart: Any) -> None:
+    if chart.metadata.type not in ("", "application"):
+        raise ChartError(f"chart {chart.name}: {chart.metadata.type} charts are not installable"
+                         if chart.metadata.type != "library" else "library charts are not installable")
+    if chart.metadata.deprecated:
+        logger.warning("this chart is deprecated")
+
+
+def render(cfg: Configuration, chart: Any, values: dict[str, Any], release: Release, *, is_upgrade: bool,
+           skip_schema: bool = False) -> Any:
+    """Render ``chart`` for ``release`` and copy manifest, hooks and notes onto it."""
+    from helmpy.action.render import render_release
+    from helmpy.engine.render import ReleaseContext
+
+    ctx = ReleaseContext(name=release.name, namespace=release.namespace, revision=release.version,
+                         is_install=not is_upgrade, is_upgrade=is_upgrade)
+    rendered = render_release(chart, values, ctx, cfg.get_capabilities(), skip_schema=skip_schema)
+    release.manifest = rendered.manifest
+    release.hooks = from_rendered(rendered.hooks)
+    release.info.notes = rendered.notes or ""
+    return rendered
+
+
+@dataclass
+class InstallOptions:
+    """Flags of ``helmpy install``."""
+
+    name: str | None
+    chart_ref: str
+    values: dict[str, Any] = field(default_factory=dict)
+    version: str | None = None
+    devel: bool = False
+    repo_url: str | None = None
+    generate_name: bool = False
+    create_namespace: bool = False
+    dry_run: bool = False
+    wait: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    rollback_on_failure: bool = False
+    description: str = ""
+    skip_crds: bool = False
+    skip_schema: bool = False
+    take_ownership: bool = False
+    replace: bool = False
+    no_hooks: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class InstallResult:
+    release: Release
+    applied: applying.ApplyResult | None = None
+    crds_created: list[str] = field(default_factory=list)
+
+
+def resolve_name(cfg: Configuration, opts: InstallOptions) -> str:
+    if opts.name and opts.generate_name:
+        raise UsageError("cannot set a release name and --generate-name at the same time")
+    name = opts.name or (generate_name(opts.chart_ref, cfg.clock) if opts.generate_name else None)
+    if not name:
+        raise UsageError("must either provide a name or specify --generate-name")
+    validate_name(name)
+    return name
+
+
+def run(cfg: Configuration, opts: InstallOptions, chart: Any = None) -> InstallResult:
+    """Install a release; the release lock is held for the whole operation (not for dry runs)."""
+    name = resolve_name(cfg, opts)
+    validate_labels(opts.labels)
+    chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel, opts.repo_url)
+    check_installable(chart)
+    if opts.dry_run:
+        return run_locked(cfg, opts, chart, name)
+    if opts.create_namespace:
+        applying.ensure_namespace(cfg.kube, cfg.namespace)
+    with ReleaseLock(cfg.kube, cfg.namespace, name, cfg.command, clock=cfg.clock):
+        return run_locked(cfg, opts, chart, name)
+
+
+def run_locked(cfg: Configuration, opts: InstallOptions, chart: Any, name: str) -> InstallResult:
+    """The install itself; the caller holds the lock (``upgrade --install`` reuses this)."""
+    try:
+        history = cfg.storage.history(name)
+    except ReleaseNotFound:
+        history = []
+    last = max(history, key=lambda r: r.version) if history else None
+    if last is not None and not (opts.replace and last.info.status in (Status.UNINSTALLED, Status.FAILED)):
+        raise ReleaseError(f"cannot reuse a name that is still in use: release \"{name}\" exists in namespace "
+                           f"\"{cfg.namespace}\" (revision {last.version}, {last.info.status})",
+                           hint="pick another name, or use `helmpy upgrade` to change it")
+    ts = cfg.clock()
+    rel = Release(name=name, namespace=cfg.namespace, version=(last.version + 1) if last else 1,
+                  info=Info(first_deployed=ts, last_deployed=ts, status=Status.UNKNOWN),
+                  chart=ChartRecord.from_chart(chart), config=opts.values, labels=dict(opts.labels))
+    rendered = render(cfg, chart, opts.values, rel, is_upgrade=False, skip_schema=opts.skip_schema)
+    rel.info.status = Status.PENDING_INSTALL
+    rel.info.description = "Initial install underway"
+    target = applying.parse_manifest(rel.manifest, cfg.kube, cfg.namespace, f"release {name} manifest")
+    applying.check_ownership(cfg.kube, target, name, cfg.namespace, "install", take_ownership=opts.take_ownership)
+    if cfg.record_size_limited:
+        from helmpy.action.record_size import check_record_size
+
+        check_record_size(rel)
+    if opts.dry_run:
+        rel.info.description = "Dry run complete"
+        return InstallResult(rel)
+    result = InstallResult(rel)
+    if not opts.skip_crds and getattr(rendered, "crds", None):
+        result.crds_created = applying.install_crds(cfg.kube, list(rendered.crds))
+    supersede = []
+    if last is not None and last.info.status == Status.UNINSTALLED:  # --replace
+        last.info.status = Status.SUPERSEDED
+        last.info.description = "superseded by new release"
+        cfg.storage.update(last)
+    cfg.storage.create(rel)
+    plan = applying.Deployment(release=rel, current=[], target=target, pre_event="pre-install",
+                               post_event="post-install", supersede=supersede,
+                               description=opts.description or "Install complete")
+    try:
+        result.applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks)
+    except HelmpyError as err:
+        fail(cfg, rel, f"Release \"{name}\" failed: {err}")
+        if opts.rollback_on_failure:
+            from helmpy.action import uninstall
+
+            try:
+                uninstall.run_locked(cfg, name, uninstall.UninstallOptions(wait=True, timeout=opts.timeout))
+            except HelmpyError as un_err:
+                raise ReleaseFailed(f"release {name} failed, and the rollback-on-failure uninstall failed too: "
+                                    f"{un_err}: {err}") from err
+            raise ReleaseFailed(f"release {name} failed, and has been uninstalled due to rollback-on-failure "
+                                f"being set: {err}") from err
+        raise ReleaseFailed(str(err), hint=err.hint) from err
+    return result
+
+
+def fail(cfg: Configuration, rel: Release, description: str) -> None:
+    """Record a revision as failed (best effort: the original error matters more)."""
+    rel.info.status = Status.FAILED
+    rel.info.description = description
+    try:
+        cfg.storage.update(rel)
+    except HelmpyError as err:
+        logger.warning("could not record release %s as failed: %s", rel.name, err)

@@ -1,0 +1,154 @@
+"""How release data is printed: Helm's status block, history and list rows, release JSON (reference 7.5).
+
+Only formatting lives here; the commands in ``release_cmds.py`` call actions and hand their results over.
+Generic table/JSON/YAML writing is ``helmpy.cli.output``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from helmpy import yamlutil
+from helmpy.release.model import Release
+
+
+def ansic(ts: datetime | None) -> str:
+    """Go's ``time.ANSIC``: ``Mon Jan _2 15:04:05 2006``."""
+    if ts is None:
+        return ""
+    ts = ts.astimezone(timezone.utc)
+    return f"{ts:%a %b} {ts.day:2d} {ts:%H:%M:%S %Y}"
+
+
+def go_time(ts: datetime | None) -> str:
+    """Go's default ``Time.String()``: ``2006-01-02 15:04:05.999999999 +0000 UTC``."""
+    if ts is None:
+        return "-"
+    ts = ts.astimezone(timezone.utc)
+    frac = f".{ts.microsecond:06d}".rstrip("0") if ts.microsecond else ""
+    return f"{ts:%Y-%m-%d %H:%M:%S}{frac} +0000 UTC"
+
+
+def _sorted(value: Any) -> Any:
+    """Go marshals maps with sorted keys."""
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def release_data(rel: Release, *, drop_chart: bool = False) -> dict[str, Any]:
+    """The release as Helm prints it with ``-o json|yaml`` (struct order, maps sorted)."""
+    data = rel.to_dict()
+    if drop_chart:
+        data.pop("chart", None)
+    if "config" in data:
+        data["config"] = _sorted(data["config"])
+    if "chart" in data:
+        data["chart"]["values"] = _sorted(data["chart"].get("values") or {})
+    return data
+
+
+def go_json(data: Any) -> str:
+    """Compact JSON in the given key order, HTML-escaped like Go, newline-terminated."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def structured(data: Any, fmt: str) -> str:
+    return go_json(data) if fmt == "json" else yamlutil.dump(data)
+
+
+def values_yaml(values: dict[str, Any]) -> str:
+    return yamlutil.dump(values) if values else "null\n"
+
+
+def status_block(rel: Release, *, resources: dict[str, list[dict[str, Any]]] | None = None,
+                 show_metadata: bool = False, show_values: bool = False, computed: dict[str, Any] | None = None,
+                 show_manifest: bool = False, hide_notes: bool = False, lock: Any = None,
+                 explanation: str = "", now: datetime | None = None) -> str:
+    """Helm's ``statusPrinter.WriteTable``, plus helmpy's lock lines for pending releases."""
+    from helmpy.cli.output import format_table
+
+    out: list[str] = [f"NAME: {rel.name}"]
+    if rel.info.last_deployed:
+        out.append(f"LAST DEPLOYED: {ansic(rel.info.last_deployed)}")
+    out += [f"NAMESPACE: {rel.namespace}", f"STATUS: {rel.info.status}", f"REVISION: {rel.version}"]
+    if show_metadata and rel.chart is not None:
+        out += [f"CHART: {rel.chart.name}", f"VERSION: {rel.chart.version}", f"APP_VERSION: {rel.chart.app_version}"]
+    out.append(f"DESCRIPTION: {rel.info.description}")
+    if lock is not None:
+        out.append(f"LOCKED BY: {lock.describe(now)}")
+    if explanation:
+        out.append(f"NOTE: {explanation}")
+    text = "\n".join(out) + "\n"
+    if resources:
+        text += "RESOURCES:\n"
+        for key in sorted(resources):
+            rows = [[(o.get("metadata") or {}).get("name", ""), _age(o, now)] for o in resources[key]]
+            text += f"==> {key}\n" + format_table(["NAME", "AGE"], rows) + "\n"
+    tests = [h for h in rel.hooks if "test" in h.events]
+    if not tests:
+        text += "TEST SUITE: None\n"
+    for h in tests:
+        if h.last_run.started_at is None:
+            continue
+        text += (f"TEST SUITE:     {h.name}\nLast Started:   {ansic(h.last_run.started_at)}\n"
+                 f"Last Completed: {ansic(h.last_run.completed_at)}\nPhase:          {h.last_run.phase}\n")
+    if show_values:
+        text += "USER-SUPPLIED VALUES:\n" + values_yaml(rel.config) + "\n"
+        text += "COMPUTED VALUES:\n" + values_yaml(computed or {}) + "\n"
+    if show_manifest:
+        text += "HOOKS:\n" + hooks_text(rel) + f"MANIFEST:\n{rel.manifest}\n"
+    if not hide_notes and rel.info.notes:
+        text += f"NOTES:\n{rel.info.notes.strip()}\n"
+    return text
+
+
+def hooks_text(rel: Release) -> str:
+    return "".join(f"---\n# Source: {h.path}\n{h.manifest}\n" for h in rel.hooks)
+
+
+def _age(obj: dict[str, Any], now: datetime | None) -> str:
+    from helmpy.release.model import parse_time
+
+    created = parse_time((obj.get("metadata") or {}).get("creationTimestamp"))
+    if created is None or now is None:
+        return "<unknown>"
+    secs = max(int((now - created).total_seconds()), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if secs >= size:
+            return f"{secs // size}{unit}"
+    return f"{secs}s"
+
+
+def list_item(rel: Release, time_format: str = "") -> dict[str, Any]:
+    """Helm's ``releaseElement`` (revision is a string)."""
+    ts = rel.info.last_deployed
+    updated = (ts.strftime(time_format) if time_format and ts else go_time(ts))
+    return {"name": rel.name, "namespace": rel.namespace, "revision": str(rel.version), "updated": updated,
+            "status": rel.info.status.value,
+            "chart": f"{rel.chart.name}-{rel.chart.version}" if rel.chart else "MISSING",
+            "app_version": rel.chart.app_version if rel.chart else "MISSING"}
+
+
+LIST_HEADERS = ["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
+HISTORY_HEADERS = ["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"]
+
+
+def metadata_text(meta: Any) -> str:
+    d = meta.to_dict()
+
+    def kv(m: dict[str, Any]) -> str:
+        return ",".join(f"{k}={m[k]}" for k in sorted(m))
+
+    method = {"ssa": "server-side apply", "csa": "client-side apply"}.get(meta.apply_method,
+                                                                        "client-side apply (defaulted)")
+    deps = ",".join(f"{x.get('name')}-{x.get('version')}" for x in meta.dependencies)
+    return (f"NAME: {d['name']}\nCHART: {d['chart']}\nVERSION: {d['version']}\nAPP_VERSION: {d['appVersion']}\n"
+            f"ANNOTATIONS: {kv(meta.annotations)}\nLABELS: {kv(meta.labels)}\nDEPENDENCIES: {deps}\n"
+            f"NAMESPACE: {d['namespace']}\nREVISION: {d['revision']}\nSTATUS: {d['status']}\n"
+            f"DEPLOYED_AT: {d['deployedAt']}\nAPPLY_METHOD: {method}\n")

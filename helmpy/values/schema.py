@@ -164,6 +164,13 @@ def _quote(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def _number(value: Any) -> str:
+    """Numbers the way Helm's validator prints them: with thousands separators."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,}"
+    return _quote(value)
+
+
 def _message(err: ValidationError) -> str:
     kw, want, got = err.validator, err.validator_value, err.instance
     if kw == "type":
@@ -180,7 +187,7 @@ def _message(err: ValidationError) -> str:
         actual = len(got) if kw.endswith(("Length", "Items", "Properties")) else got
         if kw in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(want, bool):
             want = err.schema.get(kw.replace("exclusiveM", "m"), want) if isinstance(err.schema, dict) else want
-        return f"{kw}: got {_quote(actual)}, want {_quote(want)}"
+        return f"{kw}: got {_number(actual)}, want {_number(want)}"
     if kw == "pattern":
         return f"{_quote(got)} does not match pattern {_quote(want)}"
     if kw == "additionalProperties" and isinstance(got, dict):

@@ -1,0 +1,103 @@
+"""``helmpy cluster``: serve the embedded cluster as a Kubernetes API for kubectl, Helm and other tools."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from helmpy.cli.main import debug_option
+from helmpy.errors import UsageError
+
+logger = logging.getLogger(__name__)
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:PORT`` for IPv6) -> (host, port); port 0 picks a free one."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise UsageError(f"--address {address!r}: expected HOST:PORT, e.g. 127.0.0.1:6443 (port 0 picks one)")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def parse_cluster(spec: str | None) -> Path:
+    """``local:PATH`` -> the SQLite file of the embedded cluster (the default file when not given)."""
+    from helmpy import paths
+
+    if not spec:
+        return paths.embedded_cluster_db()
+    scheme, sep, rest = spec.partition(":")
+    if scheme != "local" or not sep or not rest:
+        raise UsageError(f"--cluster {spec!r}: only the embedded cluster can be served; use local:PATH")
+    return Path(rest).expanduser()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cluster() -> None:
+    """Work with helmpy's embedded cluster.
+
+    \b
+    Examples:
+      helmpy cluster serve --write-kubeconfig kc.yaml
+    """
+
+
+@cluster.command()
+@debug_option
+@click.option("--address", default="127.0.0.1:6443", show_default=True, metavar="HOST:PORT",
+              help="Where to listen; port 0 picks a free port (printed on start).")
+@click.option("--cluster", "cluster_spec", envvar="HELMPY_CLUSTER", metavar="local:PATH",
+              help="The embedded cluster's SQLite file (default: helmpy's data dir).")
+@click.option("--write-kubeconfig", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write a kubeconfig (server URL, CA, bearer token) for kubectl and Helm.")
+@click.option("--no-controller", is_flag=True,
+              help="Do not fake readiness: Deployments never become ready, Jobs never complete.")
+@click.option("--insecure-http", is_flag=True,
+              help="Serve plain HTTP without authentication (debugging only; clients send no token over HTTP).")
+@click.option("--namespace", "-n", default="default", show_default=True,
+              help="Default namespace of the written kubeconfig's context.")
+def serve(address: str, cluster_spec: str | None, write_kubeconfig: str | None, no_controller: bool,
+          insecure_http: bool, namespace: str) -> None:
+    """Serve the embedded cluster as a Kubernetes API (HTTPS, bearer token) until interrupted.
+
+    Real kubectl and Helm work against it, and share its SQLite file with in-process helmpy commands.
+
+    \b
+    Examples:
+      helmpy cluster serve --write-kubeconfig kc.yaml &
+      KUBECONFIG=kc.yaml kubectl apply -f deploy.yaml
+      KUBECONFIG=kc.yaml helm install web ./mychart --wait
+      helmpy cluster serve --address 127.0.0.1:0 --cluster local:./dev.db --no-controller
+    """
+    from helmpy.kube.embedded import EmbeddedCluster
+    from helmpy.server.kubeapi.server import KubeApiServer
+
+    host, port = parse_address(address)
+    db = parse_cluster(cluster_spec)
+    server = KubeApiServer(EmbeddedCluster(db, controller=not no_controller), host, port,
+                           use_tls=not insecure_http)
+    server.start()
+    if write_kubeconfig:
+        server.write_kubeconfig(write_kubeconfig, namespace)
+    click.echo(f"Serving the embedded cluster {db} as a Kubernetes API at {server.url}")
+    if write_kubeconfig:
+        click.echo(f"Kubeconfig written to {write_kubeconfig} (export KUBECONFIG={write_kubeconfig})")
+    click.echo("Press Ctrl-C to stop.")
+    stop = threading.Event()
+
+    def _terminate(_signum: int, _frame: Any) -> None:
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

@@ -1,0 +1,96 @@
+"""Run the Kubernetes API on cheroot (a pure-Python production HTTP/1.1 server with TLS and chunked output).
+
+Watches hold a worker thread each, so the pool is generous. HTTPS is the default: clients only send the
+bearer token over TLS (kube-api.md §1).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helmpy.errors import KubeError
+from helmpy.kube.client import KubeClient
+from helmpy.server.kubeapi import tls
+from helmpy.server.kubeapi.app import KubeApiApp
+from helmpy.server.kubeapi.store import Store
+
+logger = logging.getLogger(__name__)
+
+WORKER_THREADS = 64
+
+
+@dataclass
+class KubeApiServer:
+    """One API server over ``cluster``; ``start()`` binds (port 0 picks one) and serves in a thread."""
+
+    cluster: KubeClient
+    host: str = "127.0.0.1"
+    port: int = 0
+    use_tls: bool = True
+    token: str | None = None
+    credentials: tls.ServerCredentials | None = field(default=None, init=False)
+    _server: object | None = field(default=None, init=False, repr=False)
+    _thread: threading.Thread | None = field(default=None, init=False, repr=False)
+    _tmp: str | None = field(default=None, init=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.use_tls else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"
+
+    def kubeconfig(self, namespace: str = "default") -> dict:
+        """A kubeconfig for clients of this server (token and CA only over HTTPS)."""
+        creds = self.credentials
+        return tls.kubeconfig(self.url, creds.token if creds else None, creds.ca_pem if creds else None, namespace)
+
+    def start(self) -> None:
+        """Bind and start serving in a background thread."""
+        from cheroot import wsgi
+        from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+        if self.use_tls:
+            self.credentials = tls.make_credentials([self.host], self.token)
+            self.token = self.credentials.token
+        app = KubeApiApp(Store(self.cluster), self.token if self.use_tls else None)
+        server = wsgi.Server((self.host, self.port), app, numthreads=WORKER_THREADS, server_name="helmpy-kubeapi",
+                             timeout=60, request_queue_size=64)
+        if self.use_tls:
+            assert self.credentials is not None
+            self._tmp = tempfile.mkdtemp(prefix="helmpy-kubeapi-")  # 0700; removed by stop()
+            cert, key = Path(self._tmp, "tls.crt"), Path(self._tmp, "tls.key")
+            cert.write_bytes(self.credentials.cert_pem)
+            key.write_bytes(self.credentials.key_pem)
+            adapter = BuiltinSSLAdapter(str(cert), str(key))
+            adapter.context = tls.ssl_context(self.credentials)
+            server.ssl_adapter = adapter
+        try:
+            server.prepare()
+        except OSError as err:
+            raise KubeError(f"cannot listen on {self.host}:{self.port}: {err}") from err
+        self.port = int(server.bind_addr[1])  # type: ignore[index]
+        app.server_address = f"{self.host}:{self.port}"
+        self._server = server
+        self._thread = threading.Thread(target=server.serve, name="helmpy-kubeapi", daemon=True)
+        self._thread.start()
+        logger.debug("kube api serving url=%s", self.url)
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread."""
+        if self._server is not None:
+            self._server.stop()  # type: ignore[attr-defined]
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+        if self._tmp:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def write_kubeconfig(self, path: str | Path, namespace: str = "default") -> None:
+        """Write this server's kubeconfig to ``path`` (mode 0600)."""
+        tls.write_kubeconfig(path, self.kubeconfig(namespace))

@@ -1,0 +1,183 @@
+"""The API server's view of the cluster: a thread-safe wrapper over a KubeClient (the embedded cluster).
+
+It adds what HTTP handlers need and the KubeClient Protocol does not offer: the served resource types
+(built-ins plus the CRDs stored right now), kind lookup by plural, field-selector filtering, the current
+resourceVersion, and translation of store errors into Status answers (``AlreadyExists`` for a create,
+``Conflict`` for a stale update).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from helmpy.errors import KubeApiStatus, KubeConflict, KubeError, KubeNotFound
+from helmpy.kube.client import KubeClient
+from helmpy.kube.resources import BUILTIN, ResourceType, from_crd
+from helmpy.server.kubeapi import status
+from helmpy.server.kubeapi.selectors import Requirement, matches
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+CRD_API_VERSION = "apiextensions.k8s.io/v1"
+
+
+def _rv(obj: dict[str, Any]) -> int:
+    try:
+        return int((obj.get("metadata") or {}).get("resourceVersion") or 0)
+    except ValueError:
+        return 0
+
+
+class Store:
+    """Serialises access to one cluster; every method raises KubeApiStatus for the client to see."""
+
+    def __init__(self, cluster: KubeClient, db_path: str | Path | None = None) -> None:
+        self.cluster = cluster
+        self.db_path = Path(db_path) if db_path else getattr(cluster, "path", None)
+        self._local = threading.local()
+        self._last_rv = 0
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        """Run a store call; the embedded cluster is thread-safe (a connection per thread)."""
+        return fn()
+
+    # --- types ---------------------------------------------------------------------------------------
+    def types(self) -> list[ResourceType]:
+        """Built-in types plus those of every stored CRD."""
+        crds = self._call(lambda: self.cluster.list(CRD_API_VERSION, "CustomResourceDefinition"))
+        extra: list[ResourceType] = []
+        for crd in crds:
+            extra.extend(rt for rt in from_crd(crd) if (rt.group, rt.version, rt.plural) not in
+                         {(b.group, b.version, b.plural) for b in BUILTIN})
+        return [*BUILTIN, *extra]
+
+    def resolve(self, group: str, version: str, plural: str) -> ResourceType | None:
+        """The type served at ``/{group}/{version}/{plural}``."""
+        for rt in self.types():
+            if rt.group == group and rt.version == version and rt.plural == plural:
+                return rt
+        return None
+
+    # --- reads ---------------------------------------------------------------------------------------
+    def get(self, rt: ResourceType, namespace: str | None, name: str) -> dict[str, Any]:
+        """The object, or 404."""
+        obj = self._call(lambda: self.cluster.get(rt.api_version, rt.kind, name, namespace))
+        if obj is None:
+            raise status.not_found(rt.plural, rt.group, name)
+        return obj
+
+    def find(self, rt: ResourceType, namespace: str | None, name: str) -> dict[str, Any] | None:
+        """The object or None."""
+        return self._call(lambda: self.cluster.get(rt.api_version, rt.kind, name, namespace))
+
+    def list(self, rt: ResourceType, namespace: str | None, labels: list[Requirement],
+             fields: list[Requirement]) -> list[dict[str, Any]]:
+        """Objects matching both selectors, oldest first."""
+        items = self._call(lambda: self.cluster.list(rt.api_version, rt.kind, namespace))
+        for obj in items:
+            self._note(obj)
+        return [o for o in items if matches(o, labels, fields)]
+
+    def resource_version(self) -> str:
+        """The newest resourceVersion this server has seen (the list's ``metadata.resourceVersion``)."""
+        current = getattr(self.cluster, "resource_version", None)
+        if callable(current):
+            try:
+                self._last_rv = max(self._last_rv, int(current()))
+            except (TypeError, ValueError):
+                pass
+        return str(self._last_rv)
+
+    def _note(self, obj: dict[str, Any]) -> dict[str, Any]:
+        self._last_rv = max(self._last_rv, _rv(obj))
+        return obj
+
+    # --- writes --------------------------------------------------------------------------------------
+    def create(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        """Create, or 409 AlreadyExists."""
+        name = obj["metadata"].get("name", "")
+        try:
+            return self._note(self._call(lambda: self.cluster.create(obj)))
+        except KubeConflict as err:
+            raise status.already_exists(rt.plural, rt.group, name) from err
+        except KubeNotFound as err:
+            raise KubeApiStatus(err.message, code=404, reason="NotFound") from err
+        except KubeApiStatus:
+            raise
+        except KubeError as err:
+            raise KubeApiStatus(err.message, code=422, reason="Invalid") from err
+
+    def replace(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        """Update, or 409 Conflict on a stale resourceVersion, or 404."""
+        name = obj["metadata"].get("name", "")
+        try:
+            return self._note(self._call(lambda: self.cluster.replace(obj)))
+        except KubeConflict as err:
+            raise status.conflict(rt.plural, rt.group, name, "the object has been modified; please apply your "
+                                  "changes to the latest version and try again") from err
+        except KubeNotFound as err:
+            raise status.not_found(rt.plural, rt.group, name) from err
+        except KubeApiStatus:
+            raise
+        except KubeError as err:
+            raise KubeApiStatus(err.message, code=422, reason="Invalid") from err
+
+    def replace_status(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        """Write only ``status`` (the ``/status`` subresource)."""
+        write = getattr(self.cluster, "replace_status", None)
+        if write is None:
+            return self.replace(rt, obj)
+        name = obj["metadata"].get("name", "")
+        try:
+            return self._note(self._call(lambda: write(obj)))
+        except KubeNotFound as err:
+            raise status.not_found(rt.plural, rt.group, name) from err
+
+    def delete(self, rt: ResourceType, namespace: str | None, name: str, propagation: str) -> None:
+        """Delete, or 404."""
+        try:
+            gone = self._call(lambda: self.cluster.delete(rt.api_version, rt.kind, name, namespace, propagation))
+        except KubeNotFound as err:
+            raise status.not_found(rt.plural, rt.group, name) from err
+        if gone is False:
+            raise status.not_found(rt.plural, rt.group, name)
+
+    # --- change feed (the embedded cluster's ``changes`` table, read directly) ---------------------------
+    def _feed(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.db_path is None:
+                raise KubeApiStatus("watch is not supported by this cluster backend", code=405,
+                                    reason="MethodNotAllowed")
+            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=60, check_same_thread=False,
+                                   isolation_level=None)
+            self._local.conn = conn
+        return conn
+
+    def changes_since(self, rt: ResourceType, namespace: str | None, since: int
+                      ) -> list[tuple[int, str, dict[str, Any]]]:
+        """(resourceVersion, ADDED|MODIFIED|DELETED, object) of ``rt`` after ``since``, oldest first."""
+        sql = ("SELECT resource_version, type, json FROM changes WHERE resource_version > ? AND api_group = ? "
+               "AND plural = ?")
+        args: list[Any] = [since, rt.group, rt.plural]
+        if namespace and rt.namespaced:
+            sql += " AND namespace = ?"
+            args.append(namespace)
+        out = []
+        for rv, kind, text in self._feed().execute(sql + " ORDER BY resource_version", args).fetchall():
+            obj = json.loads(text)
+            obj["apiVersion"] = rt.api_version
+            obj.setdefault("metadata", {})["resourceVersion"] = str(rv)
+            out.append((int(rv), kind, obj))
+            self._last_rv = max(self._last_rv, int(rv))
+        return out
+
+    def oldest_change(self) -> int:
+        """The oldest resourceVersion still in the change log (0 when it is empty)."""
+        row = self._feed().execute("SELECT MIN(resource_version) FROM changes").fetchone()
+        return int(row[0] or 0)

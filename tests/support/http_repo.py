@@ -39,11 +39,12 @@ class RepoServer:
     requests: list[Request] = field(default_factory=list)
     _httpd: Any = None
     _thread: Any = None
+    _url: str = ""
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        """Base URL (still known after stop(), for tests of unreachable repositories)."""
+        return self._url
 
     def start(self) -> "RepoServer":
         server = self
@@ -130,6 +131,8 @@ class RepoServer:
 
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
+        host, port = self._httpd.server_address[:2]
+        self._url = f"http://{host}:{port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self

@@ -1,0 +1,89 @@
+"""``dependency list|update|build`` (alias ``dep``): thin click commands over helmpy.action.dependency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from helmpy.cli.main import debug_option
+from helmpy.cli.output import format_table
+from helmpy.cli.repo_cmds import AliasGroup
+
+
+class DependencyGroup(AliasGroup):
+    aliases = {"up": "update"}
+
+
+def _echo(line: str) -> None:
+    click.echo(line)
+
+
+@click.group(cls=DependencyGroup)
+@debug_option
+def dependency() -> None:
+    """Manage a chart's dependencies (the charts/ directory and Chart.lock).
+
+    \b
+    Examples:
+      helmpy dependency list ./web
+      helmpy dependency update ./web
+      helmpy dep build ./web
+    """
+
+
+@dependency.command("list")
+@debug_option
+@click.argument("chart", default=".", type=click.Path())
+@click.option("--max-col-width", default=80, show_default=True, type=int, help="Maximum table column width.")
+def dependency_list(chart: str, max_col_width: int) -> None:
+    """List the dependencies of CHART and whether charts/ satisfies them.
+
+    \b
+    Examples:
+      helmpy dependency list ./web
+    """
+    from helmpy.action.dependency import list_dependencies
+
+    path = Path(chart)
+    rows, warnings = list_dependencies(path)
+    if not rows:
+        click.echo(f"WARNING: no dependencies at {path / 'charts'}")
+        return
+    click.echo(format_table(["NAME", "VERSION", "REPOSITORY", "STATUS"],
+                            [[r.name, r.version, r.repository, r.status] for r in rows], max_col_width))
+    for w in warnings:
+        click.echo(w)
+
+
+@dependency.command("update")
+@debug_option
+@click.argument("chart", default=".", type=click.Path())
+@click.option("--skip-refresh", is_flag=True, help="Do not refresh the local repository cache.")
+def dependency_update(chart: str, skip_refresh: bool) -> None:
+    """Resolve CHART's dependencies, download them into charts/ and write Chart.lock (alias: up).
+
+    \b
+    Examples:
+      helmpy dependency update ./web
+      helmpy dep up ./web --skip-refresh
+    """
+    from helmpy.action.dependency import update
+
+    update(Path(chart), _echo, skip_refresh)
+
+
+@dependency.command("build")
+@debug_option
+@click.argument("chart", default=".", type=click.Path())
+@click.option("--skip-refresh", is_flag=True, help="Do not refresh the local repository cache.")
+def dependency_build(chart: str, skip_refresh: bool) -> None:
+    """Rebuild charts/ from the versions pinned in Chart.lock.
+
+    \b
+    Examples:
+      helmpy dependency build ./web
+    """
+    from helmpy.action.dependency import build
+
+    build(Path(chart), _echo, skip_refresh)

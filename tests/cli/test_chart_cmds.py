@@ -1,0 +1,165 @@
+"""``helmpy template`` and ``helmpy show`` against the real Helm on charts both can render.
+
+``tests/data/template-plain`` has templates without template syntax, so Helm (Go templates) and helmpy
+(Jinja2) must print exactly the same bytes for every output flag.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import DATA
+
+PLAIN = DATA / "template-plain"
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("flags", [
+    [],
+    ["--include-crds"],
+    ["--skip-tests"],
+    ["--no-hooks"],
+    ["-s", "templates/svc.yaml"],
+    ["-s", "templates/*.yaml", "-s", "templates/a-cm.yaml"],
+    ["-s", "templates/tests/test-pod.yaml", "--include-crds"],
+    ["-n", "other", "--is-upgrade"],
+], ids=lambda f: " ".join(f) or "default")
+def test_template_output_matches_helm(cli, helm, flags):
+    ours = cli("template", "plain", str(PLAIN), *flags)
+    theirs = helm("template", "plain", str(PLAIN), *flags)
+    assert ours.exit_code == 0, ours
+    assert ours.stdout == theirs.stdout
+
+
+@pytest.mark.helm
+def test_template_default_release_name_and_order(cli, helm):
+    ours = cli("template", str(PLAIN))
+    assert ours.exit_code == 0, ours
+    assert ours.stdout == helm("template", str(PLAIN)).stdout
+    sources = [line for line in ours.stdout.splitlines() if line.startswith("# Source:")]
+    # manifest in install order (ServiceAccount, ConfigMap, Service, Deployment), then hooks
+    assert sources == ["# Source: plain/templates/svc.yaml", "# Source: plain/templates/a-cm.yaml",
+                       "# Source: plain/templates/svc.yaml", "# Source: plain/templates/b-deploy.yaml",
+                       "# Source: plain/templates/hook-cm.yaml", "# Source: plain/templates/tests/test-pod.yaml"]
+    assert "NOTES" not in ours.stdout and "Thanks for installing" not in ours.stdout
+
+
+@pytest.mark.helm
+def test_template_output_dir_matches_helm(cli, helm, tmp_path):
+    ours_dir, helm_dir = tmp_path / "ours", tmp_path / "helm"
+    ours = cli("template", "plain", str(PLAIN), "--output-dir", str(ours_dir), "--include-crds")
+    theirs = helm("template", "plain", str(PLAIN), "--output-dir", str(helm_dir), "--include-crds")
+    assert ours.exit_code == 0, ours
+    assert ours.stdout.replace(str(ours_dir), "DIR") == theirs.stdout.replace(str(helm_dir), "DIR")
+    ours_files = sorted(p.relative_to(ours_dir) for p in ours_dir.rglob("*") if p.is_file())
+    helm_files = sorted(p.relative_to(helm_dir) for p in helm_dir.rglob("*") if p.is_file())
+    assert ours_files == helm_files
+    for rel in ours_files:
+        assert (ours_dir / rel).read_text() == (helm_dir / rel).read_text(), rel
+
+
+def test_template_output_dir_with_release_name(cli, tmp_path):
+    r = cli("template", "rel", str(PLAIN), "--output-dir", str(tmp_path), "--release-name")
+    assert r.exit_code == 0, r
+    assert r.stdout.splitlines()[0] == f"wrote {tmp_path}/rel/plain/templates/svc.yaml"
+    assert r.stdout.endswith("\n\n")
+    text = (tmp_path / "rel/plain/templates/svc.yaml").read_text()
+    assert text.count("# Source: plain/templates/svc.yaml") == 2
+
+
+def test_template_show_only_miss(cli):
+    r = cli("template", "x", str(PLAIN), "-s", "templates/nope.yaml")
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    assert r.stderr.strip() == "Error: could not find template templates/nope.yaml in chart"
+
+
+@pytest.mark.parametrize("pattern", ["templates/NOTES.txt", "templates/empty.yaml", "plain/templates/a-cm.yaml"])
+def test_template_show_only_never_matches_notes_empty_or_chart_prefix(cli, pattern):
+    r = cli("template", "x", str(PLAIN), "-s", pattern)
+    assert r.exit_code == 1
+    assert f"could not find template {pattern} in chart" in r.stderr
+
+
+def test_template_go_chart_is_a_clear_error(cli):
+    r = cli("template", "x", str(DATA / "lint-go"))
+    assert r.exit_code == 1
+    assert "Go templates are not supported yet" in r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_template_bad_release_name(cli):
+    r = cli("template", "Bad_Name", str(PLAIN))
+    assert r.exit_code == 1
+    assert 'release name "Bad_Name": invalid release name' in r.stderr
+
+
+def test_template_generate_name(cli):
+    r = cli("template", "-g", str(PLAIN))
+    assert r.exit_code == 0, r
+    assert "# Source: plain/templates/svc.yaml" in r.stdout
+
+
+def test_template_missing_chart(cli, tmp_path):
+    r = cli("template", "x", str(tmp_path / "nothing"))
+    assert r.exit_code == 1
+    assert "not found" in r.stderr
+
+
+def test_template_values_and_capabilities(cli, tmp_path):
+    chart = tmp_path / "caps"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: caps\nversion: 1.0.0\n"
+                                      "annotations:\n  helmpy.io/template-engine: jinja2\n")
+    (chart / "values.yaml").write_text("greeting: hi\n")
+    (chart / "templates/cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Release.Name }}\n  namespace: {{ Release.Namespace }}\n"
+        "data:\n  greeting: {{ Values.greeting | quote }}\n"
+        "  minor: {{ Capabilities.KubeVersion.Minor | quote }}\n"
+        "  has: {{ Capabilities.APIVersions.Has('example.com/v9') | string | quote }}\n"
+        "  upgrade: {{ Release.IsUpgrade | string | quote }}\n")
+    r = cli("template", "rel", str(chart), "-n", "ns1", "--set", "greeting=yo", "--kube-version", "1.29.3",
+            "-a", "example.com/v9", "--is-upgrade")
+    assert r.exit_code == 0, r
+    doc = yaml.safe_load(r.stdout.split("\n", 2)[2])
+    assert doc["metadata"] == {"name": "rel", "namespace": "ns1"}
+    assert doc["data"] == {"greeting": "yo", "minor": "29", "has": "True", "upgrade": "True"}
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("what", ["chart", "values", "readme", "crds", "all"])
+def test_show_matches_helm(cli, helm, what):
+    ours = cli("show", what, str(PLAIN))
+    assert ours.exit_code == 0, ours
+    theirs = helm("show", what, str(PLAIN)).stdout
+    if what in ("chart", "all"):  # identical apart from the key helmpy adds
+        assert "  helmpy.io/template-engine: jinja2\n" in ours.stdout
+    assert ours.stdout == theirs
+
+
+@pytest.mark.helm
+def test_show_chart_of_archive_matches_helm(cli, helm, tmp_path):
+    helm("package", str(PLAIN), "-d", str(tmp_path))
+    tgz = tmp_path / "plain-0.1.0.tgz"
+    assert cli("show", "all", str(tgz)).stdout == helm("show", "all", str(tgz)).stdout
+
+
+def test_show_readme_absent_prints_nothing(cli):
+    r = cli("show", "readme", str(DATA / "lint-strict"))
+    assert r.exit_code == 0 and r.stdout == ""
+
+
+def test_show_inspect_alias_and_missing_chart(cli, tmp_path):
+    assert cli("inspect", "values", str(PLAIN)).stdout == "replicas: 1\n\n"
+    r = cli("show", "chart", str(tmp_path / "missing"))
+    assert r.exit_code == 1 and "not found" in r.stderr
+
+
+def test_help_has_examples(cli):
+    for cmd in (["create"], ["template"], ["lint"], ["show"], ["show", "values"]):
+        r = cli(*cmd, "--help")
+        assert r.exit_code == 0
+        assert "Examples:" in r.stdout, cmd

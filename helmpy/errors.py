@@ -186,3 +186,22 @@ class RecordTooLarge(ReleaseError):
 
 class TemplateFailError(RenderError):
     """A template called ``fail`` or ``required``: ``execution error at (<file>:<line>): <message>``."""
+
+
+# --- chart repository server (appended by the packaging/serve helper) ------------------------------
+class ServerRequestError(RepoError):
+    """A request to ``helmpy serve`` was refused; ``status`` is the HTTP status answered."""
+
+    status = 400
+
+
+class ChartAlreadyExists(ServerRequestError):
+    """An upload would overwrite a chart (or .prov) and overwriting is not allowed."""
+
+    status = 409
+
+
+class ChartNotInRepository(ServerRequestError):
+    """The chart or version asked for is not in the served repository."""
+
+    status = 404

@@ -1,0 +1,211 @@
+"""Go-style formatting of values (``%v``, ``%q``, ``printf``, time layouts) for Helm-compatible output.
+
+Charts written for Helm expect ``true`` not ``True``, ``[a b]`` for a list and ``"2006-01-02"`` style
+date layouts; these helpers give Python values Go's spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from jinja2.runtime import Undefined
+
+_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
+            '"': '\\"', "\\": "\\\\"}
+
+
+def go_float(value: float) -> str:
+    """``%v`` of a float64: integers without ``.0``, exponents as Go writes them."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        mant, exp = text.split("e")
+        sign = "-" if exp.startswith("-") else "+"
+        digits = exp.lstrip("+-").rjust(2, "0")
+        text = f"{mant}e{sign}{digits}"
+    return text
+
+
+def go_str(value: Any) -> str:
+    """``fmt.Sprint`` of a value (Sprig's ``toString``); missing values and None become ""."""
+    if value is None or isinstance(value, Undefined):
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return go_float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        inner = " ".join(f"{go_str(k)}:{_go_inner(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
+        return f"map[{inner}]"
+    if isinstance(value, (list, tuple)):
+        return "[" + " ".join(_go_inner(v) for v in value) + "]"
+    return str(value)
+
+
+def _go_inner(value: Any) -> str:
+    return "<nil>" if value is None else go_str(value)
+
+
+def go_quote(text: str) -> str:
+    """``strconv.Quote``: double quotes, Go escapes, printable unicode kept."""
+    out = ['"']
+    for ch in text:
+        esc = _ESCAPES.get(ch)
+        if esc is not None:
+            out.append(esc)
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            o = ord(ch)
+            if o < 0x80:
+                out.append(f"\\x{o:02x}")
+            elif o < 0x10000:
+                out.append(f"\\u{o:04x}")
+            else:
+                out.append(f"\\U{o:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+# --- printf ---------------------------------------------------------------------------------------
+_VERB = re.compile(r"%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
+
+
+def go_sprintf(fmt: str, *args: Any) -> str:
+    """The common subset of Go's ``fmt.Sprintf`` (%v %s %d %q %f %e %g %t %x %X %o %b %c %T %%)."""
+    out: list[str] = []
+    pos = 0
+    argi = 0
+    for m in _VERB.finditer(fmt):
+        out.append(fmt[pos:m.start()])
+        pos = m.end()
+        flags, width, prec, verb = m.groups()
+        if verb == "%":
+            out.append("%")
+            continue
+        if argi >= len(args):
+            out.append(f"%!{verb}(MISSING)")
+            continue
+        arg = args[argi]
+        argi += 1
+        out.append(_pad(_verb(verb, arg, prec), flags, width))
+    out.append(fmt[pos:])
+    if argi < len(args):
+        extra = ", ".join(f"{type(a).__name__}={go_str(a)}" for a in args[argi:])
+        out.append(f"%!(EXTRA {extra})")
+    return "".join(out)
+
+
+def _pad(text: str, flags: str, width: str | None) -> str:
+    if not width:
+        return text
+    w = int(width)
+    if "-" in flags:
+        return text.ljust(w)
+    if "0" in flags and text.lstrip("-").replace(".", "").isdigit():
+        sign = "-" if text.startswith("-") else ""
+        return sign + text.lstrip("-").rjust(w - len(sign), "0")
+    return text.rjust(w)
+
+
+def _verb(verb: str, arg: Any, prec: str | None) -> str:
+    if isinstance(arg, Undefined):
+        arg = None
+    if verb in "vs":
+        text = "<nil>" if arg is None else go_str(arg)
+        return text[: int(prec)] if prec and verb == "s" else text
+    if verb == "q":
+        return go_quote(go_str(arg))
+    if verb == "t":
+        return go_str(arg) if isinstance(arg, bool) else f"%!t({go_str(arg)})"
+    if verb == "T":
+        return {str: "string", bool: "bool", int: "int", float: "float64", dict: "map[string]interface {}",
+                list: "[]interface {}", type(None): "<nil>"}.get(type(arg), type(arg).__name__)
+    if verb in "dxXobc":
+        if isinstance(arg, bool) or not isinstance(arg, (int, float, str)):
+            return f"%!{verb}({go_str(arg)})"
+        if isinstance(arg, str):
+            if verb in "xX":
+                h = arg.encode().hex()
+                return h.upper() if verb == "X" else h
+            return f"%!{verb}(string={arg})"
+        if isinstance(arg, float) and verb != "x":
+            return f"%!{verb}(float64={go_float(arg)})"
+        n = int(arg)
+        return {"d": str(n), "x": format(n, "x"), "X": format(n, "X"), "o": format(n, "o"),
+                "b": format(n, "b"), "c": chr(n)}[verb]
+    if verb in "feEgG":
+        if isinstance(arg, bool) or not isinstance(arg, (int, float)):
+            return f"%!{verb}({go_str(arg)})"
+        if verb in "gG" and prec is None:
+            return go_float(float(arg))
+        return format(float(arg), f".{prec if prec is not None else 6}{verb}")
+    return f"%!{verb}({go_str(arg)})"
+
+
+# --- time layouts ---------------------------------------------------------------------------------
+_LAYOUT = re.compile(
+    r"January|Jan|Monday|Mon|MST|2006|002|01|02|03|04|05|06|_2|15|1|2|3|4|5|PM|pm"
+    r"|Z07:00:00|Z070000|Z07:00|Z0700|Z07|-07:00:00|-070000|-07:00|-0700|-07|[.,](?:0+|9+)(?!\d)")
+
+
+def _offset(dt: datetime, token: str) -> str:
+    off = dt.utcoffset()
+    secs = int(off.total_seconds()) if off is not None else 0
+    if token.startswith("Z") and secs == 0:
+        return "Z"
+    sign = "-" if secs < 0 else "+"
+    secs = abs(secs)
+    hh, mm, ss = secs // 3600, secs % 3600 // 60, secs % 60
+    body = token.lstrip("Z-")
+    if body == "07":
+        return f"{sign}{hh:02d}"
+    if body == "0700":
+        return f"{sign}{hh:02d}{mm:02d}"
+    if body == "07:00":
+        return f"{sign}{hh:02d}:{mm:02d}"
+    if body == "070000":
+        return f"{sign}{hh:02d}{mm:02d}{ss:02d}"
+    return f"{sign}{hh:02d}:{mm:02d}:{ss:02d}"
+
+
+def go_time_format(dt: datetime | date, layout: str) -> str:
+    """Format ``dt`` with a Go reference-time layout such as ``2006-01-02T15:04:05Z07:00``."""
+    if not isinstance(dt, datetime):
+        dt = datetime(dt.year, dt.month, dt.day)
+
+    def sub(m: re.Match[str]) -> str:
+        t = m.group(0)
+        h12 = dt.hour % 12 or 12
+        simple = {
+            "January": dt.strftime("%B"), "Jan": dt.strftime("%b"), "Monday": dt.strftime("%A"),
+            "Mon": dt.strftime("%a"), "MST": dt.tzname() or "UTC", "2006": f"{dt.year:04d}",
+            "002": f"{dt.timetuple().tm_yday:03d}", "01": f"{dt.month:02d}", "02": f"{dt.day:02d}",
+            "03": f"{h12:02d}", "04": f"{dt.minute:02d}", "05": f"{dt.second:02d}", "06": f"{dt.year % 100:02d}",
+            "_2": f"{dt.day:2d}", "15": f"{dt.hour:02d}", "1": str(dt.month), "2": str(dt.day), "3": str(h12),
+            "4": str(dt.minute), "5": str(dt.second), "PM": "PM" if dt.hour >= 12 else "AM",
+            "pm": "pm" if dt.hour >= 12 else "am",
+        }
+        if t in simple:
+            return simple[t]
+        if t[0] in ".,":
+            digits = len(t) - 1
+            frac = f"{dt.microsecond:06d}{'0' * 3}"[:digits]
+            if t[1] == "9":
+                frac = frac.rstrip("0")
+                return (t[0] + frac) if frac else ""
+            return t[0] + frac
+        return _offset(dt, t)
+
+    return _LAYOUT.sub(sub, layout)

@@ -1,0 +1,246 @@
+"""From rendered files to a release manifest: document splitting, hook extraction and kind ordering.
+
+Follows Helm's ``releaseutil`` exactly, quirks included (see helm-reference 5.5 and 7.7): files are
+split with Helm's separator regex, each document's head (apiVersion, kind, metadata) is parsed,
+``helm.sh/hook`` documents become hooks, and the rest is stable-sorted by install order.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from helmpy import yamlutil
+from helmpy.errors import RenderError
+
+logger = logging.getLogger(__name__)
+
+HOOK_ANNOTATION = "helm.sh/hook"
+HOOK_WEIGHT_ANNOTATION = "helm.sh/hook-weight"
+HOOK_DELETE_ANNOTATION = "helm.sh/hook-delete-policy"
+HOOK_OUTPUT_LOG_ANNOTATION = "helm.sh/hook-output-log-policy"
+HOOK_EVENTS = {
+    "pre-install": "pre-install", "post-install": "post-install", "pre-delete": "pre-delete",
+    "post-delete": "post-delete", "pre-upgrade": "pre-upgrade", "post-upgrade": "post-upgrade",
+    "pre-rollback": "pre-rollback", "post-rollback": "post-rollback", "test": "test", "test-success": "test",
+}
+DEFAULT_DELETE_POLICY = "before-hook-creation"
+
+INSTALL_ORDER: tuple[str, ...] = (
+    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
+    "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
+    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
+    "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
+    "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment", "HorizontalPodAutoscaler",
+    "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService", "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+)
+UNINSTALL_ORDER: tuple[str, ...] = (
+    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "Ingress", "IngressClass",
+    "Service", "CronJob", "Job", "StatefulSet", "HorizontalPodAutoscaler", "Deployment", "ReplicaSet",
+    "ReplicationController", "Pod", "DaemonSet", "RoleBindingList", "RoleBinding", "RoleList", "Role",
+    "ClusterRoleBindingList", "ClusterRoleBinding", "ClusterRoleList", "ClusterRole", "CustomResourceDefinition",
+    "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "ConfigMap", "SecretList", "Secret",
+    "ServiceAccount", "PodDisruptionBudget", "PodSecurityPolicy", "LimitRange", "ResourceQuota", "NetworkPolicy",
+    "Namespace", "PriorityClass",
+)
+
+_SEP = re.compile(r"(?:^|\s*\n)---\s*")
+_SOURCE = re.compile(r"^# Source: (.*)$", re.M)
+
+
+@dataclass
+class Manifest:
+    """One rendered document: its source path, text and parsed head.
+
+    ``head`` is ``{"apiVersion", "kind", "metadata": {"name", "namespace", "annotations"}}`` with
+    every key present ("" / {} when the document lacks it).
+    """
+
+    name: str
+    content: str
+    head: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return str(self.head.get("kind") or "")
+
+    @property
+    def api_version(self) -> str:
+        return str(self.head.get("apiVersion") or "")
+
+    @property
+    def object_name(self) -> str:
+        return str((self.head.get("metadata") or {}).get("name") or "")
+
+    @property
+    def namespace(self) -> str:
+        return str((self.head.get("metadata") or {}).get("namespace") or "")
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return dict((self.head.get("metadata") or {}).get("annotations") or {})
+
+
+@dataclass
+class HookDoc:
+    """A document annotated ``helm.sh/hook`` (Helm's ``release.Hook`` before it runs)."""
+
+    name: str
+    kind: str
+    path: str
+    manifest: str
+    events: list[str] = field(default_factory=list)
+    weight: int = 0
+    delete_policies: list[str] = field(default_factory=list)
+    output_log_policies: list[str] = field(default_factory=list)
+
+    @property
+    def effective_delete_policies(self) -> list[str]:
+        """The policies Helm applies: ``before-hook-creation`` when none is set."""
+        return list(self.delete_policies) or [DEFAULT_DELETE_POLICY]
+
+
+def split_documents(text: str) -> list[str]:
+    """Helm's ``SplitManifests``: split on ``---`` at column 0, trim each piece, drop empty ones."""
+    docs = []
+    for piece in _SEP.split(text.strip()):
+        if piece == "":
+            continue
+        piece = piece.strip()
+        if piece:
+            docs.append(piece)
+    return docs
+
+
+def _annotation_list(value: str) -> list[str]:
+    return [p.strip().lower() for p in value.split(",")]
+
+
+def _atoi(text: str) -> int:
+    """Go's ``strconv.Atoi``; anything else is 0 (Helm's rule for hook weights)."""
+    return int(text) if re.fullmatch(r"[+-]?\d+", text or "") else 0
+
+
+def parse_head(doc: str, path: str) -> dict[str, Any]:
+    """apiVersion, kind and metadata of a document; a YAML error names the file."""
+    try:
+        data = yaml.load(doc, Loader=yamlutil._Loader)  # noqa: S506 - the safe loader
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        raise RenderError(f"YAML parse error on {path}: error converting YAML to JSON: yaml: {line}"
+                          f"{yamlutil._problem(err)}") from err
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        json_type = {str: "string", int: "number", float: "number", bool: "bool", list: "array"}.get(
+            type(data), type(data).__name__)
+        raise RenderError(f"YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: "
+                          f"cannot unmarshal {json_type} into Go value of type util.SimpleHead")
+    meta = data.get("metadata")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise RenderError(f"YAML parse error on {path}: metadata must be a map, got {type(meta).__name__}")
+    annotations = meta.get("annotations") or {}
+    if not isinstance(annotations, dict):
+        raise RenderError(f"YAML parse error on {path}: metadata.annotations must be a map")
+    for key, value in annotations.items():
+        if not isinstance(value, str):
+            raise RenderError(f"YAML parse error on {path}: metadata.annotations.{key}: annotation values "
+                              f"must be strings, got {yamlutil.dump(value).strip()!r} (quote it)")
+    for key in ("apiVersion", "kind"):
+        if data.get(key) is not None and not isinstance(data.get(key), str):
+            raise RenderError(f"YAML parse error on {path}: {key} must be a string")
+    return {
+        "apiVersion": data.get("apiVersion") or "",
+        "kind": data.get("kind") or "",
+        "metadata": {"name": str(meta.get("name") or ""), "namespace": str(meta.get("namespace") or ""),
+                     "annotations": {str(k): v for k, v in annotations.items()}},
+    }
+
+
+def _order_key(kind: str, order: dict[str, int]) -> tuple[int, Any]:
+    return (0, order[kind]) if kind in order else (1, kind)
+
+
+def sort_by_kind(items: list[Any], order: tuple[str, ...], kind_of: Any = None) -> list[Any]:
+    """Stable sort by ``order``; unknown kinds after all known ones, by kind name."""
+    index = {k: i for i, k in enumerate(order)}
+    get = kind_of or (lambda item: item.kind)
+    return sorted(items, key=lambda item: _order_key(get(item), index))
+
+
+def sort_manifests(files: dict[str, str]) -> tuple[list[HookDoc], list[Manifest]]:
+    """Split rendered files into hooks and manifests, both sorted by install order."""
+    hooks: list[HookDoc] = []
+    generic: list[Manifest] = []
+    for path in sorted(files):
+        content = files[path]
+        if posixpath.basename(path).startswith("_") or path.endswith("NOTES.txt"):
+            continue
+        if not content.strip():
+            continue
+        for doc in split_documents(content):
+            head = parse_head(doc, path)
+            annotations = head["metadata"]["annotations"]
+            hook_value = annotations.get(HOOK_ANNOTATION)
+            if hook_value is None:
+                generic.append(Manifest(path, doc, head))
+                continue
+            events = []
+            unknown = False
+            for event in _annotation_list(hook_value):
+                if event not in HOOK_EVENTS:
+                    unknown = True
+                    break
+                events.append(HOOK_EVENTS[event])
+            if unknown:
+                logger.info("skipping unknown hooks: %s (%s)", hook_value, path)
+                continue
+            hooks.append(HookDoc(
+                name=head["metadata"]["name"], kind=head["kind"], path=path, manifest=doc, events=events,
+                weight=_atoi(annotations.get(HOOK_WEIGHT_ANNOTATION, "")),
+                delete_policies=(_annotation_list(annotations[HOOK_DELETE_ANNOTATION])
+                                 if HOOK_DELETE_ANNOTATION in annotations else []),
+                output_log_policies=(_annotation_list(annotations[HOOK_OUTPUT_LOG_ANNOTATION])
+                                     if HOOK_OUTPUT_LOG_ANNOTATION in annotations else []),
+            ))
+    return sort_by_kind(hooks, INSTALL_ORDER), sort_by_kind(generic, INSTALL_ORDER)
+
+
+def manifest_text(manifests: list[Manifest]) -> str:
+    """The release manifest: ``---\\n# Source: <path>\\n<doc>\\n`` per document."""
+    return "".join(f"---\n# Source: {m.name}\n{m.content}\n" for m in manifests)
+
+
+def hooks_text(hooks: list[HookDoc]) -> str:
+    """Hooks as ``helm template`` prints them after the manifest."""
+    return "".join(f"---\n# Source: {h.path}\n{h.manifest}\n" for h in hooks)
+
+
+def sort_for_uninstall(manifests: list[Manifest]) -> list[Manifest]:
+    """Delete order: Helm's UninstallOrder, unknown kinds last (by kind name)."""
+    return sort_by_kind(list(manifests), UNINSTALL_ORDER)
+
+
+def parse_manifest_text(text: str) -> list[Manifest]:
+    """Manifests back from a stored release manifest (``# Source:`` lines give their paths)."""
+    out = []
+    for doc in split_documents(text):
+        m = _SOURCE.match(doc)
+        name = m.group(1).strip() if m else ""
+        content = doc[m.end():].lstrip("\n") if m else doc
+        try:
+            head = parse_head(content, name or "manifest")
+        except RenderError as err:
+            logger.debug("unparsable document in stored manifest: %s", err)
+            head = {"apiVersion": "", "kind": "", "metadata": {"name": "", "namespace": "", "annotations": {}}}
+        out.append(Manifest(name, content, head))
+    return out

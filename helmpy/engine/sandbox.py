@@ -1,0 +1,336 @@
+"""The sandboxed Jinja2 environment charts render in: Helm-like undefined values, limits, path checks.
+
+Charts come from strangers, so templates run in Jinja's ``SandboxedEnvironment`` with extra rules:
+underscore attributes raise :class:`SandboxViolation` instead of quietly rendering empty, ``include``/
+``import``/``extends`` resolve only inside the chart's own ``templates/`` directory, and a per-render
+:class:`Guard` enforces wall time, output size and recursion depth (checked on every loop iteration,
+call, printed expression and output chunk). Values are maps whose attribute access reaches keys only,
+so ``Values.items`` is the key ``items`` and never ``dict.items``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import posixpath
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+from jinja2 import BaseLoader, ChainableUndefined, TemplateNotFound, nodes
+from jinja2.environment import Template
+from jinja2.runtime import Macro, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from helmpy.errors import RenderError, RenderLimitError, SandboxViolation
+
+logger = logging.getLogger(__name__)
+
+LOOP_GUARD = "_helmpy_loop"
+_DICT_METHODS = frozenset(n for n in dir(dict) if not n.startswith("_"))
+
+
+def _env_number(name: str, default: float, cast: Callable[[str], float]) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return cast(raw)
+    except ValueError:
+        logger.warning("ignoring %s=%r: not a number", name, raw)
+        return default
+
+
+@dataclass
+class Limits:
+    """Per-render limits; environment variables override the defaults (for CI and servers)."""
+
+    timeout_seconds: float = field(default_factory=lambda: _env_number("HELMPY_RENDER_TIMEOUT", 30.0, float))
+    max_output_bytes: int = field(
+        default_factory=lambda: int(_env_number("HELMPY_RENDER_MAX_OUTPUT", 64 * 1024 * 1024, int)))
+    max_recursion: int = field(default_factory=lambda: int(_env_number("HELMPY_RENDER_MAX_DEPTH", 100, int)))
+
+
+class Guard:
+    """Mutable budget shared by everything one ``render`` call executes."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.timeout_seconds
+        self.output = 0
+        self.depth = 0
+
+    def tick(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise RenderLimitError(f"rendering took longer than {self.limits.timeout_seconds:g}s "
+                                   "(limit HELMPY_RENDER_TIMEOUT)")
+
+    def add_output(self, size: int) -> None:
+        self.output += size
+        if self.output > self.limits.max_output_bytes:
+            raise RenderLimitError(f"rendered output is larger than {self.limits.max_output_bytes} bytes "
+                                   "(limit HELMPY_RENDER_MAX_OUTPUT)")
+        self.tick()
+
+    def check_size(self, size: int) -> None:
+        if size > self.limits.max_output_bytes:
+            raise RenderLimitError(f"a value of {size} bytes is larger than the output limit of "
+                                   f"{self.limits.max_output_bytes} bytes (limit HELMPY_RENDER_MAX_OUTPUT)")
+
+    def enter(self, what: str) -> None:
+        self.depth += 1
+        if self.depth > self.limits.max_recursion:
+            self.depth -= 1
+            raise RenderLimitError(f"{what} nested deeper than {self.limits.max_recursion} levels "
+                                   "(recursion? limit HELMPY_RENDER_MAX_DEPTH)")
+        self.tick()
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    def range(self, *args: int) -> "GuardedRange":
+        """``range()`` for templates: lazy, and every iteration checks the deadline."""
+        return GuardedRange(self, range(*args))
+
+    def iterate(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        """What every ``{% for %}`` loops over: the original items, with a deadline check each."""
+        tick = self.tick
+        for item in iterable:
+            tick()
+            yield item
+
+
+class GuardedRange(Sequence[int]):
+    """A ``range`` whose iteration is checked against the render deadline."""
+
+    def __init__(self, guard: Guard, rng: range) -> None:
+        self._guard = guard
+        self._range = rng
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __getitem__(self, index: Any) -> Any:
+        item = self._range[index]
+        return GuardedRange(self._guard, item) if isinstance(item, range) else item
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._range
+
+    def __iter__(self) -> Iterator[int]:
+        return self._guard.iterate(self._range)
+
+    def __reversed__(self) -> Iterator[int]:
+        return self._guard.iterate(reversed(self._range))
+
+    def __repr__(self) -> str:
+        return repr(self._range)
+
+
+class HelmUndefined(ChainableUndefined):
+    """A missing value: prints as "", is falsy and empty, and attribute access on it stays missing.
+
+    ``Engine`` subclasses it per render with ``_on_use`` set, which records each missing value a
+    template actually used (printed, tested, iterated) and raises in strict mode.
+    """
+
+    __slots__ = ()
+    _on_use: Callable[[str], None] | None = None
+
+    @property
+    def path(self) -> str:
+        return str(self._undefined_name or "value")
+
+    def _used(self) -> None:
+        if self._on_use is not None:
+            type(self)._on_use(self.path)  # type: ignore[misc]
+
+    def child(self, name: Any) -> "HelmUndefined":
+        return type(self)(name=f"{self.path}.{name}")
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.child(key)
+
+    def __str__(self) -> str:
+        self._used()
+        return ""
+
+    def __bool__(self) -> bool:
+        self._used()
+        return False
+
+    def __iter__(self) -> Iterator[Any]:
+        self._used()
+        return iter(())
+
+    def __len__(self) -> int:
+        self._used()
+        return 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        last = self.path.rsplit(".", 1)[-1]
+        hint = ""
+        if last in _DICT_METHODS:
+            hint = (f" (values are maps: {last!r} is looked up as a key, never a dict method; "
+                    "iterate with `| items` or `| dictsort`)")
+        raise RenderError(f"{self.path!r} is undefined and cannot be called{hint}")
+
+
+class ChartLoader(BaseLoader):
+    """Serves one chart's ``templates/`` files by their full path (``web/templates/x.yaml``)."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        self.sources = sources
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source = self.sources.get(template)
+        if source is None:
+            raise TemplateNotFound(template)
+        return source, template, lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.sources)
+
+
+def safe_relpath(path: str, what: str) -> str:
+    """Normalise a chart-relative path; anything pointing outside the chart is a SandboxViolation."""
+    if not isinstance(path, str) or not path:
+        raise RenderError(f"{what}: expected a file path, got {path!r}")
+    if path.startswith(("/", "\\")) or "\\" in path or (len(path) > 1 and path[1] == ":"):
+        raise SandboxViolation(f"{what}: absolute path {path!r} is not allowed; paths are relative to the chart")
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise SandboxViolation(f"{what}: path {path!r} leaves the chart ('..' is not allowed)")
+    return "/".join(parts)
+
+
+class GuardedTemplate(Template):
+    """Counts template nesting (include/import/extends) against the recursion limit."""
+
+    @classmethod
+    def _from_namespace(cls, environment: Any, namespace: Any, globals: Any) -> Template:  # noqa: A002
+        tmpl = super()._from_namespace(environment, namespace, globals)
+        inner = tmpl.root_render_func
+        guard: Guard = environment.guard
+        name = tmpl.name
+
+        def root_render_func(context: Any) -> Iterator[str]:
+            guard.enter(f"template {name!r}")
+            try:
+                yield from inner(context)
+            finally:
+                guard.leave()
+
+        tmpl.root_render_func = root_render_func  # type: ignore[method-assign]
+        return tmpl
+
+
+class ChartEnvironment(SandboxedEnvironment):
+    """One chart's sandboxed environment (its own loader; a shared Guard for the whole render)."""
+
+    template_class = GuardedTemplate
+    intercepted_binops = frozenset(["*", "**"])
+
+    def __init__(self, *, chart_path: str, sources: dict[str, str], guard: Guard,
+                 undefined: type[HelmUndefined], value_paths: dict[int, str]) -> None:
+        self.chart_path = chart_path
+        self.templates_dir = f"{chart_path}/templates"
+        self.guard = guard
+        self.value_paths = value_paths
+        super().__init__(loader=ChartLoader(sources), undefined=undefined, trim_blocks=True,
+                         lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
+                         finalize=self._finalize, cache_size=-1, auto_reload=False)
+        self.globals[LOOP_GUARD] = guard.iterate
+
+    # --- output -----------------------------------------------------------------------------------
+    def _finalize(self, value: Any) -> Any:
+        """``{{ x }}`` prints Go-style scalars: true/false, missing and None as ""."""
+        self.guard.tick()
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return value
+
+    # --- names and paths --------------------------------------------------------------------------
+    def join_path(self, template: str, parent: str) -> str:
+        """``include``/``import``/``extends`` names are relative to the chart's templates/ dir."""
+        rel = safe_relpath(template, "include")
+        if rel.startswith("templates/"):
+            rel = rel[len("templates/"):]
+        return f"{self.templates_dir}/{rel}"
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """Wrap every ``for`` loop's iterable so each iteration checks the deadline."""
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.Name(LOOP_GUARD, "load"), [loop.iter], [], None, None,
+                                   lineno=loop.lineno)
+        return tree
+
+    # --- attribute access -------------------------------------------------------------------------
+    def _missing(self, obj: Any, name: Any) -> HelmUndefined:
+        base = self.value_paths.get(id(obj))
+        path = f"{base}.{name}" if base else str(name)
+        return self.undefined(name=path)  # type: ignore[return-value]
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Mapping):
+            try:
+                return obj[attribute]
+            except (KeyError, TypeError):
+                return self._missing(obj, attribute)
+        if isinstance(attribute, str) and attribute.startswith("_"):
+            raise SandboxViolation(f"access to attribute {attribute!r} of a {type(obj).__name__!r} value "
+                                   "is not allowed in templates (sandbox)")
+        if isinstance(obj, HelmUndefined):
+            return obj.child(attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, Mapping):
+            try:
+                return obj[argument]
+            except (KeyError, TypeError):
+                return self._missing(obj, argument)
+        if isinstance(obj, HelmUndefined):
+            return obj.child(argument)
+        if isinstance(argument, str):
+            if argument.startswith("_"):
+                raise SandboxViolation(f"access to attribute {argument!r} of a {type(obj).__name__!r} value "
+                                       "is not allowed in templates (sandbox)")
+        return super().getitem(obj, argument)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        raise SandboxViolation(f"access to attribute {attribute!r} of a {type(obj).__name__!r} value "
+                               "is not allowed in templates (sandbox)")
+
+    # --- calls and operators ----------------------------------------------------------------------
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        guard = __self.guard
+        guard.tick()
+        if isinstance(__obj, Macro):
+            guard.enter(f"macro {__obj.name!r}")
+            try:
+                return super().call(__context, __obj, *args, **kwargs)
+            finally:
+                guard.leave()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int):
+                    self.guard.check_size(len(seq) * max(n, 0))
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
+                if right * math.log2(abs(left)) > 1_000_000:
+                    raise RenderLimitError(f"{left} ** {right} is too large to compute")
+        return super().call_binop(context, operator, left, right)

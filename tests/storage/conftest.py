@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from helmpy.release.model import ChartRecord, Info, Release, Status
+from tests.support.postgres import clean_postgres, postgres_dsn  # noqa: F401  (fixtures for the SQL tests)
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)
 
@@ -20,3 +21,4 @@ def make_release(name: str = "demo", version: int = 1, status: Status = Status.D
                              status=status, notes="hi <there> & bye\n"),
                    chart=chart, config={"a": {"b": 1}}, manifest="---\n# Source: web/templates/cm.yaml\nkind: ConfigMap\n",
                    labels=dict(labels or {}))
+

@@ -17,7 +17,7 @@ from helmpy.storage.secrets import SecretsDriver
 from tests.storage.conftest import make_release
 
 DriverFactory = Callable[[str], Driver]
-DRIVERS = ["memory", "secrets", "configmaps"]
+DRIVERS = ["memory", "secrets", "configmaps", "sql-sqlite", "sql-postgres"]
 
 
 @pytest.fixture(params=DRIVERS)

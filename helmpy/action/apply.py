@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from helmpy.action import ownership
+from helmpy.engine.manifests import UNINSTALL_ORDER
 from helmpy.errors import KubeError, ReleaseError
 from helmpy.kube.client import object_ref
 from helmpy.release.model import Release, Status
@@ -20,16 +21,6 @@ logger = logging.getLogger(__name__)
 
 FIELD_MANAGER = "helm"  # Helm's SSA field manager, so Helm and helmpy can take turns on a release
 
-# Helm's UninstallOrder (pkg/release/v1/util/kind_sorter.go); unknown kinds go last
-UNINSTALL_ORDER = [
-    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "Ingress", "IngressClass",
-    "Service", "CronJob", "Job", "StatefulSet", "HorizontalPodAutoscaler", "Deployment", "ReplicaSet",
-    "ReplicationController", "Pod", "DaemonSet", "RoleBindingList", "RoleBinding", "RoleList", "Role",
-    "ClusterRoleBindingList", "ClusterRoleBinding", "ClusterRoleList", "ClusterRole", "CustomResourceDefinition",
-    "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "ConfigMap", "SecretList", "Secret",
-    "ServiceAccount", "PodDisruptionBudget", "PodSecurityPolicy", "LimitRange", "ResourceQuota", "NetworkPolicy",
-    "Namespace", "PriorityClass",
-]
 
 
 def object_key(obj: dict[str, Any]) -> tuple[str, str, str, str]:

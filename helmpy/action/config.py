@@ -55,7 +55,7 @@ class Configuration:
         from helmpy.storage.factory import make_driver
         from helmpy.storage.storage import Storage
 
-        return Storage(make_driver(self.driver_name, self.kube, None))
+        return Storage(make_driver(self.driver_name, self.kube, ""))
 
     def get_capabilities(self) -> Any:
         """Capabilities of the cluster (server version and API versions), read once."""

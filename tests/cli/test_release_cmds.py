@@ -1,0 +1,228 @@
+"""The release commands end to end: in-process CLI, real subprocesses, and the real Helm reading our records."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helmpy.kube.embedded import EmbeddedCluster
+from helmpy.release import codec
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "tests" / "data" / "release-app"
+
+
+@pytest.fixture
+def chart(tmp_path: Path) -> Path:
+    dst = tmp_path / "release-app"
+    shutil.copytree(APP, dst)
+    return dst
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "cluster.db"
+
+
+def run(cli: Any, db: Path, *args: str) -> Any:
+    return cli(*args, "--cluster", f"local:{db}")
+
+
+def test_install_status_list_history_get(cli: Any, db: Path, chart: Path) -> None:
+    r = run(cli, db, "install", "demo", str(chart), "--set", "message=hey", "--labels", "team=web")
+    assert r.exit_code == 0, r
+    lines = r.stdout.splitlines()
+    assert lines[0] == "NAME: demo" and lines[1].startswith("LAST DEPLOYED: ")
+    assert lines[2:6] == ["NAMESPACE: default", "STATUS: deployed", "REVISION: 1", "DESCRIPTION: Install complete"]
+    assert "NOTES:\nRelease demo says hey.\n" in r.stdout and "MANIFEST:" not in r.stdout
+    r = run(cli, db, "status", "demo")
+    assert r.exit_code == 0, r
+    assert "RESOURCES:\n==> v1/ConfigMap\n" in r.stdout and "demo-main" in r.stdout and "==> v1/Service" in r.stdout
+    st = run(cli, db, "status", "demo", "-o", "json").json
+    assert list(st) == ["name", "info", "config", "manifest", "hooks", "version", "namespace"]  # chart removed
+    assert st["info"]["status"] == "deployed" and st["config"] == {"message": "hey"}
+
+    r = run(cli, db, "upgrade", "demo", str(chart), "--set", "extra=true")
+    assert r.exit_code == 0, r
+    assert r.stdout.startswith('Release "demo" has been upgraded. Happy Helming!\nNAME: demo\n')
+
+    items = run(cli, db, "list", "-o", "json").json
+    assert items == [{"name": "demo", "namespace": "default", "revision": "2", "updated": items[0]["updated"],
+                      "status": "deployed", "chart": "release-app-0.1.0", "app_version": "1.0"}]
+    assert items[0]["updated"].endswith(" +0000 UTC")
+    table = run(cli, db, "list").stdout.splitlines()
+    assert table[0].split("\t")[0].strip() == "NAME" and table[1].startswith("demo")
+    assert run(cli, db, "list", "-q").stdout == "demo\n"
+    assert run(cli, db, "list", "--no-headers").stdout.startswith("demo")
+    assert run(cli, db, "list", "--failed").stdout.count("\n") == 1  # header only
+    assert run(cli, db, "list", "-f", "^nomatch").stdout.count("\n") == 1
+
+    hist = run(cli, db, "history", "demo", "-o", "json").json
+    assert [list(h) for h in hist][0] == ["revision", "updated", "status", "chart", "app_version", "description"]
+    assert [(h["revision"], h["status"], h["description"]) for h in hist] == [
+        (1, "superseded", "Install complete"), (2, "deployed", "Upgrade complete")]
+    table = run(cli, db, "history", "demo").stdout.splitlines()
+    assert [c.strip() for c in table[0].split("\t")] == ["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION",
+                                                         "DESCRIPTION"]
+
+    assert run(cli, db, "get", "values", "demo").stdout == "USER-SUPPLIED VALUES:\nextra: true\n"
+    computed = run(cli, db, "get", "values", "demo", "--all", "-o", "json").json
+    assert computed["extra"] is True and computed["message"] == "hello"
+    assert run(cli, db, "get", "values", "demo", "--revision", "1", "-o", "yaml").stdout == "message: hey\n"
+    manifest = run(cli, db, "get", "manifest", "demo").stdout
+    assert manifest.startswith("---\n# Source: release-app/templates/") and "name: demo-extra" in manifest
+    assert run(cli, db, "get", "notes", "demo").stdout == "NOTES:\nRelease demo says hello.\n\n"
+    assert "# Source: release-app/templates/test.yaml" in run(cli, db, "get", "hooks", "demo").stdout
+    meta = run(cli, db, "get", "metadata", "demo", "-o", "json").json
+    assert (meta["name"], meta["chart"], meta["version"], meta["revision"], meta["labels"]) == (
+        "demo", "release-app", "0.1.0", 2, {"team": "web"})
+    assert "APP_VERSION: 1.0" in run(cli, db, "get", "metadata", "demo").stdout
+    everything = run(cli, db, "get", "all", "demo").stdout
+    assert "CHART: release-app" in everything and "COMPUTED VALUES:" in everything and "MANIFEST:" in everything
+
+    r = run(cli, db, "test", "demo")
+    assert r.exit_code == 0, r
+    assert "TEST SUITE:     demo-test\nLast Started:   " in r.stdout and "Phase:          Succeeded" in r.stdout
+
+    r = run(cli, db, "rollback", "demo")
+    assert (r.exit_code, r.stdout) == (0, "Rollback was a success! Happy Helming!\n")
+    r = run(cli, db, "upgrade", "demo", "--rollback", "2")
+    assert (r.exit_code, r.stdout) == (0, "Rollback was a success! Happy Helming!\n")
+    r = run(cli, db, "uninstall", "demo")
+    assert (r.exit_code, r.stdout) == (0, 'release "demo" uninstalled\n')
+    assert run(cli, db, "list", "-a").stdout.count("\n") == 1
+
+
+def test_install_json_and_dry_run(cli: Any, db: Path, chart: Path) -> None:
+    r = run(cli, db, "install", "demo", str(chart), "-o", "json", "--dry-run")
+    assert r.exit_code == 0, r
+    data = r.json
+    assert list(data) == ["name", "info", "chart", "manifest", "hooks", "version", "namespace"]
+    assert data["info"]["description"] == "Dry run complete" and data["info"]["status"] == "pending-install"
+    assert data["chart"]["metadata"]["name"] == "release-app" and data["chart"]["schemamodtime"]
+    assert data["hooks"][0]["last_run"] == {"phase": ""}
+    assert run(cli, db, "list", "-q").stdout == ""
+    r = run(cli, db, "install", "demo", str(chart), "--dry-run")
+    assert "HOOKS:\n---\n# Source: release-app/templates/test.yaml" in r.stdout and "MANIFEST:\n---" in r.stdout
+
+
+def test_exit_codes_and_errors(cli: Any, db: Path, chart: Path) -> None:
+    r = run(cli, db, "status", "nope")
+    assert (r.exit_code, r.stderr) == (1, "Error: release: not found\n")
+    r = run(cli, db, "install", "Bad_Name", str(chart))
+    assert r.exit_code == 1 and r.stderr.startswith("Error: INSTALLATION FAILED: invalid release name 'Bad_Name'")
+    r = run(cli, db, "install", "demo", str(chart), "--timeout", "soon")
+    assert r.exit_code == 2 and "invalid duration" in r.stderr
+    r = run(cli, db, "install", "demo")
+    assert r.exit_code == 2
+    assert run(cli, db, "install", "demo", str(chart)).exit_code == 0
+    r = run(cli, db, "upgrade", "demo", str(chart), "--set", "broken=true")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: UPGRADE FAILED: ")
+    r = run(cli, db, "uninstall", "ghost")
+    assert r.exit_code == 1 and "uninstall: Release not loaded: ghost: release: not found" in r.stderr
+    assert run(cli, db, "uninstall", "ghost", "--ignore-not-found").exit_code == 0
+    r = run(cli, db, "list", "-f", "(")
+    assert r.exit_code == 2
+
+
+# --- real processes -----------------------------------------------------------------------------------
+def helmpy_proc(db: Path, *args: str, controller: bool = True) -> subprocess.Popen[str]:
+    env = dict(os.environ, HELMPY_EMBEDDED_CONTROLLER="1" if controller else "0", HELMPY_CLUSTER=f"local:{db}",
+               PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "helmpy", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=ROOT)
+
+
+def wait_for_job(db: Path, name: str, timeout: float = 30) -> dict[str, Any]:
+    kube = EmbeddedCluster(db, controller=False)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = kube.get("batch/v1", "Job", name, "default")
+        if job is not None:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"hook Job {name} never appeared")
+
+
+def test_two_processes_upgrading_one_release(cli: Any, db: Path, chart: Path) -> None:
+    assert run(cli, db, "install", "demo", str(chart)).exit_code == 0
+    args = ("upgrade", "demo", str(chart), "--set", "jobHook=true", "--timeout", "60s")
+    procs = [helmpy_proc(db, *args, controller=False) for _ in range(2)]
+    job = wait_for_job(db, "demo-migrate")  # the winner is now waiting for its pre-upgrade hook
+    deadline = time.monotonic() + 30
+    while all(p.poll() is None for p in procs) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    loser = next(p for p in procs if p.poll() is not None)
+    winner = next(p for p in procs if p is not loser)
+    out, err = loser.communicate()
+    assert loser.returncode == 1
+    assert "another operation (install/upgrade/rollback/uninstall) is in progress" in err
+    # finish the hook Job the way a controller would; the winner then completes
+    job["status"] = {"conditions": [{"type": "Complete", "status": "True"}], "succeeded": 1}
+    EmbeddedCluster(db, controller=False).replace_status(job)
+    out, err = winner.communicate(timeout=60)
+    assert winner.returncode == 0, err
+    assert 'Release "demo" has been upgraded' in out
+    hist = run(cli, db, "history", "demo", "-o", "json").json
+    assert [(h["revision"], h["status"]) for h in hist] == [(1, "superseded"), (2, "deployed")]
+    assert run(cli, db, "status", "demo", "-o", "json").json.get("lock") is None
+
+
+def test_killed_upgrade_is_explained_and_recovered(cli: Any, db: Path, chart: Path) -> None:
+    assert run(cli, db, "install", "demo", str(chart)).exit_code == 0
+    proc = helmpy_proc(db, "upgrade", "demo", str(chart), "--set", "jobHook=true,message=new", "--timeout", "120s",
+                       controller=False)
+    wait_for_job(db, "demo-migrate")
+    st = run(cli, db, "status", "demo")
+    assert "STATUS: pending-upgrade" in st.stdout and "an operation is in progress" in st.stdout
+    assert f"LOCKED BY: pid {proc.pid}" in st.stdout
+    r = run(cli, db, "upgrade", "demo", str(chart))
+    assert r.exit_code == 1 and "another operation" in r.stderr  # a live holder is never broken
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    st = run(cli, db, "status", "demo")
+    assert "STATUS: pending-upgrade" in st.stdout
+    assert "no live operation holds the release lock" in st.stdout and "(that process is gone)" in st.stdout
+    assert "helmpy rollback demo" in st.stdout
+    data = run(cli, db, "status", "demo", "-o", "json").json
+    assert data["lock"]["pid"] == proc.pid and "ended without finishing" in data["lock_note"]
+    r = run(cli, db, "rollback", "demo")
+    assert r.exit_code == 0, r
+    hist = run(cli, db, "history", "demo", "-o", "json").json
+    assert [(h["revision"], h["status"]) for h in hist] == [(1, "superseded"), (2, "failed"), (3, "deployed")]
+    assert "interrupted" in hist[1]["description"] and hist[2]["description"] == "Rollback to 1"
+    kube = EmbeddedCluster(db)
+    assert kube.get("v1", "ConfigMap", "demo-main", "default")["data"]["message"] == "hello"
+    assert run(cli, db, "status", "demo", "-o", "json").json.get("lock") is None
+
+
+# --- Helm reads our records ---------------------------------------------------------------------------
+def test_helm_reads_helmpy_records(cli: Any, db: Path, chart: Path, helm: Any, tmp_path: Path) -> None:
+    assert run(cli, db, "install", "demo", str(chart)).exit_code == 0
+    assert run(cli, db, "upgrade", "demo", str(chart), "--set", "extra=true").exit_code == 0
+    kube = EmbeddedCluster(db)
+    secrets = kube.list("v1", "Secret", "default", label_selector="owner=helm")
+    assert len(secrets) == 2 and all(s["type"] == "helm.sh/release.v1" for s in secrets)
+    releases = [codec.decode(base64.b64decode(s["data"]["release"])).to_dict() for s in secrets]
+    data = tmp_path / "releases.json"
+    data.write_text(json.dumps(releases))
+    helm_env = {"HELM_DRIVER": "memory", "HELM_MEMORY_DRIVER_DATA": str(data), "KUBECONFIG": str(tmp_path / "none")}
+    theirs = json.loads(helm("history", "demo", "-o", "json", extra_env=helm_env).stdout)
+    ours = run(cli, db, "history", "demo", "-o", "json").json
+    assert theirs == ours
+    theirs = json.loads(helm("list", "-o", "json", extra_env=helm_env).stdout)
+    ours = run(cli, db, "list", "-o", "json").json
+    assert theirs == ours
+    assert helm("history", "demo", extra_env=helm_env).stdout == run(cli, db, "history", "demo").stdout
+    assert helm("get", "values", "demo", extra_env=helm_env).stdout == run(cli, db, "get", "values", "demo").stdout
+    assert helm("get", "manifest", "demo", extra_env=helm_env).stdout == run(cli, db, "get", "manifest", "demo").stdout

@@ -1,0 +1,69 @@
+"""Choose the cluster helmpy talks to: ``local:PATH`` (embedded), a kubeconfig, or the default
+embedded cluster when there is no kubeconfig at all."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from helmpy import paths
+from helmpy.errors import KubeError
+from helmpy.kube.client import KubeClient
+
+logger = logging.getLogger(__name__)
+
+CLUSTER_ENV = "HELMPY_CLUSTER"
+LOCAL_PREFIX = "local:"
+_announced = False
+
+
+def _kubeconfig_paths(kubeconfig: str | None) -> list[Path]:
+    if kubeconfig:
+        return [Path(kubeconfig).expanduser()]
+    env = os.environ.get("KUBECONFIG")
+    if env:
+        return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
+    return [Path.home() / ".kube" / "config"]
+
+
+def _announce_default(path: Path) -> None:
+    """Say once per process that the embedded cluster is used for lack of a kubeconfig."""
+    global _announced
+    if _announced or os.environ.get("HELMPY_QUIET", "") not in ("", "0"):
+        return
+    _announced = True
+    sys.stderr.write(f"helmpy: no kubeconfig found; using the embedded cluster at {path}\n")
+
+
+def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
+                     context: str | None = None) -> KubeClient:
+    """``cluster``/``HELMPY_CLUSTER`` = ``local:PATH`` selects an embedded cluster file; otherwise a
+    kubeconfig (``kubeconfig``, ``KUBECONFIG``, ``~/.kube/config``) selects a real cluster; otherwise the
+    embedded cluster at ``helmpy.paths.embedded_cluster_db()``."""
+    from helmpy.kube.embedded import EmbeddedCluster
+
+    target = cluster or os.environ.get(CLUSTER_ENV) or ""
+    if target:
+        if not target.startswith(LOCAL_PREFIX) or not target[len(LOCAL_PREFIX):]:
+            raise KubeError(f"invalid cluster {target!r}: expected local:PATH",
+                            hint="e.g. --cluster local:./cluster.db")
+        return EmbeddedCluster(Path(target[len(LOCAL_PREFIX):]).expanduser())
+    found = [p for p in _kubeconfig_paths(kubeconfig) if p.is_file()]
+    if kubeconfig and not found:
+        raise KubeError(f"kubeconfig {kubeconfig}: no such file")
+    if found:
+        try:
+            remote = importlib.import_module("helmpy.kube.remote")
+        except ModuleNotFoundError as err:
+            if err.name != "helmpy.kube.remote":
+                raise
+            raise KubeError(f"kubeconfig {found[0]} found, but real clusters are not supported yet",
+                            hint="use --cluster local:PATH for the embedded cluster") from err
+        logger.debug("using kubeconfig %s context=%s", found[0], context)
+        return remote.connect(kubeconfig=str(found[0]) if kubeconfig else None, context=context)  # type: ignore[no-any-return]
+    path = paths.embedded_cluster_db()
+    _announce_default(path)
+    return EmbeddedCluster(path)

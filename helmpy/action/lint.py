@@ -163,29 +163,46 @@ def _lint_templates(linter: Linter, user_values: dict[str, Any], opts: LintOptio
     if chart is None:
         return None
     try:
-        rendered = render_files(chart, user_values, opts)
+        rendered, missing = render_files(chart, user_values, opts)
     except HelmpyError as err:
         linter.rule(Severity.ERROR, "templates/", str(err))
         return chart
+    if opts.strict:
+        prefix = f"{chart.name}/"
+        for miss in missing:
+            where = miss.template[len(prefix):] if miss.template.startswith(prefix) else miss.template
+            linter.rule(Severity.ERROR, where, f"template reads a value that does not exist: {miss.path}")
     lint_rendered_templates(linter, chart, rendered)
     return chart
 
 
-def render_files(chart: Chart, user_values: dict[str, Any], opts: LintOptions) -> dict[str, str]:
-    """Rendered text per root-chart template file (``templates/x.yaml``), manifests and hooks alike."""
-    from helmpy.action.render import render_release
+def render_files(chart: Chart, user_values: dict[str, Any], opts: LintOptions) -> tuple[dict[str, str], list[Any]]:
+    """Rendered text per root-chart template file (``templates/x.yaml``) and the missing values read.
+
+    This is the render pipeline without the manifest split, because lint checks each file's raw
+    text itself (indentation, YAML) and reports problems per file, like Helm's linter.
+    """
+    from helmpy.action.render import _optional, check_kube_version
     from helmpy.action.template import make_capabilities
-    from helmpy.engine.render import ReleaseContext
+    from helmpy.engine.render import ReleaseContext, Renderer
+    from helmpy.values.coalesce import coalesce_values
 
     release = ReleaseContext(name=LINT_RELEASE_NAME, namespace=opts.namespace, revision=1, is_install=True,
                              is_upgrade=False)
     caps = make_capabilities(opts.kube_version, [])
-    rendered = render_release(chart, user_values, release, caps, skip_schema=opts.skip_schema_validation,
-                              strict=opts.strict)
+    process_dependencies = _optional("helmpy.chart.dependencies", "process_dependencies")
+    if process_dependencies is not None:
+        result = process_dependencies(chart, user_values)
+        if isinstance(result, Chart):
+            chart = result
+    check_kube_version(chart, caps)
+    values = coalesce_values(chart, user_values)
+    if not opts.skip_schema_validation:
+        validate = _optional("helmpy.values.schema", "validate_chart_values")
+        if validate is not None:
+            validate(chart, values)
+    renderer = Renderer(release, caps)
+    files = renderer.render(chart, values)
     prefix = f"{chart.name}/"
-    docs: dict[str, list[str]] = {}
-    for m in rendered.manifests:
-        docs.setdefault(m.name, []).append(m.content)
-    for h in rendered.hooks:
-        docs.setdefault(h.path, []).append(h.manifest)
-    return {name[len(prefix):]: "\n---\n".join(parts) for name, parts in docs.items() if name.startswith(prefix)}
+    rendered = {name[len(prefix):]: text for name, text in files.items() if name.startswith(prefix)}
+    return rendered, list(renderer.missing)

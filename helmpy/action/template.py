@@ -16,15 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from helmpy.chart.model import Chart
-from helmpy.errors import ChartError, HelmpyError, InvalidReleaseName
+from helmpy.errors import ChartError, HelmpyError, InvalidReleaseName, UsageError
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_RELEASE_NAME = "release-name"
 _RELEASE_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 MAX_RELEASE_NAME_LENGTH = 53
-# Same split as Helm's releaseutil.SplitManifests.
-_DOC_SEP = re.compile(r"(?:^|\s*\n)---\s*")
 _SOURCE_RE = re.compile(r"# Source: [^/\n]+/([^\n]+)")
 
 
@@ -93,18 +91,16 @@ def check_installable(chart: Chart) -> None:
 def make_capabilities(kube_version: str | None, api_versions: list[str]) -> Any:
     """Engine capabilities from ``--kube-version`` / ``--api-versions`` (defaults when not given)."""
     from helmpy.engine.render import Capabilities
+    from helmpy.semverutil import try_parse
 
     kwargs: dict[str, Any] = {}
     if kube_version:
-        kwargs["kube_version"] = kube_version
+        if try_parse(kube_version) is None:
+            raise UsageError(f"invalid kube version '{kube_version}': expected a version such as 1.30.0")
+        kwargs["kube_version"] = kube_version if kube_version.startswith("v") else f"v{kube_version}"
     if api_versions:
         kwargs["api_versions"] = list(api_versions)
     return Capabilities(**kwargs)
-
-
-def split_manifests(text: str) -> list[str]:
-    """Helm's SplitManifests: trimmed non-empty documents, in order."""
-    return [d.strip() for d in _DOC_SEP.split(text.strip()) if d != ""]
 
 
 def _is_test_hook(hook: Any) -> bool:
@@ -134,6 +130,7 @@ def _crd_entries(rendered: Any, chart: Chart) -> list[tuple[str, str]]:
 def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOptions) -> TemplateResult:
     """Render ``chart_ref`` with ``user_values`` and return Helm's ``template`` output."""
     from helmpy.action.render import render_release
+    from helmpy.engine.manifests import hooks_text
     from helmpy.engine.render import ReleaseContext
 
     chart = load_chart_ref(chart_ref, opts.version, opts.devel, opts.repo_url)
@@ -154,7 +151,7 @@ def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOpti
     parts = [f"---\n# Source: {path}\n{text}\n" for path, text in crds]
     manifest = "".join(parts) + _manifest_text(rendered)
     out = manifest.strip() + "\n"
-    out += "".join(f"---\n# Source: {h.path}\n{h.manifest}\n" for h in hooks)
+    out += hooks_text(hooks)
     if opts.show_only:
         out = _show_only(out, opts.show_only)
     return TemplateResult(text=out, release_name=name)
@@ -175,7 +172,9 @@ def _matches(pattern: str, path: str) -> bool:
 
 
 def _show_only(output: str, patterns: list[str]) -> str:
-    docs = split_manifests(output)
+    from helmpy.engine.manifests import split_documents
+
+    docs = split_documents(output)
     chosen: list[str] = []
     for pattern in patterns:
         pattern = pattern.replace("\\", "/")

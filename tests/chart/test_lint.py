@@ -224,7 +224,7 @@ def test_lint_requires_a_path(cli):
 def test_lint_go_chart_reports_render_error(cli):
     r = cli("lint", str(DATA / "lint-go"))
     assert r.exit_code == 1
-    assert any(line.startswith("[ERROR] templates/:") and "Go templates are not supported yet" in line
+    assert any(line.startswith("[ERROR] templates/:") and "Go templates, which are not supported yet" in line
                for line in r.stdout.splitlines()), r.stdout
 
 

@@ -31,6 +31,11 @@ def _go_value(value: Any) -> Any:
     return value
 
 
+def _struct(dep: Dependency) -> dict[str, Any]:
+    """A dependency as Go marshals the struct: field order kept, nested maps sorted."""
+    return {k: _go_value(v) for k, v in dep.to_dict().items()}
+
+
 def go_json(value: Any) -> str:
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -39,7 +44,7 @@ def go_json(value: Any) -> str:
 
 def hash_req(requirements: list[Dependency], locked: list[Dependency]) -> str:
     """Helm's ``HashReq``: ``sha256:`` + hex of the JSON of ``[requirements, locked]``."""
-    doc = [[_go_value(d.to_dict()) for d in requirements], [_go_value(d.to_dict()) for d in locked]]
+    doc = [[_struct(d) for d in requirements], [_struct(d) for d in locked]]
     return "sha256:" + hashlib.sha256(go_json(doc).encode("utf-8")).hexdigest()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any
 
 import yaml
@@ -21,6 +22,31 @@ try:  # pragma: no cover - depends on how PyYAML was built
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
     _Dumper = yaml.SafeDumper
+
+
+class _HelmLoader(_Loader):  # type: ignore[misc, valid-type]
+    """go-yaml v2 semantics: y/n are booleans too, timestamps stay strings."""
+
+
+_HelmLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_BOOL_RE = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
+for _first in "yYnNtTfFoO":
+    _HelmLoader.yaml_implicit_resolvers[_first] = [
+        (tag, rx) for tag, rx in _HelmLoader.yaml_implicit_resolvers.get(_first, [])
+        if tag != "tag:yaml.org,2002:bool"
+    ] + [("tag:yaml.org,2002:bool", _BOOL_RE)]
+_TRUE = frozenset(("y", "yes", "true", "on"))
+
+
+def _construct_bool(loader: Any, node: Any) -> bool:
+    return str(loader.construct_scalar(node)).lower() in _TRUE
+
+
+_HelmLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_HelmLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def _mark(err: yaml.YAMLError) -> str:
@@ -46,7 +72,7 @@ def yaml_error(source: str, err: yaml.YAMLError, exc: type[HelmpyError] = Values
 def load(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] = ValuesError) -> Any:
     """Parse one YAML document safely; errors name ``source`` and the line."""
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_HelmLoader)
     except yaml.YAMLError as err:
         raise yaml_error(source, err, exc) from err
 
@@ -54,7 +80,7 @@ def load(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] = Va
 def load_all(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] = ValuesError) -> list[Any]:
     """Parse a YAML stream safely into a list of documents."""
     try:
-        return list(yaml.load_all(text, Loader=_Loader))
+        return list(yaml.load_all(text, Loader=_HelmLoader))
     except yaml.YAMLError as err:
         raise yaml_error(source, err, exc) from err
 

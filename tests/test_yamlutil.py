@@ -14,8 +14,8 @@ def test_values_keys_become_strings_like_helm():
 
 
 def test_multi_document_values_are_merged():
-    text = "a: {x: 1, y: 2}\n---\na: {y: 3}\nb: 1\n"
-    assert yamlutil.load_values(text, "v.yaml") == {"a": {"x": 1, "y": 3}, "b": 1}
+    text = "a: {x: 1, z: 2}\n---\na: {z: 3}\nb: 1\n"
+    assert yamlutil.load_values(text, "v.yaml") == {"a": {"x": 1, "z": 3}, "b": 1}
 
 
 def test_parse_error_names_file_and_line():

@@ -890,6 +890,7 @@ def install(env: Any, lookup: LookupFn | None) -> None:
         env.filters[name] = fn
     env.globals.update(GLOBALS)
     env.filters.update(FILTERS)
+    env.filters["tpl"] = tpl
     env.globals["lookup"] = make_lookup(lookup)
     env.globals["range"] = env.guard.range
     env.tests["empty"] = empty

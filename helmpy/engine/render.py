@@ -142,7 +142,7 @@ def is_partial(name: str) -> bool:
 def _check_engines(chart: Chart) -> None:
     if chart.templates and not chart.uses_jinja():
         raise GoTemplateUnsupported(
-            f"chart {chart.full_path()!r} uses Go templates, which are not supported yet: helmpy renders "
+            f"chart {chart.full_path()!r} uses Go templates: Go templates are not supported yet; helmpy renders "
             f"Jinja2 charts (Chart.yaml annotations: {{{TEMPLATE_ENGINE_ANNOTATION}: jinja2}})")
     for sub in chart.subcharts:
         _check_engines(sub)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import posixpath
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from jinja2.environment import Template
 from jinja2.runtime import Macro, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from helmpy.engine.gofmt import go_str
 from helmpy.errors import RenderError, RenderLimitError, SandboxViolation
 
 logger = logging.getLogger(__name__)
@@ -249,14 +249,14 @@ class ChartEnvironment(SandboxedEnvironment):
 
     # --- output -----------------------------------------------------------------------------------
     def _finalize(self, value: Any) -> Any:
-        """``{{ x }}`` prints Go-style scalars: true/false, missing and None as ""."""
+        """``{{ x }}`` prints like Go: true/false, None as "", ``3`` for 3.0, ``[a b]``, ``map[k:v]``."""
         self.guard.tick()
         if value is None:
             return ""
         if isinstance(value, bool):
             return "true" if value else "false"
-        if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
+        if isinstance(value, (float, dict, list, tuple)):
+            return go_str(value)
         return value
 
     # --- names and paths --------------------------------------------------------------------------

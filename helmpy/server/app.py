@@ -1,0 +1,288 @@
+"""The WSGI application behind ``helmpy serve``: a classic chart repository with ChartMuseum's API.
+
+Routes: ``GET|HEAD /index.yaml`` (ETag/Last-Modified, 304s), ``GET /charts/<file>.tgz[.prov]``,
+``POST /api/charts`` (raw or multipart ``chart``/``prov``), ``POST /api/prov``, ``GET|HEAD
+/api/charts[/NAME[/VERSION]]``, ``DELETE /api/charts/NAME/VERSION``, ``GET /health``, ``GET /info``.
+Errors are always ``{"error": "..."}``. Only the standard library and helmpy are used here, so the
+app runs under any WSGI server.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from urllib.parse import parse_qs
+
+from helmpy import __version__
+from helmpy.errors import ChartNotInRepository, HelmpyError, ServerRequestError
+from helmpy.repo.index import ChartVersion
+from helmpy.server.storage import ChartStorage
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+StartResponse = Callable[..., Any]
+_CHART_ROUTE = re.compile(r"^/api/charts(?:/([^/]+))?(?:/([^/]+))?/?$")
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+@dataclass
+class BasicAuth:
+    """HTTP basic credentials: plain passwords or htpasswd ``{SHA}`` hashes."""
+
+    users: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "BasicAuth":
+        """Lines ``user:password`` (or ``user:{SHA}base64``); blank lines and ``#`` comments ignored."""
+        users: dict[str, str] = {}
+        for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if ":" not in line:
+                raise ServerRequestError(f"{path}: line {lineno}: expected user:password")
+            user, secret = line.split(":", 1)
+            users[user] = secret
+        if not users:
+            raise ServerRequestError(f"{path}: no users defined")
+        return cls(users)
+
+    def check(self, header: str | None) -> bool:
+        if not header or not header.startswith("Basic "):
+            return False
+        try:
+            user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        secret = self.users.get(user)
+        if secret is None:
+            hmac.compare_digest(password, password)  # keep timing similar for unknown users
+            return False
+        if secret.startswith("{SHA}"):
+            digest = base64.b64encode(hashlib.sha1(password.encode("utf-8")).digest()).decode()
+            return hmac.compare_digest(digest, secret[5:])
+        return hmac.compare_digest(password.encode("utf-8"), secret.encode("utf-8"))
+
+
+class Response:
+    """A status, headers and body; JSON helpers because every API answer is JSON."""
+
+    def __init__(self, status: int, body: bytes = b"", content_type: str = "application/json",
+                 headers: list[tuple[str, str]] | None = None) -> None:
+        self.status, self.body, self.headers = status, body, list(headers or [])
+        if content_type:
+            self.headers.append(("Content-Type", content_type))
+
+    @classmethod
+    def json(cls, status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> "Response":
+        return cls(status, json.dumps(payload).encode("utf-8"), headers=headers)
+
+    @classmethod
+    def error(cls, status: int, message: str) -> "Response":
+        return cls.json(status, {"error": message})
+
+
+_REASONS = {200: "OK", 201: "Created", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
+            404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error"}
+
+
+class ChartRepoApp:
+    """WSGI callable: ``app(environ, start_response)``."""
+
+    def __init__(self, storage: ChartStorage, auth: BasicAuth | None = None, auth_reads: bool = False,
+                 max_upload: int = DEFAULT_MAX_UPLOAD) -> None:
+        self.storage = storage
+        self.auth = auth
+        self.auth_reads = auth_reads
+        self.max_upload = max_upload
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        path = environ.get("PATH_INFO", "") or "/"
+        try:
+            response = self._dispatch(method, path, environ)
+        except _Unauthorized:
+            response = Response.error(401, "unauthorized")
+            response.headers.append(("WWW-Authenticate", 'Basic realm="helmpy"'))
+        except ServerRequestError as err:
+            response = Response.error(err.status, err.message)
+        except HelmpyError as err:
+            response = Response.error(500, err.message)
+        except Exception:  # a bug: log it, answer without leaking a traceback
+            logger.exception("internal error method=%s path=%s", method, path)
+            response = Response.error(500, "internal server error")
+        logger.debug("request method=%s path=%s status=%d", method, path, response.status)
+        body = b"" if method == "HEAD" or response.status == 304 else response.body
+        headers = response.headers + [("Content-Length", str(len(response.body) if method == "HEAD" and
+                                                             response.status != 304 else len(body)))]
+        start_response(f"{response.status} {_REASONS.get(response.status, 'Unknown')}", headers)
+        return [body]
+
+    # --- routing -------------------------------------------------------------------------------------
+    def _authorize(self, environ: dict[str, Any], write: bool) -> None:
+        if self.auth is None or not (write or self.auth_reads):
+            return
+        if not self.auth.check(environ.get("HTTP_AUTHORIZATION")):
+            raise _Unauthorized()
+
+    def _dispatch(self, method: str, path: str, environ: dict[str, Any]) -> Response:
+        if ".." in path.split("/") or "\\" in path or "\0" in path:
+            raise ServerRequestError(f"invalid path {path!r}")
+        read = method in ("GET", "HEAD")
+        if path == "/health" and read:
+            return Response.json(200, {"healthy": True})
+        self._authorize(environ, write=not read)
+        if path == "/index.yaml" and read:
+            return self._index(environ)
+        if path.startswith("/charts/") and read:
+            return self._file(path[len("/charts/"):])
+        if path == "/info" and read:
+            return Response.json(200, {"version": __version__})
+        if path == "/" and read:
+            return Response(200, b"<html><body><h1>helmpy chart repository</h1>"
+                                 b'<p><a href="index.yaml">index.yaml</a></p></body></html>', "text/html")
+        if path == "/api/prov" and method == "POST":
+            return self._upload_prov(environ)
+        m = _CHART_ROUTE.match(path)
+        if m:
+            name, version = m.group(1), m.group(2)
+            if method == "POST" and name is None:
+                return self._upload_chart(environ)
+            if read:
+                return self._query(name, version, environ)
+            if method == "DELETE" and name and version:
+                self.storage.delete(name, version)
+                return Response.json(200, {"deleted": True})
+            return Response.error(405, f"method {method} not allowed on {path}")
+        return Response.error(404, "not found")
+
+    # --- reads ---------------------------------------------------------------------------------------
+    def _index(self, environ: dict[str, Any]) -> Response:
+        snap = self.storage.snapshot()
+        headers = [("ETag", snap.etag), ("Last-Modified", formatdate(snap.mtime, usegmt=True)),
+                   ("Cache-Control", "no-cache")]
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm is not None:
+            tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+            if "*" in tags or snap.etag in tags:
+                return Response(304, content_type="", headers=headers)
+        elif environ.get("HTTP_IF_MODIFIED_SINCE"):
+            try:
+                since = parsedate_to_datetime(environ["HTTP_IF_MODIFIED_SINCE"]).timestamp()
+            except (TypeError, ValueError):
+                since = None
+            if since is not None and int(snap.mtime) <= since:
+                return Response(304, content_type="", headers=headers)
+        return Response(200, snap.data, "application/x-yaml", headers)
+
+    def _file(self, name: str) -> Response:
+        path = self.storage.file_path(name)
+        kind = "application/pgp-signature" if name.endswith(".prov") else "application/gzip"
+        return Response(200, path.read_bytes(), kind)
+
+    def _query(self, name: str | None, version: str | None, environ: dict[str, Any]) -> Response:
+        index = self.storage.index()
+        if name is None:
+            names = sorted(index.entries)
+            qs = parse_qs(environ.get("QUERY_STRING", ""))
+            offset = _int_param(qs, "offset", 0)
+            limit = _int_param(qs, "limit", len(names))
+            picked = names[offset:offset + limit]
+            return Response.json(200, {n: [cv.to_dict() for cv in index.entries[n]] for n in picked})
+        versions = index.entries.get(name)
+        if not versions:
+            raise ChartNotInRepository("chart not found")
+        if version is None:
+            return Response.json(200, [cv.to_dict() for cv in versions])
+        found: ChartVersion | None = versions[0] if version == "latest" else next(
+            (cv for cv in versions if cv.version == version), None)
+        if found is None:
+            raise ChartNotInRepository("chart version not found")
+        return Response.json(200, found.to_dict())
+
+    # --- writes --------------------------------------------------------------------------------------
+    def _body(self, environ: dict[str, Any]) -> bytes:
+        raw_length = environ.get("CONTENT_LENGTH") or ""
+        try:
+            length = int(raw_length) if raw_length else -1
+        except ValueError as err:
+            raise ServerRequestError("invalid Content-Length") from err
+        if length > self.max_upload:
+            raise ServerRequestError(f"request body too large: {length} bytes (limit {self.max_upload})")
+        stream = environ["wsgi.input"]
+        data = stream.read(length) if length >= 0 else stream.read(self.max_upload + 1)
+        if len(data) > self.max_upload:
+            raise ServerRequestError(f"request body too large (limit {self.max_upload} bytes)")
+        if not data:
+            raise ServerRequestError("empty request body")
+        return data
+
+    def _upload_chart(self, environ: dict[str, Any]) -> Response:
+        force = "force" in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        body = self._body(environ)
+        content_type = environ.get("CONTENT_TYPE", "")
+        prov: bytes | None = None
+        if content_type.startswith("multipart/form-data"):
+            parts = _multipart(content_type, body)
+            if "chart" not in parts:
+                raise ServerRequestError("multipart upload has no 'chart' field")
+            body, prov = parts["chart"], parts.get("prov")
+        self.storage.save_chart(body, prov, force=force)
+        return Response.json(201, {"saved": True})
+
+    def _upload_prov(self, environ: dict[str, Any]) -> Response:
+        force = "force" in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        body = self._body(environ)
+        content_type = environ.get("CONTENT_TYPE", "")
+        if content_type.startswith("multipart/form-data"):
+            parts = _multipart(content_type, body)
+            if "prov" not in parts:
+                raise ServerRequestError("multipart upload has no 'prov' field")
+            body = parts["prov"]
+        self.storage.save_prov(body, force=force)
+        return Response.json(201, {"saved": True})
+
+
+def _int_param(qs: dict[str, list[str]], key: str, default: int) -> int:
+    if key not in qs:
+        return default
+    try:
+        value = int(qs[key][0])
+    except ValueError as err:
+        raise ServerRequestError(f"query parameter {key!r} must be a number") from err
+    if value < 0:
+        raise ServerRequestError(f"query parameter {key!r} must not be negative")
+    return value
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
+    """Form fields of a multipart/form-data body, by field name."""
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") +
+                                                  b"\r\n\r\n" + body)
+    if not message.is_multipart():
+        raise ServerRequestError("malformed multipart body")
+    fields: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str):
+            payload = part.get_payload(decode=True)
+            fields[name] = payload if isinstance(payload, bytes) else b""
+    return fields
+
+
+__all__ = ["BasicAuth", "ChartRepoApp", "DEFAULT_MAX_UPLOAD"]

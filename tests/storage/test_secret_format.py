@@ -85,3 +85,20 @@ def test_undecodable_records_are_skipped_in_lists(cluster: EmbeddedCluster) -> N
                     "metadata": {"name": "sh.helm.release.v1.bad.v1", "labels": {"owner": "helm", "name": "bad"}},
                     "data": {"release": base64.b64encode(b"not base64 !").decode()}})
     assert SecretsDriver(cluster, "default").list() == []
+
+
+def test_objects_and_release_secret_commit_together(cluster: EmbeddedCluster) -> None:
+    """An action applies objects and writes the release Secret in one cluster transaction."""
+    drv = SecretsDriver(cluster, "default")
+    rls = make_release("atomic", 1)
+    with pytest.raises(RuntimeError):
+        with cluster.transaction():
+            cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "atomic-cm"}, "data": {}})
+            drv.create(rls.key, rls)
+            raise RuntimeError("the action failed after writing")
+    assert cluster.get("v1", "ConfigMap", "atomic-cm") is None
+    assert drv.list() == []
+    with cluster.transaction():
+        cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "atomic-cm"}, "data": {}})
+        drv.create(rls.key, rls)
+    assert drv.get(rls.key).name == "atomic"

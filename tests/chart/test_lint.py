@@ -55,8 +55,8 @@ def _lines(linter: Linter) -> list[str]:
      ["[ERROR] Chart.yaml: chart type is not valid in apiVersion 'v1'. It is valid in apiVersion 'v2'"]),
     ("apiVersion: v2\nname: c\nversion: 1.0.0\nicon: https://x.io/i.png\nmaintainers:\n  - email: a@b.io\n",
      ["[ERROR] Chart.yaml: each maintainer requires a name"]),
-    ("apiVersion: v2\nname: c\nversion: 1.0.0\nicon: https://x.io/i.png\nmaintainers:\n  - name: n\n    url: nope\n",
-     ["[ERROR] Chart.yaml: invalid url 'nope' for maintainer 'n'"]),
+    ("apiVersion: v2\nname: c\nversion: 1.0.0\nicon: https://x.io/i.png\nmaintainers:\n  - name: nm\n    url: nope\n",
+     ["[ERROR] Chart.yaml: invalid url 'nope' for maintainer 'nm'"]),
     ("apiVersion: v2\nname: c\nversion: 1.0.0\nicon: https://x.io/i.png\nzzz: 1\naaa: 2\n",
      ["[WARNING] Chart.yaml: failed to strictly parse chart metadata file\n\terror unmarshaling JSON: while decoding "
       'JSON: json: unknown field "aaa"']),
@@ -224,7 +224,7 @@ def test_lint_requires_a_path(cli):
 def test_lint_go_chart_reports_render_error(cli):
     r = cli("lint", str(DATA / "lint-go"))
     assert r.exit_code == 1
-    assert any(line.startswith("[ERROR] templates/:") and "Go templates, which are not supported yet" in line
+    assert any(line.startswith("[ERROR] templates/:") and "Go templates are not supported yet" in line
                for line in r.stdout.splitlines()), r.stdout
 
 

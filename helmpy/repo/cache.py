@@ -107,21 +107,16 @@ def index_url(repo_url: str) -> str:
 
 # --- parsing ---------------------------------------------------------------------------------------
 def parse_index(data: bytes, source: str) -> CachedIndex:
-    """Parse index bytes (YAML or JSON) into the compact model; malformed input is a RepoIndexError."""
+    """Parse index bytes (YAML or JSON, Helm's strict rules) into the compact model."""
+    from helmpy.repo.index import IndexFile
+
     try:
-        from helmpy.repo import index as index_mod  # the full index model, when available
-    except ImportError:
-        index_mod = None  # type: ignore[assignment]
-    if index_mod is not None and hasattr(index_mod, "IndexFile"):
-        try:
-            full = index_mod.IndexFile.load(data, source)
-        except RepoError:
-            raise
-        except Exception as err:  # pragma: no cover - defensive: never leak a traceback for bad data
-            raise RepoIndexError(f"{source}: {err}") from err
-        return CachedIndex({name: [_from_obj(name, v) for v in versions]
-                            for name, versions in full.entries.items()})
-    return _parse_minimal(data, source)
+        full = IndexFile.load(data, source)
+    except RepoError:
+        raise
+    except Exception as err:  # defensive: bad data must never surface as a traceback
+        raise RepoIndexError(f"{source}: {err}") from err
+    return CachedIndex({name: [_from_obj(name, v) for v in versions] for name, versions in full.entries.items()})
 
 
 def _field(obj: Any, *names: str) -> Any:
@@ -158,36 +153,6 @@ def _from_obj(key: str, obj: Any) -> IndexedVersion:
         digest=_s(_field(obj, "digest")),
         deprecated=bool(_field(obj, "deprecated")),
     )
-
-
-def _parse_minimal(data: bytes, source: str) -> CachedIndex:
-    """A lenient reader used until the full index model is present."""
-    from helmpy import yamlutil
-    from helmpy.semverutil import sort_versions_desc
-
-    if not data.strip():
-        raise RepoIndexError(f"{source}: empty index.yaml file")
-    raw: Any
-    try:
-        raw = json.loads(data)
-    except ValueError:
-        raw = yamlutil.load(data, source, RepoIndexError)
-    if not isinstance(raw, dict):
-        raise RepoIndexError(f"{source}: index must be a map of keys")
-    if not raw.get("apiVersion"):
-        raise RepoIndexError(f"{source}: no API version specified")
-    entries = raw.get("entries") or {}
-    if not isinstance(entries, dict):
-        raise RepoIndexError(f"{source}: key 'entries' must be a map")
-    out: dict[str, list[IndexedVersion]] = {}
-    for name, versions in entries.items():
-        if not isinstance(versions, list):
-            raise RepoIndexError(f"{source}: entries.{name} must be a list")
-        items = [_from_obj(str(name), v) for v in versions if isinstance(v, dict)]
-        order = {v: i for i, v in enumerate(sort_versions_desc([x.version for x in items]))}
-        items.sort(key=lambda x: order.get(x.version, len(order)))
-        out[str(name)] = items
-    return CachedIndex(out)
 
 
 # --- files -----------------------------------------------------------------------------------------

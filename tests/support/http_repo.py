@@ -37,6 +37,7 @@ class RepoServer:
     fail_status: int | None = None
     garbage: bool = False
     requests: list[Request] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     _httpd: Any = None
     _thread: Any = None
     _url: str = ""
@@ -129,7 +130,15 @@ class RepoServer:
                 target.write_bytes(body)
                 self._send(201, b'{"saved":true}', "application/json")
 
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # a client hanging up mid-response is normal in failure tests; never print into
+                # the stderr of a command under test
+                import sys
+
+                server.errors.append(repr(sys.exc_info()[1]))
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         host, port = self._httpd.server_address[:2]
         self._url = f"http://{host}:{port}"

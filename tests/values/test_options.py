@@ -39,7 +39,7 @@ def test_files_merge_in_order_and_multi_documents(tmp_path: Path) -> None:
     two = tmp_path / "two.yaml"
     two.write_text("m:\n  b: 2\nn: null\n")
     opts = ValueOptions(values_files=[str(one), str(two)], set_values=["l[1]=X"])
-    assert opts.merge() == {"m": {"a": 1, "b": 2}, "l": [1, "X", 3], "second": "doc", "n": None}
+    assert opts.merge() == {"m": {"a": 1, "b": 2}, "l": [1, "X", 3], "second": "doc", "nothing": None}
 
 
 def test_stdin_source() -> None:

@@ -131,7 +131,7 @@ def _lint_dir(result: ChartLintResult, chart_dir: Path, user_values: dict[str, A
         return result
     linter = Linter(chart_dir)
     lint_chartfile(linter)
-    lint_values_file(linter)
+    lint_values_file(linter, user_values, opts.skip_schema_validation)
     chart = _lint_templates(linter, user_values, opts)
     if chart is None:
         chart = _load(linter, report_as="")

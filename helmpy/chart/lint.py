@@ -165,18 +165,28 @@ def _check_version(linter: Linter, version: str) -> None:
 
 
 # --- values.yaml ----------------------------------------------------------------------------------------
-def lint_values_file(linter: Linter) -> bool:
-    """values.yaml exists (INFO otherwise) and parses; returns True when it can be used."""
+def lint_values_file(linter: Linter, overrides: dict[str, Any] | None = None, skip_schema: bool = False) -> bool:
+    """values.yaml exists (INFO otherwise), parses, and - overrides laid over it - meets values.schema.json."""
+    from helmpy.values.coalesce import merge_maps
+    from helmpy.values.schema import validate_against_schema
+
     name = "values.yaml"
     path = linter.chart_dir / name
     if not linter.rule(Severity.INFO, name, None if path.exists() else "file does not exist"):
         return False
     try:
-        yamlutil.load_values(path.read_bytes(), name)
+        values = yamlutil.load_values(path.read_bytes(), name)
     except (OSError, HelmpyError) as err:
         linter.rule(Severity.ERROR, name, f"unable to parse YAML: {err}")
         return False
-    return True
+    schema_path = linter.chart_dir / "values.schema.json"
+    if skip_schema or not schema_path.is_file() or not schema_path.read_bytes().strip():
+        return True
+    try:
+        problems = validate_against_schema(merge_maps(values, overrides or {}), schema_path.read_bytes())
+    except HelmpyError as err:
+        problems = [str(err)]
+    return linter.rule(Severity.ERROR, name, "\n".join(problems) if problems else None)
 
 
 # --- templates ----------------------------------------------------------------------------------------

@@ -83,6 +83,17 @@ def test_values_file_rules(tmp_path):
     assert _lines(linter)[0].startswith("[ERROR] values.yaml: unable to parse YAML: ")
 
 
+def test_values_schema_rule(tmp_path):
+    root = _chart(tmp_path, "apiVersion: v2\n", values="port: 80\n")
+    (root / "values.schema.json").write_text('{"type": "object", "properties": {"port": {"type": "integer"}}}')
+    assert lint_values_file(Linter(root))
+    assert lint_values_file(Linter(root), {"port": "x"}, skip_schema=True)
+    linter = Linter(root)
+    assert not lint_values_file(linter, {"port": "x"})
+    assert len(linter.messages) == 1 and linter.messages[0].severity is Severity.ERROR
+    assert "/port" in linter.messages[0].text
+
+
 # --- rendered templates ------------------------------------------------------------------------------
 def _template_lint(tmp_path, files: dict[str, str]) -> list[str]:
     root = _chart(tmp_path, "apiVersion: v2\nname: c\nversion: 1.0.0\n" + JINJA,

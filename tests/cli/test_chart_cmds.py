@@ -163,3 +163,41 @@ def test_help_has_examples(cli):
         r = cli(*cmd, "--help")
         assert r.exit_code == 0
         assert "Examples:" in r.stdout, cmd
+
+
+def test_template_missing_dependency(cli, tmp_path):
+    chart = tmp_path / "parent"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n"
+                                      "  - name: sub\n    version: 1.0.0\n    repository: https://example.com\n"
+                                      "annotations:\n  helmpy.io/template-engine: jinja2\n")
+    r = cli("template", "x", str(chart))
+    assert r.exit_code == 1
+    assert "found in Chart.yaml, but missing in charts/ directory: sub" in r.stderr
+
+
+def test_template_bad_kube_version(cli):
+    r = cli("template", "x", str(PLAIN), "--kube-version", "banana")
+    assert r.exit_code != 0 and "invalid kube version 'banana'" in r.stderr
+
+
+def test_template_library_chart_refused(cli, tmp_path):
+    chart = tmp_path / "lib"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n")
+    r = cli("template", "x", str(chart))
+    assert r.exit_code == 1 and "library charts are not installable" in r.stderr
+
+
+def test_bench_script_runs(tmp_path):
+    """bench/bench_template.py end to end on a tiny chart (needs the Helm fixture's binary)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_template.py"), "--objects", "8", "--runs", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "objects rendered:   8 (identical in both)" in proc.stdout
+    assert "ratio helmpy/helm:" in proc.stdout

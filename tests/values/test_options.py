@@ -37,7 +37,7 @@ def test_files_merge_in_order_and_multi_documents(tmp_path: Path) -> None:
     one = tmp_path / "one.yaml"
     one.write_text("m:\n  a: 1\n  b: 1\nl: [1, 2, 3]\n---\nsecond: doc\n")
     two = tmp_path / "two.yaml"
-    two.write_text("m:\n  b: 2\nn: null\n")
+    two.write_text("m:\n  b: 2\nnothing: null\n")
     opts = ValueOptions(values_files=[str(one), str(two)], set_values=["l[1]=X"])
     assert opts.merge() == {"m": {"a": 1, "b": 2}, "l": [1, "X", 3], "second": "doc", "nothing": None}
 

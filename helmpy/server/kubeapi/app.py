@@ -105,7 +105,8 @@ class KubeApiApp:
         headers = [("Content-Type", resp.content_type), ("Cache-Control", "no-cache, private"), *resp.headers]
         line = f"{resp.code} {_REASONS.get(resp.code, 'Unknown')}"
         if resp.chunks is not None:
-            start_response(line, headers)
+            write = start_response(line, headers)
+            write(b"")  # send the headers now: a watch may stay silent until its first event
             return resp.chunks
         payload = json.dumps(resp.body, separators=(",", ":")).encode()
         start_response(line, [*headers, ("Content-Length", str(len(payload)))])

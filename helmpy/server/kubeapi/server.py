@@ -37,6 +37,7 @@ class KubeApiServer:
     _server: object | None = field(default=None, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
     _tmp: str | None = field(default=None, init=False, repr=False)
+    _store: Store | None = field(default=None, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -57,9 +58,10 @@ class KubeApiServer:
         if self.use_tls:
             self.credentials = tls.make_credentials([self.host], self.token)
             self.token = self.credentials.token
-        app = KubeApiApp(Store(self.cluster), self.token if self.use_tls else None)
+        self._store = Store(self.cluster)
+        app = KubeApiApp(self._store, self.token if self.use_tls else None)
         server = wsgi.Server((self.host, self.port), app, numthreads=WORKER_THREADS, server_name="helmpy-kubeapi",
-                             timeout=60, request_queue_size=64)
+                             timeout=60, request_queue_size=64, shutdown_timeout=1)
         if self.use_tls:
             assert self.credentials is not None
             self._tmp = tempfile.mkdtemp(prefix="helmpy-kubeapi-")  # 0700; removed by stop()
@@ -81,7 +83,9 @@ class KubeApiServer:
         logger.debug("kube api serving url=%s", self.url)
 
     def stop(self) -> None:
-        """Stop serving and wait for the server thread."""
+        """Stop serving (open watches end) and wait for the server thread."""
+        if self._store is not None:
+            self._store.closing.set()
         if self._server is not None:
             self._server.stop()  # type: ignore[attr-defined]
         if self._thread is not None:

@@ -41,6 +41,7 @@ class Store:
         self.db_path = Path(db_path) if db_path else getattr(cluster, "path", None)
         self._local = threading.local()
         self._last_rv = 0
+        self.closing = threading.Event()  # set on shutdown: open watches end
 
     def _call(self, fn: Callable[[], T]) -> T:
         """Run a store call; the embedded cluster is thread-safe (a connection per thread)."""

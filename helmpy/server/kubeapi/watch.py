@@ -77,7 +77,7 @@ def stream(store: Store, req: WatchRequest) -> Iterator[bytes]:
         yield _event("ERROR", status_body(err))
         return
     last_write = time.monotonic()
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not store.closing.is_set():
         events = []
         for rv, kind, obj in store.changes_since(req.rt, req.namespace, since):
             since = rv

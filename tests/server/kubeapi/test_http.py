@@ -1,0 +1,155 @@
+"""The API server's answers to raw HTTP: auth, discovery, Status errors, protobuf bodies, patches, watch."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+import requests
+
+from helmpy.server.kubeapi.discovery import AGGREGATED_CONTENT_TYPE
+
+
+@pytest.fixture(scope="module")
+def api(served):
+    """``api(method, path, ...)`` -> requests.Response, authenticated and verifying the server's CA."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {served.token}"
+    ca = str(served.ca_file)
+
+    def call(method: str, path: str, **kwargs):
+        return session.request(method, served.url + path, timeout=30, verify=ca, **kwargs)
+
+    yield call
+    session.close()
+
+
+def _status(resp, code: int, reason: str) -> dict:
+    assert resp.status_code == code, resp.text
+    body = resp.json()
+    assert body["kind"] == "Status" and body["status"] == "Failure"
+    assert body["reason"] == reason and body["code"] == code
+    assert "Traceback" not in resp.text
+    return body
+
+
+def _cm(name: str, **extra) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"a": "1"}, **extra}
+
+
+def test_token_is_checked_on_every_request(served):
+    ca = str(served.ca_file)
+    _status(requests.get(served.url + "/version", verify=ca, timeout=10), 401, "Unauthorized")
+    _status(requests.get(served.url + "/api/v1/namespaces", verify=ca, timeout=10,
+                         headers={"Authorization": "Bearer wrong"}), 401, "Unauthorized")
+
+
+def test_version_and_discovery(api):
+    assert api("GET", "/version").json()["gitVersion"] == "v1.35.0"
+    legacy = api("GET", "/apis").json()
+    assert legacy["kind"] == "APIGroupList" and "apps" in [g["name"] for g in legacy["groups"]]
+    agg = api("GET", "/apis", headers={"Accept": "application/json;g=apidiscovery.k8s.io;v=v2;"
+                                                 "as=APIGroupDiscoveryList,application/json"})
+    assert agg.headers["Content-Type"] == AGGREGATED_CONTENT_TYPE
+    assert agg.json()["kind"] == "APIGroupDiscoveryList"
+    apps = api("GET", "/apis/apps/v1").json()
+    deploy = next(r for r in apps["resources"] if r["name"] == "deployments")
+    assert deploy["namespaced"] and "deploy" in deploy["shortNames"] and "watch" in deploy["verbs"]
+    root = api("GET", "/openapi/v3").json()
+    url = root["paths"]["apis/apps/v1"]["serverRelativeURL"]
+    doc = api("GET", url).json()
+    patch = doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"]
+    assert any(p["name"] == "fieldValidation" for p in patch["parameters"])
+    assert api("GET", "/openapi/v2").status_code == 404
+
+
+def test_error_statuses(api):
+    base = "/api/v1/namespaces/default/configmaps"
+    _status(api("POST", base, data=b"{not json", headers={"Content-Type": "application/json"}), 400, "BadRequest")
+    _status(api("POST", base, data=b"a: [", headers={"Content-Type": "application/yaml"}), 400, "BadRequest")
+    _status(api("POST", base, data=b"k8s\x00\x0a\xff", headers={"Content-Type": "application/vnd.kubernetes.protobuf"}),
+            400, "BadRequest")
+    _status(api("GET", "/api/v1/namespaces/default/nothings"), 404, "NotFound")
+    _status(api("GET", "/apis/nope.example/v1/things"), 404, "NotFound")
+    body = _status(api("GET", base + "/missing"), 404, "NotFound")
+    assert body["message"] == 'configmaps "missing" not found' and body["details"]["name"] == "missing"
+    body = _status(api("POST", base, json={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}}), 422, "Invalid")
+    assert body["details"]["causes"][0]["field"] == "metadata.name"
+    assert api("POST", base, json=_cm("dup")).status_code == 201
+    _status(api("POST", base, json=_cm("dup")), 409, "AlreadyExists")
+    _status(api("PUT", base + "/dup", json=_cm("dup", metadata={"name": "dup", "resourceVersion": "1"})),
+            409, "Conflict")
+    _status(api("PATCH", base + "/dup", data=b"{}", headers={"Content-Type": "text/plain"}), 415,
+            "UnsupportedMediaType")
+    _status(api("PATCH", base + "/dup?", data=b"{}", headers={"Content-Type": "application/apply-patch+yaml"}),
+            422, "Invalid")  # apply without fieldManager
+    _status(api("POST", "/api/v1/namespaces/nowhere/configmaps", json=_cm("x")), 404, "NotFound")
+    _status(api("POST", "/api/v1/namespaces/default/configmaps/dup", json=_cm("dup")), 405, "MethodNotAllowed")
+
+
+def test_put_without_resource_version_is_unconditional_and_generate_name(api):
+    base = "/api/v1/namespaces/default/configmaps"
+    created = api("POST", base, json={**_cm(""), "metadata": {"generateName": "gen-"}}).json()
+    name = created["metadata"]["name"]
+    assert name.startswith("gen-") and len(name) == 9
+    updated = api("PUT", f"{base}/{name}", json={**_cm(name), "data": {"a": "2"}})
+    assert updated.status_code == 200 and updated.json()["data"] == {"a": "2"}
+    assert int(updated.json()["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
+
+
+def test_patch_types(api):
+    base = "/api/v1/namespaces/default/configmaps"
+    api("POST", base, json=_cm("p", data={"a": "1", "b": "2"}))
+    merged = api("PATCH", base + "/p", data=json.dumps({"data": {"a": None, "c": "3"}}),
+                 headers={"Content-Type": "application/merge-patch+json"}).json()
+    assert merged["data"] == {"b": "2", "c": "3"}
+    patched = api("PATCH", base + "/p", data=json.dumps([{"op": "replace", "path": "/data/b", "value": "9"}]),
+                  headers={"Content-Type": "application/json-patch+json"}).json()
+    assert patched["data"]["b"] == "9"
+    _status(api("PATCH", base + "/p", data=json.dumps([{"op": "remove", "path": "/data/zz"}]),
+                headers={"Content-Type": "application/json-patch+json"}), 422, "Invalid")
+    # server-side apply creates (201), then drops a key the manager stopped setting
+    applied = api("PATCH", base + "/ssa?fieldManager=t", data=json.dumps(_cm("ssa", data={"x": "1", "y": "2"})),
+                  headers={"Content-Type": "application/apply-patch+yaml"})
+    assert applied.status_code == 201
+    again = api("PATCH", base + "/ssa?fieldManager=t", data=json.dumps(_cm("ssa", data={"x": "1"})),
+                headers={"Content-Type": "application/apply-patch+yaml"})
+    assert again.status_code == 200 and again.json()["data"] == {"x": "1"}
+
+
+def test_watch_with_send_initial_events(api):
+    base = "/api/v1/namespaces/default/configmaps"
+    api("POST", base, json=_cm("w1", metadata={"name": "w1", "labels": {"watch": "me"}}))
+    resp = api("GET", base + "?watch=true&sendInitialEvents=true&allowWatchBookmarks=true"
+               "&resourceVersionMatch=NotOlderThan&labelSelector=watch%3Dme&timeoutSeconds=10", stream=True)
+    assert resp.status_code == 200
+    lines = resp.iter_lines()
+    first = json.loads(next(lines))
+    assert first["type"] == "ADDED" and first["object"]["metadata"]["name"] == "w1"
+    bookmark = json.loads(next(lines))
+    assert bookmark["type"] == "BOOKMARK"
+    assert bookmark["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"] == "true"
+    writer = threading.Thread(target=lambda: (
+        api("POST", base, json=_cm("w2", metadata={"name": "w2", "labels": {"watch": "me"}})),
+        api("DELETE", base + "/w1", json={"propagationPolicy": "Background"})))
+    writer.start()
+    events = []
+    for line in lines:
+        if line.strip():
+            events.append(json.loads(line))
+        if len(events) == 2:
+            break
+    writer.join()
+    resp.close()
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "w2"), ("DELETED", "w1")]
+
+
+def test_watch_from_a_resource_version_streams_later_changes_and_ends_at_timeout(api):
+    base = "/api/v1/namespaces/default/configmaps"
+    api("POST", base, json=_cm("r1"))
+    rv = api("GET", base).json()["metadata"]["resourceVersion"]
+    resp = api("GET", f"{base}?watch=true&resourceVersion={rv}&timeoutSeconds=2", stream=True)
+    api("POST", base, json=_cm("r2"))
+    events = [json.loads(line) for line in resp.iter_lines() if line.strip()]  # ends by itself after 2 s
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "r2")]

@@ -205,3 +205,32 @@ class ChartNotInRepository(ServerRequestError):
     """The chart or version asked for is not in the served repository."""
 
     status = 404
+
+
+# --- real clusters (appended by the remote-cluster helper) ------------------------------------------
+class KubeConfigError(KubeError):
+    """The kubeconfig (or in-cluster service account) cannot be used: missing file, context, cluster or user."""
+
+
+class KubeConnectionError(KubeError):
+    """The Kubernetes API server could not be reached (refused, reset, DNS, timeout)."""
+
+
+class KubeTLSError(KubeConnectionError):
+    """The TLS handshake with the API server failed (unknown CA, wrong host name, bad client certificate)."""
+
+
+class KubeUnauthorized(KubeApiStatus):
+    """HTTP 401: the server did not accept the credentials."""
+
+
+class KubeForbidden(KubeApiStatus):
+    """HTTP 403: the credentials are valid but lack permission (RBAC)."""
+
+
+class KubeInvalid(KubeApiStatus):
+    """HTTP 422: the server rejected an object as invalid."""
+
+
+class KubeServerError(KubeApiStatus):
+    """HTTP 5xx or 429 that did not go away after retries."""

@@ -164,14 +164,13 @@ def run_locked(cfg: Configuration, opts: InstallOptions, chart: Any, name: str) 
     result = InstallResult(rel)
     if not opts.skip_crds and getattr(rendered, "crds", None):
         result.crds_created = applying.install_crds(cfg.kube, list(rendered.crds))
-    supersede = []
     if last is not None and last.info.status == Status.UNINSTALLED:  # --replace
         last.info.status = Status.SUPERSEDED
         last.info.description = "superseded by new release"
         cfg.storage.update(last)
     cfg.storage.create(rel)
     plan = applying.Deployment(release=rel, current=[], target=target, pre_event="pre-install",
-                               post_event="post-install", supersede=supersede,
+                               post_event="post-install",
                                description=opts.description or "Install complete")
     try:
         result.applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks)

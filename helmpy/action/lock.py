@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from helmpy.errors import KubeConflict, KubeNotFound, OperationInProgress
+from helmpy.errors import KubeConflict, KubeError, KubeNotFound, OperationInProgress
 from helmpy.release.model import now as _now
 from helmpy.release.model import parse_time
 
@@ -181,6 +181,9 @@ class ReleaseLock:
             self.kube.create(self._lease(at))
         except KubeConflict:
             self._take_over(at)
+        except KubeNotFound as err:
+            raise KubeError(f"cannot lock release \"{self.release}\" in namespace \"{self.namespace}\": {err}",
+                            hint="create the namespace first, or pass --create-namespace") from err
         logger.debug("lock acquired release=%s namespace=%s", self.release, self.namespace)
         self._thread = threading.Thread(target=self._renew_loop, name=f"helmpy-lease-{self.release}", daemon=True)
         self._thread.start()

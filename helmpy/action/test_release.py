@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Callable
 
 from helmpy.action.config import DEFAULT_TIMEOUT, Configuration
 from helmpy.action.hooks import run_hooks
@@ -21,8 +22,9 @@ class TestOptions:
     filters: list[str] = field(default_factory=list)  # "name=x" keeps, "!name=x" drops
 
 
-def _selector(filters: list[str]):  # type: ignore[no-untyped-def]
-    keep, drop = set(), set()
+def _selector(filters: list[str]) -> Callable[[Hook], bool]:
+    keep: set[str] = set()
+    drop: set[str] = set()
     for f in filters:
         negate = f.startswith("!")
         key, _, value = f.lstrip("!").partition("=")

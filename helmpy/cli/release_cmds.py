@@ -283,13 +283,10 @@ def rollback(name: str, revision: int, dry_run: str, wait: str, timeout: str, no
     """
     from helmpy.action import rollback as action
 
-    try:
-        action.run(cfg(), action.RollbackOptions(
-            name=name, revision=revision, dry_run=_dry_run(dry_run), wait=wait in ("watcher", "legacy"),
-            timeout=parse_duration(timeout), no_hooks=no_hooks, force=force, cleanup_on_fail=cleanup_on_fail,
-            history_max=history_max))
-    except HelmpyError as err:
-        raise _wrap("ROLLBACK FAILED: ", err) from err
+    action.run(cfg(), action.RollbackOptions(
+        name=name, revision=revision, dry_run=_dry_run(dry_run), wait=wait in ("watcher", "legacy"),
+        timeout=parse_duration(timeout), no_hooks=no_hooks, force=force, cleanup_on_fail=cleanup_on_fail,
+        history_max=history_max))
     click.echo("Rollback was a success! Happy Helming!")
 
 

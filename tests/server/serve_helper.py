@@ -1,0 +1,58 @@
+"""Start `helmpy serve` in a subprocess on 127.0.0.1 port 0 and build small chart archives for it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from helmpy import yamlutil
+from helmpy.chart.archive import write_archive
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def chart_tgz(name: str, version: str, *, extra: list[tuple[str, bytes]] | None = None,
+              meta: dict[str, object] | None = None, top: str | None = None) -> bytes:
+    """A minimal valid chart archive (or a crafted one through ``extra``/``top``)."""
+    chart_yaml = {"apiVersion": "v2", "name": name, "version": version, "description": f"{name} chart"}
+    chart_yaml.update(meta or {})
+    top = top or name
+    entries = [(f"{top}/Chart.yaml", yamlutil.dump(chart_yaml).encode(), 1_700_000_000.0),
+               (f"{top}/values.yaml", b"replicas: 1\n", 1_700_000_000.0),
+               (f"{top}/templates/cm.yaml", b"kind: ConfigMap\n", 1_700_000_000.0)]
+    entries += [(n, d, 1_700_000_000.0) for n, d in (extra or [])]
+    return write_archive(entries)
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen[str]
+    directory: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_server(directory: Path, *args: str) -> Server:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "helmpy", "serve", str(directory), "--address", "127.0.0.1:0",
+                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    line = proc.stdout.readline()
+    if not line.startswith("Serving") or time.monotonic() > deadline:
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"server did not start: {line!r} {err}")
+    return Server(line.split()[-1], proc, directory)

@@ -165,7 +165,7 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], manag
         raise ApplyConflict(causes)
     others = set().union(*managers.values()) if managers else set()
     result = copy.deepcopy(live)
-    keep = _prefixes(new_paths) | _prefixes(others)
+    keep = _prefixes(new_paths) | _prefixes(others) | {("f:metadata",)}
     for path in sorted(previous - new_paths - others, key=len):
         for i in range(1, len(path) + 1):
             if path[:i] not in keep:

@@ -1,0 +1,361 @@
+"""A real Kubernetes API server behind the KubeClient Protocol, through the official ``kubernetes`` client.
+
+The library supplies the kubeconfig/credential handling (``kube/kubeconfig.py``) and the HTTP transport
+(urllib3 with TLS, client certificates and bearer tokens, refreshed exec-plugin tokens); this module
+speaks the API's paths, maps kinds through discovery (``kube/discovery.py``), writes by server-side
+apply with field manager ``helmpy``, turns every failure into one clear KubeError subclass, retries
+transient ones (``kube/retry.py``) and judges readiness with ``kube/readiness.py``. It is imported
+only when a kubeconfig (or a service account) selects a real cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+import warnings
+from typing import Any, ContextManager, TextIO
+from urllib.parse import quote, urlencode
+
+from helmpy import __version__
+from helmpy.errors import (KubeApiStatus, KubeConflict, KubeConnectionError, KubeError, KubeForbidden, KubeInvalid,
+                           KubeNotFound, KubeServerError, KubeTLSError, KubeUnauthorized, WaitTimeout)
+from helmpy.kube import readiness
+from helmpy.kube.client import KubeObject, no_transaction, object_ref
+from helmpy.kube.discovery import Discovery
+from helmpy.kube.kubeconfig import Connection, Overrides, load
+from helmpy.kube.resources import ResourceType
+from helmpy.kube.retry import Backoff, Transient, with_backoff
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"helmpy/{__version__}"
+FIELD_MANAGER = "helmpy"
+CRD_KIND = ("apiextensions.k8s.io", "CustomResourceDefinition")
+_SERVER_META = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+_RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class RemoteCluster:
+    """KubeClient over HTTP(S) to a Kubernetes API server; one instance per command run."""
+
+    def __init__(self, connection: Connection, *, backoff: Backoff = Backoff(), request_timeout: float = 60.0,
+                 progress: TextIO | None = None) -> None:
+        from kubernetes.client import ApiClient
+
+        self.connection = connection
+        self.namespace = connection.namespace
+        self.backoff = backoff
+        self.request_timeout = request_timeout
+        self._progress = progress
+        self._api = ApiClient(configuration=connection.configuration)
+        self._host = connection.configuration.host.rstrip("/")
+        self.discovery = Discovery(self._discovery_get)
+        self._wrote_crd = False
+        if not connection.configuration.verify_ssl:
+            import urllib3
+
+            warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+            logger.debug("TLS verification is off for %s", self._host)
+
+    @classmethod
+    def from_kubeconfig(cls, kubeconfig: str | None = None, context: str | None = None,
+                        **overrides: Any) -> "RemoteCluster":
+        """Connect like kubectl: ``kubeconfig`` (else KUBECONFIG, ~/.kube/config, the service account) and
+        ``context``; ``overrides`` are :class:`~helmpy.kube.kubeconfig.Overrides` fields (apiserver, token,
+        ca_file, insecure_skip_tls_verify, tls_server_name, namespace)."""
+        options = {k: v for k, v in overrides.items() if k in Overrides.__dataclass_fields__}
+        client_options = {k: v for k, v in overrides.items() if k in ("backoff", "request_timeout", "progress")}
+        unknown = set(overrides) - set(options) - set(client_options)
+        if unknown:
+            raise TypeError(f"unknown connection overrides: {', '.join(sorted(unknown))}")
+        return cls(load(kubeconfig, context, Overrides(**options)), **client_options)
+
+    def __repr__(self) -> str:
+        return f"RemoteCluster({self.connection.describe()})"
+
+    def close(self) -> None:
+        self._api.close()
+
+    # -- HTTP --------------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, *, query: dict[str, str] | None = None, body: Any = None,
+                 content_type: str = "application/json", missing_ok: bool = False) -> Any:
+        """One API call with retries; parsed JSON, or None for a 404 when ``missing_ok``."""
+        url = self._host + path + (f"?{urlencode(query)}" if query else "")
+        what = f"{method} {path}"
+
+        def attempt() -> Any:
+            headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+            if body is not None:
+                headers["Content-Type"] = content_type
+            self._api.update_params_for_auth(headers, [], ["BearerToken"], path, method, body)
+            try:
+                resp = self._api.call_api(method, url, header_params=headers, body=body,
+                                          _request_timeout=self.request_timeout)
+                data = resp.read()
+            except Exception as err:  # urllib3 / ssl / the client's ApiException(status=0) for TLS
+                raise self._transport_error(err, method, what) from err
+            if 200 <= resp.status < 300:
+                return json.loads(data) if data else {}
+            if resp.status == 404 and missing_ok:
+                return None
+            error = self._status_error(resp.status, resp.reason, data, method, what)
+            retry_after = _retry_after(resp.headers.get("Retry-After"))
+            if resp.status in _RETRY_STATUSES and (method != "POST" or resp.status == 429):
+                raise Transient(error, retry_after)
+            raise error
+
+        return with_backoff(attempt, self.backoff, what)
+
+    def _transport_error(self, err: Exception, method: str, what: str) -> Exception:
+        import urllib3.exceptions as u3
+        from kubernetes.client.exceptions import ApiException
+
+        where = f"the Kubernetes API at {self._host} ({self.connection.describe()})"
+        reason = str(getattr(err, "reason", None) or err)
+        if isinstance(err, (u3.SSLError, ApiException)) or "SSL" in type(err).__name__:
+            return KubeTLSError(f"TLS handshake with {where} failed: {_tls_reason(reason)}",
+                                hint="check certificate-authority(-data) and the client certificate in the "
+                                     "kubeconfig, or --kube-ca-file (--kube-insecure-skip-tls-verify skips the check)")
+        if isinstance(err, u3.NameResolutionError):
+            return KubeConnectionError(f"cannot resolve the host of {where}", hint="check the server in the kubeconfig")
+        if isinstance(err, u3.NewConnectionError):
+            cause = "connection refused" if "refused" in reason.lower() else reason
+            return KubeConnectionError(f"cannot connect to {where}: {cause}",
+                                       hint="is the cluster running, and is the server address right?")
+        transient = isinstance(err, (u3.ProtocolError, u3.ReadTimeoutError, u3.ConnectTimeoutError))
+        final = KubeConnectionError(f"{what}: connection to {where} failed: {reason}")
+        if transient and method != "POST":
+            return Transient(final)
+        return final
+
+    def _status_error(self, code: int, http_reason: str, data: bytes, method: str, what: str) -> KubeError:
+        status: dict[str, Any] = {}
+        try:
+            parsed = json.loads(data) if data else {}
+            status = parsed if isinstance(parsed, dict) else {}
+        except ValueError:
+            pass
+        reason = str(status.get("reason") or http_reason or "")
+        details = status.get("details") if isinstance(status.get("details"), dict) else {}
+        message = str(status.get("message") or (data or b"").decode("utf-8", "replace").strip()[:300] or reason)
+        causes = [c for c in (details or {}).get("causes") or [] if isinstance(c, dict)]
+        where = f"the Kubernetes API at {self._host}"
+        if code == 401:
+            return KubeUnauthorized(f"{where} rejected the credentials of {self.connection.describe()} "
+                                    f"(401 Unauthorized) on {what}", code=code, reason=reason, details=details,
+                                    hint="check the user's token, client certificate or exec plugin in the "
+                                         "kubeconfig, or pass --kube-token")
+        if code == 403:
+            return KubeForbidden(f"forbidden (403) on {what}: {message}", code=code, reason=reason, details=details,
+                                 hint="the kubeconfig's user lacks RBAC permission for this; ask a cluster admin")
+        if code == 404:
+            return KubeNotFound(f"{message} ({what})")
+        if code == 409:
+            conflicts = [c for c in causes if c.get("type") == "FieldManagerConflict" or c.get("reason") ==
+                         "FieldManagerConflict"]
+            if conflicts:
+                fields = "; ".join(f"{c.get('field', '')}: {c.get('message', '')}" for c in conflicts)
+                return KubeConflict(f"apply conflict ({len(conflicts)} field(s) owned by other managers): {fields}",
+                                    hint="use --force-conflicts to take the fields over")
+            return KubeConflict(message if reason != "AlreadyExists" else f"{message} (AlreadyExists)")
+        if code == 422:
+            shown = "; ".join(f"{c.get('field', '')}: {c.get('message', '')}" for c in causes)
+            text = message if not shown or shown in message else f"{message} ({shown})"
+            return KubeInvalid(f"the server rejected the object as invalid (422) on {what}: {text}",
+                               code=code, reason=reason, details=details)
+        if code == 415 and method == "PATCH":
+            return KubeApiStatus(f"server-side apply is not available on {where} (415)", code=code, reason=reason)
+        if code == 429 or code >= 500:
+            return KubeServerError(f"{where} failed ({code} {reason}) on {what}: {message}", code=code, reason=reason,
+                                   details=details, hint="the error persisted after retries; try again later")
+        return KubeApiStatus(f"{what} failed ({code} {reason}): {message}", code=code, reason=reason, details=details)
+
+    def _discovery_get(self, path: str) -> dict[str, Any] | None:
+        return self._request("GET", path, missing_ok=True)  # type: ignore[no-any-return]
+
+    # -- paths -------------------------------------------------------------------------------------
+    def _type(self, api_version: str, kind: str) -> ResourceType:
+        try:
+            return self.discovery.lookup(api_version, kind)
+        except KubeError:
+            if not self._wrote_crd:
+                raise
+        for delay in (0.2, 0.5, 1.0):  # a CRD written this run may take a moment to be served
+            time.sleep(delay)
+            self.discovery.invalidate()
+            try:
+                return self.discovery.lookup(api_version, kind)
+            except KubeError:
+                continue
+        return self.discovery.lookup(api_version, kind)
+
+    def _path(self, rt: ResourceType, namespace: str | None, name: str | None = None) -> str:
+        base = f"/apis/{rt.group}/{rt.version}" if rt.group else f"/api/{rt.version}"
+        if rt.namespaced and namespace:
+            base += f"/namespaces/{quote(namespace, safe='')}"
+        base += f"/{rt.plural}"
+        return base + (f"/{quote(name, safe='')}" if name else "")
+
+    def _target(self, obj: KubeObject) -> tuple[ResourceType, str | None, str, KubeObject]:
+        """Type, namespace, name and a copy of ``obj`` with the namespace filled in (or dropped)."""
+        if not isinstance(obj, dict) or not obj.get("apiVersion") or not obj.get("kind"):
+            raise KubeError("object is missing apiVersion or kind")
+        rt = self._type(str(obj["apiVersion"]), str(obj["kind"]))
+        body = json.loads(json.dumps(obj))
+        meta = body.setdefault("metadata", {})
+        name = str(meta.get("name") or "")
+        if rt.namespaced:
+            meta["namespace"] = meta.get("namespace") or self.namespace
+        else:
+            meta.pop("namespace", None)
+        return rt, meta.get("namespace"), name, body
+
+    def _note_write(self, rt: ResourceType) -> None:
+        if (rt.group, rt.kind) == CRD_KIND:
+            self._wrote_crd = True
+            self.discovery.invalidate()
+
+    # -- KubeClient reads --------------------------------------------------------------------------
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> KubeObject | None:
+        rt = self._type(api_version, kind)
+        ns = (namespace or self.namespace) if rt.namespaced else None
+        obj = self._request("GET", self._path(rt, ns, name), missing_ok=True)
+        if obj is not None:
+            obj.setdefault("kind", rt.kind)
+            obj["apiVersion"] = api_version
+        return obj  # type: ignore[no-any-return]
+
+    def list(self, api_version: str, kind: str, namespace: str | None = None,
+             label_selector: str | None = None) -> list[KubeObject]:
+        rt = self._type(api_version, kind)
+        query = {"labelSelector": label_selector} if label_selector else None
+        doc = self._request("GET", self._path(rt, namespace if rt.namespaced else None), query=query)
+        items = list(doc.get("items") or [])
+        for item in items:  # real servers leave kind/apiVersion off list items
+            item["apiVersion"], item["kind"] = api_version, rt.kind
+        return items
+
+    # -- KubeClient writes -------------------------------------------------------------------------
+    def create(self, obj: KubeObject) -> KubeObject:
+        rt, ns, _name, body = self._target(obj)
+        created = self._request("POST", self._path(rt, ns), query={"fieldManager": FIELD_MANAGER}, body=body)
+        self._note_write(rt)
+        return created  # type: ignore[no-any-return]
+
+    def replace(self, obj: KubeObject) -> KubeObject:
+        rt, ns, name, body = self._target(obj)
+        if not name:
+            raise KubeError(f"{object_ref(obj)}: metadata.name is required to replace")
+        replaced = self._request("PUT", self._path(rt, ns, name), query={"fieldManager": FIELD_MANAGER}, body=body)
+        self._note_write(rt)
+        return replaced  # type: ignore[no-any-return]
+
+    def apply(self, obj: KubeObject, *, field_manager: str = FIELD_MANAGER, force: bool = False) -> KubeObject:
+        """Server-side apply (``PATCH`` ``application/apply-patch+yaml``); creates missing objects."""
+        rt, ns, name, body = self._target(obj)
+        if not name:
+            raise KubeError(f"{object_ref(obj)}: metadata.name is required to apply")
+        meta = body["metadata"]
+        for key in _SERVER_META:
+            meta.pop(key, None)
+        body.pop("status", None)
+        query = {"fieldManager": field_manager, "force": "true" if force else "false"}
+        applied = self._request("PATCH", self._path(rt, ns, name), query=query, body=body,
+                                content_type="application/apply-patch+yaml")
+        self._note_write(rt)
+        return applied  # type: ignore[no-any-return]
+
+    def delete(self, api_version: str, kind: str, name: str, namespace: str | None = None,
+               propagation: str = "Background") -> bool:
+        rt = self._type(api_version, kind)
+        ns = (namespace or self.namespace) if rt.namespaced else None
+        options = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": propagation}
+        gone = self._request("DELETE", self._path(rt, ns, name), body=options, missing_ok=True)
+        self._note_write(rt)
+        return gone is not None
+
+    # -- cluster facts -----------------------------------------------------------------------------
+    def is_namespaced(self, api_version: str, kind: str) -> bool:
+        return self._type(api_version, kind).namespaced
+
+    def server_version(self) -> str:
+        doc = self._request("GET", "/version")
+        version = str(doc.get("gitVersion") or "")
+        if not version and doc.get("major"):
+            version = f"v{doc['major']}.{str(doc.get('minor', '0')).rstrip('+')}.0"
+        if not version:
+            raise KubeError(f"the Kubernetes API at {self._host} did not report its version (GET /version)")
+        return version
+
+    def api_versions(self) -> list[str]:
+        return self.discovery.api_versions()
+
+    def transaction(self) -> ContextManager[None]:
+        return no_transaction()
+
+    # -- waiting -----------------------------------------------------------------------------------
+    def wait_ready(self, objects: list[KubeObject], timeout: float) -> None:
+        """Poll each object until kube/readiness.py calls it ready; progress lines go to stderr."""
+        deadline = time.monotonic() + max(timeout, 0)
+        interval, last_report, reported = 0.25, 0.0, ""
+        while True:
+            pending: list[str] = []
+            for obj in objects:
+                meta = obj.get("metadata") or {}
+                live = self.get(str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("name", "")),
+                                meta.get("namespace"))
+                ref = object_ref(live or obj)
+                if live is None:
+                    pending.append(f"{ref} not found")
+                    continue
+                verdict = readiness.check(live)
+                if verdict.failed:
+                    raise WaitTimeout(f"resource {ref} failed: {verdict.message}; "
+                                      f"conditions: {readiness.describe_conditions(live)}")
+                if not verdict.ready:
+                    pending.append(f"{ref} not ready: {verdict.message}; "
+                                   f"conditions: {readiness.describe_conditions(live)}")
+            if not pending:
+                if reported:
+                    self._say(f"all {len(objects)} resource(s) are ready")
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WaitTimeout(f"timed out after {timeout:g}s waiting for {len(pending)} resource(s): "
+                                  + " | ".join(pending))
+            summary = ", ".join(p.split(" not ")[0] for p in pending)
+            now = time.monotonic()
+            if summary != reported or now - last_report >= 10:
+                self._say(f"waiting for {len(pending)} of {len(objects)} resource(s) to be ready "
+                          f"({remaining:.0f}s left): {summary}")
+                reported, last_report = summary, now
+            time.sleep(min(interval, remaining))
+            interval = min(interval * 2, 2.0)
+
+    def _say(self, line: str) -> None:
+        stream = self._progress or sys.stderr
+        stream.write(f"helmpy: {line}\n")
+        stream.flush()
+
+
+def connect(kubeconfig: str | None = None, context: str | None = None, **overrides: Any) -> RemoteCluster:
+    """What ``kube/factory.py`` calls: :meth:`RemoteCluster.from_kubeconfig`."""
+    return RemoteCluster.from_kubeconfig(kubeconfig, context, **overrides)
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _tls_reason(text: str) -> str:
+    for marker in ("certificate verify failed", "hostname mismatch", "wrong version number", "handshake failure",
+                   "unknown ca", "certificate required", "bad certificate"):
+        if marker in text.lower():
+            tail = text[text.lower().index(marker):].split(")")[0].split("'")[0]
+            return tail.strip()
+    return text.strip().splitlines()[-1] if text.strip() else "unknown TLS error"

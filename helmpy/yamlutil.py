@@ -170,7 +170,15 @@ def _represent_dict(dumper: Any, data: dict[Any, Any]) -> Any:
 def _represent_str(dumper: Any, data: str) -> Any:
     if "\n" in data and not any(ord(c) < 32 and c not in "\n\t" for c in data):
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    if _HelmLoader.resolve(_HelmLoader, yaml.ScalarNode, data, (True, False)) in _NON_STR_TAGS \
+            or _TIMESTAMP_RE.match(data):
+        # go-yaml double-quotes strings that would read back as another type ("1.0", "true", "y")
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_NON_STR_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("bool", "int", "float", "null"))
+_TIMESTAMP_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
 
 _HelmDumper.add_representer(dict, _represent_dict)

@@ -26,8 +26,15 @@ def test_parse_error_names_file_and_line():
 
 def test_dump_uses_go_yaml_key_order():
     out = yamlutil.dump({"b": 1, "a10": 2, "a2": 3, "_x": 4, "0": 5})
-    assert [line.split(":")[0] for line in out.splitlines()] == ["_x", "'0'", "a2", "a10", "b"]
+    assert [line.split(":")[0] for line in out.splitlines()] == ["_x", '"0"', "a2", "a10", "b"]
 
 
 def test_dump_json_escapes_like_go():
     assert yamlutil.dump_json({"b": "<&>", "a": 1}) == '{"a":1,"b":"\\u003c\\u0026\\u003e"}'
+
+
+def test_dump_quotes_like_go_yaml():
+    out = yamlutil.dump({"a": "1.0", "b": "true", "c": "y", "d": "*", "e": "@x", "f": "hello", "g": "", "h": "1.16.0"})
+    assert out == 'a: "1.0"\nb: "true"\nc: "y"\nd: \'*\'\ne: \'@x\'\nf: hello\ng: ""\nh: 1.16.0\n'
+    assert yamlutil.load(out) == {"a": "1.0", "b": "true", "c": "y", "d": "*", "e": "@x", "f": "hello", "g": "",
+                                  "h": "1.16.0"}

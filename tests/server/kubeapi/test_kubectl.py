@@ -118,6 +118,8 @@ def test_create_secret_generic_is_protobuf_and_conflicts(served, kubectl):
     assert json.loads(kubectl("get", "cm", "cm1", "-o", "json").stdout)["data"] == {"k": "v"}
     kubectl("create", "namespace", "team-a")
     assert "team-a" in kubectl("get", "ns").stdout
+    kubectl("create", "serviceaccount", "robot", "-n", "team-a")
+    assert "robot" in kubectl("get", "sa", "-n", "team-a").stdout
 
 
 def test_delete(served, kubectl):

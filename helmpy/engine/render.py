@@ -178,7 +178,6 @@ class Renderer:
         self.strict = strict
         self.missing: list[MissingValue] = []
         self._current = ""
-        self._paths: dict[int, str] = {}
         self._keep: list[Any] = []  # objects whose id() is in _paths stay alive
 
     # --- missing values ---------------------------------------------------------------------------
@@ -189,16 +188,17 @@ class Renderer:
         if self.strict:
             raise RenderError(f"value {path!r} is not set (strict mode)")
 
-    def _remember(self, obj: Any, path: str) -> None:
+    def _remember(self, paths: dict[int, str], obj: Any, path: str) -> None:
+        """Note where each map lives (``Values.image``) so a missing key can be reported by path."""
         if isinstance(obj, dict):
-            self._paths[id(obj)] = path
+            paths[id(obj)] = path
             self._keep.append(obj)
             for k, v in obj.items():
-                self._remember(v, f"{path}.{k}")
+                self._remember(paths, v, f"{path}.{k}")
         elif isinstance(obj, list):
             self._keep.append(obj)
             for i, v in enumerate(obj):
-                self._remember(v, f"{path}[{i}]")
+                self._remember(paths, v, f"{path}[{i}]")
 
     # --- rendering --------------------------------------------------------------------------------
     def render(self, chart: Chart, values: dict[str, Any]) -> dict[str, str]:
@@ -225,8 +225,9 @@ class Renderer:
     def _scope(self, chart: Chart, values: dict[str, Any], guard: Guard, undefined: type) -> _ChartScope:
         path = chart.full_path()
         sources = {f"{path}/{t.name}": t.data.decode("utf-8", "replace") for t in chart.templates}
+        paths: dict[int, str] = {}
         env = ChartEnvironment(chart_path=path, sources=sources, guard=guard, undefined=undefined,
-                               value_paths=self._paths)
+                               value_paths=paths)
         funcs.install(env, self.lookup)
         scoped = scoped_values(values, chart)
         objects = {
@@ -237,7 +238,7 @@ class Renderer:
             "Files": Files({f.name: f.data for f in chart.files}),
         }
         for key in ("Values", "Release", "Chart"):
-            self._remember(objects[key], key)
+            self._remember(paths, objects[key], key)
         return _ChartScope(chart, env, objects)
 
     def _partials(self, chart: Chart, scopes: dict[int, _ChartScope]) -> list[tuple[ChartEnvironment, str]]:

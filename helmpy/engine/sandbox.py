@@ -29,6 +29,8 @@ from helmpy.errors import RenderError, RenderLimitError, SandboxViolation
 logger = logging.getLogger(__name__)
 
 LOOP_GUARD = "_helmpy_loop"
+_CODE_CACHE: dict[tuple[str, str | None, str | None], Any] = {}
+_CODE_CACHE_SIZE = 1024
 _DICT_METHODS = frozenset(n for n in dir(dict) if not n.startswith("_"))
 
 
@@ -266,6 +268,21 @@ class ChartEnvironment(SandboxedEnvironment):
         if rel.startswith("templates/"):
             rel = rel[len("templates/"):]
         return f"{self.templates_dir}/{rel}"
+
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None,  # type: ignore[override]
+                raw: bool = False, defer_init: bool = False) -> Any:
+        """Compiled code is the same for every chart environment (same options, filters and tests), so it
+        is cached process-wide: re-rendering a chart (install, upgrade, lint) skips Jinja's compiler."""
+        if raw or defer_init or not isinstance(source, str):
+            return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+        key = (source, name, filename)
+        code = _CODE_CACHE.get(key)
+        if code is None:
+            code = super().compile(source, name, filename)
+            if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
+                _CODE_CACHE.pop(next(iter(_CODE_CACHE)))
+            _CODE_CACHE[key] = code
+        return code
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Wrap every ``for`` loop's iterable so each iteration checks the deadline."""

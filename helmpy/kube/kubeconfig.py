@@ -67,10 +67,7 @@ def kubeconfig_files(kubeconfig: str | None = None, environ: Mapping[str, str] =
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        doc = yamlutil.load(path.read_text())
-    except Exception as err:  # YAML errors carry line numbers in their text
-        raise KubeConfigError(f"kubeconfig {path}: cannot parse: {err}") from err
+    doc = yamlutil.load(path.read_text(), f"kubeconfig {path}", KubeConfigError)
     if doc is None:
         return {}
     if not isinstance(doc, dict):

@@ -90,6 +90,9 @@ class RemoteCluster:
             if body is not None:
                 headers["Content-Type"] = content_type
             self._api.update_params_for_auth(headers, [], ["BearerToken"], path, method, body)
+            auth = headers.get("authorization", "")
+            if auth[:7].lower() == "bearer ":  # the in-cluster loader writes "bearer"; use the canonical case
+                headers["authorization"] = "Bearer " + auth[7:]
             try:
                 resp = self._api.call_api(method, url, header_params=headers, body=body,
                                           _request_timeout=self.request_timeout)

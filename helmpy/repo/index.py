@@ -382,7 +382,7 @@ def index_repository(directory: str | os.PathLike[str], url: str = "", merge: st
             try:
                 other = IndexFile.load_file(merge_path)
             except RepoError as err:
-                raise RepoIndexError(f"merge failed: error loading {merge}: {err}") from err
+                raise RepoIndexError(f"merge failed: error loading {err}") from err  # err names the file
             index.merge(other)
     index.generated = rfc3339nano()
     target = Path(directory) / "index.yaml"

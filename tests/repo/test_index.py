@@ -251,3 +251,18 @@ def test_helm_reads_our_index_and_we_read_helms(tmp_path: Path, helm) -> None:  
             a.pop("created"), b.pop("created")
             assert a == b
     assert [cv.version for cv in theirs.entries["alpha"]] == [cv.version for cv in ours.entries["alpha"]]
+
+
+def test_repo_index_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = _repo(tmp_path)
+    r = cli("repo", "index", str(repo), "--url", "https://charts.example/x")
+    if r.exit_code == 2 and "No such command" in r.stderr:
+        pytest.skip("the repo command group does not register `index` yet")
+    assert r.exit_code == 0, r
+    assert "WARNING: skipping archive broken-1.0.0.tgz" in r.stderr
+    doc = yaml.safe_load((repo / "index.yaml").read_text())
+    assert doc["entries"]["beta"][0]["urls"] == ["https://charts.example/x/sub/beta-0.1.0.tgz"]
+    (tmp_path / "bad.yaml").write_text("")
+    r = cli("repo", "index", str(repo), "--merge", str(tmp_path / "bad.yaml"))
+    assert r.exit_code == 1
+    assert f"Error: merge failed: error loading {tmp_path / 'bad.yaml'}: empty index.yaml file" in r.stderr

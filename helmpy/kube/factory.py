@@ -30,9 +30,12 @@ def _kubeconfig_paths(kubeconfig: str | None) -> list[Path]:
 
 
 def _announce_default(path: Path) -> None:
-    """Say once per process that the embedded cluster is used for lack of a kubeconfig."""
+    """Say once - when the default embedded cluster is first created - that it is used for lack of a kubeconfig.
+
+    Repeating it on every command would be noise in scripts; ``helmpy env`` shows the path at any time.
+    """
     global _announced
-    if _announced or os.environ.get("HELMPY_QUIET", "") not in ("", "0"):
+    if _announced or path.exists() or os.environ.get("HELMPY_QUIET", "") not in ("", "0"):
         return
     _announced = True
     sys.stderr.write(f"helmpy: no kubeconfig found; using the embedded cluster at {path}\n")

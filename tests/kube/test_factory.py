@@ -42,6 +42,15 @@ def test_default_embedded_cluster_announced_once(capsys: pytest.CaptureFixture[s
     assert err == f"helmpy: no kubeconfig found; using the embedded cluster at {paths.embedded_cluster_db()}\n"
 
 
+def test_default_cluster_is_not_announced_again_once_it_exists(capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    make_kube_client()
+    capsys.readouterr()
+    monkeypatch.setattr(factory, "_announced", False)  # a later command is a new process
+    assert isinstance(make_kube_client(), EmbeddedCluster)
+    assert capsys.readouterr().err == ""
+
+
 def test_announcement_suppressed(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HELMPY_QUIET", "1")
     make_kube_client()

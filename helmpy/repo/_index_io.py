@@ -249,6 +249,7 @@ _BOOL_WORDS = {"true": True, "True": True, "TRUE": True, "yes": True, "Yes": Tru
                "no": False, "No": False, "NO": False, "off": False, "Off": False, "OFF": False}
 
 
+@functools.lru_cache(maxsize=16384)
 def _simple_scalar(text: str) -> Any:
     text = text.rstrip()
     if not text:

@@ -331,16 +331,16 @@ def read_chart_metadata(data: bytes, source: str) -> Metadata:
 
 def find_archives(directory: Path) -> list[Path]:
     """``DIR/*.tgz`` then ``DIR/*/*.tgz`` (Helm's glob spans one level), each sorted."""
-    top: list[Path] = []
-    nested: list[Path] = []
+    top: list[str] = []
+    nested: list[str] = []
     with os.scandir(directory) as it:
         for entry in it:
             if entry.name.endswith(".tgz") and entry.is_file():
-                top.append(Path(entry.path))
+                top.append(entry.path)
             elif entry.is_dir():
                 with os.scandir(entry.path) as sub:
-                    nested.extend(Path(e.path) for e in sub if e.name.endswith(".tgz") and e.is_file())
-    return sorted(top) + sorted(nested)
+                    nested.extend(e.path for e in sub if e.name.endswith(".tgz") and e.is_file())
+    return [Path(p) for p in sorted(top) + sorted(nested)]
 
 
 def index_directory(directory: str | os.PathLike[str], base_url: str = "",

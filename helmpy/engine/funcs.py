@@ -26,13 +26,12 @@ from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-import yaml
 from jinja2 import pass_context
 from jinja2.runtime import Context, Macro, Undefined
 
 from helmpy import yamlutil
 from helmpy.engine.gofmt import go_quote, go_sprintf, go_str, go_time_format
-from helmpy.errors import RenderError, TemplateFailError
+from helmpy.errors import HelmpyError, RenderError, TemplateFailError
 
 logger = logging.getLogger(__name__)
 
@@ -92,26 +91,6 @@ def fail(message: Any) -> None:
 
 
 # --- YAML / JSON ----------------------------------------------------------------------------------
-class _ToYamlDumper(yamlutil._HelmDumper):  # type: ignore[misc, name-defined]
-    """Quote like go-yaml v2 (what Helm's toYaml uses): double quotes for strings that would read back
-    as another type (``"true"``, ``"1"``, ``""``, ``"n"``), PyYAML's choice otherwise."""
-
-
-_GO_YAML11_BOOLS = frozenset("y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF".split())
-
-
-def _represent_str(dumper: Any, data: str) -> Any:
-    if "\n" in data and not any(ord(c) < 32 and c not in "\n\t" for c in data):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    implicit = dumper.resolve(yaml.ScalarNode, data, (True, False))
-    if data == "" or data in _GO_YAML11_BOOLS or implicit != "tag:yaml.org,2002:str" or data == "~":
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
-
-
-_ToYamlDumper.add_representer(str, _represent_str)
-
-
 def _jsonable(value: Any) -> Any:
     """What Go's JSON round trip makes of a value: integral floats print as ints, keys as strings."""
     if isinstance(value, Undefined):
@@ -131,8 +110,7 @@ def _jsonable(value: Any) -> Any:
 
 def must_to_yaml(value: Any) -> str:
     """YAML in Helm's style, trailing newline removed."""
-    text = yaml.dump(_jsonable(value), Dumper=_ToYamlDumper, default_flow_style=False, allow_unicode=True,
-                     sort_keys=False, width=1 << 30)
+    text = yamlutil.dump(_jsonable(value))
     if text.endswith("\n...\n"):
         text = text[:-4]
     return text[:-1] if text.endswith("\n") else text
@@ -170,8 +148,8 @@ def to_raw_json(value: Any) -> str:
 def from_yaml(text: Any) -> Any:
     """A map from YAML text; on error ``{"Error": message}`` like Helm."""
     try:
-        data = yaml.safe_load(go_str(text))
-    except yaml.YAMLError as err:
+        data = yamlutil.load(go_str(text), "fromYaml")
+    except HelmpyError as err:
         return {"Error": f"error converting YAML to JSON: {err}"}
     if data is None:
         return {}
@@ -182,8 +160,8 @@ def from_yaml(text: Any) -> Any:
 
 def from_yaml_array(text: Any) -> list[Any]:
     try:
-        data = yaml.safe_load(go_str(text))
-    except yaml.YAMLError as err:
+        data = yamlutil.load(go_str(text), "fromYamlArray")
+    except HelmpyError as err:
         return [f"error converting YAML to JSON: {err}"]
     if data is None:
         return []

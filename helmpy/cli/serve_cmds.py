@@ -11,7 +11,8 @@ from helmpy.errors import UsageError
 @click.command()
 @debug_option
 @click.argument("directory", default="repo-index", required=False, type=click.Path(file_okay=False))
-@click.option("--address", default="127.0.0.1:8879", show_default=True, help="HOST:PORT to listen on (port 0 = any).")
+@click.option("--address", default="127.0.0.1:8879", show_default=True,
+              help="HOST:PORT to listen on (port 0 = any).")
 @click.option("--basic-auth-user", default=None, help="User name required for uploads and deletes.")
 @click.option("--basic-auth-pass", default=None, help="Password for --basic-auth-user.")
 @click.option("--basic-auth-file", default=None, type=click.Path(dir_okay=False, exists=True),
@@ -51,7 +52,8 @@ def serve(directory: str, address: str, basic_auth_user: str | None, basic_auth_
     elif basic_auth_user and basic_auth_pass:
         auth = BasicAuth({basic_auth_user: basic_auth_pass})
     if auth_reads and auth is None:
-        raise UsageError("--auth-reads needs credentials (--basic-auth-user/--basic-auth-pass or --basic-auth-file)")
+        raise UsageError("--auth-reads needs credentials "
+                         "(--basic-auth-user/--basic-auth-pass or --basic-auth-file)")
     storage = ChartStorage(directory, allow_overwrite=allow_overwrite)
     index = storage.rebuild()
     app = ChartRepoApp(storage, auth=auth, auth_reads=auth_reads, max_upload=max_upload_size)

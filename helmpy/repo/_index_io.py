@@ -167,16 +167,19 @@ def read_chart_yaml(data: bytes, source: str, max_size: int) -> bytes:
 _PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9 _./~+=@()!,$%^&*;:#?<>\[\]{}|'\"-]*")
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _GO_YAML_BOOLS = frozenset({"y", "Y", "n", "N"})  # booleans to go-yaml v2, strings to PyYAML
 
 
 @functools.lru_cache(maxsize=65536)
 def scalar(text: str) -> str:
     """A string as a YAML scalar: plain when it reads back as the same string, else double-quoted."""
-    if (text not in _GO_YAML_BOOLS and _PLAIN.fullmatch(text) and not text.endswith((" ", ":")) and ": " not in text and " #" not in text
+    if (text not in _GO_YAML_BOOLS and _PLAIN.fullmatch(text) and not text.endswith((" ", ":"))
+            and ": " not in text and " #" not in text
             and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    # JSON escapes are valid in YAML double quotes; also escape what YAML counts as breaks/non-printable
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def _inline(value: Any) -> str:

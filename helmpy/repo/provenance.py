@@ -143,7 +143,8 @@ def sign(archive_name: str, archive_data: bytes, metadata: dict[str, Any], key_i
             raise ProvenanceError(f"no keys could be read from keyring {str(ring)!r}")
         key = _select_key(gpg.list_keys(secret=True), key_id)
         # The extra newline puts Helm's blank line before the signature (it is part of the signed text).
-        result = gpg.sign((body + "\n").encode("utf-8"), keyid=key["fingerprint"], passphrase=passphrase, clearsign=True,
+        result = gpg.sign((body + "\n").encode("utf-8"), keyid=key["fingerprint"], passphrase=passphrase,
+                          clearsign=True,
                           extra_args=["--digest-algo", "SHA512"])
         if not result.data:
             status = getattr(result, "status", "") or "unknown error"

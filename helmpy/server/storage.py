@@ -137,7 +137,8 @@ class ChartStorage:
         if cached is not None and cached[0] == stamp:
             return cached[1]
         data = self.index_path.read_bytes()
-        snap = IndexSnapshot(data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"', self.index_path.stat().st_mtime)
+        etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        snap = IndexSnapshot(data, etag, self.index_path.stat().st_mtime)
         self._snapshot = (stamp, snap) if stamp else None
         return snap
 

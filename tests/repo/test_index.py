@@ -150,7 +150,8 @@ def test_simple_yaml_matches_full_parser(text: str) -> None:
 
 @pytest.mark.parametrize("value", ["plain", "1.0", "1.16.0", "", "y", "n", "yes", "null", "~", "a: b", "a #b",
                                    "- x", "'q'", '"q"', "line\nbreak", "trail ", "ünï", "2024-01-01", "0x1F",
-                                   "https://e.com/x?y=1#z", "*", "@repo", "!tag", "%x", "1e3", ".5", "<<"])
+                                   "https://e.com/x?y=1#z", "*", "@repo", "!tag", "%x", "1e3", ".5", "<<",
+                                   "del\x7f", "nel\x85", "ls\u2028", "bom\ufeff", "emoji \U0001F600", "tab\t"])
 def test_fast_dump_round_trips(value: str) -> None:
     doc = {"entries": {"k": [{"v": value, "l": [value], "m": {}, "e": [], "b": True, "n": None}]}}
     assert yaml.safe_load(dump(doc)) == doc

@@ -182,25 +182,14 @@ def render_files(chart: Chart, user_values: dict[str, Any], opts: LintOptions) -
     This is the render pipeline without the manifest split, because lint checks each file's raw
     text itself (indentation, YAML) and reports problems per file, like Helm's linter.
     """
-    from helmpy.action.render import _optional, check_kube_version
+    from helmpy.action.render import compute_values
     from helmpy.action.template import make_capabilities
     from helmpy.engine.render import ReleaseContext, Renderer
-    from helmpy.values.coalesce import coalesce_values
 
     release = ReleaseContext(name=LINT_RELEASE_NAME, namespace=opts.namespace, revision=1, is_install=True,
                              is_upgrade=False)
     caps = make_capabilities(opts.kube_version, [])
-    process_dependencies = _optional("helmpy.chart.dependencies", "process_dependencies")
-    if process_dependencies is not None:
-        result = process_dependencies(chart, user_values)
-        if isinstance(result, Chart):
-            chart = result
-    check_kube_version(chart, caps)
-    values = coalesce_values(chart, user_values)
-    if not opts.skip_schema_validation:
-        validate = _optional("helmpy.values.schema", "validate_chart_values")
-        if validate is not None:
-            validate(chart, values)
+    values = compute_values(chart, user_values, caps, skip_schema=opts.skip_schema_validation)
     renderer = Renderer(release, caps)
     files = renderer.render(chart, values)
     prefix = f"{chart.name}/"

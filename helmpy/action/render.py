@@ -7,12 +7,12 @@ rendered files into hooks and install-ordered manifests. CRDs (``crds/``) are pa
 
 from __future__ import annotations
 
-import importlib
 import logging
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from helmpy.chart.dependencies import process_dependencies
 from helmpy.chart.model import Chart
 from helmpy.engine.manifests import HookDoc, Manifest, manifest_text, sort_manifests
 from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
@@ -37,15 +37,8 @@ class RenderedRelease:
     missing_values: list[MissingValue] = field(default_factory=list)
 
 
-def _optional(module: str, attr: str) -> Callable[..., Any] | None:
-    """A pipeline step written elsewhere; absent modules are skipped (so partial trees still render)."""
-    try:
-        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
-    except ModuleNotFoundError as err:
-        if err.name != module:
-            raise
-        logger.debug("%s not available; skipping that step", module)
-        return None
+def _has_schema(chart: Chart) -> bool:
+    return chart.schema is not None or any(_has_schema(sub) for sub in chart.subcharts)
 
 
 def check_kube_version(chart: Chart, caps: Capabilities) -> None:
@@ -70,22 +63,28 @@ def collect_notes(chart: Chart, files: dict[str, str], subchart_notes: bool) -> 
     return "\n".join(parts)
 
 
+def compute_values(chart: Chart, user_values: dict[str, Any], caps: Capabilities, *,
+                   skip_schema: bool = False) -> dict[str, Any]:
+    """The first half of the pipeline: dependencies enabled, kubeVersion checked, values coalesced and validated.
+
+    ``chart`` is modified in place (disabled sub-charts removed, aliases applied), as Helm does.
+    """
+    process_dependencies(chart, user_values)
+    check_kube_version(chart, caps)
+    values = coalesce_values(chart, user_values)
+    if not skip_schema and _has_schema(chart):
+        from helmpy.values.schema import validate_chart_values  # jsonschema is slow to import: only when needed
+
+        validate_chart_values(chart, values)
+    return values
+
+
 def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseContext, caps: Capabilities, *,
                    lookup: Callable[[str, str, str, str], dict] | None = None, skip_schema: bool = False,
                    strict: bool = False, subchart_notes: bool = False,
                    limits: Limits | None = None) -> RenderedRelease:
     """Render ``chart`` with ``user_values`` for ``release`` into manifests, hooks, notes and CRDs."""
-    process_dependencies = _optional("helmpy.chart.dependencies", "process_dependencies")
-    if process_dependencies is not None:
-        result = process_dependencies(chart, user_values)
-        if isinstance(result, Chart):
-            chart = result
-    check_kube_version(chart, caps)
-    values = coalesce_values(chart, user_values)
-    if not skip_schema:
-        validate = _optional("helmpy.values.schema", "validate_chart_values")
-        if validate is not None:
-            validate(chart, values)
+    values = compute_values(chart, user_values, caps, skip_schema=skip_schema)
     renderer = Renderer(release, caps, lookup=lookup, limits=limits, strict=strict)
     files = renderer.render(chart, values)
     notes = collect_notes(chart, files, subchart_notes)

@@ -64,7 +64,7 @@ def _update_dependencies(chart_dir: Path) -> None:
     except ImportError as err:
         raise DependencyError("--dependency-update is not available in this build "
                               "(helmpy.action.dependency.update is missing)") from err
-    update(chart_dir)
+    update(chart_dir, out=lambda _line: None)  # Helm discards dependency-update output while packaging
 
 
 def _mtime_hint(chart_dir: Path):  # type: ignore[no-untyped-def]

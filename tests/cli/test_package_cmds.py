@@ -105,12 +105,16 @@ def test_passphrase_file(cli, tmp_path: Path, signing_key: SigningKey) -> None: 
 def test_dependency_update_flag(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import importlib.util
 
-    src = _chart(tmp_path)
+    _chart(tmp_path, "db")
+    src = _chart(tmp_path, deps="dependencies:\n- name: db\n  version: 0.1.0\n  repository: file://../db\n")
     r = cli("package", str(src), "-u", "-d", str(tmp_path / "o"))
     if importlib.util.find_spec("helmpy.action.dependency") is None:
         assert r.exit_code == 1 and "--dependency-update is not available" in r.stderr
-    else:
-        assert r.exit_code == 0, r  # no dependencies: update is a no-op
+        return
+    assert r.exit_code == 0, r
+    assert r.stdout.startswith("Successfully packaged chart")  # dependency output is not shown
+    with tarfile.open(tmp_path / "o" / "web-0.1.0.tgz") as tar:
+        assert "web/charts/db/Chart.yaml" in tar.getnames()
 
 
 @pytest.mark.helm

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from helmpy import paths
-from helmpy.chart.model import Chart, Dependency, Lock
+from helmpy.chart.model import Chart, Dependency
 from helmpy.errors import DependencyError, HelmpyError
 from helmpy.fsutil import atomic_write
 from helmpy.repo import cache, repofile
@@ -281,7 +281,6 @@ class DependencyStatus:
 
 def _archive_status(archive: Path, dep: Dependency) -> str:
     from helmpy.chart.loader import load
-    from helmpy.semverutil import parse_constraint, try_parse
 
     try:
         sub = load(archive)

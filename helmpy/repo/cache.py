@@ -62,7 +62,7 @@ class CachedIndex:
 
         versions = self.entries.get(name)
         if versions is None:
-            raise RepoError(f"no chart name found")
+            raise RepoError(f"no chart name found: {name}")
         if not versions:
             raise RepoError(f"no chart version found for {name}-{version or ''}")
         if version:

@@ -8,6 +8,7 @@ import http.server
 import io
 import json
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -223,3 +224,32 @@ def test_kubectl_sees_what_was_applied(client: RemoteCluster, served: KubeApiSer
     items = json.loads(out.stdout)["items"]
     assert [(i["metadata"]["name"], i["data"]) for i in items] == [("seen-by-kubectl", {"a": "b"})]
     assert [m["manager"] for m in items[0]["metadata"]["managedFields"]] == ["helmpy"]
+
+
+def test_backoff_policy_caps_and_honours_retry_after() -> None:
+    from helmpy.kube.retry import Transient, with_backoff
+
+    policy = Backoff(attempts=4, base=0.5, cap=2.0)
+    assert 0.375 <= policy.delay(0) <= 0.625 and policy.delay(10) <= 2.5
+    assert policy.delay(3, retry_after=1.0) == 1.0 and policy.delay(0, retry_after=60) == 2.0
+    waits: list[float] = []
+    calls = iter([Transient(KubeServerError("boom"), 0.1), Transient(KubeServerError("boom"), 0.2)])
+
+    def attempt() -> str:
+        err = next(calls, None)
+        if err:
+            raise err
+        return "ok"
+
+    assert with_backoff(attempt, policy, sleep=waits.append) == "ok" and waits == [0.1, 0.2]
+    with pytest.raises(KubeServerError, match="final"):
+        with_backoff(lambda: (_ for _ in ()).throw(Transient(KubeServerError("final"))), Backoff(attempts=2),
+                     sleep=waits.append)
+
+
+def test_remote_path_only_imports_the_client_library_when_connecting() -> None:
+    code = ("import sys, helmpy.kube.factory, helmpy.kube.remote, helmpy.kube.embedded; "
+            "print(any(m == 'kubernetes' or m.startswith('kubernetes.') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False"

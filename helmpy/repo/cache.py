@@ -62,7 +62,7 @@ class CachedIndex:
 
         versions = self.entries.get(name)
         if versions is None:
-            raise RepoError(f"no chart name found: {name}")
+            raise RepoError("no chart name found")
         if not versions:
             raise RepoError(f"no chart version found for {name}-{version or ''}")
         if version:

@@ -10,6 +10,7 @@ only when a kubeconfig (or a service account) selects a real cluster.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import sys
@@ -235,7 +236,7 @@ class RemoteCluster:
         rt = self._type(api_version, kind)
         query = {"labelSelector": label_selector} if label_selector else None
         doc = self._request("GET", self._path(rt, namespace if rt.namespaced else None), query=query)
-        items = list(doc.get("items") or [])
+        items = builtins.list(doc.get("items") or [])
         for item in items:  # real servers leave kind/apiVersion off list items
             item["apiVersion"], item["kind"] = api_version, rt.kind
         return items
@@ -292,19 +293,19 @@ class RemoteCluster:
             raise KubeError(f"the Kubernetes API at {self._host} did not report its version (GET /version)")
         return version
 
-    def api_versions(self) -> list[str]:
+    def api_versions(self) -> builtins.list[str]:
         return self.discovery.api_versions()
 
     def transaction(self) -> ContextManager[None]:
         return no_transaction()
 
     # -- waiting -----------------------------------------------------------------------------------
-    def wait_ready(self, objects: list[KubeObject], timeout: float) -> None:
+    def wait_ready(self, objects: builtins.list[KubeObject], timeout: float) -> None:
         """Poll each object until kube/readiness.py calls it ready; progress lines go to stderr."""
         deadline = time.monotonic() + max(timeout, 0)
         interval, last_report, reported = 0.25, 0.0, ""
         while True:
-            pending: list[str] = []
+            pending: builtins.list[str] = []
             for obj in objects:
                 meta = obj.get("metadata") or {}
                 live = self.get(str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("name", "")),

@@ -31,25 +31,56 @@ def object_key(obj: dict[str, Any]) -> tuple[str, str, str, str]:
     return group, str(obj.get("kind") or ""), str(meta.get("namespace") or ""), str(meta.get("name") or "")
 
 
-def parse_manifest(text: str, kube: Any, namespace: str, source: str = "manifest") -> list[dict[str, Any]]:
-    """The objects of a stored manifest, namespaced kinds defaulted to the release namespace."""
+KindScopes = dict[tuple[str, str], bool]
+
+
+def parse_manifest(text: str, kube: Any, namespace: str, source: str = "manifest",
+                   known_kinds: KindScopes | None = None) -> list[dict[str, Any]]:
+    """The objects of a stored manifest, namespaced kinds defaulted to the release namespace.
+
+    ``known_kinds`` maps (apiVersion, kind) to "is namespaced" for kinds the cluster may not serve yet:
+    those defined by the chart's ``crds/``, which are created only after the manifest is checked.
+    """
     from helmpy import yamlutil
 
     objects = []
     for doc in yamlutil.load_all(text, source, exc=ReleaseError) if text.strip() else []:
         if not isinstance(doc, dict) or not doc.get("kind"):
             continue
-        objects.append(with_namespace(doc, kube, namespace))
+        objects.append(with_namespace(doc, kube, namespace, known_kinds))
     return objects
 
 
-def with_namespace(obj: dict[str, Any], kube: Any, namespace: str) -> dict[str, Any]:
+def crd_scopes(crds: list[Any]) -> KindScopes:
+    """(apiVersion, kind) -> namespaced, for every version of every CRD in a chart's ``crds/``."""
+    from helmpy import yamlutil
+
+    scopes: KindScopes = {}
+    for crd in crds:
+        name, text = _crd_source(crd)
+        for doc in yamlutil.load_all(text, name, exc=ReleaseError):
+            spec = doc.get("spec") if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition" else None
+            if not isinstance(spec, dict) or not isinstance(spec.get("names"), dict):
+                continue
+            kind = str(spec["names"].get("kind") or "")
+            namespaced = spec.get("scope", "Namespaced") != "Cluster"
+            versions = [v.get("name") for v in spec.get("versions") or [] if isinstance(v, dict)]
+            if spec.get("version"):
+                versions.append(spec["version"])
+            for version in versions:
+                scopes[(f"{spec.get('group')}/{version}", kind)] = namespaced
+    return scopes
+
+
+def with_namespace(obj: dict[str, Any], kube: Any, namespace: str,
+                   known_kinds: KindScopes | None = None) -> dict[str, Any]:
     """Fill ``metadata.namespace`` for namespaced kinds; the cluster rejects unknown kinds (KubeError)."""
     meta = obj.setdefault("metadata", {}) if isinstance(obj.get("metadata"), dict) else None
     if meta is None:
         raise KubeError(f"{obj.get('kind')}: metadata must be a map")
+    key = (str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""))
     try:
-        namespaced = kube.is_namespaced(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""))
+        namespaced = known_kinds[key] if known_kinds and key in known_kinds else kube.is_namespaced(*key)
     except KubeError as err:
         raise KubeError(f"resource mapping not found for name: \"{meta.get('name', '')}\" namespace: "
                         f"\"{meta.get('namespace') or ''}\": no matches for kind \"{obj.get('kind')}\" in version "
@@ -64,8 +95,12 @@ def with_namespace(obj: dict[str, Any], kube: Any, namespace: str) -> dict[str, 
 
 def check_ownership(kube: Any, objects: Iterable[dict[str, Any]], release: str, namespace: str, verb: str,
                     *, take_ownership: bool = False,
-                    already_owned: set[tuple[str, str, str, str]] | None = None) -> None:
-    """Refuse objects that exist in the cluster but are not this release's (unless adopting)."""
+                    already_owned: set[tuple[str, str, str, str]] | None = None,
+                    new_kinds: KindScopes | None = None) -> None:
+    """Refuse objects that exist in the cluster but are not this release's (unless adopting).
+
+    Objects of ``new_kinds`` (defined by the chart's own ``crds/``, not created yet) cannot exist.
+    """
     if take_ownership:
         return
     owned = already_owned or set()
@@ -73,7 +108,13 @@ def check_ownership(kube: Any, objects: Iterable[dict[str, Any]], release: str, 
         meta = obj.get("metadata") or {}
         if not meta.get("name") or object_key(obj) in owned:  # generateName objects are not checked
             continue
-        live = kube.get(str(obj.get("apiVersion")), str(obj.get("kind")), meta["name"], meta.get("namespace"))
+        key = (str(obj.get("apiVersion")), str(obj.get("kind")))
+        try:
+            live = kube.get(key[0], key[1], meta["name"], meta.get("namespace"))
+        except KubeError:
+            if new_kinds and key in new_kinds:
+                continue
+            raise
         if live is not None:
             ownership.check_importable(live, release, namespace, verb)
 

@@ -152,8 +152,10 @@ def run_locked(cfg: Configuration, opts: InstallOptions, chart: Any, name: str) 
     rendered = render(cfg, chart, opts.values, rel, is_upgrade=False, skip_schema=opts.skip_schema)
     rel.info.status = Status.PENDING_INSTALL
     rel.info.description = "Initial install underway"
-    target = applying.parse_manifest(rel.manifest, cfg.kube, cfg.namespace, f"release {name} manifest")
-    applying.check_ownership(cfg.kube, target, name, cfg.namespace, "install", take_ownership=opts.take_ownership)
+    crd_kinds = applying.crd_scopes(list(rendered.crds)) if not opts.skip_crds else None
+    target = applying.parse_manifest(rel.manifest, cfg.kube, cfg.namespace, f"release {name} manifest", crd_kinds)
+    applying.check_ownership(cfg.kube, target, name, cfg.namespace, "install", take_ownership=opts.take_ownership,
+                             new_kinds=crd_kinds)
     if cfg.record_size_limited:
         from helmpy.action.record_size import check_record_size
 

@@ -145,7 +145,6 @@ def test_lifecycle_against_a_real_api_server(cli, tools, tmp_path: Path) -> None
     assert json.loads(helm("list", "-o", "json").stdout) == []
 
 
-@pytest.mark.xfail(reason="install action maps template kinds (parse_manifest) before it installs crds/", strict=False)
 def test_crds_dir_then_custom_resource_in_one_install(cli, served: KubeApiServer, tmp_path: Path, monkeypatch) -> None:
     server = kubeapi_server.start(tmp_path / "fresh")
     try:

@@ -35,17 +35,22 @@ class Configuration:
     command: str = field(default_factory=lambda: " ".join(["helmpy", *sys.argv[1:]])[:200])
 
     @classmethod
-    def from_env(cls, namespace: str | None = None, cluster: str | None = None,
-                 driver: str | None = None) -> "Configuration":
-        """Build from flags, falling back to HELMPY_NAMESPACE / HELMPY_CLUSTER / HELMPY_DRIVER."""
+    def from_env(cls, namespace: str | None = None, cluster: str | None = None, driver: str | None = None,
+                 kubeconfig: str | None = None, context: str | None = None,
+                 kube_overrides: dict[str, Any] | None = None) -> "Configuration":
+        """Build from flags, falling back to HELMPY_NAMESPACE / HELMPY_CLUSTER / HELMPY_DRIVER.
+
+        Without ``-n``, a real cluster's namespace comes from the kubeconfig context (like kubectl and Helm).
+        """
         from helmpy.kube.factory import make_kube_client
         from helmpy.storage.factory import make_driver
         from helmpy.storage.storage import Storage
 
-        ns = namespace or os.environ.get("HELMPY_NAMESPACE") or DEFAULT_NAMESPACE
         cluster = cluster or os.environ.get("HELMPY_CLUSTER") or None
         driver_name = driver or os.environ.get("HELMPY_DRIVER") or "secret"
-        kube = make_kube_client(cluster=cluster)
+        kube = make_kube_client(cluster=cluster, kubeconfig=kubeconfig, context=context, **(kube_overrides or {}))
+        ns = (namespace or os.environ.get("HELMPY_NAMESPACE") or getattr(kube, "namespace", None)
+              or DEFAULT_NAMESPACE)
         storage = Storage(make_driver(driver_name, kube, ns))
         logger.debug("configuration namespace=%s cluster=%s driver=%s", ns, cluster, driver_name)
         return cls(storage=storage, kube=kube, namespace=ns, driver_name=driver_name)

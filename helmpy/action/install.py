@@ -98,6 +98,7 @@ class InstallOptions:
     skip_crds: bool = False
     skip_schema: bool = False
     take_ownership: bool = False
+    force_conflicts: bool = False
     replace: bool = False
     no_hooks: bool = False
     labels: dict[str, str] = field(default_factory=dict)
@@ -175,7 +176,8 @@ def run_locked(cfg: Configuration, opts: InstallOptions, chart: Any, name: str) 
                                post_event="post-install",
                                description=opts.description or "Install complete")
     try:
-        result.applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks)
+        result.applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
+                                         force=opts.force_conflicts)
     except HelmpyError as err:
         fail(cfg, rel, f"Release \"{name}\" failed: {err}")
         if opts.rollback_on_failure:

@@ -131,7 +131,7 @@ def run_locked(cfg: Configuration, opts: UpgradeOptions, chart: Any) -> UpgradeR
             name=name, chart_ref=opts.chart_ref, values=opts.values, dry_run=opts.dry_run, wait=opts.wait,
             timeout=opts.timeout, rollback_on_failure=opts.rollback_on_failure, description=opts.description,
             skip_crds=opts.skip_crds, skip_schema=opts.skip_schema, take_ownership=opts.take_ownership,
-            replace=bool(history), no_hooks=opts.no_hooks,
+            replace=bool(history), no_hooks=opts.no_hooks, force_conflicts=opts.force,
             labels={k: str(v) for k, v in opts.labels.items() if v is not None})
         res = installing.run_locked(cfg, iopts, chart, name)
         return UpgradeResult(res.release, installed=True, applied=res.applied, recovered=recovered)

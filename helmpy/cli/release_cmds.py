@@ -21,19 +21,44 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 # --- shared options ---------------------------------------------------------------------------------
+KUBE_OPTIONS = [
+    click.option("--kubeconfig", metavar="FILE", default=None,
+                 help="kubeconfig file(s) (KUBECONFIG; default ~/.kube/config)."),
+    click.option("--kube-context", envvar="HELMPY_KUBECONTEXT", metavar="NAME", default=None,
+                 help="kubeconfig context to use (HELMPY_KUBECONTEXT)."),
+    click.option("--kube-apiserver", envvar="HELMPY_KUBEAPISERVER", metavar="URL", default=None,
+                 help="Address of the Kubernetes API server (HELMPY_KUBEAPISERVER)."),
+    click.option("--kube-token", envvar="HELMPY_KUBETOKEN", metavar="TOKEN", default=None,
+                 help="Bearer token for the API server (HELMPY_KUBETOKEN)."),
+    click.option("--kube-ca-file", envvar="HELMPY_KUBECAFILE", metavar="FILE", default=None,
+                 help="CA certificate of the API server (HELMPY_KUBECAFILE)."),
+    click.option("--kube-insecure-skip-tls-verify", is_flag=True, envvar="HELMPY_KUBEINSECURE_SKIP_TLS_VERIFY",
+                 help="Do not verify the API server's certificate (insecure)."),
+]
+
+
 def cluster_options(f: F) -> F:
     """``-n/--namespace``, ``--cluster`` and ``--debug``; passes ``cfg`` (a lazily built Configuration)."""
 
     @functools.wraps(f)
-    def wrapper(*args: Any, namespace: str | None, cluster: str | None, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, namespace: str | None, cluster: str | None, kubeconfig: str | None,
+                kube_context: str | None, kube_apiserver: str | None, kube_token: str | None,
+                kube_ca_file: str | None, kube_insecure_skip_tls_verify: bool, **kwargs: Any) -> Any:
         from helmpy.action.config import Configuration
 
-        kwargs["cfg"] = _LazyConfig(lambda: Configuration.from_env(namespace=namespace, cluster=cluster))
+        overrides = {"apiserver": kube_apiserver, "token": kube_token, "ca_file": kube_ca_file,
+                     "insecure_skip_tls_verify": kube_insecure_skip_tls_verify or None}
+        kwargs["cfg"] = _LazyConfig(lambda: Configuration.from_env(
+            namespace=namespace, cluster=cluster, kubeconfig=kubeconfig, context=kube_context,
+            kube_overrides={k: v for k, v in overrides.items() if v is not None}))
         return f(*args, **kwargs)
 
-    decorated: Any = click.option("--cluster", envvar="HELMPY_CLUSTER", metavar="local:PATH",
-                                  help="Cluster to talk to, e.g. local:/tmp/c.db (HELMPY_CLUSTER; default: "
-                                       "kubeconfig, else the embedded cluster).")(wrapper)
+    decorated: Any = wrapper
+    for option in reversed(KUBE_OPTIONS):
+        decorated = option(decorated)
+    decorated = click.option("--cluster", envvar="HELMPY_CLUSTER", metavar="local:PATH",
+                             help="Cluster to talk to, e.g. local:/tmp/c.db (HELMPY_CLUSTER; default: "
+                                  "kubeconfig, else the embedded cluster).")(decorated)
     decorated = click.option("-n", "--namespace", envvar="HELMPY_NAMESPACE", metavar="NS",
                              help="Namespace of the release (HELMPY_NAMESPACE, default \"default\").")(decorated)
     return debug_option(decorated)  # type: ignore[no-any-return]
@@ -106,6 +131,8 @@ common_deploy = [
     click.option("--skip-crds", is_flag=True, help="Do not install CRDs from crds/."),
     click.option("--skip-schema-validation", "skip_schema", is_flag=True, help="Skip values.schema.json."),
     click.option("--take-ownership", is_flag=True, help="Adopt existing objects that are not this release's."),
+    click.option("--force-conflicts", is_flag=True,
+                 help="Server-side apply: take over fields other managers own instead of failing."),
     click.option("--labels", default=None, metavar="K=V,...", help="Labels on the release record."),
     click.option("--version", "chart_version", default=None, metavar="CONSTRAINT", help="Chart version constraint."),
     click.option("--devel", is_flag=True, help="Consider development (pre-release) versions."),
@@ -163,7 +190,7 @@ def install(args: tuple[str, ...], generate_name: bool, replace: bool, value_opt
         raise UsageError("install needs NAME and CHART (or --generate-name and CHART)")
     opts = action.InstallOptions(
         name=name, chart_ref=chart_ref, values=value_options.merge(), generate_name=generate_name,
-        replace=replace, **_deploy_flags(flags))
+        replace=replace, force_conflicts=flags["force_conflicts"], **_deploy_flags(flags))
     try:
         result = action.run(cfg(), opts)
     except HelmpyError as err:
@@ -239,7 +266,7 @@ def upgrade(name: str, chart: str | None, install_missing: bool, reuse_values: b
         name=name, chart_ref=chart, values=value_options.merge(), values_given=not value_options.is_empty(),
         install=install_missing, reuse_values=reuse_values, reset_values=reset_values,
         reset_then_reuse_values=reset_then_reuse_values, cleanup_on_fail=cleanup_on_fail, history_max=history_max,
-        force=force, **deploy)
+        force=force or flags["force_conflicts"], **deploy)
     try:
         result = action.run(cfg(), opts)
     except HelmpyError as err:

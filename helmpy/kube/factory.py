@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from helmpy import paths
 from helmpy.errors import KubeError
@@ -42,7 +43,7 @@ def _announce_default(path: Path) -> None:
 
 
 def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
-                     context: str | None = None) -> KubeClient:
+                     context: str | None = None, **overrides: Any) -> KubeClient:
     """``cluster``/``HELMPY_CLUSTER`` = ``local:PATH`` selects an embedded cluster file; otherwise a
     kubeconfig (``kubeconfig``, ``KUBECONFIG``, ``~/.kube/config``) selects a real cluster; otherwise the
     embedded cluster at ``helmpy.paths.embedded_cluster_db()``."""
@@ -57,16 +58,17 @@ def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
     found = [p for p in _kubeconfig_paths(kubeconfig) if p.is_file()]
     if kubeconfig and not found:
         raise KubeError(f"kubeconfig {kubeconfig}: no such file")
-    if found:
+    in_cluster = bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
+    if found or overrides.get("apiserver") or in_cluster:
         try:
             remote = importlib.import_module("helmpy.kube.remote")
         except ModuleNotFoundError as err:
             if err.name != "helmpy.kube.remote":
                 raise
-            raise KubeError(f"kubeconfig {found[0]} found, but real clusters are not supported yet",
+            raise KubeError("a real cluster was asked for, but real clusters are not supported yet",
                             hint="use --cluster local:PATH for the embedded cluster") from err
-        logger.debug("using kubeconfig %s context=%s", found[0], context)
-        return remote.connect(kubeconfig=str(found[0]) if kubeconfig else None, context=context)  # type: ignore[no-any-return]
+        logger.debug("using kubeconfig %s context=%s", found[0] if found else "-", context)
+        return remote.connect(kubeconfig=kubeconfig, context=context, **overrides)  # type: ignore[no-any-return]
     path = paths.embedded_cluster_db()
     _announce_default(path)
     return EmbeddedCluster(path)

@@ -57,17 +57,23 @@ def test_announcement_suppressed(capsys: pytest.CaptureFixture[str], monkeypatch
     assert capsys.readouterr().err == ""
 
 
-def test_kubeconfig_without_remote_support(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kubeconfig_selects_the_remote_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helmpy.kube.remote import RemoteCluster
+
     config = tmp_path / "config"
-    config.write_text("apiVersion: v1\nkind: Config\n")
+    config.write_text("apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts:\n- name: c\n  context: "
+                      "{cluster: k, user: u, namespace: team}\nclusters:\n- name: k\n  cluster: "
+                      "{server: 'https://127.0.0.1:1'}\nusers:\n- name: u\n  user: {token: t}\n")
     monkeypatch.setenv("KUBECONFIG", f"{tmp_path / 'missing'}:{config}")
-    try:
-        import helmpy.kube.remote  # noqa: F401
-    except ModuleNotFoundError:
-        with pytest.raises(KubeError, match="real clusters are not supported yet"):
-            make_kube_client()
-    else:
-        pytest.skip("helmpy.kube.remote exists now")
+    client = make_kube_client()
+    assert isinstance(client, RemoteCluster)
+    assert client.namespace == "team"  # the context's namespace becomes the default release namespace
+
+
+def test_apiserver_flag_without_kubeconfig_selects_the_remote_cluster() -> None:
+    from helmpy.kube.remote import RemoteCluster
+
+    assert isinstance(make_kube_client(apiserver="https://127.0.0.1:1", token="t"), RemoteCluster)
 
 
 def test_explicit_missing_kubeconfig(tmp_path: Path) -> None:

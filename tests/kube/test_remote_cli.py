@@ -188,3 +188,32 @@ def test_install_wait_times_out_naming_the_deployment(cli, tmp_path: Path, monke
         assert "ConfigMap" not in r.stderr.split("Error:")[-1]
     finally:
         server.stop()
+
+
+def test_connection_flags_without_a_kubeconfig(cli, served: KubeApiServer, tmp_path: Path) -> None:
+    """--kube-apiserver/--kube-token/--kube-ca-file reach a real API server with no kubeconfig at all."""
+    flags = ["--kube-apiserver", served.config()["clusters"][0]["cluster"]["server"],
+             "--kube-token", served.token, "--kube-ca-file", str(served.ca_file)]
+    r = cli("install", "flagged", str(write_chart(tmp_path, crd=False)), "-n", "default", *flags)
+    assert r.exit_code == 0, r
+    listed = cli("list", "-o", "json", *flags)
+    assert listed.exit_code == 0, listed
+    assert "flagged" in [item["name"] for item in json.loads(listed.stdout)]
+    bad = cli("list", "--kube-apiserver", flags[1], "--kube-token", "wrong", "--kube-ca-file", str(served.ca_file))
+    assert bad.exit_code == 1 and "rejected the credentials" in bad.stderr
+    assert cli("uninstall", "flagged", *flags).exit_code == 0
+
+
+def test_namespace_comes_from_the_kubeconfig_context(cli, served: KubeApiServer, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    from helmpy import yamlutil
+
+    config = served.config()
+    config["contexts"][0]["context"]["namespace"] = "team-a"
+    path = tmp_path / "ns.yaml"
+    path.write_text(yamlutil.dump(config))
+    r = cli("install", "scoped", str(write_chart(tmp_path, crd=False)), "--kubeconfig", str(path),
+            "--create-namespace", "-o", "json")
+    assert r.exit_code == 0, r
+    assert json.loads(r.stdout)["namespace"] == "team-a"
+    assert cli("uninstall", "scoped", "--kubeconfig", str(path)).exit_code == 0

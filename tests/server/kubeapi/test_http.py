@@ -43,6 +43,11 @@ def test_token_is_checked_on_every_request(served):
     _status(requests.get(served.url + "/version", verify=ca, timeout=10), 401, "Unauthorized")
     _status(requests.get(served.url + "/api/v1/namespaces", verify=ca, timeout=10,
                          headers={"Authorization": "Bearer wrong"}), 401, "Unauthorized")
+    _status(requests.get(served.url + "/api/v1/namespaces", verify=ca, timeout=10,
+                         headers={"Authorization": f"Basic {served.token}"}), 401, "Unauthorized")
+    lower = requests.get(served.url + "/api/v1/namespaces", verify=ca, timeout=10,
+                         headers={"Authorization": f"bearer {served.token}"})
+    assert lower.status_code == 200  # the scheme is case-insensitive, like the API server's
 
 
 def test_version_and_discovery(api):

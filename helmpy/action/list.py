@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 
 from helmpy.action.config import Configuration
-from helmpy.errors import UsageError
+from helmpy.errors import KubeError, UsageError
+from helmpy.kube.selector import parse_selector, selector_matches
 from helmpy.release.model import Release, Status
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ class ListOptions:
     all_namespaces: bool = False
     states: set[Status] = field(default_factory=set)
     filter: str = ""
+    selector: str = ""  # label selector over the releases' custom labels (``-l``)
     by_date: bool = False
     reverse: bool = False
     max: int = 256
@@ -34,6 +36,10 @@ def run(cfg: Configuration, opts: ListOptions) -> list[Release]:
         pattern = re.compile(opts.filter) if opts.filter else None
     except re.error as err:
         raise UsageError(f"invalid --filter regular expression {opts.filter!r}: {err}") from err
+    try:
+        requirements = parse_selector(opts.selector)
+    except KubeError as err:
+        raise UsageError(f"invalid --selector: {err.message}") from err
     releases = list(storage.driver.list() if hasattr(storage, "driver") else storage.list_releases())
     only_superseded = opts.states == {Status.SUPERSEDED}
     if not only_superseded:
@@ -47,6 +53,8 @@ def run(cfg: Configuration, opts: ListOptions) -> list[Release]:
         releases = [r for r in releases if r.info.status in opts.states]
     if pattern is not None:
         releases = [r for r in releases if pattern.search(r.name)]
+    if requirements:
+        releases = [r for r in releases if selector_matches(requirements, r.labels)]
     if opts.by_date:
         releases.sort(key=lambda r: r.name)
         releases.sort(key=lambda r: int(r.info.last_deployed.timestamp()) if r.info.last_deployed else 0,

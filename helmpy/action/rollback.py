@@ -72,9 +72,8 @@ def run_locked(cfg: Configuration, opts: RollbackOptions) -> RollbackResult:
     target = by_version[revision]
     ts = cfg.clock()
     rel = Release(name=name, namespace=cfg.namespace, version=latest.version + 1,
-                  info=Info(first_deployed=latest.info.first_deployed, last_deployed=ts,
-                            status=Status.PENDING_ROLLBACK, description=f"Rollback to {revision}",
-                            notes=target.info.notes),
+                  info=Info(last_deployed=ts, status=Status.PENDING_ROLLBACK, description=f"Rollback to {revision}",
+                            notes=target.info.notes).first_deployed_of(latest.info),
                   chart=copy.deepcopy(target.chart), config=copy.deepcopy(target.config), manifest=target.manifest,
                   hooks=copy.deepcopy(target.hooks), apply_method=target.apply_method, labels=dict(target.labels))
     if opts.dry_run:

@@ -145,8 +145,8 @@ def run_locked(cfg: Configuration, opts: UpgradeOptions, chart: Any) -> UpgradeR
     values = merge_values(chart, current, opts)
     ts = cfg.clock()
     rel = Release(name=name, namespace=cfg.namespace, version=last.version + 1,
-                  info=Info(first_deployed=current.info.first_deployed, last_deployed=ts,
-                            status=Status.PENDING_UPGRADE, description="Preparing upgrade"),
+                  info=Info(last_deployed=ts, status=Status.PENDING_UPGRADE,
+                            description="Preparing upgrade").first_deployed_of(current.info),
                   chart=ChartRecord.from_chart(chart), config=values,
                   labels=merge_labels(current.labels, opts.labels), apply_method=current.apply_method)
     installing.render(cfg, chart, values, rel, is_upgrade=True, skip_schema=opts.skip_schema)

@@ -429,6 +429,8 @@ def status(name: str, revision: int, show_resources: bool, show_desc: bool, outp
 @click.option("--uninstalled", is_flag=True, help="Only uninstalled releases (kept with --keep-history).")
 @click.option("--uninstalling", is_flag=True, help="Only releases being uninstalled.")
 @click.option("-f", "--filter", "filter_", default="", metavar="REGEX", help="Only names matching REGEX.")
+@click.option("-l", "--selector", default="", metavar="SELECTOR",
+              help="Label selector on the releases' custom labels (--labels), e.g. team=a,tier!=db.")
 @click.option("-m", "--max", "max_", type=int, default=256, show_default=True, help="Maximum number of releases.")
 @click.option("--offset", type=int, default=0, help="Skip this many releases.")
 @click.option("-r", "--reverse", is_flag=True, help="Reverse the sort order.")
@@ -439,9 +441,9 @@ def status(name: str, revision: int, show_resources: bool, show_desc: bool, outp
 @output_option
 @cluster_options
 def list_releases(all_states: bool, all_namespaces: bool, deployed: bool, failed: bool, pending: bool,
-                  superseded: bool, uninstalled: bool, uninstalling: bool, filter_: str, max_: int, offset: int,
-                  reverse: bool, by_date: bool, short: bool, no_headers: bool, time_format: str, output: str,
-                  cfg: Any) -> None:
+                  superseded: bool, uninstalled: bool, uninstalling: bool, filter_: str, selector: str, max_: int,
+                  offset: int, reverse: bool, by_date: bool, short: bool, no_headers: bool, time_format: str,
+                  output: str, cfg: Any) -> None:
     """List releases (every status unless a status flag is given).
 
     \b
@@ -449,6 +451,7 @@ def list_releases(all_states: bool, all_namespaces: bool, deployed: bool, failed
       helmpy list
       helmpy list -A --failed
       helmpy list -f '^web' -o json
+      helmpy list -l team=payments
       helmpy list -q
     """
     from helmpy.action import list as action
@@ -463,7 +466,8 @@ def list_releases(all_states: bool, all_namespaces: bool, deployed: bool, failed
         if flag:
             states |= sts
     releases = action.run(cfg(), action.ListOptions(all_namespaces=all_namespaces, states=states, filter=filter_,
-                                                    by_date=by_date, reverse=reverse, max=max_, offset=offset))
+                                                    selector=selector, by_date=by_date, reverse=reverse, max=max_,
+                                                    offset=offset))
     if short:
         names = [r.name for r in releases]
         _echo(ro.structured(names, output) if output != "table" else "".join(n + "\n" for n in names))

@@ -25,7 +25,6 @@ import sqlite3
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -34,6 +33,7 @@ from helmpy.errors import KubeConflict, KubeError, KubeNotFound, WaitTimeout
 from helmpy.kube import readiness, resources
 from helmpy.kube.client import KubeObject, object_ref
 from helmpy.kube.resources import ResourceType
+from helmpy.kube.selector import parse_selector, selector_matches
 
 logger = logging.getLogger(__name__)
 
@@ -68,67 +68,6 @@ def _now() -> str:
 def _resource_name(rt: ResourceType) -> str:
     """``deployments.apps`` / ``secrets``: how the API server names a resource in messages."""
     return f"{rt.plural}.{rt.group}" if rt.group else rt.plural
-
-
-# --- label selectors -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Requirement:
-    """One term of a label selector: ``op`` is one of = != in notin exists !."""
-
-    key: str
-    op: str
-    values: tuple[str, ...] = ()
-
-    def matches(self, labels: dict[str, str]) -> bool:
-        has, value = self.key in labels, labels.get(self.key)
-        if self.op == "exists":
-            return has
-        if self.op == "!":
-            return not has
-        if self.op in ("=", "in"):
-            return has and value in self.values
-        return not has or value not in self.values  # != and notin
-
-
-_KEY = r"[A-Za-z0-9][-A-Za-z0-9_./]*"
-_SET_RE = re.compile(rf"^({_KEY})\s+(in|notin)\s*\(([^)]*)\)$")
-_EQ_RE = re.compile(rf"^({_KEY})\s*(==|=|!=)\s*([-A-Za-z0-9_.]*)$")
-_EXISTS_RE = re.compile(rf"^(!?)\s*({_KEY})$")
-
-
-def parse_selector(selector: str | None) -> list[Requirement]:
-    """Parse Kubernetes' label selector syntax; KubeError naming the bad term."""
-    terms, depth, current = [], 0, ""
-    for ch in selector or "":
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == "," and depth == 0:
-            terms.append(current)
-            current = ""
-        else:
-            current += ch
-    terms.append(current)
-    out = []
-    for raw in terms:
-        term = raw.strip()
-        if not term:
-            if len(terms) > 1:
-                raise KubeError(f"invalid label selector {selector!r}: empty requirement")
-            continue
-        if m := _SET_RE.match(term):
-            values = tuple(v.strip() for v in m.group(3).split(",") if v.strip())
-            out.append(Requirement(m.group(1), m.group(2), values))
-        elif m := _EQ_RE.match(term):
-            out.append(Requirement(m.group(1), "!=" if m.group(2) == "!=" else "=", (m.group(3),)))
-        elif m := _EXISTS_RE.match(term):
-            out.append(Requirement(m.group(2), "!" if m.group(1) else "exists"))
-        else:
-            raise KubeError(f"invalid label selector {selector!r}: cannot parse requirement {term!r}")
-    return out
-
-
-def selector_matches(requirements: list[Requirement], labels: dict[str, str] | None) -> bool:
-    return all(r.matches(labels or {}) for r in requirements)
 
 
 # --- the cluster ---------------------------------------------------------------------------------

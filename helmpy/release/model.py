@@ -71,8 +71,23 @@ def parse_time(text: str | None) -> datetime | None:
         return None
 
 
+def keep_time(value: datetime | None, raw: str | None) -> str | None:
+    """``format_time(value)``, or the string it was read from when the time is unchanged.
+
+    Helm writes nanoseconds and Python keeps microseconds: rewriting a Helm record (say, marking it
+    superseded) must not truncate the times Helm wrote.
+    """
+    if raw and value is not None and parse_time(raw) == value:
+        return raw
+    return format_time(value)
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _raw_times(d: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
+    return {k: d[k] for k in keys if isinstance(d.get(k), str) and d[k]}
 
 
 @dataclass
@@ -82,20 +97,22 @@ class HookRun:
     started_at: datetime | None = None
     completed_at: datetime | None = None
     phase: str = ""
+    raw_times: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # as read
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.started_at:
-            out["started_at"] = format_time(self.started_at)
+            out["started_at"] = keep_time(self.started_at, self.raw_times.get("started_at"))
         if self.completed_at:
-            out["completed_at"] = format_time(self.completed_at)
+            out["completed_at"] = keep_time(self.completed_at, self.raw_times.get("completed_at"))
         out["phase"] = self.phase
         return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> "HookRun":
         d = d or {}
-        return cls(parse_time(d.get("started_at")), parse_time(d.get("completed_at")), d.get("phase") or "")
+        return cls(parse_time(d.get("started_at")), parse_time(d.get("completed_at")), d.get("phase") or "",
+                   raw_times=_raw_times(d, ("started_at", "completed_at")))
 
 
 @dataclass
@@ -144,13 +161,14 @@ class Info:
     status: Status = Status.UNKNOWN
     notes: str = ""
     resources: dict[str, Any] | None = None
+    raw_times: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # as read
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in ("first_deployed", "last_deployed", "deleted"):
             value = getattr(self, key)
             if value is not None:
-                out[key] = format_time(value)
+                out[key] = keep_time(value, self.raw_times.get(key))
         if self.description:
             out["description"] = self.description
         out["status"] = self.status.value
@@ -159,6 +177,13 @@ class Info:
         if self.resources:
             out["resources"] = self.resources
         return out
+
+    def first_deployed_of(self, other: "Info") -> "Info":
+        """Copy ``first_deployed`` from an earlier revision, keeping the exact string it was stored as."""
+        self.first_deployed = other.first_deployed
+        if "first_deployed" in other.raw_times:
+            self.raw_times["first_deployed"] = other.raw_times["first_deployed"]
+        return self
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> "Info":
@@ -169,7 +194,7 @@ class Info:
             status = Status.UNKNOWN
         return cls(parse_time(d.get("first_deployed")), parse_time(d.get("last_deployed")),
                    parse_time(d.get("deleted")), d.get("description") or "", status, d.get("notes") or "",
-                   d.get("resources"))
+                   d.get("resources"), raw_times=_raw_times(d, ("first_deployed", "last_deployed", "deleted")))
 
 
 @dataclass

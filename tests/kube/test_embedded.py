@@ -12,7 +12,8 @@ import pytest
 
 from helmpy.errors import KubeConflict, KubeError, KubeNotFound, WaitTimeout
 from helmpy.kube.client import KubeClient
-from helmpy.kube.embedded import EmbeddedCluster, parse_selector
+from helmpy.kube.embedded import EmbeddedCluster
+from helmpy.kube.selector import parse_selector
 
 
 @pytest.fixture

@@ -44,6 +44,21 @@ def generate_name(chart_ref: str, clock: Any) -> str:
     return f"{base}-{int(clock().timestamp())}"
 
 
+def render_name_template(text: str) -> str:
+    """``--name-template``: a Jinja2 template with the chart functions and no data (Helm: Go + Sprig)."""
+    from helmpy.engine import funcs
+    from helmpy.engine.sandbox import ChartEnvironment, Guard, HelmUndefined, Limits
+
+    env = ChartEnvironment(chart_path="name-template", sources={"name-template": text}, guard=Guard(Limits()),
+                           undefined=HelmUndefined, value_paths={})
+    funcs.install(env, None)
+    try:
+        return env.get_template("name-template").render().strip()
+    except Exception as err:  # noqa: BLE001 - any template failure is a user error about this flag
+        msg = getattr(err, "message", None) or str(err)
+        raise UsageError(f"--name-template {text!r}: {type(err).__name__}: {msg}") from err
+
+
 def load_chart(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None) -> Any:
     """Resolve a chart reference (path, repo/chart, URL) and load it."""
     from helmpy.chart.loader import load
@@ -89,6 +104,7 @@ class InstallOptions:
     devel: bool = False
     repo_url: str | None = None
     generate_name: bool = False
+    name_template: str = ""
     create_namespace: bool = False
     dry_run: bool = False
     wait: bool = False
@@ -112,9 +128,14 @@ class InstallResult:
 
 
 def resolve_name(cfg: Configuration, opts: InstallOptions) -> str:
-    if opts.name and opts.generate_name:
-        raise UsageError("cannot set a release name and --generate-name at the same time")
-    name = opts.name or (generate_name(opts.chart_ref, cfg.clock) if opts.generate_name else None)
+    if opts.name and (opts.generate_name or opts.name_template):
+        raise UsageError("cannot set a release name and --generate-name or --name-template at the same time")
+    if opts.name_template:
+        name = render_name_template(opts.name_template)
+        if not name:
+            raise UsageError(f"--name-template {opts.name_template!r} rendered an empty release name")
+    else:
+        name = opts.name or (generate_name(opts.chart_ref, cfg.clock) if opts.generate_name else None)
     if not name:
         raise UsageError("must either provide a name or specify --generate-name")
     validate_name(name)

@@ -166,11 +166,13 @@ def _print_release(rel: Any, output: str, *, dry_run: bool = False, hide_notes: 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("args", nargs=-1, metavar="[NAME] CHART")
 @click.option("-g", "--generate-name", is_flag=True, help="Generate the release name.")
+@click.option("--name-template", default="", metavar="TEMPLATE",
+              help="Jinja2 template for the release name, e.g. 'web-{{ randAlpha(5) | lower }}'.")
 @click.option("--replace", is_flag=True, help="Re-use the name of an uninstalled or failed release.")
 @values_options
 @cluster_options
-def install(args: tuple[str, ...], generate_name: bool, replace: bool, value_options: Any, cfg: Any,
-            **flags: Any) -> None:
+def install(args: tuple[str, ...], generate_name: bool, name_template: str, replace: bool, value_options: Any,
+            cfg: Any, **flags: Any) -> None:
     """Install CHART as a new release NAME (on the embedded cluster when no kubeconfig exists).
 
     \b
@@ -178,18 +180,20 @@ def install(args: tuple[str, ...], generate_name: bool, replace: bool, value_opt
       helmpy install web ./charts/web
       helmpy install web ./charts/web -n prod --create-namespace --set image.tag=v2
       helmpy install --generate-name ./charts/web -o json
+      helmpy install --name-template 'web-{{ randAlpha(5) | lower }}' ./charts/web
       helmpy install web ./charts/web --dry-run
     """
     from helmpy.action import install as action
 
-    if len(args) == 1 and generate_name:
+    if len(args) == 1 and (generate_name or name_template):
         name, chart_ref = None, args[0]
     elif len(args) == 2:
         name, chart_ref = args
     else:
-        raise UsageError("install needs NAME and CHART (or --generate-name and CHART)")
+        raise UsageError("install needs NAME and CHART (or --generate-name/--name-template and CHART)")
     opts = action.InstallOptions(
         name=name, chart_ref=chart_ref, values=value_options.merge(), generate_name=generate_name,
+        name_template=name_template,
         replace=replace, force_conflicts=flags["force_conflicts"], **_deploy_flags(flags))
     try:
         result = action.run(cfg(), opts)

@@ -64,3 +64,19 @@ def test_changed_time_is_written_fresh() -> None:
     info = rel.to_dict()["info"]
     assert info["last_deployed"] == HELM_TIME
     assert info["deleted"] == "2026-11-20T09:15:03.123456Z"
+
+
+def test_name_template(env: Configuration, app_chart: Path) -> None:
+    opts = install.InstallOptions(name=None, chart_ref=str(app_chart), name_template="demo-{{ 'AB' | lower }}")
+    assert install.run(env, opts).release.name == "demo-ab"
+    rnd = install.run(env, install.InstallOptions(name=None, chart_ref=str(app_chart),
+                                                  name_template="r-{{ randNumeric(6) }}")).release.name
+    assert rnd.startswith("r-") and len(rnd) == 8 and rnd[2:].isdigit()
+    for template, message in (("{{ x", "--name-template '{{ x': TemplateSyntaxError"),
+                              ("{{ missing }}", "rendered an empty release name")):
+        with pytest.raises(UsageError, match=message.replace("{", r"\{")):
+            install.run(env, install.InstallOptions(name=None, chart_ref=str(app_chart), name_template=template))
+    with pytest.raises(UsageError, match="cannot set a release name and --generate-name or --name-template"):
+        install.run(env, install.InstallOptions(name="x", chart_ref=str(app_chart), name_template="y"))
+    with pytest.raises(Exception, match="invalid release name 'Upper'"):
+        install.run(env, install.InstallOptions(name=None, chart_ref=str(app_chart), name_template="Upper"))

@@ -210,6 +210,27 @@ class EmbeddedCluster:
         return ns
 
     # -- the built-in controller and API-server defaults -----------------------------------------
+    def _next(self, counter: str) -> int:
+        (value,) = self._conn().execute(
+            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
+            "value = CAST(value AS INTEGER) + 1 RETURNING CAST(value AS INTEGER)", (counter,)).fetchone()
+        return int(value)
+
+    def _allocate_service(self, obj: KubeObject) -> None:
+        """What the API server fills in on a new Service: a cluster IP (10.96.0.0/12) and node ports."""
+        spec = obj.get("spec")
+        if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
+            return
+        if not spec.get("clusterIP"):
+            n = self._next("serviceIP") + 9  # 10.96.0.1 is the kubernetes Service, leave a few
+            spec["clusterIP"] = f"10.96.{n // 254 % 256}.{n % 254 + 1}"
+        if spec["clusterIP"] != "None" and not spec.get("clusterIPs"):
+            spec["clusterIPs"] = [spec["clusterIP"]]
+        if spec.get("type") in ("NodePort", "LoadBalancer"):
+            for port in spec.get("ports") or []:
+                if isinstance(port, dict) and not port.get("nodePort"):
+                    port["nodePort"] = 30000 + self._next("nodePort") % 2768
+
     def _server_status(self, rt: ResourceType, obj: KubeObject) -> None:
         """Status the API server itself maintains (namespaces, CRDs), then the controller's."""
         if rt.group == "" and rt.kind == "Namespace":
@@ -283,6 +304,8 @@ class EmbeddedCluster:
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = _now()
         meta["generation"] = 1
+        if rt.group == "" and rt.kind == "Service":
+            self._allocate_service(obj)
         self._server_status(rt, obj)
         return self._write(rt, ns, name, obj, "ADDED")
 
@@ -316,6 +339,8 @@ class EmbeddedCluster:
             new.pop("status", None)
             if "status" in live:
                 new["status"] = copy.deepcopy(live["status"])
+        if rt.group == "" and rt.kind == "Service":
+            _keep_allocations(live, new)
         if _spec(new) != _spec(live):
             meta["generation"] = int(live["metadata"].get("generation") or 1) + 1
             if keep_status:  # the controller reacts to spec changes only (keeps status timestamps stable)
@@ -456,6 +481,24 @@ class EmbeddedCluster:
 def _spec(obj: KubeObject) -> dict[str, Any]:
     """Everything but metadata and status: a change here bumps generation."""
     return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+
+
+def _keep_allocations(live: KubeObject, new: KubeObject) -> None:
+    """An update that does not set a Service's cluster IP or node ports keeps the allocated ones."""
+    old, spec = live.get("spec") or {}, new.get("spec")
+    if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
+        return
+    for key in ("clusterIP", "clusterIPs"):
+        if not spec.get(key) and old.get(key):
+            spec[key] = copy.deepcopy(old[key])
+    if spec.get("type") in ("NodePort", "LoadBalancer"):
+        allocated = {(p.get("port"), p.get("protocol") or "TCP"): p.get("nodePort")
+                     for p in old.get("ports") or [] if isinstance(p, dict)}
+        for port in spec.get("ports") or []:
+            if isinstance(port, dict) and not port.get("nodePort"):
+                node = allocated.get((port.get("port"), port.get("protocol") or "TCP"))
+                if node:
+                    port["nodePort"] = node
 
 
 def _comparable(obj: KubeObject) -> KubeObject:

@@ -226,3 +226,39 @@ def test_helm_reads_helmpy_records(cli: Any, db: Path, chart: Path, helm: Any, t
     assert helm("history", "demo", extra_env=helm_env).stdout == run(cli, db, "history", "demo").stdout
     assert helm("get", "values", "demo", extra_env=helm_env).stdout == run(cli, db, "get", "values", "demo").stdout
     assert helm("get", "manifest", "demo", extra_env=helm_env).stdout == run(cli, db, "get", "manifest", "demo").stdout
+
+
+def test_status_resources_have_kubectl_columns(cli: Any, db: Path) -> None:
+    from helmpy.cli.release_output import human_duration, kubectl_table
+
+    r = run(cli, db, "install", "k", str(ROOT / "tests" / "data" / "release-kinds"))
+    assert r.exit_code == 0, r
+    out = run(cli, db, "status", "k").stdout
+    blocks = {b.split("\n", 1)[0]: b.split("\n")[1:] for b in out.split("==> ")[1:]}
+
+    def table(key: str) -> list[list[str]]:
+        return [line.split() for line in blocks[key] if line.strip() and not line.startswith("TEST SUITE")]
+
+    assert table("apps/v1/Deployment")[0] == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert table("apps/v1/Deployment")[1][:4] == ["k-web", "3/3", "3", "3"]
+    svc = table("v1/Service")
+    assert svc[0] == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    assert svc[1][:3] == ["k-web", "NodePort", svc[1][2]] and svc[1][2].startswith("10.96.")
+    assert svc[1][3] == "<none>" and svc[1][4].startswith("80:3") and ",53:3" in svc[1][4]
+    assert svc[1][4].endswith("/UDP")
+    assert table("v1/Pod")[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert table("v1/Pod")[1][:4] == ["k-pod", "2/2", "Running", "0"]
+    assert table("batch/v1/Job")[0] == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+    assert table("batch/v1/Job")[1][:3] == ["k-job", "Complete", "2/2"]
+    pvc = blocks["v1/PersistentVolumeClaim"]
+    assert [c.strip() for c in pvc[0].split("   ") if c.strip()][:5] == ["NAME", "STATUS", "VOLUME", "CAPACITY",
+                                                                         "ACCESS MODES"]
+    assert table("v1/PersistentVolumeClaim")[1][:4] == ["k-data", "Bound", "1Gi", "RWO"]
+    assert table("rbac.authorization.k8s.io/v1/Role")[0] == ["NAME", "CREATED", "AT"]
+    assert table("policy/v1/PodDisruptionBudget")[1][:4] == ["k-pdb", "1", "N/A", "0"]
+    # aligned like kubectl: every column but the last padded to its widest cell + 3, no trailing blanks
+    assert blocks["v1/Pod"][0] == "NAME    READY   STATUS    RESTARTS   AGE"
+    assert kubectl_table(["NAME", "X"], [["a", "1"]]) == "NAME   X\na      1\n"
+    assert [human_duration(s) for s in (-5, -1, 59, 119, 120, 200, 600, 3 * 3600 + 60, 9 * 3600, 50 * 3600,
+                                        10 * 86400, 800 * 86400, 3000 * 86400)] == [
+        "<invalid>", "0s", "59s", "119s", "2m", "3m20s", "10m", "3h1m", "9h", "2d2h", "10d", "2y70d", "8y"]

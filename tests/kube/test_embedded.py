@@ -346,3 +346,27 @@ def test_controller_param_overrides_env(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("HELMPY_EMBEDDED_CONTROLLER", "0")
     assert EmbeddedCluster(tmp_path / "c.db", controller=True).controller is True
     assert "status" not in EmbeddedCluster(tmp_path / "d.db", controller=False).create(deploy("x"))
+
+
+def test_services_get_a_cluster_ip_and_node_ports_that_updates_keep(cluster: EmbeddedCluster) -> None:
+    def svc(name: str, kind: str = "ClusterIP", **extra: Any) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"},
+                "spec": {"type": kind, "ports": [{"port": 80}], **extra}}
+
+    a = cluster.apply(svc("a"))
+    b = cluster.apply(svc("b", "NodePort"))
+    headless = cluster.apply(svc("h", clusterIP="None"))
+    assert a["spec"]["clusterIP"].startswith("10.96.") and a["spec"]["clusterIPs"] == [a["spec"]["clusterIP"]]
+    assert b["spec"]["clusterIP"] != a["spec"]["clusterIP"]
+    assert 30000 <= b["spec"]["ports"][0]["nodePort"] <= 32767
+    assert headless["spec"]["clusterIP"] == "None"
+    ext = cluster.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "e", "namespace": "default"},
+                         "spec": {"type": "ExternalName", "externalName": "example.com"}})
+    assert "clusterIP" not in ext["spec"]
+    # re-applying the same manifest (no clusterIP in it) is not a change; a real change keeps the allocations
+    assert cluster.apply(svc("a"))["metadata"]["resourceVersion"] == a["metadata"]["resourceVersion"]
+    assert cluster.apply(svc("b", "NodePort"))["metadata"]["resourceVersion"] == b["metadata"]["resourceVersion"]
+    changed = cluster.apply(svc("b", "NodePort", selector={"app": "x"}))
+    assert changed["metadata"]["generation"] == 2
+    assert changed["spec"]["clusterIP"] == b["spec"]["clusterIP"]
+    assert changed["spec"]["ports"][0]["nodePort"] == b["spec"]["ports"][0]["nodePort"]

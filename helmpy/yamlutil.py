@@ -25,11 +25,14 @@ except AttributeError:  # pragma: no cover
 
 
 class _HelmLoader(_Loader):  # type: ignore[misc, valid-type]
-    """go-yaml v2 semantics: y/n are booleans too, timestamps stay strings."""
+    """go-yaml v2 semantics: y/n are booleans too, timestamps and ``=`` stay strings."""
 
 
+# PyYAML resolves a plain "=" to yaml.org's "value" tag, which no safe constructor handles (an error
+# where go-yaml reads the string "=").
+_STRING_TAGS = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value")
 _HelmLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _STRING_TAGS]
     for first, resolvers in _Loader.yaml_implicit_resolvers.items()
 }
 _BOOL_RE = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
@@ -45,7 +48,17 @@ def _construct_bool(loader: Any, node: Any) -> bool:
     return str(loader.construct_scalar(node)).lower() in _TRUE
 
 
+def _construct_int(loader: Any, node: Any) -> Any:
+    """PyYAML's int, except that digit-less forms its pattern admits ("0b_", "0x_") stay strings (as in
+    go-yaml) instead of raising a bare ValueError."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 _HelmLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_HelmLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _HelmLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 

@@ -38,3 +38,9 @@ def test_dump_quotes_like_go_yaml():
     assert out == 'a: "1.0"\nb: "true"\nc: "y"\nd: \'*\'\ne: \'@x\'\nf: hello\ng: ""\nh: 1.16.0\n'
     assert yamlutil.load(out) == {"a": "1.0", "b": "true", "c": "y", "d": "*", "e": "@x", "f": "hello", "g": "",
                                   "h": "1.16.0"}
+
+
+def test_go_yaml_strings_where_pyyaml_would_fail():
+    """``=`` and digit-less ints like ``0b_`` are strings in go-yaml; PyYAML raised (no constructor / ValueError)."""
+    assert yamlutil.load("a: [=, 0b_, 0x_, 0b11, 0x1f, 1_000]") == {"a": ["=", "0b_", "0x_", 3, 31, 1000]}
+    assert yamlutil.load_values("eq: =\n", "values.yaml") == {"eq": "="}

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from helmpy import yamlutil
+from helmpy.engine.headscan import scan_head
 from helmpy.errors import RenderError
 
 logger = logging.getLogger(__name__)
@@ -128,9 +129,21 @@ def _atoi(text: str) -> int:
 
 
 def parse_head(doc: str, path: str) -> dict[str, Any]:
-    """apiVersion, kind and metadata of a document; a YAML error names the file."""
+    """apiVersion, kind and metadata of a document; a YAML error names the file.
+
+    The common simple layout is read by :func:`headscan.scan_head` (C-validated, no full parse); every
+    other document, invalid ones included, goes through the full safe load below.
+    """
+    head = scan_head(doc)
+    if head is not None:
+        return head
+    return parse_head_full(doc, path)
+
+
+def parse_head_full(doc: str, path: str) -> dict[str, Any]:
+    """:func:`parse_head` by a full safe load of the document (the reference the fast scan must match)."""
     try:
-        data = yaml.load(doc, Loader=yamlutil._Loader)  # noqa: S506 - the safe loader
+        data = yaml.load(doc, Loader=yamlutil._HelmLoader)  # noqa: S506 - the safe loader, go-yaml dialect
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""

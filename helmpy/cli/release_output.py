@@ -71,7 +71,6 @@ def status_block(rel: Release, *, resources: dict[str, list[dict[str, Any]]] | N
                  show_manifest: bool = False, hide_notes: bool = False, lock: Any = None,
                  explanation: str = "", now: datetime | None = None) -> str:
     """Helm's ``statusPrinter.WriteTable``, plus helmpy's lock lines for pending releases."""
-    from helmpy.cli.output import format_table
 
     out: list[str] = [f"NAME: {rel.name}"]
     if rel.info.last_deployed:

@@ -23,13 +23,12 @@ import re
 import secrets
 import sqlite3
 import threading
-import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TextIO
 
-from helmpy.errors import KubeConflict, KubeError, KubeNotFound, WaitTimeout
+from helmpy.errors import KubeConflict, KubeError, KubeNotFound
 from helmpy.kube import readiness, resources
 from helmpy.kube.client import KubeObject, object_ref
 from helmpy.kube.resources import ResourceType
@@ -74,8 +73,9 @@ def _resource_name(rt: ResourceType) -> str:
 class EmbeddedCluster:
     """KubeClient over a SQLite file; safe to share between threads and processes."""
 
-    def __init__(self, path: str | Path, controller: bool | None = None) -> None:
+    def __init__(self, path: str | Path, controller: bool | None = None, progress: TextIO | None = None) -> None:
         self.path = Path(path)
+        self.progress = progress  # where wait_ready reports what it waits for (None: stderr)
         if controller is None:
             controller = os.environ.get(CONTROLLER_ENV, "1").lower() not in ("0", "false", "no", "off")
         self.controller = controller
@@ -450,31 +450,12 @@ class EmbeddedCluster:
 
     # -- waiting -----------------------------------------------------------------------------------
     def wait_ready(self, objects: list[KubeObject], timeout: float) -> None:
-        """Poll the stored objects until every one is ready (kube/readiness.py rules)."""
-        deadline = time.monotonic() + max(timeout, 0)
-        while True:
-            pending: list[str] = []
-            for obj in objects:
-                meta = obj.get("metadata") or {}
-                live = self.get(obj["apiVersion"], obj["kind"], meta.get("name", ""), meta.get("namespace"))
-                ref = object_ref(live or obj)
-                if live is None:
-                    pending.append(f"{ref} not found")
-                    continue
-                verdict = readiness.check(live)
-                if verdict.failed:
-                    raise WaitTimeout(f"resource {ref} failed: {verdict.message}; "
-                                      f"conditions: {readiness.describe_conditions(live)}")
-                if not verdict.ready:
-                    pending.append(f"{ref} not ready: {verdict.message}; "
-                                   f"conditions: {readiness.describe_conditions(live)}")
-            if not pending:
-                return
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise WaitTimeout(f"timed out after {timeout:g}s waiting for {len(pending)} resource(s): "
-                                  + " | ".join(pending))
-            time.sleep(min(0.1, remaining))
+        """Poll the stored objects until every one is ready (kube/readiness.py rules); progress on stderr."""
+        def live(obj: KubeObject) -> KubeObject | None:
+            meta = obj.get("metadata") or {}
+            return self.get(obj["apiVersion"], obj["kind"], meta.get("name", ""), meta.get("namespace"))
+
+        readiness.wait_for(objects, timeout, live, self.progress)
 
 
 # --- helpers --------------------------------------------------------------------------------------

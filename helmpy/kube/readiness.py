@@ -6,8 +6,9 @@ from the embedded cluster and from a real API server.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 KubeObject = dict[str, Any]
 
@@ -155,3 +156,59 @@ RULES: dict[str, Callable[[KubeObject], Readiness]] = {
 def check(obj: KubeObject) -> Readiness:
     """Judge one live object by its kind's rule (generic conditions for anything else)."""
     return RULES.get(str(obj.get("kind")), _generic)(obj)
+
+
+def _ref(obj: KubeObject) -> str:
+    meta = obj.get("metadata") or {}
+    ns = meta.get("namespace")
+    return f"{obj.get('kind')}/{ns + '/' if ns else ''}{meta.get('name')}"
+
+
+def wait_for(objects: list[KubeObject], timeout: float, get: Callable[[KubeObject], KubeObject | None],
+             progress: TextIO | None = None, *, first_interval: float = 0.1, max_interval: float = 2.0,
+             report_every: float = 10.0) -> None:
+    """Poll ``get(obj)`` (the live object or None) until every object is ready.
+
+    While something is pending, one ``helmpy: waiting for N of M resource(s) ...`` line goes to
+    ``progress`` (stderr by default) whenever the pending set changes and at least every
+    ``report_every`` seconds, so a long ``--wait`` is never silent. A failed Job/Pod ends the wait at
+    once; the timeout's WaitTimeout names every pending object with its conditions.
+    """
+    import sys
+
+    from helmpy.errors import WaitTimeout
+
+    stream = progress if progress is not None else sys.stderr
+    deadline = time.monotonic() + max(timeout, 0)
+    interval, last_report, reported = first_interval, 0.0, ""
+    while True:
+        pending: list[str] = []
+        for obj in objects:
+            live = get(obj)
+            ref = _ref(live or obj)
+            if live is None:
+                pending.append(f"{ref} not found")
+                continue
+            verdict = check(live)
+            if verdict.failed:
+                raise WaitTimeout(f"resource {ref} failed: {verdict.message}; "
+                                  f"conditions: {describe_conditions(live)}")
+            if not verdict.ready:
+                pending.append(f"{ref} not ready: {verdict.message}; conditions: {describe_conditions(live)}")
+        if not pending:
+            if reported:
+                stream.write(f"helmpy: all {len(objects)} resource(s) are ready\n")
+            return
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WaitTimeout(f"timed out after {timeout:g}s waiting for {len(pending)} resource(s): "
+                              + " | ".join(pending))
+        summary = ", ".join(p.split(" not ")[0] for p in pending)
+        now = time.monotonic()
+        if summary != reported or now - last_report >= report_every:
+            stream.write(f"helmpy: waiting for {len(pending)} of {len(objects)} resource(s) to be ready "
+                         f"({remaining:.0f}s left): {summary}\n")
+            stream.flush()
+            reported, last_report = summary, now
+        time.sleep(min(interval, remaining))
+        interval = min(interval * 2, max_interval)

@@ -262,3 +262,11 @@ def test_status_resources_have_kubectl_columns(cli: Any, db: Path) -> None:
     assert [human_duration(s) for s in (-5, -1, 59, 119, 120, 200, 600, 3 * 3600 + 60, 9 * 3600, 50 * 3600,
                                         10 * 86400, 800 * 86400, 3000 * 86400)] == [
         "<invalid>", "0s", "59s", "119s", "2m", "3m20s", "10m", "3h1m", "9h", "2d2h", "10d", "2y70d", "8y"]
+
+
+def test_wait_shows_progress_on_stderr(cli: Any, db: Path, chart: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HELMPY_EMBEDDED_CONTROLLER", "0")  # nothing ever becomes ready
+    r = run(cli, db, "install", "k", str(ROOT / "tests" / "data" / "release-kinds"), "--wait", "--timeout", "0.5s")
+    assert r.exit_code == 1
+    assert "helmpy: waiting for " in r.stderr and "Deployment/default/k-web" in r.stderr
+    assert r.stderr.splitlines()[-1].startswith("Error: INSTALLATION FAILED: timed out after 0.5s waiting for ")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,3 +63,33 @@ def test_describe_conditions() -> None:
         {"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable", "message": "0 of 1"}]})
     assert describe_conditions(o) == "Available=False (MinimumReplicasUnavailable: 0 of 1)"
     assert describe_conditions(obj("Pod")) == "no conditions"
+
+
+def test_wait_reports_progress_until_ready(tmp_path: Path) -> None:
+    import io
+    import threading
+
+    from helmpy.kube.embedded import EmbeddedCluster
+
+    out = io.StringIO()
+    cluster = EmbeddedCluster(tmp_path / "c.db", controller=False, progress=out)
+    web = cluster.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                          "spec": {"replicas": 1}})
+    plain = cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}})
+    cluster.wait_ready([plain], 1)
+    assert out.getvalue() == ""  # nothing to wait for: silent
+
+    def become_ready() -> None:
+        time.sleep(0.4)
+        cluster.replace_status({**web, "status": {"observedGeneration": 1, "replicas": 1, "readyReplicas": 1,
+                                                  "updatedReplicas": 1, "availableReplicas": 1,
+                                                  "conditions": [{"type": "Available", "status": "True"}]}})
+
+    thread = threading.Thread(target=become_ready)
+    thread.start()
+    cluster.wait_ready([web, plain], 10)
+    thread.join()
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("helmpy: waiting for 1 of 2 resource(s) to be ready (")
+    assert lines[0].endswith("s left): Deployment/default/web")
+    assert lines[-1] == "helmpy: all 2 resource(s) are ready"

@@ -78,6 +78,19 @@ def check_installable(chart: Any) -> None:
         logger.warning("this chart is deprecated")
 
 
+def cluster_lookup(kube: Any) -> Any:
+    """The templates' ``lookup(apiVersion, kind, namespace, name)`` against the release's cluster, as in Helm:
+    one object (or ``{}`` when absent), or with an empty name a ``<Kind>List`` of every match."""
+    def lookup(api_version: str, kind: str, namespace: str, name: str) -> dict[str, Any]:
+        if name:
+            return kube.get(api_version, kind, name, namespace or None) or {}
+        items = kube.list(api_version, kind, namespace or None)
+        return {"apiVersion": api_version, "kind": f"{kind}List", "metadata": {"resourceVersion": ""},
+                "items": items}
+
+    return lookup
+
+
 def render(cfg: Configuration, chart: Any, values: dict[str, Any], release: Release, *, is_upgrade: bool,
            skip_schema: bool = False) -> Any:
     """Render ``chart`` for ``release`` and copy manifest, hooks and notes onto it."""
@@ -86,7 +99,8 @@ def render(cfg: Configuration, chart: Any, values: dict[str, Any], release: Rele
 
     ctx = ReleaseContext(name=release.name, namespace=release.namespace, revision=release.version,
                          is_install=not is_upgrade, is_upgrade=is_upgrade)
-    rendered = render_release(chart, values, ctx, cfg.get_capabilities(), skip_schema=skip_schema)
+    rendered = render_release(chart, values, ctx, cfg.get_capabilities(), skip_schema=skip_schema,
+                              lookup=cluster_lookup(cfg.kube))
     release.manifest = rendered.manifest
     release.hooks = from_rendered(rendered.hooks)
     release.info.notes = rendered.notes or ""

@@ -36,6 +36,7 @@ FIELD_MANAGER = "helmpy"
 CRD_KIND = ("apiextensions.k8s.io", "CustomResourceDefinition")
 _SERVER_META = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
 _RETRY_STATUSES = (429, 500, 502, 503, 504)
+AUTH_REFRESH_S = 5.0
 
 
 class RemoteCluster:
@@ -54,6 +55,8 @@ class RemoteCluster:
         self._host = connection.configuration.host.rstrip("/")
         self.discovery = Discovery(self._discovery_get)
         self._wrote_crd = False
+        self._auth: dict[str, str] = {}
+        self._auth_until = 0.0
         if not connection.configuration.verify_ssl:
             import urllib3
 
@@ -87,13 +90,9 @@ class RemoteCluster:
         what = f"{method} {path}"
 
         def attempt() -> Any:
-            headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+            headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **self._auth_headers()}
             if body is not None:
                 headers["Content-Type"] = content_type
-            self._api.update_params_for_auth(headers, [], ["BearerToken"], path, method, body)
-            auth = headers.get("authorization", "")
-            if auth[:7].lower() == "bearer ":  # the in-cluster loader writes "bearer"; use the canonical case
-                headers["authorization"] = "Bearer " + auth[7:]
             try:
                 resp = self._api.call_api(method, url, header_params=headers, body=body,
                                           _request_timeout=self.request_timeout)
@@ -104,6 +103,8 @@ class RemoteCluster:
                 return json.loads(data) if data else {}
             if resp.status == 404 and missing_ok:
                 return None
+            if resp.status == 401:
+                self._auth_until = 0.0  # ask the credential source again next time
             error = self._status_error(resp.status, resp.reason, data, method, what)
             retry_after = _retry_after(resp.headers.get("Retry-After"))
             if resp.status in _RETRY_STATUSES and (method != "POST" or resp.status == 429):
@@ -111,6 +112,24 @@ class RemoteCluster:
             raise error
 
         return with_backoff(attempt, self.backoff, what)
+
+    def _auth_headers(self) -> dict[str, str]:
+        """The Authorization header, re-read from the kubeconfig loader at most every AUTH_REFRESH_S seconds.
+
+        The library's refresh hook re-runs the whole kubeconfig-to-Configuration copy (with a proxy lookup
+        in the environment) on every call - a third of a request's client time. Expiring credentials (exec
+        plugins, OIDC) are renewed by that hook minutes before they expire, so asking every few seconds is
+        as fresh; a 401 forces the next request to ask again.
+        """
+        now = time.monotonic()
+        if now >= self._auth_until:
+            headers: dict[str, str] = {}
+            self._api.update_params_for_auth(headers, [], ["BearerToken"], "", "GET", None)
+            auth = headers.get("authorization", "")
+            if auth[:7].lower() == "bearer ":  # the in-cluster loader writes "bearer"; use the canonical case
+                headers["authorization"] = "Bearer " + auth[7:]
+            self._auth, self._auth_until = headers, now + AUTH_REFRESH_S
+        return self._auth
 
     def _transport_error(self, err: Exception, method: str, what: str) -> Exception:
         import urllib3.exceptions as u3

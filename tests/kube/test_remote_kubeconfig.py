@@ -131,3 +131,35 @@ def test_in_cluster_service_account(served, tmp_path: Path) -> None:
     with pytest.raises(KubeUnauthorized, match="401"):
         RemoteCluster(load(environ=env, serviceaccount_dir=sa)).server_version()
     assert json.dumps(conn.describe())
+
+
+def test_expiring_exec_credentials_are_renewed_but_not_on_every_request(served, tmp_path: Path) -> None:
+    """A token about to expire is fetched again, at most every few seconds (not once per request), and a 401
+    makes the next request ask the plugin again."""
+    import datetime
+
+    plugin, calls, token_file = tmp_path / "plugin.py", tmp_path / "calls", tmp_path / "token"
+    token_file.write_text(served.token)
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=30)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")  # inside the library's 5-minute renewal window: renewed whenever asked
+    plugin.write_text("import json, pathlib\n"
+                      f"p = pathlib.Path({str(calls)!r}); p.write_text(p.read_text() + 'x' if p.exists() else 'x')\n"
+                      "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1', 'kind': 'ExecCredential',"
+                      f" 'status': {{'token': pathlib.Path({str(token_file)!r}).read_text(),"
+                      f" 'expirationTimestamp': {soon!r}}}}}))\n")
+    ca = served.config()["clusters"][0]["cluster"]["certificate-authority-data"]
+    path = write_kubeconfig(tmp_path / "kc.yaml", served.url, ca_data=ca, user={"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable, "args": [str(plugin)],
+        "interactiveMode": "Never"}})
+    client = RemoteCluster.from_kubeconfig(str(path))
+    for _ in range(10):
+        assert client.get("v1", "Namespace", "default") is not None
+    assert len(calls.read_text()) <= 3  # loading the kubeconfig + at most a renewal or two, not 10
+    token_file.write_text("revoked")
+    client._auth_until = 0.0  # as if the refresh interval had passed
+    with pytest.raises(KubeUnauthorized):
+        client.get("v1", "Namespace", "default")
+    token_file.write_text(served.token)
+    before = len(calls.read_text())
+    assert client.get("v1", "Namespace", "default") is not None  # the 401 made it ask the plugin again
+    assert len(calls.read_text()) == before + 1

@@ -224,6 +224,11 @@ class KubeApiApp:
         if ctype == PROTOBUF:
             return protobuf.decode(req.body)
         if ctype in ("application/yaml", APPLY_PATCH):
+            if req.body[:1] == b"{":  # JSON is YAML, and clients (client-go, helmpy) send apply patches as JSON;
+                try:  # json is ~50x faster than PyYAML's pure-Python parser
+                    return json.loads(req.body)
+                except ValueError:
+                    pass  # fall through: YAML flow mappings also start with "{"
             try:
                 return yaml.safe_load(req.body.decode("utf-8")) if req.body else None
             except (yaml.YAMLError, UnicodeDecodeError) as err:

@@ -41,11 +41,23 @@ class Store:
         self.db_path = Path(db_path) if db_path else getattr(cluster, "path", None)
         self._local = threading.local()
         self._last_rv = 0
+        self._write_lock = threading.Lock()
         self.closing = threading.Event()  # set on shutdown: open watches end
 
     def _call(self, fn: Callable[[], T]) -> T:
-        """Run a store call; the embedded cluster is thread-safe (a connection per thread)."""
+        """Run a read; the embedded cluster is thread-safe (a connection per thread, WAL readers never block)."""
         return fn()
+
+    def _write(self, fn: Callable[[], T]) -> T:
+        """Run a write, one server thread at a time.
+
+        Every write is a ``BEGIN IMMEDIATE`` transaction; threads that collide there wait in SQLite's busy
+        handler, which sleeps in steps of up to 100ms while the lock may already be free. Clients such as Helm
+        create objects in parallel, so queueing on a Python lock (handed over at once) is many times faster.
+        Other processes sharing the file still meet at SQLite's lock.
+        """
+        with self._write_lock:
+            return fn()
 
     # --- types ---------------------------------------------------------------------------------------
     def types(self) -> list[ResourceType]:
@@ -103,7 +115,7 @@ class Store:
         """Create, or 409 AlreadyExists."""
         name = obj["metadata"].get("name", "")
         try:
-            return self._note(self._call(lambda: self.cluster.create(obj)))
+            return self._note(self._write(lambda: self.cluster.create(obj)))
         except KubeConflict as err:
             raise status.already_exists(rt.plural, rt.group, name) from err
         except KubeNotFound as err:
@@ -117,7 +129,7 @@ class Store:
         """Update, or 409 Conflict on a stale resourceVersion, or 404."""
         name = obj["metadata"].get("name", "")
         try:
-            return self._note(self._call(lambda: self.cluster.replace(obj)))
+            return self._note(self._write(lambda: self.cluster.replace(obj)))
         except KubeConflict as err:
             raise status.conflict(rt.plural, rt.group, name, "the object has been modified; please apply your "
                                   "changes to the latest version and try again") from err
@@ -135,14 +147,14 @@ class Store:
             return self.replace(rt, obj)
         name = obj["metadata"].get("name", "")
         try:
-            return self._note(self._call(lambda: write(obj)))
+            return self._note(self._write(lambda: write(obj)))
         except KubeNotFound as err:
             raise status.not_found(rt.plural, rt.group, name) from err
 
     def delete(self, rt: ResourceType, namespace: str | None, name: str, propagation: str) -> None:
         """Delete, or 404."""
         try:
-            gone = self._call(lambda: self.cluster.delete(rt.api_version, rt.kind, name, namespace, propagation))
+            gone = self._write(lambda: self.cluster.delete(rt.api_version, rt.kind, name, namespace, propagation))
         except KubeNotFound as err:
             raise status.not_found(rt.plural, rt.group, name) from err
         if gone is False:

@@ -226,6 +226,9 @@ def run_locked(cfg: Configuration, opts: InstallOptions, chart: Any, name: str) 
             raise ReleaseFailed(f"release {name} failed, and has been uninstalled due to rollback-on-failure "
                                 f"being set: {err}") from err
         raise ReleaseFailed(str(err), hint=err.hint) from err
+    except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
+        fail(cfg, rel, f"Release \"{name}\" failed: internal error: {type(err).__name__}: {err}")
+        raise
     return result
 
 

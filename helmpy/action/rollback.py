@@ -95,5 +95,8 @@ def run_locked(cfg: Configuration, opts: RollbackOptions) -> RollbackResult:
             owned = {applying.object_key(o) for o in current_objs}
             applying.delete_objects(cfg.kube, [o for o in target_objs if applying.object_key(o) not in owned])
         raise ReleaseFailed(str(err), hint=err.hint) from err
+    except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
+        fail(cfg, rel, f"Rollback \"{name}\" failed: internal error: {type(err).__name__}: {err}")
+        raise
     return RollbackResult(rel, target, applied=applied, recovered=recovered)
 

@@ -177,6 +177,9 @@ def run_locked(cfg: Configuration, opts: UpgradeOptions, chart: Any) -> UpgradeR
     except HelmpyError as err:
         _failed(cfg, opts, rel, current_objs, err)
         raise AssertionError("unreachable")  # pragma: no cover
+    except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
+        installing.fail(cfg, rel, f"Upgrade \"{name}\" failed: internal error: {type(err).__name__}: {err}")
+        raise
     return UpgradeResult(rel, applied=applied, recovered=recovered)
 
 

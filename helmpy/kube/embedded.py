@@ -301,6 +301,7 @@ class EmbeddedCluster:
             raise KubeError(f'{rt.kind} "{name}" is invalid: metadata.name: must be a lowercase RFC 1123 subdomain')
         if self._load(rt, ns, name) is not None:
             raise KubeConflict(f'{_resource_name(rt)} "{name}" already exists')
+        _validate(rt, obj)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = _now()
         meta["generation"] = 1
@@ -335,6 +336,7 @@ class EmbeddedCluster:
             meta["namespace"] = ns
         else:
             meta.pop("namespace", None)
+        _validate(rt, new)
         if keep_status:
             new.pop("status", None)
             if "status" in live:
@@ -462,6 +464,30 @@ class EmbeddedCluster:
 def _spec(obj: KubeObject) -> dict[str, Any]:
     """Everything but metadata and status: a change here bumps generation."""
     return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+
+
+_SCALED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+
+def _validate(rt: ResourceType, obj: KubeObject) -> None:
+    """The type checks an API server's decoder makes, for the fields the built-in controller reads."""
+    meta = obj.get("metadata") or {}
+    name = meta.get("name") or meta.get("generateName") or ""
+    for section in ("labels", "annotations"):
+        values = meta.get(section)
+        if values is None:
+            continue
+        bad = ([f"metadata.{section}: must be a map of strings, not {type(values).__name__}"]
+               if not isinstance(values, dict) else
+               [f"metadata.{section}.{k}: Invalid value: {json.dumps(v)}: must be a string" for k, v in values.items()
+                if not isinstance(v, str)])
+        if bad:
+            raise KubeError(f'{rt.kind}.{rt.group or "core"} "{name}" is invalid: {bad[0]}')
+    if rt.kind in _SCALED_KINDS:
+        replicas = (obj.get("spec") or {}).get("replicas")
+        if replicas is not None and (isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0):
+            raise KubeError(f'{rt.kind}.{rt.group or "core"} "{name}" is invalid: spec.replicas: Invalid value: '
+                            f"{json.dumps(replicas)}: must be a non-negative integer")
 
 
 def _keep_allocations(live: KubeObject, new: KubeObject) -> None:

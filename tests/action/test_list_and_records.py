@@ -80,3 +80,27 @@ def test_name_template(env: Configuration, app_chart: Path) -> None:
         install.run(env, install.InstallOptions(name="x", chart_ref=str(app_chart), name_template="y"))
     with pytest.raises(Exception, match="invalid release name 'Upper'"):
         install.run(env, install.InstallOptions(name=None, chart_ref=str(app_chart), name_template="Upper"))
+
+
+def test_unexpected_error_while_applying_leaves_no_pending_revision(env: Configuration, app_chart: Path) -> None:
+    """A bug (not a HelmpyError) mid-apply is recorded as a failed revision, then surfaces unchanged."""
+    from helmpy.kube.embedded import EmbeddedCluster
+
+    install.run(env, install.InstallOptions(name="demo", chart_ref=str(app_chart)))
+
+    class Broken(EmbeddedCluster):
+        def apply(self, obj: dict, **kw: object) -> dict:  # type: ignore[override]
+            raise RuntimeError("boom")
+
+    env.kube = Broken(env.kube.path)
+    with pytest.raises(RuntimeError, match="boom"):
+        upgrade.run(env, upgrade.UpgradeOptions(name="demo", chart_ref=str(app_chart)))
+    failed = env.storage.get("demo", 2)
+    assert failed.info.status.value == "failed"
+    assert failed.info.description == 'Upgrade "demo" failed: internal error: RuntimeError: boom'
+    with pytest.raises(RuntimeError):
+        rollback.run(env, rollback.RollbackOptions(name="demo", revision=1))
+    assert env.storage.get("demo", 3).info.description.startswith('Rollback "demo" failed: internal error')
+    with pytest.raises(RuntimeError):
+        install.run(env, install.InstallOptions(name="other", chart_ref=str(app_chart)))
+    assert env.storage.get("other", 1).info.status.value == "failed"

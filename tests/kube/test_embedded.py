@@ -4,6 +4,7 @@ conflicts, transactions, concurrent processes, readiness."""
 from __future__ import annotations
 
 import multiprocessing
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ def cm(name: str, data: dict[str, str] | None = None, ns: str | None = None, **l
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data or {"k": "v"}}
 
 
-def deploy(name: str, replicas: int = 1, image: str = "nginx") -> dict[str, Any]:
+def deploy(name: str, replicas: Any = 1, image: str = "nginx") -> dict[str, Any]:
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
             "spec": {"replicas": replicas, "template": {"spec": {"containers": [{"name": "c", "image": image}]}}}}
 
@@ -370,3 +371,18 @@ def test_services_get_a_cluster_ip_and_node_ports_that_updates_keep(cluster: Emb
     assert changed["metadata"]["generation"] == 2
     assert changed["spec"]["clusterIP"] == b["spec"]["clusterIP"]
     assert changed["spec"]["ports"][0]["nodePort"] == b["spec"]["ports"][0]["nodePort"]
+
+
+@pytest.mark.parametrize("obj, message", [
+    (deploy("web", "3"), 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: "3": must be a non-negative'),
+    (deploy("web", -1), "spec.replicas: Invalid value: -1"),
+    (cm("c", app=5), 'ConfigMap.core "c" is invalid: metadata.labels.app: Invalid value: 5: must be a string'),
+    ({**cm("c"), "metadata": {"name": "c", "annotations": ["x"]}}, "metadata.annotations: must be a map of strings"),
+])
+def test_type_errors_are_rejected_like_the_api_server(cluster: EmbeddedCluster, obj: dict[str, Any],
+                                                      message: str) -> None:
+    with pytest.raises(KubeError, match=re.escape(message)):
+        cluster.create(obj)
+    good = cluster.create(deploy("ok", 1))
+    with pytest.raises(KubeError, match="spec.replicas"):
+        cluster.apply({**good, "spec": {**good["spec"], "replicas": "x"}})

@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from helmpy.errors import ArchiveError
+from helmpy import yamlutil
+from helmpy.errors import ArchiveError, HelmpyError
 from helmpy.yamlutil import go_key
 
 
@@ -244,80 +245,199 @@ class _NotSimple(Exception):
     """The document needs the full YAML parser."""
 
 
-_TOP_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*):(?:[ ]+(.*))?")
-_ITEM_LINE = re.compile(r"(?:  )?- (.*)")
+class _HelmResolver(yaml.resolver.BaseResolver):
+    """The implicit types of helmpy's YAML loader (go-yaml v2: y/n are booleans, timestamps stay text)."""
+
+
+_HelmResolver.yaml_implicit_resolvers = yamlutil._HelmLoader.yaml_implicit_resolvers  # noqa: SLF001 - one table
+_HELM_RESOLVER = _HelmResolver()
 _PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_BOOL_WORDS = {"true": True, "True": True, "TRUE": True, "yes": True, "Yes": True, "YES": True,
-               "on": True, "On": True, "ON": True, "false": False, "False": False, "FALSE": False,
-               "no": False, "No": False, "NO": False, "off": False, "Off": False, "OFF": False}
+_QUOTE_OR_FLOW = frozenset("'\"{[")
+_BOOL_TRUE = frozenset(("y", "yes", "true", "on"))
+# what PyYAML's reader refuses, and the characters it treats as line breaks: both go to the full parser
+_NEEDS_FULL = re.compile("[^\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SINGLE_QUOTED = re.compile(r"'(?:[^']|'')*'", re.DOTALL)
 
 
-@functools.lru_cache(maxsize=16384)
-def _simple_scalar(text: str) -> Any:
-    text = text.rstrip()
-    if not text:
-        return None
-    first = text[0]
-    if first == '"':
-        if len(text) < 2 or text[-1] != '"' or "\\" in text[1:-1] or '"' in text[1:-1]:
-            raise _NotSimple()
-        return text[1:-1]
-    if first == "'":
-        if len(text) < 2 or text[-1] != "'" or "'" in text[1:-1]:
-            raise _NotSimple()
-        return text[1:-1]
-    if first in _PLAIN_START_BAD or ": " in text or " #" in text or text.endswith(":") or "\t" in text:
+@functools.lru_cache(maxsize=65536)
+def _plain(text: str) -> Any:
+    """A one-line plain scalar as helmpy's loader types it (raises _NotSimple for rare forms)."""
+    if text[0] in _PLAIN_START_BAD or ": " in text or " #" in text or text.endswith(":"):
         raise _NotSimple()
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    if " " in text:  # no implicit type but timestamps (which helmpy keeps as text) allows a space
+        return text
+    tag = _HELM_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
     if tag == _STR_TAG:
         return text
     if tag == "tag:yaml.org,2002:bool":
-        return _BOOL_WORDS[text]
-    raise _NotSimple()  # numbers, nulls, timestamps: leave their exact semantics to PyYAML
+        return text.lower() in _BOOL_TRUE
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        return yamlutil.load(text)
+    raise _NotSimple()  # merge keys, '=' values
 
 
-def load_simple_yaml(data: bytes) -> dict[str, Any] | None:
-    """Parse the common flat Chart.yaml shape (``key: scalar`` and lists of scalars) quickly.
+@functools.lru_cache(maxsize=4096)
+def _quoted_with_escapes(text: str) -> str:
+    try:
+        value = yamlutil.load(text)
+    except HelmpyError as err:
+        raise _NotSimple() from err
+    if not isinstance(value, str):
+        raise _NotSimple()
+    return value
 
-    Returns None whenever the document uses anything else, so callers fall back to the full parser;
-    every result equals what the safe YAML loader returns for the same input.
+
+class _BlockParser:
+    """Block mappings/sequences of scalars, the shape go-yaml and PyYAML write; anything else bails out.
+
+    Works on the non-blank lines: ``ind``/``txt`` are each line's indentation and stripped text,
+    ``num`` its line number (a gap in the numbers is a blank line, which only matters inside scalars).
+    """
+
+    def __init__(self, indents: list[int], texts: list[str], numbers: list[int]) -> None:
+        self.ind, self.txt, self.num = indents, texts, numbers
+        self.n = len(texts)
+        self.i = 0
+
+    def block(self, indent: int) -> Any:
+        text = self.txt[self.i]
+        if text[:2] == "- " or text == "-":
+            return self.seq(indent)
+        return self.map(indent)
+
+    def map(self, indent: int) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        ind, txt, n = self.ind, self.txt, self.n
+        i = self.i
+        while i < n and ind[i] == indent:
+            text = txt[i]
+            pos = text.find(": ")
+            if pos > 0:
+                key_text, rest = text[:pos], text[pos + 2:].lstrip(" ")
+            elif pos < 0 and text[-1] == ":" and len(text) > 1:
+                key_text, rest = text[:-1], ""
+            else:
+                raise _NotSimple()
+            if key_text[0] in _PLAIN_START_BAD:
+                raise _NotSimple()  # sequence items here, quoted or complex keys: leave to PyYAML
+            key = _plain(key_text)
+            i += 1
+            if rest:
+                if rest[0] not in _QUOTE_OR_FLOW and (i >= n or ind[i] <= indent):
+                    out[key] = _plain(rest)  # the common case: one plain line
+                    continue
+                self.i = i
+                out[key] = self.scalar(rest, indent)
+            elif i < n and ind[i] > indent:
+                self.i = i
+                out[key] = self.block(ind[i])
+            elif i < n and ind[i] == indent and (txt[i][:2] == "- " or txt[i] == "-"):
+                self.i = i
+                out[key] = self.seq(indent)
+            else:
+                out[key] = None
+                continue
+            i = self.i
+        self.i = i
+        return out
+
+    def seq(self, indent: int) -> list[Any]:
+        out: list[Any] = []
+        ind, txt, n = self.ind, self.txt, self.n
+        while self.i < n and ind[self.i] == indent:
+            text = txt[self.i]
+            if text[:2] != "- ":
+                if text != "-":
+                    break
+                self.i += 1
+                out.append(self.block(ind[self.i]) if self.i < n and ind[self.i] > indent else None)
+                continue
+            rest = text[2:].lstrip(" ")
+            if rest[:2] == "- " or rest == "-":
+                raise _NotSimple()
+            if rest[0] not in "\"'" and (": " in rest or rest[-1] == ":"):
+                ind[self.i], txt[self.i] = indent + len(text) - len(rest), rest  # the item is a mapping
+                out.append(self.map(ind[self.i]))
+            else:
+                self.i += 1
+                out.append(self.scalar(rest, indent))
+        return out
+
+    def scalar(self, first: str, parent: int) -> Any:
+        """The scalar starting with ``first``; continuation lines are those indented past ``parent``."""
+        ind, txt, num, n = self.ind, self.txt, self.num, self.n
+        quote = first[0]
+        if quote in "\"'":
+            pattern = _DOUBLE_QUOTED if quote == '"' else _SINGLE_QUOTED
+            text = first
+            while True:
+                m = pattern.match(text)
+                if m is not None:
+                    if m.end() != len(text):
+                        raise _NotSimple()  # something after the closing quote
+                    break
+                if self.i >= n or ind[self.i] <= parent or num[self.i] != num[self.i - 1] + 1:
+                    raise _NotSimple()
+                text += "\n" + " " * ind[self.i] + txt[self.i]
+                self.i += 1
+            if "\n" not in text:
+                if quote == "'":
+                    return text[1:-1].replace("''", "'")
+                if "\\" not in text:
+                    return text[1:-1]
+            return _quoted_with_escapes(text)
+        if first == "{}":
+            return {}
+        if first == "[]":
+            return []
+        value = _plain(first)
+        parts = None
+        while self.i < n and ind[self.i] > parent:
+            more = txt[self.i]
+            if (num[self.i] != num[self.i - 1] + 1 or more[0] in _PLAIN_START_BAD or ": " in more
+                    or " #" in more or more[-1] == ":"):
+                raise _NotSimple()
+            if parts is None:
+                parts = [first]
+            parts.append(more)
+            self.i += 1
+        return value if parts is None else " ".join(parts)
+
+
+_COMMENT_OR_MARKER = re.compile(r"(?:^|\n)(?: *#|---|\.\.\.)")
+_ASCII_NEEDS_FULL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def load_block_yaml(data: bytes) -> dict[Any, Any] | None:
+    """Parse a block-style YAML map quickly (Chart.yaml, index.yaml as go-yaml or PyYAML write them).
+
+    Returns None whenever the document uses anything else (comments, anchors, tags, flow collections,
+    block scalars, escapes it cannot place, odd indentation, syntax errors), so callers fall back to
+    the full parser; every result equals what ``helmpy.yamlutil.load`` returns for the same input.
     """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    out: dict[str, Any] = {}
-    current: list[Any] | None = None
-    item_indent: int | None = None
-    try:
-        for line in text.split("\n"):
-            line = line.rstrip("\r")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            if line[0] not in " -":
-                m = _TOP_LINE.fullmatch(line)
-                if m is None:
-                    return None
-                key, value = m.group(1), m.group(2)
-                if value is None or not value.strip():
-                    current, item_indent = [], None
-                    out[key] = current
-                else:
-                    current = None
-                    out[key] = _simple_scalar(value)
-                continue
-            m = _ITEM_LINE.fullmatch(line)
-            if m is None or current is None:
-                return None
-            indent = len(line) - len(line.lstrip(" "))
-            if item_indent is None:
-                item_indent = indent
-            elif indent != item_indent:
-                return None
-            current.append(_simple_scalar(m.group(1)))
-    except _NotSimple:
+    if (_ASCII_NEEDS_FULL if text.isascii() else _NEEDS_FULL).search(text) or _COMMENT_OR_MARKER.search(text):
         return None
-    for key, value in out.items():
-        if value == []:
-            out[key] = None  # "key:" with nothing below is null in YAML
-    return out
+    lines = text.split("\n")
+    stripped = [line.lstrip(" ") for line in lines]
+    numbers = [i for i, s in enumerate(stripped) if s]
+    if not numbers:
+        return None
+    indents = [len(lines[i]) - len(stripped[i]) for i in numbers]
+    texts = [stripped[i].rstrip(" ") for i in numbers]
+    if indents[0] != 0:
+        return None
+    parser = _BlockParser(indents, texts, numbers)
+    try:
+        result = parser.block(0)
+    except (_NotSimple, RecursionError):
+        return None
+    if parser.i != parser.n or not isinstance(result, dict):
+        return None
+    return result

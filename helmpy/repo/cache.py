@@ -107,16 +107,46 @@ def index_url(repo_url: str) -> str:
 
 # --- parsing ---------------------------------------------------------------------------------------
 def parse_index(data: bytes, source: str) -> CachedIndex:
-    """Parse index bytes (YAML or JSON, Helm's strict rules) into the compact model."""
-    from helmpy.repo.index import IndexFile
+    """Parse index bytes (YAML or JSON, Helm's strict rules) into the compact model.
+
+    Versions of the common shape become rows straight from the parsed data; only unusual ones go
+    through the full chart-metadata model (``index.entry_from_raw``), which decides what is valid.
+    """
+    from helmpy.repo.index import entry_from_raw, is_plainly_valid, iter_entries, parse_document
 
     try:
-        full = IndexFile.load(data, source)
+        raw, strict = parse_document(data, source)
+        entries: dict[str, list[IndexedVersion]] = {}
+        for name, items in iter_entries(raw, source, strict):
+            kept = entries[name] = []
+            for where, item in items:
+                if is_plainly_valid(item):
+                    kept.append(_from_plain(name, item))
+                else:
+                    cv = entry_from_raw(item, where)
+                    if cv is not None:
+                        kept.append(_from_obj(name, cv))
+            kept.sort(key=_version_key, reverse=True)
     except RepoError:
         raise
     except Exception as err:  # defensive: bad data must never surface as a traceback
         raise RepoIndexError(f"{source}: {err}") from err
-    return CachedIndex({name: [_from_obj(name, v) for v in versions] for name, versions in full.entries.items()})
+    return CachedIndex(entries)
+
+
+def _version_key(v: IndexedVersion) -> tuple[int, Any]:
+    """Newest SemVer first (after reverse sort), unparsable versions last - the order of ``IndexFile.sort``."""
+    from helmpy.semverutil import try_parse
+
+    parsed = try_parse(v.version)
+    return (1, parsed.key()) if parsed is not None else (0, ())
+
+
+def _from_plain(name: str, item: dict[str, Any]) -> IndexedVersion:
+    """A row from a version map that ``is_plainly_valid`` accepted (all fields already plain strings)."""
+    return IndexedVersion(name, item["version"], item.get("appVersion", ""), item.get("description", ""),
+                          item.get("keywords", []), item.get("urls", []), item.get("digest", ""),
+                          bool(item.get("deprecated")))
 
 
 def _field(obj: Any, *names: str) -> Any:

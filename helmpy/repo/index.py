@@ -17,16 +17,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from helmpy import yamlutil
 from helmpy.chart.archive import limits
-from helmpy.chart.model import KNOWN_METADATA_KEYS, Metadata
+from helmpy.chart.model import KNOWN_METADATA_KEYS, Metadata, is_semver
 from helmpy.errors import ChartError, RepoError, RepoIndexError
 from helmpy.fsutil import atomic_write
 from helmpy.repo._index_io import dump as fast_dump
-from helmpy.repo._index_io import load_simple_yaml, read_chart_yaml
+from helmpy.repo._index_io import load_block_yaml, read_chart_yaml
 from helmpy.semverutil import parse_constraint, try_parse
 
 logger = logging.getLogger(__name__)
@@ -130,65 +130,17 @@ class IndexFile:
     @classmethod
     def load(cls, data: bytes | str, source: str = "index.yaml") -> "IndexFile":
         """Parse index bytes: JSON leniently, YAML strictly (Helm's rules); errors name ``source``."""
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        if not data.strip():
-            raise RepoIndexError(f"{source}: empty index.yaml file")
-        raw: Any = None
-        strict = True
-        if data.lstrip()[:1] in (b"{", b"["):
-            try:
-                raw = json.loads(data)
-                strict = False
-            except ValueError:
-                raw = None
-        if strict:
-            raw = yamlutil.load(data, source, RepoIndexError)
-        if not isinstance(raw, dict):
-            raise RepoIndexError(f"{source}: an index must be a map with apiVersion and entries")
-        if strict:
-            unknown = sorted(str(k) for k in raw if k not in _TOP_KEYS)
-            if unknown:
-                raise RepoIndexError(f'{source}: unknown field "{unknown[0]}" at the top level of the index')
-        if not raw.get("apiVersion"):
-            raise RepoIndexError(f"{source}: no API version specified")
-        entries_raw = raw.get("entries") or {}
-        if not isinstance(entries_raw, dict):
-            raise RepoIndexError(f"{source}: 'entries' must be a map of chart name to a list of versions")
+        raw, strict = parse_document(data, source)
         index = cls(api_version=str(raw["apiVersion"]), generated=_time_str(raw.get("generated")),
                     public_keys=[str(k) for k in raw.get("publicKeys") or []],
                     annotations={str(k): str(v) for k, v in (raw.get("annotations") or {}).items()},
                     server_info=raw.get("serverInfo"))
-        for name, versions in entries_raw.items():
-            name = str(name)
-            if versions is None:
-                versions = []
-            if not isinstance(versions, list):
-                raise RepoIndexError(f"{source}: entries.{name} must be a list of chart versions")
-            kept: list[ChartVersion] = []
-            for i, item in enumerate(versions):
-                where = f"{source}: entries.{name}[{i}]"
-                if item is None:
-                    logger.warning("skipping null entry in index source=%s chart=%s", source, name)
-                    continue
-                if not isinstance(item, dict):
-                    raise RepoIndexError(f"{where}: must be a map")
-                if strict:
-                    bad = sorted(str(k) for k in item if k not in _ENTRY_KEYS)
-                    if bad:
-                        raise RepoIndexError(f'{where}: unknown field "{bad[0]}" (Helm rejects indexes with '
-                                             f"unknown fields)")
-                try:
-                    cv = ChartVersion.from_dict(item, where)
-                    if not cv.metadata.api_version:
-                        cv.metadata.api_version = "v1"
-                    cv.metadata.validate(where)
-                except ChartError as err:
-                    if "more than one dependency" not in str(err):
-                        logger.warning("skipping invalid index entry: %s", err)
-                        continue
-                kept.append(cv)
-            index.entries[name] = kept
+        for name, items in iter_entries(raw, source, strict):
+            kept = index.entries[name] = []
+            for where, item in items:
+                cv = entry_from_raw(item, where)
+                if cv is not None:
+                    kept.append(cv)
         index.sort()
         return index
 
@@ -298,6 +250,116 @@ class IndexFile:
         atomic_write(path, self.to_json() if as_json else self.to_yaml())
 
 
+# --- reading helpers (shared with the client cache, which skips building full models) ------------
+def parse_document(data: bytes | str, source: str) -> tuple[dict[Any, Any], bool]:
+    """An index as plain data, top level checked, and whether Helm's strict YAML rules apply.
+
+    JSON (what ``repo index --json`` writes) is parsed with ``json`` and read leniently, as Helm does;
+    YAML goes through the fast block parser, or the full YAML parser when the text needs it.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not data.strip():
+        raise RepoIndexError(f"{source}: empty index.yaml file")
+    raw: Any = None
+    strict = True
+    if data.lstrip()[:1] in (b"{", b"["):
+        try:
+            raw = json.loads(data)
+            strict = False
+        except ValueError:
+            raw = None
+    if strict:
+        raw = load_block_yaml(data)
+        if raw is None:
+            raw = yamlutil.load(data, source, RepoIndexError)
+    if not isinstance(raw, dict):
+        raise RepoIndexError(f"{source}: an index must be a map with apiVersion and entries")
+    if strict and not _TOP_KEYS.issuperset(raw):
+        unknown = sorted(str(k) for k in raw if k not in _TOP_KEYS)
+        raise RepoIndexError(f'{source}: unknown field "{unknown[0]}" at the top level of the index')
+    if not raw.get("apiVersion"):
+        raise RepoIndexError(f"{source}: no API version specified")
+    if not isinstance(raw.get("entries") or {}, dict):
+        raise RepoIndexError(f"{source}: 'entries' must be a map of chart name to a list of versions")
+    return raw, strict
+
+
+def iter_entries(raw: dict[Any, Any], source: str, strict: bool
+                 ) -> Iterator[tuple[str, Iterator[tuple[str, dict[Any, Any]]]]]:
+    """(chart name, its (location, version map) pairs); null versions skipped, unknown fields fatal if strict."""
+    for name, versions in (raw.get("entries") or {}).items():
+        name = str(name)
+        if versions is None:
+            versions = []
+        if not isinstance(versions, list):
+            raise RepoIndexError(f"{source}: entries.{name} must be a list of chart versions")
+        yield name, _items(source, name, versions, strict)
+
+
+def _items(source: str, name: str, versions: list[Any], strict: bool) -> Iterator[tuple[str, dict[Any, Any]]]:
+    for i, item in enumerate(versions):
+        if item is None:
+            logger.warning("skipping null entry in index source=%s chart=%s", source, name)
+            continue
+        where = f"{source}: entries.{name}[{i}]"
+        if not isinstance(item, dict):
+            raise RepoIndexError(f"{where}: must be a map")
+        if strict and not _ENTRY_KEYS.issuperset(item):
+            bad = sorted(str(k) for k in item if k not in _ENTRY_KEYS)
+            raise RepoIndexError(f'{where}: unknown field "{bad[0]}" (Helm rejects indexes with unknown fields)')
+        yield where, item
+
+
+def entry_from_raw(item: dict[Any, Any], where: str) -> ChartVersion | None:
+    """A validated chart version, or None (logged) when Helm would skip it as invalid."""
+    try:
+        cv = ChartVersion.from_dict(item, where)
+        if not cv.metadata.api_version:
+            cv.metadata.api_version = "v1"
+        cv.metadata.validate(where)
+    except ChartError as err:
+        if "more than one dependency" not in str(err):
+            logger.warning("skipping invalid index entry: %s", err)
+            return None
+    return cv
+
+
+_PLAIN_STR_FIELDS = ("name", "version", "apiVersion", "appVersion", "description", "type", "home", "icon",
+                     "kubeVersion", "condition", "tags", "digest", "created")
+_PLAIN_LIST_FIELDS = ("keywords", "sources", "urls")
+_PLAIN_KEYS = frozenset(_PLAIN_STR_FIELDS + _PLAIN_LIST_FIELDS + ("deprecated", "annotations", "maintainers",
+                                                                  "removed"))
+
+
+def is_plainly_valid(item: dict[Any, Any]) -> bool:
+    """True when ``entry_from_raw`` would keep this version with its text unchanged (a quick check).
+
+    Only the common shape qualifies: printable strings (so sanitising is a no-op), a SemVer version,
+    a known apiVersion and type, no dependencies. Anything else returns False and the caller takes the
+    full ``entry_from_raw`` path, which stays the one definition of what is valid.
+    """
+    if not _PLAIN_KEYS.issuperset(item):
+        return False
+    for key in _PLAIN_STR_FIELDS:
+        value = item.get(key, "")
+        if type(value) is not str or not value.isprintable():
+            return False
+    for key in _PLAIN_LIST_FIELDS:
+        values = item.get(key, [])
+        if type(values) is not list or not all(type(v) is str and v.isprintable() for v in values):
+            return False
+    name, maintainers = item.get("name", ""), item.get("maintainers", [])
+    return (bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name
+            and item.get("apiVersion", "v1") in ("v1", "v2", "") and item.get("type", "") in _TYPES
+            and type(item.get("annotations", {})) is dict
+            and type(maintainers) is list and all(type(m) is dict for m in maintainers)
+            and is_semver(item.get("version", "")))
+
+
+_TYPES = ("", "application", "library")
+
+
 # --- URLs ------------------------------------------------------------------------------------------
 def url_join(base: str, *parts: str) -> str:
     """Helm's ``urlutil.URLJoin``: join path segments onto a URL, keep its query, escape the path."""
@@ -319,7 +381,7 @@ def read_chart_metadata(data: bytes, source: str) -> Metadata:
     raw = read_chart_yaml(data, source, max_file)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    parsed = load_simple_yaml(raw)
+    parsed = load_block_yaml(raw)
     if parsed is None:
         parsed = yamlutil.load(raw, f"{source}: Chart.yaml", ChartError)
     meta = Metadata.from_dict(parsed, f"{source}: Chart.yaml")

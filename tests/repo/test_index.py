@@ -16,8 +16,11 @@ from helmpy.chart.archive import write_archive
 from helmpy.chart.model import Metadata
 from helmpy.cli.repo_index_cmd import index as index_cmd
 from helmpy.errors import ArchiveError, ChartError, RepoError, RepoIndexError
-from helmpy.repo._index_io import dump, load_simple_yaml, read_chart_yaml
-from helmpy.repo.index import IndexFile, index_directory, read_chart_metadata, rfc3339nano, url_join
+from helmpy import yamlutil
+from helmpy.repo._index_io import dump, load_block_yaml, read_chart_yaml
+from helmpy.repo import cache
+from helmpy.repo.index import (IndexFile, entry_from_raw, index_directory, is_plainly_valid, read_chart_metadata,
+                               rfc3339nano, url_join)
 from tests.server.serve_helper import chart_tgz
 
 
@@ -135,17 +138,114 @@ def test_rfc3339nano() -> None:
 
 
 # --- fast paths -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("text", [
-    "apiVersion: v2\nname: x\nversion: 1.0\n", "name: x\nkeywords:\n- a\n- 'b'\n  - c\n", "name: x # c\n",
-    "a:\nb: 1\n", "deprecated: true\nname: on\n", "x: 'it''s'\n", "x: ~\n", "x: a:b\nurl: https://x.y/z\n",
-    "---\nx: 1\n", "x: |\n  a\n", "maintainers:\n- name: x\n", "x: y\n  z\n", "x: 2024-01-01\n",
-    "k:\n- a\n-\n", 'x: "a\\"b"\n', "a: b\na: c\n", "keywords:\n  - a\n  - \"b c\"\n", "x: y\r\nz: 'w'\r\n",
-    "name: n\nversion: '1.0'\n", "x: -a\n", "x: [a]\n", "x: {a: 1}\n", "x: é\n", "name: y\n",
-])
-def test_simple_yaml_matches_full_parser(text: str) -> None:
-    got = load_simple_yaml(text.encode())
+def _typed(value):  # type: ignore[no-untyped-def]
+    """A value with its types spelled out (``True == 1 == 1.0`` must not pass for equal)."""
+    if isinstance(value, dict):
+        return {_typed(k): _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+def assert_same_as_full_parser(text: str) -> object:
+    """The fast block parser either declines (None) or returns exactly what helmpy's YAML loader does."""
+    got = load_block_yaml(text.encode("utf-8"))
     if got is not None:
-        assert got == yaml.safe_load(text)
+        assert _typed(got) == _typed(yamlutil.load(text)), text
+    return got
+
+
+HANDLED = [
+    "apiVersion: v2\nname: x\nversion: 1.0\n", "name: x\nkeywords:\n- a\n- 'b'\n", "a:\nb: 1\n",
+    "deprecated: true\nname: on\n", "x: 'it''s'\n", "x: ~\n", "x: a:b\nurl: https://x.y/z#frag\n",
+    "maintainers:\n- name: x\n  email: y\n", "x: y\n  z\n", "x: 2024-01-01\n", "k:\n- a\n-\n",
+    'x: "a\\"b"\n', "a: b\na: c\n", "keywords:\n  - a\n  - \"b c\"\n", "name: n\nversion: '1.0'\n",
+    "x: é\n", "name: y\nother: N\n", "x: 0x1F\ny: 1_000\nz: 1e3\nw: .5\n", "x: {}\ny: []\n",
+    "e:\n  a:\n  - n: 1\n    l:\n    - p\n    m:\n      k: v\n  b: []\ng: 'x'\n",
+    "x: \"wrapped double\n  quoted \\u00e9 text\"\ny: 'wrapped\n  single'\n",
+    "description: a long plain\n  text over\n  three lines\nname: x\n", "1.0: a\ntrue: b\n",
+    "x: Null\ny:\n", "k: 12:30\n", "annotations:\n  artifacthub.io/links: x\n",
+    "x: a \n", "\nx: 1\n\n\ny: 2\n",
+]
+DECLINED = [
+    "name: x # c\n", "---\nx: 1\n", "x: |\n  a\n", "x: [a]\n", "x: {a: 1}\n", "x: y\r\nz: 'w'\r\n",
+    "x: -a\n", "x: -1\n", "x:\n  - - a\n", "-1: x\n", "x: &a 1\ny: *a\n", "x: !!str 1\n", "? a\n: b\n", '"q": 1\n', "x:\ty\n", "x: nel\x85\n",
+    "x: a\n\n  b\n", "  x: 1\n", "x: 1\n y: 2\n", "x:\n  a: 1\n b: 2\n", "- a\n", "x: 'open\n", "x: <<\n",
+    "x: \"a\" b\n", "x: 1\n...\n", "# only a comment\n", "x: a\n  b: c\n", "\ufeffx: 1\n", "x: \x07\n",
+]
+
+
+@pytest.mark.parametrize("text", HANDLED)
+def test_block_yaml_handles_common_shapes_exactly(text: str) -> None:
+    assert assert_same_as_full_parser(text) is not None
+
+
+@pytest.mark.parametrize("text", DECLINED)
+def test_block_yaml_declines_what_it_cannot_do_exactly(text: str) -> None:
+    assert load_block_yaml(text.encode("utf-8")) is None
+
+
+def test_block_yaml_matches_full_parser_on_generated_documents() -> None:
+    """Random strings dumped by PyYAML (narrow width, so long scalars wrap) and by our writer."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = "abcXYZ019 .-_:#'\"\\/@&*!|>%,[]{}?~=<+\u00e9\u4e2d\U0001F600\n\t"
+    words = ["y", "n", "yes", "No", "on", "null", "~", "1.0", "010", "0x1f", "1e3", "2024-01-01", "", " ", "-", "--",
+             "- a", ":", "a: b", "#", "x #y", "'", '"', "true", "=", "<<", ".inf", "1_0", "12:30"]
+
+    plain = ["nginx", "chart", "A", "web", "server", "1.2.3", "v2", "https://example.com/x.tgz", "d1e2", "x-y_z"]
+
+    def text() -> str:
+        roll = rng.random()
+        if roll < 0.15:
+            return rng.choice(words)
+        if roll < 0.25:
+            return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60)))
+        return " ".join(rng.choice(plain) for _ in range(rng.randint(1, 25)))
+
+    def value(depth: int):  # type: ignore[no-untyped-def]
+        roll = rng.random()
+        if depth < 3 and roll < 0.2:
+            return {text(): value(depth + 1) for _ in range(rng.randint(0, 4))}
+        if depth < 3 and roll < 0.35:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return rng.choice([text(), text(), text(), True, None, rng.randint(-5, 10 ** 6), 1.5])
+
+    handled = 0
+    for i in range(400):
+        doc = {text() or "k": value(0) for _ in range(rng.randint(1, 6))}
+        outputs = [yaml.safe_dump(doc, width=rng.choice([20, 40, 80]), allow_unicode=bool(i % 2))]
+        if all(isinstance(k, str) for k in doc):
+            outputs.append(dump(doc))
+        for out in outputs:
+            handled += assert_same_as_full_parser(out) is not None
+    assert handled > 150  # the fast path is the common path, not the exception
+
+
+def test_index_from_fast_path_equals_full_model() -> None:
+    """The client cache's quick rows equal the rows built through the full chart model."""
+    versions = [
+        {"apiVersion": "v2", "name": "a", "version": "1.0.0", "description": "plain", "urls": ["a.tgz"]},
+        {"name": "a", "version": "v0.1", "keywords": ["k"], "digest": "d", "deprecated": True},
+        {"name": "a", "version": "1.1.0", "description": "tab\there", "appVersion": "x\u00a0y"},
+        {"name": "a", "version": "1.2.0", "appVersion": 1.0, "keywords": "single"},
+        {"name": "a", "version": "not-semver"}, {"name": "a/b", "version": "1.0.0"},
+        {"name": "a", "version": "1.3.0", "type": "weird"}, {"name": "a", "version": "1.4.0", "apiVersion": "v3"},
+        {"name": "a", "version": "1.5.0", "dependencies": [{"name": "d"}, {"name": "d"}]},
+        {"name": "a", "version": "1.6.0", "maintainers": ["x"]}, {"name": "a", "version": "1.7.0", "created": None},
+    ]
+    doc = {"apiVersion": "v1", "entries": {"a": versions}}
+    quick = cache.parse_index(json.dumps(doc).encode(), "x.json")
+    full = IndexFile.load(json.dumps(doc).encode(), "x.json")
+    assert quick.entries["a"] == [cache._from_obj("a", cv) for cv in full.entries["a"]]
+    assert [v.version for v in quick.entries["a"]] == ["1.7.0", "1.5.0", "1.2.0", "1.1.0", "1.0.0", "v0.1"]
+    assert quick.entries["a"][3].description == "tab here" and quick.entries["a"][3].app_version == "x y"
+    assert [is_plainly_valid(v) for v in versions[:3]] == [True, True, False]
+    for v in versions:  # the quick check never accepts what the full model rejects or changes
+        if is_plainly_valid(v):
+            cv = entry_from_raw(dict(v), "x")
+            assert cv is not None and cache._from_obj("a", cv) == cache._from_plain("a", v)
 
 
 @pytest.mark.parametrize("value", ["plain", "1.0", "1.16.0", "", "y", "n", "yes", "null", "~", "a: b", "a #b",

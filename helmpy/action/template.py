@@ -69,11 +69,11 @@ def load_chart_ref(ref: str, version: str | None = None, devel: bool = False, re
     """Resolve a chart reference (local path, ``repo/name``, URL) and load it."""
     from helmpy.chart import loader
 
-    try:
+    path = Path(ref)
+    if repo_url or ref.startswith("file://") or not path.exists():
+        # local paths win (Helm's order), so the repository machinery is only imported for the rest
         from helmpy.action.chartref import resolve_chart
-    except ImportError:  # repository support not installed/landed: local paths only
-        path = Path(ref)
-    else:
+
         path = resolve_chart(ref, version=version, devel=devel, repo_url=repo_url)
     return loader.load(path)
 

@@ -11,8 +11,6 @@ from typing import Any, Callable, TypeVar
 
 import click
 
-from helmpy.values.options import ValueOptions
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 _FLAGS: tuple[tuple[tuple[str, ...], str, str], ...] = (
@@ -31,6 +29,8 @@ def values_options(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from helmpy.values.options import ValueOptions  # YAML stays unimported for --help
+
         collected = {attr: list(kwargs.pop(f"_vo_{attr}", ()) or ()) for _, attr, _ in _FLAGS}
         kwargs["value_options"] = ValueOptions(**collected)
         return f(*args, **kwargs)

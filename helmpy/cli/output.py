@@ -13,8 +13,6 @@ from typing import Any, Callable, Sequence, TypeVar
 
 import click
 
-from helmpy import yamlutil
-
 FORMATS = ("table", "json", "yaml")
 MAX_COL_WIDTH = 60
 
@@ -66,6 +64,8 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_col_
 
 def render(data: Any, fmt: str, table_fn: Callable[[Any], Table | str] | None = None) -> str:
     """The text for ``data`` in ``fmt``; ``table_fn`` gives (headers, rows) or ready-made text."""
+    from helmpy import yamlutil  # imported when used: YAML stays out of ``--help``
+
     fmt = fmt.lower()
     if fmt == "json":
         return yamlutil.dump_json(data) + "\n"

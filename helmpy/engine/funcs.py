@@ -108,12 +108,55 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_PLAIN_TYPES = frozenset((str, int, float, bool, type(None)))
+_YAML_CACHE: dict[Any, str] = {}
+_YAML_CACHE_SIZE = 512
+
+
+def _freeze(value: Any) -> Any:
+    """A hashable snapshot of a plain value, types included (1, 1.0 and True differ); None if not plain.
+
+    Charts call ``toYaml`` on the same small maps (labels, resources) for every object they render;
+    dumping is ~50x dearer than this walk, so equal snapshots share one dump.
+    """
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return (kind, value)
+    if kind is dict:
+        items = []
+        for k, v in value.items():
+            frozen = _freeze(v)
+            if frozen is None or type(k) not in _PLAIN_TYPES:
+                return None
+            items.append((type(k), k, frozen))
+        return (dict, tuple(items))
+    if kind is list or kind is tuple:
+        out = []
+        for v in value:
+            frozen = _freeze(v)
+            if frozen is None:
+                return None
+            out.append(frozen)
+        return (kind, tuple(out))
+    return None
+
+
 def must_to_yaml(value: Any) -> str:
     """YAML in Helm's style, trailing newline removed."""
+    key = _freeze(value)
+    if key is not None:
+        cached = _YAML_CACHE.get(key)
+        if cached is not None:
+            return cached
     text = yamlutil.dump(_jsonable(value))
     if text.endswith("\n...\n"):
         text = text[:-4]
-    return text[:-1] if text.endswith("\n") else text
+    text = text[:-1] if text.endswith("\n") else text
+    if key is not None:
+        if len(_YAML_CACHE) >= _YAML_CACHE_SIZE:
+            _YAML_CACHE.clear()
+        _YAML_CACHE[key] = text
+    return text
 
 
 def to_yaml(value: Any) -> str:

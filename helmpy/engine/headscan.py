@@ -81,23 +81,32 @@ class _Unknown(Exception):
     """The layout is beyond this scanner: use the full parse."""
 
 
+# Plain scalars starting with a letter are strings for go-yaml unless they are one of these words.
+_WORDY = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
+_NOT_STR_WORDS = frozenset("y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF "
+                           "null Null NULL".split())
+
+
 def _is_str_plain(text: str) -> bool:
+    if _WORDY.fullmatch(text):
+        return text not in _NOT_STR_WORDS
     return yamlutil._HelmLoader.resolve(yamlutil._HelmLoader, yaml.ScalarNode, text, (True, False)) == _STR_TAG
 
 
 def _string(rest: str | None) -> str | None:
     """A one-line scalar that is certainly a string (or None for an empty value); else _Unknown."""
-    if rest is None or _EMPTY.match(rest):
+    if not rest:
         return None
-    m = _DQ.match(rest)
-    if m:
-        return m.group(1)
-    m = _SQ.match(rest)
-    if m:
-        return m.group(1)
     m = _PLAIN.match(rest)
-    if m and _is_str_plain(m.group(1)):
+    if m:
+        if _is_str_plain(m.group(1)):
+            return m.group(1)
+        raise _Unknown
+    m = _DQ.match(rest) or _SQ.match(rest)
+    if m:
         return m.group(1)
+    if _EMPTY.match(rest):
+        return None
     raise _Unknown
 
 

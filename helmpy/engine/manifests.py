@@ -110,13 +110,40 @@ class HookDoc:
 def split_documents(text: str) -> list[str]:
     """Helm's ``SplitManifests``: split on ``---`` at column 0, trim each piece, drop empty ones."""
     docs = []
-    for piece in _SEP.split(text.strip()):
-        if piece == "":
-            continue
+    for piece in _split_sep(text.strip()):
         piece = piece.strip()
         if piece:
             docs.append(piece)
     return docs
+
+
+def _split_sep(text: str) -> list[str]:
+    r"""``_SEP.split(text)`` without the regex: ``\s*\n---`` backtracks at every run of indentation,
+    which made splitting a 1,000-object chart cost ~25 ms. A separator starts where the whitespace run
+    before ``\n---`` starts (never before the previous separator's end) and eats the whitespace after."""
+    pieces = []
+    pos = 0
+    n = len(text)
+    if text.startswith("---"):
+        end = 3
+        while end < n and text[end].isspace():
+            end += 1
+        pieces.append("")
+        pos = end
+    while True:
+        i = text.find("\n---", pos)
+        if i < 0:
+            break
+        start = i
+        while start > pos and text[start - 1].isspace():
+            start -= 1
+        end = i + 4
+        while end < n and text[end].isspace():
+            end += 1
+        pieces.append(text[pos:start])
+        pos = end
+    pieces.append(text[pos:])
+    return pieces
 
 
 def _annotation_list(value: str) -> list[str]:

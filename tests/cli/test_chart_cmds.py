@@ -201,3 +201,22 @@ def test_bench_script_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "objects rendered:   8 (identical in both)" in proc.stdout
     assert "ratio helmpy/helm:" in proc.stdout
+
+
+@pytest.mark.parametrize("argv, banned", [
+    (["--help"], ("yaml", "jinja2", "helmpy.values.options", "requests")),
+    (["version"], ("yaml", "jinja2", "helmpy.cli.chart_cmds", "requests")),
+    (["template", "--help"], ("yaml", "jinja2", "requests")),
+])
+def test_light_commands_start_without_heavy_imports(argv, banned):
+    """``helmpy --help`` and ``helmpy version`` must start fast: no YAML/Jinja2/HTTP imports."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom helmpy.cli.main import cli\ntry:\n    cli(%r, standalone_mode=False)\n"
+            "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)\n" % (argv,))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    loaded = set(proc.stderr.split())
+    assert "helmpy.cli.main" in loaded, proc.stderr
+    assert not loaded & set(banned), sorted(loaded & set(banned))

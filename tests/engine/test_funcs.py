@@ -164,3 +164,18 @@ def test_lookup_and_misc_globals(r):
              "{{ until(3) | toJson }}") == "6 3 6 3 1 5 [0,1,2]"
     assert r("{{ cat('a', Values.nope, 'b') }} {{ 'x/y.txt' | base }} {{ 'x/y.txt' | ext }} {{ 'x/y.txt' | dir }}") == \
         "a b y.txt .txt x"
+
+
+def test_to_yaml_snapshot_cache_keeps_types_and_sees_changes():
+    """toYaml caches dumps of equal plain values; 1, 1.0, True and "1" must not share an entry, and a
+    mutated map must be dumped afresh."""
+    from helmpy.engine.funcs import must_to_yaml
+
+    assert [must_to_yaml({"a": v}) for v in (1, 1.0, True, "1", None)] == \
+        ["a: 1", "a: 1", "a: true", 'a: "1"', "a: null"]
+    labels = {"team": "x"}
+    assert must_to_yaml(labels) == "team: x"
+    labels["tier"] = "web"
+    assert must_to_yaml(labels) == "team: x\ntier: web"
+    assert must_to_yaml([{"k": [1, "b"]}]) == "- k:\n  - 1\n  - b"
+    assert must_to_yaml("plain") == "plain"

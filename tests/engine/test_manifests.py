@@ -128,3 +128,18 @@ def test_sort_for_uninstall():
         doc(k, k.lower()) for k in ("Namespace", "Deployment", "Custom", "Service", "ConfigMap", "Ingress"))})
     assert [m.kind for m in sort_for_uninstall(manifests)] == \
         ["Ingress", "Service", "Deployment", "ConfigMap", "Namespace", "Custom"]
+
+
+def test_separator_split_equals_helms_regex():
+    """``split_documents`` avoids the backtracking regex; it must split exactly as ``(?:^|\\s*\\n)---\\s*``."""
+    import random
+    import re
+
+    from helmpy.engine.manifests import _split_sep
+
+    helm_sep = re.compile(r"(?:^|\s*\n)---\s*")
+    rnd = random.Random(7)
+    alphabet = ["-", "---", "\n", " ", "\t", "a", "\n---", "\r", "\u00a0", "k: v"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert _split_sep(text) == helm_sep.split(text), repr(text)

@@ -355,26 +355,35 @@ class KubeApiApp:
         body = self._decode(req)
         if ctype == APPLY_PATCH:
             return self._apply(req, t, body)
-        for _attempt in range(5):  # patches retry on conflicts with concurrent writers, as the API server does
-            live = self.store.get(t.rt, t.namespace, t.name)
-            base = copy.deepcopy(live)
-            if ctype == "application/json-patch+json":
-                patched = json_patch(base, body)
-            elif not isinstance(body, dict):
-                raise status.bad_request("the patch must be a JSON object")
-            elif ctype == "application/merge-patch+json":
-                patched = merge_patch(base, body)
-            else:
-                patched = strategic_merge(base, body)
-            if not isinstance(patched, dict):
-                raise status.bad_request("the patch produced something that is not an object")
-            patched.setdefault("metadata", {})["resourceVersion"] = live["metadata"].get("resourceVersion")
-            try:
-                return Response(200, self._write(req, t, live, patched))
-            except KubeApiStatus as err:
-                if err.reason != "Conflict":
-                    raise
+        for _attempt in range(5):  # patches retry on conflicts with other processes' writes, as the API server does
+            with self.store.atomic():
+                result = self._patch_once(req, t, ctype, body)
+            if result is not None:
+                return result
         raise status.conflict(t.rt.plural, t.rt.group, t.name, "too many concurrent writers")
+
+    def _patch_once(self, req: Request, t: Target, ctype: str, body: Any) -> Response | None:
+        """One read-patch-write; None when the object changed under it (a conflict to retry)."""
+        assert t.name is not None
+        live = self.store.get(t.rt, t.namespace, t.name)
+        base = copy.deepcopy(live)
+        if ctype == "application/json-patch+json":
+            patched = json_patch(base, body)
+        elif not isinstance(body, dict):
+            raise status.bad_request("the patch must be a JSON object")
+        elif ctype == "application/merge-patch+json":
+            patched = merge_patch(base, body)
+        else:
+            patched = strategic_merge(base, body)
+        if not isinstance(patched, dict):
+            raise status.bad_request("the patch produced something that is not an object")
+        patched.setdefault("metadata", {})["resourceVersion"] = live["metadata"].get("resourceVersion")
+        try:
+            return Response(200, self._write(req, t, live, patched))
+        except KubeApiStatus as err:
+            if err.reason != "Conflict":
+                raise
+        return None
 
     def _apply(self, req: Request, t: Target, body: Any) -> Response:
         assert t.name is not None
@@ -391,25 +400,34 @@ class KubeApiApp:
                                      f"name on the URL ({t.name})")
         config["metadata"]["name"] = t.name
         for _attempt in range(5):
-            live = self.store.find(t.rt, t.namespace, t.name)
-            try:
-                result = server_side_apply(live, config, manager, req.flag("force"))
-            except ApplyConflict as err:
-                raise KubeApiStatus(_conflict_message(err.causes), code=409, reason="Conflict",
-                                    details={"name": t.name, "group": t.rt.group, "kind": t.rt.plural,
-                                             "causes": err.causes}) from err
-            try:
-                if live is None:
-                    obj = normalize(result)
-                    if req.query.get("dryRun") == "All":
-                        return Response(201, obj)
-                    return Response(201, self.store.create(t.rt, obj))
-                result["metadata"]["resourceVersion"] = live["metadata"].get("resourceVersion")
-                return Response(200, self._write_applied(req, t, live, result))
-            except KubeApiStatus as err:
-                if err.reason not in ("Conflict", "AlreadyExists"):
-                    raise
+            with self.store.atomic():
+                result = self._apply_once(req, t, config, manager)
+            if result is not None:
+                return result
         raise status.conflict(t.rt.plural, t.rt.group, t.name, "too many concurrent writers")
+
+    def _apply_once(self, req: Request, t: Target, config: dict[str, Any], manager: str) -> Response | None:
+        """One read-apply-write; None when the object changed under it (a conflict to retry)."""
+        assert t.name is not None
+        live = self.store.find(t.rt, t.namespace, t.name)
+        try:
+            result = server_side_apply(live, config, manager, req.flag("force"))
+        except ApplyConflict as err:
+            raise KubeApiStatus(_conflict_message(err.causes), code=409, reason="Conflict",
+                                details={"name": t.name, "group": t.rt.group, "kind": t.rt.plural,
+                                         "causes": err.causes}) from err
+        try:
+            if live is None:
+                obj = normalize(result)
+                if req.query.get("dryRun") == "All":
+                    return Response(201, obj)
+                return Response(201, self.store.create(t.rt, obj))
+            result["metadata"]["resourceVersion"] = live["metadata"].get("resourceVersion")
+            return Response(200, self._write_applied(req, t, live, result))
+        except KubeApiStatus as err:
+            if err.reason not in ("Conflict", "AlreadyExists"):
+                raise
+        return None
 
     def _write_applied(self, req: Request, t: Target, live: dict[str, Any], result: dict[str, Any]
                        ) -> dict[str, Any]:

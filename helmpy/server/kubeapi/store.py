@@ -13,7 +13,7 @@ import logging
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, ContextManager, TypeVar
 
 from helmpy.errors import KubeApiStatus, KubeConflict, KubeError, KubeNotFound
 from helmpy.kube.client import KubeClient
@@ -41,12 +41,17 @@ class Store:
         self.db_path = Path(db_path) if db_path else getattr(cluster, "path", None)
         self._local = threading.local()
         self._last_rv = 0
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.RLock()
         self.closing = threading.Event()  # set on shutdown: open watches end
 
     def _call(self, fn: Callable[[], T]) -> T:
         """Run a read; the embedded cluster is thread-safe (a connection per thread, WAL readers never block)."""
         return fn()
+
+    def atomic(self) -> ContextManager[Any]:
+        """Hold the write lock across a read-modify-write (patch, apply), so this server's own threads never
+        make each other retry; writers in other processes are still caught by the resourceVersion check."""
+        return self._write_lock
 
     def _write(self, fn: Callable[[], T]) -> T:
         """Run a write, one server thread at a time.

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 CHART_YAML = """apiVersion: v2
 name: bench
@@ -103,6 +104,18 @@ def helmpy(db: Path, *args: str) -> float:
     return elapsed
 
 
+def check_objects(db: Path, expected: int) -> None:
+    """The run did the work: every object of the chart is in the cluster file."""
+    from helmpy.kube.embedded import EmbeddedCluster
+
+    cluster = EmbeddedCluster(db)
+    found = sum(len(cluster.list(api, kind, "default", "app.kubernetes.io/managed-by=Helm"))
+                for api, kind in (("v1", "ConfigMap"), ("v1", "Secret"), ("v1", "Service"), ("apps/v1", "Deployment")))
+    cluster.close()
+    if found != expected:
+        raise SystemExit(f"expected {expected} objects managed by the release in {db}, found {found}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=1000)
@@ -114,7 +127,9 @@ def main() -> None:
         for run in range(args.runs):
             db = Path(tmp) / f"cluster-{run}.db"
             installs.append(helmpy(db, "install", "bench", str(chart)))
+            check_objects(db, args.objects)
             upgrades.append(helmpy(db, "upgrade", "bench", str(chart), "--set", "generation=1"))
+            check_objects(db, args.objects)
             print(f"run {run + 1}: install {installs[-1]:.2f}s  upgrade {upgrades[-1]:.2f}s", flush=True)
     print(f"{args.objects} objects, {args.runs} runs on the embedded cluster:")
     print(f"  helmpy install  median {statistics.median(installs):.2f}s  min {min(installs):.2f}s")

@@ -182,7 +182,7 @@ def render_files(chart: Chart, user_values: dict[str, Any], opts: LintOptions) -
     This is the render pipeline without the manifest split, because lint checks each file's raw
     text itself (indentation, YAML) and reports problems per file, like Helm's linter.
     """
-    from helmpy.action.render import compute_values
+    from helmpy.action.render import compute_values, use_template_cache
     from helmpy.action.template import make_capabilities
     from helmpy.engine.render import ReleaseContext, Renderer
 
@@ -190,6 +190,7 @@ def render_files(chart: Chart, user_values: dict[str, Any], opts: LintOptions) -
                              is_upgrade=False)
     caps = make_capabilities(opts.kube_version, [])
     values = compute_values(chart, user_values, caps, skip_schema=opts.skip_schema_validation)
+    use_template_cache()
     renderer = Renderer(release, caps)
     files = renderer.render(chart, values)
     prefix = f"{chart.name}/"

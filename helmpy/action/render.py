@@ -8,14 +8,17 @@ rendered files into hooks and install-ordered manifests. CRDs (``crds/``) are pa
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from helmpy.chart.dependencies import process_dependencies
 from helmpy.chart.model import Chart
 from helmpy.engine.manifests import HookDoc, Manifest, manifest_text, sort_manifests
 from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
+from helmpy.engine.sandbox import set_code_store
 from helmpy.errors import ChartError
 from helmpy.semverutil import satisfies
 from helmpy.values.coalesce import coalesce_values
@@ -35,6 +38,41 @@ class RenderedRelease:
     crds: list[tuple[str, bytes]]
     files: dict[str, str] = field(default_factory=dict)
     missing_values: list[MissingValue] = field(default_factory=list)
+
+
+class TemplateCodeCache:
+    """Compiled Jinja2 code under ``$HELMPY_CACHE_HOME/templates`` (compiling a chart costs 20-70 ms per run).
+
+    Keys are content hashes (template text, Python, Jinja2 and helmpy versions), so a stale entry is never
+    used; unreadable or unwritable files just mean compiling again. ``HELMPY_TEMPLATE_CACHE=0`` turns it off.
+    """
+
+    def _path(self, key: str) -> Path:
+        from helmpy.paths import cache_home
+
+        return cache_home() / "templates" / key[:2] / key
+
+    def load(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except OSError:
+            return None
+
+    def save(self, key: str, data: bytes) -> None:
+        from helmpy.fsutil import atomic_write
+
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data, mode=0o600)
+        except OSError as err:
+            logger.debug("cannot cache compiled template %s: %s", path, err)
+
+
+def use_template_cache() -> None:
+    """Install the on-disk compiled-template cache (unless HELMPY_TEMPLATE_CACHE=0) for the next renders."""
+    enabled = os.environ.get("HELMPY_TEMPLATE_CACHE", "1").lower() not in ("0", "false", "no", "off")
+    set_code_store(TemplateCodeCache() if enabled else None)
 
 
 def _has_schema(chart: Chart) -> bool:
@@ -85,6 +123,7 @@ def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseCo
                    limits: Limits | None = None) -> RenderedRelease:
     """Render ``chart`` with ``user_values`` for ``release`` into manifests, hooks, notes and CRDs."""
     values = compute_values(chart, user_values, caps, skip_schema=skip_schema)
+    use_template_cache()
     renderer = Renderer(release, caps, lookup=lookup, limits=limits, strict=strict)
     files = renderer.render(chart, values)
     notes = collect_notes(chart, files, subchart_notes)

@@ -144,6 +144,7 @@ class InstallResult:
 def resolve_name(cfg: Configuration, opts: InstallOptions) -> str:
     if opts.name and (opts.generate_name or opts.name_template):
         raise UsageError("cannot set a release name and --generate-name or --name-template at the same time")
+    name: str | None
     if opts.name_template:
         name = render_name_template(opts.name_template)
         if not name:

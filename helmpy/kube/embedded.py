@@ -14,6 +14,7 @@ complete, Pods running, PVCs bound); turn it off with ``controller=False`` or
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import copy
 import json
@@ -451,7 +452,7 @@ class EmbeddedCluster:
                 self._remove(child, dns, dname, json.loads(text), propagation)
 
     # -- waiting -----------------------------------------------------------------------------------
-    def wait_ready(self, objects: list[KubeObject], timeout: float) -> None:
+    def wait_ready(self, objects: builtins.list[KubeObject], timeout: float) -> None:
         """Poll the stored objects until every one is ready (kube/readiness.py rules); progress on stderr."""
         def live(obj: KubeObject) -> KubeObject | None:
             meta = obj.get("metadata") or {}
@@ -527,7 +528,7 @@ def _owned_fields(obj: KubeObject) -> dict[str, set[str]]:
 def _managed_entry(manager: str, obj: KubeObject, owned: dict[str, set[str]]) -> dict[str, Any]:
     """A managedFields entry in the API's FieldsV1 shape (top-level fields and metadata keys)."""
     fields: dict[str, Any] = {f"f:{k}": {} for k in sorted(owned["top"])}
-    meta_fields = {f"f:{section}": {f"f:{k}": {} for k in sorted(owned[section])}
+    meta_fields: dict[str, Any] = {f"f:{section}": {f"f:{k}": {} for k in sorted(owned[section])}
                    for section in ("labels", "annotations") if owned[section]}
     if meta_fields:
         fields["f:metadata"] = meta_fields

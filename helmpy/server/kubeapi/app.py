@@ -19,7 +19,7 @@ import yaml
 
 from helmpy.errors import KubeApiStatus
 from helmpy.kube.resources import ResourceType, split_api_version
-from helmpy.server.kubeapi import discovery, openapi, protobuf, status
+from helmpy.server.kubeapi import discovery, openapi, protobuf, scale, status
 from helmpy.server.kubeapi.apply import ApplyConflict, record_update, server_side_apply
 from helmpy.server.kubeapi.patch import json_patch, merge_patch, strategic_merge
 from helmpy.server.kubeapi.selectors import parse_fields, parse_labels
@@ -200,7 +200,7 @@ class KubeApiApp:
             raise status.path_not_found()
         name = rest[1] if len(rest) > 1 else None
         sub = rest[2] if len(rest) > 2 else None
-        if sub not in (None, "status"):
+        if sub not in (None, "status") and not (sub == "scale" and scale.has_scale(rt)):
             raise status.path_not_found()
         if not rt.namespaced and namespace is not None:
             raise status.path_not_found()
@@ -209,6 +209,8 @@ class KubeApiApp:
         return Target(rt, namespace, name, sub)
 
     def _resource(self, req: Request, t: Target) -> Response:
+        if t.subresource == "scale":
+            return self._scale(req, t)
         if t.name is None:
             handlers = {"GET": self._list, "POST": self._create, "DELETE": self._delete_collection}
         else:
@@ -366,17 +368,7 @@ class KubeApiApp:
         """One read-patch-write; None when the object changed under it (a conflict to retry)."""
         assert t.name is not None
         live = self.store.get(t.rt, t.namespace, t.name)
-        base = copy.deepcopy(live)
-        if ctype == "application/json-patch+json":
-            patched = json_patch(base, body)
-        elif not isinstance(body, dict):
-            raise status.bad_request("the patch must be a JSON object")
-        elif ctype == "application/merge-patch+json":
-            patched = merge_patch(base, body)
-        else:
-            patched = strategic_merge(base, body)
-        if not isinstance(patched, dict):
-            raise status.bad_request("the patch produced something that is not an object")
+        patched = _patched(ctype, copy.deepcopy(live), body)
         patched.setdefault("metadata", {})["resourceVersion"] = live["metadata"].get("resourceVersion")
         try:
             return Response(200, self._write(req, t, live, patched))
@@ -384,6 +376,45 @@ class KubeApiApp:
             if err.reason != "Conflict":
                 raise
         return None
+
+    def _scale(self, req: Request, t: Target) -> Response:
+        """``/scale``: read or set the parent's ``spec.replicas`` (``kubectl scale`` sends a merge patch)."""
+        assert t.name is not None
+        if req.method == "GET":
+            return Response(200, scale.to_scale(self.store.get(t.rt, t.namespace, t.name)))
+        if req.method not in ("PUT", "PATCH"):
+            raise status.method_not_allowed(req.method)
+        if req.method == "PATCH" and req.content_type not in PATCH_TYPES:
+            raise status.unsupported_media(req.content_type)
+        body = self._decode(req)
+        for _attempt in range(5):
+            with self.store.atomic():
+                live = self.store.get(t.rt, t.namespace, t.name)
+                current = scale.to_scale(live)
+                if req.method == "PUT":
+                    if not isinstance(body, dict):
+                        raise status.bad_request("the body of the request must be a JSON object")
+                    wanted_rv = (body.get("metadata") or {}).get("resourceVersion")
+                    if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
+                        raise status.conflict(t.rt.plural, t.rt.group, t.name, "the object has been modified; "
+                                              "please apply your changes to the latest version and try again")
+                    wanted = body
+                else:
+                    wanted = _patched(req.content_type, copy.deepcopy(current), body)
+                try:
+                    replicas = scale.replicas_of(wanted)
+                except ValueError as err:
+                    raise status.invalid("Scale", "autoscaling", t.name, [{
+                        "reason": "FieldValueInvalid", "field": "spec.replicas", "message": str(err).split(": ", 1)[1]}
+                    ]) from err
+                new = copy.deepcopy(live)
+                new.setdefault("spec", {})["replicas"] = replicas
+                try:
+                    return Response(200, scale.to_scale(self._write(req, t, live, new)))
+                except KubeApiStatus as err:
+                    if err.reason != "Conflict":
+                        raise
+        raise status.conflict(t.rt.plural, t.rt.group, t.name, "too many concurrent writers")
 
     def _apply(self, req: Request, t: Target, body: Any) -> Response:
         assert t.name is not None
@@ -473,6 +504,21 @@ class KubeApiApp:
                     raise
         return Response(200, {"apiVersion": t.rt.api_version, "kind": f"{t.rt.kind}List",
                               "metadata": {"resourceVersion": self.store.resource_version()}, "items": items})
+
+
+def _patched(ctype: str, base: dict[str, Any], body: Any) -> dict[str, Any]:
+    """``base`` with a JSON, merge or strategic-merge patch applied (an apply patch merges like the latter)."""
+    if ctype == "application/json-patch+json":
+        patched = json_patch(base, body)
+    elif not isinstance(body, dict):
+        raise status.bad_request("the patch must be a JSON object")
+    elif ctype == "application/merge-patch+json":
+        patched = merge_patch(base, body)
+    else:
+        patched = strategic_merge(base, body)
+    if not isinstance(patched, dict):
+        raise status.bad_request("the patch produced something that is not an object")
+    return patched
 
 
 def _conflict_message(causes: list[dict[str, str]]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from helmpy.kube.resources import ResourceType
+from helmpy.server.kubeapi.scale import SCALE_GVK, has_scale
 
 SERVER_VERSION = "v1.35.0"
 AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -77,9 +78,13 @@ def resource_list(types: Iterable[ResourceType], group: str, version: str) -> di
         if rt.categories:
             entry["categories"] = list(rt.categories)
         resources.append(entry)
-        if rt.kind in STATUS_KINDS or rt.group not in _BUILTIN_GROUPS:
+        if _has_status(rt):
             resources.append({"name": f"{rt.plural}/status", "singularName": "", "namespaced": rt.namespaced,
                               "kind": rt.kind, "verbs": ["get", "patch", "update"]})
+        if has_scale(rt):
+            resources.append({"name": f"{rt.plural}/scale", "singularName": "", "namespaced": rt.namespaced,
+                              "group": SCALE_GVK["group"], "version": SCALE_GVK["version"],
+                              "kind": SCALE_GVK["kind"], "verbs": ["get", "patch", "update"]})
     gv = f"{group}/{version}" if group else version
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
@@ -88,6 +93,22 @@ _BUILTIN_GROUPS = {"", "apps", "batch", "autoscaling", "networking.k8s.io", "pol
                    "apiextensions.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "admissionregistration.k8s.io",
                    "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "certificates.k8s.io",
                    "node.k8s.io", "apiregistration.k8s.io", "flowcontrol.apiserver.k8s.io"}
+
+
+def _has_status(rt: ResourceType) -> bool:
+    return rt.kind in STATUS_KINDS or rt.group not in _BUILTIN_GROUPS
+
+
+def _subresources(rt: ResourceType) -> list[dict[str, Any]]:
+    """Aggregated discovery's ``subresources`` (client-go finds ``/scale`` for ``kubectl scale`` here)."""
+    verbs = ["get", "patch", "update"]
+    out = []
+    if _has_status(rt):
+        out.append({"subresource": "status", "verbs": verbs,
+                    "responseKind": {"group": rt.group, "version": rt.version, "kind": rt.kind}})
+    if has_scale(rt):
+        out.append({"subresource": "scale", "verbs": verbs, "responseKind": dict(SCALE_GVK)})
+    return out
 
 
 def _aggregated_item(group: str, versions: list[str], types: list[ResourceType]) -> dict[str, Any]:
@@ -105,6 +126,9 @@ def _aggregated_item(group: str, versions: list[str], types: list[ResourceType])
                 entry["shortNames"] = list(rt.short_names)
             if rt.categories:
                 entry["categories"] = list(rt.categories)
+            subresources = _subresources(rt)
+            if subresources:
+                entry["subresources"] = subresources
             resources.append(entry)
         out_versions.append({"version": v, "freshness": "Current", "resources": resources})
     return {"metadata": {"name": group}, "versions": out_versions}

@@ -207,3 +207,28 @@ def test_concurrent_writers_lose_nothing_and_do_not_stall(served, api):
     assert names == {f"par-{i}" for i in range(120)} | {f"cli-{i}" for i in range(20)}
     assert api("GET", base + "/shared").json()["data"] == {f"k{i}": str(i) for i in range(40)}
     assert elapsed < 20, f"{elapsed:.1f}s for 180 concurrent writes"
+
+
+def test_scale_subresource(api):
+    base = "/apis/apps/v1/namespaces/default/deployments"
+    deploy = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "sc"},
+              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "sc"}, "matchExpressions": [
+                  {"key": "tier", "operator": "In", "values": ["a", "b"]}]}, "template": {}}}
+    assert api("POST", base, json=deploy).status_code == 201
+    scale = api("GET", base + "/sc/scale").json()
+    assert scale["spec"] == {"replicas": 2} and scale["status"]["selector"] == "app=sc,tier in (a,b)"
+    put = api("PUT", base + "/sc/scale", json={**scale, "spec": {"replicas": 4}})
+    assert put.status_code == 200 and put.json()["spec"]["replicas"] == 4
+    _status(api("PUT", base + "/sc/scale", json=scale), 409, "Conflict")  # scale's resourceVersion is stale now
+    _status(api("PATCH", base + "/sc/scale", data=b'{"spec":{"replicas":-1}}',
+                headers={"Content-Type": "application/merge-patch+json"}), 422, "Invalid")
+    assert api("GET", base + "/sc").json()["spec"]["replicas"] == 4
+    _status(api("DELETE", base + "/sc/scale"), 405, "MethodNotAllowed")
+    _status(api("GET", "/api/v1/namespaces/default/configmaps/x/scale"), 404, "NotFound")
+    apps = api("GET", "/apis/apps/v1").json()["resources"]
+    assert {"name": "deployments/scale", "group": "autoscaling", "version": "v1", "kind": "Scale"}.items() <= next(
+        r for r in apps if r["name"] == "deployments/scale").items()
+    agg = api("GET", "/apis", headers={"Accept": AGGREGATED_CONTENT_TYPE}).json()
+    apps_v1 = next(i for i in agg["items"] if i["metadata"]["name"] == "apps")["versions"][0]["resources"]
+    subs = next(r for r in apps_v1 if r["resource"] == "deployments")["subresources"]
+    assert {s["subresource"] for s in subs} == {"status", "scale"}

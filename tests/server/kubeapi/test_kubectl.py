@@ -150,3 +150,19 @@ def test_writes_land_in_the_shared_sqlite_file(served, kubectl):
     with sqlite3.connect(served.db) as conn:
         rows = conn.execute("SELECT json FROM objects WHERE plural = 'configmaps' AND name = 'in-db'").fetchall()
     assert json.loads(rows[0][0])["data"] == {"x": "y"}
+
+
+def test_scale_through_the_scale_subresource(served, kubectl):
+    kubectl("apply", "-f", _write(served, "d6.yaml", DEPLOY.format(name="scaled", replicas=1, image="x:1")))
+    assert "deployment.apps/scaled scaled" in kubectl("scale", "deploy", "scaled", "--replicas=3").stdout
+    doc = json.loads(kubectl("get", "deploy", "scaled", "-o", "json").stdout)
+    assert doc["spec"]["replicas"] == 3 and doc["status"]["readyReplicas"] == 3  # the controller followed
+    scale = json.loads(kubectl("get", "--raw", "/apis/apps/v1/namespaces/default/deployments/scaled/scale").stdout)
+    assert scale["kind"] == "Scale" and scale["spec"] == {"replicas": 3}
+    assert scale["status"] == {"replicas": 3, "selector": "app=scaled"}
+    stale = kubectl("scale", "deploy", "scaled", "--current-replicas=1", "--replicas=5", check=False)
+    assert stale.returncode == 1 and "Expected replicas to be 1, was 3" in stale.stderr
+    assert 'deployment "scaled" successfully rolled out' in kubectl("rollout", "status", "deploy/scaled").stdout
+    assert "scale" not in kubectl("get", "--raw", "/api/v1").stdout.split('"configmaps"')[1].split("}")[0]
+    missing = kubectl("get", "--raw", "/api/v1/namespaces/default/configmaps/x/scale", check=False)
+    assert missing.returncode == 1 and "NotFound" in missing.stderr

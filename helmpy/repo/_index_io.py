@@ -251,6 +251,7 @@ class _HelmResolver(yaml.resolver.BaseResolver):
 
 _HelmResolver.yaml_implicit_resolvers = yamlutil._HelmLoader.yaml_implicit_resolvers  # noqa: SLF001 - one table
 _HELM_RESOLVER = _HelmResolver()
+_IMPLICIT_FIRST = frozenset(_HelmResolver.yaml_implicit_resolvers)  # first characters of non-string scalars
 _PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _QUOTE_OR_FLOW = frozenset("'\"{[")
 _BOOL_TRUE = frozenset(("y", "yes", "true", "on"))
@@ -265,7 +266,7 @@ def _plain(text: str) -> Any:
     """A one-line plain scalar as helmpy's loader types it (raises _NotSimple for rare forms)."""
     if text[0] in _PLAIN_START_BAD or ": " in text or " #" in text or text.endswith(":"):
         raise _NotSimple()
-    if " " in text:  # no implicit type but timestamps (which helmpy keeps as text) allows a space
+    if " " in text or text[0] not in _IMPLICIT_FIRST:  # no implicit type (helmpy keeps timestamps as text)
         return text
     tag = _HELM_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
     if tag == _STR_TAG:
@@ -407,8 +408,8 @@ class _BlockParser:
         return value if parts is None else " ".join(parts)
 
 
-_COMMENT_OR_MARKER = re.compile(r"(?:^|\n)(?: *#|---|\.\.\.)")
-_ASCII_NEEDS_FULL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+_COMMENT_OR_MARKER = re.compile(r"\n *#|\n---|\n\.\.\.")
+_ASCII_OK = b"\n" + bytes(range(0x20, 0x7f))  # what may remain of ASCII text for the fast path
 
 
 def load_block_yaml(data: bytes) -> dict[Any, Any] | None:
@@ -422,7 +423,9 @@ def load_block_yaml(data: bytes) -> dict[Any, Any] | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if (_ASCII_NEEDS_FULL if text.isascii() else _NEEDS_FULL).search(text) or _COMMENT_OR_MARKER.search(text):
+    if data.translate(None, _ASCII_OK) if text.isascii() else _NEEDS_FULL.search(text):
+        return None
+    if _COMMENT_OR_MARKER.search("\n" + text[:4]) or _COMMENT_OR_MARKER.search(text):
         return None
     lines = text.split("\n")
     stripped = [line.lstrip(" ") for line in lines]

@@ -24,7 +24,7 @@ from helmpy.server.kubeapi.apply import ApplyConflict, record_update, server_sid
 from helmpy.server.kubeapi.patch import json_patch, merge_patch, strategic_merge
 from helmpy.server.kubeapi.selectors import parse_fields, parse_labels
 from helmpy.server.kubeapi.store import Store
-from helmpy.server.kubeapi.tables import table
+from helmpy.server.kubeapi.tables import printer_columns, table
 from helmpy.server.kubeapi.watch import WatchRequest, stream
 
 logger = logging.getLogger(__name__)
@@ -287,8 +287,13 @@ class KubeApiApp:
         assert t.name is not None
         obj = self.store.get(t.rt, t.namespace, t.name)
         if "as=Table" in req.headers.get("accept", ""):
-            return Response(200, table([obj], self.store.resource_version(), req.query.get("includeObject")))
+            return Response(200, self._table(req, t, [obj], self.store.resource_version()))
         return Response(200, obj)
+
+    def _table(self, req: Request, t: Target, items: list[dict[str, Any]], rv: str) -> dict[str, Any]:
+        crd_version = self.store.crd_version(t.rt)
+        custom = printer_columns(crd_version) if crd_version is not None else None
+        return table(items, rv, req.query.get("includeObject"), t.rt.kind, custom)
 
     def _list(self, req: Request, t: Target) -> Response:
         labels, fields = parse_labels(req.query.get("labelSelector")), parse_fields(req.query.get("fieldSelector"))
@@ -303,7 +308,7 @@ class KubeApiApp:
         items = self.store.list(t.rt, t.namespace, labels, fields)
         rv = self.store.resource_version()
         if "as=Table" in req.headers.get("accept", ""):
-            return Response(200, table(items, rv, req.query.get("includeObject")))
+            return Response(200, self._table(req, t, items, rv))
         return Response(200, {"apiVersion": t.rt.api_version, "kind": f"{t.rt.kind}List",
                               "metadata": {"resourceVersion": rv}, "items": items})
 

@@ -74,6 +74,16 @@ class Store:
                          {(b.group, b.version, b.plural) for b in BUILTIN})
         return [*BUILTIN, *extra]
 
+    def crd_version(self, rt: ResourceType) -> dict[str, Any] | None:
+        """The ``spec.versions`` entry of the CRD serving ``rt`` (None for built-in types)."""
+        if rt.group in {b.group for b in BUILTIN}:
+            return None
+        for crd in self._call(lambda: self.cluster.list(CRD_API_VERSION, "CustomResourceDefinition")):
+            spec = crd.get("spec") or {}
+            if spec.get("group") == rt.group and (spec.get("names") or {}).get("plural") == rt.plural:
+                return next((v for v in spec.get("versions") or [] if v.get("name") == rt.version), None)
+        return None
+
     def resolve(self, group: str, version: str, plural: str) -> ResourceType | None:
         """The type served at ``/{group}/{version}/{plural}``."""
         for rt in self.types():

@@ -166,3 +166,44 @@ def test_scale_through_the_scale_subresource(served, kubectl):
     assert "scale" not in kubectl("get", "--raw", "/api/v1").stdout.split('"configmaps"')[1].split("}")[0]
     missing = kubectl("get", "--raw", "/api/v1/namespaces/default/configmaps/x/scale", check=False)
     assert missing.returncode == 1 and "NotFound" in missing.stderr
+
+
+def test_get_tables_for_common_kinds_and_crd_printer_columns(served, kubectl):
+    manifest = """\
+apiVersion: v1
+kind: Service
+metadata: {name: tbl-svc}
+spec: {selector: {app: t}, ports: [{port: 80}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: tbl-job}
+spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: sprockets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: sprockets, singular: sprocket, kind: Sprocket}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+    additionalPrinterColumns: [{name: Teeth, type: integer, jsonPath: .spec.teeth}]
+"""
+    kubectl("apply", "-f", _write(served, "tables.yaml", manifest))
+    kubectl("apply", "-f", _write(served, "sprocket.yaml", "apiVersion: example.com/v1\nkind: Sprocket\n"
+                                                           "metadata: {name: s1}\nspec: {teeth: 12}\n"))
+    svc = kubectl("get", "svc", "tbl-svc").stdout.splitlines()
+    assert svc[0].split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    assert "80/TCP" in svc[1]
+    job = kubectl("get", "job", "tbl-job").stdout.splitlines()
+    assert job[0].split() == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"] and "Complete" in job[1]
+    assert kubectl("get", "crd", "sprockets.example.com").stdout.split()[:3] == ["NAME", "CREATED", "AT"]
+    sprockets = kubectl("get", "sprockets").stdout.splitlines()
+    assert sprockets[0].split() == ["NAME", "TEETH", "AGE"] and sprockets[1].split()[:2] == ["s1", "12"]
+    wide = kubectl("get", "svc", "tbl-svc", "-o", "wide").stdout.splitlines()[0].split()
+    assert wide[-2:] == ["AGE", "SELECTOR"]

@@ -12,9 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+# Masterminds semver v3's NewVersion (what Helm uses): leading zeros allowed in the numbers ("01.2.3"),
+# not in numeric pre-release identifiers ("1.2.3-01" is invalid).
+_PRE_ID = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
 _VERSION_RE = re.compile(
-    r"^v?(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?"
-    r"(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
+    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?"
+    rf"(?:-({_PRE_ID}(?:\.{_PRE_ID})*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
 )
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from helmpy.semverutil import parse_constraint, parse_version, satisfies, sort_versions_desc
+from helmpy.semverutil import parse_constraint, parse_version, satisfies, sort_versions_desc, try_parse
 
 
 @pytest.mark.parametrize("version,constraint,expected", [
@@ -38,3 +38,15 @@ def test_precedence_and_sort():
     assert parse_version("1.0.0-alpha.2") < parse_version("1.0.0-alpha.10")
     assert sort_versions_desc(["0.9.0", "1.0.0", "0.10.0", "1.0.0-rc.1", "0.1.0"]) == \
         ["1.0.0", "1.0.0-rc.1", "0.10.0", "0.9.0", "0.1.0"]
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("01.2.3", True), ("1.02", True), ("v1", True), ("1.2.3-0", True), ("1.2.3-0a", True),
+    ("1.2.3-01", False), ("1.2.3-a.01", False), ("1.2.3-", False), ("1..2", False), ("", False),
+])
+def test_lenient_versions_follow_masterminds(text, ok):
+    """Helm's semver.NewVersion: leading zeros are fine in numbers, not in numeric pre-release identifiers."""
+    from helmpy.chart.model import is_semver
+
+    assert (try_parse(text) is not None) is ok
+    assert is_semver(text) is ok

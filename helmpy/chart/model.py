@@ -18,15 +18,11 @@ TEMPLATE_ENGINE_ANNOTATION = "helmpy.io/template-engine"
 JINJA2 = "jinja2"
 
 _ALIAS_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
-# SemVer 2.0.0 (strict) and Helm's lenient form (v prefix, missing minor/patch).
+# SemVer 2.0.0 (strict); the lenient form Helm accepts is helmpy.semverutil's.
 _SEMVER_STRICT = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
-_SEMVER_LENIENT = re.compile(
-    r"^v?(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?"
-    r"(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
 )
 
 
@@ -36,8 +32,10 @@ def is_strict_semver(version: str) -> bool:
 
 
 def is_semver(version: str) -> bool:
-    """Helm's lenient SemVer (``v1.2``, ``1``) - accepted when reading other people's charts."""
-    return bool(_SEMVER_LENIENT.match(version))
+    """Helm's lenient SemVer (``v1.2``, ``1``, ``01.2.3``) - accepted when reading other people's charts."""
+    from helmpy.semverutil import try_parse
+
+    return try_parse(version) is not None
 
 
 def _sanitize(text: str) -> str:

@@ -220,3 +220,15 @@ def test_light_commands_start_without_heavy_imports(argv, banned):
     loaded = set(proc.stderr.split())
     assert "helmpy.cli.main" in loaded, proc.stderr
     assert not loaded & set(banned), sorted(loaded & set(banned))
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("version", ["1.0", "01.2.3", "v1.2.3", "1.2.3-01", "1.2.3-a.01", "x1"])
+def test_chart_version_acceptance_matches_helm(cli, helm, tmp_path, version):
+    chart = tmp_path / "v"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: v\nversion: {version}\n")
+    ours, theirs = cli("template", "x", str(chart)), helm("template", "x", str(chart), check=False)
+    assert (ours.exit_code == 0) == (theirs.returncode == 0), (ours.stderr, theirs.stderr)
+    if ours.exit_code:
+        assert ours.stderr.startswith("Error: ") and "chart.metadata.version" in ours.stderr

@@ -109,6 +109,19 @@ def _apply_overrides(cfg: Any, overrides: Overrides) -> None:
         cfg.tls_server_name = overrides.tls_server_name
 
 
+def _server_url(cfg: Any, where: str) -> str:
+    """The API server URL, ``https://`` added when no scheme is given (kubectl does so for TLS clusters)."""
+    url = str(cfg.host or "").rstrip("/")
+    if "://" not in url:
+        url = f"https://{url}"
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
+        raise KubeConfigError(f"{where}: server {cfg.host!r} is not an http(s) URL",
+                              hint="e.g. https://127.0.0.1:6443")
+    cfg.host = url
+    return url
+
+
 def _new_configuration() -> Any:
     from kubernetes.client import Configuration
 
@@ -127,7 +140,7 @@ def load(kubeconfig: str | None = None, context: str | None = None, overrides: O
         if overrides.apiserver:
             cfg = _new_configuration()
             _apply_overrides(cfg, overrides)
-            return Connection(cfg, cfg.host, "(flags)", overrides.namespace or "default")
+            return Connection(cfg, _server_url(cfg, "--kube-apiserver"), "(flags)", overrides.namespace or "default")
         raise KubeConfigError("no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a cluster",
                               hint="pass --kubeconfig FILE or set KUBECONFIG")
     docs = [_read(p) for p in files]
@@ -166,6 +179,7 @@ def load(kubeconfig: str | None = None, context: str | None = None, overrides: O
     except OSError as err:  # an exec plugin or certificate file that cannot be run/read
         raise KubeConfigError(f'kubeconfig {where}, context "{name}": {err}') from err
     _apply_overrides(cfg, overrides)
+    _server_url(cfg, "--kube-apiserver" if overrides.apiserver else f'kubeconfig {where}, cluster "{cluster_name}"')
     namespace = overrides.namespace or str(body.get("namespace") or "") or "default"
     logger.debug("kubeconfig %s context=%s server=%s namespace=%s", where, name, cfg.host, namespace)
     return Connection(cfg, cfg.host, name, namespace, [str(p) for p in files])
@@ -182,6 +196,7 @@ def _in_cluster(overrides: Overrides, environ: Mapping[str, str], sa_dir: Path) 
     except (ConfigException, OSError) as err:
         raise KubeConfigError(f"in-cluster configuration ({sa_dir}): {err}") from err
     _apply_overrides(cfg, overrides)
+    _server_url(cfg, "--kube-apiserver" if overrides.apiserver else "in-cluster configuration")
     ns_file = sa_dir / "namespace"
     namespace = overrides.namespace or (ns_file.read_text().strip() if ns_file.is_file() else "") or "default"
     return Connection(cfg, cfg.host, IN_CLUSTER, namespace)

@@ -163,3 +163,20 @@ def test_expiring_exec_credentials_are_renewed_but_not_on_every_request(served, 
     before = len(calls.read_text())
     assert client.get("v1", "Namespace", "default") is not None  # the 401 made it ask the plugin again
     assert len(calls.read_text()) == before + 1
+
+
+def test_server_urls_get_a_scheme_or_a_clear_error(tmp_path: Path) -> None:
+    plain = _config(tmp_path / "plain.yaml", {"dev": "x"}, "dev", server="a.example:6443")
+    assert load(str(plain)).server == "https://a.example:6443"
+    assert load(str(plain), overrides=Overrides(apiserver="b.example:1/")).server == "https://b.example:1"
+    odd = _config(tmp_path / "odd.yaml", {"dev": "x"}, "dev", server="ftp://a.example")
+    with pytest.raises(KubeConfigError, match=r'odd\.yaml, cluster "c1": server .ftp://a\.example. is not an http'):
+        load(str(odd))
+    with pytest.raises(KubeConfigError, match="--kube-apiserver: server"):
+        load(environ={"KUBECONFIG": str(tmp_path / "absent.yaml")}, overrides=Overrides(apiserver="https:///path"))
+
+
+def test_cli_reports_a_bad_server_url_in_one_line(cli, tmp_path: Path) -> None:
+    r = cli("list", "--kube-apiserver", "ftp://nowhere", "--kube-token", "t")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: ") and "is not an http(s) URL" in r.stderr
+    assert "Warning" not in r.stderr and "Traceback" not in r.stderr

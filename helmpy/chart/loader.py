@@ -66,6 +66,8 @@ def walk_dir(root: Path) -> list[ArchiveMember]:
                 target = full.resolve()
                 if not (target == root or root in target.parents):
                     raise ArchiveError(f"{full}: symlink points outside the chart ({target})")
+                if target.is_dir() and (target == directory.resolve() or target in directory.resolve().parents):
+                    raise ArchiveError(f"{full}: symlink loop (points to its own parent directory {target})")
             try:
                 st = full.stat()
             except OSError as err:

@@ -55,9 +55,9 @@ def serve(directory: str, address: str, basic_auth_user: str | None, basic_auth_
         raise UsageError("--auth-reads needs credentials "
                          "(--basic-auth-user/--basic-auth-pass or --basic-auth-file)")
     storage = ChartStorage(directory, allow_overwrite=allow_overwrite)
-    index = storage.rebuild()
     app = ChartRepoApp(storage, auth=auth, auth_reads=auth_reads, max_upload=max_upload_size)
     server = make_server(app, address, tls_cert, tls_key, max_body=max_upload_size + 1024 * 1024)
+    index = storage.rebuild()  # after binding: a server that cannot start leaves the directory alone
     charts = sum(len(v) for v in index.entries.values())
     click.echo(f"Serving {directory} ({charts} chart versions) at {server.url}", nl=True)
     click.get_text_stream("stdout").flush()

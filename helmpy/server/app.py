@@ -1,6 +1,7 @@
 """The WSGI application behind ``helmpy serve``: a classic chart repository with ChartMuseum's API.
 
-Routes: ``GET|HEAD /index.yaml`` (ETag/Last-Modified, 304s), ``GET /charts/<file>.tgz[.prov]``,
+Routes: ``GET|HEAD /index.yaml`` (ETag/Last-Modified, 304s), ``GET /charts/<file>.tgz[.prov]`` (also
+``GET /<file>.tgz[.prov]``, where a static repository made by ``repo index`` keeps them),
 ``POST /api/charts`` (raw or multipart ``chart``/``prov``), ``POST /api/prov``, ``GET|HEAD
 /api/charts[/NAME[/VERSION]]``, ``DELETE /api/charts/NAME/VERSION``, ``GET /health``, ``GET /info``.
 Errors are always ``{"error": "..."}``. Only the standard library and helmpy are used here, so the
@@ -151,6 +152,8 @@ class ChartRepoApp:
             return self._index(environ)
         if path.startswith("/charts/") and read:
             return self._file(path[len("/charts/"):])
+        if read and path.count("/") == 1 and path.endswith((".tgz", ".tgz.prov")):
+            return self._file(path[1:])  # an index made by `repo index DIR` points at DIR/x.tgz
         if path == "/info" and read:
             return Response.json(200, {"version": __version__})
         if path == "/" and read:

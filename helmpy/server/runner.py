@@ -1,26 +1,25 @@
-"""Run a WSGI app on a listening address: waitress for HTTP, a threaded TLS server for HTTPS.
+"""Run a WSGI app on a listening address with cheroot (CherryPy's production HTTP/1.1 server).
 
-waitress has no TLS and its non-blocking channels cannot drive an ``ssl`` socket, so with a
-certificate the app runs on the standard library's WSGI server instead (one thread per connection,
-the TLS handshake done in that thread so a slow client cannot stall ``accept``).
+One server for both plain HTTP and HTTPS: a fixed pool of worker threads, keep-alive, request size
+limits, and TLS through the standard library's ``ssl`` module (the handshake happens in a worker,
+so a slow client cannot stall ``accept``). A plain-HTTP request on the HTTPS port gets cheroot's
+400 answer explaining that the port speaks HTTPS.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
-import socketserver
 import ssl
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from helmpy.errors import UsageError
 
 logger = logging.getLogger(__name__)
 
-HANDSHAKE_TIMEOUT = 30.0
+REQUEST_TIMEOUT = 30.0  # seconds a connection may sit idle or dribble a request
+SHUTDOWN_TIMEOUT = 5.0
 
 
 def parse_address(address: str) -> tuple[str, int]:
@@ -35,41 +34,6 @@ def parse_address(address: str) -> tuple[str, int]:
     return host, value
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        logger.debug("tls-server " + format, *args)
-
-
-class _TLSWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    ssl_context: ssl.SSLContext
-
-    def server_bind(self) -> None:
-        socketserver.TCPServer.server_bind(self)  # skip HTTPServer's reverse-DNS lookup of the host
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-        self.setup_environ()
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        request.settimeout(HANDSHAKE_TIMEOUT)
-        try:
-            tls = self.ssl_context.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError) as err:
-            logger.debug("TLS handshake failed client=%s error=%s", client_address, err)
-            return
-        try:
-            tls.settimeout(None)
-            self.RequestHandlerClass(tls, client_address, self)
-        finally:
-            try:
-                tls.close()
-            except OSError:
-                pass
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        logger.debug("connection error client=%s", client_address, exc_info=True)
-
-
 @dataclass
 class RunningServer:
     """A bound server: ``url`` is known before ``serve_forever`` runs."""
@@ -79,48 +43,53 @@ class RunningServer:
     shutdown: Callable[[], None]
 
 
+def _tls_adapter(tls_cert: str, tls_key: str) -> Any:
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+    class LazyHandshakeAdapter(BuiltinSSLAdapter):  # type: ignore[misc]
+        """cheroot's adapter shakes hands in its accept loop, where one silent client blocks every
+        other; here the socket is only wrapped, and OpenSSL does the handshake on the first read -
+        in the worker thread that serves the connection, bounded by the request timeout."""
+
+        def wrap(self, sock: Any) -> tuple[Any, dict[str, str]]:
+            tls = self.context.wrap_socket(sock, do_handshake_on_connect=False, server_side=True)
+            return tls, {"wsgi.url_scheme": "https", "HTTPS": "on"}
+
+    try:  # load once here so a bad file is a usage error now, not a failure on the first request
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(tls_cert, tls_key)
+        return LazyHandshakeAdapter(tls_cert, tls_key)
+    except (OSError, ssl.SSLError, ValueError) as err:
+        raise UsageError(f"cannot load TLS certificate {tls_cert!r} / key {tls_key!r}: {err}") from err
+
+
+def _error_log(msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+    """cheroot's diagnostics (dropped connections, failed handshakes) go to the debug log, not stderr."""
+    logger.debug("cheroot: %s", msg, exc_info=traceback)
+
+
 def make_server(app: Callable[..., Any], address: str, tls_cert: str | None = None, tls_key: str | None = None,
                 max_body: int | None = None, threads: int = 8) -> RunningServer:
-    """Bind ``address`` and return a server ready to run ``app``."""
+    """Bind ``address`` and return a server ready to run ``app`` (HTTPS when a certificate is given)."""
+    from cheroot import wsgi  # imported only when serving
+
     host, port = parse_address(address)
-    display_host = f"[{host}]" if ":" in host else host
-    if tls_cert or tls_key:
-        if not (tls_cert and tls_key):
-            raise UsageError("--tls-cert and --tls-key must be given together")
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        try:
-            context.load_cert_chain(tls_cert, tls_key)
-        except (OSError, ssl.SSLError) as err:
-            raise UsageError(f"cannot load TLS certificate {tls_cert!r} / key {tls_key!r}: {err}") from err
-
-        class Server(_TLSWSGIServer):
-            address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-
-        try:
-            server = Server((host, port), _QuietHandler)
-        except OSError as err:
-            raise UsageError(f"cannot listen on {address}: {err.strerror or err}") from err
-        server.ssl_context = context
-        server.set_app(app)
-        url = f"https://{display_host}:{server.server_address[1]}/"
-        return RunningServer(url, server.serve_forever, server.shutdown)
-
-    from waitress.server import create_server  # imported only when serving
-
-    kwargs: dict[str, Any] = {"host": host, "port": port, "threads": threads, "ident": "helmpy"}
+    if bool(tls_cert) != bool(tls_key):
+        raise UsageError("--tls-cert and --tls-key must be given together")
+    server = wsgi.Server((host, port), app, numthreads=threads, server_name="helmpy", timeout=REQUEST_TIMEOUT,
+                         shutdown_timeout=SHUTDOWN_TIMEOUT, request_queue_size=64)
+    server.error_log = _error_log
     if max_body is not None:
-        kwargs["max_request_body_size"] = max_body
+        server.max_request_body_size = max_body
+    if tls_cert and tls_key:
+        server.ssl_adapter = _tls_adapter(tls_cert, tls_key)
     try:
-        wserver = create_server(app, **kwargs)
+        server.prepare()  # binds the socket (and learns the real port when 0 was asked for)
     except OSError as err:
         raise UsageError(f"cannot listen on {address}: {err.strerror or err}") from err
-    url = f"http://{display_host}:{wserver.effective_port}/"  # type: ignore[union-attr]
-
-    def stop() -> None:
-        wserver.close()  # type: ignore[union-attr]
-        wserver.task_dispatcher.shutdown()  # type: ignore[union-attr]
-
-    return RunningServer(url, wserver.run, stop)  # type: ignore[union-attr]
+    bound_port = server.bind_addr[1]
+    display_host = f"[{host}]" if ":" in host else host
+    scheme = "https" if tls_cert else "http"
+    return RunningServer(f"{scheme}://{display_host}:{bound_port}/", server.serve, server.stop)
 
 
 def run_in_thread(server: RunningServer) -> threading.Thread:

@@ -65,23 +65,34 @@ class ChartStorage:
 
     # --- locking and the cached index --------------------------------------------------------------
     @contextmanager
-    def _writing(self) -> Iterator[IndexFile]:
-        """Hold both locks, yield the current index, then write it back atomically."""
+    def _locked(self) -> Iterator[None]:
+        """Hold the thread lock and the cross-process ``flock``."""
         with self._lock:
             with open(self.root / LOCK_NAME, "a+b") as lock_file:
                 fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
                 try:
-                    index = self._current()
-                    yield index
-                    index.sort()
-                    index.generated = rfc3339nano()
-                    index.write(self.index_path)
-                    self._index, self._stamp = index, self._file_stamp()
-                except BaseException:
-                    self._index = None  # the cached copy may be half-changed: re-read it next time
-                    raise
+                    yield
                 finally:
                     fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+
+    @contextmanager
+    def _writing(self) -> Iterator[IndexFile]:
+        """Hold both locks, yield the current index, then write it back atomically."""
+        with self._locked():
+            try:
+                index = self._current()
+                yield index
+                self._save(index)
+            except BaseException:
+                self._index = None  # the cached copy may be half-changed: re-read it next time
+                raise
+
+    def _save(self, index: IndexFile) -> None:
+        """Write the index (callers hold the locks) and remember which file version we hold."""
+        index.sort()
+        index.generated = rfc3339nano()
+        index.write(self.index_path)
+        self._index, self._stamp = index, self._file_stamp()
 
     def _file_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -106,26 +117,37 @@ class ChartStorage:
             return self._current()
 
     def rebuild(self) -> IndexFile:
-        """Index every archive in the directory (startup), skipping unreadable ones."""
+        """Index every archive in the directory (startup), skipping unreadable ones.
+
+        An index.yaml that already lists exactly the archives present (same names, versions and
+        digests) is left as it is - URLs, ``created`` and ``generated`` included - so serving a
+        directory kept in version control does not modify it.
+        """
         def report(path: Path, reason: str) -> None:
             logger.warning("skipping archive %s", reason)
 
-        with self._lock:
+        with self._locked():
             try:
-                self._current()
+                current = self._current()
             except RepoError as err:  # an unreadable old index is replaced, not fatal
                 logger.warning("ignoring unreadable %s: %s", self.index_path, err)
-                self._index, self._stamp = IndexFile(), self._file_stamp()
-
-        with self._writing() as index:
-            top_level = [p for p in find_archives(self.root) if p.parent == self.root]  # what /charts/ serves
+                current = self._index = IndexFile()
+            top_level = [p for p in find_archives(self.root) if p.parent == self.root]  # what the server serves
             fresh = index_directory(self.root, CHARTS_URL_PREFIX, report, archives=top_level)
-            known = {(cv.name, cv.version, cv.digest): cv.created for vs in index.entries.values() for cv in vs}
+            if self._file_stamp() is not None and _identities(current) == _identities(fresh):
+                logger.debug("index up to date path=%s", self.index_path)
+                return current
+            known = {(cv.name, cv.version, cv.digest): cv.created for vs in current.entries.values() for cv in vs}
             for versions in fresh.entries.values():
                 for cv in versions:  # unchanged archives keep their original ``created``
                     cv.created = known.get((cv.name, cv.version, cv.digest), cv.created)
-            index.entries = fresh.entries
-        return self.index()
+            current.entries = fresh.entries
+            try:
+                self._save(current)
+            except BaseException:
+                self._index = None
+                raise
+        return current
 
     def snapshot(self) -> IndexSnapshot:
         """index.yaml bytes, ETag and mtime (cached until the file changes)."""
@@ -217,3 +239,7 @@ class ChartStorage:
                     except FileNotFoundError:
                         pass
 
+
+def _identities(index: IndexFile) -> set[tuple[str, str, str]]:
+    """What an index says is in the repository: (name, version, digest) of every version."""
+    return {(cv.name, cv.version, cv.digest) for versions in index.entries.values() for cv in versions}

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
+import os
+import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -195,6 +200,26 @@ def test_serve_flag_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-unty
     assert r.exit_code == 2 and "must be given together" in r.stderr
     r = cli("serve", str(tmp_path / "r"), "--address", "nonsense")
     assert r.exit_code == 2 and "HOST:PORT" in r.stderr
+    (tmp_path / "bad.pem").write_text("not a certificate")
+    r = cli("serve", str(tmp_path / "r"), "--tls-cert", str(tmp_path / "bad.pem"), "--tls-key",
+            str(tmp_path / "bad.pem"))
+    assert r.exit_code == 2 and "Error: cannot load TLS certificate" in r.stderr and "Traceback" not in r.stderr
+    r = cli("serve", str(tmp_path / "r"), "--tls-cert", str(tmp_path / "bad.pem"))
+    assert r.exit_code == 2 and "--tls-cert and --tls-key must be given together" in r.stderr
+
+
+def test_serve_that_cannot_bind_leaves_the_directory_alone(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    repo = tmp_path / "r"
+    repo.mkdir()
+    (repo / "alpha-0.1.0.tgz").write_bytes(chart_tgz("alpha", "0.1.0"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        r = cli("serve", str(repo), "--address", f"127.0.0.1:{busy.getsockname()[1]}")
+    assert r.exit_code == 2 and "Error: cannot listen on" in r.stderr
+    assert not (repo / "index.yaml").exists()
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
@@ -234,8 +259,26 @@ def test_tls(tmp_path: Path) -> None:
         assert "alpha" in _index(srv, verify=str(cert))["entries"]
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(srv.url + "health", timeout=10)  # not trusted without the cert
-        with pytest.raises(requests.exceptions.ConnectionError):
-            requests.get(srv.url.replace("https://", "http://") + "health", timeout=10)
+        with socket.create_connection(("127.0.0.1", int(srv.url.rsplit(":", 1)[1].strip("/")))):
+            # a client that connects and never handshakes must not stall anyone else
+            assert requests.get(srv.url + "health", verify=str(cert), timeout=5).status_code == 200
+        home = tmp_path / "client"
+        env = {"HELMPY_CONFIG_HOME": str(home / "c"), "HELMPY_CACHE_HOME": str(home / "k"),
+               "HELMPY_DATA_HOME": str(home / "d")}
+        helmpy = [sys.executable, "-m", "helmpy"]
+        run = functools.partial(subprocess.run, capture_output=True, text=True, env={**os.environ, **env})
+        bad = run([*helmpy, "repo", "add", "tls", srv.url])
+        assert bad.returncode == 1 and "TLS error" in bad.stderr and "Traceback" not in bad.stderr
+        ok = run([*helmpy, "repo", "add", "tls", srv.url, "--ca-file", str(cert)])
+        assert ok.returncode == 0, ok.stderr
+        pulled = run([*helmpy, "pull", "tls/alpha", "-d", str(tmp_path), "--ca-file", str(cert)])
+        assert (tmp_path / "alpha-0.1.0.tgz").is_file() or pulled.returncode != 0
+        try:  # plain HTTP on the HTTPS port is refused (cheroot may first answer 400 "speaks HTTPS")
+            plain = requests.get(srv.url.replace("https://", "http://") + "health", timeout=10)
+        except requests.exceptions.ConnectionError:
+            pass
+        else:
+            assert plain.status_code == 400
     finally:
         srv.stop()
 

@@ -217,3 +217,34 @@ def test_namespace_comes_from_the_kubeconfig_context(cli, served: KubeApiServer,
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)["namespace"] == "team-a"
     assert cli("uninstall", "scoped", "--kubeconfig", str(path)).exit_code == 0
+
+
+def test_field_conflict_then_force_conflicts(cli, tools, tmp_path: Path) -> None:
+    kubectl, _helm = tools
+    chart = write_chart(tmp_path, crd=False)
+    assert cli("install", "owned", str(chart)).exit_code == 0
+    kubectl("patch", "configmap", "owned-config", "--type", "merge", "-p", '{"data":{"size":"9"}}',
+            "--field-manager", "intruder")
+    r = cli("upgrade", "owned", str(chart))
+    assert r.exit_code == 1 and r.stderr.startswith("Error: UPGRADE FAILED: ")
+    assert "owned-config" in r.stderr and ".data.size" in r.stderr and '"intruder"' in r.stderr
+    r = cli("upgrade", "owned", str(chart), "--force-conflicts")
+    assert r.exit_code == 0, r
+    assert json.loads(kubectl("get", "configmap", "owned-config", "-o", "json").stdout)["data"] == {"size": "3"}
+    assert cli("uninstall", "owned").exit_code == 0
+
+
+def test_a_half_applied_install_is_recorded_failed_and_unknown_kinds_are_named(cli, tools, tmp_path: Path) -> None:
+    kubectl, helm = tools
+    chart = write_chart(tmp_path, crd=False)
+    (chart / "templates" / "zz-bad.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n")
+    r = cli("install", "half", str(chart))
+    assert r.exit_code == 1 and "422" in r.stderr and "Bad_Name" in r.stderr and "metadata.name" in r.stderr
+    assert [(x["name"], x["status"]) for x in json.loads(helm("list", "--failed", "-o", "json").stdout)] == [
+        ("half", "failed")]
+    assert cli("uninstall", "half").exit_code == 0
+    (chart / "templates" / "zz-bad.yaml").write_text("apiVersion: example.com/v9\nkind: Nope\nmetadata: {name: n}\n")
+    r = cli("install", "unknown", str(chart))
+    assert r.exit_code == 1 and r.stderr.count("\n") <= 2
+    assert 'kind "Nope" in version "example.com/v9"' in r.stderr and "Traceback" not in r.stderr
+    assert "not found" in helm("history", "unknown", check=False).stderr  # nothing was applied or recorded

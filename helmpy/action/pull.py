@@ -49,6 +49,7 @@ def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print) -> Pat
             prov_data = dl.download_provenance(got.url, chart.options, got.digest).read_bytes()
     finally:
         dl.close()
+    _check_archive(data, got.url)
 
     if not opts.untar:
         saved = dest / got.filename
@@ -75,6 +76,13 @@ def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print) -> Pat
     if prov_data is not None:
         atomic_write(untar_root / f"{got.filename}.prov", prov_data)
     return target
+
+
+def _check_archive(data: bytes, source: str) -> None:
+    """Refuse to save what is not a loadable chart archive (Helm saves it and fails later, on use)."""
+    from helmpy.chart.loader import load_archive
+
+    load_archive(data, source)
 
 
 def expand(data: bytes, root: Path, source: str) -> Path:

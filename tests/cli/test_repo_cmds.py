@@ -245,6 +245,18 @@ def test_pull_digest_mismatch_leaves_nothing(cli, repo_srv, tmp_path: Path) -> N
     assert not content.exists() or not any(p.is_file() for p in content.rglob("*"))
 
 
+def test_pull_of_a_corrupt_archive_is_an_error_and_saves_nothing(cli, tmp_path: Path) -> None:
+    root = build_repo(tmp_path / "r", CHARTS[:1])
+    (root / "broken-1.0.0.tgz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    dest = tmp_path / "d"
+    dest.mkdir()
+    with serve(root) as srv:
+        for extra in ([], ["--untar"]):
+            r = cli("pull", srv.url.rstrip("/") + "/broken-1.0.0.tgz", "-d", str(dest), *extra)
+            assert r.exit_code == 1 and "broken-1.0.0.tgz" in _one_error_line(r)
+            assert list(dest.iterdir()) == []
+
+
 def test_pull_with_auth(cli, tmp_path: Path) -> None:
     root = build_repo(tmp_path / "r", CHARTS[:1])
     dest = tmp_path / "d"

@@ -65,6 +65,7 @@ def test_different_sources_never_share_code(store):
 
 def test_helmpy_template_caches_under_the_cache_home(cli):
     cache = Path(os.environ["HELMPY_CACHE_HOME"]) / "templates"
+    sandbox._CODE_CACHE.clear()  # as in a new process
     first = cli("template", "x", str(ROOT / "charts" / "web"))
     assert first.exit_code == 0, first
     entries = [p for p in cache.rglob("*") if p.is_file()]

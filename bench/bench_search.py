@@ -88,9 +88,12 @@ def main() -> None:
             penv = dict(base, HELMPY_CONFIG_HOME=str(work / "p/c"), HELMPY_CACHE_HOME=str(work / "p/ca"),
                         HELMPY_DATA_HOME=str(work / "p/d"), PYTHONPATH=str(ROOT))
             helmpy = [sys.executable, "-m", "helmpy"]
-            t_h, _ = timed([helm, "repo", "add", "bench", url], henv)
-            t_p, _ = timed([*helmpy, "repo", "add", "bench", url], penv)
-            print(f"repo add: helm {t_h:.2f}s, helmpy {t_p:.2f}s")
+            for label, args_ in (("repo add", ["repo", "add", "bench", url, "--force-update"]),
+                                 ("repo update", ["repo", "update"])):
+                t_h = min(timed([helm, *args_], henv)[0] for _ in range(args.runs))
+                t_p = min(timed([*helmpy, *args_], penv)[0] for _ in range(args.runs))
+                print(f"{label + ':':<13}helm {t_h:.2f}s, helmpy {t_p:.2f}s (best of {args.runs}; "
+                      f"ratio helm/helmpy {t_h / t_p:.2f}x)")
         finally:
             httpd.shutdown()
             httpd.server_close()

@@ -372,6 +372,9 @@ class _BlockParser:
         ind, txt, num, n = self.ind, self.txt, self.num, self.n
         quote = first[0]
         if quote in "\"'":
+            if (len(first) > 1 and first[-1] == quote and quote not in first[1:-1]
+                    and (quote == "'" or "\\" not in first)):
+                return first[1:-1]  # one line, nothing escaped
             pattern = _DOUBLE_QUOTED if quote == '"' else _SINGLE_QUOTED
             text = first
             while True:

@@ -19,7 +19,7 @@ import yaml
 
 from helmpy.errors import KubeApiStatus
 from helmpy.kube.resources import ResourceType, split_api_version
-from helmpy.server.kubeapi import discovery, openapi, protobuf, scale, status
+from helmpy.server.kubeapi import discovery, openapi, protobuf, scale, status, validation
 from helmpy.server.kubeapi.apply import ApplyConflict, record_update, server_side_apply
 from helmpy.server.kubeapi.patch import json_patch, merge_patch, strategic_merge
 from helmpy.server.kubeapi.selectors import parse_fields, parse_labels
@@ -318,6 +318,7 @@ class KubeApiApp:
         for key in ("uid", "resourceVersion", "creationTimestamp", "generation"):
             obj["metadata"].pop(key, None)
         obj = normalize(obj)
+        _validate(t, obj)
         record_update(None, obj, self._manager(req))
         if req.query.get("dryRun") == "All":
             return Response(201, obj)
@@ -345,6 +346,8 @@ class KubeApiApp:
             if key in live["metadata"]:
                 meta[key] = live["metadata"][key]
         new = normalize(new)
+        if t.subresource != "status":
+            _validate(t, new)
         if "managedFields" not in meta and "managedFields" in live["metadata"]:
             meta["managedFields"] = live["metadata"]["managedFields"]
         record_update(live, new, manager if manager is not None else self._manager(req))
@@ -452,6 +455,7 @@ class KubeApiApp:
             raise KubeApiStatus(_conflict_message(err.causes), code=409, reason="Conflict",
                                 details={"name": t.name, "group": t.rt.group, "kind": t.rt.plural,
                                          "causes": err.causes}) from err
+        _validate(t, result)
         try:
             if live is None:
                 obj = normalize(result)
@@ -509,6 +513,13 @@ class KubeApiApp:
                     raise
         return Response(200, {"apiVersion": t.rt.api_version, "kind": f"{t.rt.kind}List",
                               "metadata": {"resourceVersion": self.store.resource_version()}, "items": items})
+
+
+def _validate(t: Target, obj: dict[str, Any]) -> None:
+    """422 Invalid for the mistakes a real API server rejects (``validation.py``)."""
+    causes = validation.validate(t.rt.group, t.rt.kind, obj)
+    if causes:
+        raise status.invalid(t.rt.kind, t.rt.group, str((obj.get("metadata") or {}).get("name") or ""), causes)
 
 
 def _patched(ctype: str, base: dict[str, Any], body: Any) -> dict[str, Any]:

@@ -213,7 +213,9 @@ def test_scale_subresource(api):
     base = "/apis/apps/v1/namespaces/default/deployments"
     deploy = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "sc"},
               "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "sc"}, "matchExpressions": [
-                  {"key": "tier", "operator": "In", "values": ["a", "b"]}]}, "template": {}}}
+                  {"key": "tier", "operator": "In", "values": ["a", "b"]}]}, "template": {
+                  "metadata": {"labels": {"app": "sc", "tier": "a"}},
+                  "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}
     assert api("POST", base, json=deploy).status_code == 201
     scale = api("GET", base + "/sc/scale").json()
     assert scale["spec"] == {"replicas": 2} and scale["status"]["selector"] == "app=sc,tier in (a,b)"
@@ -232,3 +234,30 @@ def test_scale_subresource(api):
     apps_v1 = next(i for i in agg["items"] if i["metadata"]["name"] == "apps")["versions"][0]["resources"]
     subs = next(r for r in apps_v1 if r["resource"] == "deployments")["subresources"]
     assert {s["subresource"] for s in subs} == {"status", "scale"}
+
+
+def test_invalid_workloads_and_services_are_422_like_the_api_server(api):
+    base = "/apis/apps/v1/namespaces/default/deployments"
+    no_selector = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "bad"},
+                   "spec": {"template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c"}]}}}}
+    body = _status(api("POST", base, json=no_selector), 422, "Invalid")
+    assert body["message"] == ('Deployment.apps "bad" is invalid: spec.selector: Required value, '
+                               "spec.template.spec.containers[0].image: Required value")
+    mismatch = {**no_selector, "spec": {**no_selector["spec"], "selector": {"matchLabels": {"app": "y"}}}}
+    body = _status(api("POST", base, json=mismatch), 422, "Invalid")
+    assert body["details"]["causes"][0]["field"] == "spec.template.metadata.labels"
+    assert "`selector` does not match template `labels`" in body["message"]
+    good = {**no_selector, "spec": {"selector": {"matchLabels": {"app": "x"}}, "template": {
+        "metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    assert api("POST", base, json=good).status_code == 201
+    _status(api("PATCH", base + "/worse?fieldManager=t", data=json.dumps({**no_selector, "metadata": {"name": "worse"}}),
+                headers={"Content-Type": "application/apply-patch+yaml"}), 422, "Invalid")
+    _status(api("PATCH", base + "/bad", data=b'{"spec":{"template":{"spec":{"containers":null}}}}',
+                headers={"Content-Type": "application/merge-patch+json"}), 422, "Invalid")
+    assert api("GET", base + "/bad").json()["spec"]["template"]["spec"]["containers"]  # unchanged
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 70000}]}}
+    body = _status(api("POST", "/api/v1/namespaces/default/services", json=svc), 422, "Invalid")
+    assert body["details"]["causes"][0]["field"] == "spec.ports[0].port"
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {}}}}
+    body = _status(api("POST", "/apis/batch/v1/namespaces/default/jobs", json=job), 422, "Invalid")
+    assert body["details"]["causes"][0]["field"] == "spec.template.spec.containers"

@@ -100,8 +100,8 @@ class KubeApiApp:
             resp = Response(err.code, status.status_body(err))
         except Exception as exc:  # a bug: answer a Status, log the traceback server-side
             logger.exception("internal error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
-            err = KubeApiStatus(f"internal error: {type(exc).__name__}: {exc}", code=500, reason="InternalError")
-            resp = Response(500, status.status_body(err))
+            bug = KubeApiStatus(f"internal error: {type(exc).__name__}: {exc}", code=500, reason="InternalError")
+            resp = Response(500, status.status_body(bug))
         headers = [("Content-Type", resp.content_type), ("Cache-Control", "no-cache, private"), *resp.headers]
         line = f"{resp.code} {_REASONS.get(resp.code, 'Unknown')}"
         if resp.chunks is not None:

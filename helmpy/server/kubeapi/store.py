@@ -8,6 +8,7 @@ resourceVersion, and translation of store errors into Status answers (``AlreadyE
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import sqlite3
@@ -188,7 +189,7 @@ class Store:
         return conn
 
     def changes_since(self, rt: ResourceType, namespace: str | None, since: int
-                      ) -> list[tuple[int, str, dict[str, Any]]]:
+                      ) -> builtins.list[tuple[int, str, dict[str, Any]]]:
         """(resourceVersion, ADDED|MODIFIED|DELETED, object) of ``rt`` after ``since``, oldest first."""
         sql = ("SELECT resource_version, type, json FROM changes WHERE resource_version > ? AND api_group = ? "
                "AND plural = ?")

@@ -256,16 +256,22 @@ def jsonpath(obj: Any, path: str) -> Any:
     return current[0] if len(current) == 1 else ",".join(str(c) for c in current)
 
 
+def _cell(path: str, is_date: bool) -> Callable[[dict[str, Any]], Any]:
+    """A printer column's cell: the JSONPath's value ("" when absent), dates shown as an age."""
+    def cell(obj: dict[str, Any]) -> Any:
+        value = jsonpath(obj, path)
+        if value is None:
+            return ""
+        return _since(value) if is_date else value
+    return cell
+
+
 def printer_columns(crd_version: dict[str, Any]) -> list[Column]:
     """Columns from a CRD version's ``additionalPrinterColumns`` (after NAME; AGE only if listed)."""
     out = []
     for col in crd_version.get("additionalPrinterColumns") or []:
         path, kind = str(col.get("jsonPath", "")), str(col.get("type", "string"))
-        if kind == "date":
-            cell: Callable[[dict[str, Any]], Any] = lambda o, p=path: _since(jsonpath(o, p)) if jsonpath(o, p) else ""
-        else:
-            cell = lambda o, p=path: "" if jsonpath(o, p) is None else jsonpath(o, p)  # noqa: E731
-        out.append(Column(str(col.get("name", "")), kind, cell, int(col.get("priority") or 0),
+        out.append(Column(str(col.get("name", "")), kind, _cell(path, kind == "date"), int(col.get("priority") or 0),
                           str(col.get("description", ""))))
     return out
 

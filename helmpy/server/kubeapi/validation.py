@@ -59,7 +59,7 @@ def _workload(obj: dict[str, Any]) -> list[Cause]:
         return [_required("spec")]
     causes: list[Cause] = []
     selector = spec.get("selector")
-    template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+    template: dict[str, Any] = spec["template"] if isinstance(spec.get("template"), dict) else {}
     labels = (template.get("metadata") or {}).get("labels") or {}
     if not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
         causes.append(_required("spec.selector"))
@@ -73,14 +73,14 @@ def _workload(obj: dict[str, Any]) -> list[Cause]:
 
 
 def _service(obj: dict[str, Any]) -> list[Cause]:
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    spec: dict[str, Any] = obj["spec"] if isinstance(obj.get("spec"), dict) else {}
     if spec.get("type") == "ExternalName":
         return [] if spec.get("externalName") else [_required("spec.externalName")]
-    ports = spec.get("ports")
+    ports: list[Any] = spec["ports"] if isinstance(spec.get("ports"), list) else []
     if not ports and spec.get("clusterIP") != "None":
         return [_required("spec.ports")]
     causes: list[Cause] = []
-    for i, port in enumerate(ports or []):
+    for i, port in enumerate(ports):
         value = port.get("port") if isinstance(port, dict) else None
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
             causes.append(_invalid(f"spec.ports[{i}].port", value, "must be between 1 and 65535, inclusive"))

@@ -276,6 +276,13 @@ def test_read_chart_yaml_edge_cases() -> None:
         read_chart_yaml(write_archive([("Chart.yaml", meta, 0)]), "x", 1 << 20)
     with pytest.raises(ChartError, match="chart.metadata.name is required"):
         read_chart_metadata(write_archive([("c/Chart.yaml", b"version: 1.0.0\n", 0)]), "x.tgz")
+    for bad, message in [(b"name: c\nversion: one\n", "version 'one' is invalid"),
+                         (b"name: c\nversion: 1.0.0\ntype: odd\n", "type must be application or library")]:
+        with pytest.raises(ChartError, match=message):
+            read_chart_metadata(write_archive([("c/Chart.yaml", bad, 0)]), "x.tgz")
+    tabbed = read_chart_metadata(write_archive([("c/Chart.yaml", b'name: c\nversion: 1.0.0\ndescription: "a\\tb"\n',
+                                                 0)]), "x.tgz")
+    assert tabbed.description == "a b"  # not plainly valid: sanitised by the full validation
 
 
 # --- repo index -----------------------------------------------------------------------------------

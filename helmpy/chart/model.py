@@ -40,6 +40,8 @@ def is_semver(version: str) -> bool:
 
 def _sanitize(text: str) -> str:
     """Helm replaces unicode whitespace with spaces and drops non-printable runes."""
+    if text.isprintable():  # the common case: nothing to do (ASCII space is printable, other spaces are not)
+        return text
     out = []
     for ch in text:
         if ch.isspace():

@@ -7,7 +7,6 @@ Each command turns flags into an action's options, calls ``run()`` once and prin
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any, Callable, TypeVar
 
 import click
@@ -15,6 +14,7 @@ import click
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
 from helmpy.cli.options import values_options
 from helmpy.cli.output import FORMATS, format_table, output_option
+from helmpy.cli.duration import parse_duration
 from helmpy.errors import HelmpyError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,20 +75,6 @@ class _LazyConfig:
         if self._cfg is None:
             self._cfg = self._factory()
         return self._cfg
-
-
-def parse_duration(text: str) -> float:
-    """Go durations (``5m0s``, ``90s``, ``1h``, ``300ms``) or plain seconds."""
-    text = text.strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise UsageError(f"invalid duration {text!r}: use e.g. 5m0s, 90s or 300")
-    scale = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-    return sum(float(n) * scale[u] for n, u in parts)
 
 
 def parse_labels(text: str | None) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import re
 import sys
 from typing import Any, Callable
 
@@ -16,7 +15,8 @@ import click
 
 from helmpy.cli.main import debug_option
 from helmpy.cli.output import FORMATS, format_table
-from helmpy.errors import UsageError
+from helmpy.cli.duration import parse_duration
+
 
 
 class AliasGroup(click.Group):
@@ -41,27 +41,6 @@ def go_json(data: Any) -> str:
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s)")
-
-
-def parse_duration(text: str) -> float:
-    """Go-style durations (``2m0s``, ``90s``, ``1h``) or plain seconds, in seconds."""
-    text = text.strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    pos, total = 0, 0.0
-    for m in _DURATION_RE.finditer(text):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[m.group(2)]
-        pos = m.end()
-    if pos != len(text) or not text:
-        raise UsageError(f'invalid duration "{text}" (use e.g. 30s, 2m0s)')
-    return total
 
 
 def tls_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,10 +13,9 @@ from typing import Any, Callable
 
 import click
 
+from helmpy.cli.duration import parse_duration
 from helmpy.cli.main import debug_option
 from helmpy.cli.output import FORMATS, format_table
-from helmpy.cli.duration import parse_duration
-
 
 
 class AliasGroup(click.Group):

@@ -11,10 +11,10 @@ from typing import Any, Callable, TypeVar
 
 import click
 
+from helmpy.cli.duration import parse_duration
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
 from helmpy.cli.options import values_options
 from helmpy.cli.output import FORMATS, format_table, output_option
-from helmpy.cli.duration import parse_duration
 from helmpy.errors import HelmpyError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])

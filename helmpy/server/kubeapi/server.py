@@ -12,6 +12,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from helmpy.errors import KubeError
 from helmpy.kube.client import KubeClient
@@ -22,6 +23,21 @@ from helmpy.server.kubeapi.store import Store
 logger = logging.getLogger(__name__)
 
 WORKER_THREADS = 64
+
+
+def _lazy_handshake_adapter() -> type:
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+    class LazyHandshake(BuiltinSSLAdapter):  # type: ignore[misc]
+        """cheroot shakes hands in its single accept loop, where one client that connects and stays silent
+        stalls every other connection for the socket timeout; wrapped without a handshake, OpenSSL does it on
+        the first read, in the worker thread serving that connection (as ``helmpy/server/runner.py`` does)."""
+
+        def wrap(self, sock: Any) -> tuple[Any, dict[str, str]]:
+            conn = self.context.wrap_socket(sock, do_handshake_on_connect=False, server_side=True)
+            return conn, {"wsgi.url_scheme": "https", "HTTPS": "on"}
+
+    return LazyHandshake
 
 
 @dataclass
@@ -53,7 +69,6 @@ class KubeApiServer:
     def start(self) -> None:
         """Bind and start serving in a background thread."""
         from cheroot import wsgi
-        from cheroot.ssl.builtin import BuiltinSSLAdapter
 
         if self.use_tls:
             self.credentials = tls.make_credentials([self.host], self.token)
@@ -68,7 +83,7 @@ class KubeApiServer:
             cert, key = Path(self._tmp, "tls.crt"), Path(self._tmp, "tls.key")
             cert.write_bytes(self.credentials.cert_pem)
             key.write_bytes(self.credentials.key_pem)
-            adapter = BuiltinSSLAdapter(str(cert), str(key))
+            adapter = _lazy_handshake_adapter()(str(cert), str(key))
             adapter.context = tls.ssl_context(self.credentials)
             server.ssl_adapter = adapter
         try:

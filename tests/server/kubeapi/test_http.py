@@ -261,3 +261,20 @@ def test_invalid_workloads_and_services_are_422_like_the_api_server(api):
     job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {}}}}
     body = _status(api("POST", "/apis/batch/v1/namespaces/default/jobs", json=job), 422, "Invalid")
     assert body["details"]["causes"][0]["field"] == "spec.template.spec.containers"
+
+
+def test_a_client_that_never_handshakes_does_not_stall_others(served):
+    import socket
+    import time
+
+    host, port = served.url.removeprefix("https://").rsplit(":", 1)
+    silent = [socket.create_connection((host, int(port))) for _ in range(3)]  # connect, send nothing
+    try:
+        time.sleep(0.2)
+        started = time.monotonic()
+        resp = requests.get(served.url + "/version", headers={"Authorization": f"Bearer {served.token}"},
+                            verify=str(served.ca_file), timeout=10)
+        assert resp.status_code == 200 and time.monotonic() - started < 5
+    finally:
+        for sock in silent:
+            sock.close()

@@ -7,6 +7,7 @@ Objects are plain dicts in Kubernetes' JSON shape.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 from typing import Any, ContextManager, Iterator, Protocol, runtime_checkable
 
@@ -43,10 +44,10 @@ class KubeClient(Protocol):
     def server_version(self) -> str:
         """The cluster's Kubernetes version, e.g. ``v1.35.0``."""
 
-    def api_versions(self) -> list[str]:
+    def api_versions(self) -> builtins.list[str]:
         """``group/version`` and ``group/version/Kind`` strings the server serves."""
 
-    def wait_ready(self, objects: list[KubeObject], timeout: float) -> None:
+    def wait_ready(self, objects: builtins.list[KubeObject], timeout: float) -> None:
         """Block until every object is ready; WaitTimeout names the ones that are not, with their conditions."""
 
     def transaction(self) -> ContextManager[None]:

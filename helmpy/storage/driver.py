@@ -7,6 +7,7 @@ match; errors are ReleaseNotFound / ReleaseExists / StorageError from helmpy.err
 
 from __future__ import annotations
 
+import builtins
 from typing import Callable, Protocol, runtime_checkable
 
 from helmpy.release.model import Release
@@ -35,5 +36,5 @@ class Driver(Protocol):
     def list(self, keep: Callable[[Release], bool] | None = None) -> list[Release]:
         """Every record of this driver's namespace (all namespaces when it has none) passing ``keep``."""
 
-    def query(self, labels: dict[str, str]) -> list[Release]:
+    def query(self, labels: dict[str, str]) -> builtins.list[Release]:
         """Records whose system labels equal ``labels``; ReleaseNotFound when none match."""

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import logging
 import os
@@ -106,7 +107,7 @@ class MemoryDriver:
             items = [copy.deepcopy(r) for (ns, _), (r, _l) in sorted(self._records.items()) if self._scoped(ns)]
         return [r for r in items if keep is None or keep(r)]
 
-    def query(self, labels: dict[str, str]) -> list[Release]:
+    def query(self, labels: dict[str, str]) -> builtins.list[Release]:
         with self._lock:
             items = [copy.deepcopy(r) for (ns, _), (r, rl) in sorted(self._records.items())
                      if self._scoped(ns) and lbl.matches(rl, labels)]

@@ -7,6 +7,7 @@ encoded record text, exactly as the API shows what Helm writes. ConfigMapsDriver
 
 from __future__ import annotations
 
+import builtins
 import base64
 import binascii
 import logging
@@ -85,7 +86,7 @@ class SecretsDriver:
     def list(self, keep: Callable[[Release], bool] | None = None) -> list[Release]:
         return [r for r in self._list("owner=helm") if keep is None or keep(r)]
 
-    def query(self, labels: dict[str, str]) -> list[Release]:
+    def query(self, labels: dict[str, str]) -> builtins.list[Release]:
         found = self._list(lbl.equality_selector(labels))
         if not found:
             raise ReleaseNotFound(lbl.NOT_FOUND)

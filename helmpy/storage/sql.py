@@ -9,6 +9,7 @@ which is imported only when used.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import logging
 import sqlite3
@@ -198,7 +199,7 @@ class SQLDriver:
             found = self._decode_rows(cur, self._exec(cur, sql + " ORDER BY namespace, key", args).fetchall())
         return [r for r in found if keep is None or keep(r)]
 
-    def query(self, labels: dict[str, str]) -> list[Release]:
+    def query(self, labels: dict[str, str]) -> builtins.list[Release]:
         sql, args = "SELECT key, namespace, body FROM releases_v1 WHERE 1 = 1", []
         for key in sorted(labels):
             if key not in QUERYABLE:

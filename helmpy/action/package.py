@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helmpy.chart import loader
-from helmpy.chart.model import Chart, is_semver
+from helmpy.chart.dependencies import check_dependencies
+from helmpy.chart.model import is_semver
 from helmpy.chart.save import archive_filename, save_archive
-from helmpy.errors import ChartError, ChartValidationError, DependencyError
+from helmpy.errors import ChartError, ChartValidationError
 from helmpy.fsutil import atomic_write
 
 logger = logging.getLogger(__name__)
@@ -43,27 +44,9 @@ class PackageResult:
     prov_path: Path | None = None
 
 
-def check_dependencies_present(chart: Chart) -> None:
-    """Every dependency declared in Chart.yaml must be among the loaded sub-charts (Helm's rule)."""
-    try:  # the dependency module is maintained separately; use it when present
-        from helmpy.chart.dependencies import check_dependencies  # type: ignore[attr-defined]
-    except ImportError:
-        check_dependencies = None
-    if check_dependencies is not None:
-        check_dependencies(chart)
-        return
-    present = {sub.name for sub in chart.subcharts}
-    missing = [d.name for d in chart.metadata.dependencies if d.name not in present]
-    if missing:
-        raise DependencyError(f"found in Chart.yaml, but missing in charts/ directory: {', '.join(missing)}")
-
-
 def _update_dependencies(chart_dir: Path) -> None:
-    try:
-        from helmpy.action.dependency import update  # type: ignore[attr-defined]
-    except ImportError as err:
-        raise DependencyError("--dependency-update is not available in this build "
-                              "(helmpy.action.dependency.update is missing)") from err
+    from helmpy.action.dependency import update
+
     update(chart_dir, out=lambda _line: None)  # Helm discards dependency-update output while packaging
 
 
@@ -98,7 +81,7 @@ def run(chart_path: str | os.PathLike[str], opts: PackageOptions) -> PackageResu
         chart.metadata.version = opts.version
     if opts.app_version is not None:
         chart.metadata.app_version = opts.app_version
-    check_dependencies_present(chart)
+    check_dependencies(chart)  # every declared dependency must be among the loaded sub-charts
     chart.metadata.validate(f"{chart_dir}/Chart.yaml")
     data = save_archive(chart, _mtime_hint(chart_dir))
     filename = archive_filename(chart)

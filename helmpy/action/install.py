@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helmpy.action import apply as applying
+from helmpy.action.chartload import check_installable, load_chart
 from helmpy.action.config import DEFAULT_TIMEOUT, Configuration
 from helmpy.action.hooks import from_rendered
 from helmpy.action.lock import ReleaseLock
-from helmpy.errors import (ChartError, HelmpyError, InvalidReleaseName, ReleaseError, ReleaseFailed,
-                           ReleaseNotFound, UsageError)
+from helmpy.errors import HelmpyError, InvalidReleaseName, ReleaseError, ReleaseFailed, ReleaseNotFound, UsageError
 from helmpy.release.model import ChartRecord, Info, Release, Status
 
 logger = logging.getLogger(__name__)
@@ -57,25 +57,6 @@ def render_name_template(text: str) -> str:
     except Exception as err:  # noqa: BLE001 - any template failure is a user error about this flag
         msg = getattr(err, "message", None) or str(err)
         raise UsageError(f"--name-template {text!r}: {type(err).__name__}: {msg}") from err
-
-
-def load_chart(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None) -> Any:
-    """Resolve a chart reference (path, repo/chart, URL) and load it."""
-    from helmpy.chart.loader import load
-
-    try:
-        from helmpy.action.chartref import resolve_chart
-    except ImportError:  # repository support not present: local paths only
-        return load(ref)
-    return load(resolve_chart(ref, version=version, devel=devel, repo_url=repo_url))
-
-
-def check_installable(chart: Any) -> None:
-    if chart.metadata.type not in ("", "application"):
-        raise ChartError(f"chart {chart.name}: {chart.metadata.type} charts are not installable"
-                         if chart.metadata.type != "library" else "library charts are not installable")
-    if chart.metadata.deprecated:
-        logger.warning("this chart is deprecated")
 
 
 def cluster_lookup(kube: Any) -> Any:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from helmpy.action.chartload import check_installable, load_chart
 from helmpy.chart.model import Chart
-from helmpy.errors import ChartError, HelmpyError, InvalidReleaseName, UsageError
+from helmpy.errors import HelmpyError, InvalidReleaseName, UsageError
 
 logger = logging.getLogger(__name__)
 
@@ -65,29 +66,6 @@ def validate_release_name(name: str) -> None:
             f"length must not be longer than {MAX_RELEASE_NAME_LENGTH}")
 
 
-def load_chart_ref(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None) -> Chart:
-    """Resolve a chart reference (local path, ``repo/name``, URL) and load it."""
-    from helmpy.chart import loader
-
-    path = Path(ref)
-    if repo_url or ref.startswith("file://") or not path.exists():
-        # local paths win (Helm's order), so the repository machinery is only imported for the rest
-        from helmpy.action.chartref import resolve_chart
-
-        path = resolve_chart(ref, version=version, devel=devel, repo_url=repo_url)
-    return loader.load(path)
-
-
-def check_installable(chart: Chart) -> None:
-    """Refuse what Helm refuses to render: library charts and charts with missing dependencies."""
-    if chart.metadata.type == "library":
-        raise ChartError(f"{chart.name}: library charts are not installable")
-    if chart.metadata.dependencies:
-        from helmpy.chart.dependencies import check_dependencies
-
-        check_dependencies(chart)
-
-
 def make_capabilities(kube_version: str | None, api_versions: list[str]) -> Any:
     """Engine capabilities from ``--kube-version`` / ``--api-versions`` (defaults when not given)."""
     from helmpy.engine.render import Capabilities
@@ -133,7 +111,7 @@ def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOpti
     from helmpy.engine.manifests import hooks_text
     from helmpy.engine.render import ReleaseContext
 
-    chart = load_chart_ref(chart_ref, opts.version, opts.devel, opts.repo_url)
+    chart = load_chart(chart_ref, opts.version, opts.devel, opts.repo_url)
     name = opts.release_name
     if opts.generate_name or not name:
         name = f"{chart.name}-{int(time.time())}" if opts.generate_name else DEFAULT_RELEASE_NAME

@@ -9,6 +9,7 @@ from typing import Any
 
 from helmpy.action import apply as applying
 from helmpy.action import install as installing
+from helmpy.action.chartload import check_installable, load_chart
 from helmpy.action.config import DEFAULT_TIMEOUT, Configuration
 from helmpy.action.lock import ReleaseLock, recover_stale_pending
 from helmpy.errors import HelmpyError, ReleaseError, ReleaseFailed, ReleaseNotFound
@@ -103,9 +104,9 @@ def run(cfg: Configuration, opts: UpgradeOptions, chart: Any = None) -> UpgradeR
     """Upgrade (or, with ``install``, install) a release under its lock."""
     installing.validate_name(opts.name)
     installing.validate_labels({k: v for k, v in opts.labels.items() if v is not None})
-    chart = chart if chart is not None else installing.load_chart(opts.chart_ref, opts.version, opts.devel,
+    chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel,
                                                                   opts.repo_url)
-    installing.check_installable(chart)
+    check_installable(chart)
     if opts.dry_run:
         return run_locked(cfg, opts, chart)
     if opts.install and opts.create_namespace:

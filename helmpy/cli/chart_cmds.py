@@ -177,10 +177,10 @@ def _show_command(what: str, summary: str) -> click.Command:
     @click.option("--devel", is_flag=True, help="Also consider pre-release chart versions.")
     @click.option("--repo", "repo_url", metavar="URL", help="Chart repository URL to find the chart in.")
     def command(chart_ref: str, chart_version: str | None, devel: bool, repo_url: str | None) -> None:
+        from helmpy.action.chartload import load_chart
         from helmpy.action.show import show as show_chart
-        from helmpy.action.template import load_chart_ref
 
-        chart = load_chart_ref(chart_ref, chart_version, devel, repo_url)
+        chart = load_chart(chart_ref, chart_version, devel, repo_url)
         click.echo(show_chart(chart, what), nl=False)
 
     return command

@@ -1,0 +1,41 @@
+"""Taking a chart from the command line: resolve the reference, load it, refuse what cannot be installed.
+
+Shared by ``template``, ``show``, ``install`` and ``upgrade`` so they accept the same references and refuse
+the same charts.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from helmpy.chart import loader
+from helmpy.chart.model import Chart
+from helmpy.errors import ChartError
+
+logger = logging.getLogger(__name__)
+
+
+def load_chart(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None) -> Chart:
+    """Resolve a chart reference (local path, ``repo/name``, URL, ``file://``) and load it."""
+    path = Path(ref)
+    if repo_url or ref.startswith("file://") or not path.exists():
+        # local paths win (Helm's order), so the repository machinery is only imported for the rest
+        from helmpy.action.chartref import resolve_chart
+
+        path = resolve_chart(ref, version=version, devel=devel, repo_url=repo_url)
+    return loader.load(path)
+
+
+def check_installable(chart: Chart) -> None:
+    """Refuse what Helm refuses to render or install: library charts and missing dependencies."""
+    kind = chart.metadata.type
+    if kind not in ("", "application"):
+        raise ChartError("library charts are not installable" if kind == "library"
+                         else f"chart {chart.name}: {kind} charts are not installable")
+    if chart.metadata.deprecated:
+        logger.warning("this chart is deprecated")
+    if chart.metadata.dependencies:
+        from helmpy.chart.dependencies import check_dependencies
+
+        check_dependencies(chart)

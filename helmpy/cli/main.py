@@ -52,7 +52,7 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx))
-        names.update(n for n, target in LAZY_COMMANDS.items() if _module_exists(target))
+        names.update(LAZY_COMMANDS)
         return sorted(names)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -61,20 +61,10 @@ class LazyGroup(click.Group):
         if cmd is not None:
             return cmd
         target = LAZY_COMMANDS.get(cmd_name)
-        if target is None or not _module_exists(target):
+        if target is None:
             return None
         module_name, attr = target.split(":")
         return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
-
-
-def _module_exists(target: str) -> bool:
-    import importlib.util
-
-    module_name = target.split(":")[0]
-    try:
-        return importlib.util.find_spec(module_name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def _setup_logging(debug: bool) -> None:

@@ -3,7 +3,6 @@ embedded cluster when there is no kubeconfig at all."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
@@ -60,15 +59,10 @@ def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
         raise KubeError(f"kubeconfig {kubeconfig}: no such file")
     in_cluster = bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
     if found or overrides.get("apiserver") or in_cluster:
-        try:
-            remote = importlib.import_module("helmpy.kube.remote")
-        except ModuleNotFoundError as err:
-            if err.name != "helmpy.kube.remote":
-                raise
-            raise KubeError("a real cluster was asked for, but real clusters are not supported yet",
-                            hint="use --cluster local:PATH for the embedded cluster") from err
+        from helmpy.kube import remote  # the kubernetes client is imported only for real clusters
+
         logger.debug("using kubeconfig %s context=%s", found[0] if found else "-", context)
-        return remote.connect(kubeconfig=kubeconfig, context=context, **overrides)  # type: ignore[no-any-return]
+        return remote.connect(kubeconfig=kubeconfig, context=context, **overrides)
     path = paths.embedded_cluster_db()
     _announce_default(path)
     return EmbeddedCluster(path)

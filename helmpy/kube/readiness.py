@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, TextIO
 
-KubeObject = dict[str, Any]
+from helmpy.kube.client import KubeObject, object_ref
 
 
 @dataclass(frozen=True)
@@ -158,12 +158,6 @@ def check(obj: KubeObject) -> Readiness:
     return RULES.get(str(obj.get("kind")), _generic)(obj)
 
 
-def _ref(obj: KubeObject) -> str:
-    meta = obj.get("metadata") or {}
-    ns = meta.get("namespace")
-    return f"{obj.get('kind')}/{ns + '/' if ns else ''}{meta.get('name')}"
-
-
 def wait_for(objects: list[KubeObject], timeout: float, get: Callable[[KubeObject], KubeObject | None],
              progress: TextIO | None = None, *, first_interval: float = 0.1, max_interval: float = 2.0,
              report_every: float = 10.0) -> None:
@@ -185,7 +179,7 @@ def wait_for(objects: list[KubeObject], timeout: float, get: Callable[[KubeObjec
         pending: list[str] = []
         for obj in objects:
             live = get(obj)
-            ref = _ref(live or obj)
+            ref = object_ref(live or obj)
             if live is None:
                 pending.append(f"{ref} not found")
                 continue
@@ -198,6 +192,7 @@ def wait_for(objects: list[KubeObject], timeout: float, get: Callable[[KubeObjec
         if not pending:
             if reported:
                 stream.write(f"helmpy: all {len(objects)} resource(s) are ready\n")
+                stream.flush()
             return
         remaining = deadline - time.monotonic()
         if remaining <= 0:

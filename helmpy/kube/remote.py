@@ -13,7 +13,6 @@ from __future__ import annotations
 import builtins
 import json
 import logging
-import sys
 import time
 import warnings
 from typing import Any, ContextManager, TextIO
@@ -21,7 +20,7 @@ from urllib.parse import quote, urlencode
 
 from helmpy import __version__
 from helmpy.errors import (KubeApiStatus, KubeConflict, KubeConnectionError, KubeError, KubeForbidden, KubeInvalid,
-                           KubeNotFound, KubeServerError, KubeTLSError, KubeUnauthorized, WaitTimeout)
+                           KubeNotFound, KubeServerError, KubeTLSError, KubeUnauthorized)
 from helmpy.kube import readiness
 from helmpy.kube.client import KubeObject, no_transaction, object_ref
 from helmpy.kube.discovery import Discovery
@@ -321,46 +320,12 @@ class RemoteCluster:
     # -- waiting -----------------------------------------------------------------------------------
     def wait_ready(self, objects: builtins.list[KubeObject], timeout: float) -> None:
         """Poll each object until kube/readiness.py calls it ready; progress lines go to stderr."""
-        deadline = time.monotonic() + max(timeout, 0)
-        interval, last_report, reported = 0.25, 0.0, ""
-        while True:
-            pending: builtins.list[str] = []
-            for obj in objects:
-                meta = obj.get("metadata") or {}
-                live = self.get(str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("name", "")),
-                                meta.get("namespace"))
-                ref = object_ref(live or obj)
-                if live is None:
-                    pending.append(f"{ref} not found")
-                    continue
-                verdict = readiness.check(live)
-                if verdict.failed:
-                    raise WaitTimeout(f"resource {ref} failed: {verdict.message}; "
-                                      f"conditions: {readiness.describe_conditions(live)}")
-                if not verdict.ready:
-                    pending.append(f"{ref} not ready: {verdict.message}; "
-                                   f"conditions: {readiness.describe_conditions(live)}")
-            if not pending:
-                if reported:
-                    self._say(f"all {len(objects)} resource(s) are ready")
-                return
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise WaitTimeout(f"timed out after {timeout:g}s waiting for {len(pending)} resource(s): "
-                                  + " | ".join(pending))
-            summary = ", ".join(p.split(" not ")[0] for p in pending)
-            now = time.monotonic()
-            if summary != reported or now - last_report >= 10:
-                self._say(f"waiting for {len(pending)} of {len(objects)} resource(s) to be ready "
-                          f"({remaining:.0f}s left): {summary}")
-                reported, last_report = summary, now
-            time.sleep(min(interval, remaining))
-            interval = min(interval * 2, 2.0)
+        readiness.wait_for(objects, timeout, self._live, self._progress, first_interval=0.25)
 
-    def _say(self, line: str) -> None:
-        stream = self._progress or sys.stderr
-        stream.write(f"helmpy: {line}\n")
-        stream.flush()
+    def _live(self, obj: KubeObject) -> KubeObject | None:
+        meta = obj.get("metadata") or {}
+        return self.get(str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("name", "")),
+                        meta.get("namespace"))
 
 
 def connect(kubeconfig: str | None = None, context: str | None = None, **overrides: Any) -> RemoteCluster:

@@ -62,10 +62,10 @@ def _code_fingerprint() -> bytes:
     import jinja2
 
     from helmpy import __version__
-    from helmpy.engine import funcs
+    from helmpy.engine import datafuncs, funcs, textfuncs
 
     parts = [sys.implementation.cache_tag or "", sys.version, jinja2.__version__, __version__, str(_CODE_FORMAT)]
-    for path in (__file__, funcs.__file__):
+    for path in (__file__, funcs.__file__, textfuncs.__file__, datafuncs.__file__):
         try:
             st = os.stat(path)
             parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")

@@ -2,75 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from helmpy import yamlutil
+from tests.support import kubeapi_server
+from tests.support.kubeapi_server import KubeApiServer
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-@dataclass
-class ServedCluster:
-    """A running server: its URL, kubeconfig, token, SQLite file and process."""
-
-    url: str
-    kubeconfig: Path
-    db: Path
-    proc: subprocess.Popen[str]
-    home: Path
-
-    @property
-    def token(self) -> str:
-        return yamlutil.load(self.kubeconfig.read_text())["users"][0]["user"]["token"]
-
-    @property
-    def ca_file(self) -> Path:
-        import base64
-
-        ca = self.home / "ca.crt"
-        if not ca.exists():
-            data = yamlutil.load(self.kubeconfig.read_text())["clusters"][0]["cluster"]["certificate-authority-data"]
-            ca.write_bytes(base64.b64decode(data))
-        return ca
-
-    def env(self) -> dict[str, str]:
-        return {**os.environ, "KUBECONFIG": str(self.kubeconfig), "HOME": str(self.home),
-                "HELM_CONFIG_HOME": str(self.home / "helm-config"), "HELM_CACHE_HOME": str(self.home / "helm-cache"),
-                "HELM_DATA_HOME": str(self.home / "helm-data")}
-
-
-def start_server(tmp: Path, *extra: str) -> ServedCluster:
-    """Start ``helmpy cluster serve`` and wait until it prints its URL."""
-    tmp.mkdir(parents=True, exist_ok=True)
-    db, kc = tmp / "cluster.db", tmp / "kubeconfig.yaml"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "helmpy", "cluster", "serve", "--address", "127.0.0.1:0",
-                             "--cluster", f"local:{db}", "--write-kubeconfig", str(kc), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if " at " not in line:
-        proc.kill()
-        raise AssertionError(f"server did not start: {line}{proc.stderr.read() if proc.stderr else ''}")
-    url = line.split(" at ")[1].split()[0]
-    return ServedCluster(url, kc, db, proc, tmp)
+# one helper starts ``helmpy cluster serve`` for every test suite: tests/support/kubeapi_server.py
+ServedCluster = KubeApiServer
+start_server = kubeapi_server.start
 
 
 def stop_server(served: ServedCluster) -> None:
-    served.proc.terminate()
-    try:
-        served.proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        served.proc.kill()
-        served.proc.wait()
+    served.stop()
 
 
 @pytest.fixture(scope="module")

@@ -3,27 +3,37 @@
 Objects are matched by group, kind, namespace and name; those dropped from the chart are deleted unless
 their live object says ``helm.sh/resource-policy: keep``. Unchanged objects are not rewritten (the
 KubeClient's ``apply`` is a no-op for them). Everything sent is stamped with the ownership metadata.
+
+Each object costs one read and one write, as in Helm: the ownership check's read (or, for objects the
+previous revision already owned, a read just before applying) tells created from updated from unchanged,
+and the apply's response is the object as it now is. Errors name the template an object came from (the
+``# Source:`` line before it in the stored manifest) and keep the cluster's hint.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from helmpy.action import ownership
-from helmpy.engine.manifests import UNINSTALL_ORDER
-from helmpy.errors import KubeError, ReleaseError
+from helmpy.engine.manifests import UNINSTALL_ORDER, split_documents
+from helmpy.errors import HelmpyError, KubeApiStatus, KubeConnectionError, KubeError, ReleaseError
 from helmpy.kube.client import object_ref
 from helmpy.release.model import Release, Status
 
 logger = logging.getLogger(__name__)
 
 FIELD_MANAGER = "helm"  # Helm's SSA field manager, so Helm and helmpy can take turns on a release
+SOURCE_PREFIX = "# Source: "
+
+ObjectKey = tuple[str, str, str, str]
+KindScopes = dict[tuple[str, str], bool]
 
 
-
-def object_key(obj: dict[str, Any]) -> tuple[str, str, str, str]:
+def object_key(obj: dict[str, Any]) -> ObjectKey:
     """(group, kind, namespace, name): Helm matches objects across revisions by GroupKind, not version."""
     api = str(obj.get("apiVersion") or "")
     group = api.rsplit("/", 1)[0] if "/" in api else ""
@@ -31,24 +41,47 @@ def object_key(obj: dict[str, Any]) -> tuple[str, str, str, str]:
     return group, str(obj.get("kind") or ""), str(meta.get("namespace") or ""), str(meta.get("name") or "")
 
 
-KindScopes = dict[tuple[str, str], bool]
+class ManifestObjects(list):  # type: ignore[type-arg]
+    """The objects of a manifest (a plain list of dicts to callers) plus what applying them wants to know.
+
+    ``sources`` maps an object to its template, for error messages. ``observed`` is filled by
+    :func:`check_ownership` with the resourceVersion it read (None: no such object) and used up by
+    :func:`apply_objects`, so an object read for the ownership check is not read again before it is applied.
+    """
+
+    def __init__(self, objects: Iterable[dict[str, Any]] = ()) -> None:
+        super().__init__(objects)
+        self.sources: dict[ObjectKey, str] = {}
+        self.observed: dict[ObjectKey, str | None] = {}
 
 
 def parse_manifest(text: str, kube: Any, namespace: str, source: str = "manifest",
-                   known_kinds: KindScopes | None = None) -> list[dict[str, Any]]:
+                   known_kinds: KindScopes | None = None) -> ManifestObjects:
     """The objects of a stored manifest, namespaced kinds defaulted to the release namespace.
 
     ``known_kinds`` maps (apiVersion, kind) to "is namespaced" for kinds the cluster may not serve yet:
     those defined by the chart's ``crds/``, which are created only after the manifest is checked.
     """
-    from helmpy import yamlutil
-
-    objects = []
-    for doc in yamlutil.load_all(text, source, exc=ReleaseError) if text.strip() else []:
+    objects = ManifestObjects()
+    for template, doc in _documents(text, source):
         if not isinstance(doc, dict) or not doc.get("kind"):
             continue
-        objects.append(with_namespace(doc, kube, namespace, known_kinds))
+        obj = with_namespace(doc, kube, namespace, known_kinds, template=template)
+        objects.append(obj)
+        if template:
+            objects.sources[object_key(obj)] = template
     return objects
+
+
+def _documents(text: str, source: str) -> Iterator[tuple[str, Any]]:
+    """(template, document) for each YAML document; the template is the piece's ``# Source:`` line ("" if none)."""
+    from helmpy import yamlutil
+
+    for piece in split_documents(text):
+        first = piece.partition("\n")[0]
+        template = first[len(SOURCE_PREFIX):].strip() if first.startswith(SOURCE_PREFIX) else ""
+        for doc in yamlutil.load_all(piece, f"{source} ({template})" if template else source, exc=ReleaseError):
+            yield template, doc
 
 
 def crd_scopes(crds: list[Any]) -> KindScopes:
@@ -72,19 +105,21 @@ def crd_scopes(crds: list[Any]) -> KindScopes:
     return scopes
 
 
-def with_namespace(obj: dict[str, Any], kube: Any, namespace: str,
-                   known_kinds: KindScopes | None = None) -> dict[str, Any]:
-    """Fill ``metadata.namespace`` for namespaced kinds; the cluster rejects unknown kinds (KubeError)."""
+def with_namespace(obj: dict[str, Any], kube: Any, namespace: str, known_kinds: KindScopes | None = None,
+                   *, template: str = "") -> dict[str, Any]:
+    """Fill ``metadata.namespace`` for namespaced kinds; a kind the cluster does not serve is a KubeError
+    naming the object and ``template`` (Helm's "resource mapping not found"), with the cluster's hint."""
     meta = obj.setdefault("metadata", {}) if isinstance(obj.get("metadata"), dict) else None
     if meta is None:
-        raise KubeError(f"{obj.get('kind')}: metadata must be a map")
+        raise KubeError(f"{obj.get('kind')}: metadata must be a map{_origin(template)}")
     key = (str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""))
     try:
         namespaced = known_kinds[key] if known_kinds and key in known_kinds else kube.is_namespaced(*key)
+    except (KubeConnectionError, KubeApiStatus):
+        raise  # the cluster could not be asked: not a mapping problem, and the error already says where
     except KubeError as err:
-        raise KubeError(f"resource mapping not found for name: \"{meta.get('name', '')}\" namespace: "
-                        f"\"{meta.get('namespace') or ''}\": no matches for kind \"{obj.get('kind')}\" in version "
-                        f"\"{obj.get('apiVersion')}\": {err}") from err
+        raise reworded(err, f"resource mapping not found for name: \"{meta.get('name', '')}\" namespace: "
+                            f"\"{meta.get('namespace') or ''}\"{_origin(template)}: {err.message}") from err
     if namespaced:
         if not meta.get("namespace"):
             meta["namespace"] = namespace
@@ -93,17 +128,33 @@ def with_namespace(obj: dict[str, Any], kube: Any, namespace: str,
     return obj
 
 
+def _origin(template: str) -> str:
+    return f' from "{template}"' if template else ""
+
+
+def reworded(err: HelmpyError, message: str) -> HelmpyError:
+    """``err`` with a new message that adds context: same class, hint and details (the hint says what to do,
+    e.g. ``--force-conflicts``)."""
+    new = copy.copy(err)
+    new.message = message
+    new.args = (message,)
+    return new
+
+
 def check_ownership(kube: Any, objects: Iterable[dict[str, Any]], release: str, namespace: str, verb: str,
                     *, take_ownership: bool = False,
-                    already_owned: set[tuple[str, str, str, str]] | None = None,
+                    already_owned: set[ObjectKey] | None = None,
                     new_kinds: KindScopes | None = None) -> None:
     """Refuse objects that exist in the cluster but are not this release's (unless adopting).
 
-    Objects of ``new_kinds`` (defined by the chart's own ``crds/``, not created yet) cannot exist.
+    Objects the previous revision owned (``already_owned``) are not read; objects of ``new_kinds`` (defined
+    by the chart's own ``crds/``, not created yet) cannot exist. What was read is remembered on
+    :class:`ManifestObjects` so that applying them does not read them again.
     """
     if take_ownership:
         return
     owned = already_owned or set()
+    observed = objects.observed if isinstance(objects, ManifestObjects) else {}
     for obj in objects:
         meta = obj.get("metadata") or {}
         if not meta.get("name") or object_key(obj) in owned:  # generateName objects are not checked
@@ -112,11 +163,16 @@ def check_ownership(kube: Any, objects: Iterable[dict[str, Any]], release: str, 
         try:
             live = kube.get(key[0], key[1], meta["name"], meta.get("namespace"))
         except KubeError:
-            if new_kinds and key in new_kinds:
-                continue
-            raise
+            if not (new_kinds and key in new_kinds):
+                raise
+            live = None
         if live is not None:
             ownership.check_importable(live, release, namespace, verb)
+        observed[object_key(obj)] = _resource_version(live)
+
+
+def _resource_version(obj: dict[str, Any] | None) -> str | None:
+    return None if obj is None else str((obj.get("metadata") or {}).get("resourceVersion") or "")
 
 
 @dataclass
@@ -136,22 +192,21 @@ def apply_objects(kube: Any, current: list[dict[str, Any]], target: list[dict[st
                   namespace: str, *, force: bool = False) -> ApplyResult:
     """Apply ``target`` (in manifest order), then delete what ``current`` had and ``target`` lacks."""
     result = ApplyResult()
+    observed = target.observed if isinstance(target, ManifestObjects) else {}
+    sources = target.sources if isinstance(target, ManifestObjects) else {}
     for obj in target:
-        meta = obj.get("metadata") or {}
-        live = kube.get(str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("name", ""),
-                        meta.get("namespace")) if meta.get("name") else None
-        stamped = ownership.stamp(obj, release, namespace)
+        key, ref = object_key(obj), object_ref(obj)
+        before = observed.pop(key) if key in observed else _resource_version(_live(kube, obj))
         try:
-            applied = kube.apply(stamped, field_manager=FIELD_MANAGER, force=force)
+            applied = kube.apply(ownership.stamp(obj, release, namespace), field_manager=FIELD_MANAGER, force=force)
         except KubeError as err:
-            raise KubeError(f"failed to {'update' if live else 'create'} {object_ref(obj)}: {err}") from err
+            raise reworded(err, f"failed to {'create' if before is None else 'update'} {ref}"
+                                f"{_origin(sources.get(key, ''))}: {err.message}") from err
         result.applied_objects.append(applied)
-        ref = object_ref(obj)
-        if live is None:
+        if before is None:
             result.created.append(ref)
             result.created_objects.append(applied)
-        elif (live.get("metadata") or {}).get("resourceVersion") != (applied.get("metadata") or {}).get(
-                "resourceVersion"):
+        elif before != _resource_version(applied):
             result.updated.append(ref)
         else:
             result.unchanged.append(ref)
@@ -162,6 +217,16 @@ def apply_objects(kube: Any, current: list[dict[str, Any]], target: list[dict[st
     logger.debug("applied release=%s created=%d updated=%d unchanged=%d deleted=%d kept=%d", release,
                  len(result.created), len(result.updated), len(result.unchanged), len(deleted), len(kept))
     return result
+
+
+def _live(kube: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The live object (None for generateName objects, which cannot exist yet)."""
+    meta = obj.get("metadata") or {}
+    if not meta.get("name"):
+        return None
+    live: dict[str, Any] | None = kube.get(str(obj.get("apiVersion")), str(obj.get("kind")), meta["name"],
+                                            meta.get("namespace"))
+    return live
 
 
 def sort_for_uninstall(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:

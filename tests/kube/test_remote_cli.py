@@ -248,3 +248,28 @@ def test_a_half_applied_install_is_recorded_failed_and_unknown_kinds_are_named(c
     assert r.exit_code == 1 and r.stderr.count("\n") <= 2
     assert 'kind "Nope" in version "example.com/v9"' in r.stderr and "Traceback" not in r.stderr
     assert "not found" in helm("history", "unknown", check=False).stderr  # nothing was applied or recorded
+
+
+def test_field_conflict_error_names_the_template_and_force_conflicts(cli, tools, tmp_path: Path) -> None:
+    kubectl, _helm = tools
+    chart = write_chart(tmp_path, crd=False)
+    assert cli("install", "hinted", str(chart)).exit_code == 0
+    kubectl("patch", "configmap", "hinted-config", "--type", "merge", "-p", '{"data":{"size":"9"}}',
+            "--field-manager", "intruder")
+    r = cli("upgrade", "hinted", str(chart))
+    assert r.exit_code == 1
+    assert "\nHint: use --force-conflicts to take the fields over" in r.stderr
+    assert ('Error: UPGRADE FAILED: failed to update ConfigMap/default/hinted-config from "shop/templates/config.yaml": '
+            "apply conflict") in r.stderr
+    assert cli("uninstall", "hinted").exit_code == 0
+
+
+def test_unknown_kind_names_its_template_once_with_the_crd_hint(cli, tools, tmp_path: Path) -> None:
+    chart = write_chart(tmp_path, crd=False)
+    (chart / "templates" / "zz-unknown.yaml").write_text("apiVersion: example.com/v9\nkind: Nope\n"
+                                                         "metadata: {name: thing}\n")
+    r = cli("install", "nokind", str(chart))
+    assert r.exit_code == 1 and r.stderr.count("no matches for kind") == 1, r.stderr
+    assert ('resource mapping not found for name: "thing" namespace: "" from "shop/templates/zz-unknown.yaml": '
+            'no matches for kind "Nope" in version "example.com/v9"') in r.stderr
+    assert "\nHint: install the CustomResourceDefinition first, or check apiVersion and kind" in r.stderr

@@ -1,0 +1,130 @@
+"""Applying a release's objects (``helmpy/action/apply.py``) on a real embedded cluster: the errors name the
+template an object came from and keep the cluster's hints; each object costs one read and one write."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helmpy.action import apply as applying
+from helmpy.action import install, upgrade
+from helmpy.action.config import Configuration
+from helmpy.errors import KubeError, OwnershipConflict, ReleaseFailed
+from helmpy.kube.embedded import EmbeddedCluster
+from tests.action.release_support import app_chart, cm, make_config  # noqa: F401 - fixtures
+
+UNKNOWN = "apiVersion: example.com/v9\nkind: Nope\nmetadata: {name: thing}\n"
+
+
+class CountingCluster:
+    """The embedded cluster, counting the reads and writes of each object (``verb kind/name``)."""
+
+    def __init__(self, kube: EmbeddedCluster) -> None:
+        self.kube = kube
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.kube, name)
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> Any:
+        self.calls[f"get {kind}/{name}"] += 1
+        return self.kube.get(api_version, kind, name, namespace)
+
+    def apply(self, obj: dict[str, Any], **kw: Any) -> Any:
+        self.calls[f"apply {obj['kind']}/{obj['metadata']['name']}"] += 1
+        return self.kube.apply(obj, **kw)
+
+    def release_calls(self, release: str) -> dict[str, int]:
+        return {k: v for k, v in self.calls.items() if k.split("/", 1)[1].startswith(f"{release}-")}
+
+
+@pytest.fixture
+def counted(tmp_path: Path) -> Any:
+    kube = EmbeddedCluster(tmp_path / "cluster.db", controller=True)
+    counting = CountingCluster(kube)
+    yield make_config(counting, "memory")  # type: ignore[arg-type]
+    kube.close()
+
+
+def test_unknown_kind_names_the_template_once_and_keeps_the_hint(counted: Configuration, app_chart: Path) -> None:
+    (app_chart / "templates" / "zz-unknown.yaml").write_text(UNKNOWN)
+    with pytest.raises(KubeError) as exc:
+        install.run(counted, install.InstallOptions(name="demo", chart_ref=str(app_chart)))
+    message = str(exc.value)
+    assert message.count("no matches for kind") == 1, message
+    assert message == ('resource mapping not found for name: "thing" namespace: "" from '
+                       '"release-app/templates/zz-unknown.yaml": no matches for kind "Nope" in version "example.com/v9"')
+    assert exc.value.hint and "install the CustomResourceDefinition first" in exc.value.hint
+    assert cm(counted, "demo-main") is None  # refused before anything was applied
+
+
+def test_parse_manifest_names_the_source_line_of_each_document(tmp_path: Path) -> None:
+    kube = EmbeddedCluster(tmp_path / "c.db")
+    text = ("---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+            "---\n# Source: app/templates/crs.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
+            "---\n# Source: app/templates/crs.yaml\n" + UNKNOWN)
+    with pytest.raises(KubeError, match=r'^resource mapping not found for name: "thing" namespace: "" from '
+                                        r'"app/templates/crs.yaml": no matches for kind "Nope"'):
+        applying.parse_manifest(text, kube, "default")
+    objects = applying.parse_manifest(text.rsplit("---", 1)[0], kube, "team")
+    assert [(o["metadata"]["name"], o["metadata"]["namespace"]) for o in objects] == [("a", "team"), ("b", "team")]
+    # a manifest without Source lines (hand-written) still names the object and keeps the hint
+    with pytest.raises(KubeError) as exc:
+        applying.parse_manifest(UNKNOWN, kube, "default")
+    assert str(exc.value).startswith('resource mapping not found for name: "thing" namespace: "": no matches for kind')
+    assert exc.value.hint
+    kube.close()
+
+
+def test_one_read_and_one_write_per_object(counted: Configuration, app_chart: Path) -> None:
+    kube: Any = counted.kube
+    res = install.run(counted, install.InstallOptions(name="demo", chart_ref=str(app_chart)))
+    objects = ["ConfigMap/demo-main", "ConfigMap/demo-second", "Service/demo-svc"]
+    assert kube.release_calls("demo") == {**{f"get {o}": 1 for o in objects}, **{f"apply {o}": 1 for o in objects}}
+    assert res.applied is not None
+    assert res.applied.created == ["ConfigMap/default/demo-main", "ConfigMap/default/demo-second",
+                                   "Service/default/demo-svc"]
+    assert res.applied.updated == res.applied.unchanged == []
+    assert [o["metadata"]["name"] for o in res.applied.created_objects] == ["demo-main", "demo-second", "demo-svc"]
+
+    # upgrade: owned objects are not checked for ownership again; a new one is checked once
+    svc_rv = kube.get("v1", "Service", "demo-svc", "default")["metadata"]["resourceVersion"]
+    kube.calls.clear()
+    up = upgrade.run(counted, upgrade.UpgradeOptions(name="demo", chart_ref=str(app_chart), values={"extra": True},
+                                                     values_given=True))
+    assert kube.release_calls("demo") == {
+        **{f"get {o}": 1 for o in [*objects, "ConfigMap/demo-extra"]},
+        **{f"apply {o}": 1 for o in [*objects, "ConfigMap/demo-extra"]}}
+    assert up.applied is not None
+    assert up.applied.created == ["ConfigMap/default/demo-extra"]
+    assert up.applied.updated == ["ConfigMap/default/demo-main"]  # its data has the revision number
+    assert up.applied.unchanged == ["ConfigMap/default/demo-second", "Service/default/demo-svc"]
+    assert kube.get("v1", "Service", "demo-svc", "default")["metadata"]["resourceVersion"] == svc_rv
+
+
+def test_an_object_changed_after_the_ownership_check_counts_as_updated(tmp_path: Path) -> None:
+    """The ownership check's read stands in for the apply's: what it saw decides created/updated/unchanged."""
+    kube = EmbeddedCluster(tmp_path / "c.db")
+    text = "---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n"
+    target = applying.parse_manifest(text, kube, "default")
+    applying.check_ownership(kube, target, "rel", "default", "install")
+    kube.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"}})
+    with pytest.raises(OwnershipConflict):  # still refused when checked again
+        applying.check_ownership(kube, applying.parse_manifest(text, kube, "default"), "rel", "default", "install")
+    result = applying.apply_objects(kube, [], target, "rel", "default")
+    assert result.created == ["ConfigMap/default/a"]  # the check saw no object: counted as created
+    again = applying.parse_manifest(text, kube, "default")
+    applying.check_ownership(kube, again, "rel", "default", "install")
+    result = applying.apply_objects(kube, [], again, "rel", "default")
+    assert (result.created, result.updated, result.unchanged) == ([], [], ["ConfigMap/default/a"])
+    kube.close()
+
+
+def test_a_rejected_object_names_its_template_and_keeps_the_cause(counted: Configuration, app_chart: Path) -> None:
+    with pytest.raises(ReleaseFailed) as exc:
+        install.run(counted, install.InstallOptions(name="demo", chart_ref=str(app_chart), values={"broken": True}))
+    assert "failed to create ConfigMap/default/demo_Not_A_Valid_Name" in str(exc.value)
+    assert 'from "release-app/templates/main.yaml"' in str(exc.value)

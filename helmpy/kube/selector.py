@@ -78,3 +78,19 @@ def parse_selector(selector: str | None) -> list[Requirement]:
 def selector_matches(requirements: list[Requirement], labels: Mapping[str, str] | None) -> bool:
     """Whether ``labels`` satisfy every requirement (an empty selector matches everything)."""
     return all(r.matches(labels or {}) for r in requirements)
+
+
+def selector_text(selector: object) -> str:
+    """A LabelSelector (or a ReplicationController's plain map) as text: ``a=b,c in (d,e),!f``.
+
+    What Scale's ``status.selector`` reports and ``kubectl get`` prints; "" for an empty selector.
+    """
+    if not isinstance(selector, dict):
+        return ""
+    labels = selector.get("matchLabels") if "matchLabels" in selector or "matchExpressions" in selector else selector
+    parts = [f"{k}={v}" for k, v in sorted((labels or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key", ""), expr.get("operator", ""), ",".join(expr.get("values") or [])
+        parts.append({"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})", "Exists": key,
+                      "DoesNotExist": f"!{key}"}.get(op, key))
+    return ",".join(parts)

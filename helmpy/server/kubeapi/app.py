@@ -18,13 +18,14 @@ from urllib.parse import parse_qs
 import yaml
 
 from helmpy.errors import KubeApiStatus
+from helmpy.kube.printers import printer_columns
 from helmpy.kube.resources import ResourceType, split_api_version
 from helmpy.server.kubeapi import discovery, openapi, protobuf, scale, status, validation
 from helmpy.server.kubeapi.apply import ApplyConflict, record_update, server_side_apply
 from helmpy.server.kubeapi.patch import json_patch, merge_patch, strategic_merge
 from helmpy.server.kubeapi.selectors import parse_fields, parse_labels
 from helmpy.server.kubeapi.store import Store
-from helmpy.server.kubeapi.tables import printer_columns, table
+from helmpy.server.kubeapi.tables import table
 from helmpy.server.kubeapi.watch import WatchRequest, stream
 
 logger = logging.getLogger(__name__)

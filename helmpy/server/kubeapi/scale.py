@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from helmpy.kube.resources import ResourceType
+from helmpy.kube.selector import selector_text
 
 SCALE_KINDS = {("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet"), ("", "ReplicationController")}
 SCALE_GVK = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
@@ -19,19 +20,6 @@ def has_scale(rt: ResourceType) -> bool:
     return (rt.group, rt.kind) in SCALE_KINDS
 
 
-def selector_string(selector: Any) -> str:
-    """A LabelSelector (or ReplicationController's plain map) as ``a=b,c in (d,e)``, what Scale reports."""
-    if not isinstance(selector, dict):
-        return ""
-    labels = selector.get("matchLabels") if "matchLabels" in selector or "matchExpressions" in selector else selector
-    parts = [f"{k}={v}" for k, v in sorted((labels or {}).items())]
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key", ""), expr.get("operator", ""), ",".join(expr.get("values") or [])
-        parts.append({"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})", "Exists": key,
-                      "DoesNotExist": f"!{key}"}.get(op, key))
-    return ",".join(parts)
-
-
 def to_scale(obj: dict[str, Any]) -> dict[str, Any]:
     """The Scale view of a scalable object."""
     meta = obj.get("metadata") or {}
@@ -40,7 +28,7 @@ def to_scale(obj: dict[str, Any]) -> dict[str, Any]:
             "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
                          if k in meta},
             "spec": {"replicas": int(spec.get("replicas", 1))},
-            "status": {"replicas": int(state.get("replicas", 0)), "selector": selector_string(spec.get("selector"))}}
+            "status": {"replicas": int(state.get("replicas", 0)), "selector": selector_text(spec.get("selector"))}}
 
 
 def replicas_of(scale: Any) -> int:

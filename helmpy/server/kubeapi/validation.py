@@ -46,10 +46,10 @@ def _pod_spec(spec: Any, path: str) -> list[Cause]:
 
 
 def _labels_match(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
-    from helmpy.server.kubeapi.scale import selector_string
+    from helmpy.kube.selector import selector_text
     from helmpy.server.kubeapi.selectors import matches
 
-    requirements = parse_labels(selector_string(selector))
+    requirements = parse_labels(selector_text(selector))
     return matches({"metadata": {"labels": labels}}, requirements, [])
 
 

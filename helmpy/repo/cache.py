@@ -58,29 +58,9 @@ class CachedIndex:
 
     def get(self, name: str, version: str | None = None) -> IndexedVersion:
         """Helm's ``IndexFile.Get``: an exact version string first, else the newest matching the constraint."""
-        from helmpy.semverutil import parse_constraint, try_parse
+        from helmpy.repo.index import pick_version
 
-        versions = self.entries.get(name)
-        if versions is None:
-            raise RepoError("no chart name found")
-        if not versions:
-            raise RepoError(f"no chart version found for {name}-{version or ''}")
-        if version:
-            for v in versions:
-                if v.version == version:
-                    return v
-        try:
-            constraint = parse_constraint(version or "*")
-        except ValueError as err:
-            raise RepoError(f"improper constraint: {version}") from err
-        for v in versions:
-            parsed = try_parse(v.version)
-            if parsed is not None and constraint.check(parsed):
-                if version:
-                    logger.warning("unable to find exact version; falling back to closest available version "
-                                   "chart=%s requested=%s selected=%s", name, version, v.version)
-                return v
-        raise RepoError(f"no chart version found for {name}-{version or ''}")
+        return pick_version(name, self.entries.get(name), version)
 
     def find_url(self, url: str) -> IndexedVersion | None:
         for versions in self.entries.values():

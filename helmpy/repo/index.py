@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from helmpy import yamlutil
@@ -115,6 +115,38 @@ def _version_key(cv: ChartVersion) -> tuple[int, Any]:
     return (1, v.key()) if v is not None else (0, ())
 
 
+class _Versioned(Protocol):
+    version: str
+
+
+V = TypeVar("V", bound=_Versioned)
+
+
+def pick_version(name: str, versions: list[V] | None, version: str | None) -> V:
+    """Helm's ``IndexFile.Get`` over entries sorted newest first: an exact version string wins, else the
+    newest version matching ``version`` as a constraint (``*`` when empty), with Helm's warning."""
+    if versions is None:
+        raise RepoError("no chart name found")
+    if not versions:
+        raise RepoError(f"no chart version found for {name}-{version or ''}")
+    if version:
+        for cv in versions:
+            if cv.version == version:
+                return cv
+    try:
+        constraint = parse_constraint(version or "*")
+    except ValueError as err:
+        raise RepoError(f"improper constraint: {version}") from err
+    for cv in versions:
+        parsed = try_parse(cv.version)
+        if parsed is not None and constraint.check(parsed):
+            if version:
+                logger.warning("unable to find exact version; falling back to closest available version "
+                               "chart=%s requested=%s selected=%s", name, version, cv.version)
+            return cv
+    raise RepoError(f"no chart version found for {name}-{version or ''}")
+
+
 @dataclass
 class IndexFile:
     """An index: chart name -> versions (newest first after ``sort``)."""
@@ -155,24 +187,7 @@ class IndexFile:
     # --- queries ---------------------------------------------------------------------------------
     def get(self, name: str, version: str | None = None) -> ChartVersion:
         """Helm's ``IndexFile.Get``: an exact version string first, else the newest matching constraint."""
-        versions = self.entries.get(name)
-        if versions is None:
-            raise RepoError(f"no chart name found: {name!r} is not in the index")
-        if not versions:
-            raise RepoError(f"no chart version found for {name}-{version or ''}")
-        if version:
-            for cv in versions:
-                if cv.version == version:
-                    return cv
-        try:
-            constraint = parse_constraint(version or "*")
-        except ValueError as err:
-            raise RepoError(f"improper constraint: {version}") from err
-        for cv in versions:
-            parsed = try_parse(cv.version)
-            if parsed is not None and constraint.check(parsed):
-                return cv
-        raise RepoError(f"no chart version found for {name}-{version or ''}")
+        return pick_version(name, self.entries.get(name), version)
 
     def has(self, name: str, version: str) -> bool:
         try:

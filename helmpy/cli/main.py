@@ -93,8 +93,42 @@ debug_option = click.option("--debug", is_flag=True, expose_value=False, is_eage
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
+def _global_option(*decls: str, env: str, is_flag: bool = False, help: str) -> Any:
+    """A flag Helm accepts before the sub-command too (``helmpy -n prod list``).
+
+    It is handed to the sub-command through the environment variable that sub-command already reads, so
+    ``helmpy -n prod list`` and ``helmpy list -n prod`` mean the same (the later, sub-command flag wins).
+    """
+    def remember(_ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value not in (None, False):
+            os.environ[env] = "true" if value is True else str(value)
+
+    return click.option(*decls, f"global_{env.lower()}", is_flag=is_flag, expose_value=False, callback=remember, help=help,
+                        default=None if not is_flag else False, metavar=None if is_flag else "VALUE")
+
+
+GLOBAL_OPTIONS = [
+    _global_option("-n", "--namespace", env="HELMPY_NAMESPACE", help="Namespace (like every command's -n)."),
+    _global_option("--cluster", env="HELMPY_CLUSTER", help="Cluster: local:PATH for an embedded cluster file."),
+    _global_option("--kubeconfig", env="KUBECONFIG", help="kubeconfig file."),
+    _global_option("--kube-context", env="HELMPY_KUBECONTEXT", help="kubeconfig context."),
+    _global_option("--kube-apiserver", env="HELMPY_KUBEAPISERVER", help="Kubernetes API server address."),
+    _global_option("--kube-token", env="HELMPY_KUBETOKEN", help="Bearer token for the API server."),
+    _global_option("--kube-ca-file", env="HELMPY_KUBECAFILE", help="CA certificate of the API server."),
+    _global_option("--kube-insecure-skip-tls-verify", env="HELMPY_KUBEINSECURE_SKIP_TLS_VERIFY", is_flag=True,
+                   help="Do not verify the API server's certificate."),
+]
+
+
+def _with_global_options(f: Any) -> Any:
+    for option in reversed(GLOBAL_OPTIONS):
+        f = option(f)
+    return f
+
+
 @click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @debug_option
+@_with_global_options
 @click.version_option(__version__, "--version", prog_name="helmpy")
 def cli() -> None:
     """helmpy - the Helm-compatible package manager for Kubernetes, with Jinja2 charts.

@@ -112,3 +112,18 @@ def test_json_output_is_valid_everywhere(cli, tmp_path: Path) -> None:
         r = cli(*args, *extra)
         assert r.exit_code == 0, r
         json.loads(r.stdout)
+
+
+def test_global_flags_work_before_the_sub_command_like_helm(cli, tmp_path: Path) -> None:
+    r = cli("--kube-context", "nope", "--kubeconfig", str(tmp_path / "missing.yaml"), "list")
+    assert r.exit_code == 1 and "missing.yaml" in r.stderr
+    db = f"local:{tmp_path / 'c.db'}"
+    assert cli("--cluster", db, "-n", "team", "install", "web", str(ROOT / "charts" / "web"),
+               "--create-namespace").exit_code == 0
+    before = cli("--cluster", db, "-n", "team", "list", "-o", "json")
+    assert before.exit_code == 0, before
+    assert [(r["name"], r["namespace"]) for r in json.loads(before.stdout)] == [("web", "team")]
+    after = cli("list", "--cluster", db, "-n", "team", "-o", "json")
+    assert json.loads(after.stdout) == json.loads(before.stdout)
+    other = cli("--cluster", db, "-n", "team", "list", "-n", "default", "-o", "json")  # the later flag wins
+    assert json.loads(other.stdout) == []

@@ -25,7 +25,7 @@ def helmpy_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("KUBECONFIG", str(home / "no-kubeconfig"))
     for var in ("HELMPY_DRIVER", "HELMPY_NAMESPACE", "HELMPY_CLUSTER", "HELMPY_DEBUG", "HELMPY_REPOSITORY_CONFIG",
-                "HELMPY_REPOSITORY_CACHE", "HELMPY_CONTENT_CACHE", "HELMPY_KUBECONTEXT", "HELMPY_KUBEAPISERVER",
+                "HELMPY_REPOSITORY_CACHE", "HELMPY_CONTENT_CACHE", "HELMPY_KUBECONTEXT", "HELMPY_KUBECONFIG", "HELMPY_KUBEAPISERVER",
                 "HELMPY_KUBETOKEN", "HELMPY_KUBECAFILE", "HELMPY_KUBEINSECURE_SKIP_TLS_VERIFY"):
         monkeypatch.delenv(var, raising=False)
     return home

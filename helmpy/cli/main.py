@@ -110,7 +110,7 @@ def _global_option(*decls: str, env: str, is_flag: bool = False, help: str) -> A
 GLOBAL_OPTIONS = [
     _global_option("-n", "--namespace", env="HELMPY_NAMESPACE", help="Namespace (like every command's -n)."),
     _global_option("--cluster", env="HELMPY_CLUSTER", help="Cluster: local:PATH for an embedded cluster file."),
-    _global_option("--kubeconfig", env="KUBECONFIG", help="kubeconfig file."),
+    _global_option("--kubeconfig", env="HELMPY_KUBECONFIG", help="kubeconfig file."),
     _global_option("--kube-context", env="HELMPY_KUBECONTEXT", help="kubeconfig context."),
     _global_option("--kube-apiserver", env="HELMPY_KUBEAPISERVER", help="Kubernetes API server address."),
     _global_option("--kube-token", env="HELMPY_KUBETOKEN", help="Bearer token for the API server."),

@@ -22,7 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # --- shared options ---------------------------------------------------------------------------------
 KUBE_OPTIONS = [
-    click.option("--kubeconfig", metavar="FILE", default=None,
+    click.option("--kubeconfig", envvar="HELMPY_KUBECONFIG", metavar="FILE", default=None,
                  help="kubeconfig file(s) (KUBECONFIG; default ~/.kube/config)."),
     click.option("--kube-context", envvar="HELMPY_KUBECONTEXT", metavar="NAME", default=None,
                  help="kubeconfig context to use (HELMPY_KUBECONTEXT)."),

@@ -53,7 +53,9 @@ def cluster() -> None:
 @click.option("--cluster", "cluster_spec", envvar="HELMPY_CLUSTER", metavar="local:PATH",
               help="The embedded cluster's SQLite file (default: helmpy's data dir).")
 @click.option("--write-kubeconfig", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write a kubeconfig (server URL, CA, bearer token) for kubectl and Helm.")
+              help="Merge this server's cluster, user and context (all named 'helmpy') into the kubeconfig FILE "
+                   "(created when missing; mode 0600) and make it the current context. Other clusters, users "
+                   "and contexts in FILE are kept.")
 @click.option("--no-controller", is_flag=True,
               help="Do not fake readiness: Deployments never become ready, Jobs never complete.")
 @click.option("--insecure-http", is_flag=True,
@@ -72,9 +74,11 @@ def serve(address: str, cluster_spec: str | None, write_kubeconfig: str | None, 
       KUBECONFIG=kc.yaml kubectl apply -f deploy.yaml
       KUBECONFIG=kc.yaml helm install web ./mychart --wait
       helmpy cluster serve --address 127.0.0.1:0 --cluster local:./dev.db --no-controller
+      helmpy cluster serve --write-kubeconfig ~/.kube/config   # adds context 'helmpy', keeps the others
     """
     from helmpy.kube.embedded import EmbeddedCluster
     from helmpy.server.kubeapi.server import KubeApiServer
+    from helmpy.server.kubeapi.tls import CONTEXT_NAME
 
     host, port = parse_address(address)
     db = parse_cluster(cluster_spec)
@@ -82,10 +86,15 @@ def serve(address: str, cluster_spec: str | None, write_kubeconfig: str | None, 
                            use_tls=not insecure_http)
     server.start()
     if write_kubeconfig:
-        server.write_kubeconfig(write_kubeconfig, namespace)
+        try:
+            server.write_kubeconfig(write_kubeconfig, namespace)
+        except BaseException:
+            server.stop()
+            raise
     click.echo(f"Serving the embedded cluster {db} as a Kubernetes API at {server.url}")
     if write_kubeconfig:
-        click.echo(f"Kubeconfig written to {write_kubeconfig} (export KUBECONFIG={write_kubeconfig})")
+        click.echo(f"Kubeconfig written to {write_kubeconfig}, context {CONTEXT_NAME!r} "
+                   f"(export KUBECONFIG={write_kubeconfig})")
     click.echo("Press Ctrl-C to stop.")
     stop = threading.Event()
 

@@ -75,3 +75,70 @@ def test_port_in_use_is_a_clean_error(tmp_path):
                                "--cluster", f"local:{tmp_path / 'c.db'}"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in proc.stderr and "Traceback" not in proc.stderr
+
+
+OTHER_KUBECONFIG = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: prod
+  cluster: {server: 'https://prod.example.com:6443'}
+- name: helmpy
+  cluster: {server: 'https://127.0.0.1:1'}
+users:
+- name: prod-admin
+  user: {token: prod-secret}
+contexts:
+- name: prod
+  context: {cluster: prod, user: prod-admin, namespace: payments}
+current-context: prod
+preferences: {colors: true}
+"""
+
+
+@pytest.mark.helm
+def test_write_kubeconfig_merges_into_an_existing_file(tmp_path, helm_bin_dir):
+    import subprocess
+
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "kubeconfig.yaml").write_text(OTHER_KUBECONFIG)
+    (tmp_path / "kubeconfig.yaml").chmod(0o644)
+    served = start_server(tmp_path)
+    try:
+        config = served.config()
+        assert [c["name"] for c in config["clusters"]] == ["prod", "helmpy"]
+        assert config["clusters"][0]["cluster"] == {"server": "https://prod.example.com:6443"}
+        assert config["clusters"][1]["cluster"]["server"] == served.url  # the stale entry was replaced
+        assert [u["name"] for u in config["users"]] == ["prod-admin", "helmpy"]
+        assert config["users"][0]["user"] == {"token": "prod-secret"}
+        assert [c["name"] for c in config["contexts"]] == ["prod", "helmpy"]
+        assert config["current-context"] == "helmpy" and config["preferences"] == {"colors": True}
+        assert (served.kubeconfig.stat().st_mode & 0o777) == 0o600
+        kubectl = str(helm_bin_dir / "kubectl")
+        contexts = subprocess.run([kubectl, "config", "get-contexts", "-o", "name"], capture_output=True, text=True,
+                                  env=served.env(), timeout=60, check=True).stdout.split()
+        assert sorted(contexts) == ["helmpy", "prod"]
+        ns = subprocess.run([kubectl, "get", "ns", "default", "-o", "name"], capture_output=True, text=True,
+                            env=served.env(), timeout=60)
+        assert ns.returncode == 0 and ns.stdout.strip() == "namespace/default"
+    finally:
+        stop_server(served)
+
+
+def test_write_kubeconfig_refuses_a_file_it_cannot_merge(tmp_path):
+    import subprocess
+    import sys
+
+    kc = tmp_path / "kc.yaml"
+    kc.write_text("clusters: {not: a list}\n")
+    proc = subprocess.run([sys.executable, "-m", "helmpy", "cluster", "serve", "--address", "127.0.0.1:0",
+                           "--cluster", f"local:{tmp_path / 'c.db'}", "--write-kubeconfig", str(kc)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "'clusters' is not a list" in proc.stderr and str(kc) in proc.stderr
+    assert kc.read_text() == "clusters: {not: a list}\n"
+
+
+def test_help_says_the_kubeconfig_is_merged(cli):
+    r = cli("cluster", "serve", "--help")
+    assert "other clusters, users and contexts" in " ".join(r.stdout.split()).lower()

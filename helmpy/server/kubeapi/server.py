@@ -111,5 +111,5 @@ class KubeApiServer:
             self._tmp = None
 
     def write_kubeconfig(self, path: str | Path, namespace: str = "default") -> None:
-        """Write this server's kubeconfig to ``path`` (mode 0600)."""
+        """Merge this server's kubeconfig entries into ``path`` (mode 0600; other entries kept)."""
         tls.write_kubeconfig(path, self.kubeconfig(namespace))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helmpy import yamlutil
+from helmpy.errors import KubeConfigError
 from helmpy.fsutil import atomic_write
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,49 @@ def kubeconfig(server_url: str, token: str | None, ca_pem: bytes | None, namespa
     }
 
 
+def merge_kubeconfig(existing: dict | None, ours: dict) -> dict:
+    """``existing`` with ``ours``' cluster, user and context entries added or replaced by name, and
+    ``current-context`` pointing at ours; every other entry and key is kept (as kind, minikube and k3d do)."""
+    merged = dict(existing or {})
+    merged.setdefault("apiVersion", "v1")
+    merged.setdefault("kind", "Config")
+    for section in ("clusters", "users", "contexts"):
+        entries = list(merged.get(section) or [])
+        for entry in ours.get(section) or []:
+            names = [e.get("name") if isinstance(e, dict) else None for e in entries]
+            if entry["name"] in names:
+                entries[names.index(entry["name"])] = entry
+            else:
+                entries.append(entry)
+        merged[section] = entries
+    merged["current-context"] = ours["current-context"]
+    merged.setdefault("preferences", {})
+    return merged
+
+
+def _read_existing(path: Path) -> dict | None:
+    """The kubeconfig already at ``path`` (None when absent or empty); refuses files it cannot merge into."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise KubeConfigError(f"cannot read the existing kubeconfig {path}: {err}") from err
+    doc = yamlutil.load(text, source=str(path), exc=KubeConfigError)
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        raise KubeConfigError(f"{path}: not a kubeconfig (the top level is not a mapping); it was left unchanged")
+    for section in ("clusters", "users", "contexts"):
+        if doc.get(section) is not None and not isinstance(doc[section], list):
+            raise KubeConfigError(f"{path}: key {section!r} is not a list; the kubeconfig was left unchanged")
+    return doc
+
+
 def write_kubeconfig(path: str | Path, config: dict) -> None:
-    """Write the kubeconfig atomically, readable by its owner only (it holds the token)."""
-    atomic_write(path, yamlutil.dump(config, sort=False), mode=0o600)
-    logger.debug("wrote kubeconfig path=%s", path)
+    """Merge ``config`` into the kubeconfig at ``path`` (created when missing) and write it atomically,
+    readable by its owner only (it holds the token). Other clusters, users and contexts are kept."""
+    target = Path(path)
+    merged = merge_kubeconfig(_read_existing(target), config)
+    atomic_write(target, yamlutil.dump(merged, sort=False), mode=0o600)
+    logger.debug("wrote kubeconfig path=%s context=%s", target, config.get("current-context"))

@@ -120,8 +120,10 @@ class ChartStorage:
         """Index every archive in the directory (startup), skipping unreadable ones.
 
         An index.yaml that already lists exactly the archives present (same names, versions and
-        digests) is left as it is - URLs, ``created`` and ``generated`` included - so serving a
-        directory kept in version control does not modify it.
+        digests) with URLs this server answers (relative ones) is left as it is - ``created`` and
+        ``generated`` included - so serving a directory kept in version control does not modify it. An
+        index whose URLs point elsewhere (``repo index --url`` for another host) is rewritten, so clients
+        download from this server.
         """
         def report(path: Path, reason: str) -> None:
             logger.warning("skipping archive %s", reason)
@@ -134,7 +136,8 @@ class ChartStorage:
                 current = self._index = IndexFile()
             top_level = [p for p in find_archives(self.root) if p.parent == self.root]  # what the server serves
             fresh = index_directory(self.root, CHARTS_URL_PREFIX, report, archives=top_level)
-            if self._file_stamp() is not None and _identities(current) == _identities(fresh):
+            if self._file_stamp() is not None and _identities(current) == _identities(fresh) \
+                    and _urls_are_served(current):
                 logger.debug("index up to date path=%s", self.index_path)
                 return current
             known = {(cv.name, cv.version, cv.digest): cv.created for vs in current.entries.values() for cv in vs}
@@ -238,6 +241,16 @@ class ChartStorage:
                         path.unlink()
                     except FileNotFoundError:
                         pass
+
+
+def _urls_are_served(index: IndexFile) -> bool:
+    """True when every URL is relative (``x.tgz`` or ``charts/x.tgz``), so it resolves against this server."""
+    for versions in index.entries.values():
+        for cv in versions:
+            for url in cv.urls:
+                if "://" in url or url.startswith("/") or url.removeprefix(CHARTS_URL_PREFIX + "/").count("/"):
+                    return False
+    return True
 
 
 def _identities(index: IndexFile) -> set[tuple[str, str, str]]:

@@ -326,3 +326,30 @@ def test_helm_uses_the_served_repository(tmp_path: Path, helm) -> None:  # type:
         assert (dest / "alpha-0.1.0.tgz").read_bytes() == data
     finally:
         srv.stop()
+
+
+def test_an_index_pointing_at_another_host_is_rewritten_at_start(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`repo index --url` for some other host must not make the served repository download from there."""
+    (tmp_path / "alpha-0.1.0.tgz").write_bytes(chart_tgz("alpha", "0.1.0"))
+    assert cli("repo", "index", str(tmp_path), "--url", "http://127.0.0.1:1/elsewhere").exit_code == 0
+    srv = start_server(tmp_path)
+    try:
+        index = yaml.safe_load(requests.get(srv.url.rstrip("/") + "/index.yaml", timeout=10).text)
+        url = index["entries"]["alpha"][0]["urls"][0]
+        assert "://" not in url
+        got = requests.get(srv.url.rstrip("/") + "/" + url, timeout=10)
+        assert got.status_code == 200 and got.content == (tmp_path / "alpha-0.1.0.tgz").read_bytes()
+    finally:
+        srv.stop()
+
+
+def test_an_index_with_relative_urls_is_left_untouched(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "alpha-0.1.0.tgz").write_bytes(chart_tgz("alpha", "0.1.0"))
+    assert cli("repo", "index", str(tmp_path)).exit_code == 0
+    before = (tmp_path / "index.yaml").read_bytes()
+    srv = start_server(tmp_path)
+    try:
+        assert requests.get(srv.url.rstrip("/") + "/index.yaml", timeout=10).content == before
+    finally:
+        srv.stop()
+    assert (tmp_path / "index.yaml").read_bytes() == before

@@ -219,9 +219,7 @@ def main(argv: list[str] | None = None) -> Any:
     _setup_logging("--debug" in args or debug_enabled())
     try:
         cli.main(args=args, prog_name="helmpy", standalone_mode=False)
-    except HelmpyError as err:
-        if debug_enabled():
-            traceback.print_exc()
+    except HelmpyError as err:  # a user error: the message says it all, --debug or not
         click.echo(format_error(err), err=True)
         sys.exit(err.exit_code)
     except click.exceptions.Abort:

@@ -42,12 +42,7 @@ def make_archives(directory: Path, count: int) -> None:
 
 
 def helmpy_command(directory: Path) -> list[str]:
-    """`helmpy repo index DIR` when the repo group exists, else the index command module directly."""
-    probe = subprocess.run([sys.executable, "-m", "helmpy", "repo", "index", "--help"], capture_output=True,
-                           cwd=ROOT)
-    if probe.returncode == 0:
-        return [sys.executable, "-m", "helmpy", "repo", "index", str(directory)]
-    return [sys.executable, "-c", "from helmpy.cli.repo_index_cmd import index; index()", str(directory)]
+    return [sys.executable, "-m", "helmpy", "repo", "index", str(directory)]
 
 
 def helm_binary() -> Path:

@@ -39,6 +39,8 @@ _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 
             405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 415: "Unsupported Media Type",
             422: "Unprocessable Entity", 500: "Internal Server Error"}
 MAX_BODY = 64 * 1024 * 1024
+# Pod subresources served by a kubelet; there is none, so they get a Status at once (docs/cluster-serve.md)
+KUBELET_SUBRESOURCES = ("log", "exec", "attach", "portforward")
 
 
 @dataclass
@@ -201,7 +203,8 @@ class KubeApiApp:
             raise status.path_not_found()
         name = rest[1] if len(rest) > 1 else None
         sub = rest[2] if len(rest) > 2 else None
-        if sub not in (None, "status") and not (sub == "scale" and scale.has_scale(rt)):
+        if sub not in (None, "status") and not (sub == "scale" and scale.has_scale(rt)) \
+                and not (sub in KUBELET_SUBRESOURCES and _is_pods(rt)):
             raise status.path_not_found()
         if not rt.namespaced and namespace is not None:
             raise status.path_not_found()
@@ -212,6 +215,10 @@ class KubeApiApp:
     def _resource(self, req: Request, t: Target) -> Response:
         if t.subresource == "scale":
             return self._scale(req, t)
+        if t.subresource in KUBELET_SUBRESOURCES:
+            assert t.name is not None
+            self.store.get(t.rt, t.namespace, t.name)  # a missing pod is still a 404, as on a real cluster
+            raise status.no_containers()
         if t.name is None:
             handlers = {"GET": self._list, "POST": self._create, "DELETE": self._delete_collection}
         else:
@@ -303,6 +310,8 @@ class KubeApiApp:
                 timeout = float(req.query.get("timeoutSeconds") or 1800)
             except ValueError as err:
                 raise status.bad_request("timeoutSeconds must be a number") from err
+            if _waits_for_first_pod(req, t) and not self.store.list(t.rt, t.namespace, labels, fields):
+                raise status.no_containers()
             watch = WatchRequest(t.rt, t.namespace, labels, fields, req.query.get("resourceVersion", ""),
                                  req.flag("sendInitialEvents"), req.flag("allowWatchBookmarks"), timeout)
             return Response(200, chunks=stream(self.store, watch))
@@ -514,6 +523,19 @@ class KubeApiApp:
                     raise
         return Response(200, {"apiVersion": t.rt.api_version, "kind": f"{t.rt.kind}List",
                               "metadata": {"resourceVersion": self.store.resource_version()}, "items": items})
+
+
+def _is_pods(rt: ResourceType) -> bool:
+    return rt.group == "" and rt.plural == "pods"
+
+
+def _waits_for_first_pod(req: Request, t: Target) -> bool:
+    """kubectl's wait for a workload's first Pod (``logs|exec|attach|port-forward deploy/X``): a typed-client
+    (protobuf, no Table) watch of pods by label selector after an empty list. No controller here ever creates
+    Pods, so it would only end at ``--pod-running-timeout``; answering at once says why instead."""
+    return (_is_pods(t.rt) and t.name is None and bool(req.query.get("labelSelector"))
+            and req.headers.get("user-agent", "").startswith("kubectl/")
+            and PROTOBUF in req.headers.get("accept", "") and "as=Table" not in req.headers.get("accept", ""))
 
 
 def _validate(t: Target, obj: dict[str, Any]) -> None:

@@ -89,3 +89,12 @@ def unsupported_media(content_type: str) -> KubeApiStatus:
     return KubeApiStatus(f'the body of the request was in an unknown format - accepted media types include: '
                          f'application/json, application/yaml, application/vnd.kubernetes.protobuf '
                          f'(got "{content_type}")', code=415, reason="UnsupportedMediaType")
+
+
+NO_CONTAINERS = ("helmpy cluster serve runs no containers: logs, exec, attach and port-forward are not available "
+                 "(there is no kubelet; see docs/cluster-serve.md)")
+
+
+def no_containers() -> KubeApiStatus:
+    """400 for the Pod subresources (and pod waits) that need a kubelet, answered at once instead of hanging."""
+    return KubeApiStatus(NO_CONTAINERS, code=400, reason="BadRequest")

@@ -207,3 +207,30 @@ spec:
     assert sprockets[0].split() == ["NAME", "TEETH", "AGE"] and sprockets[1].split()[:2] == ["s1", "12"]
     wide = kubectl("get", "svc", "tbl-svc", "-o", "wide").stdout.splitlines()[0].split()
     assert wide[-2:] == ["AGE", "SELECTOR"]
+
+
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: lonely, labels: {app: lonely}}
+spec: {containers: [{name: c, image: nginx}]}
+"""
+
+
+def test_logs_exec_attach_port_forward_answer_at_once(served, kubectl):
+    import time
+
+    from helmpy.server.kubeapi.status import NO_CONTAINERS
+
+    kubectl("apply", "-f", _write(served, "nopods.yaml", DEPLOY.format(name="nopods", replicas=1, image="nginx")))
+    kubectl("apply", "-f", _write(served, "lonely.yaml", POD))
+    for args in (["logs", "deploy/nopods"], ["exec", "deploy/nopods", "--", "ls"], ["logs", "lonely"],
+                 ["logs", "-f", "lonely"], ["exec", "lonely", "--", "ls"], ["attach", "lonely"],
+                 ["port-forward", "lonely", "18080:80"], ["port-forward", "deploy/nopods", "18080:80"]):
+        started = time.monotonic()
+        proc = kubectl(*args, "--pod-running-timeout=60s", check=False)
+        assert proc.returncode != 0, args
+        assert NO_CONTAINERS in proc.stderr, (args, proc.stderr)
+        assert time.monotonic() - started < 20, args  # not the 60 s pod-running timeout
+    missing = kubectl("logs", "nope", check=False)
+    assert missing.returncode != 0 and 'pods "nope" not found' in missing.stderr

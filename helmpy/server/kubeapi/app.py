@@ -1,7 +1,8 @@
 """The WSGI application: authentication, routing, and the resource verbs (kube-api.md §5).
 
 Every answer is JSON. Errors are Status objects built from :class:`~helmpy.errors.KubeApiStatus`; anything
-unexpected becomes a 500 ``InternalError`` Status (logged with its traceback, never sent to the client).
+unexpected becomes a 500 ``InternalError`` Status (logged in one line, the traceback with ``--debug``; never sent
+to the client).
 """
 
 from __future__ import annotations
@@ -101,8 +102,10 @@ class KubeApiApp:
             resp = self.handle(req)
         except KubeApiStatus as err:
             resp = Response(err.code, status.status_body(err))
-        except Exception as exc:  # a bug: answer a Status, log the traceback server-side
-            logger.exception("internal error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+        except Exception as exc:  # a bug: answer a Status, log one line (the traceback with --debug)
+            logger.error("internal error on %s %s: %s: %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"),
+                         type(exc).__name__, exc)
+            logger.debug("traceback of the internal error", exc_info=exc)
             bug = KubeApiStatus(f"internal error: {type(exc).__name__}: {exc}", code=500, reason="InternalError")
             resp = Response(500, status.status_body(bug))
         headers = [("Content-Type", resp.content_type), ("Cache-Control", "no-cache, private"), *resp.headers]

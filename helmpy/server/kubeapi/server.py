@@ -6,8 +6,11 @@ bearer token over TLS (kube-api.md §1).
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
+import ssl
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -23,6 +26,44 @@ from helmpy.server.kubeapi.store import Store
 logger = logging.getLogger(__name__)
 
 WORKER_THREADS = 64
+# errnos of a peer that hung up, reset or timed out (never a server fault)
+_CLIENT_GONE_ERRNOS = {errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED, errno.ESHUTDOWN, errno.ENOTCONN,
+                       errno.ETIMEDOUT, errno.EBADF}
+# OpenSSL reasons of a client that stopped talking TLS mid-stream or never spoke it
+_CLIENT_TLS_REASONS = {"UNEXPECTED_EOF_WHILE_READING", "WRONG_VERSION_NUMBER", "HTTP_REQUEST", "HTTPS_PROXY_REQUEST",
+                       "NO_SHARED_CIPHER", "UNSUPPORTED_PROTOCOL", "VERSION_TOO_LOW", "BAD_RECORD_MAC",
+                       "DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "PROTOCOL_IS_SHUTDOWN", "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+                       "TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE", "TLSV1_ALERT_DECODE_ERROR"}
+
+
+def client_went_away(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is a client closing or breaking its connection (mid-response, mid-watch, mid-handshake):
+    kubectl and Helm do that on every timeout and Ctrl-C, so it is no server error."""
+    if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionError, TimeoutError)):
+        return True
+    if isinstance(exc, ssl.SSLError):
+        return getattr(exc, "reason", None) in _CLIENT_TLS_REASONS
+    return isinstance(exc, OSError) and exc.errno in _CLIENT_GONE_ERRNOS
+
+
+def _server_class() -> type:
+    from cheroot import wsgi
+
+    class Server(wsgi.Server):  # type: ignore[misc]
+        """cheroot writes its diagnostics, with tracebacks, to stderr; ``error_log`` is its documented hook.
+        Client disconnects go to the debug log; anything else is one line (the traceback with --debug)."""
+
+        def error_log(self, msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+            exc = sys.exc_info()[1]
+            if level < logging.WARNING or client_went_away(exc):
+                logger.debug("kube api connection ended: %s (%r)", msg, exc, exc_info=traceback and exc is not None)
+                return
+            detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+            logger.error("kube api server error: %s%s", msg, detail)
+            if traceback and exc is not None:
+                logger.debug("traceback of the kube api server error", exc_info=exc)
+
+    return Server
 
 
 def _lazy_handshake_adapter() -> type:
@@ -68,14 +109,12 @@ class KubeApiServer:
 
     def start(self) -> None:
         """Bind and start serving in a background thread."""
-        from cheroot import wsgi
-
         if self.use_tls:
             self.credentials = tls.make_credentials([self.host], self.token)
             self.token = self.credentials.token
         self._store = Store(self.cluster)
         app = KubeApiApp(self._store, self.token if self.use_tls else None)
-        server = wsgi.Server((self.host, self.port), app, numthreads=WORKER_THREADS, server_name="helmpy-kubeapi",
+        server = _server_class()((self.host, self.port), app, numthreads=WORKER_THREADS, server_name="helmpy-kubeapi",
                              timeout=60, request_queue_size=64, shutdown_timeout=1)
         if self.use_tls:
             assert self.credentials is not None

@@ -16,10 +16,11 @@ from typing import Any, Callable
 
 from helmpy.chart.dependencies import process_dependencies
 from helmpy.chart.model import Chart
-from helmpy.engine.manifests import HookDoc, Manifest, manifest_text, sort_manifests
+from helmpy.engine.manifests import (INSTALL_ORDER, HookDoc, Manifest, collect_documents, manifest_text,
+                                     rendered_files_text, sort_by_kind)
 from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.engine.sandbox import set_code_store
-from helmpy.errors import ChartError
+from helmpy.errors import ChartError, GoTemplateUnsupported, HelmpyError, RenderError
 from helmpy.semverutil import satisfies
 from helmpy.values.coalesce import coalesce_values
 
@@ -38,6 +39,29 @@ class RenderedRelease:
     crds: list[tuple[str, bytes]]
     files: dict[str, str] = field(default_factory=dict)
     missing_values: list[MissingValue] = field(default_factory=list)
+
+
+@dataclass
+class PartialRender:
+    """What a render that failed after the release was built leaves behind (Helm's partial release).
+
+    ``manifest`` holds the raw rendered files when only the YAML split failed ("" for template or kubeVersion
+    errors), ``hooks`` the hooks found before the failing file. ``helmpy template --debug`` prints both so the
+    author can see the line a YAML error names.
+    """
+
+    manifest: str = ""
+    hooks: list[HookDoc] = field(default_factory=list)
+
+
+_PARTIAL_ATTR = "partial_render"
+
+
+def partial_render(err: BaseException) -> PartialRender | None:
+    """The partial release a :func:`render_release` error carries; None for errors before rendering started
+    (dependencies, values, schema) and for charts helmpy cannot render at all (Go templates)."""
+    value = getattr(err, _PARTIAL_ATTR, None)
+    return value if isinstance(value, PartialRender) else None
 
 
 class TemplateCodeCache:
@@ -102,13 +126,16 @@ def collect_notes(chart: Chart, files: dict[str, str], subchart_notes: bool) -> 
 
 
 def compute_values(chart: Chart, user_values: dict[str, Any], caps: Capabilities, *,
-                   skip_schema: bool = False) -> dict[str, Any]:
+                   skip_schema: bool = False, check_kube: bool = True) -> dict[str, Any]:
     """The first half of the pipeline: dependencies enabled, kubeVersion checked, values coalesced and validated.
 
     ``chart`` is modified in place (disabled sub-charts removed, aliases applied), as Helm does.
+    ``check_kube=False`` leaves the kubeVersion gate to the caller (:func:`render_release` runs it while
+    rendering, after the schema, as Helm does).
     """
     process_dependencies(chart, user_values)
-    check_kube_version(chart, caps)
+    if check_kube:
+        check_kube_version(chart, caps)
     values = coalesce_values(chart, user_values)
     if not skip_schema and _has_schema(chart):
         from helmpy.values.schema import validate_chart_values  # jsonschema is slow to import: only when needed
@@ -121,13 +148,32 @@ def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseCo
                    lookup: Callable[[str, str, str, str], dict] | None = None, skip_schema: bool = False,
                    strict: bool = False, subchart_notes: bool = False,
                    limits: Limits | None = None) -> RenderedRelease:
-    """Render ``chart`` with ``user_values`` for ``release`` into manifests, hooks, notes and CRDs."""
-    values = compute_values(chart, user_values, caps, skip_schema=skip_schema)
+    """Render ``chart`` with ``user_values`` for ``release`` into manifests, hooks, notes and CRDs.
+
+    An error from the render stage (kubeVersion gate, templates, rendered YAML) carries a
+    :class:`PartialRender` (see :func:`partial_render`), like the partial release Helm returns.
+    """
+    values = compute_values(chart, user_values, caps, skip_schema=skip_schema, check_kube=False)
     use_template_cache()
     renderer = Renderer(release, caps, lookup=lookup, limits=limits, strict=strict)
-    files = renderer.render(chart, values)
+    partial = PartialRender()
+    hooks: list[HookDoc] = partial.hooks
+    manifests: list[Manifest] = []
+    try:
+        check_kube_version(chart, caps)
+        files = renderer.render(chart, values)
+        try:
+            collect_documents(files, hooks, manifests)
+        except RenderError:
+            partial.manifest = rendered_files_text(files)
+            raise
+    except GoTemplateUnsupported:
+        raise
+    except HelmpyError as err:
+        setattr(err, _PARTIAL_ATTR, partial)
+        raise
     notes = collect_notes(chart, files, subchart_notes)
-    hooks, manifests = sort_manifests(files)
+    hooks, manifests = sort_by_kind(hooks, INSTALL_ORDER), sort_by_kind(manifests, INSTALL_ORDER)
     crds = [(path, f.data) for path, f in chart.crd_objects()]
     return RenderedRelease(values=values, manifest=manifest_text(manifests), manifests=manifests, hooks=hooks,
                            notes=notes, crds=crds, files=files, missing_values=list(renderer.missing))

@@ -13,15 +13,20 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helmpy.action.chartload import check_installable, load_chart
 from helmpy.chart.model import Chart
+from helmpy.engine.manifests import hooks_text, split_documents
 from helmpy.errors import HelmpyError, InvalidReleaseName, UsageError
+
+if TYPE_CHECKING:
+    from helmpy.action.render import PartialRender
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_RELEASE_NAME = "release-name"
+DEBUG_HINT = "Use --debug flag to render out invalid YAML"
 _RELEASE_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 MAX_RELEASE_NAME_LENGTH = 53
 _SOURCE_RE = re.compile(r"# Source: [^/\n]+/([^\n]+)")
@@ -108,7 +113,6 @@ def _crd_entries(rendered: Any, chart: Chart) -> list[tuple[str, str]]:
 def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOptions) -> TemplateResult:
     """Render ``chart_ref`` with ``user_values`` and return Helm's ``template`` output."""
     from helmpy.action.render import render_release
-    from helmpy.engine.manifests import hooks_text
     from helmpy.engine.render import ReleaseContext
 
     chart = load_chart(chart_ref, opts.version, opts.devel, opts.repo_url)
@@ -135,6 +139,25 @@ def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOpti
     return TemplateResult(text=out, release_name=name)
 
 
+def add_debug_hint(err: HelmpyError) -> None:
+    """Helm's ``template`` advice on a render error: the message gains ``\n\nUse --debug flag ...``."""
+    err.message = f"{err.message}\n\n{DEBUG_HINT}"
+
+
+def debug_output(partial: PartialRender, opts: TemplateOptions) -> str:
+    """What ``helm template --debug`` prints on stdout before a render error (see ``render.partial_render``).
+
+    The partial manifest (the raw rendered files when the YAML was invalid) trimmed, then the hooks found
+    before the failing file (unless ``--no-hooks``/``--skip-tests`` drop them, or ``--output-dir``, where
+    Helm writes them to files instead: helmpy leaves them out), then ``--show-only`` filtering; a pattern
+    matching nothing raises ``could not find template``, which replaces the render error (Helm 4.1.4).
+    """
+    out = partial.manifest.strip() + "\n"
+    if not opts.no_hooks and opts.output_dir is None:
+        out += hooks_text([h for h in partial.hooks if not (opts.skip_tests and _is_test_hook(h))])
+    return _show_only(out, opts.show_only) if opts.show_only else out
+
+
 def _manifest_text(rendered: Any) -> str:
     text = getattr(rendered, "manifest", None)
     if text is not None:
@@ -150,8 +173,6 @@ def _matches(pattern: str, path: str) -> bool:
 
 
 def _show_only(output: str, patterns: list[str]) -> str:
-    from helmpy.engine.manifests import split_documents
-
     docs = split_documents(output)
     chosen: list[str] = []
     for pattern in patterns:

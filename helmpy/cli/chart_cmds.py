@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from helmpy.cli.main import CONTEXT_SETTINGS, debug_option
+from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
 from helmpy.cli.options import values_options
-from helmpy.errors import LintError, UsageError
+from helmpy.errors import HelmpyError, LintError, UsageError
 
 
 def _default_namespace() -> str:
@@ -87,8 +87,10 @@ def template(args: tuple[str, ...], value_options: Any, namespace: str, show_onl
       helmpy template rel ./web -s templates/deployment.yaml -s 'templates/*.yaml'
       helmpy template rel ./web --output-dir out/ --include-crds
       helmpy template rel myrepo/web --version '^1.2' -n prod
+      helmpy template rel ./web --debug      # on invalid YAML: print the rendered files, then the error
     """
-    from helmpy.action.template import TemplateOptions, run_template
+    from helmpy.action.render import partial_render
+    from helmpy.action.template import TemplateOptions, add_debug_hint, debug_output, run_template
 
     if len(args) == 1:
         name, chart_ref = None, args[0]
@@ -102,7 +104,16 @@ def template(args: tuple[str, ...], value_options: Any, namespace: str, show_onl
         kube_version=kube_version, api_versions=[v for a in api_versions for v in a.split(",") if v],
         is_upgrade=is_upgrade, skip_tests=skip_tests, no_hooks=no_hooks,
         skip_schema_validation=skip_schema_validation, version=chart_version, devel=devel, repo_url=repo_url)
-    result = run_template(chart_ref, value_options.merge(), opts)
+    try:
+        result = run_template(chart_ref, value_options.merge(), opts)
+    except HelmpyError as err:
+        partial = partial_render(err)
+        if partial is not None:  # Helm's partial release: --debug shows it, otherwise the error says so
+            if debug_enabled():
+                click.echo(debug_output(partial, opts), nl=False)
+            else:
+                add_debug_hint(err)
+        raise
     for path in result.written:
         click.echo(f"wrote {path}")
     click.echo(result.text, nl=False)

@@ -221,11 +221,23 @@ def sort_manifests(files: dict[str, str]) -> tuple[list[HookDoc], list[Manifest]
     """Split rendered files into hooks and manifests, both sorted by install order."""
     hooks: list[HookDoc] = []
     generic: list[Manifest] = []
+    collect_documents(files, hooks, generic)
+    return sort_by_kind(hooks, INSTALL_ORDER), sort_by_kind(generic, INSTALL_ORDER)
+
+
+def _is_manifest_file(path: str) -> bool:
+    return not posixpath.basename(path).startswith("_") and not path.endswith("NOTES.txt")
+
+
+def collect_documents(files: dict[str, str], hooks: list[HookDoc], generic: list[Manifest]) -> None:
+    """Append every document of ``files`` (in path order) to ``hooks`` or ``generic``, unsorted.
+
+    On a YAML error what was appended so far stays: Helm hands those hooks back with the error and
+    ``template --debug`` prints them after the rendered files.
+    """
     for path in sorted(files):
         content = files[path]
-        if posixpath.basename(path).startswith("_") or path.endswith("NOTES.txt"):
-            continue
-        if not content.strip():
+        if not _is_manifest_file(path) or not content.strip():
             continue
         for doc in split_documents(content):
             head = parse_head(doc, path)
@@ -252,7 +264,14 @@ def sort_manifests(files: dict[str, str]) -> tuple[list[HookDoc], list[Manifest]
                 output_log_policies=(_annotation_list(annotations[HOOK_OUTPUT_LOG_ANNOTATION])
                                      if HOOK_OUTPUT_LOG_ANNOTATION in annotations else []),
             ))
-    return sort_by_kind(hooks, INSTALL_ORDER), sort_by_kind(generic, INSTALL_ORDER)
+
+
+def rendered_files_text(files: dict[str, str]) -> str:
+    """Every rendered manifest file, raw, as ``---\n# Source: <path>\n<text>\n`` (NOTES, partials and empty files
+    left out): what Helm keeps as the manifest when the rendered YAML cannot be split, so ``--debug`` can show it.
+    Path order here; Helm's is Go map order (random)."""
+    return "".join(f"---\n# Source: {path}\n{files[path]}\n" for path in sorted(files)
+                   if _is_manifest_file(path) and files[path].strip())
 
 
 def manifest_text(manifests: list[Manifest]) -> str:

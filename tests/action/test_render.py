@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from helmpy.action.render import RenderedRelease, render_release
+from helmpy.action.render import RenderedRelease, partial_render, render_release
 from helmpy.chart.loader import load
 from helmpy.engine.manifests import hooks_text
 from helmpy.engine.render import Capabilities, ReleaseContext
-from helmpy.errors import ChartError, GoTemplateUnsupported, RenderError, SchemaValidationError
+from helmpy.errors import (ChartError, GoTemplateUnsupported, RenderError, SchemaValidationError,
+                           TemplateFailError)
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -96,3 +97,53 @@ def test_jinja_chart_renders_like_helm_renders_the_go_chart(helm):
     assert _normalise(ours) == _normalise(expected)
     assert ours == expected  # not just after normalising: byte for byte
     assert "# Source: golden/charts/sub/templates/cm.yaml" in ours
+
+
+def _copy(tmp_path: Path, name: str) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(DATA / name, tmp_path / name))
+
+
+def test_yaml_error_carries_the_rendered_files_and_earlier_hooks(tmp_path):
+    """Helm's partial release: the raw rendered files (so --debug can show the line) and the hooks found so far."""
+    chart = _copy(tmp_path, "render-pipeline")
+    (chart / "templates" / "zz-bad.yaml").write_text("a: {{ Release.Name }}\n  b: c\n")
+    with pytest.raises(RenderError, match=r"^YAML parse error on pipe/templates/zz-bad.yaml: .*line 2") as err:
+        render_release(load(chart), {}, ReleaseContext(name="rel"), Capabilities())
+    partial = partial_render(err.value)
+    assert partial is not None
+    sources = [line for line in partial.manifest.splitlines() if line.startswith("# Source:")]
+    assert sources == ["# Source: pipe/charts/sub/templates/cm.yaml", "# Source: pipe/templates/cm.yaml",
+                       "# Source: pipe/templates/hook.yaml", "# Source: pipe/templates/zz-bad.yaml"]
+    assert partial.manifest.endswith("# Source: pipe/templates/zz-bad.yaml\na: rel\n  b: c\n\n")
+    assert "NOTES" not in partial.manifest and "Root notes" not in partial.manifest
+    assert [h.name for h in partial.hooks] == ["rel-test"]  # hook.yaml sorts before the failing file
+    (chart / "templates" / "zz-bad.yaml").rename(chart / "templates" / "a-bad.yaml")
+    with pytest.raises(RenderError) as err:
+        render_release(load(chart), {}, ReleaseContext(name="rel"), Capabilities())
+    assert partial_render(err.value).hooks == []  # type: ignore[union-attr]
+
+
+def test_template_and_kube_version_errors_carry_an_empty_partial(tmp_path):
+    chart = _copy(tmp_path, "render-pipeline")
+    (chart / "templates" / "fail.yaml").write_text('{{ fail("boom") }}\n')
+    with pytest.raises(TemplateFailError) as err:
+        render_release(load(chart), {}, ReleaseContext(name="rel"), Capabilities())
+    partial = partial_render(err.value)
+    assert partial is not None and partial.manifest == "" and partial.hooks == []
+    with pytest.raises(ChartError, match="requires kubeVersion") as err2:
+        run("render-pipeline", caps=Capabilities(kube_version="v1.19.4"))
+    assert partial_render(err2.value) is not None
+
+
+def test_errors_before_rendering_carry_no_partial():
+    with pytest.raises(SchemaValidationError) as err:
+        run("render-pipeline", {"replicas": "many"})
+    assert partial_render(err.value) is None
+    with pytest.raises(GoTemplateUnsupported) as err2:
+        run("render-golden-go")
+    assert partial_render(err2.value) is None
+    # the schema is checked before kubeVersion, as Helm does (ToRenderValues, then the render's gate)
+    with pytest.raises(SchemaValidationError):
+        run("render-pipeline", {"replicas": "many"}, caps=Capabilities(kube_version="v1.19.4"))

@@ -232,3 +232,99 @@ def test_chart_version_acceptance_matches_helm(cli, helm, tmp_path, version):
     assert (ours.exit_code == 0) == (theirs.returncode == 0), (ours.stderr, theirs.stderr)
     if ours.exit_code:
         assert ours.stderr.startswith("Error: ") and "chart.metadata.version" in ours.stderr
+
+
+# --- render errors: Helm's "Use --debug flag" hint, and --debug printing the rendered files --------------
+INVALID = DATA / "template-invalid-yaml"
+YAML_ERROR = ("Error: YAML parse error on invalid/templates/b-bad.yaml: error converting YAML to JSON: "
+              "yaml: line 7: mapping values are not allowed in this context\n")
+DEBUG_HINT = "\nUse --debug flag to render out invalid YAML\n"
+
+
+def _docs(text: str) -> list[str]:
+    """Printed documents as a sorted list (Helm prints the files of a failed render in Go map order)."""
+    return sorted(d.strip() for d in text.split("---\n") if d.strip())
+
+
+def _error_part(stderr: str) -> str:
+    """stderr from the ``Error:`` line on (Helm's --debug adds ``level=DEBUG`` lines before it)."""
+    return stderr[stderr.index("Error: "):]
+
+
+@pytest.mark.helm
+@pytest.mark.parametrize("flags", [
+    [],
+    ["--debug"],
+    ["--debug", "--skip-tests"],
+    ["--debug", "--no-hooks"],
+    ["--debug", "-s", "templates/b-bad.yaml"],
+    ["--debug", "-s", "templates/a-test.yaml"],
+    ["--debug", "-s", "templates/nope.yaml"],
+], ids=lambda f: " ".join(f) or "default")
+def test_template_invalid_yaml_matches_helm(cli, helm, flags):
+    ours = cli("template", "rel", str(INVALID), *flags)
+    theirs = helm("template", "rel", str(INVALID), *flags, check=False)
+    assert ours.exit_code == theirs.returncode == 1, ours
+    assert "Traceback" not in ours.stderr
+    assert _error_part(ours.stderr) == _error_part(theirs.stderr)
+    assert _docs(ours.stdout) == _docs(theirs.stdout)
+    if "-s" in flags:  # one file chosen: the order question goes away, so bytes must match
+        assert ours.stdout == theirs.stdout
+
+
+def test_template_invalid_yaml_hint_and_debug_output(cli):
+    r = cli("template", "rel", str(INVALID))
+    assert r.exit_code == 1 and r.stdout == "", r
+    assert r.stderr == YAML_ERROR + DEBUG_HINT
+    for args, env in ((["--debug"], None), ([], {"HELMPY_DEBUG": "1"})):
+        r = cli("template", "rel", str(INVALID), *args, env=env)
+        assert r.exit_code == 1, r
+        assert r.stderr.endswith(YAML_ERROR) and r.stderr.count("Error: ") == 1, r
+        assert "Traceback" not in r.stderr
+        files = {name: (INVALID / "templates" / name).read_text()
+                 for name in ("a-test.yaml", "b-bad.yaml", "c-cm.yaml")}
+        blob = "".join(f"---\n# Source: invalid/templates/{name}\n{text}\n" for name, text in files.items())
+        # the raw files in path order (NOTES and empty files left out), trimmed; then the hook found before
+        # the failing file, as Helm prints the hooks of its partial release
+        hook = files["a-test.yaml"].strip()
+        assert r.stdout == blob.strip() + f"\n---\n# Source: invalid/templates/a-test.yaml\n{hook}\n"
+        bad = r.stdout.split("# Source: invalid/templates/b-bad.yaml\n")[1]
+        assert "line 7:" in r.stderr and bad.splitlines()[6] == "    nested: oops"  # the line the error names
+
+
+def _jinja_chart(tmp_path: Path, template: str, extra_chart_yaml: str = "") -> Path:
+    chart = tmp_path / "j"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: j\nversion: 1.0.0\n" + extra_chart_yaml +
+                                      "annotations:\n  helmpy.io/template-engine: jinja2\n")
+    (chart / "templates/cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Release.Name }}\n")
+    (chart / "templates/x.yaml").write_text(template)
+    return chart
+
+
+@pytest.mark.parametrize("template, extra, message", [
+    ('{{ fail("boom") }}\n', "", "boom"),
+    ("{{ include('nope') }}\n", "", "no named template 'nope'"),
+    ("a: 1\n", 'kubeVersion: "<1.0.0"\n', "chart requires kubeVersion: <1.0.0 which is incompatible"),
+])
+def test_template_render_errors_get_the_hint_and_debug_prints_empty_manifest(cli, tmp_path, template, extra,
+                                                                            message):
+    chart = _jinja_chart(tmp_path, template, extra)
+    r = cli("template", "rel", str(chart))
+    assert r.exit_code == 1 and r.stdout == "" and message in r.stderr, r
+    assert r.stderr.endswith(DEBUG_HINT)
+    r = cli("template", "rel", str(chart), "--debug")
+    assert r.exit_code == 1 and r.stdout == "\n", r  # Helm: the partial release has no manifest
+    assert message in r.stderr and "Use --debug" not in r.stderr and "Traceback" not in r.stderr, r
+
+
+def test_template_errors_before_rendering_have_no_hint(cli, tmp_path):
+    chart = _jinja_chart(tmp_path, "a: 1\n")
+    (chart / "values.schema.json").write_text('{"type": "object", "required": ["must"]}')
+    for args in ([], ["--debug"]):
+        r = cli("template", "rel", str(chart), *args)
+        assert r.exit_code == 1 and r.stdout == "" and "must" in r.stderr, r
+        assert "Use --debug" not in r.stderr and "Traceback" not in r.stderr
+    r = cli("template", "x", str(DATA / "lint-go"), "--debug")  # helmpy cannot render it: nothing to show
+    assert r.exit_code == 1 and r.stdout == "" and "Use --debug" not in r.stderr, r

@@ -1,4 +1,6 @@
-"""The error funnel in ``helmpy.cli.main.main``: user errors are one message (also under --debug); only bugs get a traceback."""
+"""The error funnel in ``helmpy.cli.main.main``: user errors are one message (also under --debug);
+only bugs get a traceback.
+"""
 
 from __future__ import annotations
 

@@ -71,5 +71,39 @@ def test_malformed_bodies_are_bad_requests(body):
 
 def test_unsupported_kind_is_415():
     with pytest.raises(KubeApiStatus) as err:
-        decode(_envelope("apps/v1", "Deployment", _ld(1, _ld(1, b"d"))))
-    assert err.value.code == 415 and "Deployment" in err.value.message
+        decode(_envelope("autoscaling/v2", "HorizontalPodAutoscaler", _ld(1, _ld(1, b"h"))))
+    assert err.value.code == 415 and "HorizontalPodAutoscaler" in err.value.message
+    with pytest.raises(KubeApiStatus):  # nested messages are no request bodies
+        decode(_envelope("v1", "ObjectMeta", _ld(1, b"m")))
+
+
+def test_deployment_with_int_or_string_quantity_inline_and_kept_zeros():
+    container = (_ld(1, b"web") + _ld(2, b"nginx") + _ld(6, _int(3, 8080))
+                 + _ld(8, _entry(1, "cpu", _ld(1, b"500m")))  # limits: map string -> Quantity
+                 + _ld(10, _ld(1, _ld(2, _ld(2, _int(1, 1) + _ld(3, b"http"))))))  # probe, inline handler, strVal
+    pod = (_ld(2, container) + _ld(1, _ld(1, b"cache") + _ld(2, _ld(2, b"")))  # volume with an empty emptyDir
+           + _ld(14, _int(2, 0) + _int(4, 5) + _int(4, 6)) + _int(30, 0))
+    template = _ld(1, _ld(8, b"") + _entry(11, "app", b"web")) + _ld(2, pod)  # unset creationTimestamp
+    spec = (_int(1, 0) + _ld(2, _entry(1, "app", b"web")) + _ld(3, template)
+            + _ld(4, _ld(1, b"RollingUpdate") + _ld(2, _ld(1, _int(1, 0) + _int(2, 0)) + _ld(2, _int(1, 1)
+                                                                                         + _ld(3, b"25%")))))
+    obj = decode(_envelope("apps/v1", "Deployment", _ld(1, _ld(1, b"web")) + _ld(2, spec) + _ld(3, b"")))
+    assert obj["spec"]["replicas"] == 0  # a pointer: zero is kept
+    assert obj["spec"]["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0,
+                                                                                  "maxSurge": "25%"}}
+    assert obj["spec"]["template"]["metadata"] == {"labels": {"app": "web"}}
+    pod_spec = obj["spec"]["template"]["spec"]
+    assert pod_spec["volumes"] == [{"name": "cache", "emptyDir": {}}]
+    assert pod_spec["securityContext"] == {"runAsUser": 0, "supplementalGroups": [5, 6]}
+    assert pod_spec["enableServiceLinks"] is False
+    assert pod_spec["containers"] == [{"name": "web", "image": "nginx", "ports": [{"containerPort": 8080}],
+                                       "resources": {"limits": {"cpu": "500m"}},
+                                       "livenessProbe": {"httpGet": {"port": "http"}}}]
+
+
+def test_packed_repeated_ints_and_negative_varints():
+    packed = _ld(2, _ld(14, _ld(4, _varint(7) + _varint(8))))
+    assert decode(_envelope("apps/v1", "Deployment", _ld(2, _ld(3, packed))))["spec"]["template"]["spec"] == {
+        "securityContext": {"supplementalGroups": [7, 8]}}
+    negative = decode(_envelope("scheduling.k8s.io/v1", "PriorityClass", _int(2, (1 << 64) - 5)))
+    assert negative["value"] == -5

@@ -48,6 +48,11 @@ class KubeApiServer:
                 "HELM_CONFIG_HOME": str(self.home / "helm-config"), "HELM_CACHE_HOME": str(self.home / "helm-cache"),
                 "HELM_DATA_HOME": str(self.home / "helm-data"), **extra}
 
+    def log_text(self) -> str:
+        """What the server wrote to stderr (its log file)."""
+        path = self.home / "cluster-serve.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -66,15 +71,20 @@ def start(tmp: Path, *extra: str) -> KubeApiServer:
     tmp.mkdir(parents=True, exist_ok=True)
     db, kc = tmp / "cluster.db", tmp / "kubeconfig.yaml"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("KUBECONFIG", None)
+    for var in ("KUBECONFIG", "HELMPY_DEBUG"):  # a --debug of an earlier in-process command must not leak in
+        env.pop(var, None)
+    # The server's log goes to a file: a pipe nobody drains fills up and blocks every request thread.
+    log = open(tmp / "cluster-serve.log", "ab")  # noqa: SIM115 - closed in KubeApiServer.stop
     proc = subprocess.Popen([sys.executable, "-m", "helmpy", "cluster", "serve", "--address", "127.0.0.1:0",
                              "--cluster", f"local:{db}", "--write-kubeconfig", str(kc), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=ROOT)
+    log.close()  # the child holds its own descriptor
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if " at " not in line:
         proc.kill()
-        raise AssertionError(f"cluster serve did not start: {line}{proc.stderr.read() if proc.stderr else ''}")
+        proc.wait()
+        raise AssertionError(f"cluster serve did not start: {line}{(tmp / 'cluster-serve.log').read_text()}")
     url = line.split(" at ")[1].split()[0]
     proc.stdout.readline()  # "Kubeconfig written to ..."
     return KubeApiServer(url, kc, db, proc, tmp)

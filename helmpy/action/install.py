@@ -88,18 +88,15 @@ def render(cfg: Configuration, chart: Any, values: dict[str, Any], release: Rele
     return rendered
 
 
-@dataclass
-class InstallOptions:
-    """Flags of ``helmpy install``."""
+@dataclass(kw_only=True)
+class DeployOptions:
+    """Flags ``install`` and ``upgrade`` share (Helm's Install and Upgrade actions carry the same set)."""
 
-    name: str | None
     chart_ref: str
     values: dict[str, Any] = field(default_factory=dict)
     version: str | None = None
     devel: bool = False
     repo_url: str | None = None
-    generate_name: bool = False
-    name_template: str = ""
     create_namespace: bool = False
     dry_run: bool = False
     wait: bool = False
@@ -109,10 +106,19 @@ class InstallOptions:
     skip_crds: bool = False
     skip_schema: bool = False
     take_ownership: bool = False
+    no_hooks: bool = False
+    labels: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class InstallOptions(DeployOptions):
+    """Flags of ``helmpy install``."""
+
+    name: str | None
+    generate_name: bool = False
+    name_template: str = ""
     force_conflicts: bool = False
     replace: bool = False
-    no_hooks: bool = False
-    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

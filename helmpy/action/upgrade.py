@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Any
 
 from helmpy.action import apply as applying
 from helmpy.action import install as installing
 from helmpy.action.chartload import check_installable, load_chart
-from helmpy.action.config import DEFAULT_TIMEOUT, Configuration
+from helmpy.action.config import Configuration
 from helmpy.action.lock import ReleaseLock, recover_stale_pending
 from helmpy.errors import HelmpyError, ReleaseError, ReleaseFailed, ReleaseNotFound
 from helmpy.release.model import ChartRecord, Info, Release, Status
@@ -20,35 +20,19 @@ logger = logging.getLogger(__name__)
 DEFAULT_HISTORY_MAX = 10
 
 
-@dataclass
-class UpgradeOptions:
+@dataclass(kw_only=True)
+class UpgradeOptions(installing.DeployOptions):
     """Flags of ``helmpy upgrade``."""
 
     name: str
-    chart_ref: str
-    values: dict[str, Any] = field(default_factory=dict)
     values_given: bool = False
-    version: str | None = None
-    devel: bool = False
-    repo_url: str | None = None
     install: bool = False
-    create_namespace: bool = False
     reuse_values: bool = False
     reset_values: bool = False
     reset_then_reuse_values: bool = False
-    rollback_on_failure: bool = False
     cleanup_on_fail: bool = False
     history_max: int = DEFAULT_HISTORY_MAX
     force: bool = False
-    wait: bool = False
-    timeout: float = DEFAULT_TIMEOUT
-    dry_run: bool = False
-    description: str = ""
-    no_hooks: bool = False
-    skip_crds: bool = False
-    skip_schema: bool = False
-    take_ownership: bool = False
-    labels: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,12 +112,9 @@ def run_locked(cfg: Configuration, opts: UpgradeOptions, chart: Any) -> UpgradeR
     history = _history(cfg, name)
     if opts.install and (not history or history[-1].info.status == Status.UNINSTALLED):
         logger.info("Release %r does not exist. Installing it now.", name)
-        iopts = installing.InstallOptions(
-            name=name, chart_ref=opts.chart_ref, values=opts.values, dry_run=opts.dry_run, wait=opts.wait,
-            timeout=opts.timeout, rollback_on_failure=opts.rollback_on_failure, description=opts.description,
-            skip_crds=opts.skip_crds, skip_schema=opts.skip_schema, take_ownership=opts.take_ownership,
-            replace=bool(history), no_hooks=opts.no_hooks, force_conflicts=opts.force,
-            labels={k: str(v) for k, v in opts.labels.items() if v is not None})
+        shared = {f.name: getattr(opts, f.name) for f in fields(installing.DeployOptions)}
+        shared["labels"] = {k: str(v) for k, v in opts.labels.items() if v is not None}  # null removes (upgrade)
+        iopts = installing.InstallOptions(**shared, name=name, replace=bool(history), force_conflicts=opts.force)
         res = installing.run_locked(cfg, iopts, chart, name)
         return UpgradeResult(res.release, installed=True, applied=res.applied, recovered=recovered)
     if not history:

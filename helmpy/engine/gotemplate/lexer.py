@@ -10,9 +10,8 @@ turns them into Go's line and byte column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from helmpy.engine.gotemplate.strconv import format_u, quote
 
@@ -70,8 +69,7 @@ KEYWORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One token: its type, start position, text and the line it starts on."""
 
     typ: ItemType

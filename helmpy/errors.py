@@ -93,6 +93,22 @@ class GoTemplateUnsupported(RenderError):
     """The chart uses Helm's Go templates, which helmpy cannot render yet."""
 
 
+class TemplateParseError(RenderError):
+    """A Go template does not parse; ``str()`` is Go's text, ``helm_message`` the line Helm prints."""
+
+    def __init__(self, template: str, line: int, detail: str) -> None:
+        super().__init__(f"template: {template}:{line}: {detail}")
+        self.template = template
+        self.line = line
+        self.detail = detail
+
+    @property
+    def helm_message(self) -> str:
+        """Helm's rewording (``parse error at (FILE:LINE): LAST-PART``), split on ": " as Helm does."""
+        tokens = self.message.split(": ")
+        return f"parse error at ({tokens[1]}): {tokens[-1]}"
+
+
 class LintError(HelmpyError):
     """One or more charts failed linting."""
 

@@ -1,8 +1,10 @@
 """A real HTTP chart repository on 127.0.0.1 for tests: serves a directory, no mocks.
 
 Options: basic auth (``auth=("user", "pw")``), ``fail_status`` (answer every request with that
-status, e.g. 500), ``garbage`` (serve random bytes as index.yaml), and a minimal ChartMuseum upload
-API (``POST /api/charts``, 201/409/400) for push tests. Every request is recorded with its headers so
+status, e.g. 500), ``garbage`` (serve random bytes as index.yaml), ``routes`` (fixed bodies for raw,
+still percent-encoded request paths, so a hostile index can point at ``/..%2F..%2Fx.tgz``),
+``headers`` (extra headers on every 200 answer, e.g. a hostile ``Content-Disposition``) and a
+minimal ChartMuseum upload API (``POST /api/charts``, 201/409/400) for push tests. Every request is recorded with its headers so
 tests can check the User-Agent and where credentials were sent.
 """
 
@@ -36,6 +38,8 @@ class RepoServer:
     auth: tuple[str, str] | None = None
     fail_status: int | None = None
     garbage: bool = False
+    routes: dict[str, bytes] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _httpd: Any = None
@@ -64,6 +68,9 @@ class RepoServer:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
+                if status == 200:
+                    for key, value in server.headers.items():
+                        self.send_header(key, value)
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(body)
@@ -87,7 +94,11 @@ class RepoServer:
                     return
                 if not self._authorized():
                     return
-                path = unquote(urlsplit(self.path).path).lstrip("/")
+                raw_path = urlsplit(self.path).path
+                if raw_path in server.routes:
+                    self._send(200, server.routes[raw_path])
+                    return
+                path = unquote(raw_path).lstrip("/")
                 if server.garbage and path.endswith("index.yaml"):
                     self._send(200, b"\x00\x01: [not: yaml: {{{\n\tgarbage", "text/yaml")
                     return

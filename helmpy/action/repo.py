@@ -72,8 +72,12 @@ def add(opts: AddOptions, out: Out) -> None:
     path = config_path()
     with repofile.locked(path):
         rf = repofile.load(path)
-        if "/" in opts.name:
+        if "/" in opts.name and opts.name.isprintable():
             raise RepoError(f"repository name ({opts.name}) contains '/', please specify a different name without '/'")
+        problem = cache.repo_name_problem(opts.name)
+        if problem is not None:
+            raise RepoError(f"repository name {opts.name!r} is not allowed: {problem}; please specify a different "
+                            "name")
         existing = rf.get(opts.name)
         if existing is not None and not opts.force_update:
             if not existing.same_config(entry):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from helmpy import yamlutil
-from helmpy.chart.archive import ArchiveMember, limits, read_archive
+from helmpy.chart.archive import ArchiveMember, limits, path_problem, read_archive
 from helmpy.chart.ignore import IgnoreRules
 from helmpy.chart.model import Chart, Dependency, File, Lock, Metadata
 from helmpy.errors import ArchiveError, ChartError, ChartNotFoundError, ChartValidationError
@@ -75,6 +75,9 @@ def walk_dir(root: Path) -> list[ArchiveMember]:
             is_dir = stat.S_ISDIR(st.st_mode)
             if rules.ignored(rel_path, is_dir):
                 continue
+            problem = path_problem(rel_path)
+            if problem is not None:
+                raise ArchiveError(f"{root}: chart contains an illegally named file {rel_path!r}: {problem}")
             if is_dir:
                 visit(full, rel_path)
                 continue

@@ -33,6 +33,14 @@ MAX_NAME_BYTES = 255  # one path component, as on every common file system (NAME
 MAX_PATH_BYTES = 4096  # a whole relative path (PATH_MAX)
 
 
+def shown(name: str, limit: int = 120) -> str:
+    """``repr(name)`` for an error message (control characters escaped), cut when very long."""
+    text = repr(name)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 1]}...' ({len(name)} characters)"
+
+
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a single file name on disk, or None when it can.
 
@@ -68,5 +76,5 @@ def safe_base_name(path: str, what: str, error: type[Exception] = ValueError) ->
     base = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     problem = name_problem(base)
     if problem is not None:
-        raise error(f"{what}: cannot use {base!r} as a file name: {problem}")
+        raise error(f"{what}: cannot use {shown(base)} as a file name: {problem}")
     return base

@@ -19,7 +19,7 @@ from typing import Callable
 from helmpy import paths
 from helmpy.chart.model import Chart, Dependency
 from helmpy.errors import DependencyError, HelmpyError
-from helmpy.fsutil import atomic_write
+from helmpy.fsutil import atomic_write, shown
 from helmpy.repo import cache, repofile
 from helmpy.repo.cache import CachedIndex
 from helmpy.repo.repofile import Entry
@@ -193,7 +193,7 @@ def _download_all(chart_dir: Path, deps: list[Dependency], repos: _Repos, out: O
                     raise DependencyError(f"could not download {cv_url}: {err}") from err
                 saved = tmp / got.filename
                 if saved.exists():
-                    raise DependencyError(f"the chart URL {cv_url!r} names the file {got.filename!r}, which "
+                    raise DependencyError(f"the chart URL {shown(cv_url)} names the file {got.filename!r}, which "
                                           "another dependency already downloaded; refusing to let one replace "
                                           "the other")
                 shutil.copyfile(got.path, saved)

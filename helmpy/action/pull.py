@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 from helmpy.action.chartref import RemoteOptions, fetch, locate
 from helmpy.errors import ChartError, DownloadError, HelmpyError
-from helmpy.fsutil import atomic_write
+from helmpy.fsutil import atomic_write, shown
 
 if TYPE_CHECKING:
     from helmpy.chart.model import Chart
@@ -98,8 +98,8 @@ def _refuse_clobber(target: Path, own_name: str, url: str) -> None:
     """The repository chooses the saved name (the URL's base name); it may replace only a file of the
     name ``pull`` itself would give the chart (``<name>-<version>.tgz``), never some other file."""
     if target.name != own_name and (target.exists() or target.is_symlink()):
-        raise DownloadError(f"refusing to overwrite {target}: the name {target.name!r} comes from the chart URL "
-                            f"{url!r}, not from the chart ({own_name}); move the file away or pull into another "
+        raise DownloadError(f"refusing to overwrite {target}: the name {shown(target.name)} comes from the chart URL "
+                            f"{shown(url)}, not from the chart ({own_name}); move the file away or pull into another "
                             "directory")
 
 
@@ -115,7 +115,7 @@ def expand(data: bytes, root: Path, source: str) -> Path:
     name = load_files(members, source).metadata.name
     problem = name_problem(name)
     if problem is not None:
-        raise ChartError(f"{source}: invalid chart name {name!r}: {problem}")
+        raise ChartError(f"{source}: invalid chart name {shown(name)}: {problem}")
     target = root / name
     if target.exists() or target.is_symlink():
         raise HelmpyError(f"failed to untar: a file or directory with the name {target} already exists")

@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 
 from helmpy.errors import ArchiveError
-from helmpy.fsutil import MAX_PATH_BYTES
+from helmpy.fsutil import MAX_PATH_BYTES, shown
 from helmpy.fsutil import name_problem as component_problem
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -104,12 +104,12 @@ class _Layout:
             self.top = top
         elif top != self.top:
             raise ArchiveError(f"{self.source}: chart archive holds more than one top-level directory "
-                               f"({self.top!r} and {top!r}); an archive must hold exactly one chart")
+                               f"({shown(self.top)} and {shown(top)}); an archive must hold exactly one chart")
         if cleaned in self.files:
-            raise ArchiveError(f"{self.source}: chart archive holds the file {raw!r} more than once")
+            raise ArchiveError(f"{self.source}: chart archive holds the file {shown(raw)} more than once")
         parents = {cleaned.rsplit("/", i)[0] for i in range(1, cleaned.count("/") + 1)}
         if cleaned in self.dirs or parents & self.files:
-            raise ArchiveError(f"{self.source}: chart archive holds {raw!r} both as a file and as a directory")
+            raise ArchiveError(f"{self.source}: chart archive holds {shown(raw)} both as a file and as a directory")
         self.files.add(cleaned)
         self.dirs |= parents
 
@@ -136,7 +136,7 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
                     continue
                 problem = path_problem(info.name)
                 if problem is not None:
-                    raise ArchiveError(f"{source}: chart contains an illegally named file {info.name!r}: {problem}")
+                    raise ArchiveError(f"{source}: chart contains an illegally named file {shown(info.name)}: {problem}")
                 if info.isdir():
                     continue
                 if info.issym() or info.islnk():

@@ -20,6 +20,7 @@ from helmpy.chart.archive import ArchiveMember, limits, path_problem, read_archi
 from helmpy.chart.ignore import IgnoreRules
 from helmpy.chart.model import Chart, Dependency, File, Lock, Metadata
 from helmpy.errors import ArchiveError, ChartError, ChartNotFoundError, ChartValidationError
+from helmpy.fsutil import shown
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def walk_dir(root: Path) -> list[ArchiveMember]:
                 continue
             problem = path_problem(rel_path)
             if problem is not None:
-                raise ArchiveError(f"{root}: chart contains an illegally named file {rel_path!r}: {problem}")
+                raise ArchiveError(f"{root}: chart contains an illegally named file {shown(rel_path)}: {problem}")
             if is_dir:
                 visit(full, rel_path)
                 continue

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from helmpy import paths
 from helmpy.errors import RepoError, RepoIndexError
-from helmpy.fsutil import atomic_write
+from helmpy.fsutil import atomic_write, shown
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ def repo_name_problem(repo: str) -> str | None:
 def _cache_path(repo: str, suffix: str) -> Path:
     problem = repo_name_problem(repo)
     if problem is not None:
-        raise RepoError(f"invalid repository name {repo!r}: {problem}")
+        raise RepoError(f"invalid repository name {shown(repo)}: {problem}")
     return cache_dir() / f"{repo}{suffix}"
 
 

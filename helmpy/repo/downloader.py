@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from helmpy import paths
 from helmpy.errors import DownloadError
-from helmpy.fsutil import atomic_write, safe_base_name
+from helmpy.fsutil import atomic_write, safe_base_name, shown
 from helmpy.repo.cache import CachedIndex, index_url, parse_index
 from helmpy.repo.getter import CHART_ACCEPT, Getter, GetterOptions
 
@@ -44,7 +44,7 @@ def url_filename(url: str) -> str:
     ``x.tgz`` and never a path. Backslashes separate too (Helm on Linux would keep them in the name);
     a name with nothing safe left (empty, ``..``, NUL or control characters) is refused.
     """
-    return safe_base_name(unquote(urlsplit(url).path), f"chart URL {url!r}", DownloadError)
+    return safe_base_name(unquote(urlsplit(url).path), f"chart URL {shown(url)}", DownloadError)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -21,6 +21,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helmpy import paths
 from helmpy.errors import DownloadError
 from helmpy.fsutil import MAX_NAME_BYTES, name_problem, safe_base_name
 from helmpy.repo.downloader import url_filename
@@ -331,23 +332,26 @@ def test_repo_add_refuses_names_that_are_not_file_names(cli: Any, hostile: Any, 
     assert [r.path for r in srv.requests] == []  # refused before anything was fetched
 
 
-def test_a_hand_edited_repo_name_never_becomes_a_path(cli: Any, hostile: Any, helmpy_home: Path,
-                                                      tmp_path: Path) -> None:
+def test_a_hand_edited_repo_name_never_becomes_a_path(cli: Any, hostile: Any, helmpy_home: Path) -> None:
     srv = hostile({"app": ["app-1.0.0.tgz"]})
     assert cli("repo", "add", "good", srv.url).exit_code == 0
     config = next(helmpy_home.rglob("repositories.yaml"))
     doc = yaml.safe_load(config.read_text())
-    doc["repositories"].append({**doc["repositories"][0], "name": "../../../../evil"})
+    doc["repositories"].append({**doc["repositories"][0], "name": "../../evil"})
     config.write_text(yaml.safe_dump(doc))
+    outside = [(paths.repository_cache() / f"../../evil{suffix}").resolve()
+               for suffix in ("-index.yaml", "-charts.txt", "-helmpy.json")]
+    assert all(helmpy_home in v.parents and paths.repository_cache() not in v.parents for v in outside)
+    for victim in outside[1:]:
+        victim.write_bytes(PRECIOUS)  # what ``repo remove`` would delete if the name became a path
     before = _snapshot(helmpy_home)
     r = cli("repo", "update")
-    assert r.exit_code != 0 and "invalid repository name '../../../../evil'" in r.stdout + r.stderr, r
-    assert not [p for p in helmpy_home.parent.rglob("*evil*")]
+    assert r.exit_code != 0 and "invalid repository name '../../evil'" in r.stdout + r.stderr, r
     changed = _changed(before, _snapshot(helmpy_home))
-    assert all("good-" in c for c in changed), changed
-    r = cli("repo", "remove", "../../../../evil")
+    assert changed and all("good-" in c for c in changed), changed
+    r = cli("repo", "remove", "../../evil")
     assert r.exit_code == 0, r
-    assert not [p for p in helmpy_home.parent.rglob("*evil*")]
+    assert not outside[0].exists() and [v.read_bytes() for v in outside[1:]] == [PRECIOUS] * 2
 
 
 # --- the name function itself ------------------------------------------------------------------------

@@ -26,3 +26,55 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o
         except FileNotFoundError:
             pass
         raise
+
+
+# --- names that come from elsewhere -------------------------------------------------------------------
+MAX_NAME_BYTES = 255  # one path component, as on every common file system (NAME_MAX)
+MAX_PATH_BYTES = 4096  # a whole relative path (PATH_MAX)
+
+
+def shown(name: str, limit: int = 120) -> str:
+    """``repr(name)`` for an error message (control characters escaped), cut when very long."""
+    text = repr(name)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 1]}...' ({len(name)} characters)"
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a single file name on disk, or None when it can.
+
+    Refused: empty, ``.``/``..``, a separator (``/`` or ``\\``), NUL or any other control character
+    (C0, DEL, C1) or Unicode line/paragraph separator (YAML and ``str.splitlines`` break lines at
+    NEL, U+2028 and U+2029 too), text that is not valid UTF-8, and more than :data:`MAX_NAME_BYTES`
+    bytes.
+    """
+    if not name:
+        return "it is empty"
+    if name in (".", ".."):
+        return "it names a directory, not a file"
+    if "/" in name or "\\" in name:
+        return "it contains a path separator"
+    bad = next((ch for ch in name if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029"), None)
+    if bad is not None:
+        return f"it contains the control character {bad!r}"
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "it is not valid UTF-8"
+    if size > MAX_NAME_BYTES:
+        return f"it is {size} bytes long, more than the limit of {MAX_NAME_BYTES} bytes per name"
+    return None
+
+
+def safe_base_name(path: str, what: str, error: type[Exception] = ValueError) -> str:
+    """The last component of a path someone else chose (``/`` and ``\\`` both separate), checked.
+
+    Trailing separators are dropped first, as Go's ``filepath.Base`` does. What remains must pass
+    :func:`name_problem`, else ``error`` is raised, prefixed by ``what`` (which names the source).
+    """
+    base = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    problem = name_problem(base)
+    if problem is not None:
+        raise error(f"{what}: cannot use {shown(base)} as a file name: {problem}")
+    return base

@@ -19,7 +19,7 @@ from typing import Callable
 from helmpy import paths
 from helmpy.chart.model import Chart, Dependency
 from helmpy.errors import DependencyError, HelmpyError
-from helmpy.fsutil import atomic_write
+from helmpy.fsutil import atomic_write, shown
 from helmpy.repo import cache, repofile
 from helmpy.repo.cache import CachedIndex
 from helmpy.repo.repofile import Entry
@@ -191,7 +191,12 @@ def _download_all(chart_dir: Path, deps: list[Dependency], repos: _Repos, out: O
                     got = dl.download(cv_url, options, digest)
                 except HelmpyError as err:
                     raise DependencyError(f"could not download {cv_url}: {err}") from err
-                shutil.copyfile(got.path, tmp / got.filename)
+                saved = tmp / got.filename
+                if saved.exists():
+                    raise DependencyError(f"the chart URL {shown(cv_url)} names the file {got.filename!r}, which "
+                                          "another dependency already downloaded; refusing to let one replace "
+                                          "the other")
+                shutil.copyfile(got.path, saved)
                 seen_urls.add(cv_url)
         finally:
             dl.close()
@@ -244,15 +249,19 @@ def _move_deps(deps: list[Dependency], source: Path, dest: Path, out: Out) -> No
 
     local_names = {d.name for d in deps if not d.repository}
     new_files = set()
+    moves: list[Path] = []
     for f in sorted(source.iterdir()):
         if f.is_dir():
             continue
         new_files.add(f.name)
         try:
-            load(f)
+            chart = load(f)
         except HelmpyError as err:
             out(f"Could not verify {f} for moving: {err} (Skipping)")
             continue
+        _refuse_clobber(dest / f.name, chart.name, local_names)
+        moves.append(f)
+    for f in moves:
         os.replace(f, dest / f.name)
     out("Deleting outdated charts")
     for f in sorted(dest.iterdir()):
@@ -266,6 +275,28 @@ def _move_deps(deps: list[Dependency], source: Path, dest: Path, out: Out) -> No
         if name in local_names:
             continue
         f.unlink()
+
+
+def _refuse_clobber(target: Path, chart_name: str, local_names: set[str]) -> None:
+    """A downloaded archive may replace an older archive of the same chart in charts/, nothing else.
+
+    Its file name comes from the repository (the URL's base name), so without this check a hostile
+    index could overwrite an unrelated file or another chart's archive there (Helm replaces it).
+    """
+    from helmpy.chart.loader import load
+
+    if not (target.exists() or target.is_symlink()):
+        return
+    if target.is_symlink() or not target.is_file():
+        raise DependencyError(f"refusing to replace {target} with a downloaded chart: it is not a regular file")
+    try:
+        existing = load(target).name
+    except HelmpyError:
+        existing = ""
+    if existing != chart_name or chart_name in local_names:
+        raise DependencyError(f"refusing to replace {target} with the downloaded chart {chart_name!r}: the file "
+                              f"holds {f'the chart {existing!r}' if existing else 'no loadable chart'}, and the "
+                              "name comes from the repository's chart URL")
 
 
 # --- list --------------------------------------------------------------------------------------------

@@ -7,11 +7,14 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from helmpy.action.chartref import RemoteOptions, fetch, locate
-from helmpy.errors import ChartError, HelmpyError
-from helmpy.fsutil import atomic_write
+from helmpy.errors import ChartError, DownloadError, HelmpyError
+from helmpy.fsutil import atomic_write, shown
+
+if TYPE_CHECKING:
+    from helmpy.chart.model import Chart
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +52,14 @@ def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print) -> Pat
             prov_data = dl.download_provenance(got.url, chart.options, got.digest).read_bytes()
     finally:
         dl.close()
-    _check_archive(data, got.url)
+    meta = _check_archive(data, got.url).metadata
+    own_name = f"{meta.name}-{meta.version}.tgz"
 
     if not opts.untar:
         saved = dest / got.filename
+        _refuse_clobber(saved, own_name, got.url)
+        if prov_data is not None:
+            _refuse_clobber(dest / f"{got.filename}.prov", f"{own_name}.prov", got.url)
         atomic_write(saved, data)
         if prov_data is not None:
             atomic_write(dest / f"{got.filename}.prov", prov_data)
@@ -72,33 +79,51 @@ def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print) -> Pat
     untar_root = Path(opts.untardir)
     if not untar_root.is_absolute():
         untar_root = dest / untar_root
+    if prov_data is not None:
+        _refuse_clobber(untar_root / f"{got.filename}.prov", f"{own_name}.prov", got.url)
     target = expand(data, untar_root, source=got.url)
     if prov_data is not None:
         atomic_write(untar_root / f"{got.filename}.prov", prov_data)
     return target
 
 
-def _check_archive(data: bytes, source: str) -> None:
+def _check_archive(data: bytes, source: str) -> Chart:
     """Refuse to save what is not a loadable chart archive (Helm saves it and fails later, on use)."""
     from helmpy.chart.loader import load_archive
 
-    load_archive(data, source)
+    return load_archive(data, source)
+
+
+def _refuse_clobber(target: Path, own_name: str, url: str) -> None:
+    """The repository chooses the saved name (the URL's base name); it may replace only a file of the
+    name ``pull`` itself would give the chart (``<name>-<version>.tgz``), never some other file."""
+    if target.name != own_name and (target.exists() or target.is_symlink()):
+        raise DownloadError(f"refusing to overwrite {target}: the name {shown(target.name)} comes from the chart URL "
+                            f"{shown(url)}, not from the chart ({own_name}); move the file away or pull into another "
+                            "directory")
 
 
 def expand(data: bytes, root: Path, source: str) -> Path:
     """Unpack a chart archive into ``root/<chart name>`` with the safe reader (never extractall)."""
+    import tempfile
+
     from helmpy.chart.archive import read_archive
     from helmpy.chart.loader import load_files
+    from helmpy.fsutil import name_problem
 
     members = read_archive(data, source)
     name = load_files(members, source).metadata.name
-    if not name or name in (".", "..") or "/" in name or "\\" in name:
-        raise ChartError(f"{source}: invalid chart name {name!r}")
+    problem = name_problem(name)
+    if problem is not None:
+        raise ChartError(f"{source}: invalid chart name {shown(name)}: {problem}")
     target = root / name
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise HelmpyError(f"failed to untar: a file or directory with the name {target} already exists")
-    root.mkdir(parents=True, exist_ok=True)
-    staging = root / f".{name}.untar-{os.getpid()}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".untar-", dir=root))
+    except OSError as err:
+        raise HelmpyError(f"failed to untar into {root}: {err.strerror or err}") from err
     try:
         base = staging.resolve()
         for m in members:
@@ -110,7 +135,11 @@ def expand(data: bytes, root: Path, source: str) -> Path:
             os.chmod(out_path, 0o644)
             if m.mtime:
                 os.utime(out_path, (m.mtime, m.mtime))
+        os.chmod(staging, 0o755)
         staging.rename(target)
+    except OSError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise HelmpyError(f"failed to untar {source} into {target}: {err.strerror or err}") from err
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

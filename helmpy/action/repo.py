@@ -11,6 +11,7 @@ from typing import Callable
 
 from helmpy import paths
 from helmpy.errors import RepoError
+from helmpy.fsutil import shown
 from helmpy.repo import cache, repofile
 from helmpy.repo.repofile import Entry
 
@@ -69,11 +70,15 @@ def add(opts: AddOptions, out: Out) -> None:
                   cert_file=opts.cert_file, key_file=opts.key_file, ca_file=opts.ca_file,
                   insecure_skip_tls_verify=opts.insecure_skip_tls_verify,
                   pass_credentials_all=opts.pass_credentials)
+    if "/" in opts.name and opts.name.isprintable():
+        raise RepoError(f"repository name ({opts.name}) contains '/', please specify a different name without '/'")
+    problem = cache.repo_name_problem(opts.name)
+    if problem is not None:
+        raise RepoError(f"repository name {shown(opts.name)} is not allowed: {problem}; please specify a different "
+                        "name")
     path = config_path()
     with repofile.locked(path):
         rf = repofile.load(path)
-        if "/" in opts.name:
-            raise RepoError(f"repository name ({opts.name}) contains '/', please specify a different name without '/'")
         existing = rf.get(opts.name)
         if existing is not None and not opts.force_update:
             if not existing.same_config(entry):

@@ -1,7 +1,8 @@
 """Reading untrusted chart archives safely, and writing reproducible ones.
 
-Reading: every entry is path-checked (no absolute paths, no ``..``, no drive letters), links and
-devices are refused, and both a per-file and a total decompressed size limit apply (Helm's 5 MiB /
+Reading: every entry is path-checked (no absolute paths, no ``..``, no drive letters; no NUL, control
+characters or over-long names), an archive holds one top-level directory and each file once, links
+and devices are refused, and both a per-file and a total decompressed size limit apply (Helm's 5 MiB /
 100 MiB by default; ``HELMPY_MAX_FILE_SIZE`` / ``HELMPY_MAX_CHART_SIZE`` override).
 
 Writing: entries in Helm's order, mode 0644, uid/gid 0, source mtimes rounded to the second and a
@@ -19,6 +20,8 @@ import zlib
 from dataclasses import dataclass
 
 from helmpy.errors import ArchiveError
+from helmpy.fsutil import MAX_PATH_BYTES, shown
+from helmpy.fsutil import name_problem as component_problem
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_CHART_SIZE = 100 * 1024 * 1024
@@ -65,9 +68,55 @@ def _clean(name: str, source: str) -> str:
     return cleaned
 
 
+def path_problem(path: str) -> str | None:
+    """Why a chart file path (archive member or file in a chart directory) is refused, or None.
+
+    Every component must be a name a file system and a ``# Source:`` comment can hold: no NUL or
+    other control character (a newline would start a new YAML document in rendered output), valid
+    UTF-8, at most 255 bytes; the whole path at most 4096 bytes. ``.``/``..`` and separators are the
+    business of :func:`_clean`.
+    """
+    for part in path.replace("\\", "/").split("/"):
+        if part in ("", ".", ".."):
+            continue
+        problem = component_problem(part)
+        if problem is not None:
+            return problem
+    size = len(path.encode("utf-8", "surrogateescape"))
+    if size > MAX_PATH_BYTES:
+        return f"the path is {size} bytes long, more than the limit of {MAX_PATH_BYTES} bytes"
+    return None
+
+
+class _Layout:
+    """One chart per archive: a single top-level directory, every file name once, no file that is
+    also a directory. (Helm merges such archives silently; which copy wins is an accident of order.)"""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.top: str | None = None
+        self.files: set[str] = set()
+        self.dirs: set[str] = set()
+
+    def add(self, raw: str, cleaned: str) -> None:
+        top = raw.replace("\\", "/").split("/", 1)[0]
+        if self.top is None:
+            self.top = top
+        elif top != self.top:
+            raise ArchiveError(f"{self.source}: chart archive holds more than one top-level directory "
+                               f"({shown(self.top)} and {shown(top)}); an archive must hold exactly one chart")
+        if cleaned in self.files:
+            raise ArchiveError(f"{self.source}: chart archive holds the file {shown(raw)} more than once")
+        parents = {cleaned.rsplit("/", i)[0] for i in range(1, cleaned.count("/") + 1)}
+        if cleaned in self.dirs or parents & self.files:
+            raise ArchiveError(f"{self.source}: chart archive holds {shown(raw)} both as a file and as a directory")
+        self.files.add(cleaned)
+        self.dirs |= parents
+
+
 def read_archive(data: bytes, source: str = "archive", max_file: int | None = None,
                  max_total: int | None = None) -> list[ArchiveMember]:
-    """Untar a gzipped chart archive into memory, enforcing path and size rules."""
+    """Untar a gzipped chart archive into memory, enforcing name, path, layout and size rules."""
     lim_file, lim_total = limits()
     max_file = lim_file if max_file is None else max_file
     max_total = lim_total if max_total is None else max_total
@@ -77,12 +126,18 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
             raise ArchiveError(f"file '{source}' seems to be a YAML file, but expected a gzipped archive")
         raise ArchiveError(f"{source}: not a gzipped chart archive")
     members: list[ArchiveMember] = []
+    layout = _Layout(source)
     total = 0
     try:
         raw = _gunzip_limited(data, max_total + 1024 * 1024, source)
-        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:", encoding="utf-8", errors="surrogateescape") as tar:
             for info in tar:
-                if info.isdir() or info.type in (tarfile.XGLTYPE, tarfile.XHDTYPE, tarfile.GNUTYPE_LONGNAME):
+                if info.type in (tarfile.XGLTYPE, tarfile.XHDTYPE, tarfile.GNUTYPE_LONGNAME):
+                    continue
+                problem = path_problem(info.name)
+                if problem is not None:
+                    raise ArchiveError(f"{source}: chart contains an illegally named file {shown(info.name)}: {problem}")
+                if info.isdir():
                     continue
                 if info.issym() or info.islnk():
                     raise ArchiveError(
@@ -90,6 +145,7 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
                 if not info.isreg():
                     raise ArchiveError(f"{source}: chart contains an irregular file {info.name!r}")
                 name = _clean(info.name, source)
+                layout.add(info.name, name)
                 if info.size > max_file:
                     raise ArchiveError(
                         f"{source}: decompressed chart file {name!r} is larger than the maximum file size {max_file}")

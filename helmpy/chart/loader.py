@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Iterable
 
 from helmpy import yamlutil
-from helmpy.chart.archive import ArchiveMember, limits, read_archive
+from helmpy.chart.archive import ArchiveMember, limits, path_problem, read_archive
 from helmpy.chart.ignore import IgnoreRules
 from helmpy.chart.model import Chart, Dependency, File, Lock, Metadata
 from helmpy.errors import ArchiveError, ChartError, ChartNotFoundError, ChartValidationError
+from helmpy.fsutil import shown
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,9 @@ def walk_dir(root: Path) -> list[ArchiveMember]:
             is_dir = stat.S_ISDIR(st.st_mode)
             if rules.ignored(rel_path, is_dir):
                 continue
+            problem = path_problem(rel_path)
+            if problem is not None:
+                raise ArchiveError(f"{root}: chart contains an illegally named file {shown(rel_path)}: {problem}")
             if is_dir:
                 visit(full, rel_path)
                 continue

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from helmpy import paths
 from helmpy.errors import RepoError, RepoIndexError
-from helmpy.fsutil import atomic_write
+from helmpy.fsutil import atomic_write, shown
 
 logger = logging.getLogger(__name__)
 
@@ -170,16 +170,36 @@ def cache_dir() -> Path:
     return paths.repository_cache()
 
 
+CACHE_SUFFIXES = ("-index.yaml", "-charts.txt", "-helmpy.json")
+
+
+def repo_name_problem(repo: str) -> str | None:
+    """Why ``repo`` cannot name a repository (its cache files are ``<repo>-index.yaml`` ...), or None."""
+    from helmpy.fsutil import MAX_NAME_BYTES, name_problem
+
+    problem = name_problem(repo)
+    if problem is None and len(repo.encode("utf-8")) + max(map(len, CACHE_SUFFIXES)) > MAX_NAME_BYTES:
+        problem = f"its cache file names would be longer than {MAX_NAME_BYTES} bytes"
+    return problem
+
+
+def _cache_path(repo: str, suffix: str) -> Path:
+    problem = repo_name_problem(repo)
+    if problem is not None:
+        raise RepoError(f"invalid repository name {shown(repo)}: {problem}")
+    return cache_dir() / f"{repo}{suffix}"
+
+
 def index_file(repo: str) -> Path:
-    return cache_dir() / f"{repo}-index.yaml"
+    return _cache_path(repo, "-index.yaml")
 
 
 def charts_file(repo: str) -> Path:
-    return cache_dir() / f"{repo}-charts.txt"
+    return _cache_path(repo, "-charts.txt")
 
 
 def fast_file(repo: str) -> Path:
-    return cache_dir() / f"{repo}-helmpy.json"
+    return _cache_path(repo, "-helmpy.json")
 
 
 def store(repo: str, data: bytes, index: CachedIndex) -> None:
@@ -197,6 +217,8 @@ def _write_fast(repo: str, index: CachedIndex, st: os.stat_result) -> None:
 
 
 def remove(repo: str) -> None:
+    if repo_name_problem(repo) is not None:
+        return  # nothing can have been cached under such a name; never delete a path it points to
     for path in (index_file(repo), charts_file(repo), fast_file(repo)):
         try:
             path.unlink()

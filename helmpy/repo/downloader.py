@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from helmpy import paths
 from helmpy.errors import DownloadError
-from helmpy.fsutil import atomic_write
+from helmpy.fsutil import atomic_write, safe_base_name, shown
 from helmpy.repo.cache import CachedIndex, index_url, parse_index
 from helmpy.repo.getter import CHART_ACCEPT, Getter, GetterOptions
 
@@ -27,7 +27,7 @@ class Downloaded:
     """A chart archive now in the content cache."""
 
     path: Path
-    filename: str  # basename of the URL path: what ``pull`` names the file
+    filename: str  # safe base name of the decoded URL path: what ``pull`` names the file
     digest: str
     url: str
 
@@ -38,10 +38,13 @@ def content_path(digest: str, suffix: str = ".chart") -> Path:
 
 
 def url_filename(url: str) -> str:
-    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-    if not name or name in (".", ".."):
-        raise DownloadError(f"cannot derive a file name from the chart URL {url}")
-    return name
+    """The file name a download of ``url`` is saved under: the base name of the *decoded* URL path.
+
+    Helm's ``filepath.Base(u.Path)``: percent-encoding is undone first, so ``..%2F..%2Fx.tgz`` gives
+    ``x.tgz`` and never a path. Backslashes separate too (Helm on Linux would keep them in the name);
+    a name with nothing safe left (empty, ``..``, NUL or control characters) is refused.
+    """
+    return safe_base_name(unquote(urlsplit(url).path), f"chart URL {shown(url)}", DownloadError)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -1,8 +1,11 @@
 """A real HTTP chart repository on 127.0.0.1 for tests: serves a directory, no mocks.
 
 Options: basic auth (``auth=("user", "pw")``), ``fail_status`` (answer every request with that
-status, e.g. 500), ``garbage`` (serve random bytes as index.yaml), and a minimal ChartMuseum upload
-API (``POST /api/charts``, 201/409/400) for push tests. Every request is recorded with its headers so
+status, e.g. 500), ``garbage`` (serve random bytes as index.yaml), ``routes`` (fixed bodies for raw,
+still percent-encoded request paths, so a hostile index can point at ``/..%2F..%2Fx.tgz``),
+``fallback`` (the body for any GET that matches no file, whatever path a client derives from a
+hostile URL), ``headers`` (extra headers on every 200 answer, e.g. a hostile ``Content-Disposition``) and a
+minimal ChartMuseum upload API (``POST /api/charts``, 201/409/400) for push tests. Every request is recorded with its headers so
 tests can check the User-Agent and where credentials were sent.
 """
 
@@ -36,6 +39,9 @@ class RepoServer:
     auth: tuple[str, str] | None = None
     fail_status: int | None = None
     garbage: bool = False
+    routes: dict[str, bytes] = field(default_factory=dict)
+    fallback: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _httpd: Any = None
@@ -64,6 +70,9 @@ class RepoServer:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
+                if status == 200:
+                    for key, value in server.headers.items():
+                        self.send_header(key, value)
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(body)
@@ -87,12 +96,19 @@ class RepoServer:
                     return
                 if not self._authorized():
                     return
-                path = unquote(urlsplit(self.path).path).lstrip("/")
+                raw_path = urlsplit(self.path).path
+                if raw_path in server.routes:
+                    self._send(200, server.routes[raw_path])
+                    return
+                path = unquote(raw_path).lstrip("/")
                 if server.garbage and path.endswith("index.yaml"):
                     self._send(200, b"\x00\x01: [not: yaml: {{{\n\tgarbage", "text/yaml")
                     return
                 target = (server.root / path).resolve()
                 if server.root.resolve() not in target.parents or not target.is_file():
+                    if server.fallback is not None:
+                        self._send(200, server.fallback)
+                        return
                     self._send(404, b"not found", "text/plain")
                     return
                 self._send(200, target.read_bytes())
@@ -225,3 +241,34 @@ def build_repo(root: Path, charts: list[dict[str, Any]], base_url: str = "") -> 
     index = {"apiVersion": "v1", "entries": entries, "generated": "2026-01-01T00:00:00Z"}
     (root / "index.yaml").write_text(yaml.safe_dump(index))
     return root
+
+
+def raw_archive(members: list[tuple[str | bytes, bytes]]) -> bytes:
+    """A gzipped tar whose member names are written verbatim into PAX ``path`` records.
+
+    ``tarfile`` cuts names at NUL and re-encodes them; this keeps any bytes (NUL, newlines, invalid
+    UTF-8, 300-byte components), so tests can build the archives an attacker would.
+    """
+    import gzip
+    import tarfile
+
+    def record(key: bytes, value: bytes) -> bytes:
+        body = b" " + key + b"=" + value + b"\n"
+        size = len(body)
+        while len(str(size).encode()) + len(body) != size:
+            size = len(str(size).encode()) + len(body)
+        return str(size).encode() + body
+
+    def block(data: bytes) -> bytes:
+        return data + b"\0" * (-len(data) % 512)
+
+    out = bytearray()
+    for name, data in members:
+        pax = record(b"path", name if isinstance(name, bytes) else name.encode("utf-8", "surrogateescape"))
+        head = tarfile.TarInfo("PaxHeader")
+        head.type, head.size = tarfile.XHDTYPE, len(pax)
+        out += head.tobuf(format=tarfile.USTAR_FORMAT) + block(pax)
+        info = tarfile.TarInfo("placeholder")
+        info.size, info.mode, info.mtime = len(data), 0o644, 1_700_000_000
+        out += info.tobuf(format=tarfile.USTAR_FORMAT) + block(data)
+    return gzip.compress(bytes(out) + b"\0" * 1024, mtime=0)

@@ -140,9 +140,9 @@ def test_path_tricks_and_limits(tmp_path: Path) -> None:
         big = chart_tgz("alpha", "0.1.0", extra=[("alpha/big.bin", __import__("os").urandom(4000))])
         assert len(big) > 2000
         r = requests.post(srv.url + "api/charts", data=big, timeout=10)
-        assert r.status_code == 400 and "too large" in r.json()["error"]
+        assert r.status_code == 413 and "too large" in r.json()["error"]
         r = requests.post(srv.url + "api/charts", data=iter([big]), timeout=10)  # chunked, no Content-Length
-        assert r.status_code == 400 and "too large" in r.json()["error"]
+        assert r.status_code == 413 and "too large" in r.json()["error"]
     finally:
         srv.stop()
 

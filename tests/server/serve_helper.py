@@ -47,6 +47,7 @@ class Server:
 
 def start_server(directory: Path, *args: str, preexec_fn: Callable[[], None] | None = None) -> Server:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("HELMPY_DEBUG", None)  # an earlier in-process `--debug` command leaves it set; the server logs are checked
     proc = subprocess.Popen([sys.executable, "-m", "helmpy", "serve", str(directory), "--address", "127.0.0.1:0",
                              *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
                             preexec_fn=preexec_fn)

@@ -250,3 +250,22 @@ class KubeInvalid(KubeApiStatus):
 
 class KubeServerError(KubeApiStatus):
     """HTTP 5xx or 429 that did not go away after retries."""
+
+
+# --- hostile clients of `helmpy serve` (appended by the serve-hardening helper) -------------------
+class RequestBodyTooLarge(ServerRequestError):
+    """A request body is (or says it is) bigger than the server accepts."""
+
+    status = 413
+
+
+class LengthRequired(ServerRequestError):
+    """A request that needs a body sent neither ``Content-Length`` nor a chunked body."""
+
+    status = 411
+
+
+class RequestBodyTimeout(ServerRequestError):
+    """A request body did not arrive within the server's read deadline."""
+
+    status = 408

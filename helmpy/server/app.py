@@ -26,13 +26,14 @@ from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
 from helmpy import __version__
-from helmpy.errors import ChartNotInRepository, HelmpyError, ServerRequestError
+from helmpy.errors import (ChartNotInRepository, HelmpyError, LengthRequired, RequestBodyTimeout, RequestBodyTooLarge,
+                           ServerRequestError)
 from helmpy.repo.index import ChartVersion
+from helmpy.server.limits import DEFAULT_MAX_UPLOAD
 from helmpy.server.storage import ChartStorage
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 StartResponse = Callable[..., Any]
 _CHART_ROUTE = re.compile(r"^/api/charts(?:/([^/]+))?(?:/([^/]+))?/?$")
 
@@ -99,7 +100,8 @@ class Response:
 
 
 _REASONS = {200: "OK", 201: "Created", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
-            404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error"}
+            404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
+            411: "Length Required", 413: "Content Too Large", 500: "Internal Server Error"}
 
 
 class ChartRepoApp:
@@ -220,17 +222,26 @@ class ChartRepoApp:
 
     # --- writes --------------------------------------------------------------------------------------
     def _body(self, environ: dict[str, Any]) -> bytes:
+        """The request body, refused (411/413) before it is read when its size is missing or over the limit,
+        and read at most one byte past the limit when it is chunked."""
         raw_length = environ.get("CONTENT_LENGTH") or ""
-        try:
-            length = int(raw_length) if raw_length else -1
-        except ValueError as err:
-            raise ServerRequestError("invalid Content-Length") from err
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not raw_length and not chunked:
+            raise LengthRequired("an upload needs a Content-Length or a chunked body")
+        if raw_length and not (raw_length.isascii() and raw_length.isdigit()):
+            raise ServerRequestError("invalid Content-Length")
+        length = int(raw_length) if raw_length else -1
         if length > self.max_upload:
-            raise ServerRequestError(f"request body too large: {length} bytes (limit {self.max_upload})")
+            raise RequestBodyTooLarge(f"request body too large: {length} bytes (limit {self.max_upload})")
         stream = environ["wsgi.input"]
-        data = stream.read(length) if length >= 0 else stream.read(self.max_upload + 1)
+        try:
+            data = stream.read(length) if length >= 0 else stream.read(self.max_upload + 1)
+        except TimeoutError as err:
+            raise RequestBodyTimeout("request body not received in time") from err
+        except OSError as err:
+            raise ServerRequestError(f"cannot read the request body: {err}") from err
         if len(data) > self.max_upload:
-            raise ServerRequestError(f"request body too large (limit {self.max_upload} bytes)")
+            raise RequestBodyTooLarge(f"request body too large (limit {self.max_upload} bytes)")
         if not data:
             raise ServerRequestError("empty request body")
         return data

@@ -1,9 +1,11 @@
 """Run a WSGI app on a listening address with cheroot (CherryPy's production HTTP/1.1 server).
 
 One server for both plain HTTP and HTTPS: a fixed pool of worker threads, keep-alive, request size
-limits, and TLS through the standard library's ``ssl`` module (the handshake happens in a worker,
-so a slow client cannot stall ``accept``). A plain-HTTP request on the HTTPS port gets cheroot's
-400 answer explaining that the port speaks HTTPS.
+limits, and TLS through the standard library's ``ssl`` module. The server is cheroot hardened against
+hostile clients (:mod:`helmpy.server.guarded`): request headers - and the TLS handshake - are read
+in the selector thread without blocking, so idle and slow clients never hold a worker, and every
+request has read deadlines (``ServerLimits``). A plain-HTTP request on the HTTPS port gets a 400
+answer explaining that the port speaks HTTPS.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from helmpy.errors import UsageError
+from helmpy.server.limits import ServerLimits
 
 logger = logging.getLogger(__name__)
 
-REQUEST_TIMEOUT = 30.0  # seconds a connection may sit idle or dribble a request
 SHUTDOWN_TIMEOUT = 5.0
 
 
@@ -49,7 +51,7 @@ def _tls_adapter(tls_cert: str, tls_key: str) -> Any:
     class LazyHandshakeAdapter(BuiltinSSLAdapter):  # type: ignore[misc]
         """cheroot's adapter shakes hands in its accept loop, where one silent client blocks every
         other; here the socket is only wrapped, and OpenSSL does the handshake on the first read -
-        in the worker thread that serves the connection, bounded by the request timeout."""
+        the selector thread's non-blocking read of the request header."""
 
         def wrap(self, sock: Any) -> tuple[Any, dict[str, str]]:
             tls = self.context.wrap_socket(sock, do_handshake_on_connect=False, server_side=True)
@@ -68,18 +70,16 @@ def _error_log(msg: str = "", level: int = logging.INFO, traceback: bool = False
 
 
 def make_server(app: Callable[..., Any], address: str, tls_cert: str | None = None, tls_key: str | None = None,
-                max_body: int | None = None, threads: int = 8) -> RunningServer:
+                limits: ServerLimits | None = None) -> RunningServer:
     """Bind ``address`` and return a server ready to run ``app`` (HTTPS when a certificate is given)."""
-    from cheroot import wsgi  # imported only when serving
+    from helmpy.server.guarded import GuardedServer  # imports cheroot: only when serving
 
     host, port = parse_address(address)
     if bool(tls_cert) != bool(tls_key):
         raise UsageError("--tls-cert and --tls-key must be given together")
-    server = wsgi.Server((host, port), app, numthreads=threads, server_name="helmpy", timeout=REQUEST_TIMEOUT,
-                         shutdown_timeout=SHUTDOWN_TIMEOUT, request_queue_size=64)
+    server = GuardedServer((host, port), app, limits or ServerLimits(), server_name="helmpy",
+                           shutdown_timeout=SHUTDOWN_TIMEOUT, request_queue_size=64)
     server.error_log = _error_log
-    if max_body is not None:
-        server.max_request_body_size = max_body
     if tls_cert and tls_key:
         server.ssl_adapter = _tls_adapter(tls_cert, tls_key)
     try:

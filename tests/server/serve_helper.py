@@ -8,6 +8,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from helmpy import yamlutil
 from helmpy.chart.archive import write_archive
@@ -44,10 +45,12 @@ class Server:
                 self.proc.wait()
 
 
-def start_server(directory: Path, *args: str) -> Server:
+def start_server(directory: Path, *args: str, preexec_fn: Callable[[], None] | None = None) -> Server:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("HELMPY_DEBUG", None)  # an earlier in-process `--debug` command leaves it set; the server logs are checked
     proc = subprocess.Popen([sys.executable, "-m", "helmpy", "serve", str(directory), "--address", "127.0.0.1:0",
-                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+                            preexec_fn=preexec_fn)
     assert proc.stdout is not None
     deadline = time.monotonic() + 30
     line = proc.stdout.readline()
@@ -56,3 +59,30 @@ def start_server(directory: Path, *args: str) -> Server:
         _, err = proc.communicate()
         raise AssertionError(f"server did not start: {line!r} {err}")
     return Server(line.split()[-1], proc, directory)
+
+
+def self_signed_cert(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files in ``tmp_path``."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "tls.crt", tmp_path / "tls.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path

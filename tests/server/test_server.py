@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import functools
 import hashlib
 import os
@@ -17,7 +16,7 @@ import pytest
 import requests
 import yaml
 
-from tests.server.serve_helper import Server, chart_tgz, start_server
+from tests.server.serve_helper import Server, chart_tgz, self_signed_cert, start_server
 
 FAKE_PROV = (b"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\napiVersion: v2\nname: alpha\nversion: 0.1.0\n\n"
              b"...\nfiles:\n  alpha-0.1.0.tgz: sha256:00\n\n-----BEGIN PGP SIGNATURE-----\n\nAAAA\n"
@@ -140,9 +139,9 @@ def test_path_tricks_and_limits(tmp_path: Path) -> None:
         big = chart_tgz("alpha", "0.1.0", extra=[("alpha/big.bin", __import__("os").urandom(4000))])
         assert len(big) > 2000
         r = requests.post(srv.url + "api/charts", data=big, timeout=10)
-        assert r.status_code == 400 and "too large" in r.json()["error"]
+        assert r.status_code == 413 and "too large" in r.json()["error"]
         r = requests.post(srv.url + "api/charts", data=iter([big]), timeout=10)  # chunked, no Content-Length
-        assert r.status_code == 400 and "too large" in r.json()["error"]
+        assert r.status_code == 413 and "too large" in r.json()["error"]
     finally:
         srv.stop()
 
@@ -222,32 +221,8 @@ def test_serve_that_cannot_bind_leaves_the_directory_alone(cli, tmp_path: Path) 
     assert not (repo / "index.yaml").exists()
 
 
-def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    import ipaddress
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp_path / "tls.crt", tmp_path / "tls.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
-
-
 def test_tls(tmp_path: Path) -> None:
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed_cert(tmp_path)
     srv = start_server(tmp_path / "repo", "--tls-cert", str(cert), "--tls-key", str(key),
                        "--basic-auth-user", "u", "--basic-auth-pass", "p")
     try:

@@ -226,3 +226,19 @@ def test_reasonable_anchors_render_exactly_as_the_expanded_values(tmp_path: Path
     a = helmpy("template", "r", str(make_chart(tmp_path / "a", values=anchored)))
     b = helmpy("template", "r", str(make_chart(tmp_path / "b", values=expanded)))
     assert a.returncode == 0 and a.stdout == b.stdout and '\\"more\\":[80,443]' in a.stdout, a.stderr
+
+
+def test_a_bomb_in_a_template_or_through_from_yaml_fails_at_once(tmp_path: Path) -> None:
+    chart = make_chart(tmp_path)
+    (chart / "templates" / "bomb.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n"
+                                                   + laughs(indent="  "))
+    assert_one_error(helmpy("template", "r", str(chart)), "templates/bomb.yaml", "document contains excessive aliasing")
+    (chart / "templates" / "bomb.yaml").unlink()
+    (chart / "files").mkdir()
+    (chart / "files" / "bomb.yaml").write_text(laughs())
+    (chart / "templates" / "from.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\ndata:\n"
+        "  parsed: {{ Files.Get('files/bomb.yaml') | fromYaml | toJson | quote }}\n")
+    proc = helmpy("template", "r", str(chart))
+    assert proc.returncode == 0, proc.stderr  # Helm's fromYaml returns {"Error": ...} instead of failing
+    assert "fromYaml: line 3, column 5: document contains excessive aliasing" in proc.stdout

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from helmpy import _yamlguard, limits
 from helmpy.errors import HelmpyError, ValuesError
 
 try:  # pragma: no cover - depends on how PyYAML was built
@@ -25,7 +26,43 @@ except AttributeError:  # pragma: no cover
 
 
 class _HelmLoader(_Loader):  # type: ignore[misc, valid-type]
-    """go-yaml v2 semantics: y/n are booleans too, timestamps and ``=`` stay strings."""
+    """go-yaml v2 semantics: y/n are booleans too, timestamps and ``=`` stay strings.
+
+    Guarded against hostile documents (see :mod:`helmpy._yamlguard`): the stream's nesting depth is
+    bounded before anything is composed, and each composed document is checked for excessive aliasing
+    (go-yaml's rule), self-containing anchors and depth after alias expansion before it is constructed.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        if not isinstance(stream, (str, bytes)):
+            stream = stream.read()
+        super().__init__(stream)
+        self._guard_text: str | bytes | None = stream
+        self._max_depth = limits.nesting_depth()
+        self._aliases_possible = True
+
+    def _guard_stream(self) -> None:
+        text, self._guard_text = self._guard_text, None
+        if text is not None:
+            _yamlguard.check_text_depth(text, self._max_depth, _Loader)
+            self._aliases_possible = _yamlguard.may_alias(text)
+
+    def _guard_node(self, node: Any) -> Any:
+        if node is not None and self._aliases_possible:
+            _yamlguard.check_aliases(node, self._max_depth)
+        return node
+
+    def get_single_node(self) -> Any:  # noqa: D102 - PyYAML hook
+        self._guard_stream()
+        return self._guard_node(super().get_single_node())
+
+    def check_node(self) -> bool:  # noqa: D102 - PyYAML hook (load_all asks this before each document)
+        self._guard_stream()
+        return bool(super().check_node())
+
+    def get_node(self) -> Any:  # noqa: D102 - PyYAML hook
+        self._guard_stream()
+        return self._guard_node(super().get_node())
 
 
 # PyYAML resolves a plain "=" to yaml.org's "value" tag, which no safe constructor handles (an error
@@ -88,6 +125,8 @@ def load(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] = Va
         return yaml.load(text, Loader=_HelmLoader)
     except yaml.YAMLError as err:
         raise yaml_error(source, err, exc) from err
+    except RecursionError as err:  # pragma: no cover - the depth guard runs first; kept as a backstop
+        raise exc(f"{source}: nesting too deep to parse") from err
 
 
 def load_all(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] = ValuesError) -> list[Any]:
@@ -96,6 +135,20 @@ def load_all(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] 
         return list(yaml.load_all(text, Loader=_HelmLoader))
     except yaml.YAMLError as err:
         raise yaml_error(source, err, exc) from err
+    except RecursionError as err:  # pragma: no cover - the depth guard runs first; kept as a backstop
+        raise exc(f"{source}: nesting too deep to parse") from err
+
+
+def check_json_depth(text: str | bytes, source: str, exc: type[HelmpyError] = ValuesError) -> None:
+    """Refuse JSON nested deeper than the limit (before ``json`` recurses into it); errors name ``source``."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode(json.detect_encoding(text))
+        except (UnicodeDecodeError, LookupError):
+            return  # not JSON text: json.loads refuses it before nesting matters
+    limit = limits.nesting_depth()
+    if _yamlguard.json_too_deep(text, limit):
+        raise exc(f"{source}: JSON nested deeper than {limit} levels (limit {limits.MAX_NESTING_DEPTH_ENV})")
 
 
 def load_values(text: str | bytes, source: str) -> dict[str, Any]:

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import yaml
-
 from helmpy import yamlutil
 from helmpy.chart.model import KNOWN_METADATA_KEYS, Chart, Metadata, is_semver, is_strict_semver
 from helmpy.errors import HelmpyError
@@ -246,8 +244,8 @@ def _top_indent_problem(content: str) -> str | None:
     return None
 
 
-def _yaml_docs(content: str) -> list[Any]:
-    return [d for d in yaml.load_all(content, Loader=yamlutil._Loader) if d is not None]
+def _yaml_docs(content: str, name: str) -> list[Any]:
+    return [d for d in yamlutil.load_all(content, name, HelmpyError) if d is not None]
 
 
 def lint_rendered_templates(linter: Linter, chart: Chart, rendered: dict[str, str]) -> None:
@@ -265,9 +263,9 @@ def lint_rendered_templates(linter: Linter, chart: Chart, rendered: dict[str, st
             continue
         linter.rule(Severity.WARNING, fname, _top_indent_problem(content))
         try:
-            docs = _yaml_docs(content)
-        except yaml.YAMLError as err:
-            linter.rule(Severity.ERROR, fname, f"unable to parse YAML: {yamlutil.yaml_error(fname, err)}")
+            docs = _yaml_docs(content, fname)
+        except HelmpyError as err:
+            linter.rule(Severity.ERROR, fname, f"unable to parse YAML: {err}")
             return
         for doc in docs:
             if not isinstance(doc, dict):
@@ -332,9 +330,9 @@ def lint_crds(linter: Linter, chart: Chart) -> None:
         return
     for f in chart.crds():
         try:
-            docs = _yaml_docs(f.data.decode("utf-8", "replace"))
-        except yaml.YAMLError as err:
-            linter.rule(Severity.ERROR, f.name, f"unable to parse YAML: {yamlutil.yaml_error(f.name, err)}")
+            docs = _yaml_docs(f.data.decode("utf-8", "replace"), f.name)
+        except HelmpyError as err:
+            linter.rule(Severity.ERROR, f.name, f"unable to parse YAML: {err}")
             continue
         for doc in docs:
             if not isinstance(doc, dict):

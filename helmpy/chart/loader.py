@@ -128,6 +128,7 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
         elif name == "values.schema.json":
             chart.schema = m.data
             chart.schema_modtime = _dt(m.mtime)
+            yamlutil.check_json_depth(m.data, f"{source}/values.schema.json", ChartValidationError)
             try:
                 json.loads(m.data or b"{}")
             except ValueError as err:

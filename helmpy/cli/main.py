@@ -235,6 +235,13 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         sys.exit(ExitCode.ERROR)
+    except (RecursionError, MemoryError) as exc:  # input too deep or large for the limits that should catch it
+        if debug_enabled():
+            traceback.print_exc()
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "too large to fit in memory"
+        click.echo(f"Error: the input is {what} to process ({type(exc).__name__}); see the HELMPY_MAX_* limits",
+                   err=True)
+        sys.exit(ExitCode.ERROR)
     except Exception as exc:  # a bug, not a user error
         if debug_enabled():
             traceback.print_exc()

@@ -279,6 +279,7 @@ def parse_document(data: bytes | str, source: str) -> tuple[dict[Any, Any], bool
     raw: Any = None
     strict = True
     if data.lstrip()[:1] in (b"{", b"["):
+        yamlutil.check_json_depth(data, source, RepoIndexError)
         try:
             raw = json.loads(data)
             strict = False

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from helmpy import yamlutil
+from helmpy import limits, yamlutil
 from helmpy.errors import ValuesError
 from helmpy.values import strvals
 from helmpy.values.coalesce import merge_maps
@@ -67,17 +67,30 @@ class ValueOptions:
 def read_source(source: str, stdin: IO[Any] | None = None) -> bytes:
     """Bytes of a values source: ``-`` (stdin), an http(s) URL, or a local path.
 
-    Errors read like Helm's (``open <path>: no such file or directory``) so they name the source.
+    At most :func:`helmpy.limits.values_size` bytes are read (one more to tell "too large"), so
+    ``-f /dev/zero`` or an endless URL fails at once. Errors read like Helm's (``open <path>: no such
+    file or directory``) so they name the source.
     """
+    cap = limits.values_size()
     if source.strip() == "-":
         stream = stdin if stdin is not None else sys.stdin
-        data = stream.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    if source.startswith(URL_SCHEMES):
-        return _fetch(source)
+        raw = getattr(stream, "buffer", stream)
+        data = raw.read(cap + 1)
+        data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    elif source.startswith(URL_SCHEMES):
+        data = _fetch(source, cap)
+    else:
+        data = _read_file(source, cap)
+    if len(data) > cap:
+        raise ValuesError(f"{limits.excerpt(source)}: larger than the maximum values size of {cap} bytes "
+                          f"(limit {limits.MAX_VALUES_SIZE_ENV})")
+    return data
+
+
+def _read_file(source: str, cap: int) -> bytes:
     try:
         with open(source, "rb") as fh:
-            return fh.read()
+            return fh.read(cap + 1)
     except FileNotFoundError as err:
         raise ValuesError(f"open {source}: no such file or directory") from err
     except IsADirectoryError as err:
@@ -88,13 +101,18 @@ def read_source(source: str, stdin: IO[Any] | None = None) -> bytes:
         raise ValuesError(f"open {source}: {(err.strerror or str(err)).lower()}") from err
 
 
-def _fetch(url: str) -> bytes:
+def _fetch(url: str, cap: int) -> bytes:
     import requests  # lazy: only -f/--set-file with a URL needs HTTP
 
     try:
-        resp = requests.get(url, timeout=HTTP_TIMEOUT)
+        with requests.get(url, timeout=HTTP_TIMEOUT, stream=True) as resp:
+            if resp.status_code != 200:
+                raise ValuesError(f"failed to fetch {url} : {resp.status_code} {resp.reason}")
+            data = bytearray()
+            for chunk in resp.iter_content(chunk_size=65536):
+                data += chunk
+                if len(data) > cap:
+                    break
+            return bytes(data)
     except requests.RequestException as err:
         raise ValuesError(f"failed to fetch {url}: {err}") from err
-    if resp.status_code != 200:
-        raise ValuesError(f"failed to fetch {url} : {resp.status_code} {resp.reason}")
-    return resp.content

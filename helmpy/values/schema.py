@@ -21,6 +21,7 @@ import referencing.exceptions
 from jsonschema import validators
 from jsonschema.exceptions import SchemaError, ValidationError
 
+from helmpy import yamlutil
 from helmpy.errors import SchemaValidationError
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def validate_against_schema(values: Any, schema_bytes: bytes | str, where: str =
     Raises SchemaValidationError naming ``where`` when the schema itself is not valid.
     """
     text = schema_bytes.decode("utf-8", "replace") if isinstance(schema_bytes, bytes) else schema_bytes
+    yamlutil.check_json_depth(text, where, SchemaValidationError)
     try:
         schema = json.loads(text or "{}")
     except ValueError as err:

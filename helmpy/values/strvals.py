@@ -16,6 +16,7 @@ import logging
 import re
 from typing import Any, Callable
 
+from helmpy import limits
 from helmpy.errors import StrvalsError
 
 logger = logging.getLogger(__name__)
@@ -104,10 +105,10 @@ def _go_quote_runes(text: str) -> str:
 def _atoi(text: str) -> tuple[int, _Err | None]:
     """Go's ``strconv.Atoi`` including its error wording."""
     if not _INT_RE.match(text):
-        return 0, _Err(f"strconv.Atoi: parsing {go_quote(text)}: invalid syntax")
+        return 0, _Err(f"strconv.Atoi: parsing {go_quote(limits.excerpt(text))}: invalid syntax")
     value = int(text)
     if not _INT64_MIN <= value <= _INT64_MAX:
-        return 0, _Err(f"strconv.Atoi: parsing {go_quote(text)}: value out of range")
+        return 0, _Err(f"strconv.Atoi: parsing {go_quote(limits.excerpt(text))}: value out of range")
     return value, None
 
 
@@ -158,6 +159,8 @@ class _Parser:
         self.reader = reader
         self.json_mode = json_mode
         self.literal = literal
+        self.lists = 0  # list levels open on the current key path (``a[0][1]``: 2)
+        self.max_depth = limits.nesting_depth()
 
     # --- scanning ---------------------------------------------------------------------------------
     def _read(self) -> str | None:
@@ -203,7 +206,7 @@ class _Parser:
         if err is not None:
             if not key:
                 return err
-            return _Err(f"key {go_quote(key)} has no value")
+            return _Err(f"key {go_quote(limits.excerpt(key))} has no value")
         if last == "[":
             index, err = self._key_index()
             if err is not None:
@@ -223,7 +226,7 @@ class _Parser:
             return err
         if last == ",":
             _set(data, key, "")
-            return _Err(f"key {go_quote(key)} has no value (cannot end with ,)")
+            return _Err(f"key {go_quote(limits.excerpt(key))} has no value (cannot end with ,)")
         # last == "."
         level += 1
         if level > MAX_NESTED_NAME_LEVEL:
@@ -237,7 +240,7 @@ class _Parser:
             inner = existing
         err = self._key(inner, level)
         if err is None and not inner:
-            return _Err(f"key map {go_quote(key)} has no value")
+            return _Err(f"key map {go_quote(limits.excerpt(key))} has no value")
         if inner:
             _set(data, key, inner)
         return err
@@ -311,11 +314,22 @@ class _Parser:
         return _atoi(raw)
 
     def _list_item(self, lst: list[Any], index: int, level: int) -> tuple[list[Any], _Err | None]:
+        # Helm bounds only the dotted names (MAX_NESTED_NAME_LEVEL); nested indexes recurse here too
+        if self.lists + level >= self.max_depth:
+            return lst, _Err(f"value nesting level is greater than the maximum of {self.max_depth} "
+                             f"(limit {limits.MAX_NESTING_DEPTH_ENV})")
+        self.lists += 1
+        try:
+            return self._list_item_inner(lst, index, level)
+        finally:
+            self.lists -= 1
+
+    def _list_item_inner(self, lst: list[Any], index: int, level: int) -> tuple[list[Any], _Err | None]:
         if index < 0:
             return lst, _Err(f"negative {index} index not allowed")
         rest, last, err = self._until("[.=")
         if rest:
-            return lst, _Err(f"unexpected data at end of array index: {_go_quote_runes(rest)}")
+            return lst, _Err(f"unexpected data at end of array index: {_go_quote_runes(limits.excerpt(rest))}")
         if err is not None:
             return lst, err
         if last == "=":
@@ -366,8 +380,8 @@ def _typed_reader(as_string: bool) -> Reader:
 def _run(parser: _Parser, flag: str, arg: str) -> None:
     err = parser.parse()
     if err is not None:
-        logger.debug("strvals error flag=%s arg=%r err=%s", flag, arg, err.msg)
-        raise StrvalsError(f"failed parsing {flag} data: {err.msg}", hint=f"in {flag} {arg!r}")
+        logger.debug("strvals error flag=%s arg=%r err=%s", flag, limits.excerpt(arg), err.msg)
+        raise StrvalsError(f"failed parsing {flag} data: {err.msg}", hint=f"in {flag} {limits.excerpt(arg)!r}")
 
 
 def parse_set(arg: str, dest: dict[str, Any]) -> dict[str, Any]:
@@ -410,19 +424,23 @@ def parse_set_json(arg: str, dest: dict[str, Any]) -> dict[str, Any]:
     """``--set-json``: a whole JSON object (merged in) or ``key=<JSON>[,key=<JSON>...]``."""
     from helmpy.values.coalesce import merge_maps
 
+    from helmpy import yamlutil
+
+    shown = limits.excerpt(arg)
+    yamlutil.check_json_depth(arg, f"failed parsing --set-json data {shown!r}", StrvalsError)
     trimmed = arg.strip()
     if trimmed.startswith("{"):
         try:
             obj = json.loads(trimmed, parse_constant=_reject_constant)
         except ValueError as exc:
-            raise StrvalsError(f"failed parsing --set-json data JSON: {arg}", hint=str(exc)) from exc
+            raise StrvalsError(f"failed parsing --set-json data JSON: {shown}", hint=str(exc)) from exc
         if not isinstance(obj, dict):  # pragma: no cover - "{" always decodes to an object
-            raise StrvalsError(f"failed parsing --set-json data JSON: {arg}")
+            raise StrvalsError(f"failed parsing --set-json data JSON: {shown}")
         merged = merge_maps(dest, obj)
         dest.clear()
         dest.update(merged)
         return dest
     err = _Parser(arg, dest, None, json_mode=True).parse()
     if err is not None:
-        raise StrvalsError(f"failed parsing --set-json data {arg}", hint=err.msg)
+        raise StrvalsError(f"failed parsing --set-json data {shown}", hint=err.msg)
     return dest

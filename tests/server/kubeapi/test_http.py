@@ -278,3 +278,21 @@ def test_a_client_that_never_handshakes_does_not_stall_others(served):
     finally:
         for sock in silent:
             sock.close()
+
+
+def test_hostile_bodies_are_400s_not_500s(served, api):
+    """A YAML bomb, a self-containing anchor and 100,000-deep JSON/YAML get a 400 naming the problem."""
+    base = "/api/v1/namespaces/default/configmaps"
+    bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, " \
+           "lol, lol]\n" + "".join(f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10))
+    for body, ctype, problem in [
+        (bomb.encode(), "application/yaml", "excessive aliasing"),
+        (b"a: &a [*a]", "application/yaml", "anchor value contains itself"),
+        (b"a: " + b"[" * 100_000 + b"]" * 100_000, "application/yaml", "nesting deeper than 200 levels"),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "application/json", "JSON nested deeper than 200"),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "application/apply-patch+yaml", "nesting deeper"),
+    ]:
+        method, path = ("PATCH", base + "/bomb?fieldManager=t") if "apply" in ctype else ("POST", base)
+        resp = _status(api(method, path, data=body, headers={"Content-Type": ctype}), 400, "BadRequest")
+        assert problem in resp["message"], resp["message"]
+    assert "Traceback" not in served.log_text()

@@ -1,0 +1,58 @@
+"""Limits on untrusted input (values, YAML, JSON), their defaults and overrides, in one place.
+
+Every limit is a named default here and can be changed with a ``HELMPY_MAX_*`` environment variable,
+read by :func:`env_limit` only. The defaults are chosen so that what they admit can still be processed:
+Python walks values recursively (merge, copy, ``toYaml``), so nesting deeper than a few hundred levels
+would end in ``RecursionError``, and PyYAML needs ~200 bytes of memory per node, so a values file is
+capped in bytes before it is parsed.
+"""
+
+from __future__ import annotations
+
+import os
+
+from helmpy.errors import UsageError
+
+#: Bytes read from one ``-f``/``--set-file`` source (file, ``-`` or URL) at most. Helm has no such cap
+#: for ``-f``; this is the per-file cap Helm applies to every file of a chart (values.yaml included).
+MAX_VALUES_SIZE = 5 * 1024 * 1024
+MAX_VALUES_SIZE_ENV = "HELMPY_MAX_VALUES_SIZE"
+
+#: Nesting levels (maps and lists) of one YAML/JSON document or ``--set`` path. go-yaml refuses more
+#: than 10,000; helmpy needs headroom below Python's recursion limit (about 1000 frames).
+MAX_NESTING_DEPTH = 200
+MAX_NESTING_DEPTH_ENV = "HELMPY_MAX_NESTING_DEPTH"
+#: The highest depth the environment may ask for: libyaml's C composer itself recurses per level.
+NESTING_DEPTH_CEILING = 5000
+
+#: How much of a user's argument an error message repeats.
+MAX_ECHO = 72
+
+
+def env_limit(name: str, default: int, *, ceiling: int | None = None) -> int:
+    """``default``, or the positive integer in environment variable ``name`` (capped at ``ceiling``)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise UsageError(f"{name}={raw[:MAX_ECHO]!r} is not a positive whole number")
+    return min(value, ceiling) if ceiling is not None else value
+
+
+def values_size() -> int:
+    """The byte cap for one values source."""
+    return env_limit(MAX_VALUES_SIZE_ENV, MAX_VALUES_SIZE)
+
+
+def nesting_depth() -> int:
+    """The nesting cap for YAML/JSON documents and ``--set`` paths."""
+    return env_limit(MAX_NESTING_DEPTH_ENV, MAX_NESTING_DEPTH, ceiling=NESTING_DEPTH_CEILING)
+
+
+def excerpt(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` cut to ``limit`` characters (``...`` marks the cut), for error messages that quote input."""
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -35,7 +35,7 @@ def go_float(value: float) -> str:
     return text
 
 
-def go_str(value: Any) -> str:
+def go_str(value: Any, _memo: dict[int, str] | None = None) -> str:
     """``fmt.Sprint`` of a value (Sprig's ``toString``); missing values and None become ""."""
     if value is None or isinstance(value, Undefined):
         return ""
@@ -47,11 +47,19 @@ def go_str(value: Any) -> str:
         return go_float(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    if isinstance(value, dict):
-        items = sorted(value.items(), key=lambda kv: str(kv[0]))
-        return _bounded_join("map[", [f"{go_str(k)}:{_go_inner(v)}" for k, v in ticking(items)], "]")
-    if isinstance(value, (list, tuple)):
-        return _bounded_join("[", [_go_inner(v) for v in ticking(value)], "]")
+    if isinstance(value, (dict, list, tuple)):
+        # A list or map held more than once in the value (``[l, l]``) is printed once and reused.
+        memo = _memo if _memo is not None else {}
+        done = memo.get(id(value))
+        if done is None:
+            if isinstance(value, dict):
+                items = sorted(value.items(), key=lambda kv: str(kv[0]))
+                done = _bounded_join("map[", [f"{go_str(k, memo)}:{_go_inner(v, memo)}" for k, v in ticking(items)],
+                                     "]")
+            else:
+                done = _bounded_join("[", [_go_inner(v, memo) for v in ticking(value)], "]")
+            memo[id(value)] = done
+        return done
     return str(value)
 
 
@@ -62,8 +70,8 @@ def _bounded_join(left: str, parts: list[str], right: str) -> str:
     return left + " ".join(parts) + right
 
 
-def _go_inner(value: Any) -> str:
-    return "<nil>" if value is None else go_str(value)
+def _go_inner(value: Any, memo: dict[int, str]) -> str:
+    return "<nil>" if value is None else go_str(value, memo)
 
 
 _ASCII_QUOTED = {i: _ESCAPES.get(chr(i), chr(i) if chr(i).isprintable() else f"\\x{i:02x}") for i in range(128)}

@@ -205,7 +205,10 @@ def join(sep: str, values: Any) -> str:
         return ""
     if isinstance(values, str):
         return values
-    return joined(go_str(sep), [go_str(v) for v in ticking(values)], "join")
+    sep_s = go_str(sep)
+    if hasattr(values, "__len__"):
+        reserve(len(sep_s) * max(len(values) - 1, 0), "join")
+    return joined(sep_s, [go_str(v) for v in ticking(values)], "join")
 
 
 def to_string(value: Any) -> str:

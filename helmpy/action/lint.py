@@ -184,14 +184,14 @@ def render_files(chart: Chart, user_values: dict[str, Any], opts: LintOptions) -
     """
     from helmpy.action.render import compute_values, use_template_cache
     from helmpy.action.template import make_capabilities
-    from helmpy.engine.render import ReleaseContext, Renderer
+    from helmpy.engine.render import Limits, ReleaseContext, Renderer
 
     release = ReleaseContext(name=LINT_RELEASE_NAME, namespace=opts.namespace, revision=1, is_install=True,
                              is_upgrade=False)
     caps = make_capabilities(opts.kube_version, [])
     values = compute_values(chart, user_values, caps, skip_schema=opts.skip_schema_validation)
     use_template_cache()
-    renderer = Renderer(release, caps)
+    renderer = Renderer(release, caps, limits=Limits.offline())
     files = renderer.render(chart, values)
     prefix = f"{chart.name}/"
     rendered = {name[len(prefix):]: text for name, text in files.items() if name.startswith(prefix)}

@@ -113,7 +113,7 @@ def _crd_entries(rendered: Any, chart: Chart) -> list[tuple[str, str]]:
 def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOptions) -> TemplateResult:
     """Render ``chart_ref`` with ``user_values`` and return Helm's ``template`` output."""
     from helmpy.action.render import render_release
-    from helmpy.engine.render import ReleaseContext
+    from helmpy.engine.render import Limits, ReleaseContext
 
     chart = load_chart(chart_ref, opts.version, opts.devel, opts.repo_url)
     name = opts.release_name
@@ -124,7 +124,8 @@ def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOpti
     release = ReleaseContext(name=name, namespace=opts.namespace, revision=1, is_install=not opts.is_upgrade,
                              is_upgrade=opts.is_upgrade)
     caps = make_capabilities(opts.kube_version, opts.api_versions)
-    rendered = render_release(chart, user_values, release, caps, skip_schema=opts.skip_schema_validation)
+    rendered = render_release(chart, user_values, release, caps, skip_schema=opts.skip_schema_validation,
+                              limits=Limits.offline())
     hooks = [] if opts.no_hooks else [h for h in rendered.hooks if not (opts.skip_tests and _is_test_hook(h))]
     crds = _crd_entries(rendered, chart) if opts.include_crds else []
     if opts.output_dir is not None:

@@ -13,22 +13,46 @@ from typing import Any
 from jinja2.runtime import Undefined
 
 from helmpy import yamlutil
+from helmpy.engine import budget
+from helmpy.engine.budget import ITEM_BYTES, reserve, reserve_items, ticking
 from helmpy.engine.gofmt import go_str
 from helmpy.engine.textfuncs import empty, is_missing, plain, to_int
-from helmpy.errors import HelmpyError, RenderError
+from helmpy.errors import HelmpyError, RenderError, RenderLimitError
 
 logger = logging.getLogger(__name__)
 
 
 # --- YAML / JSON ----------------------------------------------------------------------------------
-def _jsonable(value: Any) -> Any:
+class _Tree:
+    """Sizes the tree :func:`_jsonable` builds as it goes: items and string lengths, each repeated reference
+    counted again (the serialised text repeats it), so a value that shares one long string or list a
+    million times is refused before it is copied or dumped."""
+
+    __slots__ = ("size", "what")
+
+    def __init__(self, what: str) -> None:
+        self.size = 0
+        self.what = what
+
+    def add(self, size: int) -> None:
+        self.size += size
+        reserve(self.size, self.what)
+
+
+def _jsonable(value: Any, tree: _Tree | None = None) -> Any:
     """What Go's JSON round trip makes of a value: integral floats print as ints, keys as strings."""
     if isinstance(value, Undefined):
         return None
-    if isinstance(value, dict):
-        return {(k if isinstance(k, str) else go_str(k)): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+    if isinstance(value, str):
+        if tree is not None and len(value) > ITEM_BYTES:
+            tree.add(len(value))
+        return value
+    if isinstance(value, (dict, list, tuple)):
+        tree = tree or _Tree("serialising a value")
+        tree.add(len(value) * ITEM_BYTES)
+        if isinstance(value, dict):
+            return {(k if isinstance(k, str) else go_str(k)): _jsonable(v, tree) for k, v in value.items()}
+        return [_jsonable(v, tree) for v in value]
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         return int(value)
     if isinstance(value, (datetime, date)):
@@ -43,19 +67,28 @@ _YAML_CACHE: dict[Any, str] = {}
 _YAML_CACHE_SIZE = 512
 
 
-def _freeze(value: Any) -> Any:
-    """A hashable snapshot of a plain value, types included (1, 1.0 and True differ); None if not plain.
+_FREEZE_MAX_ITEMS = 4096
+
+
+def _freeze(value: Any, seen: list[int] | None = None) -> Any:
+    """A hashable snapshot of a plain value, types included (1, 1.0 and True differ); None if not plain
+    or larger than ``_FREEZE_MAX_ITEMS`` items (not worth caching, and a shared-reference tree could be huge).
 
     Charts call ``toYaml`` on the same small maps (labels, resources) for every object they render;
     dumping is ~50x dearer than this walk, so equal snapshots share one dump.
     """
     kind = type(value)
+    if kind is dict or kind is list or kind is tuple:
+        seen = seen if seen is not None else [0]
+        seen[0] += len(value)
+        if seen[0] > _FREEZE_MAX_ITEMS:
+            return None
     if kind in _PLAIN_TYPES:
         return (kind, value)
     if kind is dict:
         items = []
         for k, v in value.items():
-            frozen = _freeze(v)
+            frozen = _freeze(v, seen)
             if frozen is None or type(k) not in _PLAIN_TYPES:
                 return None
             items.append((type(k), k, frozen))
@@ -63,7 +96,7 @@ def _freeze(value: Any) -> Any:
     if kind is list or kind is tuple:
         out = []
         for v in value:
-            frozen = _freeze(v)
+            frozen = _freeze(v, seen)
             if frozen is None:
                 return None
             out.append(frozen)
@@ -78,7 +111,7 @@ def must_to_yaml(value: Any) -> str:
         cached = _YAML_CACHE.get(key)
         if cached is not None:
             return cached
-    text = yamlutil.dump(_jsonable(value))
+    text = yamlutil.dump(_jsonable(value, _Tree("toYaml")))
     if text.endswith("\n...\n"):
         text = text[:-4]
     text = text[:-1] if text.endswith("\n") else text
@@ -93,29 +126,33 @@ def to_yaml(value: Any) -> str:
     """``toYaml``: like mustToYaml, but an unrepresentable value gives "" (Helm's behaviour)."""
     try:
         return must_to_yaml(value)
+    except RenderLimitError:
+        raise
     except Exception as err:  # noqa: BLE001 - Helm swallows marshal errors here
         logger.debug("toYaml failed: %s", err)
         return ""
 
 
 def must_to_json(value: Any) -> str:
-    return yamlutil.dump_json(_jsonable(value))
+    return yamlutil.dump_json(_jsonable(value, _Tree("toJson")))
 
 
 def to_json(value: Any) -> str:
     try:
         return must_to_json(value)
-    except Exception as err:  # noqa: BLE001
+    except RenderLimitError:
+        raise
+    except Exception as err:  # noqa: BLE001 - Helm swallows marshal errors here
         logger.debug("toJson failed: %s", err)
         return ""
 
 
 def to_pretty_json(value: Any) -> str:
-    return yamlutil.dump_json(_jsonable(value), indent=2)
+    return yamlutil.dump_json(_jsonable(value, _Tree("toPrettyJson")), indent=2)
 
 
 def to_raw_json(value: Any) -> str:
-    return json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(_jsonable(value, _Tree("toRawJson")), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def from_yaml(text: Any) -> Any:
@@ -161,11 +198,13 @@ def from_json_array(text: Any) -> list[Any]:
 
 # --- collections ----------------------------------------------------------------------------------
 def make_list(*values: Any) -> list[Any]:
+    reserve_items(len(values), "list")
     return list(values)
 
 
 def make_dict(*pairs: Any, **kwargs: Any) -> dict[str, Any]:
     """``dict("a", 1, "b", 2)`` (Sprig) or ``dict(a=1)`` (Jinja)."""
+    reserve_items(len(pairs) // 2 + len(kwargs), "dict")
     out: dict[str, Any] = {}
     for i in range(0, len(pairs), 2):
         out[go_str(pairs[i])] = plain(pairs[i + 1]) if i + 1 < len(pairs) else ""
@@ -276,25 +315,39 @@ def _as_list(value: Any, fn: str) -> list[Any]:
 
 
 def append(values: Any, item: Any) -> list[Any]:
-    return _as_list(values, "append") + [item]
+    items = _as_list(values, "append")
+    reserve_items(len(items) + 1, "append")
+    return items + [item]
 
 
 def prepend(values: Any, item: Any) -> list[Any]:
-    return [item] + _as_list(values, "prepend")
+    items = _as_list(values, "prepend")
+    reserve_items(len(items) + 1, "prepend")
+    return [item] + items
 
 
 def concat(*lists: Any) -> list[Any]:
     out: list[Any] = []
     for lst in lists:
-        out.extend(_as_list(lst, "concat"))
+        items = _as_list(lst, "concat")
+        reserve_items(len(out) + len(items), "concat")
+        out.extend(items)
     return out
 
 
 def uniq(values: Any) -> list[Any]:
+    """The items in order, first occurrence kept (equal items, as ``==`` sees them, are dropped)."""
     out: list[Any] = []
-    for v in _as_list(values, "uniq"):
-        if v not in out:
-            out.append(v)
+    seen: set[Any] = set()
+    for v in ticking(_as_list(values, "uniq")):
+        try:
+            if v in seen:
+                continue
+            seen.add(v)
+        except TypeError:  # a map or list: compare by value with the other unhashable ones
+            if v in out:
+                continue
+        out.append(v)
     return out
 
 
@@ -316,6 +369,7 @@ def sort_alpha(values: Any) -> list[str]:
 
 def until(count: int) -> list[int]:
     n = int(count)
+    reserve_items(abs(n), "until")
     return list(range(n)) if n >= 0 else list(range(0, n, -1))
 
 
@@ -350,7 +404,9 @@ def sub(a: Any, b: Any) -> Any:
 def mul(*values: Any) -> Any:
     out: Any = 1
     for v in values:
-        out *= _num(v)
+        n = _num(v)
+        budget.check_product(out, n, "mul")
+        out *= n
     return out
 
 

@@ -18,8 +18,13 @@ from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from jinja2 import pass_context
+from jinja2 import filters as jinja_filters
+from jinja2 import pass_context, pass_environment
 from jinja2.runtime import Context, Macro
+from jinja2.utils import generate_lorem_ipsum
+from markupsafe import Markup
+
+from helmpy.engine.budget import format_size, reserve, reserve_items, ticking
 
 from helmpy.engine.datafuncs import (
     _num,
@@ -289,6 +294,55 @@ def tpl(context: Context, text: Any, extra: Any = None) -> str:
     return out
 
 
+# --- Jinja's own functions that can build a large value from small arguments, sized first -------------
+_LOREM_WORD_BYTES = 8  # an average lorem-ipsum word and its separator
+
+
+def lipsum(n: Any = 5, html: Any = True, min: Any = 20, max: Any = 100) -> str:  # noqa: A002 - Jinja's names
+    """Jinja's ``lipsum``, refused up front when ``n`` paragraphs of ``max`` words would be too large."""
+    count, low, high = int(n), int(min), int(max)
+    reserve(count * high * _LOREM_WORD_BYTES, "lipsum")
+    paragraphs = [generate_lorem_ipsum(1, bool(html), low, high) for _ in ticking(range(count))]
+    return Markup("\n".join(paragraphs)) if html else "\n\n".join(paragraphs)
+
+
+def center(value: Any, width: Any = 80) -> str:
+    reserve(int(width), "center")
+    return jinja_filters.do_center(go_str(value), int(width))
+
+
+def format_filter(value: Any, *args: Any, **kwargs: Any) -> str:
+    text = go_str(value)
+    reserve(format_size(text, args + tuple(kwargs.values())), "format")
+    return jinja_filters.do_format(text, *args, **kwargs)
+
+
+@pass_environment
+def wordwrap(environment: Any, value: Any, width: Any = 79, break_long_words: bool = True,
+             wrapstring: Any = None, break_on_hyphens: bool = True) -> str:
+    text, sep = go_str(value), go_str(wrapstring) if wrapstring is not None else "\n"
+    reserve(len(text) + len(sep) * (len(text) // max(int(width), 1) + 1), "wordwrap")
+    return jinja_filters.do_wordwrap(environment, text, int(width), break_long_words,
+                                     wrapstring, break_on_hyphens)
+
+
+def batch(value: Any, linecount: Any, fill_with: Any = None) -> Any:
+    if fill_with is not None:
+        reserve_items(int(linecount), "batch")
+    return jinja_filters.do_batch(value, int(linecount), fill_with)
+
+
+def slice_filter(value: Any, slices: Any, fill_with: Any = None) -> Any:
+    reserve_items(int(slices), "slice")
+    return jinja_filters.sync_do_slice(value, int(slices), fill_with)
+
+
+def list_filter(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        reserve_items(len(value), "list")
+    return jinja_filters.sync_do_list(value)
+
+
 def make_lookup(lookup: LookupFn | None) -> Callable[..., dict]:
     def lookup_fn(api_version: str, kind: str, namespace: str = "", name: str = "") -> dict:
         """Query the cluster (empty map when rendering offline or when nothing is found)."""
@@ -349,7 +403,7 @@ GLOBALS: dict[str, Callable[..., Any]] = {
     "mul": mul, "div": div, "mod": mod, "max": lambda *v: max(_num(x) for x in v),
     "min": lambda *v: min(_num(x) for x in v), "regexReplaceAll": regex_replace_all,
     "regexReplaceAllLiteral": regex_replace_all_literal, "regexFindAll": regex_find_all,
-    "regexSplit": regex_split, "getHostByName": lambda _name: "", "float": to_float,
+    "regexSplit": regex_split, "getHostByName": lambda _name: "", "float": to_float, "lipsum": lipsum,
 }
 
 # Filters only (value first, no Sprig counterpart order to keep).
@@ -361,6 +415,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "dateFormat": lambda when, layout: date_format(layout, when),
     "dateInZone": lambda when, layout, zone="UTC": date_in_zone(layout, when, zone),
     "add1": lambda v: _num(v) + 1, "float64": to_float, "toDecimal": to_int,
+    "center": center, "format": format_filter, "wordwrap": wordwrap, "batch": batch, "slice": slice_filter,
+    "list": list_filter,
 }
 
 

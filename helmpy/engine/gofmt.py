@@ -12,6 +12,8 @@ from typing import Any
 
 from jinja2.runtime import Undefined
 
+from helmpy.engine.budget import reserve, tick, ticking
+
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
             '"': '\\"', "\\": "\\\\"}
 
@@ -33,7 +35,7 @@ def go_float(value: float) -> str:
     return text
 
 
-def go_str(value: Any) -> str:
+def go_str(value: Any, _memo: dict[int, str] | None = None) -> str:
     """``fmt.Sprint`` of a value (Sprig's ``toString``); missing values and None become ""."""
     if value is None or isinstance(value, Undefined):
         return ""
@@ -45,22 +47,45 @@ def go_str(value: Any) -> str:
         return go_float(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    if isinstance(value, dict):
-        inner = " ".join(f"{go_str(k)}:{_go_inner(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
-        return f"map[{inner}]"
-    if isinstance(value, (list, tuple)):
-        return "[" + " ".join(_go_inner(v) for v in value) + "]"
+    if isinstance(value, (dict, list, tuple)):
+        # A list or map held more than once in the value (``[l, l]``) is printed once and reused.
+        memo = _memo if _memo is not None else {}
+        done = memo.get(id(value))
+        if done is None:
+            if isinstance(value, dict):
+                items = sorted(value.items(), key=lambda kv: str(kv[0]))
+                done = _bounded_join("map[", [f"{go_str(k, memo)}:{_go_inner(v, memo)}" for k, v in ticking(items)],
+                                     "]")
+            else:
+                done = _bounded_join("[", [_go_inner(v, memo) for v in ticking(value)], "]")
+            memo[id(value)] = done
+        return done
     return str(value)
 
 
-def _go_inner(value: Any) -> str:
-    return "<nil>" if value is None else go_str(value)
+def _bounded_join(left: str, parts: list[str], right: str) -> str:
+    """``left + " ".join(parts) + right``, refused before it is built when larger than the output limit
+    (a list of a million references to one long string prints as a million copies of it)."""
+    reserve(sum(map(len, parts)) + len(parts) + 2, "printing a list or map")
+    return left + " ".join(parts) + right
+
+
+def _go_inner(value: Any, memo: dict[int, str]) -> str:
+    return "<nil>" if value is None else go_str(value, memo)
+
+
+_ASCII_QUOTED = {i: _ESCAPES.get(chr(i), chr(i) if chr(i).isprintable() else f"\\x{i:02x}") for i in range(128)}
 
 
 def go_quote(text: str) -> str:
     """``strconv.Quote``: double quotes, Go escapes, printable unicode kept."""
+    if text.isascii():
+        reserve(len(text) + 2, "quote")
+        return '"' + text.translate(_ASCII_QUOTED) + '"'
     out = ['"']
-    for ch in text:
+    for i, ch in enumerate(text):
+        if not i & 4095:
+            tick()
         esc = _ESCAPES.get(ch)
         if esc is not None:
             out.append(esc)
@@ -87,6 +112,7 @@ def go_sprintf(fmt: str, *args: Any) -> str:
     out: list[str] = []
     pos = 0
     argi = 0
+    size = len(fmt)
     for m in _VERB.finditer(fmt):
         out.append(fmt[pos:m.start()])
         pos = m.end()
@@ -99,7 +125,10 @@ def go_sprintf(fmt: str, *args: Any) -> str:
             continue
         arg = args[argi]
         argi += 1
-        out.append(_pad(_verb(verb, arg, prec), flags, width))
+        reserve(size + int(width or 0) + int(prec or 0), "printf")
+        text = _pad(_verb(verb, arg, prec), flags, width)
+        size += len(text)
+        out.append(text)
     out.append(fmt[pos:])
     if argi < len(args):
         extra = ", ".join(f"{type(a).__name__}={go_str(a)}" for a in args[argi:])

@@ -20,7 +20,7 @@ from jinja2.exceptions import SecurityError, TemplateNotFound, UndefinedError
 from jinja2.runtime import Macro
 
 from helmpy.chart.model import TEMPLATE_ENGINE_ANNOTATION, Chart
-from helmpy.engine import funcs
+from helmpy.engine import budget, funcs
 from helmpy.engine.files import Files
 from helmpy.engine.sandbox import ChartEnvironment, Guard, HelmUndefined, Limits
 from helmpy.errors import (GoTemplateUnsupported, RenderError, RenderLimitError, SandboxViolation,
@@ -205,6 +205,10 @@ class Renderer:
         """Render every template of ``chart`` and its sub-charts; ``values`` are the root's coalesced values."""
         _check_engines(chart)
         guard = Guard(self.limits)
+        with budget.active(guard), budget.deadline_alarm(guard):
+            return self._render_all(chart, values, guard)
+
+    def _render_all(self, chart: Chart, values: dict[str, Any], guard: Guard) -> dict[str, str]:
         undefined = type("BoundUndefined", (HelmUndefined,), {"__slots__": (), "_on_use": self._on_missing})
         scopes = {id(c): self._scope(c, values, guard, undefined) for c in _walk(chart)}
         for scope in scopes.values():

@@ -23,20 +23,23 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from jinja2 import BaseLoader, ChainableUndefined, TemplateNotFound, nodes
+from jinja2.visitor import NodeTransformer
 from jinja2.environment import Template
 from jinja2.runtime import Macro, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from helmpy.engine import budget
 from helmpy.engine.gofmt import go_str
 from helmpy.errors import RenderError, RenderLimitError, SandboxViolation
 
 logger = logging.getLogger(__name__)
 
 LOOP_GUARD = "_helmpy_loop"
+CONCAT_GUARD = "_helmpy_concat"
 _CODE_CACHE: dict[tuple[str, str | None, str | None], Any] = {}
 _CODE_CACHE_SIZE = 1024
 # Bump when the code this module generates changes shape (the store key also covers versions and files).
-_CODE_FORMAT = 1
+_CODE_FORMAT = 2
 
 
 class CodeStore(Protocol):
@@ -105,18 +108,32 @@ def _env_number(name: str, default: float, cast: Callable[[str], float]) -> floa
         return default
 
 
+# Render deadlines. install/upgrade may call ``lookup`` against a live API server inside the render, so
+# they get more time; template and lint render offline, where a 1,000-object chart takes ~0.3 s, so a
+# hostile chart in a CI job or a GitOps controller gives up sooner.
+RENDER_TIMEOUT = 30.0
+OFFLINE_RENDER_TIMEOUT = 10.0
+
+
 @dataclass
 class Limits:
     """Per-render limits; environment variables override the defaults (for CI and servers)."""
 
-    timeout_seconds: float = field(default_factory=lambda: _env_number("HELMPY_RENDER_TIMEOUT", 30.0, float))
+    timeout_seconds: float = field(
+        default_factory=lambda: _env_number("HELMPY_RENDER_TIMEOUT", RENDER_TIMEOUT, float))
     max_output_bytes: int = field(
         default_factory=lambda: int(_env_number("HELMPY_RENDER_MAX_OUTPUT", 64 * 1024 * 1024, int)))
     max_recursion: int = field(default_factory=lambda: int(_env_number("HELMPY_RENDER_MAX_DEPTH", 100, int)))
 
+    @classmethod
+    def offline(cls) -> "Limits":
+        """The limits of ``template`` and ``lint``: the shorter offline deadline unless the environment sets one."""
+        return cls(timeout_seconds=_env_number("HELMPY_RENDER_TIMEOUT", OFFLINE_RENDER_TIMEOUT, float))
+
 
 class Guard:
-    """Mutable budget shared by everything one ``render`` call executes."""
+    """Mutable budget shared by everything one ``render`` call executes (also published to the built-in
+    functions through :mod:`helmpy.engine.budget` while the render runs)."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -125,12 +142,18 @@ class Guard:
         self.depth = 0
         self._ticks = 0
 
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def expired(self) -> RenderLimitError:
+        return RenderLimitError(f"rendering took longer than {self.limits.timeout_seconds:g}s "
+                                "(limit HELMPY_RENDER_TIMEOUT)")
+
     def tick(self) -> None:
         """A unit of template work; the clock is read every 16th (it was ~10% of a large render)."""
         self._ticks += 1
         if self._ticks & 15 == 0 and time.monotonic() > self.deadline:
-            raise RenderLimitError(f"rendering took longer than {self.limits.timeout_seconds:g}s "
-                                   "(limit HELMPY_RENDER_TIMEOUT)")
+            raise self.expired()
 
     def add_output(self, size: int) -> None:
         self.output += size
@@ -139,10 +162,13 @@ class Guard:
                                    "(limit HELMPY_RENDER_MAX_OUTPUT)")
         self.tick()
 
-    def check_size(self, size: int) -> None:
+    def check_size(self, size: int, what: str = "") -> None:
+        """Refuse a value of ``size`` bytes (estimated before it is built) larger than the output limit."""
         if size > self.limits.max_output_bytes:
-            raise RenderLimitError(f"a value of {size} bytes is larger than the output limit of "
+            prefix = f"{what}: " if what else ""
+            raise RenderLimitError(f"{prefix}a value of {size} bytes would be larger than the output limit of "
                                    f"{self.limits.max_output_bytes} bytes (limit HELMPY_RENDER_MAX_OUTPUT)")
+        self.tick()
 
     def enter(self, what: str) -> None:
         self.depth += 1
@@ -156,8 +182,15 @@ class Guard:
         self.depth -= 1
 
     def range(self, *args: int) -> "GuardedRange":
-        """``range()`` for templates: lazy, and every iteration checks the deadline."""
-        return GuardedRange(self, range(*args))
+        """``range()`` for templates: lazy, every iteration checks the deadline, and no longer than the
+        largest list a template may build (so ``range(10**9) | list`` fails at once)."""
+        rng = range(*args)
+        try:
+            count = len(rng)
+        except OverflowError:
+            count = sys.maxsize
+        self.check_size(count * budget.ITEM_BYTES, f"range of {count} items")
+        return GuardedRange(self, rng)
 
     def iterate(self, iterable: Iterable[Any]) -> Iterator[Any]:
         """What every ``{% for %}`` loops over: the original items, with a deadline check each."""
@@ -274,6 +307,18 @@ def safe_relpath(path: str, what: str) -> str:
     return "/".join(parts)
 
 
+class _ConcatGuard(NodeTransformer):
+    """``a ~ b`` -> ``_helmpy_concat(a, b)``."""
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:  # noqa: N802 - Jinja's visitor naming
+        self.generic_visit(node)
+        return nodes.Call(nodes.Name(CONCAT_GUARD, "load"), list(node.nodes), [], None, None, lineno=node.lineno)
+
+
+def _flat_size(value: str | list[Any] | tuple[Any, ...]) -> int:
+    return len(value) if isinstance(value, str) else len(value) * budget.ITEM_BYTES
+
+
 class GuardedTemplate(Template):
     """Counts template nesting (include/import/extends) against the recursion limit."""
 
@@ -299,7 +344,7 @@ class ChartEnvironment(SandboxedEnvironment):
     """One chart's sandboxed environment (its own loader; a shared Guard for the whole render)."""
 
     template_class = GuardedTemplate
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
 
     def __init__(self, *, chart_path: str, sources: dict[str, str], guard: Guard,
                  undefined: type[HelmUndefined], value_paths: dict[int, str]) -> None:
@@ -311,6 +356,7 @@ class ChartEnvironment(SandboxedEnvironment):
                          lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
                          finalize=self._finalize, cache_size=-1, auto_reload=False)
         self.globals[LOOP_GUARD] = guard.iterate
+        self.globals[CONCAT_GUARD] = self.guarded_concat
 
     # --- output -----------------------------------------------------------------------------------
     def _finalize(self, value: Any) -> Any:
@@ -350,12 +396,13 @@ class ChartEnvironment(SandboxedEnvironment):
         return code
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        """Wrap every ``for`` loop's iterable so each iteration checks the deadline."""
+        """Wrap every ``for`` loop's iterable so each iteration checks the deadline, and route every
+        ``~`` concatenation through :meth:`guarded_concat` so its size is checked."""
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.Name(LOOP_GUARD, "load"), [loop.iter], [], None, None,
                                    lineno=loop.lineno)
-        return tree
+        return _ConcatGuard().visit(tree)
 
     # --- attribute access -------------------------------------------------------------------------
     def _missing(self, obj: Any, name: Any) -> HelmUndefined:
@@ -398,6 +445,11 @@ class ChartEnvironment(SandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         guard = __self.guard
         guard.tick()
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and args:
+            size = budget.str_method_size(owner, __obj.__name__, args)
+            if size:
+                guard.check_size(size, f"str.{__obj.__name__}")
         if isinstance(__obj, Macro):
             guard.enter(f"macro {__obj.name!r}")
             try:
@@ -409,10 +461,44 @@ class ChartEnvironment(SandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int):
-                    self.guard.check_size(len(seq) * max(n, 0))
+                if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int) and not isinstance(n, bool):
+                    self.guard.check_size(budget.size_of(seq) * max(n, 0), "'*'")
+            budget.check_product(left, right, "'*'")
         elif operator == "**":
             if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
-                if right * math.log2(abs(left)) > 1_000_000:
+                if right * math.log2(abs(left)) > budget.MAX_INT_BITS:
                     raise RenderLimitError(f"{left} ** {right} is too large to compute")
+        elif operator == "+":
+            if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+                self.guard.check_size(_flat_size(left) + _flat_size(right), "'+'")
+        elif operator == "%" and isinstance(left, str):
+            self.guard.check_size(budget.format_size(left, right if isinstance(right, tuple) else (right,)), "'%'")
         return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``'{:>9}'.format(x)``: Jinja's sandboxed formatter, with the result's size checked first."""
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        fmt: str = value.__self__
+        guard = self.guard
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            guard.check_size(budget.format_size(fmt, args + tuple(kwargs.values()), braces=True), "format")
+            return wrapper(*args, **kwargs)
+
+        return checked
+
+    def guarded_concat(self, *parts: Any) -> str:
+        """``a ~ b``: Jinja's string concatenation, refused before it is built when too large."""
+        guard = self.guard
+        size = 0
+        texts: list[str] = []
+        for part in parts:
+            if not isinstance(part, str):
+                guard.check_size(size + budget.size_of(part), "'~'")  # before printing a large list
+                part = str(part)
+            size += len(part)
+            texts.append(part)
+        guard.check_size(size, "'~'")
+        return "".join(texts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 import urllib.parse
@@ -12,7 +13,10 @@ from typing import Any
 
 from jinja2.runtime import Undefined
 
+from helmpy.engine import budget
+from helmpy.engine.budget import reserve, reserve_items, ticking
 from helmpy.engine.gofmt import go_quote, go_str
+from helmpy.errors import RenderError
 
 
 def is_missing(value: Any) -> bool:
@@ -39,24 +43,38 @@ def empty(value: Any) -> bool:
 
 
 # --- strings --------------------------------------------------------------------------------------
+def joined(sep: str, parts: list[str], what: str) -> str:
+    """``sep.join(parts)``, refused before it is built when it would be larger than the output limit."""
+    reserve(sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0), what)
+    return sep.join(parts)
+
+
 def quote(*values: Any) -> str:
     """Go-quoted strings joined by spaces; missing values are skipped (so a missing value gives "")."""
-    return " ".join(go_quote(go_str(v)) for v in values if not is_missing(v))
+    return joined(" ", [go_quote(go_str(v)) for v in values if not is_missing(v)], "quote")
 
 
 def squote(*values: Any) -> str:
-    return " ".join(f"'{go_str(v)}'" for v in values if not is_missing(v))
+    return joined(" ", [f"'{go_str(v)}'" for v in values if not is_missing(v)], "squote")
+
+
+def _indent(spaces: int, text: Any, what: str) -> str:
+    n, s = int(spaces), go_str(text)
+    if n <= 0:
+        return s
+    reserve(len(s) + n * (s.count("\n") + 1), what)
+    pad = " " * n
+    return pad + s.replace("\n", "\n" + pad)
 
 
 def indent(spaces: int, text: Any) -> str:
     """Every line (the first too) prefixed with ``spaces`` spaces."""
-    pad = " " * int(spaces)
-    return pad + go_str(text).replace("\n", "\n" + pad)
+    return _indent(spaces, text, "indent")
 
 
 def nindent(spaces: int, text: Any) -> str:
     """A newline, then ``indent``: ``{{ x | toYaml | nindent(4) }}``."""
-    return "\n" + indent(spaces, text)
+    return "\n" + _indent(spaces, text, "nindent")
 
 
 def trunc(length: int, text: Any) -> str:
@@ -91,7 +109,9 @@ def title(text: Any) -> str:
     """Go's ``strings.Title``: upper-case the first letter of each word, leave the rest."""
     out = []
     prev = " "
-    for ch in go_str(text):
+    for i, ch in enumerate(go_str(text)):
+        if not i & 4095:
+            budget.tick()
         out.append(ch.upper() if not (prev.isalnum() or prev == "_" or prev == "'") else ch)
         prev = ch
     return "".join(out)
@@ -106,7 +126,11 @@ def lower(text: Any) -> str:
 
 
 def replace(old: str, new: str, text: Any) -> str:
-    return go_str(text).replace(go_str(old), go_str(new))
+    s, old_s, new_s = go_str(text), go_str(old), go_str(new)
+    if len(new_s) > len(old_s):
+        hits = s.count(old_s) if old_s else len(s) + 1
+        reserve(len(s) + hits * (len(new_s) - len(old_s)), "replace")
+    return s.replace(old_s, new_s)
 
 
 def contains(substr: str, text: Any) -> bool:
@@ -122,7 +146,9 @@ def has_suffix(suffix: str, text: Any) -> bool:
 
 
 def repeat(count: int, text: Any) -> str:
-    return go_str(text) * max(int(count), 0)
+    s, n = go_str(text), max(int(count), 0)
+    reserve(len(s) * n, "repeat")
+    return s * n
 
 
 def substr(start: int, end: int, text: Any) -> str:
@@ -156,15 +182,22 @@ def camelcase(text: Any) -> str:
 
 
 def cat(*values: Any) -> str:
-    return " ".join(go_str(v) for v in values if not is_missing(v))
+    return joined(" ", [go_str(v) for v in values if not is_missing(v)], "cat")
+
+
+def _split(sep: str, text: Any, what: str) -> list[str]:
+    s, sep_s = go_str(text), go_str(sep)
+    if sep_s:
+        reserve_items(s.count(sep_s) + 1, what)
+    return s.split(sep_s)
 
 
 def split_list(sep: str, text: Any) -> list[str]:
-    return go_str(text).split(go_str(sep))
+    return _split(sep, text, "splitList")
 
 
 def split(sep: str, text: Any) -> dict[str, str]:
-    return {f"_{i}": part for i, part in enumerate(go_str(text).split(go_str(sep)))}
+    return {f"_{i}": part for i, part in enumerate(_split(sep, text, "split"))}
 
 
 def join(sep: str, values: Any) -> str:
@@ -172,7 +205,10 @@ def join(sep: str, values: Any) -> str:
         return ""
     if isinstance(values, str):
         return values
-    return go_str(sep).join(go_str(v) for v in values)
+    sep_s = go_str(sep)
+    if hasattr(values, "__len__"):
+        reserve(len(sep_s) * max(len(values) - 1, 0), "join")
+    return joined(sep_s, [go_str(v) for v in ticking(values)], "join")
 
 
 def to_string(value: Any) -> str:
@@ -180,7 +216,7 @@ def to_string(value: Any) -> str:
 
 
 def to_strings(values: Any) -> list[str]:
-    return [go_str(v) for v in (values or [])]
+    return [go_str(v) for v in ticking(values or [])]
 
 
 def to_int(value: Any) -> int:
@@ -210,8 +246,29 @@ def to_float(value: Any) -> float:
         return 0.0
 
 
+# Regular expressions run on RE2 (google-re2), the engine family of Go's regexp that Helm uses: matching
+# takes time linear in the text, so no pattern from values can backtrack for minutes, and RE2 refuses
+# Perl-only syntax (backreferences, lookaround) as Go does.
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> Any:
+    import re2  # a C extension: imported by the first template that uses a regular expression
+
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as err:
+        detail = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
+        shown = pattern if len(pattern) <= 80 else pattern[:80] + "..."
+        raise RenderError(f"invalid regular expression {shown!r}: {detail}") from None
+
+
+def _rx(regex: Any) -> Any:
+    return _compiled(go_str(regex))
+
+
 def regex_match(regex: str, text: Any) -> bool:
-    return re.search(go_str(regex), go_str(text)) is not None
+    return _rx(regex).search(go_str(text)) is not None
 
 
 def _go_repl(repl: str) -> str:
@@ -220,29 +277,52 @@ def _go_repl(repl: str) -> str:
     return re.sub(r"\$\{(\w+)\}|\$(\d+|[A-Za-z_]\w*)", lambda m: f"\\g<{m.group(1) or m.group(2)}>", repl)
 
 
+def _bounded_sub(regex: Any, text: Any, expand: Any, what: str) -> str:
+    """``regex`` replaced in ``text`` by ``expand(match)``, refused as soon as the result outgrows the limit."""
+    s = go_str(text)
+    size = [len(s)]
+
+    def piece(m: Any) -> str:
+        out: str = expand(m)
+        size[0] += len(out) - (m.end() - m.start())
+        reserve(size[0], what)
+        return out
+
+    return _rx(regex).sub(piece, s)
+
+
 def regex_replace_all(regex: str, text: Any, repl: str) -> str:
-    return re.sub(go_str(regex), _go_repl(go_str(repl)), go_str(text))
+    template = _go_repl(go_str(repl))
+    return _bounded_sub(regex, text, lambda m: m.expand(template), "regexReplaceAll")
 
 
 def regex_replace_all_literal(regex: str, text: Any, repl: str) -> str:
-    return re.sub(go_str(regex), lambda _m: go_str(repl), go_str(text))
+    literal = go_str(repl)
+    return _bounded_sub(regex, text, lambda _m: literal, "regexReplaceAllLiteral")
 
 
 def regex_find(regex: str, text: Any) -> str:
-    m = re.search(go_str(regex), go_str(text))
+    m = _rx(regex).search(go_str(text))
     return m.group(0) if m else ""
 
 
 def regex_find_all(regex: str, text: Any, n: int = -1) -> list[str]:
-    found = [m.group(0) for m in re.finditer(go_str(regex), go_str(text))]
-    return found if int(n) < 0 else found[: int(n)]
+    limit = int(n)
+    found: list[str] = []
+    for m in ticking(_rx(regex).finditer(go_str(text))):
+        if 0 <= limit <= len(found):
+            break
+        found.append(m.group(0))
+        if not len(found) & 1023:
+            reserve_items(len(found), "regexFindAll")
+    return found
 
 
 def regex_split(regex: str, text: Any, n: int = -1) -> list[str]:
     n = int(n)
     if n == 0:
         return []
-    return re.split(go_str(regex), go_str(text), maxsplit=0 if n < 0 else n - 1)
+    return _rx(regex).split(go_str(text), maxsplit=0 if n < 0 else n - 1)
 
 
 # --- encodings and hashes -------------------------------------------------------------------------
@@ -251,7 +331,9 @@ def _bytes(value: Any) -> bytes:
 
 
 def b64enc(value: Any) -> str:
-    return base64.b64encode(_bytes(value)).decode()
+    data = _bytes(value)
+    reserve((len(data) + 2) // 3 * 4, "b64enc")
+    return base64.b64encode(data).decode()
 
 
 def b64dec(value: Any) -> str:
@@ -262,7 +344,9 @@ def b64dec(value: Any) -> str:
 
 
 def b32enc(value: Any) -> str:
-    return base64.b32encode(_bytes(value)).decode()
+    data = _bytes(value)
+    reserve((len(data) + 4) // 5 * 8, "b32enc")
+    return base64.b32encode(data).decode()
 
 
 def b32dec(value: Any) -> str:
@@ -289,4 +373,6 @@ def adler32sum(value: Any) -> str:
 
 
 def urlquery(*values: Any) -> str:
-    return urllib.parse.quote_plus(" ".join(go_str(v) for v in values))
+    text = joined(" ", [go_str(v) for v in values], "urlquery")
+    reserve(len(text.encode()) * 3, "urlquery")
+    return urllib.parse.quote_plus(text)

@@ -29,6 +29,24 @@ NESTING_DEPTH_CEILING = 5000
 MAX_ECHO = 72
 
 
+#: Bytes of one file inside a chart, and of a whole chart, once decompressed (Helm's own limits).
+MAX_FILE_SIZE = 5 * 1024 * 1024
+MAX_FILE_SIZE_ENV = "HELMPY_MAX_FILE_SIZE"
+MAX_CHART_SIZE = 100 * 1024 * 1024
+MAX_CHART_SIZE_ENV = "HELMPY_MAX_CHART_SIZE"
+
+#: Render limits (Helm has none). install/upgrade may call ``lookup`` against a live API server inside
+#: the render, so they get more time; template and lint render offline, where a 1,000-object chart takes
+#: ~0.3 s, so a hostile chart in a CI job or a GitOps controller gives up sooner.
+RENDER_TIMEOUT = 30.0
+OFFLINE_RENDER_TIMEOUT = 10.0
+RENDER_TIMEOUT_ENV = "HELMPY_RENDER_TIMEOUT"
+RENDER_MAX_OUTPUT = 64 * 1024 * 1024
+RENDER_MAX_OUTPUT_ENV = "HELMPY_RENDER_MAX_OUTPUT"
+RENDER_MAX_DEPTH = 100
+RENDER_MAX_DEPTH_ENV = "HELMPY_RENDER_MAX_DEPTH"
+
+
 def env_limit(name: str, default: int, *, ceiling: int | None = None) -> int:
     """``default``, or the positive integer in environment variable ``name`` (capped at ``ceiling``)."""
     raw = os.environ.get(name, "").strip()
@@ -43,6 +61,20 @@ def env_limit(name: str, default: int, *, ceiling: int | None = None) -> int:
     return min(value, ceiling) if ceiling is not None else value
 
 
+def env_seconds(name: str, default: float) -> float:
+    """``default``, or the positive number of seconds in environment variable ``name``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise UsageError(f"{name}={raw[:MAX_ECHO]!r} is not a positive number of seconds")
+    return value
+
+
 def values_size() -> int:
     """The byte cap for one values source."""
     return env_limit(MAX_VALUES_SIZE_ENV, MAX_VALUES_SIZE)
@@ -51,6 +83,31 @@ def values_size() -> int:
 def nesting_depth() -> int:
     """The nesting cap for YAML/JSON documents and ``--set`` paths."""
     return env_limit(MAX_NESTING_DEPTH_ENV, MAX_NESTING_DEPTH, ceiling=NESTING_DEPTH_CEILING)
+
+
+def chart_file_size() -> int:
+    """The decompressed byte cap for one file of a chart."""
+    return env_limit(MAX_FILE_SIZE_ENV, MAX_FILE_SIZE)
+
+
+def chart_size() -> int:
+    """The decompressed byte cap for a whole chart."""
+    return env_limit(MAX_CHART_SIZE_ENV, MAX_CHART_SIZE)
+
+
+def render_timeout(offline: bool = False) -> float:
+    """Seconds one render may take (``offline``: template and lint)."""
+    return env_seconds(RENDER_TIMEOUT_ENV, OFFLINE_RENDER_TIMEOUT if offline else RENDER_TIMEOUT)
+
+
+def render_max_output() -> int:
+    """Bytes one render may produce (and the cap on any one value it builds)."""
+    return env_limit(RENDER_MAX_OUTPUT_ENV, RENDER_MAX_OUTPUT)
+
+
+def render_max_depth() -> int:
+    """Nesting of macro/include/tpl calls one render may reach."""
+    return env_limit(RENDER_MAX_DEPTH_ENV, RENDER_MAX_DEPTH)
 
 
 def excerpt(text: str, limit: int = MAX_ECHO) -> str:

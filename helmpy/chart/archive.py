@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import posixpath
 import tarfile
 import zlib
@@ -23,22 +22,11 @@ from helmpy.errors import ArchiveError
 from helmpy.fsutil import MAX_PATH_BYTES, shown
 from helmpy.fsutil import name_problem as component_problem
 
-MAX_FILE_SIZE = 5 * 1024 * 1024
-MAX_CHART_SIZE = 100 * 1024 * 1024
-
-
 def limits() -> tuple[int, int]:
-    """(per-file, total) decompressed limits, configurable through the environment."""
-    def env_int(name: str, default: int) -> int:
-        raw = os.environ.get(name)
-        if not raw:
-            return default
-        try:
-            return int(raw)
-        except ValueError as err:
-            raise ArchiveError(f"{name}={raw!r} is not a number of bytes") from err
+    """(per-file, total) decompressed limits, configurable through the environment (helmpy/limits.py)."""
+    from helmpy import limits as caps
 
-    return env_int("HELMPY_MAX_FILE_SIZE", MAX_FILE_SIZE), env_int("HELMPY_MAX_CHART_SIZE", MAX_CHART_SIZE)
+    return caps.chart_file_size(), caps.chart_size()
 
 
 @dataclass

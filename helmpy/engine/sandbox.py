@@ -28,6 +28,7 @@ from jinja2.environment import Template
 from jinja2.runtime import Macro, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from helmpy import limits
 from helmpy.engine import budget
 from helmpy.engine.gofmt import go_str
 from helmpy.errors import RenderError, RenderLimitError, SandboxViolation
@@ -97,38 +98,20 @@ def _stored_code(source: str, name: str | None, filename: str | None, compile_fn
 _DICT_METHODS = frozenset(n for n in dir(dict) if not n.startswith("_"))
 
 
-def _env_number(name: str, default: float, cast: Callable[[str], float]) -> float:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        return cast(raw)
-    except ValueError:
-        logger.warning("ignoring %s=%r: not a number", name, raw)
-        return default
-
-
-# Render deadlines. install/upgrade may call ``lookup`` against a live API server inside the render, so
-# they get more time; template and lint render offline, where a 1,000-object chart takes ~0.3 s, so a
-# hostile chart in a CI job or a GitOps controller gives up sooner.
-RENDER_TIMEOUT = 30.0
-OFFLINE_RENDER_TIMEOUT = 10.0
 
 
 @dataclass
 class Limits:
     """Per-render limits; environment variables override the defaults (for CI and servers)."""
 
-    timeout_seconds: float = field(
-        default_factory=lambda: _env_number("HELMPY_RENDER_TIMEOUT", RENDER_TIMEOUT, float))
-    max_output_bytes: int = field(
-        default_factory=lambda: int(_env_number("HELMPY_RENDER_MAX_OUTPUT", 64 * 1024 * 1024, int)))
-    max_recursion: int = field(default_factory=lambda: int(_env_number("HELMPY_RENDER_MAX_DEPTH", 100, int)))
+    timeout_seconds: float = field(default_factory=limits.render_timeout)
+    max_output_bytes: int = field(default_factory=limits.render_max_output)
+    max_recursion: int = field(default_factory=limits.render_max_depth)
 
     @classmethod
     def offline(cls) -> "Limits":
         """The limits of ``template`` and ``lint``: the shorter offline deadline unless the environment sets one."""
-        return cls(timeout_seconds=_env_number("HELMPY_RENDER_TIMEOUT", OFFLINE_RENDER_TIMEOUT, float))
+        return cls(timeout_seconds=limits.render_timeout(offline=True))
 
 
 class Guard:

@@ -10,7 +10,7 @@ import pytest
 
 from helmpy.chart.archive import read_archive, write_archive
 from helmpy.chart.loader import load, load_archive
-from helmpy.errors import ArchiveError
+from helmpy.errors import ArchiveError, UsageError
 
 CHART_YAML = b"apiVersion: v2\nname: evil\nversion: 1.0.0\n"
 
@@ -73,7 +73,7 @@ def test_per_file_and_total_limits_default_to_helms_and_are_configurable(monkeyp
     with pytest.raises(ArchiveError, match="decompressed chart is larger than the maximum size 4096"):
         read_archive(many, "evil.tgz")
     monkeypatch.setenv("HELMPY_MAX_CHART_SIZE", "lots")
-    with pytest.raises(ArchiveError, match="HELMPY_MAX_CHART_SIZE='lots' is not a number"):
+    with pytest.raises(UsageError, match="HELMPY_MAX_CHART_SIZE='lots' is not a positive whole number"):
         read_archive(many, "evil.tgz")
 
 

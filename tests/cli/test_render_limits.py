@@ -153,7 +153,8 @@ def test_perl_only_regex_syntax_is_one_clear_error(tmp_path):
 
 def test_template_default_deadline_is_the_offline_one(tmp_path):
     """Without HELMPY_RENDER_TIMEOUT, template gives up after 10 s (install/upgrade: 30 s)."""
-    from helmpy.engine.sandbox import OFFLINE_RENDER_TIMEOUT, RENDER_TIMEOUT, Limits
+    from helmpy.engine.sandbox import Limits
+    from helmpy.limits import OFFLINE_RENDER_TIMEOUT, RENDER_TIMEOUT
 
     assert (OFFLINE_RENDER_TIMEOUT, RENDER_TIMEOUT) == (10.0, 30.0)
     env = {k: v for k, v in os.environ.items() if k != TIMEOUT}

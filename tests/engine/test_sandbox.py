@@ -7,7 +7,7 @@ import time
 import pytest
 
 from helmpy.engine.render import Limits
-from helmpy.errors import RenderError, RenderLimitError, SandboxViolation
+from helmpy.errors import RenderError, RenderLimitError, SandboxViolation, UsageError
 
 
 @pytest.mark.parametrize("source", [
@@ -141,7 +141,8 @@ def test_limits_read_environment(monkeypatch):
     monkeypatch.setenv("HELMPY_RENDER_MAX_DEPTH", "7")
     assert Limits() == Limits(timeout_seconds=2.5, max_output_bytes=1234, max_recursion=7)
     monkeypatch.setenv("HELMPY_RENDER_TIMEOUT", "soon")
-    assert Limits().timeout_seconds == 30.0
+    with pytest.raises(UsageError, match="HELMPY_RENDER_TIMEOUT='soon' is not a positive number of seconds"):
+        Limits()
 
 
 def test_default_limits(monkeypatch):

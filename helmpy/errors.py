@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     ERROR = 1
     USAGE = 2
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a process SIGTERM killed
 
 
 class HelmpyError(Exception):
@@ -269,3 +270,29 @@ class RequestBodyTimeout(ServerRequestError):
     """A request body did not arrive within the server's read deadline."""
 
     status = 408
+
+
+# --- interrupts (appended by the secrets/signals helper) --------------------------------------------
+class Terminated(KeyboardInterrupt):
+    """SIGTERM while a command runs: raised in the main thread like Ctrl-C's KeyboardInterrupt, so the same
+    cleanup runs (the revision is recorded as failed, the release lock released)."""
+
+
+class Interrupted(HelmpyError):
+    """Ctrl-C stopped a command; for an install/upgrade/rollback the message says what was recorded and how to
+    recover."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+class InterruptedBySigterm(Interrupted):
+    """SIGTERM stopped a command (exit 143)."""
+
+    exit_code = ExitCode.TERMINATED
+
+
+def interrupted_error(exc: KeyboardInterrupt, what: str = "") -> Interrupted:
+    """The error for ``exc`` (Ctrl-C or SIGTERM): ``<what>: interrupted (Ctrl-C)...``."""
+    how = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted (Ctrl-C)"
+    cls = InterruptedBySigterm if isinstance(exc, Terminated) else Interrupted
+    return cls(f"{how}: {what}" if what else how)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from helmpy.redact import scrub_command
 from helmpy.release.model import now
 
 logger = logging.getLogger(__name__)
@@ -32,15 +33,17 @@ class Configuration:
     capabilities: Any = None  # helmpy.engine.render.Capabilities, read from the cluster on first use
     log: logging.Logger = field(default=logger)
     driver_name: str = "secret"
-    command: str = field(default_factory=lambda: " ".join(["helmpy", *sys.argv[1:]])[:200])
+    command: str = field(default_factory=lambda: scrub_command(" ".join(["helmpy", *sys.argv[1:]])))
 
     @classmethod
     def from_env(cls, namespace: str | None = None, cluster: str | None = None, driver: str | None = None,
                  kubeconfig: str | None = None, context: str | None = None,
-                 kube_overrides: dict[str, Any] | None = None) -> "Configuration":
+                 kube_overrides: dict[str, Any] | None = None, command: str | None = None) -> "Configuration":
         """Build from flags, falling back to HELMPY_NAMESPACE / HELMPY_CLUSTER / HELMPY_DRIVER.
 
         Without ``-n``, a real cluster's namespace comes from the kubeconfig context (like kubectl and Helm).
+        ``command`` is what the release lock records as its holder's command (never flag values: the CLI
+        passes ``helmpy.cli.holder.summarize``); without it, ``sys.argv`` through ``scrub_command``.
         """
         from helmpy.kube.factory import make_kube_client
         from helmpy.storage.factory import make_driver
@@ -53,7 +56,10 @@ class Configuration:
               or DEFAULT_NAMESPACE)
         storage = Storage(make_driver(driver_name, kube, ns))
         logger.debug("configuration namespace=%s cluster=%s driver=%s", ns, cluster, driver_name)
-        return cls(storage=storage, kube=kube, namespace=ns, driver_name=driver_name)
+        cfg = cls(storage=storage, kube=kube, namespace=ns, driver_name=driver_name)
+        if command is not None:
+            cfg.command = command
+        return cfg
 
     def all_namespaces_storage(self) -> Any:
         """A Storage over every namespace (``list -A``); same driver kind and cluster."""

@@ -12,6 +12,7 @@ from helmpy.action import apply as applying
 from helmpy.action.chartload import check_installable, load_chart
 from helmpy.action.config import DEFAULT_TIMEOUT, Configuration
 from helmpy.action.hooks import from_rendered
+from helmpy.action.interruption import install_advice, recorded_on_interrupt
 from helmpy.action.lock import ReleaseLock
 from helmpy.errors import HelmpyError, InvalidReleaseName, ReleaseError, ReleaseFailed, ReleaseNotFound, UsageError
 from helmpy.release.model import ChartRecord, Info, Release, Status
@@ -108,6 +109,11 @@ class DeployOptions:
     take_ownership: bool = False
     no_hooks: bool = False
     labels: dict[str, Any] = field(default_factory=dict)
+    hide_secret: bool = False  # dry runs only: Secrets print as one "# HIDDEN" line (Helm 4)
+
+    def check_hide_secret(self) -> None:
+        if self.hide_secret and not self.dry_run:
+            raise UsageError("hiding Kubernetes secrets requires a dry-run mode", hint="add --dry-run")
 
 
 @dataclass(kw_only=True)
@@ -146,6 +152,7 @@ def resolve_name(cfg: Configuration, opts: InstallOptions) -> str:
 
 def run(cfg: Configuration, opts: InstallOptions, chart: Any = None) -> InstallResult:
     """Install a release; the release lock is held for the whole operation (not for dry runs)."""
+    opts.check_hide_secret()
     name = resolve_name(cfg, opts)
     validate_labels(opts.labels)
     chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel, opts.repo_url)
@@ -186,6 +193,8 @@ def run_locked(cfg: Configuration, opts: InstallOptions, chart: Any, name: str) 
         check_record_size(rel)
     if opts.dry_run:
         rel.info.description = "Dry run complete"
+        if opts.hide_secret:
+            hide_release_secrets(rel)
         return InstallResult(rel)
     result = InstallResult(rel)
     if not opts.skip_crds and getattr(rendered, "crds", None):
@@ -194,30 +203,40 @@ def run_locked(cfg: Configuration, opts: InstallOptions, chart: Any, name: str) 
         last.info.status = Status.SUPERSEDED
         last.info.description = "superseded by new release"
         cfg.storage.update(last)
-    cfg.storage.create(rel)
-    plan = applying.Deployment(release=rel, current=[], target=target, pre_event="pre-install",
-                               post_event="post-install",
-                               description=opts.description or "Install complete")
-    try:
-        result.applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
-                                         force=opts.force_conflicts)
-    except HelmpyError as err:
-        fail(cfg, rel, f"Release \"{name}\" failed: {err}")
-        if opts.rollback_on_failure:
-            from helmpy.action import uninstall
+    with recorded_on_interrupt(cfg, rel, "install", install_advice(cfg, name, opts.chart_ref)):
+        cfg.storage.create(rel)
+        plan = applying.Deployment(release=rel, current=[], target=target, pre_event="pre-install",
+                                   post_event="post-install",
+                                   description=opts.description or "Install complete")
+        try:
+            result.applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
+                                             force=opts.force_conflicts)
+        except HelmpyError as err:
+            fail(cfg, rel, f"Release \"{name}\" failed: {err}")
+            if opts.rollback_on_failure:
+                from helmpy.action import uninstall
 
-            try:
-                uninstall.run_locked(cfg, name, uninstall.UninstallOptions(wait=True, timeout=opts.timeout))
-            except HelmpyError as un_err:
-                raise ReleaseFailed(f"release {name} failed, and the rollback-on-failure uninstall failed too: "
-                                    f"{un_err}: {err}") from err
-            raise ReleaseFailed(f"release {name} failed, and has been uninstalled due to rollback-on-failure "
-                                f"being set: {err}") from err
-        raise ReleaseFailed(str(err), hint=err.hint) from err
-    except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
-        fail(cfg, rel, f"Release \"{name}\" failed: internal error: {type(err).__name__}: {err}")
-        raise
+                try:
+                    uninstall.run_locked(cfg, name, uninstall.UninstallOptions(wait=True, timeout=opts.timeout))
+                except HelmpyError as un_err:
+                    raise ReleaseFailed(f"release {name} failed, and the rollback-on-failure uninstall failed too: "
+                                        f"{un_err}: {err}") from err
+                raise ReleaseFailed(f"release {name} failed, and has been uninstalled due to rollback-on-failure "
+                                    f"being set: {err}") from err
+            raise ReleaseFailed(str(err), hint=err.hint) from err
+        except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
+            fail(cfg, rel, f"Release \"{name}\" failed: internal error: {type(err).__name__}: {err}")
+            raise
     return result
+
+
+def hide_release_secrets(rel: Release) -> None:
+    """``--hide-secret``: the Secrets of a dry-run release (manifest and, stricter than Helm, hooks) hidden."""
+    from helmpy.redact import hide_secret_document, hide_secrets
+
+    rel.manifest = hide_secrets(rel.manifest)
+    for hook in rel.hooks:  # Helm prints hook Secrets even with --hide-secret; a hook Secret leaks the same
+        hook.manifest = hide_secret_document(hook.manifest, hook.path)
 
 
 def fail(cfg: Configuration, rel: Release, description: str) -> None:

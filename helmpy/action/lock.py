@@ -4,8 +4,9 @@ Helm only refuses an upgrade when the latest revision is ``pending-*``; a crashe
 behind forever and two racing clients can both pass the check. helmpy instead creates a
 ``coordination.k8s.io/v1`` Lease named ``helmpy.lock.<release>`` in the release namespace. ``create()`` is
 atomic, so exactly one process wins; the holder (host, pid, command, start time) is written on the Lease and
-a background thread renews it. A Lease whose holder is gone (same host and the pid is dead, or not renewed
-for ``leaseDurationSeconds``) is taken over with a warning; a live one is never broken.
+a background thread renews it. The command keeps flag names but no flag values (``helmpy.redact.scrub_command``),
+because everyone who can read the namespace reads the Lease. A Lease whose holder is gone (same host and the pid
+is dead, or not renewed for ``leaseDurationSeconds``) is taken over with a warning; a live one is never broken.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from helmpy.errors import KubeConflict, KubeError, KubeNotFound, OperationInProgress
+from helmpy.redact import scrub_command
 from helmpy.release.model import now as _now
 from helmpy.release.model import parse_time
 
@@ -123,7 +125,7 @@ class LockInfo:
             pid = 0
         return cls(release=str((meta.get("labels") or {}).get("helmpy.io/release", "")),
                    namespace=str(meta.get("namespace") or ""), host=str(ann.get(ANN + "host", "")), pid=pid,
-                   command=str(ann.get(ANN + "command", "")), started=parse_time(spec.get("acquireTime")),
+                   command=scrub_command(str(ann.get(ANN + "command", ""))), started=parse_time(spec.get("acquireTime")),
                    renewed=parse_time(spec.get("renewTime")),
                    duration=int(spec.get("leaseDurationSeconds") or DEFAULT_DURATION),
                    pid_start=str(ann.get(ANN + "pid-start", "")))
@@ -147,7 +149,7 @@ class ReleaseLock:
         self.kube = kube
         self.namespace = namespace
         self.release = release
-        self.command = command
+        self.command = scrub_command(command)  # the holder record is public: names, never flag values
         self.clock = clock
         self.duration = duration
         self.renew_every = renew_every if renew_every is not None else max(duration / 3.0, 0.5)
@@ -276,7 +278,7 @@ def recover_stale_pending(storage: Any, name: str, command: str) -> Any:
     was = last.info.status.value
     last.info.status = Status.FAILED
     last.info.description = (f"{was} interrupted: the operation that started revision {last.version} ended "
-                             f"without finishing; recovered by {command!r}")
+                             f"without finishing; recovered by {scrub_command(command)!r}")
     storage.update(last)
     logger.warning("release %s: revision %d was left %s by an operation that died; marked it failed", name,
                    last.version, was)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from helmpy.action import apply as applying
 from helmpy.action.config import DEFAULT_TIMEOUT, Configuration
 from helmpy.action.install import fail, validate_name
+from helmpy.action.interruption import recorded_on_interrupt, rollback_advice
 from helmpy.action.lock import ReleaseLock, recover_stale_pending
 from helmpy.action.upgrade import DEFAULT_HISTORY_MAX
 from helmpy.errors import HelmpyError, ReleaseFailed, ReleaseNotFound, UsageError
@@ -82,21 +83,22 @@ def run_locked(cfg: Configuration, opts: RollbackOptions) -> RollbackResult:
     target_objs = applying.parse_manifest(rel.manifest, cfg.kube, cfg.namespace)
     if opts.history_max > 0:
         cfg.storage.prune(name, opts.history_max)
-    cfg.storage.create(rel)
-    deployed = [r for r in history if r.info.status == Status.DEPLOYED]
-    plan = applying.Deployment(release=rel, current=current_objs, target=target_objs, pre_event="pre-rollback",
-                               post_event="post-rollback", supersede=deployed, description=f"Rollback to {revision}")
-    try:
-        applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
-                                  force=opts.force)
-    except HelmpyError as err:
-        fail(cfg, rel, f"Rollback \"{name}\" failed: {err}")
-        if opts.cleanup_on_fail:
-            owned = {applying.object_key(o) for o in current_objs}
-            applying.delete_objects(cfg.kube, [o for o in target_objs if applying.object_key(o) not in owned])
-        raise ReleaseFailed(str(err), hint=err.hint) from err
-    except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
-        fail(cfg, rel, f"Rollback \"{name}\" failed: internal error: {type(err).__name__}: {err}")
-        raise
+    with recorded_on_interrupt(cfg, rel, "rollback", rollback_advice(cfg, name, revision)):
+        cfg.storage.create(rel)
+        deployed = [r for r in history if r.info.status == Status.DEPLOYED]
+        plan = applying.Deployment(release=rel, current=current_objs, target=target_objs, pre_event="pre-rollback",
+                                   post_event="post-rollback", supersede=deployed, description=f"Rollback to {revision}")
+        try:
+            applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
+                                      force=opts.force)
+        except HelmpyError as err:
+            fail(cfg, rel, f"Rollback \"{name}\" failed: {err}")
+            if opts.cleanup_on_fail:
+                owned = {applying.object_key(o) for o in current_objs}
+                applying.delete_objects(cfg.kube, [o for o in target_objs if applying.object_key(o) not in owned])
+            raise ReleaseFailed(str(err), hint=err.hint) from err
+        except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
+            fail(cfg, rel, f"Rollback \"{name}\" failed: internal error: {type(err).__name__}: {err}")
+            raise
     return RollbackResult(rel, target, applied=applied, recovered=recovered)
 

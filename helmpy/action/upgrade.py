@@ -10,6 +10,7 @@ from typing import Any
 from helmpy.action import apply as applying
 from helmpy.action import install as installing
 from helmpy.action.chartload import check_installable, load_chart
+from helmpy.action.interruption import recorded_on_interrupt, upgrade_advice
 from helmpy.action.config import Configuration
 from helmpy.action.lock import ReleaseLock, recover_stale_pending
 from helmpy.errors import HelmpyError, ReleaseError, ReleaseFailed, ReleaseNotFound
@@ -86,6 +87,7 @@ def merge_labels(old: dict[str, str], new: dict[str, Any]) -> dict[str, str]:
 
 def run(cfg: Configuration, opts: UpgradeOptions, chart: Any = None) -> UpgradeResult:
     """Upgrade (or, with ``install``, install) a release under its lock."""
+    opts.check_hide_secret()
     installing.validate_name(opts.name)
     installing.validate_labels({k: v for k, v in opts.labels.items() if v is not None})
     chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel,
@@ -146,22 +148,26 @@ def run_locked(cfg: Configuration, opts: UpgradeOptions, chart: Any) -> UpgradeR
         check_record_size(rel)
     if opts.dry_run:
         rel.info.description = opts.description or "Dry run complete"
+        if opts.hide_secret:
+            installing.hide_release_secrets(rel)
         return UpgradeResult(rel)
     if opts.history_max > 0:
         cfg.storage.prune(name, opts.history_max)
-    cfg.storage.create(rel)
-    plan = applying.Deployment(release=rel, current=current_objs, target=target, pre_event="pre-upgrade",
-                               post_event="post-upgrade", supersede=[current],
-                               description=opts.description or "Upgrade complete")
-    try:
-        applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
-                                  force=opts.force)
-    except HelmpyError as err:
-        _failed(cfg, opts, rel, current_objs, err)
-        raise AssertionError("unreachable")  # pragma: no cover
-    except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
-        installing.fail(cfg, rel, f"Upgrade \"{name}\" failed: internal error: {type(err).__name__}: {err}")
-        raise
+    good = current if current.info.status in (Status.DEPLOYED, Status.SUPERSEDED) else None
+    with recorded_on_interrupt(cfg, rel, "upgrade", upgrade_advice(cfg, name, good)):
+        cfg.storage.create(rel)
+        plan = applying.Deployment(release=rel, current=current_objs, target=target, pre_event="pre-upgrade",
+                                   post_event="post-upgrade", supersede=[current],
+                                   description=opts.description or "Upgrade complete")
+        try:
+            applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
+                                      force=opts.force)
+        except HelmpyError as err:
+            _failed(cfg, opts, rel, current_objs, err)
+            raise AssertionError("unreachable")  # pragma: no cover
+        except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
+            installing.fail(cfg, rel, f"Upgrade \"{name}\" failed: internal error: {type(err).__name__}: {err}")
+            raise
     return UpgradeResult(rel, applied=applied, recovered=recovered)
 
 

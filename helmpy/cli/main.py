@@ -16,7 +16,8 @@ from typing import Any
 import click
 
 from helmpy import __version__
-from helmpy.errors import ExitCode, HelmpyError
+from helmpy.cli.signals import interrupts_raise
+from helmpy.errors import ExitCode, HelmpyError, Terminated, interrupted_error
 
 # command name -> "module:attribute"
 LAZY_COMMANDS: dict[str, str] = {
@@ -66,12 +67,23 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":")
         return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Ctrl-C/SIGTERM in a command become one ``Error:`` line (click would print "Aborted!" after a blank line)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise interrupted_error(exc) from exc
+
 
 def _setup_logging(debug: bool) -> None:
+    from helmpy.redact import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())  # --debug output never shows passwords, tokens or Authorization headers
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="level=%(levelname)s msg=%(message)s" if not debug else "%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        handlers=[handler],
     )
 
 
@@ -206,48 +218,53 @@ def env_cmd() -> None:
 
 
 def format_error(err: HelmpyError) -> str:
-    """One line (plus an optional hint) for a user error."""
+    """One line (plus an optional hint) for a user error; URLs in it lose their passwords."""
+    from helmpy.redact import redact_url
+
     text = f"Error: {err.message}"
     if err.hint:
         text += f"\nHint: {err.hint}"
-    return text
+    return redact_url(text)
 
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point; maps errors to messages and exit codes."""
     args = list(sys.argv[1:] if argv is None else argv)
     _setup_logging("--debug" in args or debug_enabled())
-    try:
-        cli.main(args=args, prog_name="helmpy", standalone_mode=False)
-    except HelmpyError as err:  # a user error: the message says it all, --debug or not
-        click.echo(format_error(err), err=True)
-        sys.exit(err.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted!", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
-    except BrokenPipeError:
-        sys.exit(ExitCode.ERROR)
-    except (RecursionError, MemoryError) as exc:  # input too deep or large for the limits that should catch it
-        if debug_enabled():
-            traceback.print_exc()
-        what = "nested too deeply" if isinstance(exc, RecursionError) else "too large to fit in memory"
-        click.echo(f"Error: the input is {what} to process ({type(exc).__name__}); see the HELMPY_MAX_* limits",
-                   err=True)
-        sys.exit(ExitCode.ERROR)
-    except Exception as exc:  # a bug, not a user error
-        if debug_enabled():
-            traceback.print_exc()
-        click.echo(f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
-                   err=True)
-        sys.exit(ExitCode.ERROR)
+    # SIGTERM is handled like Ctrl-C, and a second signal cannot break the cleanup (helmpy/cli/signals.py)
+    with interrupts_raise(exiting=argv is None):
+        try:
+            cli.main(args=args, prog_name="helmpy", standalone_mode=False)
+        except HelmpyError as err:  # a user error: the message says it all, --debug or not
+            click.echo(format_error(err), err=True)
+            sys.exit(err.exit_code)
+        except click.exceptions.Abort as exc:
+            click.echo("Aborted!", err=True)
+            sys.exit(ExitCode.TERMINATED if isinstance(exc.__cause__, Terminated) else ExitCode.INTERRUPTED)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt as exc:  # outside a command (while parsing the arguments)
+            err = interrupted_error(exc)
+            click.echo(format_error(err), err=True)
+            sys.exit(err.exit_code)
+        except BrokenPipeError:
+            sys.exit(ExitCode.ERROR)
+        except (RecursionError, MemoryError) as exc:  # input too deep or large for the limits that should catch it
+            if debug_enabled():
+                traceback.print_exc()
+            what = "nested too deeply" if isinstance(exc, RecursionError) else "too large to fit in memory"
+            click.echo(f"Error: the input is {what} to process ({type(exc).__name__}); see the HELMPY_MAX_* limits",
+                       err=True)
+            sys.exit(ExitCode.ERROR)
+        except Exception as exc:  # a bug, not a user error
+            if debug_enabled():
+                traceback.print_exc()
+            click.echo(f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
+                       err=True)
+            sys.exit(ExitCode.ERROR)
     sys.exit(ExitCode.OK)
 
 

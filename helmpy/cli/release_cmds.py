@@ -45,12 +45,14 @@ def cluster_options(f: F) -> F:
                 kube_context: str | None, kube_apiserver: str | None, kube_token: str | None,
                 kube_ca_file: str | None, kube_insecure_skip_tls_verify: bool, **kwargs: Any) -> Any:
         from helmpy.action.config import Configuration
+        from helmpy.cli.holder import summarize
 
+        command = summarize(click.get_current_context())
         overrides = {"apiserver": kube_apiserver, "token": kube_token, "ca_file": kube_ca_file,
                      "insecure_skip_tls_verify": kube_insecure_skip_tls_verify or None}
         kwargs["cfg"] = _LazyConfig(lambda: Configuration.from_env(
             namespace=namespace, cluster=cluster, kubeconfig=kubeconfig, context=kube_context,
-            kube_overrides={k: v for k, v in overrides.items() if v is not None}))
+            kube_overrides={k: v for k, v in overrides.items() if v is not None}, command=command))
         return f(*args, **kwargs)
 
     decorated: Any = wrapper
@@ -125,6 +127,7 @@ common_deploy = [
     click.option("--repo", "repo_url", default=None, metavar="URL", help="Chart repository URL."),
     click.option("--create-namespace", is_flag=True, help="Create the release namespace if absent."),
     timeout_option, wait_option, dry_run_option, atomic_option, output_option,
+    click.option("--hide-secret", is_flag=True, help="With --dry-run: print Secrets as one '# HIDDEN' line."),
 ]
 
 
@@ -194,7 +197,7 @@ def _deploy_flags(flags: dict[str, Any]) -> dict[str, Any]:
                 wait=flags["wait"] in ("watcher", "legacy"), timeout=parse_duration(flags["timeout"]),
                 rollback_on_failure=flags["atomic"], description=flags["description"], skip_crds=flags["skip_crds"],
                 skip_schema=flags["skip_schema"], take_ownership=flags["take_ownership"],
-                no_hooks=flags["no_hooks"], labels=parse_labels(flags["labels"]))
+                no_hooks=flags["no_hooks"], labels=parse_labels(flags["labels"]), hide_secret=flags["hide_secret"])
 
 
 def _history_max_default() -> int:

@@ -116,6 +116,11 @@ class EmbeddedCluster:
         conn = self._conn()
         loc = self._local
         depth = loc.depth
+        if depth == 0 and conn.in_transaction:
+            # abandoned: Ctrl-C/SIGTERM landed between BEGIN (or the body) and the bookkeeping below; its writes
+            # were interrupted, so undo them instead of failing every later write ("transaction within a
+            # transaction") - the interrupted operation still has to record its revision as failed
+            conn.execute("ROLLBACK")
         try:
             conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
         except sqlite3.Error as err:

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 from helmpy import yamlutil
 from helmpy.errors import KubeConfigError
+from helmpy.redact import redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class Connection:
     def describe(self) -> str:
         """``context "kind-dev" (server https://..., kubeconfig a.yaml:b.yaml)`` for errors and logs."""
         where = f"kubeconfig {os.pathsep.join(self.sources)}" if self.sources else "service account"
-        return f'context "{self.context}" (server {self.server}, {where})'
+        return f'context "{self.context}" (server {redact_url(self.server)}, {where})'
 
 
 def kubeconfig_files(kubeconfig: str | None = None, environ: Mapping[str, str] = os.environ) -> list[Path]:
@@ -181,7 +182,7 @@ def load(kubeconfig: str | None = None, context: str | None = None, overrides: O
     _apply_overrides(cfg, overrides)
     _server_url(cfg, "--kube-apiserver" if overrides.apiserver else f'kubeconfig {where}, cluster "{cluster_name}"')
     namespace = overrides.namespace or str(body.get("namespace") or "") or "default"
-    logger.debug("kubeconfig %s context=%s server=%s namespace=%s", where, name, cfg.host, namespace)
+    logger.debug("kubeconfig %s context=%s server=%s namespace=%s", where, name, redact_url(cfg.host), namespace)
     return Connection(cfg, cfg.host, name, namespace, [str(p) for p in files])
 
 

@@ -20,6 +20,7 @@ import urllib3
 
 from helmpy import __version__
 from helmpy.errors import DownloadError
+from helmpy.redact import redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ class Getter:
         headers = dict(options.headers)
         if accept:
             headers["Accept"] = accept
-        logger.debug("GET %s", url)
+        logger.debug("GET %s", redact_url(url))
         try:
             with self._session.get(url, headers=headers, stream=True, **_request_kwargs(url, options)) as resp:
                 if resp.status_code != 200:
@@ -201,7 +202,7 @@ class Getter:
         """POST and return the response whatever its status; transport failures raise."""
         options = options or GetterOptions()
         merged = {**options.headers, **(headers or {})}
-        logger.debug("POST %s", url)
+        logger.debug("POST %s", redact_url(url))
         try:
             resp = self._session.post(url, data=None if files else data, files=files, headers=merged,
                                       params=params, **_request_kwargs(url, options))

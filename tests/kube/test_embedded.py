@@ -234,6 +234,20 @@ def test_transaction_rolls_back_on_exception(cluster: EmbeddedCluster) -> None:
     assert cluster.list("v1", "ConfigMap") == [] and cluster.resource_version() == rv
 
 
+def test_transaction_abandoned_by_an_interrupt_is_undone(tmp_path: Path) -> None:
+    """Ctrl-C right after BEGIN leaves the connection inside a transaction nobody tracks; the next write (the
+    interrupted operation recording its revision as failed) must still work and be committed."""
+    path = tmp_path / "c.db"
+    cluster = EmbeddedCluster(path)
+    cluster.create(cm("kept"))
+    conn = cluster._conn()
+    conn.execute("BEGIN IMMEDIATE")  # what the interrupted transaction() had done
+    conn.execute("DELETE FROM objects")  # ... and a write of it that must not survive
+    cluster.create(cm("after"))
+    names = [o["metadata"]["name"] for o in EmbeddedCluster(path).list("v1", "ConfigMap")]
+    assert names == ["after", "kept"]
+
+
 def test_nested_transaction_rolls_back_inner_only(cluster: EmbeddedCluster) -> None:
     with cluster.transaction():
         cluster.create(cm("outer"))

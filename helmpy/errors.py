@@ -250,3 +250,33 @@ class KubeInvalid(KubeApiStatus):
 
 class KubeServerError(KubeApiStatus):
     """HTTP 5xx or 429 that did not go away after retries."""
+
+
+# --- Go template execution (appended by the gotemplate execution helper) ---------------------------
+class TemplateExecError(RenderError):
+    """A Go template failed while executing; ``str()`` is Go's ``ExecError`` text.
+
+    ``template: LOCATION: executing "NAME" at <CONTEXT>: DETAIL`` where LOCATION is ``FILE:LINE:COL``;
+    the parts stay available so the chart renderer can print them as Helm does.
+    """
+
+    def __init__(self, name: str, detail: str, location: str | None = None, context: str | None = None) -> None:
+        if location is None:
+            text = f"template: {name}: {detail}"
+        else:
+            text = f'template: {location}: executing {_go_quote(name)} at <{context}>: {detail}'
+        super().__init__(text)
+        self.name = name
+        self.detail = detail
+        self.location = location
+        self.context = context
+
+
+class TemplateFuncError(RenderError):
+    """Raised by a template function to return Go's ``error``: the engine reports ``error calling F: MSG``."""
+
+
+def _go_quote(text: str) -> str:
+    from helmpy.engine.gotemplate.strconv import quote
+
+    return quote(text)

@@ -12,8 +12,6 @@ from typing import Any
 
 from jinja2.runtime import Undefined
 
-_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
-            '"': '\\"', "\\": "\\\\"}
 
 
 def go_float(value: float) -> str:
@@ -58,24 +56,10 @@ def _go_inner(value: Any) -> str:
 
 
 def go_quote(text: str) -> str:
-    """``strconv.Quote``: double quotes, Go escapes, printable unicode kept."""
-    out = ['"']
-    for ch in text:
-        esc = _ESCAPES.get(ch)
-        if esc is not None:
-            out.append(esc)
-        elif ch.isprintable():
-            out.append(ch)
-        else:
-            o = ord(ch)
-            if o < 0x80:
-                out.append(f"\\x{o:02x}")
-            elif o < 0x10000:
-                out.append(f"\\u{o:04x}")
-            else:
-                out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
+    """``strconv.Quote``: double quotes, Go escapes, printable unicode kept (the Go engine's own)."""
+    from helmpy.engine.gotemplate.strconv import quote  # lazy: the Go engine imports this package
+
+    return quote(text)
 
 
 # --- printf ---------------------------------------------------------------------------------------

@@ -296,3 +296,33 @@ def interrupted_error(exc: KeyboardInterrupt, what: str = "") -> Interrupted:
     how = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted (Ctrl-C)"
     cls = InterruptedBySigterm if isinstance(exc, Terminated) else Interrupted
     return cls(f"{how}: {what}" if what else how)
+
+
+# --- Go template execution (appended by the gotemplate execution helper) ---------------------------
+class TemplateExecError(RenderError):
+    """A Go template failed while executing; ``str()`` is Go's ``ExecError`` text.
+
+    ``template: LOCATION: executing "NAME" at <CONTEXT>: DETAIL`` where LOCATION is ``FILE:LINE:COL``;
+    the parts stay available so the chart renderer can print them as Helm does.
+    """
+
+    def __init__(self, name: str, detail: str, location: str | None = None, context: str | None = None) -> None:
+        if location is None:
+            text = f"template: {name}: {detail}"
+        else:
+            text = f'template: {location}: executing {_go_quote(name)} at <{context}>: {detail}'
+        super().__init__(text)
+        self.name = name
+        self.detail = detail
+        self.location = location
+        self.context = context
+
+
+class TemplateFuncError(RenderError):
+    """Raised by a template function to return Go's ``error``: the engine reports ``error calling F: MSG``."""
+
+
+def _go_quote(text: str) -> str:
+    from helmpy.engine.gotemplate.strconv import quote
+
+    return quote(text)

@@ -12,10 +12,7 @@ from typing import Any
 
 from jinja2.runtime import Undefined
 
-from helmpy.engine.budget import reserve, tick, ticking
-
-_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
-            '"': '\\"', "\\": "\\\\"}
+from helmpy.engine.budget import reserve, ticking
 
 
 def go_float(value: float) -> str:
@@ -74,33 +71,12 @@ def _go_inner(value: Any, memo: dict[int, str]) -> str:
     return "<nil>" if value is None else go_str(value, memo)
 
 
-_ASCII_QUOTED = {i: _ESCAPES.get(chr(i), chr(i) if chr(i).isprintable() else f"\\x{i:02x}") for i in range(128)}
-
-
 def go_quote(text: str) -> str:
-    """``strconv.Quote``: double quotes, Go escapes, printable unicode kept."""
-    if text.isascii():
-        reserve(len(text) + 2, "quote")
-        return '"' + text.translate(_ASCII_QUOTED) + '"'
-    out = ['"']
-    for i, ch in enumerate(text):
-        if not i & 4095:
-            tick()
-        esc = _ESCAPES.get(ch)
-        if esc is not None:
-            out.append(esc)
-        elif ch.isprintable():
-            out.append(ch)
-        else:
-            o = ord(ch)
-            if o < 0x80:
-                out.append(f"\\x{o:02x}")
-            elif o < 0x10000:
-                out.append(f"\\u{o:04x}")
-            else:
-                out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
+    """``strconv.Quote``: double quotes, Go escapes, printable unicode kept (the Go engine's own)."""
+    from helmpy.engine.gotemplate.strconv import quote  # lazy: the Go engine imports this package
+
+    reserve(len(text) + 2, "quote")
+    return quote(text)
 
 
 # --- printf ---------------------------------------------------------------------------------------

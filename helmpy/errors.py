@@ -269,3 +269,16 @@ class RequestBodyTimeout(ServerRequestError):
     """A request body did not arrive within the server's read deadline."""
 
     status = 408
+
+
+# --- OCI registries ---------------------------------------------------------------------------------
+class RegistryError(RepoError):
+    """An OCI registry refused a request, answered something malformed, or could not be reached."""
+
+
+class RegistryAuthError(RegistryError):
+    """The registry refused the credentials (401) or the access (403)."""
+
+
+class DigestMismatch(RegistryError):
+    """A manifest or blob does not hash to the digest that named it."""

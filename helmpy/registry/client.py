@@ -220,7 +220,7 @@ class RegistryClient:
             return False
         raise self._fail(resp, f"{self.registry}/{repository}@{digest}", "push")
 
-    def upload_blob(self, repository: str, data: bytes, digest: str, progress: str | None = None) -> None:
+    def upload_blob(self, repository: str, data: bytes, digest: str) -> None:
         """Monolithic upload: ``POST`` opens a session, ``PUT <location>?digest=`` sends the bytes."""
         scope = repository_scope(repository, "pull", "push")
         what = f"{self.registry}/{repository}"
@@ -231,7 +231,7 @@ class RegistryClient:
             location = urljoin(self.base + "/", resp.headers["location"])
             sep = "&" if "?" in location else "?"
             resp = self._send("PUT", f"{location}{sep}digest={digest}", scope, data=data, max_bytes=65536,
-                              headers={"Content-Type": "application/octet-stream"}, progress=progress)
+                              headers={"Content-Type": "application/octet-stream"})
             if resp.status in (201, 204):
                 return
             if resp.status == 404 and attempt < ATTEMPTS:  # the upload session expired: open another

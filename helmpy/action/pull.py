@@ -35,8 +35,11 @@ class PullOptions:
     remote: RemoteOptions = field(default_factory=RemoteOptions)
 
 
-def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print) -> Path:
-    """Download ``ref``; returns the saved archive, or the untarred chart directory."""
+def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print,
+         notice: Callable[[str], None] | None = None) -> Path:
+    """Download ``ref``; returns the saved archive, or the untarred chart directory.
+
+    ``notice`` gets a registry's ``Pulled:``/``Digest:`` lines (Helm writes them to stderr)."""
     from helmpy.repo.downloader import ChartDownloader
 
     dest = Path(opts.destination)
@@ -45,7 +48,7 @@ def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print) -> Pat
     chart = locate(ref, opts.version, opts.devel, opts.repo_url, opts.remote)
     dl = ChartDownloader()
     try:
-        got = fetch(chart, dl, out=out)
+        got = fetch(chart, dl, out=notice)
         data = got.path.read_bytes()
         prov_data: bytes | None = None
         if (opts.verify or opts.prov) and chart.oci is not None:

@@ -35,6 +35,11 @@ def _echo(line: str) -> None:
     click.echo(line)
 
 
+def _notice(line: str) -> None:
+    """Progress lines Helm writes to stderr (a registry's ``Pushed:``/``Pulled:``/``Digest:``)."""
+    click.echo(line, err=True)
+
+
 def go_json(data: Any) -> str:
     """Go's encoder: struct field order kept, compact, HTML-escaped."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -294,7 +299,7 @@ def pull(chart: str, version: str, devel: bool, destination: str, untar: bool, u
                            insecure_skip_tls_verify, parse_duration(timeout), plain_http)
     run_pull(chart, PullOptions(version=version or None, devel=devel, destination=destination, untar=untar,
                                 untardir=untardir, verify=verify, prov=prov, keyring=keyring,
-                                repo_url=repo_url or None, remote=remote), _echo)
+                                repo_url=repo_url or None, remote=remote), _echo, _notice)
 
 
 @click.command()
@@ -332,7 +337,7 @@ def push(chart: str, remote: str, username: str, password: str, password_stdin: 
         push_chart(Path(chart), remote, RegistryOptions(
             plain_http=plain_http, ca_file=ca_file, cert_file=cert_file, key_file=key_file,
             insecure_skip_tls_verify=insecure_skip_tls_verify, timeout=parse_duration(timeout), username=username,
-            password=password), _echo)
+            password=password), _notice)
         return
 
     from helmpy.action.repo import PushOptions

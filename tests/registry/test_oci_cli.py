@@ -42,7 +42,7 @@ def test_push_then_pull_round_trip(cli: Any, oci_registry: Registry, tmp_path: P
     tgz = package(cli, tmp_path)
     r = cli("push", str(tgz), f"oci://{oci_registry.host}/charts", "--plain-http")
     assert r.exit_code == 0, r
-    lines = r.stdout.splitlines()
+    lines = r.stderr.splitlines()
     assert lines[0] == f"Pushed: {oci_registry.host}/charts/web:0.1.0"
     resp = manifest(oci_registry, "charts/web", "0.1.0")
     assert resp.status_code == 200
@@ -56,12 +56,12 @@ def test_push_then_pull_round_trip(cli: Any, oci_registry: Registry, tmp_path: P
     dest.mkdir()
     r = cli("pull", f"oci://{oci_registry.host}/charts/web", "--version", "0.1.0", "--plain-http", "-d", str(dest))
     assert r.exit_code == 0, r
-    assert r.stdout.splitlines() == [f"Pulled: {oci_registry.host}/charts/web:0.1.0", lines[1]]
+    assert r.stderr.splitlines() == [f"Pulled: {oci_registry.host}/charts/web:0.1.0", lines[1]]
     assert (dest / "web-0.1.0.tgz").read_bytes() == tgz.read_bytes()
 
     # a second push of the same archive skips the blobs (HEAD) and gives the same digest
     r2 = cli("push", str(tgz), f"oci://{oci_registry.host}/charts", "--plain-http")
-    assert r2.exit_code == 0 and r2.stdout.splitlines()[1] == lines[1], r2
+    assert r2.exit_code == 0 and r2.stderr.splitlines()[1] == lines[1], r2
 
 
 def test_versions_tags_and_digests(cli: Any, oci_registry: Registry, tmp_path: Path) -> None:
@@ -69,7 +69,7 @@ def test_versions_tags_and_digests(cli: Any, oci_registry: Registry, tmp_path: P
     for v in ("0.1.0", "0.1.5", "0.2.0", "0.3.0-rc.1", "1.0.0+build.7"):
         r = cli("push", str(package(cli, tmp_path, v)), f"oci://{host}/c", "--plain-http")
         assert r.exit_code == 0, r
-    assert "1.0.0_build.7 contains an underscore." in r.stdout
+    assert "1.0.0_build.7 contains an underscore." in r.stderr
     assert manifest(oci_registry, "c/web", "1.0.0_build.7").status_code == 200
 
     def pulled(*args: str) -> str:
@@ -183,7 +183,7 @@ def test_login_push_pull_logout_over_tls(cli: Any, oci_registry_tls: Registry, t
 
     proc = subprocess.run([sys.executable, "-m", "helmpy", "--debug", "push", str(tgz), f"oci://{reg.host}/charts",
                            *tls], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and proc.stdout.startswith(f"Pushed: {reg.host}/charts/web:0.1.0\n"), proc
+    assert proc.returncode == 0 and f"Pushed: {reg.host}/charts/web:0.1.0\n" in proc.stderr, proc
     assert "Authorization': '<redacted>'" in proc.stderr
     assert token not in proc.stderr + proc.stdout and PASSWORD not in proc.stderr + proc.stdout
 

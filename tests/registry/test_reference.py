@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helmpy.errors import RegistryError
@@ -49,6 +49,7 @@ def test_helm_tag_rules() -> None:
 _component = st.from_regex(r"\A[a-z0-9]{1,8}(?:[._-][a-z0-9]{1,8}){0,2}\Z")
 
 
+@settings(deadline=None)  # st.from_regex is slow to warm up on a loaded machine
 @given(st.lists(_component, min_size=1, max_size=4), st.from_regex(r"\A[A-Za-z0-9_][A-Za-z0-9_.+-]{0,40}\Z"),
        st.booleans())
 def test_parse_round_trips(path: list[str], tag: str, with_digest: bool) -> None:
@@ -59,6 +60,7 @@ def test_parse_round_trips(path: list[str], tag: str, with_digest: bool) -> None
     assert "/" not in ref.name and ref.name == path[-1]
 
 
+@settings(deadline=None)
 @given(st.from_regex(r"\A[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?:-[a-z0-9.]{1,8})?(?:\+[a-z0-9.]{1,8})?\Z"))
 def test_tag_version_round_trip(version: str) -> None:
     assert reference.version_for_tag(reference.tag_for_version(version)) == version

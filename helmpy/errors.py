@@ -326,3 +326,16 @@ def _go_quote(text: str) -> str:
     from helmpy.engine.gotemplate.strconv import quote
 
     return quote(text)
+
+
+# --- OCI registries ---------------------------------------------------------------------------------
+class RegistryError(RepoError):
+    """An OCI registry refused a request, answered something malformed, or could not be reached."""
+
+
+class RegistryAuthError(RegistryError):
+    """The registry refused the credentials (401) or the access (403)."""
+
+
+class DigestMismatch(RegistryError):
+    """A manifest or blob does not hash to the digest that named it."""

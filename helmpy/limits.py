@@ -25,6 +25,11 @@ MAX_NESTING_DEPTH_ENV = "HELMPY_MAX_NESTING_DEPTH"
 #: The highest depth the environment may ask for: libyaml's C composer itself recurses per level.
 NESTING_DEPTH_CEILING = 5000
 
+#: Bytes of one OCI manifest, config blob, provenance layer, tag-list page, token answer or registry
+#: credentials file read at most (oras-go, which Helm uses, caps manifests at 4 MiB too).
+MAX_OCI_METADATA_SIZE = 4 * 1024 * 1024
+MAX_OCI_METADATA_SIZE_ENV = "HELMPY_MAX_OCI_METADATA_SIZE"
+
 #: How much of a user's argument an error message repeats.
 MAX_ECHO = 72
 
@@ -108,6 +113,11 @@ def render_max_output() -> int:
 def render_max_depth() -> int:
     """Nesting of macro/include/tpl calls one render may reach."""
     return env_limit(RENDER_MAX_DEPTH_ENV, RENDER_MAX_DEPTH)
+
+
+def oci_metadata_size() -> int:
+    """The byte cap for OCI manifests and the other small documents a registry sends."""
+    return env_limit(MAX_OCI_METADATA_SIZE_ENV, MAX_OCI_METADATA_SIZE)
 
 
 def excerpt(text: str, limit: int = MAX_ECHO) -> str:

@@ -50,3 +50,15 @@ def content_cache() -> Path:
 def embedded_cluster_db() -> Path:
     """Default SQLite file of the embedded cluster."""
     return data_home() / "cluster.db"
+
+
+def registry_config() -> Path:
+    """OCI registry credentials, Docker's config.json format (``HELMPY_REGISTRY_CONFIG`` overrides)."""
+    override = os.environ.get("HELMPY_REGISTRY_CONFIG")
+    return Path(override) if override else config_home() / "registry" / "config.json"
+
+
+def docker_config() -> Path:
+    """Docker's own config.json (``DOCKER_CONFIG`` names its directory), read as a credentials fallback."""
+    override = os.environ.get("DOCKER_CONFIG")
+    return (Path(override) if override else Path.home() / ".docker") / "config.json"

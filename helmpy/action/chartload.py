@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helmpy.chart import loader
 from helmpy.chart.model import Chart
 from helmpy.errors import ChartError
 
+if TYPE_CHECKING:
+    from helmpy.action.chartref import RemoteOptions
+
 logger = logging.getLogger(__name__)
 
 
-def load_chart(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None) -> Chart:
-    """Resolve a chart reference (local path, ``repo/name``, URL, ``file://``) and load it."""
+def load_chart(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None,
+               remote: "RemoteOptions | None" = None) -> Chart:
+    """Resolve a chart reference (local path, ``repo/name``, URL, ``file://``, ``oci://``) and load it."""
     path = Path(ref)
     if repo_url or ref.startswith("file://") or not path.exists():
         # local paths win (Helm's order), so the repository machinery is only imported for the rest
         from helmpy.action.chartref import resolve_chart
 
-        path = resolve_chart(ref, version=version, devel=devel, repo_url=repo_url)
+        path = resolve_chart(ref, version=version, devel=devel, repo_url=repo_url, remote=remote)
     return loader.load(path)
 
 

@@ -2,8 +2,9 @@
 
 Forms, in Helm's order: a local directory or archive (checked first unless ``repo_url`` is given),
 ``file://path``, ``repo/chart`` from a configured repository's cached index, an absolute
-``http(s)://.../chart.tgz`` URL, and ``--repo URL chart``. Remote charts land in the
-content-addressed cache, sha256-checked against the index digest when the index has one.
+``http(s)://.../chart.tgz`` URL, and ``--repo URL chart``, and ``oci://host/path/name[:tag][@digest]`` (an OCI registry, see
+:mod:`helmpy.registry.pull`). Remote charts land in the content-addressed cache, sha256-checked
+against the index digest (or the registry manifest's layer digest).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from helmpy.errors import ChartNotFoundError, RepoError
 from helmpy.repo import cache, repofile
 
 if TYPE_CHECKING:  # requests stays out of imports that never download
+    from helmpy.registry.client import RegistryOptions
     from helmpy.repo.downloader import ChartDownloader, Downloaded
     from helmpy.repo.getter import GetterOptions
 
@@ -35,6 +37,14 @@ class RemoteOptions:
     key_file: str = ""
     insecure_skip_tls_verify: bool = False
     timeout: float = 120.0
+    plain_http: bool = False  # OCI registries only: http:// instead of https://
+
+    def registry_options(self) -> "RegistryOptions":
+        from helmpy.registry.client import RegistryOptions
+
+        return RegistryOptions(plain_http=self.plain_http, ca_file=self.ca_file, cert_file=self.cert_file,
+                               key_file=self.key_file, insecure_skip_tls_verify=self.insecure_skip_tls_verify,
+                               timeout=self.timeout, username=self.username, password=self.password)
 
     def getter_options(self, credentials_url: str) -> "GetterOptions":
         from helmpy.repo.getter import GetterOptions
@@ -56,6 +66,7 @@ class RemoteChart:
     version: str = ""
     repo: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    oci: "RegistryOptions | None" = None  # set: ``url`` is an oci:// reference, ``version`` the wanted version
 
 
 def is_remote(ref: str) -> bool:
@@ -86,7 +97,11 @@ def locate(ref: str, version: str | None = None, devel: bool = False, repo_url: 
     if devel and not version:
         version = ">0.0.0-0"
     if ref.startswith("oci://"):
-        raise RepoError(f"{ref}: OCI registries are not supported by helmpy yet")
+        from helmpy.registry import reference
+
+        parsed = reference.parse(ref)  # a malformed reference fails before anything is fetched
+        return RemoteChart(ref, GetterOptions(), name=parsed.name, version=version or "",
+                           oci=remote.registry_options())
     if repo_url:
         from helmpy.repo.downloader import fetch_index
 
@@ -143,9 +158,17 @@ def _find_in_cached_indexes(url: str) -> tuple[repofile.Entry, cache.IndexedVers
     return None
 
 
-def fetch(chart: RemoteChart, downloader: "ChartDownloader | None" = None, progress: bool = True) -> "Downloaded":
-    """Download a located chart into the content cache (digest-checked)."""
-    from helmpy.repo.downloader import ChartDownloader
+def fetch(chart: RemoteChart, downloader: "ChartDownloader | None" = None, progress: bool = True,
+          out: "Callable[[str], None] | None" = None) -> "Downloaded":
+    """Download a located chart into the content cache (digest-checked); ``out`` gets a registry's
+    ``Pulled:``/``Digest:`` lines."""
+    from helmpy.repo.downloader import ChartDownloader, Downloaded
+
+    if chart.oci is not None:
+        from helmpy.registry.pull import pull_chart
+
+        got = pull_chart(chart.url, chart.version, False, chart.oci, out, progress)
+        return Downloaded(got.path, got.filename, got.digest, chart.url, got.prov)
 
     own = downloader is None
     dl = downloader or ChartDownloader()
@@ -159,12 +182,16 @@ def fetch(chart: RemoteChart, downloader: "ChartDownloader | None" = None, progr
 def resolve_chart(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None,
                   username: str | None = None, password: str | None = None, pass_credentials: bool = False,
                   ca_file: str | None = None, cert_file: str | None = None, key_file: str | None = None,
-                  insecure_skip_tls_verify: bool = False, timeout: float = 120.0) -> Path:
-    """A path to the chart ``ref`` names: the local dir/archive itself, or a cached download."""
+                  insecure_skip_tls_verify: bool = False, timeout: float = 120.0,
+                  remote: RemoteOptions | None = None) -> Path:
+    """A path to the chart ``ref`` names: the local dir/archive itself, or a cached download.
+
+    ``remote`` (the command's TLS/credential flags, ``--plain-http``) replaces the separate arguments."""
     if not repo_url:
         local = local_path(ref)
         if local is not None:
             return local
-    remote = RemoteOptions(username or "", password or "", pass_credentials, ca_file or "", cert_file or "",
-                           key_file or "", insecure_skip_tls_verify, timeout)
+    if remote is None:
+        remote = RemoteOptions(username or "", password or "", pass_credentials, ca_file or "", cert_file or "",
+                               key_file or "", insecure_skip_tls_verify, timeout)
     return fetch(locate(ref, version, devel, repo_url, remote)).path

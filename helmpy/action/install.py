@@ -6,7 +6,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helmpy.action import apply as applying
 from helmpy.action.chartload import check_installable, load_chart
@@ -16,6 +16,9 @@ from helmpy.action.interruption import install_advice, recorded_on_interrupt
 from helmpy.action.lock import ReleaseLock
 from helmpy.errors import HelmpyError, InvalidReleaseName, ReleaseError, ReleaseFailed, ReleaseNotFound, UsageError
 from helmpy.release.model import ChartRecord, Info, Release, Status
+
+if TYPE_CHECKING:  # the repository machinery is imported only when a chart is remote
+    from helmpy.action.chartref import RemoteOptions
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +101,7 @@ class DeployOptions:
     version: str | None = None
     devel: bool = False
     repo_url: str | None = None
+    remote: "RemoteOptions | None" = None  # TLS/credential/--plain-http flags for a remote chart
     create_namespace: bool = False
     dry_run: bool = False
     wait: bool = False
@@ -155,7 +159,8 @@ def run(cfg: Configuration, opts: InstallOptions, chart: Any = None) -> InstallR
     opts.check_hide_secret()
     name = resolve_name(cfg, opts)
     validate_labels(opts.labels)
-    chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel, opts.repo_url)
+    chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel, opts.repo_url,
+                                                                  opts.remote)
     check_installable(chart)
     if opts.dry_run:
         return run_locked(cfg, opts, chart, name)

@@ -35,8 +35,11 @@ class PullOptions:
     remote: RemoteOptions = field(default_factory=RemoteOptions)
 
 
-def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print) -> Path:
-    """Download ``ref``; returns the saved archive, or the untarred chart directory."""
+def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print,
+         notice: Callable[[str], None] | None = None) -> Path:
+    """Download ``ref``; returns the saved archive, or the untarred chart directory.
+
+    ``notice`` gets a registry's ``Pulled:``/``Digest:`` lines (Helm writes them to stderr)."""
     from helmpy.repo.downloader import ChartDownloader
 
     dest = Path(opts.destination)
@@ -45,10 +48,15 @@ def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print) -> Pat
     chart = locate(ref, opts.version, opts.devel, opts.repo_url, opts.remote)
     dl = ChartDownloader()
     try:
-        got = fetch(chart, dl)
+        got = fetch(chart, dl, out=notice)
         data = got.path.read_bytes()
         prov_data: bytes | None = None
-        if opts.verify or opts.prov:
+        if (opts.verify or opts.prov) and chart.oci is not None:
+            if got.prov is None:
+                raise DownloadError(f"{ref}: manifest does not contain a layer with mediatype "
+                                    "application/vnd.cncf.helm.chart.provenance.v1.prov")
+            prov_data = got.prov.read_bytes()
+        elif opts.verify or opts.prov:
             prov_data = dl.download_provenance(got.url, chart.options, got.digest).read_bytes()
     finally:
         dl.close()

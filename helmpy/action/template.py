@@ -21,6 +21,7 @@ from helmpy.engine.manifests import hooks_text, split_documents
 from helmpy.errors import HelmpyError, InvalidReleaseName, UsageError
 
 if TYPE_CHECKING:
+    from helmpy.action.chartref import RemoteOptions
     from helmpy.action.render import PartialRender
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class TemplateOptions:
     version: str | None = None
     devel: bool = False
     repo_url: str | None = None
+    remote: "RemoteOptions | None" = None  # TLS/credential/--plain-http flags for a remote chart
 
 
 @dataclass
@@ -115,7 +117,7 @@ def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOpti
     from helmpy.action.render import render_release
     from helmpy.engine.render import Limits, ReleaseContext
 
-    chart = load_chart(chart_ref, opts.version, opts.devel, opts.repo_url)
+    chart = load_chart(chart_ref, opts.version, opts.devel, opts.repo_url, opts.remote)
     name = opts.release_name
     if opts.generate_name or not name:
         name = f"{chart.name}-{int(time.time())}" if opts.generate_name else DEFAULT_RELEASE_NAME

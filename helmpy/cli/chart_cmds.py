@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
-from helmpy.cli.options import values_options
+from helmpy.cli.options import remote_options, values_options
 from helmpy.errors import HelmpyError, LintError, UsageError
 
 
@@ -73,11 +73,12 @@ def create(name: str, starter: str | None) -> None:
 @click.option("--version", "chart_version", metavar="CONSTRAINT", help="Chart version constraint (repo charts).")
 @click.option("--devel", is_flag=True, help="Also consider pre-release chart versions.")
 @click.option("--repo", "repo_url", metavar="URL", help="Chart repository URL to find the chart in.")
+@remote_options
 def template(args: tuple[str, ...], value_options: Any, namespace: str, show_only: tuple[str, ...],
              output_dir: Path | None, use_release_name: bool, include_crds: bool, kube_version: str | None,
              api_versions: tuple[str, ...], is_upgrade: bool, skip_tests: bool, no_hooks: bool,
              generate_name: bool, skip_schema_validation: bool, chart_version: str | None, devel: bool,
-             repo_url: str | None) -> None:
+             repo_url: str | None, remote: Any) -> None:
     """Render a chart locally and print the manifests (manifest first, then hooks).
 
     \b
@@ -103,7 +104,8 @@ def template(args: tuple[str, ...], value_options: Any, namespace: str, show_onl
         output_dir=output_dir, use_release_name=use_release_name, include_crds=include_crds,
         kube_version=kube_version, api_versions=[v for a in api_versions for v in a.split(",") if v],
         is_upgrade=is_upgrade, skip_tests=skip_tests, no_hooks=no_hooks,
-        skip_schema_validation=skip_schema_validation, version=chart_version, devel=devel, repo_url=repo_url)
+        skip_schema_validation=skip_schema_validation, version=chart_version, devel=devel, repo_url=repo_url,
+        remote=remote)
     try:
         result = run_template(chart_ref, value_options.merge(), opts)
     except HelmpyError as err:
@@ -187,11 +189,12 @@ def _show_command(what: str, summary: str) -> click.Command:
     @click.option("--version", "chart_version", metavar="CONSTRAINT", help="Chart version constraint.")
     @click.option("--devel", is_flag=True, help="Also consider pre-release chart versions.")
     @click.option("--repo", "repo_url", metavar="URL", help="Chart repository URL to find the chart in.")
-    def command(chart_ref: str, chart_version: str | None, devel: bool, repo_url: str | None) -> None:
+    @remote_options
+    def command(chart_ref: str, chart_version: str | None, devel: bool, repo_url: str | None, remote: Any) -> None:
         from helmpy.action.chartload import load_chart
         from helmpy.action.show import show as show_chart
 
-        chart = load_chart(chart_ref, chart_version, devel, repo_url)
+        chart = load_chart(chart_ref, chart_version, devel, repo_url, remote)
         click.echo(show_chart(chart, what), nl=False)
 
     return command

@@ -43,6 +43,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "get": "helmpy.cli.release_cmds:get",
     "test": "helmpy.cli.release_cmds:test",
     "cluster": "helmpy.cli.cluster_cmds:cluster",
+    "registry": "helmpy.cli.registry_cmds:registry",
 }
 ALIASES = {"dep": "dependency", "fetch": "pull", "ls": "list", "hist": "history", "del": "uninstall",
            "delete": "uninstall", "un": "uninstall", "inspect": "show"}

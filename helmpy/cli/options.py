@@ -41,3 +41,41 @@ def values_options(f: F) -> F:
         decorated = click.option(*decls, f"_vo_{attr}", multiple=True, metavar=metavar,
                                  help=help_text)(decorated)
     return decorated  # type: ignore[no-any-return]
+
+
+_REMOTE_FLAGS: tuple[tuple[str, str, bool], ...] = (
+    ("--plain-http", "Use plain HTTP to reach an oci:// registry.", True),
+    ("--ca-file", "Verify HTTPS registries and repositories with this CA bundle.", False),
+    ("--cert-file", "Identify with this SSL certificate file.", False),
+    ("--key-file", "Identify with this SSL key file.", False),
+    ("--insecure-skip-tls-verify", "Skip TLS certificate checks of the chart download.", True),
+    ("--username", "Chart repository or registry username.", False),
+    ("--password", "Chart repository or registry password.", False),
+)
+
+
+def remote_options(f: F) -> F:
+    """Add the chart download flags (TLS, credentials, ``--plain-http``) and pass them as ``remote``
+    (a ``RemoteOptions``, or None when none was given)."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {flag[2:].replace("-", "_"): kwargs.pop(f"_ro_{flag[2:].replace('-', '_')}")
+                 for flag, _, _ in _REMOTE_FLAGS}
+        remote = None
+        if any(given.values()):
+            from helmpy.action.chartref import RemoteOptions
+
+            remote = RemoteOptions(**{k: v or ("" if isinstance(v, str) or v is None else False)
+                                      for k, v in given.items()})
+        kwargs["remote"] = remote
+        return f(*args, **kwargs)
+
+    decorated: Any = wrapper
+    for flag, help_text, is_flag in reversed(_REMOTE_FLAGS):
+        name = f"_ro_{flag[2:].replace('-', '_')}"
+        if is_flag:
+            decorated = click.option(flag, name, is_flag=True, help=help_text)(decorated)
+        else:
+            decorated = click.option(flag, name, default="", help=help_text)(decorated)
+    return decorated  # type: ignore[no-any-return]

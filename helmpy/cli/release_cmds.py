@@ -13,7 +13,7 @@ import click
 
 from helmpy.cli.duration import parse_duration
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
-from helmpy.cli.options import values_options
+from helmpy.cli.options import remote_options, values_options
 from helmpy.cli.output import FORMATS, format_table, output_option
 from helmpy.errors import HelmpyError, UsageError
 
@@ -159,6 +159,7 @@ def _print_release(rel: Any, output: str, *, dry_run: bool = False, hide_notes: 
               help="Jinja2 template for the release name, e.g. 'web-{{ randAlpha(5) | lower }}'.")
 @click.option("--replace", is_flag=True, help="Re-use the name of an uninstalled or failed release.")
 @values_options
+@remote_options
 @cluster_options
 def install(args: tuple[str, ...], generate_name: bool, name_template: str, replace: bool, value_options: Any,
             cfg: Any, **flags: Any) -> None:
@@ -192,7 +193,7 @@ def install(args: tuple[str, ...], generate_name: bool, name_template: str, repl
 
 
 def _deploy_flags(flags: dict[str, Any]) -> dict[str, Any]:
-    return dict(version=flags["chart_version"], devel=flags["devel"], repo_url=flags["repo_url"],
+    return dict(version=flags["chart_version"], devel=flags["devel"], repo_url=flags["repo_url"], remote=flags["remote"],
                 create_namespace=flags["create_namespace"], dry_run=_dry_run(flags["dry_run"]),
                 wait=flags["wait"] in ("watcher", "legacy"), timeout=parse_duration(flags["timeout"]),
                 rollback_on_failure=flags["atomic"], description=flags["description"], skip_crds=flags["skip_crds"],
@@ -224,6 +225,7 @@ def _history_max_default() -> int:
 @click.option("--rollback", "rollback_to", is_flag=False, flag_value="0", default=None, metavar="[REVISION]",
               help="Shorthand for `helmpy rollback NAME [REVISION]`.")
 @values_options
+@remote_options
 @cluster_options
 def upgrade(name: str, chart: str | None, install_missing: bool, reuse_values: bool, reset_values: bool,
             reset_then_reuse_values: bool, cleanup_on_fail: bool, history_max: int, force: bool,

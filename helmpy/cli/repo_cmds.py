@@ -35,6 +35,11 @@ def _echo(line: str) -> None:
     click.echo(line)
 
 
+def _notice(line: str) -> None:
+    """Progress lines Helm writes to stderr (a registry's ``Pushed:``/``Pulled:``/``Digest:``)."""
+    click.echo(line, err=True)
+
+
 def go_json(data: Any) -> str:
     """Go's encoder: struct field order kept, compact, HTML-escaped."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -269,11 +274,12 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, version: str, versions:
 @click.option("--repo", "repo_url", default="", help="Chart repository URL to find the chart in.")
 @tls_options
 @click.option("--pass-credentials", is_flag=True, help="Send credentials to all domains.")
+@click.option("--plain-http", is_flag=True, help="Use plain HTTP to reach an oci:// registry.")
 @click.option("--timeout", default="2m0s", show_default=True, help="Time to wait for each download.")
 def pull(chart: str, version: str, devel: bool, destination: str, untar: bool, untardir: str, verify: bool,
          prov: bool, keyring: str | None, repo_url: str, username: str, password: str, password_stdin: bool,
          ca_file: str, cert_file: str, key_file: str, insecure_skip_tls_verify: bool, pass_credentials: bool,
-         timeout: str) -> None:
+         plain_http: bool, timeout: str) -> None:
     """Download a chart from a repository (and optionally unpack it) (alias: fetch).
 
     \b
@@ -282,6 +288,7 @@ def pull(chart: str, version: str, devel: bool, destination: str, untar: bool, u
       helmpy pull stable/mysql --untar -d /tmp
       helmpy pull https://charts.example.com/mysql-9.1.0.tgz --verify --keyring pub.gpg
       helmpy pull mysql --repo https://charts.example.com --username me --password-stdin
+      helmpy pull oci://registry.example.com/charts/mysql --version '^9.0' --untar
     """
     from helmpy.action.chartref import RemoteOptions
     from helmpy.action.pull import PullOptions
@@ -289,10 +296,10 @@ def pull(chart: str, version: str, devel: bool, destination: str, untar: bool, u
 
     password = read_password(username, password, password_stdin)
     remote = RemoteOptions(username, password, pass_credentials, ca_file, cert_file, key_file,
-                           insecure_skip_tls_verify, parse_duration(timeout))
+                           insecure_skip_tls_verify, parse_duration(timeout), plain_http)
     run_pull(chart, PullOptions(version=version or None, devel=devel, destination=destination, untar=untar,
                                 untardir=untardir, verify=verify, prov=prov, keyring=keyring,
-                                repo_url=repo_url or None, remote=remote), _echo)
+                                repo_url=repo_url or None, remote=remote), _echo, _notice)
 
 
 @click.command()
@@ -301,26 +308,41 @@ def pull(chart: str, version: str, devel: bool, destination: str, untar: bool, u
 @click.argument("remote")
 @tls_options
 @click.option("--force", is_flag=True, help="Overwrite an existing chart version on the server.")
+@click.option("--plain-http", is_flag=True, help="Use plain HTTP to reach an oci:// registry.")
 @click.option("--timeout", default="2m0s", show_default=True, help="Time to wait for the upload.")
 def push(chart: str, remote: str, username: str, password: str, password_stdin: bool, ca_file: str,
-         cert_file: str, key_file: str, insecure_skip_tls_verify: bool, force: bool, timeout: str) -> None:
-    """Upload a packaged chart to a ChartMuseum-compatible repository (POST /api/charts).
+         cert_file: str, key_file: str, insecure_skip_tls_verify: bool, force: bool, plain_http: bool,
+         timeout: str) -> None:
+    """Upload a packaged chart to an OCI registry, or to a ChartMuseum-compatible repository.
 
-    REMOTE is a configured repository name or the repository's http(s) URL. A CHART.prov beside
-    the archive is uploaded with it.
+    REMOTE is ``oci://host[:port]/path`` (the chart goes to host/path/NAME:VERSION, as with helm
+    push), a configured repository name, or the repository's http(s) URL (POST /api/charts). A
+    CHART.prov beside the archive is uploaded with it.
 
     \b
     Examples:
+      helmpy push mychart-0.1.0.tgz oci://registry.example.com/charts
+      helmpy push mychart-0.1.0.tgz oci://127.0.0.1:5000/charts --plain-http
       helmpy push mychart-0.1.0.tgz myrepo
       helmpy push mychart-0.1.0.tgz http://127.0.0.1:8879 --username me --password-stdin
       helmpy push mychart-0.1.0.tgz myrepo --force
     """
     from pathlib import Path
 
+    password = read_password(username, password, password_stdin)
+    if remote.startswith("oci://"):
+        from helmpy.registry.client import RegistryOptions
+        from helmpy.registry.push import push_chart
+
+        push_chart(Path(chart), remote, RegistryOptions(
+            plain_http=plain_http, ca_file=ca_file, cert_file=cert_file, key_file=key_file,
+            insecure_skip_tls_verify=insecure_skip_tls_verify, timeout=parse_duration(timeout), username=username,
+            password=password), _notice)
+        return
+
     from helmpy.action.repo import PushOptions
     from helmpy.action.repo import push as run_push
 
-    password = read_password(username, password, password_stdin)
     run_push(Path(chart), remote, PushOptions(username=username, password=password, ca_file=ca_file,
                                               cert_file=cert_file, key_file=key_file,
                                               insecure_skip_tls_verify=insecure_skip_tls_verify, force=force,

@@ -30,6 +30,7 @@ class Downloaded:
     filename: str  # safe base name of the decoded URL path: what ``pull`` names the file
     digest: str
     url: str
+    prov: Path | None = None  # a registry's provenance layer, when the manifest has one
 
 
 def content_path(digest: str, suffix: str = ".chart") -> Path:

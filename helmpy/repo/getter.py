@@ -77,6 +77,27 @@ class Response:
             return None
 
 
+@dataclass
+class HttpResponse:
+    """A complete answer to :meth:`Getter.request`: status, headers (lower-cased names) and the body."""
+
+    status: int
+    reason: str
+    headers: dict[str, str]
+    body: bytes
+    url: str
+
+
+class ResponseTooLarge(DownloadError):
+    """The body went past the caller's byte cap (the rest was not read)."""
+
+
+def redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` for a debug log: credentials replaced by ``<redacted>``."""
+    secret = ("authorization", "proxy-authorization", "cookie", "set-cookie")
+    return {k: ("<redacted>" if k.lower() in secret else v) for k, v in headers.items()}
+
+
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.rpartition("@")[2].lower()
@@ -209,6 +230,42 @@ class Getter:
         except requests.RequestException as err:
             raise DownloadError(f"failed to upload to {url} : {_describe(err)}") from err
         return Response(resp.status_code, resp.reason or "", resp.content)
+
+    def request(self, method: str, url: str, options: GetterOptions | None = None, *,
+                headers: Mapping[str, str] | None = None, data: bytes | None = None, max_bytes: int,
+                progress: str | None = None) -> HttpResponse:
+        """Any method; the response whatever its status, its body read up to ``max_bytes`` (more raises
+        :class:`ResponseTooLarge`). Redirects are followed (credentials are not sent to another host).
+        Transport failures raise :class:`DownloadError`."""
+        options = options or GetterOptions()
+        merged = {**options.headers, **(headers or {})}
+        logger.debug("%s %s headers=%s", method, url, redacted(merged))
+        try:
+            with self._session.request(method, url, headers=merged, data=data, stream=True,
+                                       **_request_kwargs(url, options)) as resp:
+                total = 0 if method == "HEAD" else int(resp.headers.get("Content-Length") or 0)
+                if total > max_bytes:
+                    raise ResponseTooLarge(f"{url}: the response is {total} bytes, more than the limit of "
+                                           f"{max_bytes} bytes")
+                bar = _ProgressBar(progress, total) if progress and _progress_enabled() else None
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in resp.iter_content(_CHUNK):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ResponseTooLarge(f"{url}: the response is more than the limit of {max_bytes} bytes")
+                    chunks.append(chunk)
+                    if bar:
+                        bar.advance(len(chunk))
+                if bar:
+                    bar.finish()
+                logger.debug("%s %s status=%d bytes=%d", method, url, resp.status_code, size)
+                return HttpResponse(resp.status_code, resp.reason or "",
+                                    {k.lower(): v for k, v in resp.headers.items()}, b"".join(chunks), resp.url)
+        except requests.RequestException as err:
+            raise DownloadError(f"{method} {url} : {_describe(err)}") from err
+        except OSError as err:  # e.g. an unreadable certificate file
+            raise DownloadError(f"{method} {url} : {err.strerror or err}") from err
 
 
 def get(url: str, options: GetterOptions | None = None, *, accept: str | None = None,

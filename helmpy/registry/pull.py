@@ -1,0 +1,129 @@
+"""Resolving ``oci://`` chart references to one manifest, and pulling it into the content cache.
+
+Version selection is Helm's ``ValidateReference``: a tag in the reference and a different
+``--version`` is an error; a digest pins the manifest (checked against the tag when both are given);
+an exact SemVer ``--version`` is the tag itself; anything else (a range, or nothing) is matched
+against the registry's strict-SemVer tags, highest first (pre-releases only with ``--devel``).
+Every manifest and blob is checked against its digest and size before use, and the archive lands in
+the content cache with an atomic write, so a failed pull leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from helmpy import limits
+from helmpy.errors import RegistryError
+from helmpy.fsutil import atomic_write, safe_base_name, shown
+from helmpy.registry import chartformat, reference
+from helmpy.registry.client import RegistryClient, RegistryOptions
+from helmpy.registry.reference import Reference
+
+logger = logging.getLogger(__name__)
+
+
+def semver_tags(tags: list[str]) -> list[str]:
+    """Helm's ``Tags``: the strict-SemVer tags as versions (``_`` -> ``+``), highest first."""
+    from helmpy.chart.model import is_strict_semver
+    from helmpy.semverutil import parse_version
+
+    versions = [reference.version_for_tag(t) for t in tags]
+    strict = {v for v in versions if is_strict_semver(v)}
+    return sorted(strict, key=parse_version, reverse=True)
+
+
+def match_version(versions: list[str], wanted: str) -> str:
+    """Helm's ``GetTagMatchingVersionOrConstraint`` over versions sorted highest first."""
+    from helmpy.semverutil import parse_constraint, try_parse
+
+    if wanted and wanted in versions:
+        return wanted
+    try:
+        constraint = parse_constraint(wanted or "*")
+    except ValueError as err:
+        raise RegistryError(f"improper constraint: {wanted}") from err
+    for v in versions:
+        parsed = try_parse(v)
+        if parsed is not None and constraint.check(parsed):
+            return v
+    raise RegistryError(f"could not locate a version matching provided version string {wanted}")
+
+
+def resolve(ref: Reference, version: str, client: RegistryClient, where: str) -> Reference:
+    """The reference to pull: tag and/or digest fixed, per Helm's rules."""
+    from helmpy.semverutil import try_parse
+
+    if version and ref.tag and reference.tag_for_version(version) != ref.tag:
+        raise RegistryError(f"chart reference and version mismatch: {version} is not "
+                            f"{reference.version_for_tag(ref.tag)}")
+    wanted = version or (reference.version_for_tag(ref.tag) if ref.tag else "")
+    if ref.digest:
+        if wanted:
+            try:
+                _, tagged = client.get_manifest(ref.repository, reference.tag_for_version(wanted))
+            except RegistryError:
+                tagged = ref.digest  # Helm: the digest need not be tagged
+            if tagged != ref.digest:
+                raise RegistryError(f"chart reference digest mismatch: {tagged} is not {ref.digest}")
+        return ref
+    if wanted and try_parse(wanted) is not None:
+        return ref.with_tag(reference.check_tag(reference.tag_for_version(wanted), where))
+    versions = semver_tags(client.tags(ref.repository))
+    if not versions:
+        raise RegistryError(f"unable to locate any tags in provided repository: {where}")
+    chosen = match_version(versions, wanted)
+    return ref.with_tag(reference.tag_for_version(chosen))
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """A verified chart from a registry, stored in the content cache."""
+
+    path: Path
+    filename: str  # what ``pull`` saves it as: <name>-<version>.tgz
+    digest: str  # sha256 hex of the archive (the content-cache key)
+    manifest_digest: str
+    ref: Reference
+    prov: Path | None
+
+
+def pull_chart(ref_text: str, version: str, devel: bool, options: RegistryOptions,
+               out: Callable[[str], None] | None = None, progress: bool = True) -> Pulled:
+    """Resolve and pull ``ref_text``; with ``out``, print Helm's ``Pulled:``/``Digest:`` lines."""
+    from helmpy.chart.archive import limits as archive_limits
+    from helmpy.repo.downloader import content_path
+
+    ref = reference.parse(ref_text)
+    if devel and not version:
+        version = ">0.0.0-0"
+    with RegistryClient(ref.registry, options) as client:
+        ref = resolve(ref, version, client, ref_text)
+        data, manifest_digest = client.get_manifest(ref.repository, ref.reference)
+        where = str(ref)
+        art = chartformat.parse_manifest(data, where)
+        meta_cap = limits.oci_metadata_size()
+        config = client.get_blob(ref.repository, art.config.digest, art.config.size, meta_cap)
+        meta = chartformat.parse_json(config, f"{where}: config")
+        label = f"Pulling {ref.name}" if progress else None
+        chart = client.get_blob(ref.repository, art.chart.digest, art.chart.size, archive_limits()[1], label)
+        prov = (client.get_blob(ref.repository, art.prov.digest, art.prov.size, meta_cap)
+                if art.prov is not None else None)
+    if art.legacy:
+        logger.warning("chart media type %s is deprecated", chartformat.LEGACY_CHART_LAYER_MEDIA_TYPE)
+    version_text = reference.version_for_tag(ref.tag) if ref.tag else str(meta.get("version") or "")
+    filename = safe_base_name(f"{ref.name}-{version_text}.tgz", f"chart {shown(str(ref))}", RegistryError)
+    digest_hex = art.chart.digest.removeprefix("sha256:")
+    target = content_path(digest_hex)
+    atomic_write(target, chart)
+    prov_path = None
+    if prov is not None:
+        prov_path = content_path(digest_hex, ".prov")
+        atomic_write(prov_path, prov)
+    if out is not None:
+        out(f"Pulled: {ref}")
+        out(f"Digest: {manifest_digest}")
+    logger.debug("pulled ref=%s manifest=%s chart=%s", ref, manifest_digest, art.chart.digest)
+    return Pulled(target, filename, digest_hex, manifest_digest, ref, prov_path)

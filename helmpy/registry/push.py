@@ -1,0 +1,101 @@
+"""``push CHART.tgz oci://host/path``: upload a chart as Helm does, to ``host/path/<name>:<version>``.
+
+Blobs go first (each skipped when a ``HEAD`` finds it already there), the manifest last: the tag only
+appears once every blob it names is stored, so a push that dies halfway leaves no chart a pull can see,
+and the next push completes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from helmpy.errors import ChartNotFoundError, RegistryError
+from helmpy.registry import chartformat, reference
+from helmpy.registry.client import RegistryClient, RegistryOptions
+from helmpy.registry.reference import Reference
+
+logger = logging.getLogger(__name__)
+
+UNDERSCORE_NOTICE = """
+OCI artifact references (e.g. tags) do not support the plus sign (+). To support
+storing semantic versions, Helm adopts the convention of changing plus (+) to
+an underscore (_) in chart version tags when pushing to a registry and back to
+a plus (+) when pulling from a registry."""
+
+
+@dataclass(frozen=True)
+class PushResult:
+    ref: Reference
+    digest: str  # the manifest's
+    manifest: bytes
+
+
+def _read_archive(archive: Path) -> bytes:
+    from helmpy.chart.archive import limits
+
+    if archive.is_dir():
+        raise RegistryError("cannot push directory, must provide chart archive (.tgz)")
+    if not archive.is_file():
+        raise ChartNotFoundError(f"{archive}: no such file")
+    cap = limits()[1]
+    size = archive.stat().st_size
+    if size > cap:
+        raise RegistryError(f"{archive}: {size} bytes is more than the limit of {cap} bytes (HELMPY_MAX_CHART_SIZE)")
+    return archive.read_bytes()
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """What a push sends: the manifest and its blobs (config first), for chart ``name`` ``version``."""
+
+    manifest: bytes
+    blobs: list[tuple[chartformat.Descriptor, bytes]]
+    name: str
+    version: str
+
+
+def build(archive: Path) -> Artifact:
+    """The manifest and blobs Helm would push for ``archive``."""
+    from helmpy.chart.loader import load_archive
+
+    data = _read_archive(archive)
+    meta = load_archive(data, str(archive)).metadata
+    config = chartformat.config_blob(meta)
+    blobs = [(chartformat.describe(chartformat.CONFIG_MEDIA_TYPE, config), config),
+             (chartformat.describe(chartformat.CHART_LAYER_MEDIA_TYPE, data), data)]
+    prov_path = archive.with_name(archive.name + ".prov")
+    if prov_path.is_file():
+        prov = prov_path.read_bytes()
+        blobs.append((chartformat.describe(chartformat.PROV_LAYER_MEDIA_TYPE, prov), prov))
+    notes = chartformat.annotations(meta, chartformat.rfc3339(os.stat(archive).st_mtime))
+    manifest = chartformat.manifest(blobs[0][0], [d for d, _ in blobs[1:]], notes)
+    return Artifact(manifest, blobs, meta.name, meta.version)
+
+
+def push_chart(archive: Path, destination: str, options: RegistryOptions,
+               out: Callable[[str], None] = print) -> PushResult:
+    """Push ``archive`` (and a sibling ``.prov``) under ``destination``; prints Helm's two lines."""
+    dest = reference.parse(destination)
+    if dest.tag or dest.digest:
+        raise RegistryError(f"{destination}: give the repository only (oci://host/path); the chart's name and version "
+                            "make the rest of the reference")
+    art = build(Path(archive))
+    name, version = art.name, art.version
+    ref = reference.parse(f"{dest.registry}/{dest.repository}/{name}:{version}")
+    with RegistryClient(ref.registry, options) as client:
+        for desc, data in art.blobs:
+            if client.has_blob(ref.repository, desc.digest):
+                logger.debug("blob exists digest=%s", desc.digest)
+                continue
+            client.upload_blob(ref.repository, data, desc.digest)
+        digest = client.put_manifest(ref.repository, ref.tag, art.manifest)
+    out(f"Pushed: {ref}")
+    out(f"Digest: {digest}")
+    if "_" in ref.tag:
+        out(f"{ref} contains an underscore.")
+        out(UNDERSCORE_NOTICE)
+    return PushResult(ref, digest, art.manifest)

@@ -1,0 +1,208 @@
+"""A real OCI registry for tests: Debian's ``docker-registry`` (the CNCF distribution registry v2).
+
+:class:`Registry` writes a config file into a temporary directory (filesystem storage there, no
+redis, no notifications, no health checks, upload purging off), starts ``docker-registry serve`` on
+a free 127.0.0.1 port, waits until ``/v2/`` answers, and stops it (SIGTERM, then SIGKILL) when the
+fixture ends. Three flavours: plain HTTP and anonymous; TLS with a throwaway CA (``ca_file``) plus
+htpasswd basic auth (bcrypt entries written by ``htpasswd -B``); and, with ``token=True``, Bearer
+token auth, for which :mod:`tests.support.oci_token` runs a token service signing JWTs with a key
+whose certificate the registry trusts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+REGISTRY_BIN = "/usr/bin/docker-registry"
+USERNAME = "helmpy"
+PASSWORD = "s3cret-pässword"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _binary() -> str:
+    found = shutil.which("docker-registry") or (REGISTRY_BIN if os.path.exists(REGISTRY_BIN) else None)
+    if not found:
+        pytest.fail("docker-registry is not installed: apt-get install docker-registry apache2-utils (see .ci/run)")
+    return found
+
+
+def make_ca(work: Path) -> tuple[Path, Path, Path]:
+    """A self-signed CA and a server certificate for 127.0.0.1/localhost: (ca.pem, server.pem, server.key)."""
+    ca_key, ca_pem = work / "ca.key", work / "ca.pem"
+    key, csr, pem, ext = work / "server.key", work / "server.csr", work / "server.pem", work / "san.ext"
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca_pem),
+            "-days", "2", "-subj", "/CN=helmpy test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=127.0.0.1")
+    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n")
+    openssl("x509", "-req", "-in", str(csr), "-CA", str(ca_pem), "-CAkey", str(ca_key), "-CAcreateserial",
+            "-out", str(pem), "-days", "2", "-extfile", str(ext))
+    return ca_pem, pem, key
+
+
+def write_htpasswd(path: Path, username: str, password: str) -> None:
+    """A bcrypt htpasswd entry (the only hash the registry accepts)."""
+    proc = subprocess.run(["htpasswd", "-Bbn", username, password], check=True, capture_output=True, text=True,
+                          timeout=60)
+    path.write_text(proc.stdout.strip() + "\n")
+
+
+@dataclass
+class Registry:
+    """One registry process; ``host`` is ``127.0.0.1:PORT``, what ``oci://`` references name."""
+
+    work: Path
+    tls: bool = False
+    basic_auth: bool = False
+    token_realm: str = ""  # set: Bearer token auth against this realm
+    token_cert: Path | None = None
+    port: int = 0
+    ca_file: str = ""
+    proc: subprocess.Popen[bytes] | None = None
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def storage(self) -> Path:
+        return self.work / "storage"
+
+    @property
+    def base_url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://{self.host}"
+
+    def tls_flags(self) -> list[str]:
+        """The flags helmpy and helm need to reach this registry."""
+        return ["--ca-file", self.ca_file] if self.tls else ["--plain-http"]
+
+    def _config(self) -> str:
+        lines = [
+            "version: 0.1",
+            "log:",
+            "  level: error",
+            "  accesslog:",
+            "    disabled: true",
+            "storage:",
+            "  filesystem:",
+            f"    rootdirectory: {self.storage}",
+            "  delete:",
+            "    enabled: true",
+            "  maintenance:",
+            "    uploadpurging:",
+            "      enabled: false",
+            "http:",
+            f"  addr: 127.0.0.1:{self.port}",
+            "  secret: helmpy-test-secret",
+        ]
+        if self.tls:
+            lines += ["  tls:", f"    certificate: {self.work / 'server.pem'}", f"    key: {self.work / 'server.key'}"]
+        if self.basic_auth:
+            lines += ["auth:", "  htpasswd:", "    realm: helmpy-test", f"    path: {self.work / 'htpasswd'}"]
+        elif self.token_realm:
+            lines += ["auth:", "  token:", f"    realm: {self.token_realm}", "    service: helmpy-test-registry",
+                      "    issuer: helmpy-test-issuer", f"    rootcertbundle: {self.token_cert}"]
+        return "\n".join(lines) + "\n"
+
+    def start(self) -> "Registry":
+        """Start (or restart, on the same port and storage) and wait until ``/v2/`` answers."""
+        binary = _binary()
+        if not self.port:
+            self.port = _free_port()
+        if self.tls and not self.ca_file:
+            self.ca_file = str(make_ca(self.work)[0])
+        if self.basic_auth and not (self.work / "htpasswd").exists():
+            write_htpasswd(self.work / "htpasswd", USERNAME, PASSWORD)
+        config = self.work / "config.yml"
+        config.write_text(self._config())
+        log = open(self.work / "registry.log", "ab")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+        self.proc = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=log, env=env,
+                                     start_new_session=True)
+        log.close()
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self) -> None:
+        import ssl
+        import urllib.error
+        import urllib.request
+
+        ctx = ssl.create_default_context(cafile=self.ca_file) if self.tls else None
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"docker-registry exited: {(self.work / 'registry.log').read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(f"{self.base_url}/v2/", timeout=2, context=ctx).close()
+                return
+            except urllib.error.HTTPError as err:
+                if err.code == 401:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"docker-registry did not answer on {self.base_url}")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would (storage stays as it was)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.proc = None
+
+    def blob_path(self, digest: str) -> Path:
+        """Where the filesystem driver keeps a blob (for tests that alter one on disk)."""
+        hexd = digest.removeprefix("sha256:")
+        return self.storage / "docker/registry/v2/blobs/sha256" / hexd[:2] / hexd / "data"
+
+
+def _registry(**kwargs: object) -> Iterator[Registry]:
+    work = Path(tempfile.mkdtemp(prefix="helmpy-registry-"))
+    reg = Registry(work, **kwargs)  # type: ignore[arg-type]
+    try:
+        yield reg.start()
+    finally:
+        reg.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture
+def oci_registry() -> Iterator[Registry]:
+    """A plain-HTTP, anonymous registry (a fresh one per test: storage is mutated by tests)."""
+    yield from _registry()
+
+
+@pytest.fixture
+def oci_registry_tls() -> Iterator[Registry]:
+    """A TLS registry (self-signed CA in ``ca_file``) with htpasswd basic auth (USERNAME/PASSWORD)."""
+    yield from _registry(tls=True, basic_auth=True)

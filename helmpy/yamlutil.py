@@ -139,14 +139,15 @@ def load_all(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] 
         raise exc(f"{source}: nesting too deep to parse") from err
 
 
-def check_json_depth(text: str | bytes, source: str, exc: type[HelmpyError] = ValuesError) -> None:
-    """Refuse JSON nested deeper than the limit (before ``json`` recurses into it); errors name ``source``."""
+def check_json_depth(text: str | bytes, source: str, exc: type[HelmpyError] = ValuesError, extra: int = 0) -> None:
+    """Refuse JSON nested deeper than the limit (plus ``extra`` levels of an envelope around values, as in a
+    release record) before ``json`` recurses into it; errors name ``source``."""
     if isinstance(text, bytes):
         try:
             text = text.decode(json.detect_encoding(text))
         except (UnicodeDecodeError, LookupError):
             return  # not JSON text: json.loads refuses it before nesting matters
-    limit = limits.nesting_depth()
+    limit = limits.nesting_depth() + extra
     if _yamlguard.json_too_deep(text, limit):
         raise exc(f"{source}: JSON nested deeper than {limit} levels (limit {limits.MAX_NESTING_DEPTH_ENV})")
 

@@ -112,8 +112,9 @@ def lint_path(path: str, user_values: dict[str, Any], opts: LintOptions) -> Char
 
 def _expand_archive(archive: Path, dest: Path) -> Path:
     from helmpy.chart.archive import read_archive
+    from helmpy.chart.loader import read_chart_archive
 
-    members = read_archive(archive.read_bytes(), str(archive))
+    members = read_archive(read_chart_archive(archive), str(archive))
     root = dest / "chart"
     for m in members:
         target = root / m.name

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from helmpy import yamlutil
+from helmpy.chart.loader import read_chart_file
 from helmpy.chart.model import KNOWN_METADATA_KEYS, Chart, Metadata, is_semver, is_strict_semver
 from helmpy.errors import HelmpyError
 
@@ -95,7 +96,7 @@ def lint_chartfile(linter: Linter) -> Metadata | None:
         linter.rule(Severity.ERROR, name, "should be a file, not a directory")
         return None
     try:
-        raw = yamlutil.load(path.read_bytes(), name, HelmpyError)
+        raw = yamlutil.load(read_chart_file(path), name, HelmpyError)
         if raw is not None and not isinstance(raw, dict):
             raise HelmpyError(f"{name}: must be a map of keys")
         meta = Metadata.from_dict(raw or {}, name)
@@ -173,15 +174,18 @@ def lint_values_file(linter: Linter, overrides: dict[str, Any] | None = None, sk
     if not linter.rule(Severity.INFO, name, None if path.exists() else "file does not exist"):
         return False
     try:
-        values = yamlutil.load_values(path.read_bytes(), name)
+        values = yamlutil.load_values(read_chart_file(path), name)
     except (OSError, HelmpyError) as err:
         linter.rule(Severity.ERROR, name, f"unable to parse YAML: {err}")
         return False
     schema_path = linter.chart_dir / "values.schema.json"
-    if skip_schema or not schema_path.is_file() or not schema_path.read_bytes().strip():
+    if skip_schema or not schema_path.is_file():
         return True
     try:
-        problems = validate_against_schema(merge_maps(values, overrides or {}), schema_path.read_bytes())
+        schema = read_chart_file(schema_path)
+        if not schema.strip():
+            return True
+        problems = validate_against_schema(merge_maps(values, overrides or {}), schema)
     except HelmpyError as err:
         problems = [str(err)]
     return linter.rule(Severity.ERROR, name, "\n".join(problems) if problems else None)

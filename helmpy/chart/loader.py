@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from helmpy import limits as caps
 from helmpy import yamlutil
 from helmpy.chart.archive import ArchiveMember, limits, path_problem, read_archive
 from helmpy.chart.ignore import IgnoreRules
@@ -32,7 +33,7 @@ def load(path: str | os.PathLike[str]) -> Chart:
         raise ChartNotFoundError(f"path {str(path)!r} not found")
     if p.is_dir():
         return load_dir(p)
-    return load_archive(p.read_bytes(), source=str(path))
+    return load_archive(read_chart_archive(p), source=str(path))
 
 
 def load_archive(data: bytes, source: str = "archive") -> Chart:
@@ -46,16 +47,47 @@ def _dt(ts: float | None) -> datetime | None:
     return datetime.fromtimestamp(ts, tz=timezone.utc)
 
 
+def read_chart_file(path: Path, max_file: int | None = None, size: int | None = None) -> bytes:
+    """The bytes of one file of a chart directory, refused when over the per-file cap (Helm's 5 MiB, the same
+    as in archives) by its size before a byte is read (``size``: from a ``stat`` the caller already made), and
+    read to at most cap + 1 bytes (a file that grows, or lies about its size, as under /proc)."""
+    cap = caps.chart_file_size() if max_file is None else max_file
+    return _read_capped(path, cap, size, f"chart file {str(path)!r} is larger than the maximum file size {cap} "
+                                         f"bytes (limit {caps.MAX_FILE_SIZE_ENV})")
+
+
+def read_chart_archive(path: Path) -> bytes:
+    """The bytes of a chart archive, at most the whole-chart cap (its content must fit in it decompressed)."""
+    cap = caps.chart_size()
+    return _read_capped(path, cap, None, f"chart archive {str(path)!r} is larger than the maximum chart size "
+                                         f"{cap} bytes (limit {caps.MAX_CHART_SIZE_ENV})")
+
+
+def _read_capped(path: Path, cap: int, size: int | None, too_large: str) -> bytes:
+    try:
+        if (os.stat(path).st_size if size is None else size) > cap:
+            raise ArchiveError(too_large)
+        with open(path, "rb") as fh:
+            data = fh.read(cap + 1)
+    except OSError as err:
+        raise ChartError(f"cannot read {path}: {err.strerror or err}") from err
+    if len(data) > cap:
+        raise ArchiveError(too_large)
+    return data
+
+
 def walk_dir(root: Path) -> list[ArchiveMember]:
     """Read a chart directory into memory, applying .helmignore (lexical, depth-first order)."""
     root = root.resolve()
     ignore_file = root / ".helmignore"
-    rules = (IgnoreRules.parse(ignore_file.read_text(encoding="utf-8", errors="replace"), str(ignore_file))
+    rules = (IgnoreRules.parse(read_chart_file(ignore_file).decode("utf-8", errors="replace"), str(ignore_file))
              if ignore_file.is_file() else IgnoreRules.empty())
-    max_file, _ = limits()
+    max_file, max_total = limits()
     out: list[ArchiveMember] = []
+    total = 0
 
     def visit(directory: Path, rel: str) -> None:
+        nonlocal total
         try:
             names = sorted(os.listdir(directory))
         except OSError as err:
@@ -84,9 +116,12 @@ def walk_dir(root: Path) -> list[ArchiveMember]:
                 continue
             if not stat.S_ISREG(st.st_mode):
                 raise ChartError(f"cannot load irregular file {full} as it has file mode type bits set")
-            if st.st_size > max_file:
-                raise ArchiveError(f"chart file {name!r} is larger than the maximum file size {max_file}")
-            out.append(ArchiveMember(rel_path, full.read_bytes(), st.st_mtime))
+            data = read_chart_file(full, max_file, st.st_size)
+            total += len(data)
+            if total > max_total:
+                raise ArchiveError(f"{root}: chart is larger than the maximum size {max_total} bytes "
+                                   f"(limit {caps.MAX_CHART_SIZE_ENV}; reached at {shown(rel_path)})")
+            out.append(ArchiveMember(rel_path, data, st.st_mtime))
 
     visit(root, "")
     return out

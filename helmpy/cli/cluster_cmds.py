@@ -12,6 +12,7 @@ import click
 
 from helmpy.cli.main import debug_option
 from helmpy.errors import UsageError
+from helmpy.server.limits import KUBE_API_LIMITS
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,20 @@ def cluster() -> None:
               help="Serve plain HTTP without authentication (debugging only; clients send no token over HTTP).")
 @click.option("--namespace", "-n", default="default", show_default=True,
               help="Default namespace of the written kubeconfig's context.")
+@click.option("--read-header-timeout", default=f"{KUBE_API_LIMITS.header_timeout:g}s", show_default=True,
+              metavar="DURATION", help="Time a client has to send a complete request header; idle connections are "
+                                       "closed after it, and every write to a client must finish within it.")
+@click.option("--read-timeout", default=f"{KUBE_API_LIMITS.read_timeout:g}s", show_default=True, metavar="DURATION",
+              help="Time a client has to send a request body once it is being served (watches are not cut: they "
+                   "last their timeoutSeconds, at most 30m).")
+@click.option("--workers", default=KUBE_API_LIMITS.workers, show_default=True, type=click.IntRange(min=4, max=1024),
+              help="Threads serving requests; each open watch holds one, and watches may use all but 1/8 of them "
+                   "(at least 2 stay for other requests). Slow or idle clients hold none.")
+@click.option("--max-connections", default=KUBE_API_LIMITS.max_connections, show_default=True,
+              type=click.IntRange(min=1), help="Open connections at most; further ones are closed at once.")
 def serve(address: str, cluster_spec: str | None, write_kubeconfig: str | None, no_controller: bool,
-          insecure_http: bool, namespace: str) -> None:
+          insecure_http: bool, namespace: str, read_header_timeout: str, read_timeout: str, workers: int,
+          max_connections: int) -> None:
     """Serve the embedded cluster as a Kubernetes API (HTTPS, bearer token) until interrupted.
 
     Real kubectl and Helm work against it, and share its SQLite file with in-process helmpy commands.
@@ -76,14 +89,22 @@ def serve(address: str, cluster_spec: str | None, write_kubeconfig: str | None, 
       helmpy cluster serve --address 127.0.0.1:0 --cluster local:./dev.db --no-controller
       helmpy cluster serve --write-kubeconfig ~/.kube/config   # adds context 'helmpy', keeps the others
     """
+    from dataclasses import replace
+
+    from helmpy.cli.duration import parse_duration
     from helmpy.kube.embedded import EmbeddedCluster
     from helmpy.server.kubeapi.server import KubeApiServer
     from helmpy.server.kubeapi.tls import CONTEXT_NAME
 
     host, port = parse_address(address)
     db = parse_cluster(cluster_spec)
+    header_timeout, body_timeout = parse_duration(read_header_timeout), parse_duration(read_timeout)
+    if header_timeout <= 0 or body_timeout <= 0:
+        raise UsageError("--read-header-timeout and --read-timeout must be more than 0")
+    limits = replace(KUBE_API_LIMITS, header_timeout=header_timeout, read_timeout=body_timeout, workers=workers,
+                     max_connections=max_connections)
     server = KubeApiServer(EmbeddedCluster(db, controller=not no_controller), host, port,
-                           use_tls=not insecure_http)
+                           use_tls=not insecure_http, limits=limits)
     server.start()
     if write_kubeconfig:
         try:

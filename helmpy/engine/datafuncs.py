@@ -180,18 +180,26 @@ def from_yaml_array(text: Any) -> list[Any]:
     return data
 
 
+def _load_json(text: Any, fn: str) -> Any:
+    """JSON text from a template, refused (RenderError) when nested deeper than the values limit (Go's
+    encoding/json stops at 10000 levels with "exceeded max depth")."""
+    source = go_str(text)
+    yamlutil.check_json_depth(source, fn, RenderError)
+    return json.loads(source)
+
+
 def from_json(text: Any) -> Any:
     try:
-        data = json.loads(go_str(text))
-    except ValueError as err:
+        data = _load_json(text, "fromJson")
+    except (ValueError, RenderError) as err:  # Helm answers a map with the error, as for fromYaml
         return {"Error": str(err)}
     return data if isinstance(data, dict) else {"Error": "json: cannot unmarshal into a map"}
 
 
 def from_json_array(text: Any) -> list[Any]:
     try:
-        data = json.loads(go_str(text))
-    except ValueError as err:
+        data = _load_json(text, "fromJsonArray")
+    except (ValueError, RenderError) as err:
         return [str(err)]
     return data if isinstance(data, list) else ["json: cannot unmarshal into a list"]
 

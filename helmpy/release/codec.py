@@ -6,10 +6,14 @@ import base64
 import gzip
 import json
 
+from helmpy import yamlutil
 from helmpy.errors import StorageError
 from helmpy.release.model import Release
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
+# levels a record adds around the values it holds (``chart.values.…``, ``config.…``), so a release whose values
+# are at the nesting limit still decodes
+_ENVELOPE_DEPTH = 8
 
 
 def encode(release: Release) -> str:
@@ -21,11 +25,13 @@ def encode(release: Release) -> str:
 
 
 def decode(data: str | bytes, source: str = "release record") -> Release:
-    """Accept gzipped and plain JSON (Helm does both)."""
+    """Accept gzipped and plain JSON (Helm does both); JSON nested deeper than the values limit allows is a
+    :class:`StorageError` naming ``source`` (a hostile or corrupt record must not exhaust the stack)."""
     try:
         raw = base64.b64decode(data, validate=False)
         if raw[:3] == _GZIP_MAGIC:
             raw = gzip.decompress(raw)
+        yamlutil.check_json_depth(raw, f"{source}: cannot decode release record", StorageError, _ENVELOPE_DEPTH)
         return Release.from_dict(json.loads(raw))
     except (ValueError, OSError, EOFError, TypeError) as err:
         raise StorageError(f"{source}: cannot decode release record: {err}") from err

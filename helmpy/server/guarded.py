@@ -143,7 +143,8 @@ class _Request(HTTPRequest):  # type: ignore[misc]
         if not self.chunked_read:
             super().respond()
             return
-        self.rfile = ChunkedBody(self.conn.rfile, self.server.max_request_body_size or 1 << 62)
+        limit = self.server.limits.max_chunked_body or self.server.max_request_body_size or 1 << 62
+        self.rfile = ChunkedBody(self.conn.rfile, limit)
         self.server.gateway(self).respond()
         if self.ready:
             self.ensure_headers_sent()

@@ -1,4 +1,5 @@
-"""Run a WSGI app on a listening address with cheroot (CherryPy's production HTTP/1.1 server).
+"""Run a WSGI app on a listening address with cheroot (CherryPy's production HTTP/1.1 server): ``helmpy serve``
+through :func:`make_server`, ``helmpy cluster serve`` through :func:`bind_server` and :func:`tls_adapter`.
 
 One server for both plain HTTP and HTTPS: a fixed pool of worker threads, keep-alive, request size
 limits, and TLS through the standard library's ``ssl`` module. The server is cheroot hardened against
@@ -14,10 +15,13 @@ import logging
 import ssl
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from helmpy.errors import UsageError
 from helmpy.server.limits import ServerLimits
+
+if TYPE_CHECKING:
+    from helmpy.server.guarded import GuardedServer
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +49,8 @@ class RunningServer:
     shutdown: Callable[[], None]
 
 
-def _tls_adapter(tls_cert: str, tls_key: str) -> Any:
+def tls_adapter(tls_cert: str, tls_key: str, context: ssl.SSLContext | None = None) -> Any:
+    """A cheroot TLS adapter for the PEM files (``context``, when given, replaces the one built from them)."""
     from cheroot.ssl.builtin import BuiltinSSLAdapter
 
     class LazyHandshakeAdapter(BuiltinSSLAdapter):  # type: ignore[misc]
@@ -59,9 +64,12 @@ def _tls_adapter(tls_cert: str, tls_key: str) -> Any:
 
     try:  # load once here so a bad file is a usage error now, not a failure on the first request
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(tls_cert, tls_key)
-        return LazyHandshakeAdapter(tls_cert, tls_key)
+        adapter = LazyHandshakeAdapter(tls_cert, tls_key)
     except (OSError, ssl.SSLError, ValueError) as err:
         raise UsageError(f"cannot load TLS certificate {tls_cert!r} / key {tls_key!r}: {err}") from err
+    if context is not None:
+        adapter.context = context
+    return adapter
 
 
 def _error_log(msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
@@ -69,21 +77,31 @@ def _error_log(msg: str = "", level: int = logging.INFO, traceback: bool = False
     logger.debug("cheroot: %s", msg, exc_info=traceback)
 
 
+def bind_server(app: Callable[..., Any], host: str, port: int, limits: ServerLimits, *, server_name: str,
+                ssl_adapter: Any = None, error_log: Callable[..., None] = _error_log,
+                shutdown_timeout: float = SHUTDOWN_TIMEOUT) -> GuardedServer:
+    """A :class:`~helmpy.server.guarded.GuardedServer` for ``app`` bound to ``host:port`` (``OSError`` when it
+    cannot listen); ``serve()`` runs it, ``stop()`` ends it. ``error_log`` gets cheroot's diagnostics."""
+    from helmpy.server.guarded import GuardedServer  # imports cheroot: only when serving
+
+    server = GuardedServer((host, port), app, limits, server_name=server_name,
+                           shutdown_timeout=shutdown_timeout, request_queue_size=64)
+    server.error_log = error_log
+    if ssl_adapter is not None:
+        server.ssl_adapter = ssl_adapter
+    server.prepare()  # binds the socket (and learns the real port when 0 was asked for)
+    return server
+
+
 def make_server(app: Callable[..., Any], address: str, tls_cert: str | None = None, tls_key: str | None = None,
                 limits: ServerLimits | None = None) -> RunningServer:
     """Bind ``address`` and return a server ready to run ``app`` (HTTPS when a certificate is given)."""
-    from helmpy.server.guarded import GuardedServer  # imports cheroot: only when serving
-
     host, port = parse_address(address)
     if bool(tls_cert) != bool(tls_key):
         raise UsageError("--tls-cert and --tls-key must be given together")
-    server = GuardedServer((host, port), app, limits or ServerLimits(), server_name="helmpy",
-                           shutdown_timeout=SHUTDOWN_TIMEOUT, request_queue_size=64)
-    server.error_log = _error_log
-    if tls_cert and tls_key:
-        server.ssl_adapter = _tls_adapter(tls_cert, tls_key)
+    adapter = tls_adapter(tls_cert, tls_key) if tls_cert and tls_key else None
     try:
-        server.prepare()  # binds the socket (and learns the real port when 0 was asked for)
+        server = bind_server(app, host, port, limits or ServerLimits(), server_name="helmpy", ssl_adapter=adapter)
     except OSError as err:
         raise UsageError(f"cannot listen on {address}: {err.strerror or err}") from err
     bound_port = server.bind_addr[1]

@@ -70,8 +70,8 @@ class SecretsDriver:
         for item in items:
             try:
                 out.append(self.from_object(item))
-            except StorageError as err:  # like Helm: skip what cannot be decoded
-                logger.debug("skipping undecodable record %s: %s", item["metadata"].get("name"), err)
+            except StorageError as err:  # like Helm: skip what cannot be decoded (Helm only logs it with --debug)
+                logger.warning("skipping a release record that cannot be decoded: %s", err)
         return out
 
     def get(self, key: str) -> Release:

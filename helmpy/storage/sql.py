@@ -170,7 +170,7 @@ class SQLDriver:
             try:
                 rls = codec.decode(body, f"sql record {namespace}/{key}")
             except StorageError as err:
-                logger.debug("skipping undecodable record: %s", err)
+                logger.warning("skipping a release record that cannot be decoded: %s", err)
                 continue
             rls.labels = self._custom_labels(cur, key, namespace)
             out.append(rls)

@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from tests.server.serve_helper import Server, chart_tgz, self_signed_cert, start_server
+from tests.support.raw_http import PROMPT, closed_by_server, complete, connect, framing_attacks, read_answer, wait_closed
 
 HEADER_TIMEOUT = 3.0  # --read-header-timeout used here (default 10 s)
 READ_TIMEOUT = 3.0  # --read-timeout used here (default 2 m)
-PROMPT = 2.0  # seconds an answer to a legitimate client may take while the attack runs
 
 
 def _port(srv: Server) -> int:
@@ -26,9 +26,7 @@ def _port(srv: Server) -> int:
 
 
 def _connect(srv: Server) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", _port(srv)), timeout=5)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
+    return connect(_port(srv))
 
 
 def _stop_and_check_log(srv: Server) -> str:
@@ -38,31 +36,6 @@ def _stop_and_check_log(srv: Server) -> str:
     assert "Traceback" not in log and "internal" not in log.lower(), log
     assert len(log.splitlines()) <= 5, log
     return log
-
-
-def _closed_by_server(sock: socket.socket) -> bool:
-    """Whether the server ended the connection (EOF or reset; a 408 answer first is fine)."""
-    try:
-        while select.select([sock], [], [], 0)[0]:
-            if not sock.recv(65536):
-                return True
-    except OSError:
-        return True
-    return False
-
-
-def _complete(answer: bytes) -> bool:
-    """Whether ``answer`` holds a whole response with a Content-Length."""
-    head, sep, body = answer.partition(b"\r\n\r\n")
-    lengths = [int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
-    return bool(sep) and bool(lengths) and len(body) >= lengths[0]
-
-
-def _wait_closed(sock: socket.socket, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while not _closed_by_server(sock) and time.monotonic() < end:
-        time.sleep(0.1)
-    return _closed_by_server(sock)
 
 
 def _health_and_upload(srv: Server, name: str, **kw: object) -> None:
@@ -95,7 +68,7 @@ def test_idle_and_slowloris_connections_hold_no_worker_and_are_closed_in_time(tm
             for i, sock in enumerate(idle + slow):
                 if i in closed_at:
                     continue
-                if _closed_by_server(sock):
+                if closed_by_server(sock):
                     closed_at[i] = time.monotonic() - opened
                 elif i >= len(idle) and step % 4 == 0:
                     try:
@@ -125,11 +98,11 @@ def test_kept_alive_connection_that_dribbles_its_next_request_is_closed(tmp_path
             _health_and_upload(srv, "alpha")
             started = time.monotonic()
             for _ in range(int(HEADER_TIMEOUT * 4) + 12):
-                if _closed_by_server(sock):
+                if closed_by_server(sock):
                     break
                 sock.sendall(b"X")
                 time.sleep(0.25)
-            assert _closed_by_server(sock) and time.monotonic() - started <= HEADER_TIMEOUT + 2.5
+            assert closed_by_server(sock) and time.monotonic() - started <= HEADER_TIMEOUT + 2.5
     finally:
         _stop_and_check_log(srv)
 
@@ -155,7 +128,7 @@ def test_slow_upload_body_gets_408_within_the_read_timeout(tmp_path: Path) -> No
         elapsed = time.monotonic() - started
         assert all(a.startswith(b"HTTP/1.1 408 ") for a in answers), answers
         assert READ_TIMEOUT - 0.5 <= elapsed <= READ_TIMEOUT + 2.5
-        assert all(_wait_closed(s, PROMPT) for s in socks)  # after discarding at most 1 s of the rest
+        assert all(wait_closed(s, PROMPT) for s in socks)  # after discarding at most 1 s of the rest
         assert _index(srv) == before and not list(srv.directory.glob("*.tgz"))
         _health_and_upload(srv, "alpha")
     finally:
@@ -176,30 +149,11 @@ def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 _POST = b"POST /api/charts HTTP/1.1\r\nHost: x\r\n"
 MALFORMED = [
-    ("negative length", _POST + b"Content-Length: -5\r\n\r\nabc", 400, b"invalid Content-Length"),
-    ("signed length", _POST + b"Content-Length: +5\r\n\r\nabcde", 400, b"invalid Content-Length"),
-    ("non-numeric length", _POST + b"Content-Length: abc\r\n\r\n", 400, b"invalid Content-Length"),
-    ("hex length", _POST + b"Content-Length: 0x10\r\n\r\n", 400, b"invalid Content-Length"),
-    ("duplicate length", _POST + b"Content-Length: 5\r\nContent-Length: 5\r\n\r\nabcde", 400,
-     b"more than one Content-Length"),
-    ("conflicting lengths", _POST + b"Content-Length: 5\r\nContent-Length: 500\r\n\r\nabcde", 400,
-     b"more than one Content-Length"),
-    ("length list", _POST + b"Content-Length: 5, 6\r\n\r\nabcde", 400, b"invalid Content-Length"),
-    ("chunked and length", _POST + b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nabcde\r\n0\r\n\r\n",
-     400, b"both Transfer-Encoding and Content-Length"),
-    ("unknown coding", _POST + b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 400,
-     b"unsupported Transfer-Encoding"),
+    *framing_attacks(_POST),
     ("no length", _POST + b"\r\n", 411, b"Content-Length or a chunked body"),
-    ("huge length", _POST + b"Content-Length: 1000000000000\r\n\r\n", 413, b""),
     ("length over the cap", _POST + b"Content-Length: 3000\r\n\r\n", 413, b"request body too large: 3000 bytes"),
-    ("huge chunk", _POST + b"Transfer-Encoding: chunked\r\n\r\nfffffffffff\r\nabc", 413, b"would exceed the limit"),
     ("chunks over the cap", _POST + b"Transfer-Encoding: chunked\r\n\r\n" + b"400\r\n" + b"a" * 1024 + b"\r\n" +
      b"400\r\n" + b"a" * 1024 + b"\r\n" + b"400\r\n", 413, b"too large"),
-    ("negative chunk", _POST + b"Transfer-Encoding: chunked\r\n\r\n-5\r\nabc", 400, b"invalid chunk size"),
-    ("non-hex chunk", _POST + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nabc", 400, b"invalid chunk size"),
-    ("chunk without CRLF", _POST + b"Transfer-Encoding: chunked\r\n\r\n3\r\nabcXX", 400, b"not followed by CRLF"),
-    ("endless chunk line", _POST + b"Transfer-Encoding: chunked\r\n\r\n" + b"1" * 5000, 400, b"longer than"),
-    ("header too big", b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 413, b""),
 ]
 
 
@@ -209,24 +163,8 @@ def test_malformed_body_framing_gets_a_4xx_at_once(capped: Server, request_bytes
                                                   detail: bytes) -> None:
     before = _index(capped)
     with _connect(capped) as sock:
-        sock.settimeout(PROMPT + 1)
-        started = time.monotonic()
         sock.sendall(request_bytes)  # the body is never completed: the answer must not wait for it
-        answer, first, ended = b"", None, False
-        while time.monotonic() - started < PROMPT + 1:  # the server answers, then ends the connection
-            try:
-                data = sock.recv(65536)
-            except ConnectionResetError:
-                data = b""
-            except TimeoutError:
-                break
-            if not data:
-                ended = True
-                break
-            first = first or time.monotonic() - started
-            answer += data
-            if status == 411 and _complete(answer):
-                break
+        answer, first, ended = read_answer(sock, PROMPT + 1, until=complete if status == 411 else None)
         assert answer.startswith(f"HTTP/1.1 {status} ".encode()), answer[:200]
         assert detail in answer and first is not None and first < 0.5, (answer[:300], first)
         if status == 411:  # no body was announced, so the connection may serve the next request
@@ -273,10 +211,10 @@ def test_tls_clients_that_stall_the_handshake_hold_no_worker(tmp_path: Path) -> 
             _health_and_upload(srv, "alpha", verify=str(cert))
         started = time.monotonic()
         for _ in range(int(HEADER_TIMEOUT * 4) + 12):
-            if all(_closed_by_server(s) for s in socks):
+            if all(closed_by_server(s) for s in socks):
                 break
             time.sleep(0.25)
-        assert all(_closed_by_server(s) for s in socks) and time.monotonic() - started <= HEADER_TIMEOUT + 2.5
+        assert all(closed_by_server(s) for s in socks) and time.monotonic() - started <= HEADER_TIMEOUT + 2.5
     finally:
         for sock in socks:
             sock.close()

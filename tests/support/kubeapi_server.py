@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import socket
+import ssl
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -41,6 +42,16 @@ class KubeApiServer:
             data = self.config()["clusters"][0]["cluster"]["certificate-authority-data"]
             path.write_bytes(base64.b64decode(data))
         return path
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def tls_connect(self) -> ssl.SSLSocket:
+        """A raw TLS connection to the server (handshake done, nothing sent)."""
+        ctx = ssl.create_default_context(cafile=str(self.ca_file))
+        return ctx.wrap_socket(socket.create_connection(("127.0.0.1", self.port), timeout=10),
+                               server_hostname="127.0.0.1")
 
     def env(self, **extra: str) -> dict[str, str]:
         """Environment for real kubectl/helm (isolated HOME and Helm dirs) pointed at this server."""

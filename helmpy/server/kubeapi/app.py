@@ -12,12 +12,13 @@ import datetime
 import hmac
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import parse_qs
 
 from helmpy import yamlutil
-from helmpy.errors import HelmpyError, KubeApiStatus
+from helmpy.errors import HelmpyError, KubeApiStatus, ServerRequestError
 from helmpy.kube.printers import printer_columns
 from helmpy.kube.resources import ResourceType, split_api_version
 from helmpy.server.kubeapi import discovery, openapi, protobuf, scale, status, validation
@@ -27,6 +28,7 @@ from helmpy.server.kubeapi.selectors import parse_fields, parse_labels
 from helmpy.server.kubeapi.store import Store
 from helmpy.server.kubeapi.tables import table
 from helmpy.server.kubeapi.watch import WatchRequest, stream
+from helmpy.server.limits import KUBE_API_LIMITS, KUBE_API_MAX_BODY, kube_api_max_watches
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +38,9 @@ APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = {"application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json", APPLY_PATCH}
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-            405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 415: "Unsupported Media Type",
-            422: "Unprocessable Entity", 500: "Internal Server Error"}
-MAX_BODY = 64 * 1024 * 1024
+            405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict", 410: "Gone", 413: "Payload Too Large",
+            415: "Unsupported Media Type", 422: "Unprocessable Entity", 429: "Too Many Requests",
+            500: "Internal Server Error"}
 # Pod subresources served by a kubelet; there is none, so they get a Status at once (docs/cluster-serve.md)
 KUBELET_SUBRESOURCES = ("log", "exec", "attach", "portforward")
 
@@ -68,7 +70,7 @@ class Response:
     code: int
     body: Any = None
     content_type: str = JSON
-    chunks: Iterator[bytes] | None = None
+    chunks: "HeldStream | None" = None
     headers: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -82,6 +84,26 @@ class Target:
     subresource: str | None
 
 
+class HeldStream:
+    """A watch's event stream holding one of the app's watch slots until the server closes it (WSGI calls
+    ``close()`` whether or not the stream was ever iterated)."""
+
+    def __init__(self, chunks: Iterator[bytes], slots: threading.BoundedSemaphore) -> None:
+        self._chunks = chunks
+        self._slots: threading.BoundedSemaphore | None = slots
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+    def close(self) -> None:
+        if self._slots is not None:
+            self._slots.release()
+            self._slots = None
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+
 def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -89,10 +111,15 @@ def _now() -> str:
 class KubeApiApp:
     """A Kubernetes API over a :class:`Store`; ``token`` None turns authentication off (plain HTTP)."""
 
-    def __init__(self, store: Store, token: str | None, server_address: str = "127.0.0.1:6443") -> None:
+    def __init__(self, store: Store, token: str | None, server_address: str = "127.0.0.1:6443", *,
+                 max_body: int = KUBE_API_MAX_BODY,
+                 max_watches: int = kube_api_max_watches(KUBE_API_LIMITS.workers)) -> None:
         self.store = store
         self.token = token
         self.server_address = server_address
+        self.max_body = max_body
+        self.max_watches = max_watches
+        self._watch_slots = threading.BoundedSemaphore(max_watches)
 
     # --- WSGI ----------------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -101,6 +128,11 @@ class KubeApiApp:
             resp = self.handle(req)
         except KubeApiStatus as err:
             resp = Response(err.code, status.status_body(err))
+            if err.code == 429:  # client-go waits this long and retries
+                resp.headers.append(("Retry-After", str(err.details.get("retryAfterSeconds", 1))))
+        except ServerRequestError as err:  # the body's framing (helmpy.server.framing): 400 or 413
+            reason = "RequestEntityTooLarge" if err.status == 413 else "BadRequest"
+            resp = Response(err.status, status.status_body(KubeApiStatus(err.message, code=err.status, reason=reason)))
         except Exception as exc:  # a bug: answer a Status, log one line (the traceback with --debug)
             logger.error("internal error on %s %s: %s: %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"),
                          type(exc).__name__, exc)
@@ -110,8 +142,12 @@ class KubeApiApp:
         headers = [("Content-Type", resp.content_type), ("Cache-Control", "no-cache, private"), *resp.headers]
         line = f"{resp.code} {_REASONS.get(resp.code, 'Unknown')}"
         if resp.chunks is not None:
-            write = start_response(line, headers)
-            write(b"")  # send the headers now: a watch may stay silent until its first event
+            try:
+                write = start_response(line, headers)
+                write(b"")  # send the headers now: a watch may stay silent until its first event
+            except BaseException:
+                resp.chunks.close()
+                raise
             return resp.chunks
         payload = json.dumps(resp.body, separators=(",", ":")).encode()
         start_response(line, [*headers, ("Content-Length", str(len(payload)))])
@@ -128,16 +164,30 @@ class KubeApiApp:
             # the scheme is case-insensitive (RFC 7235), as the API server treats it
             if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), self.token.encode()):
                 raise status.unauthorized()
+        req.body = self._body(environ, headers)
+        return req
+
+    def _body(self, environ: dict[str, Any], headers: dict[str, str]) -> bytes:
+        """The request body, refused (413) before a byte is read when it says it is over ``max_body``; a chunked
+        one is read to at most ``max_body + 1`` bytes."""
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError as err:
             raise status.bad_request("invalid Content-Length") from err
-        if length > MAX_BODY:
-            raise KubeApiStatus("request entity too large", code=413, reason="RequestEntityTooLarge")
+        too_large = f"Request entity too large: limit is {self.max_body}"
+        if length > self.max_body:
+            raise KubeApiStatus(too_large, code=413, reason="RequestEntityTooLarge")
         stream_in = environ.get("wsgi.input")
-        if stream_in is not None and (length or "chunked" in headers.get("transfer-encoding", "")):
-            req.body = stream_in.read(length) if length else stream_in.read()
-        return req
+        chunked = "chunked" in headers.get("transfer-encoding", "")
+        if stream_in is None or not (length or chunked):
+            return b""
+        try:
+            data: bytes = stream_in.read(length) if length else stream_in.read(self.max_body + 1)
+        except TimeoutError as err:
+            raise KubeApiStatus("request body not received in time", code=408, reason="Timeout") from err
+        if len(data) > self.max_body:
+            raise KubeApiStatus(too_large, code=413, reason="RequestEntityTooLarge")
+        return data
 
     # --- routing -------------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
@@ -316,7 +366,10 @@ class KubeApiApp:
                 raise status.no_containers()
             watch = WatchRequest(t.rt, t.namespace, labels, fields, req.query.get("resourceVersion", ""),
                                  req.flag("sendInitialEvents"), req.flag("allowWatchBookmarks"), timeout)
-            return Response(200, chunks=stream(self.store, watch))
+            if not self._watch_slots.acquire(blocking=False):
+                raise KubeApiStatus(f"too many watches open (at most {self.max_watches}); try again later",
+                                    code=429, reason="TooManyRequests", details={"retryAfterSeconds": 1})
+            return Response(200, chunks=HeldStream(stream(self.store, watch), self._watch_slots))
         items = self.store.list(t.rt, t.namespace, labels, fields)
         rv = self.store.resource_version()
         if "as=Table" in req.headers.get("accept", ""):

@@ -1,7 +1,12 @@
-"""Run the Kubernetes API on cheroot (a pure-Python production HTTP/1.1 server with TLS and chunked output).
+"""Run the Kubernetes API on the server ``helmpy serve`` uses (:mod:`helmpy.server.runner`: cheroot hardened
+by :mod:`helmpy.server.guarded`): request headers and TLS handshakes are read in the selector thread, so idle and
+slowloris clients hold no worker; bodies have strict framing and a read deadline.
 
-Watches hold a worker thread each, so the pool is generous. HTTPS is the default: clients only send the
-bearer token over TLS (kube-api.md §1).
+A watch is a complete request that then streams for up to its ``timeoutSeconds``: no deadline applies to the
+stream itself, only each send must finish within the header timeout (a client that stops reading is dropped
+once the socket buffers are full), and at most ``kube_api_max_watches(workers)`` watches are open at once, so
+the rest of the workers always serve kubectl's and Helm's other requests. HTTPS is the default: clients only
+send the bearer token over TLS (kube-api.md §1).
 """
 
 from __future__ import annotations
@@ -15,17 +20,17 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from helmpy.errors import KubeError
 from helmpy.kube.client import KubeClient
 from helmpy.server.kubeapi import tls
 from helmpy.server.kubeapi.app import KubeApiApp
+from helmpy.server.runner import bind_server, tls_adapter
 from helmpy.server.kubeapi.store import Store
+from helmpy.server.limits import KUBE_API_LIMITS, KUBE_API_MAX_BODY, ServerLimits, kube_api_max_watches
 
 logger = logging.getLogger(__name__)
 
-WORKER_THREADS = 64
 # errnos of a peer that hung up, reset or timed out (never a server fault)
 _CLIENT_GONE_ERRNOS = {errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED, errno.ESHUTDOWN, errno.ENOTCONN,
                        errno.ETIMEDOUT, errno.EBADF}
@@ -46,39 +51,17 @@ def client_went_away(exc: BaseException | None) -> bool:
     return isinstance(exc, OSError) and exc.errno in _CLIENT_GONE_ERRNOS
 
 
-def _server_class() -> type:
-    from cheroot import wsgi
-
-    class Server(wsgi.Server):  # type: ignore[misc]
-        """cheroot writes its diagnostics, with tracebacks, to stderr; ``error_log`` is its documented hook.
-        Client disconnects go to the debug log; anything else is one line (the traceback with --debug)."""
-
-        def error_log(self, msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
-            exc = sys.exc_info()[1]
-            if level < logging.WARNING or client_went_away(exc):
-                logger.debug("kube api connection ended: %s (%r)", msg, exc, exc_info=traceback and exc is not None)
-                return
-            detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
-            logger.error("kube api server error: %s%s", msg, detail)
-            if traceback and exc is not None:
-                logger.debug("traceback of the kube api server error", exc_info=exc)
-
-    return Server
-
-
-def _lazy_handshake_adapter() -> type:
-    from cheroot.ssl.builtin import BuiltinSSLAdapter
-
-    class LazyHandshake(BuiltinSSLAdapter):  # type: ignore[misc]
-        """cheroot shakes hands in its single accept loop, where one client that connects and stays silent
-        stalls every other connection for the socket timeout; wrapped without a handshake, OpenSSL does it on
-        the first read, in the worker thread serving that connection (as ``helmpy/server/runner.py`` does)."""
-
-        def wrap(self, sock: Any) -> tuple[Any, dict[str, str]]:
-            conn = self.context.wrap_socket(sock, do_handshake_on_connect=False, server_side=True)
-            return conn, {"wsgi.url_scheme": "https", "HTTPS": "on"}
-
-    return LazyHandshake
+def _error_log(msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+    """cheroot's diagnostics: client disconnects go to the debug log; anything else is one line (the traceback
+    with --debug)."""
+    exc = sys.exc_info()[1]
+    if level < logging.WARNING or client_went_away(exc):
+        logger.debug("kube api connection ended: %s (%r)", msg, exc, exc_info=traceback and exc is not None)
+        return
+    detail = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+    logger.error("kube api server error: %s%s", msg, detail)
+    if traceback and exc is not None:
+        logger.debug("traceback of the kube api server error", exc_info=exc)
 
 
 @dataclass
@@ -90,6 +73,7 @@ class KubeApiServer:
     port: int = 0
     use_tls: bool = True
     token: str | None = None
+    limits: ServerLimits = KUBE_API_LIMITS
     credentials: tls.ServerCredentials | None = field(default=None, init=False)
     _server: object | None = field(default=None, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
@@ -113,20 +97,20 @@ class KubeApiServer:
             self.credentials = tls.make_credentials([self.host], self.token)
             self.token = self.credentials.token
         self._store = Store(self.cluster)
-        app = KubeApiApp(self._store, self.token if self.use_tls else None)
-        server = _server_class()((self.host, self.port), app, numthreads=WORKER_THREADS, server_name="helmpy-kubeapi",
-                             timeout=60, request_queue_size=64, shutdown_timeout=1)
+        max_body = self.limits.max_chunked_body or KUBE_API_MAX_BODY
+        app = KubeApiApp(self._store, self.token if self.use_tls else None, max_body=max_body,
+                         max_watches=kube_api_max_watches(self.limits.workers))
+        adapter = None
         if self.use_tls:
             assert self.credentials is not None
             self._tmp = tempfile.mkdtemp(prefix="helmpy-kubeapi-")  # 0700; removed by stop()
             cert, key = Path(self._tmp, "tls.crt"), Path(self._tmp, "tls.key")
             cert.write_bytes(self.credentials.cert_pem)
             key.write_bytes(self.credentials.key_pem)
-            adapter = _lazy_handshake_adapter()(str(cert), str(key))
-            adapter.context = tls.ssl_context(self.credentials)
-            server.ssl_adapter = adapter
+            adapter = tls_adapter(str(cert), str(key), tls.ssl_context(self.credentials))
         try:
-            server.prepare()
+            server = bind_server(app, self.host, self.port, self.limits, server_name="helmpy-kubeapi",
+                                 ssl_adapter=adapter, error_log=_error_log, shutdown_timeout=1)
         except OSError as err:
             raise KubeError(f"cannot listen on {self.host}:{self.port}: {err}") from err
         self.port = int(server.bind_addr[1])  # type: ignore[index]

@@ -17,9 +17,7 @@ from tests.server.kubeapi.conftest import start_server
 
 
 def _tls(served) -> ssl.SSLSocket:
-    ctx = ssl.create_default_context(cafile=str(served.ca_file))
-    port = int(served.url.rsplit(":", 1)[1])
-    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="127.0.0.1")
+    return served.tls_connect()
 
 
 def _reset(sock: socket.socket) -> None:

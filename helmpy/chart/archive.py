@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from helmpy.errors import ArchiveError
 from helmpy.fsutil import MAX_PATH_BYTES, shown
+from helmpy.gunzip import gunzip_limited
 from helmpy.fsutil import name_problem as component_problem
 
 def limits() -> tuple[int, int]:
@@ -117,7 +118,8 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
     layout = _Layout(source)
     total = 0
     try:
-        raw = _gunzip_limited(data, max_total + 1024 * 1024, source)
+        raw = gunzip_limited(data, max_total + 1024 * 1024, lambda limit: ArchiveError(
+            f"{source}: decompressed chart is larger than the maximum size {limit}"))
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:", encoding="utf-8", errors="surrogateescape") as tar:
             for info in tar:
                 if info.type in (tarfile.XGLTYPE, tarfile.XHDTYPE, tarfile.GNUTYPE_LONGNAME):
@@ -148,28 +150,6 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
     if not members:
         raise ArchiveError(f"{source}: no files in chart archive")
     return members
-
-
-def _gunzip_limited(data: bytes, limit: int, source: str) -> bytes:
-    """Decompress at most ``limit`` bytes, so a gzip bomb cannot exhaust memory."""
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = bytearray()
-    buf = data
-    while buf:
-        chunk = d.decompress(buf, 1024 * 1024)
-        out += chunk
-        if len(out) > limit:
-            raise ArchiveError(f"{source}: decompressed chart is larger than the maximum size {limit}")
-        buf = d.unconsumed_tail
-        if d.eof:
-            # multi-member gzip: continue with what is left
-            rest = d.unused_data
-            if rest and rest[:2] == b"\x1f\x8b":
-                d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                buf = rest
-            else:
-                break
-    return bytes(out)
 
 
 # --- writing ----------------------------------------------------------------------------------------

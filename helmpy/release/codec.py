@@ -5,15 +5,22 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import zlib
 
-from helmpy import yamlutil
+from helmpy import limits, yamlutil
 from helmpy.errors import StorageError
+from helmpy.gunzip import gunzip_limited
 from helmpy.release.model import Release
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 # levels a record adds around the values it holds (``chart.values.…``, ``config.…``), so a release whose values
 # are at the nesting limit still decodes
 _ENVELOPE_DEPTH = 8
+
+
+def record_size_limit() -> int:
+    """Bytes a decoded record may hold: its chart (at most the chart size cap) plus values and manifest."""
+    return 2 * limits.chart_size()
 
 
 def encode(release: Release) -> str:
@@ -30,8 +37,10 @@ def decode(data: str | bytes, source: str = "release record") -> Release:
     try:
         raw = base64.b64decode(data, validate=False)
         if raw[:3] == _GZIP_MAGIC:
-            raw = gzip.decompress(raw)
+            raw = gunzip_limited(raw, record_size_limit(), lambda limit: StorageError(
+                f"{source}: cannot decode release record: it decompresses to more than {limit} bytes "
+                f"(limit {limits.MAX_CHART_SIZE_ENV}, twice the chart size cap)"))
         yamlutil.check_json_depth(raw, f"{source}: cannot decode release record", StorageError, _ENVELOPE_DEPTH)
         return Release.from_dict(json.loads(raw))
-    except (ValueError, OSError, EOFError, TypeError) as err:
+    except (ValueError, OSError, EOFError, TypeError, zlib.error) as err:
         raise StorageError(f"{source}: cannot decode release record: {err}") from err

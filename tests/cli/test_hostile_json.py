@@ -104,3 +104,27 @@ def test_a_release_whose_values_are_at_the_nesting_limit_still_decodes(tmp_path:
     assert proc.stdout.count('{"a":') == 199
 
 
+
+
+def test_a_release_secret_that_is_a_gzip_bomb_is_skipped_without_inflating_it(tmp_path: Path) -> None:
+    """1.5 GiB of zeros in 1.5 MB of concatenated gzip members: decoding stops at the record cap, in a process
+    whose whole address space is smaller than the bomb."""
+    db = tmp_path / "cluster.db"
+    _install(db, tmp_path)
+    key = "sh.helm.release.v1.demo.v2"
+    member = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
+    bomb = base64.b64encode(member * 24).decode()
+    EmbeddedCluster(db, controller=False).create({
+        "apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
+        "metadata": {"name": key, "namespace": "default",
+                     "labels": {"name": "demo", "owner": "helm", "status": "deployed", "version": "2"}},
+        "data": {"release": base64.b64encode(bomb.encode()).decode()}})
+    problem = (f"Secret default/{key}: cannot decode release record: it decompresses to more than "
+               f"{2 * 100 * 1024 * 1024} bytes (limit HELMPY_MAX_CHART_SIZE, twice the chart size cap)")
+    cluster = ("--cluster", f"local:{db}")
+    proc = helmpy("history", "demo", "-o", "json", *cluster)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stderr.splitlines() == [f"level=WARNING msg=skipping a release record that cannot be decoded: "
+                                        f"{problem}"], proc.stderr[-2000:]
+    assert [h["revision"] for h in json.loads(proc.stdout)] == [1]
+    assert_one_error(helmpy("get", "values", "demo", "--revision", "2", *cluster), problem)

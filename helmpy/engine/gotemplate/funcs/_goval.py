@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from helmpy.engine.gotemplate.strconv import quote as go_quote
 
-__all__ = ["Duration", "Int64", "IntSlice", "NilList", "NilStringSlice", "StringMap", "StringSlice", "format_float", "from_bytes",
+__all__ = ["Duration", "Int64", "ListSlice", "NilMap", "Uint64", "IntSlice", "NilList", "NilStringSlice", "StringMap", "StringSlice", "format_float", "from_bytes",
            "go_quote", "kind_of", "sprint_v", "strval", "to_bytes", "type_of"]
 
 
@@ -25,6 +25,27 @@ class Int64(int):
     """An ``int64`` result (Sprig's arithmetic and casts)."""
 
     go_type = "int64"
+
+
+class Uint64(int):
+    """A ``uint64`` result (``(semver V).Major``)."""
+
+    go_type = "uint64"
+
+
+class ListSlice(list):  # type: ignore[type-arg]
+    """A ``[][]interface {}`` result (``chunk``)."""
+
+    go_type = "[][]interface {}"
+
+
+class NilMap(dict):  # type: ignore[type-arg]
+    """A nil ``map[string]interface {}`` (Helm's ``fromJson "null"``): encodes as JSON ``null``."""
+
+    go_type = "map[string]interface {}"
+
+    def go_json(self) -> str:
+        return "null"
 
 
 class Duration(int):

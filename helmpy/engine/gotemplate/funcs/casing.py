@@ -138,7 +138,7 @@ def camelcase(s: str) -> str:
         out.append(s[i])  # leading connectors stay
         i += 1
     if i == len(s):
-        return "".join(out)
+        return s + s[-1]  # xstrings writes the last connector twice when there is nothing else
     r0 = _text.to_upper(s[i])
     i += 1
     while i < len(s):

@@ -119,7 +119,7 @@ def to_decimal(v: object) -> int:
     s = sprint_v(v)
     body = s[1:] if s[:1] in ("+", "-") else s
     if not body or any(c not in "01234567" for c in body):
-        return 0
+        return Int64(0)
     n = int(s, 8)
     return Int64(n) if _MIN_INT64 <= n <= _MAX_INT64 else Int64(0)
 

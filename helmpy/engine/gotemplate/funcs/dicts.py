@@ -131,10 +131,16 @@ must_merge_overwrite = go(MAP, variadic=MAP)(lambda dst, *srcs: _merge(dst, srcs
 
 
 def _deep_copy(v: object) -> object:
+    if v is None:
+        raise FuncError("reflect: call of reflect.Value.Type on zero Value", panic=True)
+    return _copy(v)
+
+
+def _copy(v: object) -> object:
     if isinstance(v, dict):
-        return type(v)((k, _deep_copy(x)) for k, x in v.items())
+        return type(v)((k, _copy(x)) for k, x in v.items())
     if isinstance(v, list):
-        return type(v)(_deep_copy(x) for x in v)
+        return type(v)(_copy(x) for x in v)
     return copy.copy(v) if not isinstance(v, (str, int, float, bool, type(None))) else v
 
 

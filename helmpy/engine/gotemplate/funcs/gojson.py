@@ -305,7 +305,9 @@ def unmarshal_into(text: str, want: type) -> object:
     """``json.Unmarshal`` into a ``map[string]interface{}`` (``want=dict``) or ``[]interface{}`` (``list``)."""
     v = unmarshal(text)
     if v is None:
-        return want()
+        from helmpy.engine.gotemplate.funcs._goval import NilList, NilMap
+
+        return NilMap() if want is dict else NilList()
     if not isinstance(v, want):
         go_type = "map[string]interface {}" if want is dict else "[]interface {}"
         raise JSONError(f"json: cannot unmarshal {_KIND_NAMES[type(v)]} into Go value of type {go_type}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from helmpy.engine.gotemplate.funcs._goval import NilList, kind_of
+from helmpy.engine.gotemplate.funcs._goval import ListSlice, NilList, kind_of
 from helmpy.engine.gotemplate.funcs._sig import ANY, INT, go
 from helmpy.engine.gotemplate.funcs.conversion import cast_int64, empty
 from helmpy.engine.gotemplate.funcs.errors import FuncError
@@ -101,10 +101,10 @@ def _has(needle: object, haystack: object, panic: bool = True) -> bool:
 def _chunk(size: int, lst: object, panic: bool = True) -> list[list[object]]:
     items = _items(lst, "Cannot chunk type {kind}", panic)
     if not items:
-        return []
+        return ListSlice()
     if size <= 0:
         raise FuncError("runtime error: makeslice: len out of range", panic=True)
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return ListSlice(items[i:i + size] for i in range(0, len(items), size))
 
 
 def _slice(lst: object, *indices: object, panic: bool = True) -> object:

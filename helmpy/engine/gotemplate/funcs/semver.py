@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from helmpy.engine.gotemplate.funcs._goval import Uint64
 from helmpy.engine.gotemplate.funcs._sig import STR, go
 from helmpy.engine.gotemplate.funcs.errors import FuncError
 from helmpy.semverutil import Version, parse_constraint, parse_version
@@ -28,7 +29,7 @@ class GoVersion:
     def go_member(self, name: str) -> object:
         v = self.v
         methods: dict[str, Callable[..., object]] = {
-            "Major": lambda: v.major, "Minor": lambda: v.minor, "Patch": lambda: v.patch,
+            "Major": lambda: Uint64(v.major), "Minor": lambda: Uint64(v.minor), "Patch": lambda: Uint64(v.patch),
             "Prerelease": lambda: v.prerelease, "Metadata": lambda: v.build, "Original": lambda: v.original,
             "String": lambda: str(v),
             "Compare": lambda o: (v > o.v) - (v < o.v), "LessThan": lambda o: v < o.v,

@@ -166,7 +166,8 @@ def parse_time(layout: str, value: str, local: tzinfo) -> datetime:
             raise ValueError
         return int(v[:j]), v[j:]
 
-    for std, text in chunks(layout):
+    parts = chunks(layout)
+    for pos, (std, text) in enumerate(parts):
         if std == "lit":
             if not value.startswith(text):
                 raise fail(text, value)
@@ -207,7 +208,8 @@ def parse_time(layout: str, value: str, local: tzinfo) -> datetime:
                 minute, value = num(value, 1 if std == "4" else 2, 2, std == "04")
             elif std in ("05", "5"):
                 second, value = num(value, 1 if std == "5" else 2, 2, std == "05")
-                if len(value) > 1 and value[0] in ".," and value[1].isdigit():
+                frac_next = parts[pos + 1][0].startswith("frac") if pos + 1 < len(parts) else False
+                if len(value) > 1 and value[0] in ".," and value[1].isdigit() and not frac_next:
                     j = 1
                     while j < len(value) and value[j].isdigit():
                         j += 1

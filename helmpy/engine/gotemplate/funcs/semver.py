@@ -9,7 +9,7 @@ from helmpy.engine.gotemplate.funcs._sig import STR, go
 from helmpy.engine.gotemplate.funcs.errors import FuncError
 from helmpy.semverutil import Version, parse_constraint, parse_version
 
-INVALID = "Invalid Semantic Version"
+INVALID = "invalid semantic version"  # Masterminds/semver v3.4 (Helm 4.1)
 
 
 class GoVersion:

@@ -109,18 +109,12 @@ def _parse_term(op: str, text: str) -> list[_Bound]:
     core, _, pre = core.partition("-")
     parts = core.split(".")
     while len(parts) < 3:
-        parts.append("x" if parts[-1] in _WILD or op in ("", "=") else "0")
+        parts.append("x")  # Masterminds: a missing minor/patch is a wildcard for every operator
     wild_major = parts[0] in _WILD
     wild_minor = wild_major or parts[1] in _WILD
     wild_patch = wild_minor or parts[2] in _WILD
     nums = [0 if p in _WILD else int(p) for p in parts]
     ver = Version(nums[0], nums[1], nums[2], pre)
-    # Masterminds: a missing minor/patch with an operator other than =/~/^ counts as 0, but
-    # with "=" or none it is a wildcard.
-    if len(core.split(".")) < 3 and op in ("", "="):
-        wild_patch = True
-        if len(core.split(".")) < 2:
-            wild_minor = True
     return [_Bound(op or "=", ver, bool(pre), wild_minor, wild_patch, wild_major)]
 
 

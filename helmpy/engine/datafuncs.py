@@ -14,6 +14,7 @@ from jinja2.runtime import Undefined
 
 from helmpy import yamlutil
 from helmpy.engine.gofmt import go_str
+from helmpy.engine.gotemplate import gojson, goyaml
 from helmpy.engine.textfuncs import empty, is_missing, plain, to_int
 from helmpy.errors import HelmpyError, RenderError
 
@@ -22,15 +23,13 @@ logger = logging.getLogger(__name__)
 
 # --- YAML / JSON ----------------------------------------------------------------------------------
 def _jsonable(value: Any) -> Any:
-    """What Go's JSON round trip makes of a value: integral floats print as ints, keys as strings."""
+    """A Jinja value as the plain tree Go's encoders take: missing values are nil, keys strings, dates text."""
     if isinstance(value, Undefined):
         return None
     if isinstance(value, dict):
         return {(k if isinstance(k, str) else go_str(k)): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return int(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -72,16 +71,16 @@ def _freeze(value: Any) -> Any:
 
 
 def must_to_yaml(value: Any) -> str:
-    """YAML in Helm's style, trailing newline removed."""
+    """Exactly Helm's toYaml text (go-yaml v2 after Go's JSON round trip), trailing newline removed."""
     key = _freeze(value)
     if key is not None:
         cached = _YAML_CACHE.get(key)
         if cached is not None:
             return cached
-    text = yamlutil.dump(_jsonable(value))
-    if text.endswith("\n...\n"):
-        text = text[:-4]
-    text = text[:-1] if text.endswith("\n") else text
+    try:
+        text = goyaml.to_yaml(_jsonable(value))
+    except RenderError as err:
+        raise RenderError(f"error calling mustToYaml: {err}") from err
     if key is not None:
         if len(_YAML_CACHE) >= _YAML_CACHE_SIZE:
             _YAML_CACHE.clear()
@@ -99,7 +98,8 @@ def to_yaml(value: Any) -> str:
 
 
 def must_to_json(value: Any) -> str:
-    return yamlutil.dump_json(_jsonable(value))
+    """Go's ``json.Marshal``: sorted keys, no spaces, ``<>&`` escaped."""
+    return gojson.to_json(_jsonable(value))
 
 
 def to_json(value: Any) -> str:
@@ -111,11 +111,17 @@ def to_json(value: Any) -> str:
 
 
 def to_pretty_json(value: Any) -> str:
-    return yamlutil.dump_json(_jsonable(value), indent=2)
+    """Sprig's ``toPrettyJson``: ``json.MarshalIndent(v, "", "  ")``, "" on error."""
+    try:
+        return gojson.to_json(_jsonable(value), indent="  ")
+    except HelmpyError as err:
+        logger.debug("toPrettyJson failed: %s", err)
+        return ""
 
 
 def to_raw_json(value: Any) -> str:
-    return json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Sprig's ``toRawJson``: like toJson without HTML escaping."""
+    return gojson.to_json(_jsonable(value), escape_html=False)
 
 
 def from_yaml(text: Any) -> Any:

@@ -79,6 +79,12 @@ for _first in "yYnNtTfFoO":
         if tag != "tag:yaml.org,2002:bool"
     ] + [("tag:yaml.org,2002:bool", _BOOL_RE)]
 _TRUE = frozenset(("y", "yes", "true", "on"))
+# go-yaml reads an exponent without a dot as a float ("1e+06", "1e-07": how Go's toYaml writes floats);
+# YAML 1.1's float pattern, which PyYAML follows, needs the dot.
+_DOTLESS_FLOAT_RE = re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$")
+for _first in "-+0123456789":
+    _HelmLoader.yaml_implicit_resolvers[_first] = [
+        *_HelmLoader.yaml_implicit_resolvers.get(_first, []), ("tag:yaml.org,2002:float", _DOTLESS_FLOAT_RE)]
 
 
 def _construct_bool(loader: Any, node: Any) -> bool:

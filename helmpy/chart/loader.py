@@ -159,6 +159,7 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
             continue
         if name == "values.yaml":
             chart.raw_values = m.data
+            chart.has_values_file = True
             chart.values = yamlutil.load_values(m.data, f"{source}/values.yaml")
         elif name == "values.schema.json":
             chart.schema = m.data

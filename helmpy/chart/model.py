@@ -341,6 +341,7 @@ class Chart:
     parent: "Chart | None" = field(default=None, repr=False)
     modtime: datetime | None = None
     schema_modtime: datetime | None = None
+    has_values_file: bool = False  # the source had a values.yaml (Helm saves one only then)
 
     @property
     def name(self) -> str:

@@ -27,12 +27,20 @@ def archive_filename(chart: Chart) -> str:
     return f"{chart.metadata.name}-{chart.metadata.version}.tgz"
 
 
+def _go_yaml_bytes(data: Any) -> bytes:
+    """``sigs.k8s.io/yaml.Marshal`` as Helm's chartutil.Save calls it: toYaml's text plus its final newline
+    (so long descriptions fold at 80 columns and look-alike strings are quoted as Helm quotes them)."""
+    from helmpy.engine.gotemplate.goyaml import to_yaml
+
+    return (to_yaml(data) + "\n").encode("utf-8")
+
+
 def chart_yaml_bytes(chart: Chart) -> bytes:
     """Chart.yaml as Helm re-serialises it: sorted keys, empty fields dropped, comments lost."""
     data = chart.metadata.to_dict()
     if chart.metadata.api_version == "v1":
         data.pop("dependencies", None)
-    return yamlutil.dump(data).encode("utf-8")
+    return _go_yaml_bytes(data)
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -54,7 +62,7 @@ def _lock_yaml(chart: Chart) -> tuple[bytes, float | None]:
             when = datetime.fromisoformat(generated.replace("Z", "+00:00"))
         except ValueError:
             when = None
-    return yamlutil.dump(raw).encode("utf-8"), _ts(when)
+    return _go_yaml_bytes(raw), _ts(when)
 
 
 def archive_entries(chart: Chart, mtime_hint: MtimeHint | None = None, prefix: str = "",
@@ -78,7 +86,8 @@ def archive_entries(chart: Chart, mtime_hint: MtimeHint | None = None, prefix: s
     if chart.raw_lock is not None and chart.metadata.api_version == "v2":
         data, generated = _lock_yaml(chart)
         entries.append((base + "Chart.lock", data, pick(generated, hint("Chart.lock"), chart_mtime)))
-    entries.append((base + "values.yaml", chart.raw_values, pick(hint("values.yaml"), chart_mtime)))
+    if chart.has_values_file or chart.raw_values:  # Helm writes values.yaml only when the chart had one
+        entries.append((base + "values.yaml", chart.raw_values, pick(hint("values.yaml"), chart_mtime)))
     if chart.schema is not None:
         entries.append((base + "values.schema.json", chart.schema, pick(_ts(chart.schema_modtime), chart_mtime)))
     files: list[File] = [*chart.templates, *chart.files]

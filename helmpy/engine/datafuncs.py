@@ -16,6 +16,7 @@ from helmpy import yamlutil
 from helmpy.engine import budget
 from helmpy.engine.budget import ITEM_BYTES, reserve, reserve_items, ticking
 from helmpy.engine.gofmt import go_str
+from helmpy.engine.gotemplate import gojson, goyaml
 from helmpy.engine.textfuncs import empty, is_missing, plain, to_int
 from helmpy.errors import HelmpyError, RenderError, RenderLimitError
 
@@ -40,7 +41,8 @@ class _Tree:
 
 
 def _jsonable(value: Any, tree: _Tree | None = None) -> Any:
-    """What Go's JSON round trip makes of a value: integral floats print as ints, keys as strings."""
+    """A Jinja value as the plain tree Go's encoders take (missing values nil, keys strings, dates text),
+    sized as it is built."""
     if isinstance(value, Undefined):
         return None
     if isinstance(value, str):
@@ -53,8 +55,6 @@ def _jsonable(value: Any, tree: _Tree | None = None) -> Any:
         if isinstance(value, dict):
             return {(k if isinstance(k, str) else go_str(k)): _jsonable(v, tree) for k, v in value.items()}
         return [_jsonable(v, tree) for v in value]
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return int(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -105,16 +105,18 @@ def _freeze(value: Any, seen: list[int] | None = None) -> Any:
 
 
 def must_to_yaml(value: Any) -> str:
-    """YAML in Helm's style, trailing newline removed."""
+    """Exactly Helm's toYaml text (go-yaml v2 after Go's JSON round trip), trailing newline removed."""
     key = _freeze(value)
     if key is not None:
         cached = _YAML_CACHE.get(key)
         if cached is not None:
             return cached
-    text = yamlutil.dump(_jsonable(value, _Tree("toYaml")))
-    if text.endswith("\n...\n"):
-        text = text[:-4]
-    text = text[:-1] if text.endswith("\n") else text
+    try:
+        text = goyaml.to_yaml(_jsonable(value, _Tree("toYaml")))
+    except RenderLimitError:
+        raise
+    except RenderError as err:
+        raise RenderError(f"error calling mustToYaml: {err}") from err
     if key is not None:
         if len(_YAML_CACHE) >= _YAML_CACHE_SIZE:
             _YAML_CACHE.clear()
@@ -134,7 +136,8 @@ def to_yaml(value: Any) -> str:
 
 
 def must_to_json(value: Any) -> str:
-    return yamlutil.dump_json(_jsonable(value, _Tree("toJson")))
+    """Go's ``json.Marshal``: sorted keys, no spaces, ``<>&`` escaped."""
+    return gojson.to_json(_jsonable(value, _Tree("toJson")))
 
 
 def to_json(value: Any) -> str:
@@ -148,11 +151,19 @@ def to_json(value: Any) -> str:
 
 
 def to_pretty_json(value: Any) -> str:
-    return yamlutil.dump_json(_jsonable(value, _Tree("toPrettyJson")), indent=2)
+    """Sprig's ``toPrettyJson``: ``json.MarshalIndent(v, "", "  ")``, "" on error."""
+    try:
+        return gojson.to_json(_jsonable(value, _Tree("toPrettyJson")), indent="  ")
+    except RenderLimitError:
+        raise
+    except HelmpyError as err:
+        logger.debug("toPrettyJson failed: %s", err)
+        return ""
 
 
 def to_raw_json(value: Any) -> str:
-    return json.dumps(_jsonable(value, _Tree("toRawJson")), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Sprig's ``toRawJson``: like toJson without HTML escaping."""
+    return gojson.to_json(_jsonable(value, _Tree("toRawJson")), escape_html=False)
 
 
 def from_yaml(text: Any) -> Any:

@@ -117,3 +117,28 @@ def test_same_members_as_helm_for_helm_create(tmp_path: Path, helm) -> None:  # 
         assert mine == theirs
         for m in theirs_tar.getmembers():
             assert ours_tar.extractfile(m.name).read() == theirs_tar.extractfile(m).read(), m.name  # type: ignore[union-attr]
+
+
+@pytest.mark.helm
+def test_chart_yaml_and_missing_values_file_like_helm_package(tmp_path: Path, helm) -> None:  # type: ignore[no-untyped-def]
+    """Chart.yaml goes through Helm's toYaml emitter (an 80-column fold of a long description, quoted
+    look-alike strings), Chart.lock too, and a sub-chart without values.yaml gets none, as in ``helm package``."""
+    d = tmp_path / "long"
+    _write(d / "Chart.yaml", "apiVersion: v2\nname: long\nversion: 0.1.0\nappVersion: '1234e56'\n"
+                             "description: " + "A chart whose description runs well past eighty columns " * 3
+                             + "\nkeywords: ['yes', 'on', '1.10', 'plain']\n"
+                             "annotations:\n  sha: '0o17'\n  note: \"multi\\nline\\n\"\n"
+                             "dependencies:\n- name: sub\n  version: 0.1.0\n  repository: ''\n")
+    _write(d / "Chart.lock", "dependencies:\n- name: sub\n  repository: ''\n  version: 0.1.0\n"
+                             "digest: sha256:abc\ngenerated: \"2021-01-02T03:04:05.123Z\"\n")
+    _write(d / "templates" / "a.yaml", "a: 1\n")
+    _write(d / "charts" / "sub" / "Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n")
+    _write(d / "charts" / "sub" / "templates" / "s.yaml", "s: 1\n")
+    helm("package", "long", "-d", "helm-out", cwd=tmp_path)
+    ours = save_archive(loader.load_dir(d), lambda rel: os.stat(d / rel).st_mtime if (d / rel).exists() else None)
+    with tarfile.open(tmp_path / "helm-out" / "long-0.1.0.tgz") as theirs_tar, \
+            tarfile.open(fileobj=io.BytesIO(ours)) as ours_tar:
+        assert ours_tar.getnames() == theirs_tar.getnames()
+        assert "long/charts/sub/values.yaml" not in ours_tar.getnames()
+        for m in theirs_tar.getmembers():
+            assert ours_tar.extractfile(m.name).read() == theirs_tar.extractfile(m).read(), m.name  # type: ignore[union-attr]

@@ -21,6 +21,19 @@ def test_to_yaml_quotes_like_helm(r):
                    's: "2020-01-01"')
 
 
+def test_jinja_to_yaml_and_to_json_are_the_go_encoders(r):
+    """The Jinja2 engine's toYaml/toJson are Helm's (helmpy.engine.gotemplate.goyaml/gojson): a numeric-looking
+    git SHA stays a quoted string, emoji are escaped, long text folds at 80 columns, floats print as Go does."""
+    values = {"tag": "1234e56", "oct": "0o17", "e": "😀", "f": 1e6, "g": 1234567.5,
+              "long": "word " * 20 + "end", "html": "<a&b>"}
+    assert r("{{ Values | toYaml }}", values) == (
+        'e: "\\U0001F600"\nf: 1000000\ng: 1.2345675e+06\nhtml: <a&b>\n'
+        'long: word word word word word word word word word word word word word word word word\n'
+        '  word word word word end\noct: "0o17"\ntag: "1234e56"')
+    assert r("{{ Values | toJson }}|{{ Values.html | toRawJson }}", {"html": "<a&b>", "f": 1e21}) == \
+        '{"f":1e+21,"html":"\\u003ca\\u0026b\\u003e"}|"<a&b>"'
+
+
 def test_to_yaml_edge_values(r):
     assert r("{{ Values.nope | toYaml }}|{{ [] | toYaml }}|{{ {} | toYaml }}|{{ '' | toYaml }}|{{ 1.0 | toYaml }}") == \
         'null|[]|{}|""|1'

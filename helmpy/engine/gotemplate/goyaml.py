@@ -1,0 +1,205 @@
+"""Helm's ``toYaml`` text for plain values, byte for byte.
+
+Helm 4's ``toYaml`` is ``sigs.k8s.io/yaml.Marshal`` (v1.6.0) with the final newline trimmed. That is not a
+YAML encoder of the value itself but a round trip: ``encoding/json`` writes the value, go.yaml.in/yaml/v2
+(v2.4.3) reads the JSON back into ``map[interface{}]interface{}`` -- choosing int, uint64 or float64 for each
+number from its JSON text -- and yaml/v2's encoder writes that. The round trip decides a lot:
+
+* numbers: a float64 that is integral and below 1e21 comes back as an integer (``1.0`` prints ``1``, a
+  float64 ``1e20`` prints ``1e+20`` because it no longer fits uint64); other floats print in Go's
+  shortest ``%g`` (``0.1``, ``1.5e+06``, ``1e-07``, ``1e+21``); NaN and infinities fail (toYaml gives "").
+  Helm reads values files into float64 (``a: 1`` is float64 1), so an integer above 2**53 in a values file
+  reaches toYaml already rounded; ``--set`` integers are int64 and exact. A Python ``int`` here is exact
+  (int64/uint64 range; beyond it, the float64 Go would hold).
+* strings: a byte that is not UTF-8 becomes U+FFFD; a raw DEL, C1 control or U+FFFE/U+FFFF makes go-yaml's
+  reader refuse the JSON (toYaml gives ""); a raw NEL (U+0085) is a line break to YAML inside the quoted JSON
+  string, so it folds to a space like any quoted line break.
+* keys are re-sorted by yaml/v2's "natural" order (digit runs compare as numbers, non-letters before
+  letters), not JSON's byte order.
+
+The emitter then quotes what would read back as another type (YAML 1.1 words such as ``yes``/``on``/``~``,
+anything Go's ParseInt/ParseFloat takes such as ``0o17``/``1e3``/``1234e56``, timestamps, ``1:20``), uses
+``|`` blocks for strings with a newline unless trailing spaces, tabs or other unprintable characters force
+double quotes, escapes characters beyond U+FFFF (emoji become ``\\U0001F600``), folds long plain and quoted
+strings at 80 columns, and does not indent a sequence under a mapping key.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from helmpy.engine.gotemplate._yamlemit import DOUBLE, LITERAL, PLAIN, Emitter
+from helmpy.engine.gotemplate._yamlresolve import resolves_to_string
+from helmpy.engine.gotemplate.ftoa import format_float
+from helmpy.engine.gotemplate.gojson import INT64_MIN, UINT64_END, float_text, number_text, quote
+from helmpy.errors import RenderError
+
+logger = logging.getLogger(__name__)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_READER_REFUSES = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_INT64_WRAP = 1 << 64
+_SIMPLE_KEY_LIMIT = 1024  # go-yaml's lookahead for an implicit key, opening quote included
+_SHORTEST_LONG_KEY = (_SIMPLE_KEY_LIMIT - 2) // 6  # no escape is longer than 6 characters (\u003c)
+
+
+def to_yaml(value: Any) -> str:
+    """``toYaml``/``mustToYaml``: the YAML Helm prints for ``value``; RenderError where Helm's marshal fails."""
+    try:
+        tree = json_round_trip(value)
+        text = Emitter(v2_style).document(tree)
+    except RecursionError as err:
+        raise RenderError("toYaml: value nested too deeply") from err
+    return text[:-1] if text.endswith("\n") else text
+
+
+# --- the JSON round trip --------------------------------------------------------------------------
+def json_round_trip(value: Any) -> Any:
+    """What yaml/v2 decodes from Go's JSON of ``value``: numbers retyped, strings as the reader sees them,
+    map keys in yaml/v2's sorted order."""
+    if value is None or value is True or value is False:
+        return value
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, Mapping):
+        items: dict[str, Any] = {}
+        for key in sorted(value, key=_json_key_order):
+            if not isinstance(key, str):
+                raise RenderError(f"error marshaling into JSON: json: unsupported type: map with "
+                                  f"{type(key).__name__} keys")
+            _check_key(key)
+            items[_string(key)] = json_round_trip(value[key])
+        return {k: items[k] for k in sorted(items, key=natural_key)}
+    if isinstance(value, (list, tuple)):
+        return [json_round_trip(v) for v in value]
+    raise RenderError(f"error marshaling into JSON: json: unsupported type: {type(value).__name__}")
+
+
+def _number(value: int | float) -> int | float:
+    text = number_text(value) if isinstance(value, int) else float_text(value)
+    if "." in text or "e" in text:
+        return float(text)
+    number = int(text)
+    return number if INT64_MIN <= number < UINT64_END else float(text)
+
+
+def _string(text: str) -> str:
+    if text.isascii():
+        if "\x7f" in text:
+            raise RenderError("error converting JSON to YAML: yaml: control characters are not allowed")
+        return text
+    text = _SURROGATE.sub("\ufffd", text)
+    if _READER_REFUSES.search(text):
+        raise RenderError("error converting JSON to YAML: yaml: control characters are not allowed")
+    return _fold_nel(text) if "\x85" in text else text
+
+
+def _fold_nel(text: str) -> str:
+    """A raw NEL inside a double-quoted scalar is a line break: yaml/v2's scanner folds it (and the spaces
+    around it) to one space, or keeps the extra breaks as ``\\n``; ``---``/``...`` right after it is an error."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] not in " \x85":
+            out.append(text[i])
+            i += 1
+            continue
+        spaces: list[str] = []
+        breaks = 0
+        while i < n and text[i] in " \x85":
+            if text[i] == "\x85":
+                breaks += 1
+                if text[i + 1:i + 4] in ("---", "...") and text[i + 4:i + 5] in (" ", "\x85"):
+                    raise RenderError("error converting JSON to YAML: yaml: found unexpected document "
+                                      "indicator")
+            elif not breaks:
+                spaces.append(" ")
+            i += 1
+        if breaks:
+            out.append("\n" * (breaks - 1) if breaks > 1 else " ")
+        else:
+            out.extend(spaces)
+    return "".join(out)
+
+
+def _check_key(key: str) -> None:
+    """yaml/v2 reads a JSON key as a flow "simple key": one line, its ``:`` at most 1024 characters after the
+    opening quote. A key whose JSON spelling is longer, or that holds a raw NEL (a line break to YAML),
+    makes the whole document unreadable."""
+    if "\x85" in key or (len(key) > _SHORTEST_LONG_KEY and len(quote(key)) > _SIMPLE_KEY_LIMIT):
+        raise RenderError("error converting JSON to YAML: yaml: did not find expected ',' or '}'")
+
+
+def _json_key_order(key: Any) -> bytes:
+    if not isinstance(key, str):
+        return b""
+    return key.encode("utf-8", "surrogatepass")
+
+
+# --- yaml/v2's key order --------------------------------------------------------------------------
+def _is_digit(ch: str) -> bool:
+    return "0" <= ch <= "9" or (ch > "\x7f" and ch.isdecimal())
+
+
+def _digit_run(text: str, i: int, start: int) -> tuple[int, int]:
+    """The number a run of digits spells from ``i`` (Go's int64 arithmetic, wrapping) and where it ends."""
+    value = start
+    while i < len(text) and _is_digit(text[i]):
+        value = (value * 10 + ord(text[i]) - 48 + (1 << 63)) % _INT64_WRAP - (1 << 63)
+        i += 1
+    return value, i
+
+
+def _key_cmp(a: str, b: str) -> int:
+    """yaml/v2's ``keyList.Less`` for two string keys, as a three-way compare."""
+    for i in range(min(len(a), len(b))):
+        ca, cb = a[i], b[i]
+        if ca == cb:
+            continue
+        al, bl = ca.isalpha(), cb.isalpha()
+        if al and bl:
+            return -1 if ca < cb else 1
+        if al or bl:
+            return -1 if bl else 1
+        start = 0
+        if ca == "0" or cb == "0":
+            j = i - 1
+            while j >= 0 and _is_digit(a[j]):
+                if a[j] != "0":
+                    start = 1
+                    break
+                j -= 1
+        an, ai = _digit_run(a, i, start)
+        bn, bi = _digit_run(b, i, start)
+        if an != bn:
+            return -1 if an < bn else 1
+        if ai != bi:
+            return -1 if ai < bi else 1
+        return -1 if ca < cb else 1
+    return (len(a) > len(b)) - (len(a) < len(b))
+
+
+natural_key = functools.cmp_to_key(_key_cmp)
+
+
+# --- scalar styles --------------------------------------------------------------------------------
+def v2_style(value: Any) -> tuple[str, str]:
+    """yaml/v2's encoder: a scalar's text and the style it asks the emitter for."""
+    if isinstance(value, str):
+        if "\n" in value:
+            return value, LITERAL
+        return value, PLAIN if resolves_to_string(value) else DOUBLE
+    if value is None:
+        return "null", PLAIN
+    if value is True or value is False:
+        return ("true" if value else "false"), PLAIN
+    if isinstance(value, int):
+        return str(value), PLAIN
+    text = format_float(value)
+    return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text), PLAIN

@@ -93,9 +93,10 @@ class ResponseTooLarge(DownloadError):
 
 
 def redacted(headers: Mapping[str, str]) -> dict[str, str]:
-    """``headers`` for a debug log: credentials replaced by ``<redacted>``."""
-    secret = ("authorization", "proxy-authorization", "cookie", "set-cookie")
-    return {k: ("<redacted>" if k.lower() in secret else v) for k, v in headers.items()}
+    """``headers`` for a debug log: credentials replaced by :data:`helmpy.redact.REDACTED`."""
+    from helmpy.redact import REDACTED, SECRET_HEADERS
+
+    return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
 def _origin(url: str) -> tuple[str, str]:

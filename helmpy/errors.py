@@ -326,3 +326,14 @@ def _go_quote(text: str) -> str:
     from helmpy.engine.gotemplate.strconv import quote
 
     return quote(text)
+
+
+class TemplateNotDefined(TemplateExecError):
+    """``ExecuteTemplate`` (Helm's ``include``) of a name no file or ``define`` gave; Go's text has no location:
+    ``template: no template "x" associated with template "gotpl"``."""
+
+    def __init__(self, name: str) -> None:
+        detail = f"no template {_go_quote(name)} associated with template \"gotpl\""
+        super().__init__(name, detail)
+        self.message = f"template: {detail}"
+        self.args = (self.message,)

@@ -250,6 +250,8 @@ def _call(s: State, dot: object, spec: FuncSpec, name: str, node: n.Node, args: 
     if spec.builtin and name == "call":
         callee = str(args[0].node) if args else sprint(final)
         argv.insert(0, callee)
+    if spec.takes_state:
+        argv.insert(0, s)
     try:
         result = spec.fn(*argv)
     except (TemplateFuncError, TemplateExecError) as err:

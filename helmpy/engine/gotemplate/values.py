@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+from helmpy.values.numbers import Int64
+
 
 class _NoValue:
     """Go's invalid ``reflect.Value`` (the result of a pipeline that produced nil)."""
@@ -79,7 +81,7 @@ def type_name(value: object) -> str:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
-        return "int"
+        return "int64" if isinstance(value, Int64) else "int"
     if isinstance(value, float):
         return "float64"
     if isinstance(value, str):
@@ -104,9 +106,10 @@ def json_numbers(value: object) -> object:
 
     Helm reads ``values.yaml`` with ``sigs.k8s.io/yaml``, which goes through ``encoding/json``, so
     ``replicas: 3`` is ``float64(3)`` in templates (``eq .Values.replicas 3`` fails with
-    ``incompatible types for comparison``); ``--set replicas=3`` gives an int64 instead.
+    ``incompatible types for comparison``); ``--set replicas=3`` gives an int64 instead, which
+    helmpy's ``--set`` parser marks as :class:`~helmpy.values.numbers.Int64`, left as it is here.
     """
-    if isinstance(value, bool):
+    if isinstance(value, (bool, Int64)):
         return value
     if isinstance(value, int):
         return float(value)

@@ -270,7 +270,7 @@ def _eval_field(s: State, name: str, args: list[_Arg], final: object, receiver: 
     if receiver is None:
         raise s.error(f"nil pointer evaluating interface {{}}.{name}")
     has_args = len(args) > 0 or final is not _MISSING
-    if isinstance(receiver, dict):
+    if type(receiver) is dict or (isinstance(receiver, dict) and not isinstance(receiver, GoObject)):
         if has_args:
             raise s.error(f"{name} is not a method but has arguments")
         try:
@@ -384,6 +384,8 @@ class Compiler:
                 text = value
             elif callable(value) and not isinstance(value, GoObject):
                 raise s.error(f"can't print {node} of type {type_name(value)}")
+            elif hasattr(value, "go_fmt_string"):
+                text = value.go_string()  # type: ignore[attr-defined]
             else:
                 text = format_value(value)
             s.out.append(text)

@@ -10,6 +10,7 @@ is the struct form ``{{v1.35.0 v1.35.0 1 35} [v1 ...] {v4.1.4 ...}}``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from helmpy.engine.files import Files
@@ -58,8 +59,8 @@ class KubeVersion:
     def go_string(self) -> str:
         return self.normalized or self.version
 
-    def struct_form(self) -> str:
-        """How fmt prints the struct value inside ``Capabilities`` (no String method on a non-pointer)."""
+    def go_fmt_string(self) -> str:
+        """How fmt prints the struct value (``String`` is a method of the pointer type only)."""
         return f"{{{self.version} {self.normalized} {self.major} {self.minor}}}"
 
 
@@ -114,26 +115,33 @@ class GoCapabilities:
         raise KeyError(name)
 
     def go_string(self) -> str:
-        return (f"{{{self.kube_version.struct_form()} {self.api_versions.go_string()} "
+        return (f"{{{self.kube_version.go_fmt_string()} {self.api_versions.go_string()} "
                 f"{self.helm_version.go_string()}}}")
 
+    def go_fmt_string(self) -> str:
+        """fmt prints a pointer to a struct as ``&{...}`` (an action dereferences it first)."""
+        return "&" + self.go_string()
 
-class GoFiles:
+
+class GoFiles(dict):  # type: ignore[type-arg]
     """Helm's ``files`` (``map[string][]byte`` with methods) over :class:`helmpy.engine.files.Files`.
 
-    Methods win over map keys, as in Go. A path that could leave the chart names no file of the map,
-    so it reads as a missing file (Helm: empty), never as a look at the disk.
+    A map, so ``range $path, $bytes := .Files.Glob "x/*"`` and ``len`` work and it prints as Go prints
+    the map; its methods are reached before its keys, as in Go. A path that could leave the chart
+    names no file of the map, so it reads as a missing file (Helm: empty), never as a look at the disk.
     """
 
     go_type = "engine.files"
 
     def __init__(self, files: Files) -> None:
+        super().__init__((name, files.GetBytes(name)) for name in files.names())
         self.files = files
 
-    def _safe(self, fn: object, empty: object) -> object:
+    @staticmethod
+    def _safe(fn: Callable[[str], object], empty: object) -> Callable[[str], object]:
         def call(name: str) -> object:
             try:
-                return fn(name)  # type: ignore[operator]
+                return fn(name)
             except SandboxViolation:
                 return empty
         return call
@@ -155,10 +163,7 @@ class GoFiles:
         raise KeyError(name)
 
     def go_string(self) -> str:
-        return format_value({name: self.files.GetBytes(name) for name in self.files.names()})
-
-    def __len__(self) -> int:
-        return len(self.files)
+        return format_value(dict(self))
 
 
 def chart_map(chart: Chart) -> dict[str, object]:

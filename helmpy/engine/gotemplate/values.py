@@ -61,10 +61,15 @@ class GoMethod:
 class GoObject(Protocol):
     """A value templates see as a Go struct or named type.
 
-    ``go_type`` is its Go type name for messages (``*chartutil.Capabilities``). ``go_member`` returns
+    ``go_type`` is its Go type name for messages and ``%T`` (``*common.Capabilities``). ``go_member`` returns
     a field's value or a :class:`GoMethod`, and raises ``KeyError`` when the name is neither (the
     engine then reports Go's ``can't evaluate field X in type T``). ``go_string`` is what ``fmt``
     prints for ``%v``/``%s`` (its Go ``String()`` method, or the struct's ``{...}`` form).
+
+    An object may also have ``go_fmt_string()``: what ``fmt`` (``print``, ``printf``) prints when that
+    differs from what an action prints, because text/template dereferences a pointer and finds a
+    ``String`` method of the pointer type before printing, while a function gets a copy of the value
+    (``{{ .Capabilities.KubeVersion }}`` is ``v1.35.0``, ``{{ print .Capabilities.KubeVersion }}`` the struct).
     """
 
     go_type: str
@@ -78,10 +83,13 @@ def type_name(value: object) -> str:
     """Go's ``%T`` of a value (``reflect.Type.String()``)."""
     if value is None or value is NO_VALUE:
         return "<nil>"
+    go_type = getattr(type(value), "go_type", None)
+    if isinstance(go_type, str):  # a GoObject, also one that is a map or a slice; an Int64
+        return go_type
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
-        return "int64" if isinstance(value, Int64) else "int"
+        return "int"
     if isinstance(value, float):
         return "float64"
     if isinstance(value, str):

@@ -283,7 +283,8 @@ def _eval_field(s: State, name: str, args: list[_Arg], final: object, receiver: 
         try:
             member = receiver.go_member(name)
         except KeyError:
-            raise s.error(f"can't evaluate field {name} in type {receiver.go_type}") from None
+            typ = "interface {}" if iface else receiver.go_type  # Go names the type the value was held as
+            raise s.error(f"can't evaluate field {name} in type {typ}") from None
         if isinstance(member, GoMethod):
             node = s.node
             assert node is not None
@@ -299,11 +300,13 @@ def _field_chain(s: State, receiver: object, idents: list[str], args: list[_Arg]
                  iface: bool) -> object:
     last = len(idents) - 1
     for i, name in enumerate(idents):
+        # what a map holds is an interface {}; a Go object's field has its own type
+        held_in_map = not hasattr(receiver, "go_member")
         if i < last:
             receiver = _eval_field(s, name, [], _MISSING, receiver, iface)
         else:
             receiver = _eval_field(s, name, args, final, receiver, iface)
-        iface = True  # what a map or struct field holds is an interface {}
+        iface = held_in_map
     return receiver
 
 

@@ -301,7 +301,7 @@ def _field_chain(s: State, receiver: object, idents: list[str], args: list[_Arg]
     last = len(idents) - 1
     for i, name in enumerate(idents):
         # what a map holds is an interface {}; a Go object's field has its own type
-        held_in_map = not hasattr(receiver, "go_member")
+        held_in_map = type(receiver) is dict or not hasattr(receiver, "go_member")
         if i < last:
             receiver = _eval_field(s, name, [], _MISSING, receiver, iface)
         else:

@@ -105,3 +105,15 @@ def test_exec_message_wording_without_helm():
     warn = TemplateExecError("e/x.yaml", "error calling fail: HELM_ERR_STARTmulti\nlineHELM_ERR_END",
                              "e/x.yaml:2:5", 'fail "x"')
     assert helm_exec_message("e/x.yaml", warn) == "execution error at (e/x.yaml:2:5): multi\nline"
+
+
+@pytest.mark.parametrize("template", [
+    '{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}',
+    '{{ define "r" }}{{ tpl "{{ include \\"r\\" . }}" . }}{{ end }}{{ include "r" . }}',
+    '{{ define "r" }}{{ template "r" . }}{{ end }}{{ include "r" . }}',
+])
+def test_recursion_through_include_and_tpl_meets_the_depth_limit(cli, tmp_path, template):
+    """helmpy is stricter than Helm here (Helm stops a name after 1,000 nested includes): HELMPY_RENDER_MAX_DEPTH."""
+    r = cli("template", "rel", str(_chart(tmp_path, template)), env={"HELMPY_RENDER_MAX_DEPTH": "40"})
+    assert r.exit_code == 1
+    assert r.stderr.startswith('Error: template "r": exceeded maximum template depth (40)'), r.stderr

@@ -90,8 +90,6 @@ class RenderLimitError(RenderError):
     """A template exceeded a time, size or recursion limit."""
 
 
-class GoTemplateUnsupported(RenderError):
-    """The chart uses Helm's Go templates, which helmpy cannot render yet."""
 
 
 class TemplateParseError(RenderError):
@@ -339,3 +337,14 @@ class RegistryAuthError(RegistryError):
 
 class DigestMismatch(RegistryError):
     """A manifest or blob does not hash to the digest that named it."""
+
+
+class TemplateNotDefined(TemplateExecError):
+    """``ExecuteTemplate`` (Helm's ``include``) of a name no file or ``define`` gave; Go's text has no location:
+    ``template: no template "x" associated with template "gotpl"``."""
+
+    def __init__(self, name: str) -> None:
+        detail = f"no template {_go_quote(name)} associated with template \"gotpl\""
+        super().__init__(name, detail)
+        self.message = f"template: {detail}"
+        self.args = (self.message,)

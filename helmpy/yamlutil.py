@@ -266,6 +266,9 @@ class _PlainDumper(_Dumper):  # type: ignore[misc, valid-type]
 
 
 _PlainDumper.add_representer(str, _represent_str)
+# ``--set`` integers are an int subclass (helmpy.values.numbers.Int64): written as plain integers.
+_HelmDumper.add_multi_representer(int, yaml.SafeDumper.represent_int)
+_PlainDumper.add_multi_representer(int, yaml.SafeDumper.represent_int)
 
 
 def dump(data: Any, *, sort: bool = True) -> str:

@@ -192,7 +192,7 @@ def render_files(chart: Chart, user_values: dict[str, Any], opts: LintOptions) -
     caps = make_capabilities(opts.kube_version, [])
     values = compute_values(chart, user_values, caps, skip_schema=opts.skip_schema_validation)
     use_template_cache()
-    renderer = Renderer(release, caps, limits=Limits.offline())
+    renderer = Renderer(release, caps, limits=Limits.offline(), lint_mode=True)  # Helm's LintMode (Go charts)
     files = renderer.render(chart, values)
     prefix = f"{chart.name}/"
     rendered = {name[len(prefix):]: text for name, text in files.items() if name.startswith(prefix)}

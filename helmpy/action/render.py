@@ -20,7 +20,7 @@ from helmpy.engine.manifests import (INSTALL_ORDER, HookDoc, Manifest, collect_d
                                      rendered_files_text, sort_by_kind)
 from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.engine.sandbox import set_code_store
-from helmpy.errors import ChartError, GoTemplateUnsupported, HelmpyError, RenderError
+from helmpy.errors import ChartError, HelmpyError, RenderError
 from helmpy.semverutil import satisfies
 from helmpy.values.coalesce import coalesce_values
 
@@ -59,7 +59,7 @@ _PARTIAL_ATTR = "partial_render"
 
 def partial_render(err: BaseException) -> PartialRender | None:
     """The partial release a :func:`render_release` error carries; None for errors before rendering started
-    (dependencies, values, schema) and for charts helmpy cannot render at all (Go templates)."""
+    (dependencies, values, schema)."""
     value = getattr(err, _PARTIAL_ATTR, None)
     return value if isinstance(value, PartialRender) else None
 
@@ -167,8 +167,6 @@ def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseCo
         except RenderError:
             partial.manifest = rendered_files_text(files)
             raise
-    except GoTemplateUnsupported:
-        raise
     except HelmpyError as err:
         setattr(err, _PARTIAL_ATTR, partial)
         raise

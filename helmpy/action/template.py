@@ -74,8 +74,9 @@ def validate_release_name(name: str) -> None:
 
 
 def make_capabilities(kube_version: str | None, api_versions: list[str]) -> Any:
-    """Engine capabilities from ``--kube-version`` / ``--api-versions`` (defaults when not given)."""
-    from helmpy.engine.render import Capabilities
+    """Engine capabilities from ``--kube-version`` / ``--api-versions`` (defaults when not given; extra API
+    versions are added to Helm's built-in list)."""
+    from helmpy.engine.render import DEFAULT_API_VERSIONS, Capabilities
     from helmpy.semverutil import try_parse
 
     kwargs: dict[str, Any] = {}
@@ -83,8 +84,8 @@ def make_capabilities(kube_version: str | None, api_versions: list[str]) -> Any:
         if try_parse(kube_version) is None:
             raise UsageError(f"invalid kube version '{kube_version}': expected a version such as 1.30.0")
         kwargs["kube_version"] = kube_version if kube_version.startswith("v") else f"v{kube_version}"
-    if api_versions:
-        kwargs["api_versions"] = list(api_versions)
+    if api_versions:  # added to the built-in set, as Helm appends them
+        kwargs["api_versions"] = [*DEFAULT_API_VERSIONS, *api_versions]
     return Capabilities(**kwargs)
 
 

@@ -1,4 +1,4 @@
-"""Render a chart's Jinja2 templates into files, the way Helm's engine renders Go templates.
+"""Render a chart's templates into files: Jinja2 charts here, Go charts through :mod:`helmpy.engine.gorender`.
 
 ``render(chart, values, release, caps)`` returns ``{"<chart path>/templates/<file>": text}`` for every
 enabled (sub-)chart: each chart's templates see that chart's scoped ``Values`` (with ``global``),
@@ -19,12 +19,11 @@ from jinja2 import TemplateSyntaxError
 from jinja2.exceptions import SecurityError, TemplateNotFound, UndefinedError
 from jinja2.runtime import Macro
 
-from helmpy.chart.model import TEMPLATE_ENGINE_ANNOTATION, Chart
+from helmpy.chart.model import Chart
 from helmpy.engine import budget, funcs
 from helmpy.engine.files import Files
 from helmpy.engine.sandbox import ChartEnvironment, Guard, HelmUndefined, Limits
-from helmpy.errors import (GoTemplateUnsupported, RenderError, RenderLimitError, SandboxViolation,
-                           TemplateFailError)
+from helmpy.errors import RenderError, RenderLimitError, SandboxViolation, TemplateFailError
 from helmpy.semverutil import try_parse
 from helmpy.values.coalesce import scoped_values
 
@@ -139,15 +138,6 @@ def is_partial(name: str) -> bool:
     return posixpath.basename(name).startswith("_")
 
 
-def _check_engines(chart: Chart) -> None:
-    if chart.templates and not chart.uses_jinja():
-        raise GoTemplateUnsupported(
-            f"chart {chart.full_path()!r} uses Go templates: Go templates are not supported yet; helmpy renders "
-            f"Jinja2 charts (Chart.yaml annotations: {{{TEMPLATE_ENGINE_ANNOTATION}: jinja2}})")
-    for sub in chart.subcharts:
-        _check_engines(sub)
-
-
 def _walk(chart: Chart) -> list[Chart]:
     out = [chart]
     for sub in chart.subcharts:
@@ -170,8 +160,10 @@ class Renderer:
     """One render: shared limits budget, strict-mode policy and the record of missing values used."""
 
     def __init__(self, release: ReleaseContext | None = None, caps: Capabilities | None = None, *,
-                 lookup: LookupFn | None = None, limits: Limits | None = None, strict: bool = False) -> None:
+                 lookup: LookupFn | None = None, limits: Limits | None = None, strict: bool = False,
+                 lint_mode: bool = False) -> None:
         self.release = release or ReleaseContext()
+        self.lint_mode = lint_mode
         self.caps = caps or Capabilities()
         self.lookup = lookup
         self.limits = limits or Limits()
@@ -202,11 +194,24 @@ class Renderer:
 
     # --- rendering --------------------------------------------------------------------------------
     def render(self, chart: Chart, values: dict[str, Any]) -> dict[str, str]:
-        """Render every template of ``chart`` and its sub-charts; ``values`` are the root's coalesced values."""
-        _check_engines(chart)
+        """Render every template of ``chart`` and its sub-charts; ``values`` are the root's coalesced values.
+
+        Jinja2 charts (annotated ``helmpy.io/template-engine: jinja2``) render here, Go charts in
+        :class:`helmpy.engine.gorender.GoRenderer`; one release may mix both, under one budget.
+        """
+        charts = _walk(chart)
         guard = Guard(self.limits)
         with budget.active(guard), budget.deadline_alarm(guard):
-            return self._render_all(chart, values, guard)
+            out: dict[str, str] = {}
+            if any(c.uses_jinja() and c.templates for c in charts):
+                out.update(self._render_all(chart, values, guard))
+            if any(not c.uses_jinja() and c.templates for c in charts):
+                from helmpy.engine.gorender import GoRenderer  # only Go charts pay for importing the engine
+
+                go = GoRenderer(self.release, self.caps, lookup=self.lookup, limits=self.limits,
+                                strict=self.strict, lint_mode=self.lint_mode)
+                out.update(go.render(chart, values, guard))
+            return out
 
     def _render_all(self, chart: Chart, values: dict[str, Any], guard: Guard) -> dict[str, str]:
         undefined = type("BoundUndefined", (HelmUndefined,), {"__slots__": (), "_on_use": self._on_missing})
@@ -215,6 +220,8 @@ class Renderer:
             scope.objects["Subcharts"] = {sub.name: scopes[id(sub)].objects for sub in scope.chart.subcharts}
         out: dict[str, str] = {}
         for c in _walk(chart):
+            if not c.uses_jinja():
+                continue  # the Go renderer's
             scope = scopes[id(c)]
             partials = self._partials(c, scopes)
             if c.metadata.type == "library":
@@ -250,6 +257,8 @@ class Renderer:
         deepest first, ties in reverse lexicographic order, so the chart's own definitions win."""
         found = []
         for c in _walk(chart):
+            if not c.uses_jinja():
+                continue
             scope = scopes[id(c)]
             for t in c.templates:
                 if is_partial(t.name):

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from helmpy import limits
 from helmpy.errors import StrvalsError
+from helmpy.values.numbers import Int64
 
 logger = logging.getLogger(__name__)
 
@@ -124,11 +125,11 @@ def typed_value(text: str, as_string: bool = False) -> Any:
     if folded == "null":
         return None
     if text == "0":
-        return 0
+        return Int64(0)
     if text and text[0] != "0" and _INT_RE.match(text):
         value = int(text)
         if _INT64_MIN <= value <= _INT64_MAX:
-            return value
+            return Int64(value)
     return text
 
 

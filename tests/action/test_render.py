@@ -10,8 +10,7 @@ from helmpy.action.render import RenderedRelease, partial_render, render_release
 from helmpy.chart.loader import load
 from helmpy.engine.manifests import hooks_text
 from helmpy.engine.render import Capabilities, ReleaseContext
-from helmpy.errors import (ChartError, GoTemplateUnsupported, RenderError, SchemaValidationError,
-                           TemplateFailError)
+from helmpy.errors import ChartError, RenderError, SchemaValidationError, TemplateFailError
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -80,11 +79,6 @@ def test_strict_flag_and_missing_values(tmp_path):
         render_release(load(copy), {}, ReleaseContext(), Capabilities(), strict=True)
 
 
-def test_go_chart_is_unsupported():
-    with pytest.raises(GoTemplateUnsupported):
-        run("render-golden-go")
-
-
 def _normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
@@ -141,9 +135,6 @@ def test_errors_before_rendering_carry_no_partial():
     with pytest.raises(SchemaValidationError) as err:
         run("render-pipeline", {"replicas": "many"})
     assert partial_render(err.value) is None
-    with pytest.raises(GoTemplateUnsupported) as err2:
-        run("render-golden-go")
-    assert partial_render(err2.value) is None
     # the schema is checked before kubeVersion, as Helm does (ToRenderValues, then the render's gate)
     with pytest.raises(SchemaValidationError):
         run("render-pipeline", {"replicas": "many"}, caps=Capabilities(kube_version="v1.19.4"))

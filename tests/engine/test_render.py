@@ -6,7 +6,7 @@ import pytest
 
 from helmpy.chart.model import File
 from helmpy.engine.render import Capabilities, MissingValue, ReleaseContext, render
-from helmpy.errors import GoTemplateUnsupported, RenderError, TemplateFailError
+from helmpy.errors import RenderError, TemplateFailError
 from helmpy.values.coalesce import coalesce_values
 from tests.engine.conftest import make_chart, render_chart
 
@@ -190,19 +190,18 @@ def test_lookup_offline_and_injected(r):
 
 
 # --- errors ---------------------------------------------------------------------------------------
-def test_go_template_chart_is_rejected():
-    chart = make_chart(templates={"cm.yaml": "{{ .Values.x }}"}, jinja=False)
-    with pytest.raises(GoTemplateUnsupported, match="Go templates are not supported yet"):
-        render_chart(chart)
+def test_go_template_chart_renders_with_the_go_engine():
+    chart = make_chart(templates={"cm.yaml": "x: {{ .Values.x }} {{ .Chart.Name }}"}, values={"x": 3}, jinja=False)
+    assert render_chart(chart) == {"web/templates/cm.yaml": "x: 3 web"}
 
 
-def test_go_subchart_is_rejected_but_template_less_one_is_fine():
+def test_jinja_parent_and_go_subchart_render_in_one_release():
     parent = make_chart("par", templates={"a.yaml": "a: 1"})
     parent.add_subchart(make_chart("empty", jinja=False))
     assert render_chart(parent) == {"par/templates/a.yaml": "a: 1"}
-    parent.add_subchart(make_chart("gosub", templates={"b.yaml": "{{ .Values.x }}"}, jinja=False))
-    with pytest.raises(GoTemplateUnsupported, match="par/charts/gosub"):
-        render_chart(parent)
+    parent.add_subchart(make_chart("gosub", templates={"b.yaml": "b: {{ .Template.Name }}"}, jinja=False))
+    assert render_chart(parent) == {"par/templates/a.yaml": "a: 1",
+                                    "par/charts/gosub/templates/b.yaml": "b: par/charts/gosub/templates/b.yaml"}
 
 
 def test_error_names_file_and_line(r):

@@ -23,12 +23,17 @@ ANY = "interface {}"
 
 @dataclass(frozen=True, slots=True)
 class FuncSpec:
-    """A template function and its Go signature: fixed parameter types, then an optional variadic type."""
+    """A template function and its Go signature: fixed parameter types, then an optional variadic type.
+
+    ``takes_state`` functions (Helm's ``include`` and ``tpl``) get the executing state as their first
+    argument, so a template they run shares the caller's templates, budget and nesting depth.
+    """
 
     fn: Callable[..., object]
     params: tuple[str, ...]
     variadic: str | None = None
     builtin: bool = False
+    takes_state: bool = False
 
 
 def truth(value: object) -> bool:

@@ -250,6 +250,8 @@ def _call(s: State, dot: object, spec: FuncSpec, name: str, node: n.Node, args: 
     if spec.builtin and name == "call":
         callee = str(args[0].node) if args else sprint(final)
         argv.insert(0, callee)
+    if spec.takes_state:
+        argv.insert(0, s)
     try:
         result = spec.fn(*argv)
     except (TemplateFuncError, TemplateExecError) as err:
@@ -268,7 +270,7 @@ def _eval_field(s: State, name: str, args: list[_Arg], final: object, receiver: 
     if receiver is None:
         raise s.error(f"nil pointer evaluating interface {{}}.{name}")
     has_args = len(args) > 0 or final is not _MISSING
-    if isinstance(receiver, dict):
+    if type(receiver) is dict or (isinstance(receiver, dict) and not isinstance(receiver, GoObject)):
         if has_args:
             raise s.error(f"{name} is not a method but has arguments")
         try:
@@ -281,7 +283,8 @@ def _eval_field(s: State, name: str, args: list[_Arg], final: object, receiver: 
         try:
             member = receiver.go_member(name)
         except KeyError:
-            raise s.error(f"can't evaluate field {name} in type {receiver.go_type}") from None
+            typ = "interface {}" if iface else receiver.go_type  # Go names the type the value was held as
+            raise s.error(f"can't evaluate field {name} in type {typ}") from None
         if isinstance(member, GoMethod):
             node = s.node
             assert node is not None
@@ -297,11 +300,13 @@ def _field_chain(s: State, receiver: object, idents: list[str], args: list[_Arg]
                  iface: bool) -> object:
     last = len(idents) - 1
     for i, name in enumerate(idents):
+        # what a map holds is an interface {}; a Go object's field has its own type
+        held_in_map = type(receiver) is dict or not hasattr(receiver, "go_member")
         if i < last:
             receiver = _eval_field(s, name, [], _MISSING, receiver, iface)
         else:
             receiver = _eval_field(s, name, args, final, receiver, iface)
-        iface = True  # what a map or struct field holds is an interface {}
+        iface = held_in_map
     return receiver
 
 
@@ -382,6 +387,8 @@ class Compiler:
                 text = value
             elif callable(value) and not isinstance(value, GoObject):
                 raise s.error(f"can't print {node} of type {type_name(value)}")
+            elif hasattr(value, "go_fmt_string"):
+                text = value.go_string()  # type: ignore[attr-defined]
             else:
                 text = format_value(value)
             s.out.append(text)

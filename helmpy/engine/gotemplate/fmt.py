@@ -316,7 +316,8 @@ class _Printer:
         elif isinstance(arg, (list, tuple)):
             self.print_list(arg, verb, depth, "[]interface {}")
         elif isinstance(arg, GoObject):
-            self.fmt_string(arg.go_string(), "s" if verb in "vs" else verb)
+            text = arg.go_fmt_string() if hasattr(arg, "go_fmt_string") else arg.go_string()
+            self.fmt_string(text, "s" if verb in "vs" else verb)
         else:
             self.fmt_string(str(arg), "s" if verb in "vs" else verb)
 

@@ -23,7 +23,7 @@ from helmpy.engine.gotemplate.parser import DEFAULT_MAX_DEPTH, parse
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.values import NO_VALUE
 from helmpy.engine.sandbox import Guard, Limits
-from helmpy.errors import RenderLimitError, TemplateExecError
+from helmpy.errors import RenderLimitError, TemplateNotDefined
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,12 @@ _CACHE: OrderedDict[str, dict[str, Compiled]] = OrderedDict()
 _CACHE_SIZE = 4096
 
 
-def _parse_compiled(name: str, text: str, func_names: frozenset[str], max_depth: int) -> dict[str, Compiled]:
+def parse_compiled(name: str, text: str, func_names: frozenset[str], max_depth: int) -> dict[str, Compiled]:
+    """Every template one file defines, parsed and compiled (cached by content).
+
+    Raises:
+        TemplateParseError: with Go's text, when the file does not parse.
+    """
     digest = hashlib.sha256()
     for part in (name, text, "\0".join(sorted(func_names)), str(max_depth)):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0\1")
@@ -46,6 +51,32 @@ def _parse_compiled(name: str, text: str, func_names: frozenset[str], max_depth:
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return compiled
+
+
+def associate(templates: dict[str, Compiled], compiled: Mapping[str, Compiled]) -> None:
+    """Add a file's templates to a namespace as Go's ``AddParseTree`` does: an empty (re)definition
+    never replaces a real one."""
+    for tname, tmpl in compiled.items():
+        old = templates.get(tname)
+        if old is not None and n.is_empty_tree(tmpl.tree.root) and not n.is_empty_tree(old.tree.root):
+            continue
+        templates[tname] = tmpl
+
+
+def execute_template(templates: Mapping[str, Compiled], funcs: Mapping[str, FuncSpec], strict: bool, name: str,
+                     data: object, guard: Guard, depth: int) -> str:
+    """Go's ``ExecuteTemplate`` on a namespace of compiled templates (see :meth:`TemplateSet.execute`)."""
+    target = templates.get(name)
+    if target is None:
+        raise TemplateNotDefined(name)
+    out: list[str] = []
+    dot = NO_VALUE if data is None else data
+    try:
+        execute_compiled(target, dot, out, funcs, templates, strict, guard, depth)
+    except RecursionError:
+        raise RenderLimitError(f"template {quote(name)} nests too deeply for the Python stack "
+                               "(recursion? limit HELMPY_RENDER_MAX_DEPTH)") from None
+    return "".join(out)
 
 
 def helm_parse_order(names: Iterable[str]) -> list[str]:
@@ -89,12 +120,8 @@ class TemplateSet:
         Raises:
             TemplateParseError: with Go's text, when the file does not parse.
         """
-        compiled = _parse_compiled(name, text, self._func_names, self.max_parse_depth)
-        for tname, tmpl in compiled.items():
-            old = self.templates.get(tname)
-            if old is not None and n.is_empty_tree(tmpl.tree.root) and not n.is_empty_tree(old.tree.root):
-                continue  # an empty (re)definition never replaces a real one
-            self.templates[tname] = tmpl
+        compiled = parse_compiled(name, text, self._func_names, self.max_parse_depth)
+        associate(self.templates, compiled)
         return list(compiled)
 
     def has(self, name: str) -> bool:
@@ -112,15 +139,5 @@ class TemplateSet:
             TemplateExecError: Go's execution error text.
             RenderLimitError: the deadline, the output cap or the nesting limit was exceeded.
         """
-        target = self.templates.get(name)
-        if target is None:
-            raise TemplateExecError(name, f"no template {quote(name)} associated with template \"gotpl\"")
         guard = guard if guard is not None else Guard(self.limits)
-        out: list[str] = []
-        dot = NO_VALUE if data is None else data
-        try:
-            execute_compiled(target, dot, out, self.funcs, self.templates, self.strict, guard, depth)
-        except RecursionError:
-            raise RenderLimitError(f"template {quote(name)} nests too deeply for the Python stack "
-                                   "(recursion? limit HELMPY_RENDER_MAX_DEPTH)") from None
-        return "".join(out)
+        return execute_template(self.templates, self.funcs, self.strict, name, data, guard, depth)

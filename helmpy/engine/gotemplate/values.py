@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+from helmpy.values.numbers import Int64
+
 
 class _NoValue:
     """Go's invalid ``reflect.Value`` (the result of a pipeline that produced nil)."""
@@ -59,10 +61,15 @@ class GoMethod:
 class GoObject(Protocol):
     """A value templates see as a Go struct or named type.
 
-    ``go_type`` is its Go type name for messages (``*chartutil.Capabilities``). ``go_member`` returns
+    ``go_type`` is its Go type name for messages and ``%T`` (``*common.Capabilities``). ``go_member`` returns
     a field's value or a :class:`GoMethod`, and raises ``KeyError`` when the name is neither (the
     engine then reports Go's ``can't evaluate field X in type T``). ``go_string`` is what ``fmt``
     prints for ``%v``/``%s`` (its Go ``String()`` method, or the struct's ``{...}`` form).
+
+    An object may also have ``go_fmt_string()``: what ``fmt`` (``print``, ``printf``) prints when that
+    differs from what an action prints, because text/template dereferences a pointer and finds a
+    ``String`` method of the pointer type before printing, while a function gets a copy of the value
+    (``{{ .Capabilities.KubeVersion }}`` is ``v1.35.0``, ``{{ print .Capabilities.KubeVersion }}`` the struct).
     """
 
     go_type: str
@@ -76,6 +83,9 @@ def type_name(value: object) -> str:
     """Go's ``%T`` of a value (``reflect.Type.String()``)."""
     if value is None or value is NO_VALUE:
         return "<nil>"
+    go_type = getattr(type(value), "go_type", None)
+    if isinstance(go_type, str):  # a GoObject, also one that is a map or a slice; an Int64
+        return go_type
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
@@ -104,9 +114,10 @@ def json_numbers(value: object) -> object:
 
     Helm reads ``values.yaml`` with ``sigs.k8s.io/yaml``, which goes through ``encoding/json``, so
     ``replicas: 3`` is ``float64(3)`` in templates (``eq .Values.replicas 3`` fails with
-    ``incompatible types for comparison``); ``--set replicas=3`` gives an int64 instead.
+    ``incompatible types for comparison``); ``--set replicas=3`` gives an int64 instead, which
+    helmpy's ``--set`` parser marks as :class:`~helmpy.values.numbers.Int64`, left as it is here.
     """
-    if isinstance(value, bool):
+    if isinstance(value, (bool, Int64)):
         return value
     if isinstance(value, int):
         return float(value)

@@ -70,7 +70,9 @@ def test_go_objects_expose_fields_and_methods(text: str, want: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "detail"), [
-    ("{{ .Capabilities.Nope }}", "can't evaluate field Nope in type *chartutil.Capabilities"),
+    # held in a map, so Go names the interface (as real Helm prints: test_render_errors.py)
+    ("{{ .Capabilities.Nope }}", "can't evaluate field Nope in type interface {}"),
+    ("{{ .Capabilities.KubeVersion.Nope }}", "can't evaluate field Nope in type chartutil.KubeVersion"),
     ("{{ .Capabilities.KubeVersion.Minor 1 }}", "Minor has arguments but cannot be invoked as function"),
     ("{{ .Capabilities.Has }}", "wrong number of args for Has: want 1 got 0"),
     ("{{ .Capabilities.Has 1 }}", "expected string; found 1"),

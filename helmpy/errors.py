@@ -90,8 +90,6 @@ class RenderLimitError(RenderError):
     """A template exceeded a time, size or recursion limit."""
 
 
-
-
 class TemplateParseError(RenderError):
     """A Go template does not parse; ``str()`` is Go's text, ``helm_message`` the line Helm prints."""
 

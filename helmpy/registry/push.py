@@ -20,13 +20,6 @@ from helmpy.registry.reference import Reference
 
 logger = logging.getLogger(__name__)
 
-UNDERSCORE_NOTICE = """
-OCI artifact references (e.g. tags) do not support the plus sign (+). To support
-storing semantic versions, Helm adopts the convention of changing plus (+) to
-an underscore (_) in chart version tags when pushing to a registry and back to
-a plus (+) when pulling from a registry."""
-
-
 @dataclass(frozen=True)
 class PushResult:
     ref: Reference
@@ -95,7 +88,6 @@ def push_chart(archive: Path, destination: str, options: RegistryOptions,
         digest = client.put_manifest(ref.repository, ref.tag, art.manifest)
     out(f"Pushed: {ref}")
     out(f"Digest: {digest}")
-    if "_" in ref.tag:
-        out(f"{ref} contains an underscore.")
-        out(UNDERSCORE_NOTICE)
+    for line in reference.underscore_notice(ref):
+        out(line)
     return PushResult(ref, digest, art.manifest)

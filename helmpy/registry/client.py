@@ -142,7 +142,10 @@ class RegistryClient:
         detail = _registry_message(resp)
         suffix = f" ({detail})" if detail else ""
         if resp.status in (401, 403):
-            return RegistryAuthError(login_hint(self.registry, self.auth.credential, resp.status) + suffix)
+            status = resp.status
+            if self.auth.credential and "insufficient_scope" in resp.headers.get("www-authenticate", ""):
+                status = 403  # signed in, but the token service granted less than this needs
+            return RegistryAuthError(login_hint(self.registry, self.auth.credential, status) + suffix)
         if resp.status == 404:
             return RegistryError(f"{what}: not found{suffix}")
         if resp.status == 429:

@@ -223,8 +223,9 @@ class RegistryClient:
             return False
         raise self._fail(resp, f"{self.registry}/{repository}@{digest}", "push")
 
-    def upload_blob(self, repository: str, data: bytes, digest: str) -> None:
-        """Monolithic upload: ``POST`` opens a session, ``PUT <location>?digest=`` sends the bytes."""
+    def upload_blob(self, repository: str, data: bytes, digest: str, progress: str | None = None) -> None:
+        """Monolithic upload: ``POST`` opens a session, ``PUT <location>?digest=`` sends the bytes (with a
+        progress bar labelled ``progress`` on a terminal or under --debug)."""
         scope = repository_scope(repository, "pull", "push")
         what = f"{self.registry}/{repository}"
         for attempt in range(1, ATTEMPTS + 1):
@@ -234,7 +235,7 @@ class RegistryClient:
             location = urljoin(self.base + "/", resp.headers["location"])
             sep = "&" if "?" in location else "?"
             resp = self._send("PUT", f"{location}{sep}digest={digest}", scope, data=data, max_bytes=65536,
-                              headers={"Content-Type": "application/octet-stream"})
+                              headers={"Content-Type": "application/octet-stream"}, progress=progress)
             if resp.status in (201, 204):
                 return
             if resp.status == 404 and attempt < ATTEMPTS:  # the upload session expired: open another

@@ -84,7 +84,8 @@ def push_chart(archive: Path, destination: str, options: RegistryOptions,
             if client.has_blob(ref.repository, desc.digest):
                 logger.debug("blob exists digest=%s", desc.digest)
                 continue
-            client.upload_blob(ref.repository, data, desc.digest)
+            label = f"Pushing {name}" if desc.media_type == chartformat.CHART_LAYER_MEDIA_TYPE else None
+            client.upload_blob(ref.repository, data, desc.digest, label)
         digest = client.put_manifest(ref.repository, ref.tag, art.manifest)
     out(f"Pushed: {ref}")
     out(f"Digest: {digest}")

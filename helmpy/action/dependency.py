@@ -1,9 +1,10 @@
 """``dependency list|update|build``: fill a chart's ``charts/`` from its declared dependencies.
 
-``update`` resolves version ranges against repository indexes (refreshing them first), packages
-``file://`` dependencies, downloads the rest (digest-checked), swaps the new archives into
-``charts/`` only when everything succeeded, deletes outdated archives and writes Chart.lock when its
-digest changed. ``build`` does the same from the versions pinned in Chart.lock.
+``update`` resolves version ranges against repository indexes (refreshing them first) or, for
+``oci://`` repositories, against the registry's tag list, packages ``file://`` dependencies, downloads
+the rest (digest-checked), swaps the new archives into ``charts/`` only when everything succeeded,
+deletes outdated archives and writes Chart.lock when its digest changed. ``build`` does the same from
+the versions pinned in Chart.lock.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from helmpy import paths
 from helmpy.chart.model import Chart, Dependency
@@ -23,7 +24,12 @@ from helmpy.fsutil import atomic_write, shown
 from helmpy.repo import cache, repofile
 from helmpy.repo.cache import CachedIndex
 from helmpy.repo.repofile import Entry
+from helmpy.registry.reference import is_oci
 from helmpy.repo.resolver import go_time_now, hash_req, is_local_repo, local_path, lock_yaml, resolve
+
+if TYPE_CHECKING:
+    from helmpy.action.chartref import RemoteOptions
+    from helmpy.registry.dependency import OciDependencies
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +77,7 @@ def _resolve_repo_names(reqs: list[Dependency]) -> _Repos:
                 missing.append(repo)
                 continue
             d.repository = entry.url
-        elif repo.startswith("oci://"):
-            raise DependencyError(f"dependency {d.name!r}: OCI repositories ({repo}) are not supported by helmpy yet")
-        elif repo and not is_local_repo(repo) and not repo.startswith(("http://", "https://")):
+        elif repo and not is_oci(repo) and not is_local_repo(repo) and not repo.startswith(("http://", "https://")):
             missing.append(repo)
     if missing:
         raise DependencyError(f"no repository definition for {', '.join(missing)}. "
@@ -86,7 +90,8 @@ def _refresh(reqs: list[Dependency], repos: _Repos, out: Out, skip_refresh: bool
     from helmpy.action.repo import update_entries
     from helmpy.repo.downloader import fetch_index
 
-    urls = {_norm(d.repository) for d in reqs if d.repository and not is_local_repo(d.repository)}
+    urls = {_norm(d.repository) for d in reqs
+            if d.repository and not is_local_repo(d.repository) and not is_oci(d.repository)}
     configured = [repos.configured[u] for u in sorted(urls) if u in repos.configured]
     unmanaged = sorted(u for u in urls if u not in repos.configured)
     if configured and not skip_refresh:
@@ -116,8 +121,20 @@ def _index_for(repos: _Repos) -> Callable[[Dependency], CachedIndex]:
     return index_for
 
 
-def update(chart_dir: Path, out: Out = _print, skip_refresh: bool = False) -> None:
-    """Resolve Chart.yaml dependencies, fill charts/ and write Chart.lock (when it changed)."""
+def _registries(remote: "RemoteOptions | None", notice: Out | None) -> "OciDependencies":
+    """The registry side of a run: the command's TLS/credential flags apply to ``oci://`` dependencies
+    only, as in Helm (an index repository's settings come from its ``repo add`` entry)."""
+    from helmpy.action.chartref import RemoteOptions
+    from helmpy.registry.dependency import OciDependencies
+
+    return OciDependencies((remote or RemoteOptions()).registry_options(), notice)
+
+
+def update(chart_dir: Path, out: Out = _print, skip_refresh: bool = False, remote: "RemoteOptions | None" = None,
+           notice: Out | None = None) -> None:
+    """Resolve Chart.yaml dependencies, fill charts/ and write Chart.lock (when it changed).
+
+    ``notice`` gets a registry's ``Pulled:``/``Digest:`` lines (Helm writes them to stderr)."""
     chart_dir = Path(chart_dir)
     chart = _load_chart(chart_dir)
     reqs = copy.deepcopy(chart.metadata.dependencies)
@@ -126,20 +143,25 @@ def update(chart_dir: Path, out: Out = _print, skip_refresh: bool = False) -> No
         return
     repos = _resolve_repo_names(reqs)
     _refresh(reqs, repos, out, skip_refresh)
-    lock = resolve(reqs, chart_dir, _index_for(repos))
-    _download_all(chart_dir, lock.dependencies, repos, out)
+    registries = _registries(remote, notice)
+    try:
+        lock = resolve(reqs, chart_dir, _index_for(repos), registries.versions)
+        _download_all(chart_dir, lock.dependencies, repos, registries, out)
+    finally:
+        registries.close()
     if chart.lock is not None and chart.lock.digest == lock.digest:
         return
     lock.generated = go_time_now()
     atomic_write(chart_dir / "Chart.lock", lock_yaml(lock))
 
 
-def build(chart_dir: Path, out: Out = _print, skip_refresh: bool = False) -> None:
+def build(chart_dir: Path, out: Out = _print, skip_refresh: bool = False, remote: "RemoteOptions | None" = None,
+          notice: Out | None = None) -> None:
     """Fill charts/ from Chart.lock; without a lock this is :func:`update`."""
     chart_dir = Path(chart_dir)
     chart = _load_chart(chart_dir)
     if chart.lock is None:
-        update(chart_dir, out, skip_refresh)
+        update(chart_dir, out, skip_refresh, remote, notice)
         return
     reqs = copy.deepcopy(chart.metadata.dependencies)
     repos = _resolve_repo_names(reqs)
@@ -148,12 +170,18 @@ def build(chart_dir: Path, out: Out = _print, skip_refresh: bool = False) -> Non
         raise DependencyError("the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). "
                               "Please update the dependencies")
     _refresh(locked, repos, out, skip_refresh)
-    _download_all(chart_dir, locked, repos, out)
+    registries = _registries(remote, notice)
+    try:
+        _download_all(chart_dir, locked, repos, registries, out)
+    finally:
+        registries.close()
 
 
-def _download_all(chart_dir: Path, deps: list[Dependency], repos: _Repos, out: Out) -> None:
+def _download_all(chart_dir: Path, deps: list[Dependency], repos: _Repos, registries: "OciDependencies",
+                  out: Out) -> None:
     """Fetch every locked dependency into a temp dir, then swap into charts/ and drop outdated archives."""
     from helmpy.chart.loader import load
+    from helmpy.registry.dependency import chart_reference
     from helmpy.repo.downloader import ChartDownloader
     from helmpy.repo.getter import GetterOptions
     from helmpy.semverutil import parse_constraint, try_parse
@@ -182,13 +210,16 @@ def _download_all(chart_dir: Path, deps: list[Dependency], repos: _Repos, out: O
                 if is_local_repo(dep.repository):
                     _package_local(chart_dir, dep, tmp)
                     continue
-                cv_url, options, digest = _chart_url(dep, repos, GetterOptions)
+                if is_oci(dep.repository):
+                    cv_url, options, digest = f"{chart_reference(dep)}:{dep.version}", None, ""
+                else:
+                    cv_url, options, digest = _chart_url(dep, repos, GetterOptions)
                 if cv_url in seen_urls:
                     out(f"Already downloaded {dep.name} from repo {dep.repository}")
                     continue
                 out(f"Downloading {dep.name} from repo {dep.repository}")
                 try:
-                    got = dl.download(cv_url, options, digest)
+                    got = registries.pull(dep) if options is None else dl.download(cv_url, options, digest)
                 except HelmpyError as err:
                     raise DependencyError(f"could not download {cv_url}: {err}") from err
                 saved = tmp / got.filename

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from helmpy.cli.main import debug_option
+from helmpy.cli.options import remote_options
 from helmpy.cli.output import format_table
 from helmpy.cli.repo_cmds import AliasGroup
+
+if TYPE_CHECKING:
+    from helmpy.action.chartref import RemoteOptions
 
 
 class DependencyGroup(AliasGroup):
@@ -17,6 +22,10 @@ class DependencyGroup(AliasGroup):
 
 def _echo(line: str) -> None:
     click.echo(line)
+
+
+def _notice(line: str) -> None:
+    click.echo(line, err=True)
 
 
 @click.group(cls=DependencyGroup)
@@ -60,24 +69,30 @@ def dependency_list(chart: str, max_col_width: int) -> None:
 @debug_option
 @click.argument("chart", default=".", type=click.Path())
 @click.option("--skip-refresh", is_flag=True, help="Do not refresh the local repository cache.")
-def dependency_update(chart: str, skip_refresh: bool) -> None:
+@remote_options
+def dependency_update(chart: str, skip_refresh: bool, remote: RemoteOptions | None) -> None:
     """Resolve CHART's dependencies, download them into charts/ and write Chart.lock (alias: up).
+
+    The TLS, credential and --plain-http flags apply to oci:// dependencies (as in Helm); an index
+    repository uses the settings it was added with.
 
     \b
     Examples:
       helmpy dependency update ./web
       helmpy dep up ./web --skip-refresh
+      helmpy dep up ./web --plain-http        # Chart.yaml: repository: oci://127.0.0.1:5000/charts
     """
     from helmpy.action.dependency import update
 
-    update(Path(chart), _echo, skip_refresh)
+    update(Path(chart), _echo, skip_refresh, remote, _notice)
 
 
 @dependency.command("build")
 @debug_option
 @click.argument("chart", default=".", type=click.Path())
 @click.option("--skip-refresh", is_flag=True, help="Do not refresh the local repository cache.")
-def dependency_build(chart: str, skip_refresh: bool) -> None:
+@remote_options
+def dependency_build(chart: str, skip_refresh: bool, remote: RemoteOptions | None) -> None:
     """Rebuild charts/ from the versions pinned in Chart.lock.
 
     \b
@@ -86,4 +101,4 @@ def dependency_build(chart: str, skip_refresh: bool) -> None:
     """
     from helmpy.action.dependency import build
 
-    build(Path(chart), _echo, skip_refresh)
+    build(Path(chart), _echo, skip_refresh, remote, _notice)

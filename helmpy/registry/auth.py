@@ -56,6 +56,7 @@ class Authenticator:
     secure: bool = True
     _basic: bool = False
     _tokens: dict[str, str] = field(default_factory=dict)
+    _granted: dict[str, set[str]] = field(default_factory=dict)  # the scopes each token was asked for
 
     def header(self, scope: str) -> dict[str, str]:
         if scope in self._tokens:
@@ -73,13 +74,17 @@ class Authenticator:
             self._basic = True
             return True
         if scheme == "bearer":
-            if scope in self._tokens:
+            # ask for what the request needs and what the challenge names (a HEAD's challenge may name
+            # only ``pull`` where the push that follows needs ``pull,push``)
+            scopes = list(dict.fromkeys(s for s in (scope, params.get("scope", "")) if s))
+            if scope in self._tokens and set(scopes) <= self._granted.get(scope, set()):
                 return False  # the token we just sent was refused
-            self._tokens[scope] = self._fetch_token(params, params.get("scope") or scope)
+            self._tokens[scope] = self._fetch_token(params, scopes)
+            self._granted[scope] = set(scopes)
             return True
         return False
 
-    def _fetch_token(self, params: dict[str, str], scope: str) -> str:
+    def _fetch_token(self, params: dict[str, str], scopes: list[str]) -> str:
         realm = params.get("realm", "")
         parts = urlsplit(realm)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -87,15 +92,17 @@ class Authenticator:
         if self.secure and parts.scheme == "http" and self.credential:
             raise RegistryError(f"{self.registry}: refusing to send credentials to the plain-HTTP token service "
                                 f"{realm[:120]} of an HTTPS registry")
-        query = {k: v for k, v in (("service", params.get("service", "")), ("scope", scope)) if v}
+        query = [("service", params["service"])] if params.get("service") else []
+        query += [("scope", s) for s in scopes]
         cap = limits.oci_metadata_size()
         token_options = GetterOptions(ca_file=self.options.ca_file, cert_file=self.options.cert_file,
                                       key_file=self.options.key_file,
                                       insecure_skip_tls_verify=self.options.insecure_skip_tls_verify,
                                       timeout=self.options.timeout)
         if self.credential.username == "<token>":
-            form = {"grant_type": "refresh_token", "refresh_token": self.credential.password,
-                    "client_id": CLIENT_ID, **query}
+            form = {"grant_type": "refresh_token", "refresh_token": self.credential.password, "client_id": CLIENT_ID,
+                    **({"service": params["service"]} if params.get("service") else {}),
+                    **({"scope": " ".join(scopes)} if scopes else {})}  # OAuth2: one space-separated scope
             resp = self.getter.request("POST", realm, token_options, max_bytes=cap, data=urlencode(form).encode(),
                                        headers={"Content-Type": "application/x-www-form-urlencoded"})
         else:
@@ -103,7 +110,7 @@ class Authenticator:
             sep = "&" if parts.query else "?"
             resp = self.getter.request("GET", realm + (sep + urlencode(query) if query else ""), token_options,
                                        headers=headers, max_bytes=cap)
-        logger.debug("token service realm=%s scope=%s status=%d", realm, scope, resp.status)
+        logger.debug("token service realm=%s scopes=%s status=%d", realm, " ".join(scopes), resp.status)
         if resp.status in (401, 403):
             raise RegistryAuthError(login_hint(self.registry, self.credential, resp.status))
         if resp.status != 200:

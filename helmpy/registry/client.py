@@ -142,7 +142,10 @@ class RegistryClient:
         detail = _registry_message(resp)
         suffix = f" ({detail})" if detail else ""
         if resp.status in (401, 403):
-            return RegistryAuthError(login_hint(self.registry, self.auth.credential, resp.status) + suffix)
+            status = resp.status
+            if self.auth.credential and "insufficient_scope" in resp.headers.get("www-authenticate", ""):
+                status = 403  # signed in, but the token service granted less than this needs
+            return RegistryAuthError(login_hint(self.registry, self.auth.credential, status) + suffix)
         if resp.status == 404:
             return RegistryError(f"{what}: not found{suffix}")
         if resp.status == 429:
@@ -220,8 +223,9 @@ class RegistryClient:
             return False
         raise self._fail(resp, f"{self.registry}/{repository}@{digest}", "push")
 
-    def upload_blob(self, repository: str, data: bytes, digest: str) -> None:
-        """Monolithic upload: ``POST`` opens a session, ``PUT <location>?digest=`` sends the bytes."""
+    def upload_blob(self, repository: str, data: bytes, digest: str, progress: str | None = None) -> None:
+        """Monolithic upload: ``POST`` opens a session, ``PUT <location>?digest=`` sends the bytes (with a
+        progress bar labelled ``progress`` on a terminal or under --debug)."""
         scope = repository_scope(repository, "pull", "push")
         what = f"{self.registry}/{repository}"
         for attempt in range(1, ATTEMPTS + 1):
@@ -231,7 +235,7 @@ class RegistryClient:
             location = urljoin(self.base + "/", resp.headers["location"])
             sep = "&" if "?" in location else "?"
             resp = self._send("PUT", f"{location}{sep}digest={digest}", scope, data=data, max_bytes=65536,
-                              headers={"Content-Type": "application/octet-stream"})
+                              headers={"Content-Type": "application/octet-stream"}, progress=progress)
             if resp.status in (201, 204):
                 return
             if resp.status == 404 and attempt < ATTEMPTS:  # the upload session expired: open another

@@ -91,15 +91,24 @@ class Pulled:
 
 
 def pull_chart(ref_text: str, version: str, devel: bool, options: RegistryOptions,
-               out: Callable[[str], None] | None = None, progress: bool = True) -> Pulled:
-    """Resolve and pull ``ref_text``; with ``out``, print Helm's ``Pulled:``/``Digest:`` lines."""
+               out: Callable[[str], None] | None = None, progress: bool = True,
+               client: RegistryClient | None = None) -> Pulled:
+    """Resolve and pull ``ref_text``; with ``out``, print Helm's ``Pulled:``/``Digest:`` lines.
+
+    ``client`` (already connected to the reference's registry) is reused and left open, so a run that
+    pulls several charts keeps one session and its tokens."""
+    from contextlib import AbstractContextManager, nullcontext
+
     from helmpy.chart.archive import limits as archive_limits
     from helmpy.repo.downloader import content_path
 
     ref = reference.parse(ref_text)
     if devel and not version:
         version = ">0.0.0-0"
-    with RegistryClient(ref.registry, options) as client:
+    session: AbstractContextManager[RegistryClient] = (
+        nullcontext(client) if client is not None and client.registry == ref.registry
+        else RegistryClient(ref.registry, options))
+    with session as client:
         ref = resolve(ref, version, client, ref_text)
         data, manifest_digest = client.get_manifest(ref.repository, ref.reference)
         where = str(ref)
@@ -125,5 +134,7 @@ def pull_chart(ref_text: str, version: str, devel: bool, options: RegistryOption
     if out is not None:
         out(f"Pulled: {ref}")
         out(f"Digest: {manifest_digest}")
+        for line in reference.underscore_notice(ref):
+            out(line)
     logger.debug("pulled ref=%s manifest=%s chart=%s", ref, manifest_digest, art.chart.digest)
     return Pulled(target, filename, digest_hex, manifest_digest, ref, prov_path)

@@ -20,13 +20,6 @@ from helmpy.registry.reference import Reference
 
 logger = logging.getLogger(__name__)
 
-UNDERSCORE_NOTICE = """
-OCI artifact references (e.g. tags) do not support the plus sign (+). To support
-storing semantic versions, Helm adopts the convention of changing plus (+) to
-an underscore (_) in chart version tags when pushing to a registry and back to
-a plus (+) when pulling from a registry."""
-
-
 @dataclass(frozen=True)
 class PushResult:
     ref: Reference
@@ -91,11 +84,11 @@ def push_chart(archive: Path, destination: str, options: RegistryOptions,
             if client.has_blob(ref.repository, desc.digest):
                 logger.debug("blob exists digest=%s", desc.digest)
                 continue
-            client.upload_blob(ref.repository, data, desc.digest)
+            label = f"Pushing {name}" if desc.media_type == chartformat.CHART_LAYER_MEDIA_TYPE else None
+            client.upload_blob(ref.repository, data, desc.digest, label)
         digest = client.put_manifest(ref.repository, ref.tag, art.manifest)
     out(f"Pushed: {ref}")
     out(f"Digest: {digest}")
-    if "_" in ref.tag:
-        out(f"{ref} contains an underscore.")
-        out(UNDERSCORE_NOTICE)
+    for line in reference.underscore_notice(ref):
+        out(line)
     return PushResult(ref, digest, art.manifest)

@@ -83,6 +83,18 @@ class Reference:
         return f"{text}@{self.digest}" if self.digest else text
 
 
+UNDERSCORE_NOTICE = """
+OCI artifact references (e.g. tags) do not support the plus sign (+). To support
+storing semantic versions, Helm adopts the convention of changing plus (+) to
+an underscore (_) in chart version tags when pushing to a registry and back to
+a plus (+) when pulling from a registry."""
+
+
+def underscore_notice(ref: Reference) -> list[str]:
+    """The lines Helm prints after ``Pushed:``/``Pulled:`` when the tag holds an ``_`` (a version's ``+``)."""
+    return [f"{ref} contains an underscore.", UNDERSCORE_NOTICE] if "_" in ref.tag else []
+
+
 def parse(ref: str) -> Reference:
     """Parse ``oci://host/path[:tag][@digest]`` (the scheme is optional); ``+`` in a tag becomes ``_``."""
     if len(ref) > MAX_REFERENCE:

@@ -237,18 +237,24 @@ class Getter:
                 progress: str | None = None) -> HttpResponse:
         """Any method; the response whatever its status, its body read up to ``max_bytes`` (more raises
         :class:`ResponseTooLarge`). Redirects are followed (credentials are not sent to another host).
-        Transport failures raise :class:`DownloadError`."""
+        Transport failures raise :class:`DownloadError`. ``progress`` draws a bar (as :meth:`get` does)
+        for the request body when there is one, else for the response body."""
         options = options or GetterOptions()
         merged = {**options.headers, **(headers or {})}
         logger.debug("%s %s headers=%s", method, url, redacted(merged))
+        sending = bool(data) and bool(progress) and _progress_enabled()  # the bar follows the upload
+        body: bytes | _ProgressReader | None = (_ProgressReader(data, _ProgressBar(progress or "", len(data)))
+                                                if sending and data else data)
         try:
-            with self._session.request(method, url, headers=merged, data=data, stream=True,
+            with self._session.request(method, url, headers=merged, data=body, stream=True,
                                        **_request_kwargs(url, options)) as resp:
+                if isinstance(body, _ProgressReader):
+                    body.bar.finish()
                 total = 0 if method == "HEAD" else int(resp.headers.get("Content-Length") or 0)
                 if total > max_bytes:
                     raise ResponseTooLarge(f"{url}: the response is {total} bytes, more than the limit of "
                                            f"{max_bytes} bytes")
-                bar = _ProgressBar(progress, total) if progress and _progress_enabled() else None
+                bar = _ProgressBar(progress, total) if progress and not sending and _progress_enabled() else None
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in resp.iter_content(_CHUNK):
@@ -291,6 +297,27 @@ def _human(n: float) -> str:
             return f"{n:.0f}{unit}" if unit == "B" else f"{n:.1f}{unit}"
         n /= 1024
     return f"{n:.1f}GiB"  # pragma: no cover
+
+
+class _ProgressReader:
+    """A request body read in blocks by the HTTP client, advancing a progress bar as it goes.
+
+    ``__len__`` lets requests send a ``Content-Length`` (no chunked encoding); each retry builds a new one."""
+
+    def __init__(self, data: bytes, bar: "_ProgressBar") -> None:
+        self._view = memoryview(data)
+        self._pos = 0
+        self.bar = bar
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), self._pos + size)
+        block = self._view[self._pos:end].tobytes()
+        self._pos = end
+        self.bar.advance(len(block))
+        return block
 
 
 class _ProgressBar:

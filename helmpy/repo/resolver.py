@@ -12,12 +12,16 @@ import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from helmpy import yamlutil
 from helmpy.chart.model import Dependency, Lock
-from helmpy.errors import DependencyError
+from helmpy.errors import DependencyError, HelmpyError
+from helmpy.registry.reference import is_oci
 from helmpy.repo.cache import CachedIndex
+
+if TYPE_CHECKING:
+    from helmpy.semverutil import Constraint
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +83,15 @@ def local_path(repository: str, chart_dir: Path) -> Path:
 
 
 def resolve(requirements: list[Dependency], chart_dir: Path,
-            index_for: Callable[[Dependency], CachedIndex]) -> Lock:
+            index_for: Callable[[Dependency], CachedIndex],
+            oci_versions: Callable[[Dependency], list[str]] | None = None) -> Lock:
     """Pick versions: ``""`` repos must be in charts/, ``file://`` charts are read, the rest come from indexes.
 
     ``requirements`` must already have ``@name``/``alias:name`` replaced by repository URLs;
-    ``index_for`` returns the index of a dependency's repository.
+    ``index_for`` returns the index of a dependency's repository, ``oci_versions`` the versions an
+    ``oci://`` repository holds for a dependency (its strict-SemVer tags, highest first). As in Helm,
+    an ``oci://`` dependency whose version is a plain version is locked to it without asking the
+    registry; a range is matched against the tag list.
     """
     from helmpy.chart.loader import load
     from helmpy.semverutil import parse_constraint, try_parse
@@ -107,6 +115,14 @@ def resolve(requirements: list[Dependency], chart_dir: Path,
                 continue
             locked.append(Dependency(name=d.name, repository=d.repository, version=sub.metadata.version))
             continue
+        if is_oci(d.repository):
+            candidates = [d.version] if try_parse(d.version) is not None else _oci_versions(d, oci_versions)
+            chosen = next((v for v in candidates if _matches(constraint, v)), None)
+            if chosen is None:
+                missing.append(f'"{d.name}"')
+            else:
+                locked.append(Dependency(name=d.name, repository=d.repository, version=chosen))
+            continue
         index = index_for(d)
         versions = index.entries.get(d.name)
         if versions is None:
@@ -128,3 +144,21 @@ def resolve(requirements: list[Dependency], chart_dir: Path,
             f"can't get a valid version for {len(missing)} subchart(s): {', '.join(missing)}. Make sure a matching "
             "chart version exists in the repo, or change the version constraint in Chart.yaml")
     return Lock(generated="", digest=hash_req(requirements, locked), dependencies=locked)
+
+
+def _matches(constraint: "Constraint", version: str) -> bool:
+    from helmpy.semverutil import try_parse
+
+    v = try_parse(version)
+    return v is not None and constraint.check(v)
+
+
+def _oci_versions(d: Dependency, oci_versions: Callable[[Dependency], list[str]] | None) -> list[str]:
+    if oci_versions is None:
+        raise DependencyError(f"dependency {d.name!r}: no registry client to list the tags of {d.repository}")
+    try:
+        return oci_versions(d)
+    except DependencyError:
+        raise
+    except HelmpyError as err:
+        raise DependencyError(f"could not retrieve list of tags for repository {d.repository}: {err}") from err

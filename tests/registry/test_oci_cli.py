@@ -185,7 +185,7 @@ def test_login_push_pull_logout_over_tls(cli: Any, oci_registry_tls: Registry, t
     proc = subprocess.run([sys.executable, "-m", "helmpy", "--debug", "push", str(tgz), f"oci://{reg.host}/charts",
                            *tls], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and f"Pushed: {reg.host}/charts/web:0.1.0\n" in proc.stderr, proc
-    assert f"'Authorization': '{REDACTED}'" in proc.stderr
+    assert f"'Authorization': '{REDACTED}'" in proc.stderr  # the header is logged, its value is not
     assert token not in proc.stderr + proc.stdout and PASSWORD not in proc.stderr + proc.stdout
 
     dest = tmp_path / "dest"
@@ -268,3 +268,34 @@ def test_archive_is_a_real_chart(oci_registry: Registry, cli: Any, tmp_path: Pat
     assert cli("pull", f"oci://{oci_registry.host}/x/web", "--plain-http", "-d", str(dest)).exit_code == 0
     with tarfile.open(dest / "web-2.0.0.tgz") as tf:
         assert "web/Chart.yaml" in tf.getnames()
+
+
+def test_large_push_and_pull_show_progress(cli: Any, oci_registry: Registry, tmp_path: Path) -> None:
+    """A progress bar follows the chart layer's upload and download (stderr is no terminal here: --debug)."""
+    import os
+
+    src = tmp_path / "big"
+    shutil.copytree(ROOT / "charts" / "web", src)
+    (src / "Chart.yaml").write_text((src / "Chart.yaml").read_text().replace("name: web", "name: big"))
+    (src / "files").mkdir()
+    for i in range(3):
+        (src / "files" / f"blob-{i}.bin").write_bytes(os.urandom(1 << 20))
+    assert cli("package", str(src), "-d", str(tmp_path)).exit_code == 0
+    tgz = tmp_path / "big-0.1.0.tgz"
+    ref = f"oci://{oci_registry.host}/charts"
+
+    def helmpy(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "helmpy", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+
+    quiet = helmpy("push", str(tgz), f"{ref}/quiet", "--plain-http")
+    assert quiet.returncode == 0 and "Pushing" not in quiet.stderr, quiet
+    proc = helmpy("--debug", "push", str(tgz), ref, "--plain-http")
+    assert proc.returncode == 0, proc
+    bar = [line for line in proc.stderr.splitlines() if line.startswith("Pushing big [")]  # \r read as \n
+    assert bar and "100.0%" in bar[-1] and "MiB" in bar[-1], proc.stderr[-2000:]
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    proc = helmpy("--debug", "pull", f"{ref}/big", "--plain-http", "-d", str(dest))
+    assert proc.returncode == 0 and "Pulling big [" in proc.stderr and "100.0%" in proc.stderr, proc
+    assert (dest / "big-0.1.0.tgz").read_bytes() == tgz.read_bytes()  # the streamed upload is the archive

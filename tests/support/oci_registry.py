@@ -20,9 +20,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.support.oci_token import TokenService
 
 REGISTRY_BIN = "/usr/bin/docker-registry"
 USERNAME = "helmpy"
@@ -120,8 +123,10 @@ class Registry:
         if self.basic_auth:
             lines += ["auth:", "  htpasswd:", "    realm: helmpy-test", f"    path: {self.work / 'htpasswd'}"]
         elif self.token_realm:
-            lines += ["auth:", "  token:", f"    realm: {self.token_realm}", "    service: helmpy-test-registry",
-                      "    issuer: helmpy-test-issuer", f"    rootcertbundle: {self.token_cert}"]
+            from tests.support.oci_token import ISSUER, SERVICE
+
+            lines += ["auth:", "  token:", f"    realm: {self.token_realm}", f"    service: {SERVICE}",
+                      f"    issuer: {ISSUER}", f"    rootcertbundle: {self.token_cert}"]
         return "\n".join(lines) + "\n"
 
     def start(self) -> "Registry":
@@ -196,6 +201,31 @@ def _registry(**kwargs: object) -> Iterator[Registry]:
         shutil.rmtree(work, ignore_errors=True)
 
 
+@dataclass
+class TokenRegistry:
+    """A TLS registry in ``auth: token`` mode and the HTTPS token service it sends clients to."""
+
+    registry: Registry
+    tokens: "TokenService"
+
+
+def token_registry() -> Iterator[TokenRegistry]:
+    """Start the token service (HTTPS, same throwaway CA as the registry) first: its URL is the registry's realm."""
+    from tests.support.oci_token import TokenService
+
+    work = Path(tempfile.mkdtemp(prefix="helmpy-registry-"))
+    ca, pem, key = make_ca(work)
+    tokens = TokenService(work, USERNAME, PASSWORD, tls=(pem, key)).start()
+    reg = Registry(work, tls=True, ca_file=str(ca), token_realm=tokens.url, token_cert=tokens.cert_path)
+    try:
+        reg.start()
+        yield TokenRegistry(reg, tokens)
+    finally:
+        reg.stop()
+        tokens.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 @pytest.fixture
 def oci_registry() -> Iterator[Registry]:
     """A plain-HTTP, anonymous registry (a fresh one per test: storage is mutated by tests)."""
@@ -206,3 +236,9 @@ def oci_registry() -> Iterator[Registry]:
 def oci_registry_tls() -> Iterator[Registry]:
     """A TLS registry (self-signed CA in ``ca_file``) with htpasswd basic auth (USERNAME/PASSWORD)."""
     yield from _registry(tls=True, basic_auth=True)
+
+
+@pytest.fixture
+def oci_registry_token() -> Iterator[TokenRegistry]:
+    """A TLS registry with Bearer token auth; the token service accepts USERNAME/PASSWORD."""
+    yield from token_registry()

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Time ``helmpy push``/``pull oci://`` against ``helm push``/``helm pull`` on the same local registry.
+
+The bench starts its own Debian ``docker-registry`` (plain HTTP on 127.0.0.1, the test fixture's
+``tests/support/oci_registry.py``), packages two charts once (charts/web, and a "large" one carrying
+``--large-mib`` MiB of incompressible files in 1 MiB pieces, under Helm's per-file limit) and gives both
+tools the same archive. Every push goes to a fresh repository path, so each one uploads every blob; every
+run uses fresh config/cache homes, so no pull is served from a content cache. Client start-up is timed.
+Run it from the repository root:
+
+    python3 bench/bench_oci.py [--runs 5] [--large-mib 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.helm_binary import ensure_helm  # noqa: E402
+from tests.support.oci_registry import Registry  # noqa: E402
+
+
+def make_charts(work: Path, large_mib: int) -> dict[str, Path]:
+    """Package charts/web and a large twin with helmpy; returns {label: archive}."""
+    small_src = work / "src" / "web"
+    shutil.copytree(ROOT / "charts" / "web", small_src)
+    large_src = work / "src" / "big"
+    shutil.copytree(ROOT / "charts" / "web", large_src)
+    chart_yaml = large_src / "Chart.yaml"
+    chart_yaml.write_text(chart_yaml.read_text().replace("name: web", "name: big"))
+    (large_src / "files").mkdir()
+    for i in range(large_mib):
+        (large_src / "files" / f"blob-{i:03d}.bin").write_bytes(os.urandom(1 << 20))
+    out = work / "pkg"
+    out.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for src in (small_src, large_src):
+        subprocess.run([sys.executable, "-m", "helmpy", "package", str(src), "-d", str(out)], check=True,
+                       capture_output=True, env=env, cwd=ROOT, timeout=600)
+    return {"web": out / "web-0.1.0.tgz", f"big ({large_mib} MiB)": out / "big-0.1.0.tgz"}
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=1800)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def homes(base: Path, pycache: Path) -> dict[str, str]:
+    """Fresh config/cache/data homes for both tools (nothing cached from an earlier run).
+
+    Bytecode is written (to ``pycache``, outside the tree) even where ``PYTHONDONTWRITEBYTECODE`` is set,
+    as an installed helmpy has it; the untimed warm-up run fills it."""
+    base.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPATH": str(ROOT), "HELMPY_QUIET": "1", "PYTHONPYCACHEPREFIX": str(pycache),
+            "HELMPY_CONFIG_HOME": str(base / "hp-config"), "HELMPY_CACHE_HOME": str(base / "hp-cache"),
+            "HELMPY_DATA_HOME": str(base / "hp-data"), "HELM_CONFIG_HOME": str(base / "h-config"),
+            "HELM_CACHE_HOME": str(base / "h-cache"), "HELM_DATA_HOME": str(base / "h-data")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="pushes and pulls per tool and chart (default 5)")
+    parser.add_argument("--large-mib", type=int, default=20, help="size of the large chart's files (default 20)")
+    args = parser.parse_args()
+    helm = str(ensure_helm() / "helm")
+    helmpy = [sys.executable, "-m", "helmpy"]
+    with tempfile.TemporaryDirectory(prefix="helmpy-bench-oci-") as tmp:
+        work = Path(tmp)
+        charts = make_charts(work, args.large_mib)
+        (work / "registry").mkdir()
+        reg = Registry(work / "registry").start()
+        try:
+            results: list[tuple[str, str, list[float], list[float]]] = []
+            for label, archive in charts.items():
+                name = archive.name.rsplit("-", 1)[0]
+                push: dict[str, list[float]] = {"helmpy": [], "helm": []}
+                pull: dict[str, list[float]] = {"helmpy": [], "helm": []}
+                for run in range(-1, args.runs):  # run -1: untimed warm-up (bytecode, page cache)
+                    for tool, cmd in (("helmpy", helmpy), ("helm", [helm])):
+                        env = homes(work / "homes" / f"{name}-{tool}-{run}", work / "pycache")
+                        repo = f"oci://{reg.host}/{tool}-{run + 1}"
+                        push[tool].append(timed([*cmd, "push", str(archive), repo, "--plain-http"], env))
+                        dest = work / "out" / f"{name}-{tool}-{run}"
+                        dest.mkdir(parents=True)
+                        pull[tool].append(timed([*cmd, "pull", f"{repo}/{name}", "--version", "0.1.0",
+                                                 "--plain-http", "-d", str(dest)], env))
+                        if (dest / archive.name).read_bytes() != archive.read_bytes():
+                            raise SystemExit(f"{tool} pull of {label}: not the pushed archive")
+                    if run < 0:
+                        for timings in (*push.values(), *pull.values()):
+                            timings.clear()
+                        continue
+                    print(f"{label} run {run + 1}: push helmpy {push['helmpy'][-1]:.2f}s helm {push['helm'][-1]:.2f}s"
+                          f" | pull helmpy {pull['helmpy'][-1]:.2f}s helm {pull['helm'][-1]:.2f}s", flush=True)
+                results.append((label, "push", push["helmpy"], push["helm"]))
+                results.append((label, "pull", pull["helmpy"], pull["helm"]))
+        finally:
+            reg.stop()
+    print(f"\n{args.runs} runs each, docker-registry on 127.0.0.1 (plain HTTP), medians:")
+    for label, what, ours, theirs in results:
+        ours_med, helm_med = statistics.median(ours), statistics.median(theirs)
+        print(f"  {what} {label:<14} helmpy {ours_med:.2f}s  helm {helm_med:.2f}s  "
+              f"ratio helmpy/helm: {ours_med / helm_med:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -20,7 +20,7 @@ import urllib3
 
 from helmpy import __version__
 from helmpy.errors import DownloadError
-from helmpy.redact import redact_url
+from helmpy.redact import redact_headers, redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -90,13 +90,6 @@ class HttpResponse:
 
 class ResponseTooLarge(DownloadError):
     """The body went past the caller's byte cap (the rest was not read)."""
-
-
-def redacted(headers: Mapping[str, str]) -> dict[str, str]:
-    """``headers`` for a debug log: credentials replaced by :data:`helmpy.redact.REDACTED`."""
-    from helmpy.redact import REDACTED, SECRET_HEADERS
-
-    return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -241,7 +234,7 @@ class Getter:
         for the request body when there is one, else for the response body."""
         options = options or GetterOptions()
         merged = {**options.headers, **(headers or {})}
-        logger.debug("%s %s headers=%s", method, url, redacted(merged))
+        logger.debug("%s %s headers=%s", method, url, redact_headers(merged))
         sending = bool(data) and bool(progress) and _progress_enabled()  # the bar follows the upload
         body: bytes | _ProgressReader | None = (_ProgressReader(data, _ProgressBar(progress or "", len(data)))
                                                 if sending and data else data)

@@ -185,7 +185,7 @@ def test_login_push_pull_logout_over_tls(cli: Any, oci_registry_tls: Registry, t
     proc = subprocess.run([sys.executable, "-m", "helmpy", "--debug", "push", str(tgz), f"oci://{reg.host}/charts",
                            *tls], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and f"Pushed: {reg.host}/charts/web:0.1.0\n" in proc.stderr, proc
-    assert f"'Authorization': '{REDACTED}'" in proc.stderr  # the header is logged, its value is not
+    assert f"'Authorization': 'Basic {REDACTED}'" in proc.stderr  # the header is logged, its value is not
     assert token not in proc.stderr + proc.stdout and PASSWORD not in proc.stderr + proc.stdout
 
     dest = tmp_path / "dest"

@@ -80,4 +80,9 @@ def serve(directory: str, address: str, basic_auth_user: str | None, basic_auth_
     charts = sum(len(v) for v in index.entries.values())
     click.echo(f"Serving {directory} ({charts} chart versions) at {server.url}", nl=True)
     click.get_text_stream("stdout").flush()
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM (helmpy/cli/signals.py): the normal way to stop a server
+        pass
+    finally:
+        server.shutdown()  # also ends the worker threads, which would otherwise keep the process alive

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import signal
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -328,3 +329,20 @@ def test_an_index_with_relative_urls_is_left_untouched(cli, tmp_path: Path) -> N
     finally:
         srv.stop()
     assert (tmp_path / "index.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_server_cleanly(tmp_path: Path, signum: int) -> None:
+    """SIGTERM (systemd, Kubernetes) and Ctrl-C stop serving at once with exit 0, even with a client connected:
+    the worker threads end too, so nothing keeps the process alive."""
+    srv = start_server(tmp_path / "repo")
+    idle = socket.create_connection(("127.0.0.1", int(srv.url.rsplit(":", 1)[1].strip("/"))))
+    try:
+        assert requests.get(srv.url + "health", timeout=5).status_code == 200
+        srv.proc.send_signal(signum)
+        out, err = srv.proc.communicate(timeout=15)
+    finally:
+        idle.close()
+        srv.stop()
+    assert srv.proc.returncode == 0, err
+    assert "Error" not in err and "Traceback" not in err, err

@@ -339,3 +339,11 @@ class RegistryAuthError(RegistryError):
 
 class DigestMismatch(RegistryError):
     """A manifest or blob does not hash to the digest that named it."""
+
+
+# --- helmpy serve's web pages (appended by the web UI helper) ------------------------------------------------
+class CrossOriginRequest(ServerRequestError):
+    """A browser sent a write (upload, delete) from another site's page: refused so a cached login cannot be
+    used by a page the user merely visits (cross-site request forgery)."""
+
+    status = 403

@@ -346,3 +346,11 @@ class TemplateNotDefined(TemplateExecError):
         super().__init__(name, detail)
         self.message = f"template: {detail}"
         self.args = (self.message,)
+
+
+# --- helmpy serve's web pages (appended by the web UI helper) ------------------------------------------------
+class CrossOriginRequest(ServerRequestError):
+    """A browser sent a write (upload, delete) from another site's page: refused so a cached login cannot be
+    used by a page the user merely visits (cross-site request forgery)."""
+
+    status = 403

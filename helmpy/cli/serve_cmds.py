@@ -24,6 +24,8 @@ _LIMITS = ServerLimits()
 @click.option("--tls-cert", default=None, type=click.Path(dir_okay=False, exists=True), help="PEM certificate.")
 @click.option("--tls-key", default=None, type=click.Path(dir_okay=False, exists=True), help="PEM private key.")
 @click.option("--allow-overwrite", is_flag=True, help="Let uploads replace an existing chart version.")
+@click.option("--disable-api", is_flag=True, help="Serve only the index, the charts and the pages: no /api/ routes "
+              "and no upload form.")
 @click.option("--max-upload-size", default=DEFAULT_MAX_UPLOAD, show_default=True, type=click.IntRange(min=1),
               help="Largest accepted upload body, in bytes (larger ones get 413 before they are read).")
 @click.option("--read-header-timeout", default=f"{_LIMITS.header_timeout:g}s", show_default=True, metavar="DURATION",
@@ -36,8 +38,8 @@ _LIMITS = ServerLimits()
               help="Open connections at most; further ones are closed at once.")
 def serve(directory: str, address: str, basic_auth_user: str | None, basic_auth_pass: str | None,
           basic_auth_file: str | None, auth_reads: bool, tls_cert: str | None, tls_key: str | None,
-          allow_overwrite: bool, max_upload_size: int, read_header_timeout: str, read_timeout: str, workers: int,
-          max_connections: int) -> None:
+          allow_overwrite: bool, disable_api: bool, max_upload_size: int, read_header_timeout: str,
+          read_timeout: str, workers: int, max_connections: int) -> None:
     """Serve DIRECTORY (default ./repo-index) as a chart repository.
 
     Helm clients use it with `helm repo add NAME URL`; charts are uploaded with
@@ -72,7 +74,8 @@ def serve(directory: str, address: str, basic_auth_user: str | None, basic_auth_
         raise UsageError("--auth-reads needs credentials "
                          "(--basic-auth-user/--basic-auth-pass or --basic-auth-file)")
     storage = ChartStorage(directory, allow_overwrite=allow_overwrite)
-    app = ChartRepoApp(storage, auth=auth, auth_reads=auth_reads, max_upload=max_upload_size)
+    app = ChartRepoApp(storage, auth=auth, auth_reads=auth_reads, max_upload=max_upload_size,
+                       api_enabled=not disable_api)
     limits = ServerLimits(header_timeout=header_timeout, read_timeout=body_timeout, workers=workers,
                           max_connections=max_connections, max_body=max_upload_size + 1024 * 1024)
     server = make_server(app, address, tls_cert, tls_key, limits)

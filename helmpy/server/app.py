@@ -3,9 +3,11 @@
 Routes: ``GET|HEAD /index.yaml`` (ETag/Last-Modified, 304s), ``GET /charts/<file>.tgz[.prov]`` (also
 ``GET /<file>.tgz[.prov]``, where a static repository made by ``repo index`` keeps them),
 ``POST /api/charts`` (raw or multipart ``chart``/``prov``), ``POST /api/prov``, ``GET|HEAD
-/api/charts[/NAME[/VERSION]]``, ``DELETE /api/charts/NAME/VERSION``, ``GET /health``, ``GET /info``.
-Errors are always ``{"error": "..."}``. Only the standard library and helmpy are used here, so the
-app runs under any WSGI server.
+/api/charts[/NAME[/VERSION]]``, ``GET /api/charts/NAME/VERSION/templates|values``, ``DELETE
+/api/charts/NAME/VERSION``, ``GET /health``, ``GET /info``; the web pages (:mod:`helmpy.server.pages`)
+answer ``/``, ``/chart/NAME[/VERSION]``, ``/upload`` and ``/static/``. API errors are always
+``{"error": "..."}``, page errors are pages. Every answer carries the security headers of
+:mod:`helmpy.server.response`, and a write a browser sends from another site is refused (403).
 """
 
 from __future__ import annotations
@@ -17,25 +19,30 @@ import hmac
 import json
 import logging
 import re
+from base64 import b64encode
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote, urlsplit
 
 from helmpy import __version__
-from helmpy.errors import (ChartNotInRepository, HelmpyError, LengthRequired, RequestBodyTimeout, RequestBodyTooLarge,
-                           ServerRequestError)
+from helmpy.errors import (ChartError, ChartNotInRepository, CrossOriginRequest, HelmpyError, LengthRequired,
+                           RequestBodyTimeout, RequestBodyTooLarge, ServerRequestError)
 from helmpy.repo.index import ChartVersion
-from helmpy.server.limits import DEFAULT_MAX_UPLOAD
+from helmpy.server.limits import DEFAULT_MAX_UPLOAD, PageLimits
+from helmpy.server.pages import WebPages, is_page
+from helmpy.server.pages.catalog import latest_version
+from helmpy.server.pages.details import archive_name
+from helmpy.server.response import SECURITY_HEADERS, Response
 from helmpy.server.storage import ChartStorage
 
 logger = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
-_CHART_ROUTE = re.compile(r"^/api/charts(?:/([^/]+))?(?:/([^/]+))?/?$")
+_CHART_ROUTE = re.compile(r"^/api/charts(?:/([^/]+))?(?:/([^/]+))?(?:/(templates|values))?/?$")
 
 
 class _Unauthorized(Exception):
@@ -81,59 +88,40 @@ class BasicAuth:
         return hmac.compare_digest(password.encode("utf-8"), secret.encode("utf-8"))
 
 
-class Response:
-    """A status, headers and body; JSON helpers because every API answer is JSON."""
-
-    def __init__(self, status: int, body: bytes = b"", content_type: str = "application/json",
-                 headers: list[tuple[str, str]] | None = None) -> None:
-        self.status, self.body, self.headers = status, body, list(headers or [])
-        if content_type:
-            self.headers.append(("Content-Type", content_type))
-
-    @classmethod
-    def json(cls, status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> "Response":
-        return cls(status, json.dumps(payload).encode("utf-8"), headers=headers)
-
-    @classmethod
-    def error(cls, status: int, message: str) -> "Response":
-        return cls.json(status, {"error": message})
-
-
-_REASONS = {200: "OK", 201: "Created", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
-            404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
-            411: "Length Required", 413: "Content Too Large", 500: "Internal Server Error"}
-
-
 class ChartRepoApp:
     """WSGI callable: ``app(environ, start_response)``."""
 
     def __init__(self, storage: ChartStorage, auth: BasicAuth | None = None, auth_reads: bool = False,
-                 max_upload: int = DEFAULT_MAX_UPLOAD) -> None:
+                 max_upload: int = DEFAULT_MAX_UPLOAD, api_enabled: bool = True,
+                 page_limits: PageLimits | None = None) -> None:
         self.storage = storage
         self.auth = auth
         self.auth_reads = auth_reads
         self.max_upload = max_upload
+        self.api_enabled = api_enabled  # False: no /api/ routes and no upload form (ChartMuseum's --disable-api)
+        self.pages = WebPages(storage, page_limits, upload_enabled=api_enabled)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         path = environ.get("PATH_INFO", "") or "/"
+        error: Callable[[int, str, dict[str, Any]], Response] = self.pages.error if is_page(path) else _api_error
         try:
             response = self._dispatch(method, path, environ)
         except _Unauthorized:
-            response = Response.error(401, "unauthorized")
+            response = error(401, "unauthorized", environ)
             response.headers.append(("WWW-Authenticate", 'Basic realm="helmpy"'))
         except ServerRequestError as err:
-            response = Response.error(err.status, err.message)
+            response = error(err.status, err.message, environ)
         except HelmpyError as err:
-            response = Response.error(500, err.message)
+            response = error(500, err.message, environ)
         except Exception:  # a bug: log it, answer without leaking a traceback
             logger.exception("internal error method=%s path=%s", method, path)
-            response = Response.error(500, "internal server error")
+            response = error(500, "internal server error", environ)
         logger.debug("request method=%s path=%s status=%d", method, path, response.status)
         body = b"" if method == "HEAD" or response.status == 304 else response.body
-        headers = response.headers + [("Content-Length", str(len(response.body) if method == "HEAD" and
-                                                             response.status != 304 else len(body)))]
-        start_response(f"{response.status} {_REASONS.get(response.status, 'Unknown')}", headers)
+        headers = response.headers + SECURITY_HEADERS + [
+            ("Content-Length", str(len(response.body) if method == "HEAD" and response.status != 304 else len(body)))]
+        start_response(response.status_line(), headers)
         return [body]
 
     # --- routing -------------------------------------------------------------------------------------
@@ -149,7 +137,20 @@ class ChartRepoApp:
         read = method in ("GET", "HEAD")
         if path == "/health" and read:
             return Response.json(200, {"healthy": True})
+        if not read:
+            _same_origin(environ)
+        if path == "/upload" and self.api_enabled:  # the form is an upload: it needs the upload credentials
+            self._authorize(environ, write=True)
+            if read:
+                return self.pages.upload_form(environ)
+            if method == "POST":
+                return self._upload_form(environ)
+            return Response.error(405, f"method {method} not allowed on {path}")
         self._authorize(environ, write=not read)
+        if read and (path == "/" or path.startswith(("/chart/", "/static/"))):
+            return self.pages.handle(path, environ)
+        if path.startswith("/api/") and not self.api_enabled:
+            return Response.error(404, "not found")
         if path == "/index.yaml" and read:
             return self._index(environ)
         if path.startswith("/charts/") and read:
@@ -158,14 +159,15 @@ class ChartRepoApp:
             return self._file(path[1:])  # an index made by `repo index DIR` points at DIR/x.tgz
         if path == "/info" and read:
             return Response.json(200, {"version": __version__})
-        if path == "/" and read:
-            return Response(200, b"<html><body><h1>helmpy chart repository</h1>"
-                                 b'<p><a href="index.yaml">index.yaml</a></p></body></html>', "text/html")
         if path == "/api/prov" and method == "POST":
             return self._upload_prov(environ)
         m = _CHART_ROUTE.match(path)
         if m:
-            name, version = m.group(1), m.group(2)
+            name, version, part = m.group(1), m.group(2), m.group(3)
+            if part is not None:
+                if read and name and version:
+                    return self._archive_part(name, version, part)
+                return Response.error(405, f"method {method} not allowed on {path}")
             if method == "POST" and name is None:
                 return self._upload_chart(environ)
             if read:
@@ -206,19 +208,44 @@ class ChartRepoApp:
             names = sorted(index.entries)
             qs = parse_qs(environ.get("QUERY_STRING", ""))
             offset = _int_param(qs, "offset", 0)
-            limit = _int_param(qs, "limit", len(names))
+            limit = _int_param(qs, "limit", len(names), positive=True)
             picked = names[offset:offset + limit]
             return Response.json(200, {n: [cv.to_dict() for cv in index.entries[n]] for n in picked})
-        versions = index.entries.get(name)
+        if version is None:
+            return Response.json(200, [cv.to_dict() for cv in self._versions(name)])
+        return Response.json(200, self._version(name, version).to_dict())
+
+    def _versions(self, name: str) -> list[ChartVersion]:
+        versions = self.storage.index().entries.get(name)
         if not versions:
             raise ChartNotInRepository("chart not found")
-        if version is None:
-            return Response.json(200, [cv.to_dict() for cv in versions])
-        found: ChartVersion | None = versions[0] if version == "latest" else next(
+        return versions
+
+    def _version(self, name: str, version: str) -> ChartVersion:
+        """One version; ``latest`` is the newest stable one, as ChartMuseum (Helm's ``IndexFile.Get``) picks."""
+        versions = self._versions(name)
+        found: ChartVersion | None = latest_version(name, versions) if version == "latest" else next(
             (cv for cv in versions if cv.version == version), None)
         if found is None:
             raise ChartNotInRepository("chart version not found")
-        return Response.json(200, found.to_dict())
+        return found
+
+    def _archive_part(self, name: str, version: str, part: str) -> Response:
+        """ChartMuseum's ``.../templates`` (templates base64 and parsed values) and ``.../values`` (values.yaml)."""
+        from helmpy.chart.loader import load_archive
+
+        cv = self._version(name, version)
+        data = self.storage.file_path(archive_name(cv)).read_bytes()
+        try:
+            chart = load_archive(data, archive_name(cv))
+        except ChartError as err:
+            raise HelmpyError(f"cannot read the archive: {err}") from err
+        if part == "values":
+            if not chart.has_values_file:
+                raise ChartNotInRepository("values.yaml not found")
+            return Response(200, chart.raw_values, "application/yaml")
+        templates = [{"name": f.name, "data": b64encode(f.data).decode("ascii")} for f in chart.templates]
+        return Response(200, json.dumps({"templates": templates, "values": chart.values}, default=str).encode())
 
     # --- writes --------------------------------------------------------------------------------------
     def _body(self, environ: dict[str, Any]) -> bytes:
@@ -259,6 +286,22 @@ class ChartRepoApp:
         self.storage.save_chart(body, prov, force=force)
         return Response.json(201, {"saved": True})
 
+    def _upload_form(self, environ: dict[str, Any]) -> Response:
+        """The upload page's POST: the API's upload (same limits and checks), answered as pages."""
+        try:
+            body = self._body(environ)
+            content_type = environ.get("CONTENT_TYPE", "")
+            if not content_type.startswith("multipart/form-data"):
+                raise ServerRequestError("the form must be sent as multipart/form-data")
+            parts = _multipart(content_type, body)
+            if not parts.get("chart"):
+                raise ServerRequestError("choose a chart archive (.tgz) to upload")
+            entry = self.storage.save_chart(parts["chart"], parts.get("prov") or None)
+        except ServerRequestError as err:
+            return self.pages.upload_form(environ, err.status, err.message)
+        root = environ.get("SCRIPT_NAME", "").rstrip("/")
+        return Response.redirect(f"{root}/chart/{quote(entry.name, safe='')}/{quote(entry.version, safe='')}")
+
     def _upload_prov(self, environ: dict[str, Any]) -> Response:
         force = "force" in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         body = self._body(environ)
@@ -272,16 +315,34 @@ class ChartRepoApp:
         return Response.json(201, {"saved": True})
 
 
-def _int_param(qs: dict[str, list[str]], key: str, default: int) -> int:
+def _api_error(status: int, message: str, environ: dict[str, Any]) -> Response:
+    return Response.error(status, message)
+
+
+def _int_param(qs: dict[str, list[str]], key: str, default: int, positive: bool = False) -> int:
     if key not in qs:
         return default
     try:
         value = int(qs[key][0])
     except ValueError as err:
         raise ServerRequestError(f"query parameter {key!r} must be a number") from err
-    if value < 0:
-        raise ServerRequestError(f"query parameter {key!r} must not be negative")
+    if value < 0 or (positive and value == 0):
+        raise ServerRequestError(f"query parameter {key!r} must be {'more than 0' if positive else 'at least 0'}")
     return value
+
+
+def _same_origin(environ: dict[str, Any]) -> None:
+    """Refuse a write that a browser sends from another site's page (CSRF): such a request carries
+    ``Sec-Fetch-Site: cross-site|same-site`` or an ``Origin`` whose host is not this server's. Helm, curl and
+    the cm-push plugin send neither header, so they are unaffected."""
+    site = environ.get("HTTP_SEC_FETCH_SITE", "")
+    if site in ("cross-site", "same-site"):
+        raise CrossOriginRequest(f"refusing a {site} request: uploads and deletes must come from this server's "
+                                 "own pages or from a client such as helm or curl")
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is not None and (origin == "null" or urlsplit(origin).netloc.lower() !=
+                               (environ.get("HTTP_HOST") or "").lower()):
+        raise CrossOriginRequest(f"refusing a request from origin {origin!r}: it is not this server")
 
 
 def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
@@ -299,4 +360,4 @@ def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
     return fields
 
 
-__all__ = ["BasicAuth", "ChartRepoApp", "DEFAULT_MAX_UPLOAD"]
+__all__ = ["BasicAuth", "ChartRepoApp", "DEFAULT_MAX_UPLOAD", "Response"]

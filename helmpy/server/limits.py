@@ -10,6 +10,19 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024  # --max-upload-size: largest chart (or ch
 
 
 @dataclass(frozen=True)
+class PageLimits:
+    """How much the web pages of ``helmpy serve`` show and keep: one page never grows with the repository."""
+
+    page_size: int = 50  # charts (or versions) on one page; ``?per_page=`` may ask for 10..max_page_size
+    max_page_size: int = 200
+    max_query: int = 200  # characters of a search query (longer ones are cut)
+    details_cache: int = 128  # chart archives whose README/values/schema are kept parsed (by digest)
+    max_text: int = 1024 * 1024  # bytes of a README or values.yaml shown (the rest is cut, with a note)
+    max_schema_rows: int = 500  # rows of the values.schema.json table (deeper/larger schemas are cut)
+    max_icon: int = 64 * 1024  # characters of a ``data:image/...`` icon shown inline (remote icons never load)
+
+
+@dataclass(frozen=True)
 class ServerLimits:
     """How long and how much a client may take."""
 
@@ -37,4 +50,5 @@ def kube_api_max_watches(workers: int) -> int:
     return max(1, workers - max(2, workers // 8))
 
 
-__all__ = ["DEFAULT_MAX_UPLOAD", "KUBE_API_LIMITS", "KUBE_API_MAX_BODY", "ServerLimits", "kube_api_max_watches"]
+__all__ = ["DEFAULT_MAX_UPLOAD", "KUBE_API_LIMITS", "KUBE_API_MAX_BODY", "PageLimits", "ServerLimits",
+           "kube_api_max_watches"]

@@ -116,6 +116,13 @@ class ChartStorage:
         with self._lock:
             return self._current()
 
+    def current(self) -> tuple[IndexFile, tuple[int, int, int] | None]:
+        """The index and the stamp (mtime, size, inode) of the file it was read from, taken together, so the
+        web pages can cache what they derive from one index version by its stamp."""
+        with self._lock:
+            index = self._current()
+            return index, self._stamp
+
     def rebuild(self) -> IndexFile:
         """Index every archive in the directory (startup), skipping unreadable ones.
 

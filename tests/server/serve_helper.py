@@ -17,13 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def chart_tgz(name: str, version: str, *, extra: list[tuple[str, bytes]] | None = None,
-              meta: dict[str, object] | None = None, top: str | None = None) -> bytes:
+              meta: dict[str, object] | None = None, top: str | None = None, values: bytes = b"replicas: 1\n") -> bytes:
     """A minimal valid chart archive (or a crafted one through ``extra``/``top``)."""
     chart_yaml = {"apiVersion": "v2", "name": name, "version": version, "description": f"{name} chart"}
     chart_yaml.update(meta or {})
     top = top or name
     entries = [(f"{top}/Chart.yaml", yamlutil.dump(chart_yaml).encode(), 1_700_000_000.0),
-               (f"{top}/values.yaml", b"replicas: 1\n", 1_700_000_000.0),
+               (f"{top}/values.yaml", values, 1_700_000_000.0),
                (f"{top}/templates/cm.yaml", b"kind: ConfigMap\n", 1_700_000_000.0)]
     entries += [(n, d, 1_700_000_000.0) for n, d in (extra or [])]
     return write_archive(entries)

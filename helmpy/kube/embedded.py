@@ -31,6 +31,7 @@ from typing import Any, Iterator, TextIO
 from helmpy.errors import KubeConflict, KubeError, KubeNotFound
 from helmpy.kube import readiness, resources
 from helmpy.kube.client import KubeObject, object_ref
+from helmpy.kube.defaults import apply_defaults
 from helmpy.kube.resources import ResourceType
 from helmpy.kube.selector import parse_selector, selector_matches
 from helmpy.kube.validation import validate
@@ -302,6 +303,7 @@ class EmbeddedCluster:
                 if self._load(rt, ns, name) is None:
                     break
             meta["name"] = name
+        apply_defaults(rt.group, rt.kind, obj)
         validate(rt, obj, SERVER_VERSION)
         if self._load(rt, ns, name) is not None:
             raise KubeConflict(f'{_resource_name(rt)} "{name}" already exists')
@@ -339,6 +341,8 @@ class EmbeddedCluster:
             meta["namespace"] = ns
         else:
             meta.pop("namespace", None)
+        if keep_status:
+            apply_defaults(rt.group, rt.kind, new)
         if rt.group == "" and rt.kind == "Service" and keep_status:
             _keep_allocations(live, new)
             self._allocate_service(new)  # e.g. node ports for a Service whose type changed to NodePort

@@ -189,8 +189,11 @@ def _service(obj: dict[str, Any]) -> list[Cause]:
             causes.append({"reason": "FieldValueNotSupported", "field": f"{where}.protocol", "message":
                            f"Unsupported value: {go_value(protocol)}: supported values: "
                            f"{', '.join(json.dumps(p) for p in PROTOCOLS)}"})
-        if (port.get("port"), protocol) in keys_seen:
-            causes.append(_duplicate(where, f"{port.get('port')}/{protocol}"))
+        if (port.get("port"), protocol) in keys_seen:  # Go's %#v of the (protocol, port) key it compares
+            causes.append({"reason": "FieldValueDuplicate", "field": where, "message": (
+                f'Duplicate value: core.ServicePort{{Name:"", Protocol:"{protocol}", AppProtocol:(*string)(nil), '
+                f'Port:{port.get("port")}, TargetPort:intstr.IntOrString{{Type:0, IntVal:0, StrVal:""}}, '
+                "NodePort:0}")})
         keys_seen.add((port.get("port"), protocol))
         target = port.get("targetPort")
         if isinstance(target, int) and not isinstance(target, bool) and target != 0:

@@ -76,7 +76,8 @@ def test_decoding_errors_are_400(obj: dict[str, Any], message: str) -> None:
 
 @pytest.mark.parametrize("obj, causes", [
     (_svc({"name": "a", "port": 80}, {"name": "b", "port": 80}),
-     [("spec.ports[1]", 'Duplicate value: "80/TCP"')]),
+     [("spec.ports[1]", 'Duplicate value: core.ServicePort{Name:"", Protocol:"TCP", AppProtocol:(*string)(nil), '
+                        'Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}')]),
     (_svc({"port": 80, "nodePort": 30080}),
      [("spec.ports[0].nodePort", "Forbidden: may not be used when `type` is 'ClusterIP'")]),
     (_svc({"port": 80}, kind="Balanced"),

@@ -574,20 +574,14 @@ def _conflict_message(causes: list[dict[str, str]]) -> str:
 
 
 def normalize(obj: dict[str, Any]) -> dict[str, Any]:
-    """Defaults the API server fills in: Secret ``stringData`` folded into ``data``, Namespace phase."""
-    kind = obj.get("kind")
-    if kind == "Secret" and obj.get("apiVersion") == "v1":
-        import base64
+    """The API server's defaults (``helmpy.kube.defaults``; the embedded cluster applies them again on the write,
+    so dry runs answer what a real write stores) and a Namespace's phase."""
+    from helmpy.kube.defaults import apply_defaults
+    from helmpy.kube.resources import split_api_version
 
-        string_data = obj.pop("stringData", None) or {}
-        if string_data:
-            data = obj.setdefault("data", {}) or {}
-            for key, value in string_data.items():
-                data[key] = base64.b64encode(str(value).encode()).decode()
-            obj["data"] = data
-        obj.setdefault("type", "Opaque")
-    elif kind == "Namespace" and obj.get("apiVersion") == "v1":
-        obj.setdefault("spec", {"finalizers": ["kubernetes"]})
+    group, _ = split_api_version(str(obj.get("apiVersion") or ""))
+    apply_defaults(group, str(obj.get("kind") or ""), obj)
+    if obj.get("kind") == "Namespace" and obj.get("apiVersion") == "v1":
         obj.setdefault("status", {"phase": "Active"})
     return obj
 

@@ -28,7 +28,7 @@ def _cm(name: str, data: dict[str, Any]) -> dict[str, Any]:
 
 # (object, reason, the message's words) - what kube-apiserver v1.35 answers
 INVALID = [
-    pytest.param(_svc("big", {"port": 70000}), "Invalid", SVC_MSG.format(name="big", port=70000), id="port-70000"),
+    pytest.param(_svc("big", {"port": 70000, "targetPort": 8080}), "Invalid", SVC_MSG.format(name="big", port=70000), id="port-70000"),
     pytest.param(_svc("zero", {"port": 0}), "Invalid", SVC_MSG.format(name="zero", port=0), id="port-0"),
     pytest.param(_svc("np", {"port": 80, "nodePort": 40000}, kind="NodePort"), "Invalid",
                  'Service "np" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the '
@@ -101,10 +101,23 @@ def test_kubectl_apply_through_cluster_serve_is_refused_alike(obj, reason, messa
     assert kubectl("get", obj["kind"].lower(), obj["metadata"]["name"], check=False).returncode == 1
 
 
+def test_defaulted_target_port_is_validated_too(cli, kubectl, tmp_path) -> None:
+    """targetPort defaults to port before validation, so port 70000 alone is two causes, as on a real cluster."""
+    obj = _svc("two", {"port": 70000})
+    causes = ["spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive",
+              "spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive"]
+    r = cli("install", "two", str(_chart(tmp_path, "two", [obj])), "--cluster", f"local:{tmp_path / 'c.db'}")
+    assert r.exit_code == 1 and r.stderr.endswith(f'Service "two" is invalid: [{", ".join(causes)}]\n'), r
+    manifest = tmp_path / "two.json"
+    manifest.write_text(json.dumps(obj))
+    shown = kubectl("apply", "--server-side", "-f", str(manifest), check=False).stderr
+    assert shown == 'The Service "two" is invalid: \n' + "".join(f"* {c}\n" for c in causes)
+
+
 def test_422_status_body_has_the_causes(served) -> None:
     import requests
 
-    body = requests.post(f"{served.url}/api/v1/namespaces/default/services", json=_svc("s", {"port": 70000}),
+    body = requests.post(f"{served.url}/api/v1/namespaces/default/services", json=_svc("s", {"port": 70000, "targetPort": 80}),
                          headers={"Authorization": f"Bearer {served.token}"}, verify=str(served.ca_file),
                          timeout=30).json()
     assert body == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -169,6 +182,6 @@ def test_cert_manager_style_rbac_names_install_with_real_helm(khelm, kubectl, tm
 
 
 def test_real_helm_sees_the_api_servers_message(khelm, tmp_path) -> None:
-    chart = _go_chart(tmp_path, "badhelm", [_svc("hsvc", {"port": 70000})])
+    chart = _go_chart(tmp_path, "badhelm", [_svc("hsvc", {"port": 70000, "targetPort": 80})])
     r = khelm("install", "badhelm", str(chart), check=False)
     assert r.returncode == 1 and SVC_MSG.format(name="hsvc", port=70000) in r.stderr, r.stderr

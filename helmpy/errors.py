@@ -354,3 +354,14 @@ class CrossOriginRequest(ServerRequestError):
     used by a page the user merely visits (cross-site request forgery)."""
 
     status = 403
+
+
+# --- cluster selection (appended by the embedded-cluster helper) -----------------------------------
+class ClusterUnreachable(KubeConfigError):
+    """A kubeconfig is configured (``--kubeconfig``, ``KUBECONFIG``, ``~/.kube/config``) but cannot be read.
+
+    Never a reason to fall back to the embedded cluster: a CI job with a broken kubeconfig must fail, as
+    Helm's ``kubernetes cluster unreachable`` does, rather than "deploy" to a local file.
+    """
+
+    PREFIX = "kubernetes cluster unreachable: "

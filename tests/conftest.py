@@ -18,12 +18,19 @@ EXAMPLE_CHARTS = ROOT / "charts"
 
 @pytest.fixture(autouse=True)
 def helmpy_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own config/cache/data dirs and no kubeconfig, so nothing leaks."""
+    """Every test gets its own config/cache/data dirs and HOME, and no kubeconfig is configured at all.
+
+    ``KUBECONFIG`` is unset and ``HOME`` (hence ``~/.kube/config``) is an empty directory: a configured but
+    missing kubeconfig is an error now, so only this - nothing configured - selects the embedded cluster.
+    """
     home = tmp_path_factory.mktemp("helmpy-home")
     for var, sub in (("HELMPY_CONFIG_HOME", "config"), ("HELMPY_CACHE_HOME", "cache"),
                      ("HELMPY_DATA_HOME", "data")):
         monkeypatch.setenv(var, str(home / sub))
-    monkeypatch.setenv("KUBECONFIG", str(home / "no-kubeconfig"))
+    (home / "home").mkdir()
+    monkeypatch.setenv("HOME", str(home / "home"))
+    for var in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "HELMPY_QUIET"):
+        monkeypatch.delenv(var, raising=False)
     for var in ("HELMPY_DRIVER", "HELMPY_NAMESPACE", "HELMPY_CLUSTER", "HELMPY_DEBUG", "HELMPY_REPOSITORY_CONFIG",
                 "HELMPY_REPOSITORY_CACHE", "HELMPY_CONTENT_CACHE", "HELMPY_KUBECONTEXT", "HELMPY_KUBECONFIG", "HELMPY_KUBEAPISERVER",
                 "HELMPY_KUBETOKEN", "HELMPY_KUBECAFILE", "HELMPY_KUBEINSECURE_SKIP_TLS_VERIFY"):

@@ -192,42 +192,11 @@ def lint_values_file(linter: Linter, overrides: dict[str, Any] | None = None, sk
 
 
 # --- templates ----------------------------------------------------------------------------------------
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                  "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
-                  "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
-_LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
-              "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
-              "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
-_DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-                "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
-                "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
-
-
 def _name_problems(kind: str, name: str) -> list[str]:
-    """Kubernetes' name rules for the kind (the subset Helm's linter applies)."""
-    k = kind.lower()
-    if k == "certificatesigningrequest":
-        return []
-    if k in ("role", "clusterrole", "rolebinding", "clusterrolebinding"):
-        if name in (".", ".."):
-            return [f"may not be '{name}'"]
-        return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
-    if k == "service":
-        rules = [(63, _DNS1035_LABEL, _DNS1035_MSG)]
-    elif k == "namespace":
-        rules = [(63, _DNS1123_LABEL, _LABEL_MSG)]
-    else:
-        rules = [(253, _DNS1123_SUBDOMAIN, _SUBDOMAIN_MSG)]
-    out = []
-    for limit, regex, msg in rules:
-        if len(name) > limit:
-            out.append(f"must be no more than {limit} characters")
-        if not regex.match(name):
-            out.append(msg)
-    return out
+    """Kubernetes' name rules for the kind; Helm's linter skips CertificateSigningRequests."""
+    from helmpy.kube.names import name_problems
+
+    return [] if kind.lower() == "certificatesigningrequest" else name_problems(kind, name)
 
 
 def _metadata_name_problem(kind: str, name: str) -> str | None:

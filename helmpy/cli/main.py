@@ -203,13 +203,22 @@ def env_cmd() -> None:
       helmpy env
     """
     from helmpy import paths
+    from helmpy.kube.factory import select
 
+    try:
+        chosen = select(kubeconfig=os.environ.get("HELMPY_KUBECONFIG"))
+        in_use = {"HELMPY_CLUSTER": f"local:{chosen.embedded}" if chosen.embedded else "",
+                  "HELMPY_KUBECONFIG": os.pathsep.join(str(p) for p in chosen.kubeconfig)}
+    except HelmpyError as err:  # env still prints; the error says why no cluster can be used
+        in_use = {"HELMPY_CLUSTER": "", "HELMPY_KUBECONFIG": f"({err.message})"}
     items = {
         "HELMPY_CACHE_HOME": paths.cache_home(),
+        "HELMPY_CLUSTER": in_use["HELMPY_CLUSTER"],
         "HELMPY_CONFIG_HOME": paths.config_home(),
         "HELMPY_DATA_HOME": paths.data_home(),
         "HELMPY_DEBUG": "true" if debug_enabled() else "false",
         "HELMPY_DRIVER": os.environ.get("HELMPY_DRIVER", "secret"),
+        "HELMPY_KUBECONFIG": in_use["HELMPY_KUBECONFIG"],
         "HELMPY_NAMESPACE": os.environ.get("HELMPY_NAMESPACE", "default"),
         "HELMPY_REPOSITORY_CACHE": paths.repository_cache(),
         "HELMPY_REPOSITORY_CONFIG": paths.repository_config(),

@@ -185,8 +185,9 @@ def install(args: tuple[str, ...], generate_name: bool, name_template: str, repl
         name=name, chart_ref=chart_ref, values=value_options.merge(), generate_name=generate_name,
         name_template=name_template,
         replace=replace, force_conflicts=flags["force_conflicts"], **_deploy_flags(flags))
+    config = cfg()  # an unreachable cluster is not an install/upgrade failure (Helm prints no prefix either)
     try:
-        result = action.run(cfg(), opts)
+        result = action.run(config, opts)
     except HelmpyError as err:
         raise _wrap("INSTALLATION FAILED: ", err) from err
     _print_release(result.release, flags["output"], dry_run=opts.dry_run)
@@ -262,8 +263,9 @@ def upgrade(name: str, chart: str | None, install_missing: bool, reuse_values: b
         install=install_missing, reuse_values=reuse_values, reset_values=reset_values,
         reset_then_reuse_values=reset_then_reuse_values, cleanup_on_fail=cleanup_on_fail, history_max=history_max,
         force=force or flags["force_conflicts"], **deploy)
+    config = cfg()  # an unreachable cluster is not an install/upgrade failure (Helm prints no prefix either)
     try:
-        result = action.run(cfg(), opts)
+        result = action.run(config, opts)
     except HelmpyError as err:
         raise _wrap("UPGRADE FAILED: ", err) from err
     if flags["output"] == "table":
@@ -409,8 +411,10 @@ def status(name: str, revision: int, show_resources: bool, show_desc: bool, outp
             data["lock_note"] = result.explanation
         _echo(ro.structured(data, output))
         return
+    from helmpy.kube.factory import describe
+
     _echo(ro.status_block(result.release, resources=result.resources, lock=result.lock,
-                          explanation=result.explanation, now=c.clock()))
+                          explanation=result.explanation, now=c.clock(), cluster=describe(c.kube)))
 
 
 # --- list -------------------------------------------------------------------------------------------

@@ -71,13 +71,17 @@ def values_yaml(values: dict[str, Any]) -> str:
 def status_block(rel: Release, *, resources: dict[str, list[dict[str, Any]]] | None = None,
                  show_metadata: bool = False, show_values: bool = False, computed: dict[str, Any] | None = None,
                  show_manifest: bool = False, hide_notes: bool = False, lock: Any = None,
-                 explanation: str = "", now: datetime | None = None) -> str:
-    """Helm's ``statusPrinter.WriteTable``, plus helmpy's lock lines for pending releases."""
+                 explanation: str = "", now: datetime | None = None, cluster: str = "") -> str:
+    """Helm's ``statusPrinter.WriteTable``, plus helmpy's lock lines for pending releases and, for
+    ``status``, a ``CLUSTER:`` line naming the cluster in use (so the embedded one is never a surprise)."""
 
     out: list[str] = [f"NAME: {rel.name}"]
     if rel.info.last_deployed:
         out.append(f"LAST DEPLOYED: {ansic(rel.info.last_deployed)}")
-    out += [f"NAMESPACE: {rel.namespace}", f"STATUS: {rel.info.status}", f"REVISION: {rel.version}"]
+    out.append(f"NAMESPACE: {rel.namespace}")
+    if cluster:
+        out.append(f"CLUSTER: {cluster}")
+    out += [f"STATUS: {rel.info.status}", f"REVISION: {rel.version}"]
     if show_metadata and rel.chart is not None:
         out += [f"CHART: {rel.chart.name}", f"VERSION: {rel.chart.version}", f"APP_VERSION: {rel.chart.app_version}"]
     out.append(f"DESCRIPTION: {rel.info.description}")

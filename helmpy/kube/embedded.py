@@ -20,7 +20,6 @@ import copy
 import json
 import logging
 import os
-import re
 import secrets
 import sqlite3
 import threading
@@ -32,8 +31,10 @@ from typing import Any, Iterator, TextIO
 from helmpy.errors import KubeConflict, KubeError, KubeNotFound
 from helmpy.kube import readiness, resources
 from helmpy.kube.client import KubeObject, object_ref
+from helmpy.kube.defaults import apply_defaults
 from helmpy.kube.resources import ResourceType
 from helmpy.kube.selector import parse_selector, selector_matches
+from helmpy.kube.validation import validate
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease"
 CONTROLLER_ENV = "HELMPY_EMBEDDED_CONTROLLER"
 CRD_GROUP, CRD_PLURAL = "apiextensions.k8s.io", "customresourcedefinitions"
 _SERVER_META = ("uid", "resourceVersion", "creationTimestamp", "generation", "deletionTimestamp")
-_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 _GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
 _SCHEMA = """
@@ -303,11 +303,10 @@ class EmbeddedCluster:
                 if self._load(rt, ns, name) is None:
                     break
             meta["name"] = name
-        if len(name) > 253 or not _NAME_RE.match(name):
-            raise KubeError(f'{rt.kind} "{name}" is invalid: metadata.name: must be a lowercase RFC 1123 subdomain')
+        apply_defaults(rt.group, rt.kind, obj)
+        validate(rt, obj, SERVER_VERSION)
         if self._load(rt, ns, name) is not None:
             raise KubeConflict(f'{_resource_name(rt)} "{name}" already exists')
-        _validate(rt, obj)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = _now()
         meta["generation"] = 1
@@ -342,13 +341,16 @@ class EmbeddedCluster:
             meta["namespace"] = ns
         else:
             meta.pop("namespace", None)
-        _validate(rt, new)
         if keep_status:
+            apply_defaults(rt.group, rt.kind, new)
+        if rt.group == "" and rt.kind == "Service" and keep_status:
+            _keep_allocations(live, new)
+            self._allocate_service(new)  # e.g. node ports for a Service whose type changed to NodePort
+        if keep_status:  # a /status write changes no spec; the API server does not validate it as an update
+            validate(rt, new, SERVER_VERSION)
             new.pop("status", None)
             if "status" in live:
                 new["status"] = copy.deepcopy(live["status"])
-        if rt.group == "" and rt.kind == "Service":
-            _keep_allocations(live, new)
         if _spec(new) != _spec(live):
             meta["generation"] = int(live["metadata"].get("generation") or 1) + 1
             if keep_status:  # the controller reacts to spec changes only (keeps status timestamps stable)
@@ -472,30 +474,6 @@ def _spec(obj: KubeObject) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
 
 
-_SCALED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
-
-
-def _validate(rt: ResourceType, obj: KubeObject) -> None:
-    """The type checks an API server's decoder makes, for the fields the built-in controller reads."""
-    meta = obj.get("metadata") or {}
-    name = meta.get("name") or meta.get("generateName") or ""
-    for section in ("labels", "annotations"):
-        values = meta.get(section)
-        if values is None:
-            continue
-        bad = ([f"metadata.{section}: must be a map of strings, not {type(values).__name__}"]
-               if not isinstance(values, dict) else
-               [f"metadata.{section}.{k}: Invalid value: {json.dumps(v)}: must be a string" for k, v in values.items()
-                if not isinstance(v, str)])
-        if bad:
-            raise KubeError(f'{rt.kind}.{rt.group or "core"} "{name}" is invalid: {bad[0]}')
-    if rt.kind in _SCALED_KINDS:
-        replicas = (obj.get("spec") or {}).get("replicas")
-        if replicas is not None and (isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0):
-            raise KubeError(f'{rt.kind}.{rt.group or "core"} "{name}" is invalid: spec.replicas: Invalid value: '
-                            f"{json.dumps(replicas)}: must be a non-negative integer")
-
-
 def _keep_allocations(live: KubeObject, new: KubeObject) -> None:
     """An update that does not set a Service's cluster IP or node ports keeps the allocated ones."""
     old, spec = live.get("spec") or {}, new.get("spec")
@@ -504,6 +482,11 @@ def _keep_allocations(live: KubeObject, new: KubeObject) -> None:
     for key in ("clusterIP", "clusterIPs"):
         if not spec.get(key) and old.get(key):
             spec[key] = copy.deepcopy(old[key])
+    if spec.get("type") in (None, "ClusterIP") and old.get("type") in ("NodePort", "LoadBalancer"):
+        allocated_ports = {p.get("nodePort") for p in old.get("ports") or [] if isinstance(p, dict)}
+        for port in spec.get("ports") or []:  # no longer needed: wiped, as the API server does
+            if isinstance(port, dict) and port.get("nodePort") in allocated_ports:
+                port.pop("nodePort")
     if spec.get("type") in ("NodePort", "LoadBalancer"):
         allocated = {(p.get("port"), p.get("protocol") or "TCP"): p.get("nodePort")
                      for p in old.get("ports") or [] if isinstance(p, dict)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,53 +17,81 @@ from helmpy.kube.client import KubeClient
 logger = logging.getLogger(__name__)
 
 CLUSTER_ENV = "HELMPY_CLUSTER"
+QUIET_ENV = "HELMPY_QUIET"
 LOCAL_PREFIX = "local:"
-_announced = False
 
 
-def _kubeconfig_paths(kubeconfig: str | None) -> list[Path]:
-    if kubeconfig:
-        return [Path(kubeconfig).expanduser()]
-    env = os.environ.get("KUBECONFIG")
-    if env:
-        return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
-    return [Path.home() / ".kube" / "config"]
+def embedded_notice(path: Path) -> str:
+    """The one stderr line of every command that falls back to the embedded cluster."""
+    return f"helmpy: using the embedded cluster at {path} (no kubeconfig found)"
 
 
 def _announce_default(path: Path) -> None:
-    """Say once - when the default embedded cluster is first created - that it is used for lack of a kubeconfig.
+    """Say - on every command, in one stderr line - that the embedded cluster is used for lack of a kubeconfig.
 
-    Repeating it on every command would be noise in scripts; ``helmpy env`` shows the path at any time.
+    Once per machine (when the file was created) was not enough: a later command with a forgotten kubeconfig
+    would deploy locally in silence. stdout stays clean for scripts; ``HELMPY_QUIET=1`` silences the line.
     """
-    global _announced
-    if _announced or path.exists() or os.environ.get("HELMPY_QUIET", "") not in ("", "0"):
+    if os.environ.get(QUIET_ENV, "") not in ("", "0"):
         return
-    _announced = True
-    sys.stderr.write(f"helmpy: no kubeconfig found; using the embedded cluster at {path}\n")
+    sys.stderr.write(embedded_notice(path) + "\n")
 
 
-def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
-                     context: str | None = None, **overrides: Any) -> KubeClient:
+@dataclass(frozen=True)
+class Selection:
+    """Which cluster a command will use, decided without connecting (``helmpy env`` prints it)."""
+
+    embedded: Path | None  # the embedded cluster's SQLite file, or None for a real cluster
+    implicit: bool = False  # the embedded cluster was chosen because no kubeconfig is configured at all
+    kubeconfig: tuple[Path, ...] = ()  # the kubeconfig files of a real cluster (none: flags or in-cluster)
+
+
+def select(cluster: str | None = None, kubeconfig: str | None = None, *, apiserver: bool = False) -> Selection:
     """``cluster``/``HELMPY_CLUSTER`` = ``local:PATH`` selects an embedded cluster file; otherwise a
-    kubeconfig (``kubeconfig``, ``KUBECONFIG``, ``~/.kube/config``) selects a real cluster; otherwise the
-    embedded cluster at ``helmpy.paths.embedded_cluster_db()``."""
-    from helmpy.kube.embedded import EmbeddedCluster
+    kubeconfig (``kubeconfig``, ``KUBECONFIG``, ``~/.kube/config``), ``--kube-apiserver`` or a Pod's service
+    account selects a real cluster; otherwise - only when no kubeconfig is configured at all - the embedded
+    cluster at ``helmpy.paths.embedded_cluster_db()``.
+
+    A configured kubeconfig that is missing or unreadable raises :class:`helmpy.errors.ClusterUnreachable`.
+    """
+    from helmpy.kube.kubeconfig import configured_but_missing, kubeconfig_files
 
     target = cluster or os.environ.get(CLUSTER_ENV) or ""
     if target:
         if not target.startswith(LOCAL_PREFIX) or not target[len(LOCAL_PREFIX):]:
             raise KubeError(f"invalid cluster {target!r}: expected local:PATH",
                             hint="e.g. --cluster local:./cluster.db")
-        return EmbeddedCluster(Path(target[len(LOCAL_PREFIX):]).expanduser())
-    found = [p for p in _kubeconfig_paths(kubeconfig) if p.is_file()]
-    if kubeconfig and not found:
-        raise KubeError(f"kubeconfig {kubeconfig}: no such file")
-    in_cluster = bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
-    if found or overrides.get("apiserver") or in_cluster:
+        return Selection(Path(target[len(LOCAL_PREFIX):]).expanduser())
+    found = kubeconfig_files(kubeconfig)
+    if found or apiserver or os.environ.get("KUBERNETES_SERVICE_HOST"):
+        return Selection(None, kubeconfig=tuple(found))
+    missing = configured_but_missing()
+    if missing is not None:
+        raise missing
+    return Selection(paths.embedded_cluster_db(), implicit=True)
+
+
+def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
+                     context: str | None = None, **overrides: Any) -> KubeClient:
+    """The client of :func:`select`'s cluster; the implicit embedded cluster is announced on stderr."""
+    chosen = select(cluster, kubeconfig, apiserver=bool(overrides.get("apiserver")))
+    if chosen.embedded is None:
         from helmpy.kube import remote  # the kubernetes client is imported only for real clusters
 
-        logger.debug("using kubeconfig %s context=%s", found[0] if found else "-", context)
+        logger.debug("using kubeconfig %s context=%s", chosen.kubeconfig[0] if chosen.kubeconfig else "-", context)
         return remote.connect(kubeconfig=kubeconfig, context=context, **overrides)
-    path = paths.embedded_cluster_db()
-    _announce_default(path)
-    return EmbeddedCluster(path)
+    from helmpy.kube.embedded import EmbeddedCluster
+
+    if chosen.implicit:
+        _announce_default(chosen.embedded)
+    return EmbeddedCluster(chosen.embedded)
+
+
+def describe(kube: KubeClient) -> str:
+    """Which cluster a client talks to, for ``status``: ``embedded (PATH)`` or the kubeconfig context."""
+    from helmpy.kube.embedded import EmbeddedCluster
+
+    if isinstance(kube, EmbeddedCluster):
+        return f"embedded ({kube.path})"
+    connection = getattr(kube, "connection", None)
+    return connection.describe() if connection is not None else type(kube).__name__

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from helmpy import yamlutil
-from helmpy.errors import KubeConfigError
+from helmpy.errors import ClusterUnreachable, KubeConfigError
 from helmpy.redact import redact_url
 
 logger = logging.getLogger(__name__)
@@ -55,16 +55,58 @@ class Connection:
         return f'context "{self.context}" (server {redact_url(self.server)}, {where})'
 
 
+def default_kubeconfig() -> Path:
+    """``~/.kube/config`` (``HOME`` decides, as for kubectl)."""
+    return Path.home() / ".kube" / "config"
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why an existing kubeconfig cannot be read, in Go's wording (``read X: is a directory``), or None."""
+    if path.is_dir():
+        return f'error loading config file "{path}": read {path}: is a directory'
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as err:
+        reason = os.strerror(err.errno).lower() if err.errno else str(err)
+        return f'error loading config file "{path}": open {path}: {reason}'
+    return None
+
+
 def kubeconfig_files(kubeconfig: str | None = None, environ: Mapping[str, str] = os.environ) -> list[Path]:
-    """The kubeconfig files to merge, in precedence order; only files that exist."""
+    """The kubeconfig files to merge, in precedence order; only files that exist.
+
+    Like client-go, entries of ``KUBECONFIG`` that do not exist are skipped; an explicit ``--kubeconfig``
+    that does not exist, or any existing file that cannot be read, raises :class:`ClusterUnreachable`.
+    """
     if kubeconfig:
         path = Path(kubeconfig).expanduser()
-        if not path.is_file():
-            raise KubeConfigError(f"kubeconfig {kubeconfig}: no such file")
-        return [path]
-    env = environ.get("KUBECONFIG")
-    candidates = [Path(p).expanduser() for p in env.split(os.pathsep) if p] if env else [Path.home() / ".kube" / "config"]
-    return [p for p in candidates if p.is_file()]
+        if not path.exists():
+            raise ClusterUnreachable(f"{ClusterUnreachable.PREFIX}stat {kubeconfig}: no such file or directory")
+        candidates = [path]
+    else:
+        env = environ.get("KUBECONFIG")
+        candidates = [Path(p).expanduser() for p in env.split(os.pathsep) if p] if env else [default_kubeconfig()]
+    found = [p for p in candidates if p.exists()]
+    for path in found:
+        reason = _unreadable(path)
+        if reason:
+            raise ClusterUnreachable(ClusterUnreachable.PREFIX + reason)
+    return found
+
+
+def configured_but_missing(environ: Mapping[str, str] = os.environ) -> ClusterUnreachable | None:
+    """The error for a ``KUBECONFIG`` that names files none of which exists, or None.
+
+    Helm then talks to ``localhost:8080`` and fails with ``kubernetes cluster unreachable``; helmpy says
+    which file is missing. Either way the embedded cluster is never used by surprise.
+    """
+    entries = [p for p in (environ.get("KUBECONFIG") or "").split(os.pathsep) if p]
+    if not entries:
+        return None
+    return ClusterUnreachable(f"{ClusterUnreachable.PREFIX}stat {entries[0]}: no such file or directory "
+                              f"(KUBECONFIG={os.pathsep.join(entries)})",
+                              hint="unset KUBECONFIG to use helmpy's embedded cluster, or point it at a kubeconfig")
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -29,9 +29,15 @@ def cm(name: str, data: dict[str, str] | None = None, ns: str | None = None, **l
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data or {"k": "v"}}
 
 
+POD_SPEC = {"containers": [{"name": "c", "image": "i"}]}
+JOB_SPEC = {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}
+
+
 def deploy(name: str, replicas: Any = 1, image: str = "nginx") -> dict[str, Any]:
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"replicas": replicas, "template": {"spec": {"containers": [{"name": "c", "image": image}]}}}}
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "c", "image": image}]}}}}
 
 
 def test_implements_protocol(cluster: EmbeddedCluster) -> None:
@@ -70,8 +76,9 @@ def test_invalid_names(cluster: EmbeddedCluster, name: str) -> None:
 
 
 def test_generate_name(cluster: EmbeddedCluster) -> None:
+    pod = {"containers": [{"name": "c", "image": "i"}]}
     made = {cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "job-"},
-                            "spec": {}})["metadata"]["name"] for _ in range(5)}
+                            "spec": pod})["metadata"]["name"] for _ in range(5)}
     assert len(made) == 5 and all(n.startswith("job-") and len(n) == 9 for n in made)
     with pytest.raises(KubeError, match="metadata.name or metadata.generateName is required"):
         cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {}})
@@ -309,14 +316,14 @@ def test_two_processes_write_concurrently(tmp_path: Path) -> None:
 
 def test_controller_makes_workloads_ready(cluster: EmbeddedCluster) -> None:
     objs = [cluster.create(deploy("web", 2)),
-            cluster.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {}}),
-            cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {}}),
+            cluster.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": JOB_SPEC}),
+            cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": POD_SPEC}),
             cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "t"},
-                            "spec": {"restartPolicy": "Never"}}),
+                            "spec": {**POD_SPEC, "restartPolicy": "Never"}}),
             cluster.create({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
                             "spec": {"resources": {"requests": {"storage": "1Gi"}}}}),
-            cluster.create({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {}}),
-            cluster.create({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "ds"}, "spec": {}}),
+            cluster.create({**deploy("s"), "kind": "StatefulSet"}),
+            cluster.create({**deploy("ds"), "kind": "DaemonSet"}),
             cluster.create(cm("plain"))]
     assert objs[0]["status"]["readyReplicas"] == 2
     assert objs[2]["status"]["phase"] == "Running" and objs[3]["status"]["phase"] == "Succeeded"
@@ -332,7 +339,7 @@ def test_controller_off_wait_times_out_naming_objects(tmp_path: Path, monkeypatc
     cluster = EmbeddedCluster(tmp_path / "c.db")
     assert cluster.controller is False
     web = cluster.create(deploy("web", 2))
-    job = cluster.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {}})
+    job = cluster.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": JOB_SPEC})
     ok = cluster.create(cm("plain"))
     with pytest.raises(WaitTimeout) as info:
         cluster.wait_ready([web, job, ok], 0.3)
@@ -388,10 +395,14 @@ def test_services_get_a_cluster_ip_and_node_ports_that_updates_keep(cluster: Emb
 
 
 @pytest.mark.parametrize("obj, message", [
-    (deploy("web", "3"), 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: "3": must be a non-negative'),
-    (deploy("web", -1), "spec.replicas: Invalid value: -1"),
-    (cm("c", app=5), 'ConfigMap.core "c" is invalid: metadata.labels.app: Invalid value: 5: must be a string'),
-    ({**cm("c"), "metadata": {"name": "c", "annotations": ["x"]}}, "metadata.annotations: must be a map of strings"),
+    (deploy("web", "3"), 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string '
+                         "into Go struct field DeploymentSpec.spec.replicas of type int32"),
+    (deploy("web", -1), 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or '
+                        "equal to 0"),
+    (cm("c", app=5), 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into '
+                     "Go struct field ObjectMeta.metadata.labels of type string"),
+    ({**cm("c"), "metadata": {"name": "c", "annotations": ["x"]}},
+     "cannot unmarshal array into Go struct field ObjectMeta.metadata.annotations of type map[string]string"),
 ])
 def test_type_errors_are_rejected_like_the_api_server(cluster: EmbeddedCluster, obj: dict[str, Any],
                                                       message: str) -> None:

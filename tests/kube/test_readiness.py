@@ -74,7 +74,9 @@ def test_wait_reports_progress_until_ready(tmp_path: Path) -> None:
     out = io.StringIO()
     cluster = EmbeddedCluster(tmp_path / "c.db", controller=False, progress=out)
     web = cluster.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-                          "spec": {"replicas": 1}})
+                          "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": {
+                              "metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}})
     plain = cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}})
     cluster.wait_ready([plain], 1)
     assert out.getvalue() == ""  # nothing to wait for: silent

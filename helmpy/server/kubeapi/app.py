@@ -21,7 +21,7 @@ from helmpy import yamlutil
 from helmpy.errors import HelmpyError, KubeApiStatus, ServerRequestError
 from helmpy.kube.printers import printer_columns
 from helmpy.kube.resources import ResourceType, split_api_version
-from helmpy.server.kubeapi import discovery, openapi, protobuf, scale, status, validation
+from helmpy.server.kubeapi import discovery, openapi, protobuf, scale, status
 from helmpy.server.kubeapi.apply import ApplyConflict, record_update, server_side_apply
 from helmpy.server.kubeapi.patch import json_patch, merge_patch, strategic_merge
 from helmpy.server.kubeapi.selectors import parse_fields, parse_labels
@@ -383,7 +383,7 @@ class KubeApiApp:
         for key in ("uid", "resourceVersion", "creationTimestamp", "generation"):
             obj["metadata"].pop(key, None)
         obj = normalize(obj)
-        _validate(t, obj)
+        _validate(req, t, obj)
         record_update(None, obj, self._manager(req))
         if req.query.get("dryRun") == "All":
             return Response(201, obj)
@@ -412,7 +412,7 @@ class KubeApiApp:
                 meta[key] = live["metadata"][key]
         new = normalize(new)
         if t.subresource != "status":
-            _validate(t, new)
+            _validate(req, t, new)
         if "managedFields" not in meta and "managedFields" in live["metadata"]:
             meta["managedFields"] = live["metadata"]["managedFields"]
         record_update(live, new, manager if manager is not None else self._manager(req))
@@ -520,7 +520,7 @@ class KubeApiApp:
             raise KubeApiStatus(_conflict_message(err.causes), code=409, reason="Conflict",
                                 details={"name": t.name, "group": t.rt.group, "kind": t.rt.plural,
                                          "causes": err.causes}) from err
-        _validate(t, result)
+        _validate(req, t, result)
         try:
             if live is None:
                 obj = normalize(result)
@@ -593,11 +593,14 @@ def _waits_for_first_pod(req: Request, t: Target) -> bool:
             and PROTOBUF in req.headers.get("accept", "") and "as=Table" not in req.headers.get("accept", ""))
 
 
-def _validate(t: Target, obj: dict[str, Any]) -> None:
-    """422 Invalid for the mistakes a real API server rejects (``validation.py``)."""
-    causes = validation.validate(t.rt.group, t.rt.kind, obj)
-    if causes:
-        raise status.invalid(t.rt.kind, t.rt.group, str((obj.get("metadata") or {}).get("name") or ""), causes)
+def _validate(req: Request, t: Target, obj: dict[str, Any]) -> None:
+    """A dry run is validated here; a real write by the embedded cluster's store (``helmpy.kube.validation``,
+    the same checks as in-process writes), so the checks run once per write."""
+    if req.query.get("dryRun") == "All":
+        from helmpy.kube.embedded import SERVER_VERSION
+        from helmpy.kube.validation import validate
+
+        validate(t.rt, obj, SERVER_VERSION)
 
 
 def _patched(ctype: str, base: dict[str, Any], body: Any) -> dict[str, Any]:
@@ -624,20 +627,14 @@ def _conflict_message(causes: list[dict[str, str]]) -> str:
 
 
 def normalize(obj: dict[str, Any]) -> dict[str, Any]:
-    """Defaults the API server fills in: Secret ``stringData`` folded into ``data``, Namespace phase."""
-    kind = obj.get("kind")
-    if kind == "Secret" and obj.get("apiVersion") == "v1":
-        import base64
+    """The API server's defaults (``helmpy.kube.defaults``; the embedded cluster applies them again on the write,
+    so dry runs answer what a real write stores) and a Namespace's phase."""
+    from helmpy.kube.defaults import apply_defaults
+    from helmpy.kube.resources import split_api_version
 
-        string_data = obj.pop("stringData", None) or {}
-        if string_data:
-            data = obj.setdefault("data", {}) or {}
-            for key, value in string_data.items():
-                data[key] = base64.b64encode(str(value).encode()).decode()
-            obj["data"] = data
-        obj.setdefault("type", "Opaque")
-    elif kind == "Namespace" and obj.get("apiVersion") == "v1":
-        obj.setdefault("spec", {"finalizers": ["kubernetes"]})
+    group, _ = split_api_version(str(obj.get("apiVersion") or ""))
+    apply_defaults(group, str(obj.get("kind") or ""), obj)
+    if obj.get("kind") == "Namespace" and obj.get("apiVersion") == "v1":
         obj.setdefault("status", {"phase": "Active"})
     return obj
 

@@ -99,7 +99,7 @@ def test_generator_details_that_zero_values_would_lose(kubectl):
     assert deploy["spec"]["replicas"] == 3
     container = deploy["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "nginx:1.27" and container["command"] == ["sleep", "3600"]
-    assert container["ports"] == [{"containerPort": 8080}]
+    assert container["ports"] == [{"containerPort": 8080, "protocol": "TCP"}]  # defaulted, as on a real cluster
     assert "creationTimestamp" not in deploy["spec"]["template"]["metadata"]  # Go's zero time is no timestamp
     idle = get("deployment", "idle")
     assert idle["spec"]["replicas"] == 0

@@ -241,8 +241,8 @@ def test_invalid_workloads_and_services_are_422_like_the_api_server(api):
     no_selector = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "bad"},
                    "spec": {"template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c"}]}}}}
     body = _status(api("POST", base, json=no_selector), 422, "Invalid")
-    assert body["message"] == ('Deployment.apps "bad" is invalid: spec.selector: Required value, '
-                               "spec.template.spec.containers[0].image: Required value")
+    assert body["message"] == ('Deployment.apps "bad" is invalid: [spec.selector: Required value, '
+                               "spec.template.spec.containers[0].image: Required value]")
     mismatch = {**no_selector, "spec": {**no_selector["spec"], "selector": {"matchLabels": {"app": "y"}}}}
     body = _status(api("POST", base, json=mismatch), 422, "Invalid")
     assert body["details"]["causes"][0]["field"] == "spec.template.metadata.labels"

@@ -74,7 +74,7 @@ def test_apply_client_side_then_update_then_get(served, kubectl):
     assert "configured" in kubectl("apply", "-f", path).stdout
     doc = json.loads(kubectl("get", "deployment", "csa", "-o", "json").stdout)
     assert doc["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.26"
-    assert doc["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80}]
+    assert doc["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
     assert doc["metadata"]["generation"] == 2
     assert doc["status"]["readyReplicas"] == 2  # the built-in controller
     table = kubectl("get", "deploy").stdout

@@ -61,7 +61,7 @@ def test_login_push_pull_install_through_the_token_service(cli: Any, oci_registr
     assert proc.returncode == 0 and f"Pushed: {reg.host}/charts/web:0.1.0\n" in proc.stderr, proc
     asked = [q["scope"] for q in tr.tokens.requests[before:]]
     assert asked and all("repository:charts/web:pull,push" in s for s in asked), asked
-    assert "token service realm=" in proc.stderr and "'Authorization': 'xxxxx'" in proc.stderr
+    assert "token service realm=" in proc.stderr and "'Authorization': 'Bearer xxxxx'" in proc.stderr
     assert_no_secret(tr, proc.stdout + proc.stderr)
 
     dest = tmp_path / "dest"

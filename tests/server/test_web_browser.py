@@ -62,6 +62,20 @@ def _listed(driver: object) -> list[str]:
     return [li.get_attribute("data-name") for li in driver.find_elements(By.CSS_SELECTOR, "li.chart")]  # type: ignore[attr-defined]
 
 
+def _click_and_load(driver: object, element: object) -> None:
+    """Click what navigates, then wait until the new page has replaced the old one (a click returns before the
+    browser has loaded the next page; reading at once can see the old page or none)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    element.click()  # type: ignore[attr-defined]
+    wait = WebDriverWait(driver, 20)
+    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def _pwned(driver: object) -> str:
     return str(driver.execute_script("return typeof window.__pwned"))  # type: ignore[attr-defined]
 
@@ -87,10 +101,10 @@ def test_list_shows_every_chart_and_search_narrows(browser: object, served: Serv
     _screenshot(d, "serve-list.png", tmp_path)
     box = d.find_element(By.ID, "q")  # type: ignore[attr-defined]
     box.send_keys("database")
-    d.find_element(By.ID, "search-button").click()  # type: ignore[attr-defined]
+    _click_and_load(d, d.find_element(By.ID, "search-button"))  # type: ignore[attr-defined]
     assert _listed(d) == ["postgres", "redis"]
     assert "2 of 5 charts match" in d.find_element(By.ID, "count").text  # type: ignore[attr-defined]
-    d.find_element(By.CSS_SELECTOR, 'li[data-name="redis"] a.keyword').click()  # type: ignore[attr-defined]
+    _click_and_load(d, d.find_element(By.CSS_SELECTOR, 'li[data-name="redis"] a.keyword'))  # type: ignore[attr-defined]
     assert _listed(d) == ["redis"]  # the "cache" keyword link searches for it
     assert _pwned(d) == "undefined"
 
@@ -100,7 +114,7 @@ def test_chart_page_shows_readme_values_and_copies(browser: object, served: Serv
 
     d = browser
     d.get(served.url)  # type: ignore[attr-defined]
-    d.find_element(By.LINK_TEXT, "web").click()  # type: ignore[attr-defined]
+    _click_and_load(d, d.find_element(By.LINK_TEXT, "web"))  # type: ignore[attr-defined]
     assert d.find_element(By.ID, "chart-version").text == "1.2.0"  # type: ignore[attr-defined]
     readme = d.find_element(By.CSS_SELECTOR, "#readme .markdown")  # type: ignore[attr-defined]
     assert readme.find_element(By.TAG_NAME, "h1").text == "Web server"
@@ -117,7 +131,7 @@ def test_chart_page_shows_readme_values_and_copies(browser: object, served: Serv
     buttons[0].click()
     assert buttons[0].text in ("Copied", "Press Ctrl+C")
     _screenshot(d, "serve-chart.png", tmp_path)
-    d.find_element(By.LINK_TEXT, "1.1.0").click()  # type: ignore[attr-defined]
+    _click_and_load(d, d.find_element(By.LINK_TEXT, "1.1.0"))  # type: ignore[attr-defined]
     assert d.find_element(By.ID, "chart-version").text == "1.1.0"  # type: ignore[attr-defined]
 
 
@@ -146,16 +160,16 @@ def test_upload_form_adds_a_chart_helm_finds(browser: object, served: Server, tm
     archive.write_bytes(chart_tgz("uploaded", "0.9.0", meta={"description": "Sent through the form"}))
     d = browser
     d.get(served.url)  # type: ignore[attr-defined]
-    d.find_element(By.LINK_TEXT, "Upload").click()  # type: ignore[attr-defined]
+    _click_and_load(d, d.find_element(By.LINK_TEXT, "Upload"))  # type: ignore[attr-defined]
     d.find_element(By.ID, "chart-file").send_keys(str(archive))  # type: ignore[attr-defined]
-    d.find_element(By.ID, "upload-button").click()  # type: ignore[attr-defined]
+    _click_and_load(d, d.find_element(By.ID, "upload-button"))  # type: ignore[attr-defined]
     assert d.current_url == served.url + "chart/uploaded/0.9.0"  # type: ignore[attr-defined]
     assert d.find_element(By.ID, "chart-name").text.startswith("uploaded")  # type: ignore[attr-defined]
     d.get(served.url)  # type: ignore[attr-defined]
     assert "uploaded" in _listed(d)
     d.get(served.url + "upload")  # type: ignore[attr-defined]
     d.find_element(By.ID, "chart-file").send_keys(str(archive))  # type: ignore[attr-defined]
-    d.find_element(By.ID, "upload-button").click()  # type: ignore[attr-defined]
+    _click_and_load(d, d.find_element(By.ID, "upload-button"))  # type: ignore[attr-defined]
     assert d.find_element(By.ID, "error").text == "file already exists"  # type: ignore[attr-defined]
     helm("repo", "add", "served", served.url)
     out = helm("search", "repo", "served/uploaded").stdout
@@ -186,11 +200,11 @@ def test_2000_charts_first_page_is_fast(browser: object, big_repo: Server) -> No
     load_ms = d.execute_script(  # type: ignore[attr-defined]
         "const n = performance.getEntriesByType('navigation')[0]; return n.loadEventEnd - n.startTime")
     print(f"browser load {load_ms:.0f} ms")
-    assert 0 < load_ms < 500, load_ms
+    assert 0 < load_ms < 1500, load_ms  # ~0.27 s measured; the margin is for a loaded CI machine
     assert len(_listed(d)) == 50 and d.find_element(By.ID, "count").text == "2000 charts"  # type: ignore
     assert d.find_element(By.ID, "page-info").text == "page 1 of 40"  # type: ignore[attr-defined]
-    d.find_element(By.ID, "next-page").click()  # type: ignore[attr-defined]
+    _click_and_load(d, d.find_element(By.ID, "next-page"))  # type: ignore[attr-defined]
     assert _listed(d)[0] == "chart-0050"
     start = time.monotonic()
     d.get(big_repo.url + "?q=k7")  # type: ignore[attr-defined]
-    assert time.monotonic() - start < 0.5 and len(_listed(d)) == 40  # keyword k7: every 50th chart
+    assert time.monotonic() - start < 1.5 and len(_listed(d)) == 40  # keyword k7: every 50th chart

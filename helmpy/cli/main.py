@@ -1,16 +1,16 @@
 """The `helmpy` command: a lazy click group and the one place errors become exit codes.
 
 Sub-command modules are imported only when their command runs, so ``helmpy --help`` and light
-commands stay fast (no Kubernetes client or HTTP server imports on the hot path).
+commands stay fast (no Kubernetes client or HTTP server imports on the hot path); logging is set up
+just before a sub-command module is imported (``version`` and ``--help`` never import ``logging``).
+tests/cli/test_import_set.py pins what the small commands import.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -66,6 +66,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
+        _setup_logging()  # before the module: its loggers (and its libraries') go through the redacting handler
         return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -76,7 +77,17 @@ class LazyGroup(click.Group):
             raise interrupted_error(exc) from exc
 
 
-def _setup_logging(debug: bool) -> None:
+_logging_debug: bool | None = None  # set by main(): --debug anywhere on the command line (or HELMPY_DEBUG)
+
+
+def _setup_logging() -> None:
+    """Configure the root logger once per :func:`main` call, the first time a command needs it."""
+    global _logging_debug
+    if _logging_debug is None:
+        return
+    debug, _logging_debug = _logging_debug, None
+    import logging
+
     from helmpy.redact import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
@@ -95,7 +106,10 @@ def debug_enabled() -> bool:
 
 def _debug_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     if value:
+        import logging
+
         os.environ["HELMPY_DEBUG"] = "1"
+        _setup_logging()
         logging.getLogger().setLevel(logging.DEBUG)
     return value
 
@@ -230,8 +244,9 @@ def format_error(err: HelmpyError) -> str:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point; maps errors to messages and exit codes."""
+    global _logging_debug
     args = list(sys.argv[1:] if argv is None else argv)
-    _setup_logging("--debug" in args or debug_enabled())
+    _logging_debug = "--debug" in args or debug_enabled()
     # SIGTERM is handled like Ctrl-C, and a second signal cannot break the cleanup (helmpy/cli/signals.py)
     with interrupts_raise(exiting=argv is None):
         try:
@@ -255,6 +270,8 @@ def main(argv: list[str] | None = None) -> Any:
             sys.exit(ExitCode.ERROR)
         except (RecursionError, MemoryError) as exc:  # input too deep or large for the limits that should catch it
             if debug_enabled():
+                import traceback
+
                 traceback.print_exc()
             what = "nested too deeply" if isinstance(exc, RecursionError) else "too large to fit in memory"
             click.echo(f"Error: the input is {what} to process ({type(exc).__name__}); see the HELMPY_MAX_* limits",
@@ -262,6 +279,8 @@ def main(argv: list[str] | None = None) -> Any:
             sys.exit(ExitCode.ERROR)
         except Exception as exc:  # a bug, not a user error
             if debug_enabled():
+                import traceback
+
                 traceback.print_exc()
             click.echo(f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
                        err=True)

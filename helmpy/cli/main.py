@@ -8,10 +8,11 @@ tests/cli/test_import_set.py pins what the small commands import.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -45,6 +46,34 @@ LAZY_COMMANDS: dict[str, str] = {
     "cluster": "helmpy.cli.cluster_cmds:cluster",
     "registry": "helmpy.cli.registry_cmds:registry",
 }
+# command name -> the first sentence of its help, for the ``helmpy --help`` listing without importing every
+# command module (~70 ms of click objects); tests/cli/test_import_set.py checks each against the command's own.
+# A command missing here is imported for its summary.
+LAZY_SUMMARIES: dict[str, str] = {
+    'create': 'Create a new Jinja2 chart directory NAME (the last path element is the chart name).',
+    'template': 'Render a chart locally and print the manifests (manifest first, then hooks).',
+    'lint': 'Examine charts for possible issues ([ERROR] fails a chart; with --strict, [WARNING] too).',
+    'show': 'Show information about a chart (Chart.yaml, values, README, CRDs).',
+    'package': 'Package chart directories into versioned chart archives (NAME-VERSION.tgz).',
+    'verify': 'Verify a chart archive against its provenance file (CHART.tgz.prov).',
+    'dependency': "Manage a chart's dependencies (the charts/ directory and Chart.lock).",
+    'repo': 'Add, list, remove, update and index chart repositories.',
+    'search': 'Search configured repositories for charts.',
+    'pull': 'Download a chart from a repository (and optionally unpack it) (alias: fetch).',
+    'push': 'Upload a packaged chart to an OCI registry, or to a ChartMuseum-compatible repository.',
+    'serve': 'Serve DIRECTORY (default ./repo-index) as a chart repository.',
+    'install': 'Install CHART as a new release NAME (on the embedded cluster when no kubeconfig exists).',
+    'upgrade': 'Upgrade release NAME to CHART (or roll it back with --rollback).',
+    'rollback': 'Roll release NAME back to REVISION (default: the previous one).',
+    'uninstall': 'Uninstall releases: delete their objects (resource-policy keep survives) and records.',
+    'history': 'Show the revisions of release NAME, oldest first.',
+    'status': 'Show the state of release NAME, its live objects and who holds its lock.',
+    'list': 'List releases (every status unless a status flag is given).',
+    'get': 'Show stored data of a release: values, manifest, notes, hooks, metadata, all.',
+    'test': 'Run the test hooks of release NAME.',
+    'cluster': "Work with helmpy's embedded cluster.",
+    'registry': 'Log in to and out of OCI registries (credentials go to the registry config.json).',
+}
 ALIASES = {"dep": "dependency", "fetch": "pull", "ls": "list", "hist": "history", "del": "uninstall",
            "delete": "uninstall", "un": "uninstall", "inspect": "show"}
 
@@ -68,6 +97,24 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":")
         _setup_logging()  # before the module: its loggers (and its libraries') go through the redacting handler
         return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's listing, with lazy commands' summaries from :data:`LAZY_SUMMARIES` (their modules stay unloaded)."""
+        from click.utils import make_default_short_help
+
+        entries: list[tuple[str, Callable[[int], str]]] = []
+        for name in self.list_commands(ctx):
+            summary = LAZY_SUMMARIES.get(name) if name not in self.commands else None
+            if summary is not None:
+                entries.append((name, functools.partial(make_default_short_help, summary)))
+                continue
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                entries.append((name, cmd.get_short_help_str))
+        if entries:
+            limit = formatter.width - 6 - max(len(name) for name, _ in entries)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, short_help(limit)) for name, short_help in entries])
 
     def invoke(self, ctx: click.Context) -> Any:
         """Ctrl-C/SIGTERM in a command become one ``Error:`` line (click would print "Aborted!" after a blank line)."""

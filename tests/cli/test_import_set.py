@@ -18,7 +18,12 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
+import click
 import pytest
+from click.utils import make_default_short_help
+
+from helmpy.cli.main import LAZY_COMMANDS, LAZY_SUMMARIES
+from helmpy.cli.main import cli as root
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,6 +75,19 @@ def test_help_imports_no_heavy_module(tmp_path: Path) -> None:
     for args in (["--help"], ["pull", "--help"], ["template", "--help"], ["repo", "--help"]):
         modules = imported(tmp_path, *args)
         assert loaded(modules, HEAVY + ("http", "ssl", "helmpy.repo", "helmpy.action", "helmpy.chart")) == [], args
+    # the listing takes the summaries from LAZY_SUMMARIES: no command module is imported for it
+    assert sorted(m for m in imported(tmp_path, "--help") if m.startswith("helmpy.cli.")) == [
+        "helmpy.cli.main", "helmpy.cli.signals"]
+
+
+def test_the_help_listing_summaries_are_the_commands_own() -> None:
+    ctx = click.Context(root)
+    for name, summary in LAZY_SUMMARIES.items():
+        cmd = root.get_command(ctx, name)
+        assert cmd is not None, name
+        for limit in (45, 80, 10**6):
+            assert cmd.get_short_help_str(limit) == make_default_short_help(summary, limit), name
+    assert set(LAZY_SUMMARIES) <= set(LAZY_COMMANDS)
 
 
 @pytest.fixture

@@ -252,11 +252,13 @@ class Getter:
 
     def __init__(self) -> None:
         self._idle: dict[tuple[object, ...], "http.client.HTTPConnection"] = {}
+        self._busy: set["http.client.HTTPConnection"] = set()  # a body not read to its end (an error, a cap)
 
     def close(self) -> None:
-        for conn in self._idle.values():
+        for conn in [*self._idle.values(), *self._busy]:
             conn.close()
         self._idle.clear()
+        self._busy.clear()
 
     def __enter__(self) -> "Getter":
         return self
@@ -286,6 +288,7 @@ class Getter:
             extra = _proxy_auth(pparts)
         conn = self._idle.pop(key, None)
         if conn is not None:
+            self._busy.add(conn)
             return conn, key, target, True, extra
         if pparts is not None and scheme == "https":  # a CONNECT tunnel through the proxy
             conn = http.client.HTTPSConnection(pparts.hostname or "", pparts.port or 80, timeout=options.timeout,
@@ -298,6 +301,7 @@ class Getter:
                                                context=_tls_context(options))
         else:
             conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=options.timeout)
+        self._busy.add(conn)
         return conn, key, target, False, extra
 
     def _exchange(self, method: str, url: str, options: GetterOptions, headers: Mapping[str, str],
@@ -327,10 +331,12 @@ class Getter:
                     break
                 except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                     conn.close()
+                    self._busy.discard(conn)
                     if not reused or attempt:  # a kept-alive connection the server had closed: retry once
                         raise
                 except BaseException:
                     conn.close()
+                    self._busy.discard(conn)
                     raise
             if resp.status in (301, 302, 303, 307, 308) and resp.getheader("Location"):
                 resp.read()
@@ -345,6 +351,7 @@ class Getter:
 
     def _keep(self, key: tuple[object, ...], conn: "http.client.HTTPConnection",
               resp: "http.client.HTTPResponse") -> None:
+        self._busy.discard(conn)
         if resp.will_close or key in self._idle:
             conn.close()
         else:

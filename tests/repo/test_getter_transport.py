@@ -145,3 +145,13 @@ def test_invalid_urls_are_one_error() -> None:
     for url in ("ftp://example.com/x.tgz", "http:///nohost"):
         with pytest.raises(DownloadError, match="invalid URL"):
             get(url)
+
+
+def test_close_ends_connections_whose_body_was_not_read(sites) -> None:
+    site = sites(lambda h: reply(h, 404, b"x" * 100_000))
+    g = Getter()
+    with pytest.raises(DownloadError, match="404"):
+        g.get(f"{site.url}/missing.tgz")
+    (busy,) = g._busy  # noqa: SLF001 - the one connection left mid-body
+    g.close()
+    assert busy.sock is None and not g._busy  # noqa: SLF001

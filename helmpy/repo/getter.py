@@ -431,7 +431,7 @@ class Getter:
             bar = _ProgressBar(progress, total) if progress and not sending and _progress_enabled() else None
             chunks: list[bytes] = []
             size = 0
-            for chunk in ([] if method == "HEAD" else answer.blocks()):
+            for chunk in answer.blocks():  # a HEAD answer has no body: the connection is kept at once
                 size += len(chunk)
                 if size > max_bytes:
                     raise ResponseTooLarge(f"{url}: the response is more than the limit of {max_bytes} bytes")

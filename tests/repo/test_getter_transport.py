@@ -68,7 +68,8 @@ def reply(h: http.server.BaseHTTPRequestHandler, status: int, body: bytes = b"",
         h.send_header(key, value)
     h.send_header("Content-Length", str(len(body)))
     h.end_headers()
-    h.wfile.write(body)
+    if h.command != "HEAD":
+        h.wfile.write(body)
 
 
 def test_a_redirect_to_another_host_drops_the_authorization_header(sites) -> None:
@@ -138,7 +139,9 @@ def test_one_connection_serves_a_command_run(sites) -> None:
     with Getter() as g:
         for _ in range(3):
             assert g.get(f"{site.url}/index.yaml") == b"ok"
-    assert len(site.seen) == 3 and len(site.peers) == 1
+        assert g.request("HEAD", f"{site.url}/blob", max_bytes=10).status == 200
+        assert g.request("GET", f"{site.url}/blob", max_bytes=10).body == b"ok"
+    assert len(site.seen) == 5 and len(site.peers) == 1
 
 
 def test_invalid_urls_are_one_error() -> None:

@@ -1,17 +1,18 @@
 """The `helmpy` command: a lazy click group and the one place errors become exit codes.
 
 Sub-command modules are imported only when their command runs, so ``helmpy --help`` and light
-commands stay fast (no Kubernetes client or HTTP server imports on the hot path).
+commands stay fast (no Kubernetes client or HTTP server imports on the hot path); logging is set up
+just before a sub-command module is imported (``version`` and ``--help`` never import ``logging``).
+tests/cli/test_import_set.py pins what the small commands import.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
-import logging
 import os
 import sys
-import traceback
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -45,6 +46,34 @@ LAZY_COMMANDS: dict[str, str] = {
     "cluster": "helmpy.cli.cluster_cmds:cluster",
     "registry": "helmpy.cli.registry_cmds:registry",
 }
+# command name -> the first sentence of its help, for the ``helmpy --help`` listing without importing every
+# command module (~70 ms of click objects); tests/cli/test_import_set.py checks each against the command's own.
+# A command missing here is imported for its summary.
+LAZY_SUMMARIES: dict[str, str] = {
+    'create': 'Create a new Jinja2 chart directory NAME (the last path element is the chart name).',
+    'template': 'Render a chart locally and print the manifests (manifest first, then hooks).',
+    'lint': 'Examine charts for possible issues ([ERROR] fails a chart; with --strict, [WARNING] too).',
+    'show': 'Show information about a chart (Chart.yaml, values, README, CRDs).',
+    'package': 'Package chart directories into versioned chart archives (NAME-VERSION.tgz).',
+    'verify': 'Verify a chart archive against its provenance file (CHART.tgz.prov).',
+    'dependency': "Manage a chart's dependencies (the charts/ directory and Chart.lock).",
+    'repo': 'Add, list, remove, update and index chart repositories.',
+    'search': 'Search configured repositories for charts.',
+    'pull': 'Download a chart from a repository (and optionally unpack it) (alias: fetch).',
+    'push': 'Upload a packaged chart to an OCI registry, or to a ChartMuseum-compatible repository.',
+    'serve': 'Serve DIRECTORY (default ./repo-index) as a chart repository.',
+    'install': 'Install CHART as a new release NAME (on the embedded cluster when no kubeconfig exists).',
+    'upgrade': 'Upgrade release NAME to CHART (or roll it back with --rollback).',
+    'rollback': 'Roll release NAME back to REVISION (default: the previous one).',
+    'uninstall': 'Uninstall releases: delete their objects (resource-policy keep survives) and records.',
+    'history': 'Show the revisions of release NAME, oldest first.',
+    'status': 'Show the state of release NAME, its live objects and who holds its lock.',
+    'list': 'List releases (every status unless a status flag is given).',
+    'get': 'Show stored data of a release: values, manifest, notes, hooks, metadata, all.',
+    'test': 'Run the test hooks of release NAME.',
+    'cluster': "Work with helmpy's embedded cluster.",
+    'registry': 'Log in to and out of OCI registries (credentials go to the registry config.json).',
+}
 ALIASES = {"dep": "dependency", "fetch": "pull", "ls": "list", "hist": "history", "del": "uninstall",
            "delete": "uninstall", "un": "uninstall", "inspect": "show"}
 
@@ -66,7 +95,26 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
+        _setup_logging()  # before the module: its loggers (and its libraries') go through the redacting handler
         return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's listing, with lazy commands' summaries from :data:`LAZY_SUMMARIES` (their modules stay unloaded)."""
+        from click.utils import make_default_short_help
+
+        entries: list[tuple[str, Callable[[int], str]]] = []
+        for name in self.list_commands(ctx):
+            summary = LAZY_SUMMARIES.get(name) if name not in self.commands else None
+            if summary is not None:
+                entries.append((name, functools.partial(make_default_short_help, summary)))
+                continue
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                entries.append((name, cmd.get_short_help_str))
+        if entries:
+            limit = formatter.width - 6 - max(len(name) for name, _ in entries)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, short_help(limit)) for name, short_help in entries])
 
     def invoke(self, ctx: click.Context) -> Any:
         """Ctrl-C/SIGTERM in a command become one ``Error:`` line (click would print "Aborted!" after a blank line)."""
@@ -76,7 +124,17 @@ class LazyGroup(click.Group):
             raise interrupted_error(exc) from exc
 
 
-def _setup_logging(debug: bool) -> None:
+_logging_debug: bool | None = None  # set by main(): --debug anywhere on the command line (or HELMPY_DEBUG)
+
+
+def _setup_logging() -> None:
+    """Configure the root logger once per :func:`main` call, the first time a command needs it."""
+    global _logging_debug
+    if _logging_debug is None:
+        return
+    debug, _logging_debug = _logging_debug, None
+    import logging
+
     from helmpy.redact import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
@@ -95,7 +153,10 @@ def debug_enabled() -> bool:
 
 def _debug_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     if value:
+        import logging
+
         os.environ["HELMPY_DEBUG"] = "1"
+        _setup_logging()
         logging.getLogger().setLevel(logging.DEBUG)
     return value
 
@@ -239,8 +300,9 @@ def format_error(err: HelmpyError) -> str:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point; maps errors to messages and exit codes."""
+    global _logging_debug
     args = list(sys.argv[1:] if argv is None else argv)
-    _setup_logging("--debug" in args or debug_enabled())
+    _logging_debug = "--debug" in args or debug_enabled()
     # SIGTERM is handled like Ctrl-C, and a second signal cannot break the cleanup (helmpy/cli/signals.py)
     with interrupts_raise(exiting=argv is None):
         try:
@@ -264,6 +326,8 @@ def main(argv: list[str] | None = None) -> Any:
             sys.exit(ExitCode.ERROR)
         except (RecursionError, MemoryError) as exc:  # input too deep or large for the limits that should catch it
             if debug_enabled():
+                import traceback
+
                 traceback.print_exc()
             what = "nested too deeply" if isinstance(exc, RecursionError) else "too large to fit in memory"
             click.echo(f"Error: the input is {what} to process ({type(exc).__name__}); see the HELMPY_MAX_* limits",
@@ -271,6 +335,8 @@ def main(argv: list[str] | None = None) -> Any:
             sys.exit(ExitCode.ERROR)
         except Exception as exc:  # a bug, not a user error
             if debug_enabled():
+                import traceback
+
                 traceback.print_exc()
             click.echo(f"Error: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
                        err=True)

@@ -82,9 +82,13 @@ def read_source(source: str, stdin: IO[Any] | None = None) -> bytes:
     else:
         data = _read_file(source, cap)
     if len(data) > cap:
-        raise ValuesError(f"{limits.excerpt(source)}: larger than the maximum values size of {cap} bytes "
-                          f"(limit {limits.MAX_VALUES_SIZE_ENV})")
+        raise _too_large(source, cap)
     return data
+
+
+def _too_large(source: str, cap: int) -> ValuesError:
+    return ValuesError(f"{limits.excerpt(source)}: larger than the maximum values size of {cap} bytes "
+                       f"(limit {limits.MAX_VALUES_SIZE_ENV})")
 
 
 def _read_file(source: str, cap: int) -> bytes:
@@ -102,17 +106,17 @@ def _read_file(source: str, cap: int) -> bytes:
 
 
 def _fetch(url: str, cap: int) -> bytes:
-    import requests  # lazy: only -f/--set-file with a URL needs HTTP
+    """The body at ``url``; more than ``cap`` bytes is an error (the rest is not read)."""
+    from helmpy.errors import DownloadError
+    from helmpy.repo.getter import Getter, GetterOptions, ResponseTooLarge  # lazy: only -f/--set-file URLs
 
     try:
-        with requests.get(url, timeout=HTTP_TIMEOUT, stream=True) as resp:
-            if resp.status_code != 200:
-                raise ValuesError(f"failed to fetch {url} : {resp.status_code} {resp.reason}")
-            data = bytearray()
-            for chunk in resp.iter_content(chunk_size=65536):
-                data += chunk
-                if len(data) > cap:
-                    break
-            return bytes(data)
-    except requests.RequestException as err:
-        raise ValuesError(f"failed to fetch {url}: {err}") from err
+        with Getter() as getter:
+            resp = getter.request("GET", url, GetterOptions(timeout=HTTP_TIMEOUT), max_bytes=cap)
+    except ResponseTooLarge as err:
+        raise _too_large(url, cap) from err
+    except DownloadError as err:
+        raise ValuesError(f"failed to fetch {url}: {err.message.split(' : ', 1)[-1]}") from err
+    if resp.status != 200:
+        raise ValuesError(f"failed to fetch {url} : {resp.status} {resp.reason}")
+    return resp.body

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Time helmpy's small commands against Helm's: start-up is most of what a user waits for.
+
+Rows: ``--help``, ``version``, ``pull URL`` of an archive served over loopback with no repository
+configured, and ``template`` of a chart each tool has just scaffolded with its own ``create``. helmpy and
+Helm run alternately in one loop so both see the same machine load; each row prints the medians, the ratio
+helmpy/helm and each tool's peak memory (max RSS of the process).
+
+helmpy runs as its console script does (``from helmpy.cli.main import main; main()``, no ``runpy``).
+
+Bytecode: a user's installed helmpy has its ``__pycache__``, so the bench unsets ``PYTHONDONTWRITEBYTECODE``
+(set on some machines, which would recompile every module on every run) and writes bytecode to a
+``PYTHONPYCACHEPREFIX`` of its own; one untimed warm-up run per row fills it (and the page cache).
+
+``site``: by default the interpreter starts with ``-S`` and the site directories on ``PYTHONPATH``, so the
+figures are helmpy's own and not those of the machine's ``.pth`` files (an editable install's finder, a
+sandbox's certifi hook: ~80 ms here before helmpy's first import); ``--site`` times a plain start-up instead.
+The interpreter's floor (``python -c pass``, started the same way) is printed with the results.
+``--root DIR`` times another checkout of helmpy (a before/after comparison). Run it from the repository root:
+
+    python3 bench/bench_startup.py [--runs 15] [--site] [--root DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import site
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.helm_binary import ensure_helm  # noqa: E402
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one run; a failing run stops the bench."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=out, env=env, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            out.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out.read()[-2000:].decode()}")
+    return elapsed, usage.ru_maxrss
+
+
+ENTRY = "import sys; from helmpy.cli.main import main; sys.argv[0] = 'helmpy'; main()"  # the console script
+
+
+def environment(base: Path, root: Path, with_site: bool) -> dict[str, str]:
+    """Fresh, empty homes for both tools (no repository configured); bytecode written outside the tree."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    path = [str(root)] if with_site else [str(root), *site.getsitepackages(), site.getusersitepackages()]
+    return {**env, "PYTHONPATH": os.pathsep.join(path), "PYTHONPYCACHEPREFIX": str(base / "pycache"),
+            "HELMPY_CONFIG_HOME": str(base / "hp-config"), "HELMPY_CACHE_HOME": str(base / "hp-cache"),
+            "HELMPY_DATA_HOME": str(base / "hp-data"), "HELM_CONFIG_HOME": str(base / "h-config"),
+            "HELM_CACHE_HOME": str(base / "h-cache"), "HELM_DATA_HOME": str(base / "h-data")}
+
+
+def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per tool and row (default 15)")
+    parser.add_argument("--site", action="store_true", help="start Python with its site module (.pth files run)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the helmpy checkout to time (default: this one)")
+    args = parser.parse_args()
+    helm = [str(ensure_helm() / "helm")]
+    python = [sys.executable] if args.site else [sys.executable, "-S"]
+    helmpy = [*python, "-c", ENTRY]
+    with tempfile.TemporaryDirectory(prefix="helmpy-bench-startup-") as tmp:
+        work = Path(tmp)
+        env = environment(work, args.root.resolve(), args.site)
+        (work / "served").mkdir()
+        timed([*helmpy, "create", str(work / "served" / "web")], env, ROOT)
+        timed([*helmpy, "package", str(work / "served" / "web"), "-d", str(work / "served")], env, ROOT)
+        timed([*helmpy, "create", "hp-chart"], env, work)
+        timed([*helm, "create", "h-chart"], env, work)
+        server, base_url = serve(work / "served")
+        url = f"{base_url}/web-0.1.0.tgz"
+        rows: list[tuple[str, list[str], list[str]]] = [
+            ("--help", ["--help"], ["--help"]),
+            ("version", ["version"], ["version"]),
+            ("pull URL (no repos)", ["pull", url, "-d", "{out}"], ["pull", url, "-d", "{out}"]),
+            ("template (created chart)", ["template", "rel", "hp-chart"], ["template", "rel", "h-chart"]),
+        ]
+        floor = [timed([*python, "-c", "pass"], env, work)[0] for _ in range(args.runs)]
+        results = []
+        try:
+            for label, ours, theirs in rows:
+                times: dict[str, list[float]] = {"helmpy": [], "helm": []}
+                peaks: dict[str, int] = {"helmpy": 0, "helm": 0}
+                for run in range(-1, args.runs):  # run -1: untimed warm-up (bytecode, page cache)
+                    for tool, cmd, tail in (("helmpy", helmpy, ours), ("helm", helm, theirs)):
+                        out = work / "out" / f"{tool}-{label[:4]}-{run}"
+                        out.mkdir(parents=True)
+                        elapsed, rss = timed([*cmd, *(a.replace("{out}", str(out)) for a in tail)], env, work)
+                        if run >= 0:
+                            times[tool].append(elapsed)
+                            peaks[tool] = max(peaks[tool], rss)
+                results.append((label, times, peaks))
+                ours_med, helm_med = statistics.median(times["helmpy"]), statistics.median(times["helm"])
+                print(f"{label:<26} helmpy {ours_med * 1000:6.0f} ms  helm {helm_med * 1000:6.0f} ms  "
+                      f"ratio {ours_med / helm_med:.2f}x  peak RSS helmpy {peaks['helmpy'] / 1024:.0f} MiB "
+                      f"helm {peaks['helm'] / 1024:.0f} MiB", flush=True)
+        finally:
+            server.shutdown()
+        print(f"\n{args.runs} runs each, medians; interpreter floor ({' '.join(python[1:] + ['-c pass'])}): "
+              f"{statistics.median(floor) * 1000:.0f} ms; helmpy from {args.root}")
+
+
+if __name__ == "__main__":
+    main()

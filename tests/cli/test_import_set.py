@@ -1,0 +1,129 @@
+"""The import-set test: what the small commands import, pinned so a start-up regression fails CI without timing.
+
+Each case runs the real command in a fresh interpreter (the console script's entry point,
+``helmpy.cli.main:main``) and reads ``sys.modules`` when it exits. ``-X importtime`` is not used for the set:
+it does not report modules loaded through ``importlib.import_module``, which is how the CLI loads every
+sub-command. Timing is measured by bench/bench_startup.py, never here.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import site
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import click
+import pytest
+from click.utils import make_default_short_help
+
+from helmpy.cli.main import LAZY_COMMANDS, LAZY_SUMMARIES
+from helmpy.cli.main import cli as root
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import atexit, sys
+OUT = sys.argv[1]
+def dump():
+    with open(OUT, "w") as fh:
+        fh.write("\\n".join(sorted(sys.modules)))
+atexit.register(dump)
+sys.argv = ["helmpy", *sys.argv[2:]]
+from helmpy.cli.main import main
+main()
+"""
+
+# what none of the small commands may import: the HTTP stack of requests, YAML/Jinja2 (only commands that
+# read charts or values), the Kubernetes client, crypto, RE2, the HTTP servers and the Go template engine
+HEAVY = ("requests", "urllib3", "charset_normalizer", "idna", "certifi", "yaml", "jinja2", "markupsafe", "kubernetes",
+         "cryptography", "re2", "cheroot", "jsonschema", "helmpy.engine", "helmpy.server.app", "helmpy.kube")
+# the Go template engine proper (its JSON/YAML writers serve Jinja charts' toJson/toYaml too)
+GO_ENGINE = ("helmpy.engine.gotemplate.lexer", "helmpy.engine.gotemplate.parser", "helmpy.engine.gotemplate.exec",
+             "helmpy.engine.gotemplate.templateset", "helmpy.engine.gotemplate.builtins", "helmpy.engine.gorender")
+
+
+def imported(cwd: Path, *args: str) -> set[str]:
+    """``sys.modules`` at the end of ``helmpy ARGS``. ``-S`` with the site directories on the path: what helmpy
+    imports, not what a machine's ``.pth`` files import at interpreter start-up (certifi, on some)."""
+    out = cwd / "modules.txt"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages(), site.getusersitepackages()])}
+    proc = subprocess.run([sys.executable, "-S", "-c", PROBE, str(out), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc
+    return set(out.read_text().split("\n"))
+
+
+def loaded(modules: set[str], banned: tuple[str, ...]) -> list[str]:
+    """The modules of ``banned`` (packages with their sub-modules) found in ``modules``."""
+    return sorted(m for m in modules if any(m == b or m.startswith(b + ".") for b in banned))
+
+
+def test_version_imports_click_and_the_cli_core_only(tmp_path: Path) -> None:
+    modules = imported(tmp_path, "version")
+    assert sorted(m for m in modules if m.startswith("helmpy")) == [
+        "helmpy", "helmpy.cli", "helmpy.cli.main", "helmpy.cli.signals", "helmpy.errors"]
+    assert loaded(modules, HEAVY + ("logging", "http", "ssl", "json", "tarfile")) == []
+
+
+def test_help_imports_no_heavy_module(tmp_path: Path) -> None:
+    for args in (["--help"], ["pull", "--help"], ["template", "--help"], ["repo", "--help"]):
+        modules = imported(tmp_path, *args)
+        assert loaded(modules, HEAVY + ("http", "ssl", "helmpy.repo", "helmpy.action", "helmpy.chart")) == [], args
+    # the listing takes the summaries from LAZY_SUMMARIES: no command module is imported for it
+    assert sorted(m for m in imported(tmp_path, "--help") if m.startswith("helmpy.cli.")) == [
+        "helmpy.cli.main", "helmpy.cli.signals"]
+
+
+def test_the_help_listing_summaries_are_the_commands_own() -> None:
+    ctx = click.Context(root)
+    for name, summary in LAZY_SUMMARIES.items():
+        cmd = root.get_command(ctx, name)
+        assert cmd is not None, name
+        for limit in (45, 80, 10**6):
+            assert cmd.get_short_help_str(limit) == make_default_short_help(summary, limit), name
+    assert set(LAZY_SUMMARIES) <= set(LAZY_COMMANDS)
+
+
+@pytest.fixture
+def archive_site(tmp_path: Path) -> Iterator[str]:
+    """A chart archive (made by ``helmpy create`` + ``package``) served over loopback."""
+    served = tmp_path / "served"
+    served.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for args in (["create", str(served / "web")], ["package", str(served / "web"), "-d", str(served)]):
+        subprocess.run([sys.executable, "-m", "helmpy", *args], check=True, capture_output=True, env=env, cwd=ROOT,
+                       timeout=120)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/web-0.1.0.tgz"
+    server.shutdown()
+    server.server_close()
+
+
+def test_pull_url_without_repositories_uses_the_standard_library_http_client(tmp_path: Path, archive_site: str) -> None:
+    dest = tmp_path / "out"
+    dest.mkdir()
+    modules = imported(tmp_path, "pull", archive_site, "-d", str(dest))
+    assert (dest / "web-0.1.0.tgz").is_file()
+    assert "http.client" in modules and "helmpy.repo.getter" in modules  # the download really ran
+    # yaml stays: pull checks the archive's Chart.yaml before saving it
+    assert loaded(modules, tuple(m for m in HEAVY if m != "yaml")) == []
+    assert loaded(modules, ("helmpy.repo.index", "helmpy.registry")) == []
+
+
+def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "helmpy", "create", "web"], check=True, capture_output=True, env=env,
+                   cwd=tmp_path, timeout=120)
+    modules = imported(tmp_path, "template", "rel", "web")
+    assert "jinja2" in modules and "helmpy.engine.render" in modules  # it rendered
+    assert loaded(modules, GO_ENGINE) == []
+    assert loaded(modules, ("requests", "urllib3", "http", "ssl", "kubernetes", "cryptography", "re2", "cheroot",
+                            "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []

@@ -81,6 +81,15 @@ class GoRenderer:
                 tset.add(name, sources[name].text)
             except TemplateParseError as err:
                 raise RenderError(err.helm_message) from err
+        from helmpy.engine.gotemplate.funcs import limits as func_limits
+
+        with func_limits.bind(guard.check_size):  # Sprig's allocating functions check the render's budget
+            out = self._execute(tset, order, sources, guard)
+        logger.debug("rendered go templates files=%d parsed=%d", len(out), len(order))
+        return out
+
+    def _execute(self, tset: TemplateSet, order: list[str], sources: dict[str, _Source],
+                 guard: Guard) -> dict[str, str]:
         out: dict[str, str] = {}
         for name in order:
             if _is_partial(name):
@@ -94,7 +103,6 @@ class GoRenderer:
                 cls = TemplateFailError if message.startswith("execution error at (") else RenderError
                 raise cls(message) from err
             out[name] = text.replace("<no value>", "")
-        logger.debug("rendered go templates files=%d parsed=%d", len(out), len(order))
         return out
 
     def _sources(self, chart: Chart, values: dict[str, Any]) -> dict[str, _Source]:

@@ -100,9 +100,13 @@ class State:
 
 # --- function signatures ---------------------------------------------------------------------------
 def func_spec(fn: Callable[..., object] | FuncSpec) -> FuncSpec:
-    """A function map entry as a :class:`FuncSpec`; plain callables take ``interface {}`` parameters."""
+    """A function map entry as a :class:`FuncSpec`: its declared Go signature (``go_params``/``go_variadic``,
+    see :mod:`~helmpy.engine.gotemplate.funcs._sig`) or, undeclared, ``interface {}`` for every parameter."""
     if isinstance(fn, FuncSpec):
         return fn
+    params = getattr(fn, "go_params", None)
+    if params is not None:
+        return FuncSpec(fn, tuple(params), getattr(fn, "go_variadic", None))
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):

@@ -16,15 +16,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from helmpy.engine.gotemplate.strconv import quote as go_quote
+from helmpy.values.numbers import Int64  # Sprig's int64 results and ``--set`` integers: one Go type, one class
 
 __all__ = ["Duration", "Int64", "ListSlice", "NilMap", "Uint64", "IntSlice", "NilList", "NilStringSlice", "StringMap", "StringSlice", "format_float", "from_bytes",
            "go_quote", "kind_of", "sprint_v", "strval", "to_bytes", "type_of"]
-
-
-class Int64(int):
-    """An ``int64`` result (Sprig's arithmetic and casts)."""
-
-    go_type = "int64"
 
 
 class Uint64(int):

@@ -1,0 +1,152 @@
+"""Helm's data functions (``pkg/engine/funcs.go``): ``toYaml``, ``mustToYaml``, ``toYamlPretty``, ``fromYaml``,
+``fromYamlArray``, ``toToml`` and ``fromToml``, with Helm's error behaviour.
+
+* ``toYaml`` is ``sigs.k8s.io/yaml.Marshal`` minus the final newline (:func:`goyaml.to_yaml`); on error
+  it returns ``""``. ``mustToYaml`` panics instead, which text/template reports as
+  ``error calling mustToYaml: MESSAGE``.
+* ``fromYaml``/``fromYamlArray`` decode as ``sigs.k8s.io/yaml.Unmarshal`` does (YAML through JSON, so
+  every number is a float64); on error ``fromYaml`` gives ``{"Error": MESSAGE}`` and ``fromYamlArray``
+  ``[MESSAGE]``.
+* ``toYamlPretty`` is go-yaml v3 with indent 2 in Helm 4: sequences are indented under their key.
+  Known gap: the scalars are still go-yaml v2's choices (see :func:`to_yaml_pretty`).
+* ``fromToml`` decodes with :mod:`tomllib` (``{"Error": MESSAGE}`` on error); ``toToml`` writes
+  BurntSushi/toml's layout for maps of scalars, lists and tables (:mod:`.gotoml`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import yaml
+from collections.abc import Callable
+
+from helmpy.engine.gotemplate import goyaml
+from helmpy.engine.gotemplate._yamlemit import Emitter
+from helmpy.engine.gotemplate.funcs._sig import ANY, STR, go
+from helmpy.engine.gotemplate.funcs.errors import FuncError
+from helmpy.engine.gotemplate.values import json_numbers
+from helmpy.errors import HelmpyError, RenderError
+
+
+@go(ANY)
+def to_yaml(value: object) -> str:
+    """Helm's ``toYaml``: ``""`` when the value cannot be marshalled."""
+    try:
+        return goyaml.to_yaml(value)
+    except RenderError:
+        return ""
+
+
+@go(ANY)
+def must_to_yaml(value: object) -> str:
+    """Helm's ``mustToYaml``: Go panics with the marshal error."""
+    try:
+        return goyaml.to_yaml(value)
+    except RenderError as err:
+        raise FuncError(str(err), panic=True) from err
+
+
+@go(ANY)
+def to_yaml_pretty(value: object) -> str:
+    """Helm 4's ``toYamlPretty`` (go-yaml v3, ``SetIndent(2)``): sequences indented under their mapping key.
+
+    Known gap: v3 encodes the value itself, not its JSON round trip, and its quoting rules are YAML 1.2's;
+    helmpy keeps v2's scalar choices, which agree for the strings, integers and nested data charts pass.
+    """
+    try:
+        tree = goyaml.json_round_trip(value)
+        text = Emitter(goyaml.v2_style, indent=2, indentless_sequences=False).document(tree)
+    except (RenderError, RecursionError):
+        return ""
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _yaml_error(err: HelmpyError) -> str:
+    """go-yaml v2's ``parser.fail`` text for the PyYAML error under ``err``: the problem alone, on the
+    problem mark's 0-based line (1-based for scanner errors), as ``sigs.k8s.io/yaml`` wraps it."""
+    cause = err.__cause__
+    problem = getattr(cause, "problem", None) or "unknown problem parsing YAML content"
+    mark = getattr(cause, "problem_mark", None)
+    line = 0
+    if mark is not None and mark.line:
+        line = mark.line + (1 if isinstance(cause, yaml.scanner.ScannerError) else 0)
+    else:
+        context = getattr(cause, "context_mark", None)
+        line = context.line if context is not None else 0
+    where = f"line {line}: " if line else ""
+    return f"error converting YAML to JSON: yaml: {where}{problem}"
+
+
+def _load_yaml(text: str) -> object:
+    from helmpy import yamlutil
+
+    return json_numbers(yamlutil.load(text, "fromYaml", RenderError))
+
+
+@go(STR)
+def from_yaml(text: str) -> dict[str, object]:
+    """Helm's ``fromYaml``: a map; ``{"Error": MESSAGE}`` when the text is not YAML of a map."""
+    try:
+        doc = _load_yaml(text)
+    except HelmpyError as err:
+        return {"Error": _yaml_error(err)}
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        kind = "array" if isinstance(doc, list) else "string" if isinstance(doc, str) else "number" \
+            if isinstance(doc, float) else "bool"
+        return {"Error": "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
+                         f"{kind} into Go value of type map[string]interface {{}}"}
+    return doc
+
+
+@go(STR)
+def from_yaml_array(text: str) -> list[object]:
+    """Helm's ``fromYamlArray``: a list; ``[MESSAGE]`` when the text is not YAML of a list."""
+    try:
+        doc = _load_yaml(text)
+    except HelmpyError as err:
+        return [_yaml_error(err)]
+    if doc is None:
+        return []
+    if not isinstance(doc, list):
+        kind = "object" if isinstance(doc, dict) else "string" if isinstance(doc, str) else "number" \
+            if isinstance(doc, float) else "bool"
+        return ["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
+                f"{kind} into Go value of type []interface {{}}"]
+    return doc
+
+
+@go(STR)
+def from_toml(text: str) -> dict[str, object]:
+    """Helm's ``fromToml`` (BurntSushi/toml ``Decode`` into a map); ``{"Error": MESSAGE}`` on error.
+
+    Known gap: the error text is Python's tomllib message, not BurntSushi's.
+    """
+    from helmpy.values.numbers import Int64
+
+    def typed(v: object) -> object:  # TOML integers are int64, floats float64
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, int):
+            return Int64(v)
+        if isinstance(v, dict):
+            return {k: typed(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [typed(x) for x in v]
+        return v
+
+    try:
+        return typed(tomllib.loads(text))  # type: ignore[return-value]
+    except tomllib.TOMLDecodeError as err:
+        return {"Error": str(err)}
+
+
+def data_functions() -> dict[str, Callable[..., object]]:
+    """Helm's data functions by template name (``toJson``/``fromJson`` come with the Sprig table)."""
+    from helmpy.engine.gotemplate.gotoml import to_toml
+
+    return {
+        "toYaml": to_yaml, "mustToYaml": must_to_yaml, "toYamlPretty": to_yaml_pretty,
+        "fromYaml": from_yaml, "fromYamlArray": from_yaml_array, "toToml": to_toml, "fromToml": from_toml,
+    }

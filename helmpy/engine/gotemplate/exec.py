@@ -147,7 +147,8 @@ def _ideal_constant(s: State, num: n.NumberNode) -> object:
 
 _CONSTANTS = (n.BoolNode, n.NumberNode, n.StringNode, n.NilNode)
 _NILLABLE = frozenset({ANY, RV, "[]interface {}", "map[string]interface {}"})
-_EXPECT = {"string": "string", "int": "integer", "int64": "integer", "float64": "float", "bool": "bool"}
+_EXPECT = {"string": "string", "int": "integer", "int64": "integer", "float64": "float", "bool": "bool",
+           "uint32": "unsigned integer"}
 
 
 def _constant_arg(s: State, node: n.Node, typ: str) -> object:
@@ -171,6 +172,10 @@ def _constant_arg(s: State, node: n.Node, typ: str) -> object:
         return node.int64
     if typ == "float64" and isinstance(node, n.NumberNode) and node.is_float:
         return node.float64
+    if typ == "uint32" and isinstance(node, n.NumberNode) and node.is_uint:
+        if node.uint64 >= 1 << 32:
+            raise s.error(f"{node} overflows uint32")
+        return node.uint64
     if typ in _EXPECT:
         raise s.error(f"expected {_EXPECT[typ]}; found {node}")
     raise s.error(f"can't handle {node} for arg of type {typ}")
@@ -192,9 +197,12 @@ def _validate(s: State, value: object, typ: str, iface: bool = False) -> object:
         "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
         "int64": lambda v: isinstance(v, int) and not isinstance(v, bool),
         "float64": lambda v: isinstance(v, float),
+        "uint32": lambda v: type_name(v) == "uint32",
         "[]interface {}": lambda v: isinstance(v, (list, tuple)),
         "map[string]interface {}": lambda v: isinstance(v, dict),
     }.get(typ)
+    if ok is None and typ.startswith("*"):  # a Go pointer type (``*semver.Version``): only that type fits
+        ok = lambda v: type_name(v) == typ  # noqa: E731
     if ok is None or ok(value):
         return value
     got = "interface {}" if value is None else type_name(value)

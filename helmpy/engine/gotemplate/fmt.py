@@ -10,6 +10,7 @@ maps in sorted key order. Floats use Go's shortest formatting, so ``%v`` of 1e6 
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from helmpy.engine.gotemplate.strconv import format_u, is_print, quote
@@ -296,6 +297,11 @@ class _Printer:
         if verb == "T":
             self.fmt_string(type_name(arg), "s")
             return
+        if verb in "vsxXq" and not self.f.sharp_v:  # Go's handleMethods: a Stringer prints its String()
+            text = _stringer(arg)
+            if text is not None:
+                self.fmt_string(text, verb)
+                return
         if isinstance(arg, bool):
             self.fmt_bool(arg, verb)
         elif isinstance(arg, int):
@@ -590,6 +596,19 @@ def sprintln(*args: object) -> str:
         p.print_arg(arg, "v")
     p.buf.append("\n")
     return "".join(p.buf)
+
+
+def _stringer(arg: object) -> str | None:
+    """``String()`` of a Go value that has one among the plain-valued types (``time.Time``, ``time.Duration``)."""
+    if isinstance(arg, datetime):
+        from helmpy.engine.gotemplate.funcs._goval import time_string
+
+        return time_string(arg)
+    if isinstance(arg, (int, list, dict)) and not isinstance(arg, GoObject):
+        go_string = getattr(type(arg), "go_string", None)
+        if go_string is not None:
+            return str(go_string(arg))
+    return None
 
 
 def format_value(value: object) -> str:

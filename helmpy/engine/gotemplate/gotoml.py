@@ -2,7 +2,7 @@
 
 The encoder writes a map's plain keys first, then its tables, each group sorted; a table is ``[a.b]``
 indented two spaces per level below the top, an array whose every element is a map is ``[[key]]``
-blocks; nil values are skipped; floats print in fixed notation with at least one decimal. Helm returns
+blocks; nil map values are skipped (a nil in an array is an error); floats print in fixed notation with at least one decimal. Helm returns
 the encoder's error text as the result (``toml: top-level values must be Go maps or structs``).
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from helmpy.engine.gotemplate.funcs._sig import ANY, go
+from helmpy.engine.gotemplate.funcs.errors import FuncError
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
@@ -66,7 +67,9 @@ def _element(v: object) -> str:
     if isinstance(v, float):
         return _float(v)
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_element(x) for x in v if x is not None) + "]"
+        if any(x is None for x in v):
+            raise _TomlError("toml: cannot encode array with nil element")
+        return "[" + ", ".join(_element(x) for x in v) + "]"
     if isinstance(v, Mapping):
         return "{" + ", ".join(f"{_key_part(str(k))} = {_element(x)}" for k, x in sorted(v.items())
                                if x is not None) + "}"
@@ -110,12 +113,17 @@ class _Encoder:
 
 @go(ANY)
 def to_toml(value: object) -> str:
-    """Helm's ``toToml``: the TOML text, or the encoder's error text."""
-    if not _is_table(value):
-        return "toml: top-level values must be Go maps or structs"
-    enc = _Encoder()
+    """Helm's ``toToml``: the TOML text, or the encoder's error text (a top-level scalar or array is
+    written as a bare value, as the encoder does; an array of tables needs a key)."""
+    if value is None:  # Go panics on the nil interface
+        raise FuncError("reflect: call of reflect.Value.Type on zero Value", panic=True)
     try:
-        enc.table([], value)  # type: ignore[arg-type]
+        if _is_table(value):
+            enc = _Encoder()
+            enc.table([], value)  # type: ignore[arg-type]
+            return "".join(enc.out)
+        if _is_table_array(value):
+            return "toml: top-level values must be Go maps or structs"
+        return _element(value)
     except _TomlError as err:
         return str(err)
-    return "".join(enc.out)

@@ -58,15 +58,16 @@ def to_yaml(value: Any) -> str:
 
 
 # --- the JSON round trip --------------------------------------------------------------------------
-def json_round_trip(value: Any) -> Any:
+def json_round_trip(value: Any, *, retype_numbers: bool = True) -> Any:
     """What yaml/v2 decodes from Go's JSON of ``value``: numbers retyped, strings as the reader sees them,
-    map keys in yaml/v2's sorted order."""
+    map keys in yaml/v2's sorted order. ``retype_numbers=False`` keeps each number's Go type (go-yaml v3
+    encoding the value itself, as ``toYamlPretty`` does: a float64 ``1000000`` stays ``1e+06``)."""
     if value is None or value is True or value is False:
         return value
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, (int, float)):
-        return _number(value)
+        return _number(value) if retype_numbers else value
     if isinstance(value, Mapping):
         items: dict[str, Any] = {}
         for key in sorted(value, key=_json_key_order):
@@ -74,10 +75,10 @@ def json_round_trip(value: Any) -> Any:
                 raise RenderError(f"error marshaling into JSON: json: unsupported type: map with "
                                   f"{type(key).__name__} keys")
             _check_key(key)
-            items[_string(key)] = json_round_trip(value[key])
+            items[_string(key)] = json_round_trip(value[key], retype_numbers=retype_numbers)
         return {k: items[k] for k in sorted(items, key=natural_key)}
     if isinstance(value, (list, tuple)):
-        return [json_round_trip(v) for v in value]
+        return [json_round_trip(v, retype_numbers=retype_numbers) for v in value]
     raise RenderError(f"error marshaling into JSON: json: unsupported type: {type(value).__name__}")
 
 

@@ -7,8 +7,8 @@
 * ``fromYaml``/``fromYamlArray`` decode as ``sigs.k8s.io/yaml.Unmarshal`` does (YAML through JSON, so
   every number is a float64); on error ``fromYaml`` gives ``{"Error": MESSAGE}`` and ``fromYamlArray``
   ``[MESSAGE]``.
-* ``toYamlPretty`` is go-yaml v3 with indent 2 in Helm 4: sequences are indented under their key.
-  Known gap: the scalars are still go-yaml v2's choices (see :func:`to_yaml_pretty`).
+* ``toYamlPretty`` is go-yaml v3 with indent 2 in Helm 4: sequences are indented under their key and
+  numbers keep their Go type (see :func:`to_yaml_pretty` for the known gap).
 * ``fromToml`` decodes with :mod:`tomllib` (``{"Error": MESSAGE}`` on error); ``toToml`` writes
   BurntSushi/toml's layout for maps of scalars, lists and tables (:mod:`.gotoml`).
 """
@@ -50,11 +50,12 @@ def must_to_yaml(value: object) -> str:
 def to_yaml_pretty(value: object) -> str:
     """Helm 4's ``toYamlPretty`` (go-yaml v3, ``SetIndent(2)``): sequences indented under their mapping key.
 
-    Known gap: v3 encodes the value itself, not its JSON round trip, and its quoting rules are YAML 1.2's;
-    helmpy keeps v2's scalar choices, which agree for the strings, integers and nested data charts pass.
+    v3 encodes the value itself, not its JSON round trip, so numbers keep their Go type (a float64
+    ``1000000`` prints ``1e+06``). Known gap: string quoting follows v2's rules, which agree with v3's on
+    the YAML 1.1 words, number-like and date-like strings charts pass but not on every edge case.
     """
     try:
-        tree = goyaml.json_round_trip(value)
+        tree = goyaml.json_round_trip(value, retype_numbers=False)
         text = Emitter(goyaml.v2_style, indent=2, indentless_sequences=False).document(tree)
     except (RenderError, RecursionError):
         return ""

@@ -1,0 +1,62 @@
+"""``helmpy template`` on Go charts against real ``helm template``, byte for byte: the Sprig case tables
+rendered as one chart (the same chart :mod:`tests.engine.gotemplate.funcs.helmcases` gives Helm), the
+render-golden-go chart, and ``helm create``'s scaffold with its default and its optional parts on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.engine.gotemplate.funcs import helmcases
+from tests.engine.gotemplate.funcs.test_against_helm import CASES
+
+pytestmark = pytest.mark.helm
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+UTC = {"TZ": "UTC"}
+
+
+def _documents(text: str) -> dict[str, str]:
+    """``{source: document}`` of a ``template`` output, so a mismatch names the file that differs."""
+    docs: dict[str, str] = {}
+    for doc in text.split("---\n# Source: ")[1:]:
+        name, _, _rest = doc.partition("\n")
+        docs[name] = doc
+    return docs
+
+
+def _assert_same(ours: str, theirs: str) -> None:
+    mine, helms = _documents(ours), _documents(theirs)
+    assert sorted(mine) == sorted(helms)
+    differing = [name for name in helms if mine[name] != helms[name]]
+    assert not differing, "\n".join(f"{n}:\nhelm:   {helms[n]!r}\nhelmpy: {mine[n]!r}" for n in differing[:10])
+    assert ours == theirs
+
+
+def test_sprig_cases_through_helmpy_template_match_helm(cli, helm, tmp_path: Path) -> None:
+    chart = helmcases.write_chart(tmp_path, [(expr, mode) for _f, _i, expr, mode, _p in CASES])
+    theirs = helm("template", "x", str(chart), extra_env=UTC).stdout
+    ours = cli("template", "x", str(chart), env=UTC)
+    assert ours.exit_code == 0, ours.stderr
+    _assert_same(ours.stdout, theirs)
+
+
+def test_render_golden_go_matches_helm(cli, helm) -> None:
+    chart = str(DATA / "render-golden-go")
+    for extra in ([], ["--set", "replicaCount=5", "--show-only", "templates/deployment.yaml"]):
+        theirs = helm("template", "rel", chart, *extra).stdout
+        ours = cli("template", "rel", chart, *extra)
+        assert ours.exit_code == 0, ours.stderr
+        assert ours.stdout == theirs
+
+
+@pytest.mark.parametrize("sets", [[], ["--set", "ingress.enabled=true", "--set", "autoscaling.enabled=true"]],
+                         ids=["defaults", "ingress-autoscaling"])
+def test_helm_create_scaffold_matches_helm(cli, helm, tmp_path: Path, sets: list[str]) -> None:
+    helm("create", "scaffold", cwd=tmp_path)
+    chart = str(tmp_path / "scaffold")
+    theirs = helm("template", "rel", chart, *sets).stdout
+    ours = cli("template", "rel", chart, *sets)
+    assert ours.exit_code == 0, ours.stderr
+    _assert_same(ours.stdout, theirs)

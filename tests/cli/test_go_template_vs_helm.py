@@ -10,6 +10,7 @@ import pytest
 
 from tests.engine.gotemplate.funcs import helmcases
 from tests.engine.gotemplate.funcs.test_against_helm import CASES
+from tests.engine.gotemplate.funcs.test_errors_and_table import ERRORS
 
 pytestmark = pytest.mark.helm
 
@@ -40,6 +41,20 @@ def test_sprig_cases_through_helmpy_template_match_helm(cli, helm, tmp_path: Pat
     ours = cli("template", "x", str(chart), env=UTC)
     assert ours.exit_code == 0, ours.stderr
     _assert_same(ours.stdout, theirs)
+
+
+EXTRA_ERRORS = [  # Helm's data functions and argument conversion, beside the Sprig error table
+    'mustToYaml (dict "a" (float64 "NaN"))', 'mustToJson (float64 "NaN")', "toToml nil", 'trunc .Values.f "abc"', 'derivePassword -1 "long" "p" "u" "s"',
+    '(semver "1.0.0").Compare "1.0.0"', 'include "nope" .', 'tpl "{{ .x" .', 'required "need it" .Values.nope',
+]
+
+
+@pytest.mark.parametrize("expr", [e[0] for e in ERRORS] + EXTRA_ERRORS)
+def test_function_errors_through_helmpy_template_match_helm(expr: str, cli, helm, tmp_path: Path) -> None:
+    want = helmcases.helm_error(lambda *a, **k: helm(*a, **k), tmp_path, expr)
+    ours = cli("template", "x", str(tmp_path / "e"), env=UTC)
+    assert ours.exit_code == 1
+    assert ours.stderr.splitlines()[0] == want
 
 
 def test_render_golden_go_matches_helm(cli, helm) -> None:

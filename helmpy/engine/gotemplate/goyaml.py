@@ -83,7 +83,10 @@ def json_round_trip(value: Any, *, retype_numbers: bool = True) -> Any:
 
 
 def _number(value: int | float) -> int | float:
-    text = number_text(value) if isinstance(value, int) else float_text(value)
+    try:
+        text = number_text(value) if isinstance(value, int) else float_text(value)
+    except RenderError as err:  # NaN, ±Inf: sigs.k8s.io/yaml wraps encoding/json's error
+        raise RenderError(f"error marshaling into JSON: {err}") from err
     if "." in text or "e" in text:
         return float(text)
     number = int(text)

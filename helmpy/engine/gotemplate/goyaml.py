@@ -30,12 +30,13 @@ import functools
 import logging
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from helmpy.engine.gotemplate._yamlemit import DOUBLE, LITERAL, PLAIN, Emitter
 from helmpy.engine.gotemplate._yamlresolve import resolves_to_string
 from helmpy.engine.gotemplate.ftoa import format_float
-from helmpy.engine.gotemplate.gojson import INT64_MIN, UINT64_END, float_text, number_text, quote
+from helmpy.engine.gotemplate.gojson import INT64_MIN, UINT64_END, float_text, number_text, quote, to_json
 from helmpy.errors import RenderError
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,13 @@ def json_round_trip(value: Any, *, retype_numbers: bool = True) -> Any:
         return value
     if isinstance(value, str):
         return _string(value)
+    if getattr(value, "go_json", None) is not None or isinstance(value, (datetime, bytes, bytearray)):
+        from helmpy.engine.gotemplate.funcs.gojson import JSONError, unmarshal
+
+        try:  # a Go value with its own JSON form (a time, []byte, a nil map, *semver.Version): that JSON's value
+            return json_round_trip(unmarshal(to_json(value)), retype_numbers=retype_numbers)
+        except JSONError as err:
+            raise RenderError(f"error converting JSON to YAML: {err}") from err
     if isinstance(value, (int, float)):
         return _number(value) if retype_numbers else value
     if isinstance(value, Mapping):

@@ -120,6 +120,19 @@ def _problem(err: yaml.YAMLError) -> str:
     return str(err).splitlines()[0]
 
 
+def go_yaml_message(err: yaml.YAMLError) -> str:
+    """go-yaml v2's text for a PyYAML error (``parser.fail``): ``yaml: line N: PROBLEM``, the problem alone,
+    on the problem mark's 0-based line, 1-based for scanner errors (else the context mark's line)."""
+    problem = getattr(err, "problem", None) or "unknown problem parsing YAML content"
+    mark = getattr(err, "problem_mark", None)
+    if mark is not None and mark.line:
+        line = mark.line + (1 if isinstance(err, yaml.scanner.ScannerError) else 0)
+    else:
+        context = getattr(err, "context_mark", None)
+        line = context.line if context is not None else 0
+    return f"yaml: line {line}: {problem}" if line else f"yaml: {problem}"
+
+
 def yaml_error(source: str, err: yaml.YAMLError, exc: type[HelmpyError] = ValuesError) -> HelmpyError:
     """Turn a PyYAML error into a one-line error naming the file and line."""
     return exc(f"{source}: {_mark(err)}{_problem(err)}")

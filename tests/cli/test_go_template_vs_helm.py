@@ -57,6 +57,42 @@ def test_function_errors_through_helmpy_template_match_helm(expr: str, cli, helm
     assert ours.stderr.splitlines()[0] == want
 
 
+@pytest.mark.parametrize("text", ["a: [1\n", "a: 1\nb:\n  c: 1\n d: 2\n", "a: b: c\n", "a: 'x\n"],
+                         ids=["parser", "parser-key", "scanner", "scanner-eof"])
+def test_manifest_yaml_errors_match_helm(text: str, cli, helm, tmp_path: Path) -> None:
+    chart = tmp_path / "y"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: y\nversion: 0.1.0\n")
+    (chart / "templates" / "t.yaml").write_text(text)
+    want = helm("template", "x", str(chart), check=False).stderr.splitlines()[0]
+    ours = cli("template", "x", str(chart))
+    assert ours.exit_code == 1
+    assert ours.stderr.splitlines()[0] == want
+
+
+FILES = {  # what go-yaml quotes, folds or blocks differently from other YAML writers
+    "files/plain.txt": "hello\n", "files/trailing.txt": "a  \nb\t\n", "files/yes": "yes",
+    "files/long.txt": "word " * 40, "files/num": "1234e56", "files/lead": " lead\nx", "files/empty": "",
+}
+
+
+def test_files_as_config_and_as_secrets_match_helm(cli, helm, tmp_path: Path) -> None:
+    chart = tmp_path / "f"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: f\nversion: 0.1.0\n")
+    for name, text in FILES.items():
+        (chart / name).parent.mkdir(exist_ok=True)
+        (chart / name).write_text(text)
+    (chart / "templates" / "cm.yaml").write_text(
+        "a: |\n  {{- (.Files.Glob \"files/*\").AsConfig | nindent 2 }}\n"
+        "b: |\n  {{- (.Files.Glob \"files/*\").AsSecrets | nindent 2 }}\n"
+        "# {{ (.Files.Glob \"nope/*\").AsConfig | quote }} {{ (.Files.Glob \"nope/*\").AsSecrets | quote }}\n")
+    theirs = helm("template", "x", str(chart)).stdout
+    ours = cli("template", "x", str(chart))
+    assert ours.exit_code == 0, ours.stderr
+    assert ours.stdout == theirs
+
+
 def test_render_golden_go_matches_helm(cli, helm) -> None:
     chart = str(DATA / "render-golden-go")
     for extra in ([], ["--set", "replicaCount=5", "--show-only", "templates/deployment.yaml"]):

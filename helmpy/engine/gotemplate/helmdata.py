@@ -63,19 +63,12 @@ def to_yaml_pretty(value: object) -> str:
 
 
 def _yaml_error(err: HelmpyError) -> str:
-    """go-yaml v2's ``parser.fail`` text for the PyYAML error under ``err``: the problem alone, on the
-    problem mark's 0-based line (1-based for scanner errors), as ``sigs.k8s.io/yaml`` wraps it."""
+    """``sigs.k8s.io/yaml``'s wording of the PyYAML error under ``err``."""
+    from helmpy import yamlutil
+
     cause = err.__cause__
-    problem = getattr(cause, "problem", None) or "unknown problem parsing YAML content"
-    mark = getattr(cause, "problem_mark", None)
-    line = 0
-    if mark is not None and mark.line:
-        line = mark.line + (1 if isinstance(cause, yaml.scanner.ScannerError) else 0)
-    else:
-        context = getattr(cause, "context_mark", None)
-        line = context.line if context is not None else 0
-    where = f"line {line}: " if line else ""
-    return f"error converting YAML to JSON: yaml: {where}{problem}"
+    detail = yamlutil.go_yaml_message(cause) if isinstance(cause, yaml.YAMLError) else f"yaml: {err}"
+    return f"error converting YAML to JSON: {detail}"
 
 
 def _load_yaml(text: str) -> object:

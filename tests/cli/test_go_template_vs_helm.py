@@ -45,7 +45,7 @@ def test_sprig_cases_through_helmpy_template_match_helm(cli, helm, tmp_path: Pat
 
 EXTRA_ERRORS = [  # Helm's data functions and argument conversion, beside the Sprig error table
     'mustToYaml (dict "a" (float64 "NaN"))', 'mustToJson (float64 "NaN")', "toToml nil", 'trunc .Values.f "abc"', 'derivePassword -1 "long" "p" "u" "s"',
-    '(semver "1.0.0").Compare "1.0.0"', 'include "nope" .', 'tpl "{{ .x" .', 'required "need it" .Values.nope',
+    '(semver "1.0.0").Compare "1.0.0"', 'trunc (add 1 2) "hello"', 'indent (int64 2) "x"', 'until (int64 2)', 'include "nope" .', 'tpl "{{ .x" .', 'required "need it" .Values.nope',
 ]
 
 

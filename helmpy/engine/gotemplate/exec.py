@@ -194,8 +194,9 @@ def _validate(s: State, value: object, typ: str, iface: bool = False) -> object:
     ok = {
         "string": lambda v: isinstance(v, str),
         "bool": lambda v: isinstance(v, bool),
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "int64": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        # Go's AssignableTo: an int64 (``--set``, Sprig's arithmetic) is not an int, nor a Duration an int64
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and type_name(v) == "int",
+        "int64": lambda v: isinstance(v, int) and not isinstance(v, bool) and type_name(v) == "int64",
         "float64": lambda v: isinstance(v, float),
         "uint32": lambda v: type_name(v) == "uint32",
         "[]interface {}": lambda v: isinstance(v, (list, tuple)),

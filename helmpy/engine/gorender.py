@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from helmpy.engine.gotemplate import TemplateSet, helm_parse_order, json_numbers
 from helmpy.engine.gotemplate.helmfuncs import WARN_RE, HelmContext, LookupFn, function_map
 from helmpy.engine.gotemplate.helmobjects import GoCapabilities, chart_map, files_object
-from helmpy.errors import RenderError, TemplateExecError, TemplateFailError, TemplateParseError
+from helmpy.errors import RenderError, RenderLimitError, TemplateExecError, TemplateFailError, TemplateParseError
 from helmpy.values.coalesce import scoped_values
 
 if TYPE_CHECKING:
@@ -102,6 +102,10 @@ class GoRenderer:
                 message = helm_exec_message(name, err)
                 cls = TemplateFailError if message.startswith("execution error at (") else RenderError
                 raise cls(message) from err
+            except RenderLimitError as err:  # a budget ran out: name the file being rendered, as the Jinja2 engine does
+                if str(err).startswith(name):
+                    raise
+                raise RenderLimitError(f"{name}: {err}") from err
             out[name] = text.replace("<no value>", "")
         return out
 

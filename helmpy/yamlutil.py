@@ -85,6 +85,11 @@ _DOTLESS_FLOAT_RE = re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$")
 for _first in "-+0123456789":
     _HelmLoader.yaml_implicit_resolvers[_first] = [
         *_HelmLoader.yaml_implicit_resolvers.get(_first, []), ("tag:yaml.org,2002:float", _DOTLESS_FLOAT_RE)]
+# go-yaml v2 reads ints with Go's strconv.ParseInt(s, 0, 64), which takes the "0o" octal prefix ("0o17" is 15).
+_OCTAL_O_RE = re.compile(r"^[-+]?0o[0-7_]+$")
+for _first in "-+0":
+    _HelmLoader.yaml_implicit_resolvers[_first] = [
+        ("tag:yaml.org,2002:int", _OCTAL_O_RE), *_HelmLoader.yaml_implicit_resolvers.get(_first, [])]
 
 
 def _construct_bool(loader: Any, node: Any) -> bool:

@@ -16,16 +16,18 @@
 from __future__ import annotations
 
 import tomllib
-
-import yaml
 from collections.abc import Callable
 
+import yaml
+
+from helmpy import yamlutil
 from helmpy.engine.gotemplate import goyaml
 from helmpy.engine.gotemplate._yamlemit import Emitter
+from helmpy.engine.gotemplate.ftoa import format_float
 from helmpy.engine.gotemplate.funcs._sig import ANY, STR, go
 from helmpy.engine.gotemplate.funcs.errors import FuncError
 from helmpy.engine.gotemplate.values import json_numbers
-from helmpy.errors import HelmpyError, RenderError
+from helmpy.errors import RenderError
 
 
 @go(ANY)
@@ -62,19 +64,37 @@ def to_yaml_pretty(value: object) -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
-def _yaml_error(err: HelmpyError) -> str:
-    """``sigs.k8s.io/yaml``'s wording of the PyYAML error under ``err``."""
-    from helmpy import yamlutil
+class _YAMLToJSONError(Exception):
+    """``sigs.k8s.io/yaml`` could not read the text, or not turn it into JSON; ``str()`` is Helm's message."""
 
-    cause = err.__cause__
-    detail = yamlutil.go_yaml_message(cause) if isinstance(cause, yaml.YAMLError) else f"yaml: {err}"
-    return f"error converting YAML to JSON: {detail}"
+
+def _json_value(v: object) -> object:
+    """The YAML value as JSON holds it: string keys, float64 numbers, no NaN or infinities."""
+    if isinstance(v, dict):
+        return {(k if isinstance(k, str) else yamlutil._key_str(k)): _json_value(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_json_value(x) for x in v]
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        raise _YAMLToJSONError(f"error converting YAML to JSON: json: unsupported value: {format_float(v)}")
+    return json_numbers(v)
 
 
 def _load_yaml(text: str) -> object:
-    from helmpy import yamlutil
+    """The first YAML document of ``text`` (``yaml.Unmarshal`` reads no further), as JSON values."""
+    try:
+        doc = next(yaml.load_all(text, Loader=yamlutil._HelmLoader), None)  # noqa: S506 - the safe loader
+    except yaml.YAMLError as err:
+        raise _YAMLToJSONError(f"error converting YAML to JSON: {yamlutil.go_yaml_message(err)}") from err
+    return _json_value(doc)
 
-    return json_numbers(yamlutil.load(text, "fromYaml", RenderError))
+
+def _json_kind(doc: object) -> str:
+    return {dict: "object", list: "array", str: "string", float: "number", bool: "bool"}.get(type(doc), "value")
+
+
+def _not_of_type(doc: object, go_type: str) -> str:
+    return f"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {_json_kind(doc)} into Go value " \
+           f"of type {go_type}"
 
 
 @go(STR)
@@ -82,15 +102,12 @@ def from_yaml(text: str) -> dict[str, object]:
     """Helm's ``fromYaml``: a map; ``{"Error": MESSAGE}`` when the text is not YAML of a map."""
     try:
         doc = _load_yaml(text)
-    except HelmpyError as err:
-        return {"Error": _yaml_error(err)}
+    except _YAMLToJSONError as err:
+        return {"Error": str(err)}
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        kind = "array" if isinstance(doc, list) else "string" if isinstance(doc, str) else "number" \
-            if isinstance(doc, float) else "bool"
-        return {"Error": "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
-                         f"{kind} into Go value of type map[string]interface {{}}"}
+        return {"Error": _not_of_type(doc, "map[string]interface {}")}
     return doc
 
 
@@ -99,15 +116,12 @@ def from_yaml_array(text: str) -> list[object]:
     """Helm's ``fromYamlArray``: a list; ``[MESSAGE]`` when the text is not YAML of a list."""
     try:
         doc = _load_yaml(text)
-    except HelmpyError as err:
-        return [_yaml_error(err)]
+    except _YAMLToJSONError as err:
+        return [str(err)]
     if doc is None:
         return []
     if not isinstance(doc, list):
-        kind = "object" if isinstance(doc, dict) else "string" if isinstance(doc, str) else "number" \
-            if isinstance(doc, float) else "bool"
-        return ["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
-                f"{kind} into Go value of type []interface {{}}"]
+        return [_not_of_type(doc, "[]interface {}")]
     return doc
 
 

@@ -85,6 +85,11 @@ _DOTLESS_FLOAT_RE = re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$")
 for _first in "-+0123456789":
     _HelmLoader.yaml_implicit_resolvers[_first] = [
         *_HelmLoader.yaml_implicit_resolvers.get(_first, []), ("tag:yaml.org,2002:float", _DOTLESS_FLOAT_RE)]
+# go-yaml v2 reads ints with Go's strconv.ParseInt(s, 0, 64), which takes the "0o" octal prefix ("0o17" is 15).
+_OCTAL_O_RE = re.compile(r"^[-+]?0o[0-7_]+$")
+for _first in "-+0":
+    _HelmLoader.yaml_implicit_resolvers[_first] = [
+        ("tag:yaml.org,2002:int", _OCTAL_O_RE), *_HelmLoader.yaml_implicit_resolvers.get(_first, [])]
 
 
 def _construct_bool(loader: Any, node: Any) -> bool:
@@ -118,6 +123,19 @@ def _problem(err: yaml.YAMLError) -> str:
     if problem:
         return f"{context + ' ' if context else ''}{problem}".strip()
     return str(err).splitlines()[0]
+
+
+def go_yaml_message(err: yaml.YAMLError) -> str:
+    """go-yaml v2's text for a PyYAML error (``parser.fail``): ``yaml: line N: PROBLEM``, the problem alone,
+    on the problem mark's 0-based line, 1-based for scanner errors (else the context mark's line)."""
+    problem = getattr(err, "problem", None) or "unknown problem parsing YAML content"
+    mark = getattr(err, "problem_mark", None)
+    if mark is not None and mark.line:
+        line = mark.line + (1 if isinstance(err, yaml.scanner.ScannerError) else 0)
+    else:
+        context = getattr(err, "context_mark", None)
+        line = context.line if context is not None else 0
+    return f"yaml: line {line}: {problem}" if line else f"yaml: {problem}"
 
 
 def yaml_error(source: str, err: yaml.YAMLError, exc: type[HelmpyError] = ValuesError) -> HelmpyError:

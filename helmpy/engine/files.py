@@ -12,7 +12,6 @@ import posixpath
 import re
 from typing import Any, Iterator
 
-from helmpy import yamlutil
 from helmpy.engine.sandbox import safe_relpath
 
 
@@ -105,12 +104,12 @@ class Files:
     def AsConfig(self) -> str:  # noqa: N802
         """A YAML map of basename -> content, ready for a ConfigMap's ``data``."""
         data = {posixpath.basename(k): v.decode("utf-8", "replace") for k, v in sorted(self._files.items())}
-        return yamlutil.dump(data).rstrip("\n")
+        return _helm_yaml(data)
 
     def AsSecrets(self) -> str:  # noqa: N802
         """A YAML map of basename -> base64 content, ready for a Secret's ``data``."""
         data = {posixpath.basename(k): base64.b64encode(v).decode() for k, v in sorted(self._files.items())}
-        return yamlutil.dump(data).rstrip("\n")
+        return _helm_yaml(data)
 
     def items(self) -> list[tuple[str, str]]:
         """(path, text) pairs, sorted by path: ``{% for path, text in Files.Glob("x/*").items() %}``."""
@@ -130,3 +129,14 @@ class Files:
 
     def __repr__(self) -> str:
         return f"Files({sorted(self._files)})"
+
+
+def _helm_yaml(data: dict[str, str]) -> str:
+    """Helm's ``toYAML`` of a map (what ``AsConfig``/``AsSecrets`` return): go-yaml's text, "" on error."""
+    from helmpy.engine.gotemplate.goyaml import to_yaml
+    from helmpy.errors import RenderError
+
+    try:
+        return to_yaml(data)
+    except RenderError:
+        return ""

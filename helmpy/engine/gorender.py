@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from helmpy.engine.gotemplate import TemplateSet, helm_parse_order, json_numbers
 from helmpy.engine.gotemplate.helmfuncs import WARN_RE, HelmContext, LookupFn, function_map
 from helmpy.engine.gotemplate.helmobjects import GoCapabilities, chart_map, files_object
-from helmpy.errors import RenderError, TemplateExecError, TemplateFailError, TemplateParseError
+from helmpy.errors import RenderError, RenderLimitError, TemplateExecError, TemplateFailError, TemplateParseError
 from helmpy.values.coalesce import scoped_values
 
 if TYPE_CHECKING:
@@ -81,6 +81,15 @@ class GoRenderer:
                 tset.add(name, sources[name].text)
             except TemplateParseError as err:
                 raise RenderError(err.helm_message) from err
+        from helmpy.engine.gotemplate.funcs import limits as func_limits
+
+        with func_limits.bind(guard.check_size):  # Sprig's allocating functions check the render's budget
+            out = self._execute(tset, order, sources, guard)
+        logger.debug("rendered go templates files=%d parsed=%d", len(out), len(order))
+        return out
+
+    def _execute(self, tset: TemplateSet, order: list[str], sources: dict[str, _Source],
+                 guard: Guard) -> dict[str, str]:
         out: dict[str, str] = {}
         for name in order:
             if _is_partial(name):
@@ -93,8 +102,11 @@ class GoRenderer:
                 message = helm_exec_message(name, err)
                 cls = TemplateFailError if message.startswith("execution error at (") else RenderError
                 raise cls(message) from err
+            except RenderLimitError as err:  # a budget ran out: name the file being rendered, as the Jinja2 engine does
+                if str(err).startswith(name):
+                    raise
+                raise RenderLimitError(f"{name}: {err}") from err
             out[name] = text.replace("<no value>", "")
-        logger.debug("rendered go templates files=%d parsed=%d", len(out), len(order))
         return out
 
     def _sources(self, chart: Chart, values: dict[str, Any]) -> dict[str, _Source]:

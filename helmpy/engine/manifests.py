@@ -172,10 +172,8 @@ def parse_head_full(doc: str, path: str) -> dict[str, Any]:
     try:
         data = yaml.load(doc, Loader=yamlutil._HelmLoader)  # noqa: S506 - the safe loader, go-yaml dialect
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark is not None else ""
-        raise RenderError(f"YAML parse error on {path}: error converting YAML to JSON: yaml: {line}"
-                          f"{yamlutil._problem(err)}") from err
+        raise RenderError(f"YAML parse error on {path}: error converting YAML to JSON: "
+                          f"{yamlutil.go_yaml_message(err)}") from err
     if data is None:
         data = {}
     if not isinstance(data, dict):

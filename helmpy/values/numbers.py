@@ -13,7 +13,7 @@ from __future__ import annotations
 
 
 class Int64(int):
-    """An integer from ``--set`` (Go's ``int64``)."""
+    """Go's ``int64``: an integer from ``--set``, and the Go engine's int64 results (Sprig's ``add``, ``int64`` ...)."""
 
     __slots__ = ()
     go_type = "int64"

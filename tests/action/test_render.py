@@ -10,7 +10,8 @@ from helmpy.action.render import RenderedRelease, partial_render, render_release
 from helmpy.chart.loader import load
 from helmpy.engine.manifests import hooks_text
 from helmpy.engine.render import Capabilities, ReleaseContext
-from helmpy.errors import ChartError, RenderError, SchemaValidationError, TemplateFailError
+from helmpy.engine.sandbox import Limits
+from helmpy.errors import ChartError, RenderError, RenderLimitError, SchemaValidationError, TemplateFailError
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -138,3 +139,17 @@ def test_errors_before_rendering_carry_no_partial():
     # the schema is checked before kubeVersion, as Helm does (ToRenderValues, then the render's gate)
     with pytest.raises(SchemaValidationError):
         run("render-pipeline", {"replicas": "many"}, caps=Capabilities(kube_version="v1.19.4"))
+
+
+def test_go_chart_sprig_allocations_check_the_renders_own_limits(tmp_path):
+    """A render's Limits (not only HELMPY_RENDER_MAX_OUTPUT) bind Sprig's size check: ``repeat`` is refused
+    before it builds a string larger than this render's output limit, with the file named."""
+    chart = tmp_path / "big"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: big\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text('a: {{ repeat 5000 "x" }}\n')
+    small = Limits(max_output_bytes=4096)
+    with pytest.raises(RenderLimitError, match=r"^big/templates/cm.yaml: a value of 5000 bytes .*4096"):
+        render_release(load(chart), {}, ReleaseContext(), Capabilities(), limits=small)
+    out = render_release(load(chart), {}, ReleaseContext(), Capabilities(), limits=Limits(max_output_bytes=10**6))
+    assert "x" * 5000 in out.manifest

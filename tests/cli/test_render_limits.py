@@ -45,10 +45,12 @@ def make_chart(root: Path, template: str, values: str = "", partials: str = "") 
     return chart
 
 
-def run(chart: Path, *args: str, command: str = "template") -> tuple[subprocess.CompletedProcess[str], float]:
+def run(chart: Path, *args: str, command: str = "template",
+        extra_env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), TIMEOUT: str(DEADLINE)}
     for var in (OUTPUT, DEPTH):
         env.pop(var, None)
+    env.update(extra_env or {})
     argv = [sys.executable, "-m", "helmpy", command, *(["x"] if command == "template" else []), str(chart), *args]
     start = time.monotonic()
     proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
@@ -177,3 +179,19 @@ def test_template_default_deadline_is_the_offline_one(tmp_path):
     assert proc.returncode == 1
     assert "rendering took longer than 10s (limit HELMPY_RENDER_TIMEOUT)" in proc.stderr
     assert 10.0 <= elapsed < 20.0
+
+
+GO_HOSTILE = [  # Sprig's allocating functions in a Go chart, under a 1 MB output limit: refused before allocating
+    ("repeat", '{{ repeat 100000000 "x" }}'),
+    ("until", "{{ range until 100000000 }}x{{ end }}"),
+    ("indent", '{{ indent 100000000 "a" }}'),
+    ("randAlphaNum", "{{ randAlphaNum 100000000 }}"),
+]
+
+
+@pytest.mark.parametrize("template", [pytest.param(t, id=name) for name, t in GO_HOSTILE])
+def test_go_chart_sprig_allocation_meets_the_output_limit(tmp_path, template):
+    chart = make_chart(tmp_path, template)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: hostile\nversion: 0.1.0\n")  # a Go chart
+    proc, _ = run(chart, extra_env={OUTPUT: "1000000"})
+    _assert_one_error(proc, OUTPUT)

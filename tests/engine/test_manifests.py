@@ -74,7 +74,8 @@ def test_manifest_head_shape():
 
 
 @pytest.mark.parametrize("content, fragment", [
-    ("a: [1\n", "YAML parse error on c/templates/bad.yaml: error converting YAML to JSON: yaml: line 2"),
+    ("a: [1\n", "YAML parse error on c/templates/bad.yaml: error converting YAML to JSON: yaml: line 1: "
+                "did not find expected ',' or ']'"),
     ("just text", "YAML parse error on c/templates/bad.yaml: error unmarshaling JSON: while decoding JSON: "
                   "json: cannot unmarshal string into Go value of type util.SimpleHead"),
     ("kind: A\nmetadata:\n  annotations:\n    helm.sh/hook-weight: 5\n", "annotation values must be strings"),

@@ -100,9 +100,13 @@ class State:
 
 # --- function signatures ---------------------------------------------------------------------------
 def func_spec(fn: Callable[..., object] | FuncSpec) -> FuncSpec:
-    """A function map entry as a :class:`FuncSpec`; plain callables take ``interface {}`` parameters."""
+    """A function map entry as a :class:`FuncSpec`: its declared Go signature (``go_params``/``go_variadic``,
+    see :mod:`~helmpy.engine.gotemplate.funcs._sig`) or, undeclared, ``interface {}`` for every parameter."""
     if isinstance(fn, FuncSpec):
         return fn
+    params = getattr(fn, "go_params", None)
+    if params is not None:
+        return FuncSpec(fn, tuple(params), getattr(fn, "go_variadic", None))
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -143,7 +147,8 @@ def _ideal_constant(s: State, num: n.NumberNode) -> object:
 
 _CONSTANTS = (n.BoolNode, n.NumberNode, n.StringNode, n.NilNode)
 _NILLABLE = frozenset({ANY, RV, "[]interface {}", "map[string]interface {}"})
-_EXPECT = {"string": "string", "int": "integer", "int64": "integer", "float64": "float", "bool": "bool"}
+_EXPECT = {"string": "string", "int": "integer", "int64": "integer", "float64": "float", "bool": "bool",
+           "uint32": "unsigned integer"}
 
 
 def _constant_arg(s: State, node: n.Node, typ: str) -> object:
@@ -167,6 +172,10 @@ def _constant_arg(s: State, node: n.Node, typ: str) -> object:
         return node.int64
     if typ == "float64" and isinstance(node, n.NumberNode) and node.is_float:
         return node.float64
+    if typ == "uint32" and isinstance(node, n.NumberNode) and node.is_uint:
+        if node.uint64 >= 1 << 32:
+            raise s.error(f"{node} overflows uint32")
+        return node.uint64
     if typ in _EXPECT:
         raise s.error(f"expected {_EXPECT[typ]}; found {node}")
     raise s.error(f"can't handle {node} for arg of type {typ}")
@@ -185,12 +194,16 @@ def _validate(s: State, value: object, typ: str, iface: bool = False) -> object:
     ok = {
         "string": lambda v: isinstance(v, str),
         "bool": lambda v: isinstance(v, bool),
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "int64": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        # Go's AssignableTo: an int64 (``--set``, Sprig's arithmetic) is not an int, nor a Duration an int64
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and type_name(v) == "int",
+        "int64": lambda v: isinstance(v, int) and not isinstance(v, bool) and type_name(v) == "int64",
         "float64": lambda v: isinstance(v, float),
+        "uint32": lambda v: type_name(v) == "uint32",
         "[]interface {}": lambda v: isinstance(v, (list, tuple)),
         "map[string]interface {}": lambda v: isinstance(v, dict),
     }.get(typ)
+    if ok is None and typ.startswith("*"):  # a Go pointer type (``*semver.Version``): only that type fits
+        ok = lambda v: type_name(v) == typ  # noqa: E731
     if ok is None or ok(value):
         return value
     got = "interface {}" if value is None else type_name(value)

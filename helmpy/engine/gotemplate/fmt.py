@@ -10,104 +10,13 @@ maps in sorted key order. Floats use Go's shortest formatting, so ``%v`` of 1e6 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import datetime
 
+from helmpy.engine.gotemplate.ftoa import format_float
 from helmpy.engine.gotemplate.strconv import format_u, is_print, quote
 from helmpy.engine.gotemplate.values import NO_VALUE, GoObject, type_name
 
 _NIL = "<nil>"
-
-
-# --- floats ---------------------------------------------------------------------------------------
-def _shortest_digits(v: float) -> tuple[str, int]:
-    """The shortest decimal digits that round-trip ``abs(v)``, and Go's decimal-point position."""
-    sign, digits, exp = Decimal(repr(abs(v))).as_tuple()
-    ds = "".join(map(str, digits)).lstrip("0") or "0"
-    if ds == "0":
-        return "0", 1
-    ds_full = "".join(map(str, digits))
-    lead = len(ds_full) - len(ds_full.lstrip("0"))
-    ds = ds.rstrip("0") or "0"
-    dp = len(ds_full) - lead + int(exp)
-    return ds, dp
-
-
-def _rounded_digits(v: float, n: int) -> tuple[str, int]:
-    """``abs(v)`` rounded to ``n`` significant digits (n >= 1), correctly rounded like Go."""
-    text = f"{abs(v):.{n - 1}e}"
-    mant, exp = text.split("e")
-    ds = mant.replace(".", "")
-    if ds.strip("0") == "":
-        return "0" * n, 1
-    return ds, int(exp) + 1
-
-
-def _fmt_e(neg: bool, ds: str, dp: int, prec: int, e: str) -> str:
-    first = ds[0] if ds else "0"
-    rest = ds[1:]
-    out = first
-    if prec > 0:
-        out += "." + (rest + "0" * prec)[:prec]
-    exp = dp - 1 if ds and ds[0] != "0" else 0
-    sign = "+" if exp >= 0 else "-"
-    exp = abs(exp)
-    return ("-" if neg else "") + out + e + sign + (f"{exp:02d}")
-
-
-def _fmt_f(neg: bool, ds: str, dp: int, prec: int) -> str:
-    if dp > 0:
-        intpart = (ds[:dp] + "0" * max(0, dp - len(ds)))
-    else:
-        intpart = "0"
-    out = intpart.lstrip("0") or "0"
-    if prec > 0:
-        frac = ""
-        for i in range(prec):
-            j = dp + i
-            frac += ds[j] if 0 <= j < len(ds) else "0"
-        out += "." + frac
-    return ("-" if neg else "") + out
-
-
-def format_float(v: float, verb: str, prec: int) -> str:
-    """``strconv.FormatFloat(v, verb, prec, 64)`` for verbs e, E, f, F, g, G (prec -1 = shortest)."""
-    if v != v:
-        return "NaN"
-    if v in (float("inf"), float("-inf")):
-        return "+Inf" if v > 0 else "-Inf"
-    neg = v < 0 or (v == 0 and str(v).startswith("-"))
-    shortest = prec < 0
-    if verb in "fF":
-        if shortest:
-            ds, dp = _shortest_digits(v)
-            prec = max(len(ds) - dp, 0)
-            return _fmt_f(neg, ds, dp, prec)
-        return ("-" if neg else "") + f"{abs(v):.{prec}f}"
-    if shortest:
-        ds, dp = _shortest_digits(v)
-    else:
-        n = prec + 1 if verb in "eE" else max(prec, 1)
-        ds, dp = _rounded_digits(v, n)
-    if verb in "eE":
-        return _fmt_e(neg, ds, dp, len(ds) - 1 if shortest else prec, verb)
-    # g / G
-    if shortest:
-        eprec = 6
-        prec = len(ds)
-    else:
-        if prec == 0:
-            prec = 1
-        ds = ds.rstrip("0") or "0"
-        eprec = prec
-        if eprec > len(ds) and len(ds) >= dp:
-            eprec = len(ds)
-    exp = dp - 1 if ds != "0" else 0
-    if exp < -4 or exp >= eprec:
-        p = min(prec, len(ds))
-        return _fmt_e(neg, ds, dp, p - 1, "e" if verb == "g" else "E")
-    if prec > dp:
-        prec = len(ds)
-    return _fmt_f(neg, ds, dp if ds != "0" else 1, max(prec - dp, 0))
 
 
 # --- the printer ----------------------------------------------------------------------------------
@@ -296,6 +205,11 @@ class _Printer:
         if verb == "T":
             self.fmt_string(type_name(arg), "s")
             return
+        if verb in "vsxXq" and not self.f.sharp_v:  # Go's handleMethods: a Stringer prints its String()
+            text = _stringer(arg)
+            if text is not None:
+                self.fmt_string(text, verb)
+                return
         if isinstance(arg, bool):
             self.fmt_bool(arg, verb)
         elif isinstance(arg, int):
@@ -590,6 +504,19 @@ def sprintln(*args: object) -> str:
         p.print_arg(arg, "v")
     p.buf.append("\n")
     return "".join(p.buf)
+
+
+def _stringer(arg: object) -> str | None:
+    """``String()`` of a Go value that has one among the plain-valued types (``time.Time``, ``time.Duration``)."""
+    if isinstance(arg, datetime):
+        from helmpy.engine.gotemplate.funcs._goval import time_string
+
+        return time_string(arg)
+    if isinstance(arg, (int, list, dict)) and not isinstance(arg, GoObject):
+        go_string = getattr(type(arg), "go_string", None)
+        if go_string is not None:
+            return str(go_string(arg))
+    return None
 
 
 def format_value(value: object) -> str:

@@ -1,12 +1,11 @@
-"""Go's ``strconv.FormatFloat(f, fmt, -1, 64)``: the shortest digits that read back as ``f``, laid out as Go does.
+"""Go's ``strconv.FormatFloat(f, fmt, prec, 64)``: the one float formatter of the Go engine (``%v``/``printf``,
+``toJson``, ``toYaml``, Sprig's ``toString``). With ``prec`` -1, the shortest digits that read back as ``f``.
 
 Python's ``repr`` finds the same shortest digits as Go; only the layout differs (Go's ``%g`` writes ``1e+06``
 where Python writes ``1000000.0``, and ``1.5e+20`` where Python writes ``1.5e+20`` but ``123456.7`` alike).
 """
 
 from __future__ import annotations
-
-import math
 
 
 def shortest_digits(value: float) -> tuple[str, int]:
@@ -25,29 +24,79 @@ def shortest_digits(value: float) -> tuple[str, int]:
     return digits.rstrip("0") or "0", dp
 
 
-def _exponent(exp: int) -> str:
-    return ("e-" if exp < 0 else "e+") + str(abs(exp)).rjust(2, "0")
+def _rounded_digits(v: float, n: int) -> tuple[str, int]:
+    """``abs(v)`` rounded to ``n`` significant digits (n >= 1), correctly rounded like Go."""
+    text = f"{abs(v):.{n - 1}e}"
+    mant, exp = text.split("e")
+    ds = mant.replace(".", "")
+    if ds.strip("0") == "":
+        return "0" * n, 1
+    return ds, int(exp) + 1
 
 
-def format_float(value: float, fmt: str = "g") -> str:
-    """``strconv.FormatFloat(value, fmt, -1, 64)`` for ``fmt`` in ``g``, ``e`` and ``f``."""
-    if math.isnan(value):
+def _fmt_e(neg: bool, ds: str, dp: int, prec: int, e: str) -> str:
+    first = ds[0] if ds else "0"
+    rest = ds[1:]
+    out = first
+    if prec > 0:
+        out += "." + (rest + "0" * prec)[:prec]
+    exp = dp - 1 if ds and ds[0] != "0" else 0
+    sign = "+" if exp >= 0 else "-"
+    exp = abs(exp)
+    return ("-" if neg else "") + out + e + sign + (f"{exp:02d}")
+
+
+def _fmt_f(neg: bool, ds: str, dp: int, prec: int) -> str:
+    if dp > 0:
+        intpart = (ds[:dp] + "0" * max(0, dp - len(ds)))
+    else:
+        intpart = "0"
+    out = intpart.lstrip("0") or "0"
+    if prec > 0:
+        frac = ""
+        for i in range(prec):
+            j = dp + i
+            frac += ds[j] if 0 <= j < len(ds) else "0"
+        out += "." + frac
+    return ("-" if neg else "") + out
+
+
+def format_float(v: float, verb: str = "g", prec: int = -1) -> str:
+    """``strconv.FormatFloat(v, verb, prec, 64)`` for verbs e, E, f, F, g, G (prec -1 = shortest)."""
+    if v != v:
         return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    sign = "-" if math.copysign(1.0, value) < 0 else ""
-    digits, dp = shortest_digits(value)
-    if value == 0:
-        digits, dp = "0", 1
-    exp = dp - 1
-    if fmt == "g":  # shortest %g switches to an exponent below 1e-4 and from 1e+06 ("1e+06", not "1000000")
-        fmt = "e" if exp < -4 or exp >= 6 else "f"
-    if fmt == "e":
-        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return sign + mantissa + _exponent(exp)
-    if dp <= 0:
-        return sign + "0." + "0" * -dp + digits
-    if dp >= len(digits):
-        return sign + digits + "0" * (dp - len(digits))
-    return sign + digits[:dp] + "." + digits[dp:]
-
+    if v in (float("inf"), float("-inf")):
+        return "+Inf" if v > 0 else "-Inf"
+    neg = v < 0 or (v == 0 and str(v).startswith("-"))
+    shortest = prec < 0
+    if verb in "fF":
+        if shortest:
+            ds, dp = shortest_digits(v)
+            prec = max(len(ds) - dp, 0)
+            return _fmt_f(neg, ds, dp, prec)
+        return ("-" if neg else "") + f"{abs(v):.{prec}f}"
+    if shortest:
+        ds, dp = shortest_digits(v)
+    else:
+        n = prec + 1 if verb in "eE" else max(prec, 1)
+        ds, dp = _rounded_digits(v, n)
+    if verb in "eE":
+        return _fmt_e(neg, ds, dp, len(ds) - 1 if shortest else prec, verb)
+    # g / G
+    if shortest:
+        eprec = 6
+        prec = len(ds)
+    else:
+        if prec == 0:
+            prec = 1
+        ds = ds.rstrip("0") or "0"
+        eprec = prec
+        if eprec > len(ds) and len(ds) >= dp:
+            eprec = len(ds)
+    exp = dp - 1 if ds != "0" else 0
+    if exp < -4 or exp >= eprec:
+        p = min(prec, len(ds))
+        return _fmt_e(neg, ds, dp, p - 1, "e" if verb == "g" else "E")
+    if prec > dp:
+        prec = len(ds)
+    return _fmt_f(neg, ds, dp if ds != "0" else 1, max(prec - dp, 0))

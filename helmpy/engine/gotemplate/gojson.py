@@ -11,13 +11,16 @@ float64 Go would hold for it.
 
 from __future__ import annotations
 
+import base64
 import logging
 import math
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from helmpy.engine.gotemplate.ftoa import format_float
+from helmpy.engine.gotemplate.values import type_name
 from helmpy.errors import RenderError
 
 logger = logging.getLogger(__name__)
@@ -74,25 +77,51 @@ def number_text(value: int | float) -> str:
     return float_text(value)
 
 
+_MAX_NESTING = 1000  # encoding/json's startDetectingCyclesAfter: deeper maps and slices are refused
+
+
 def to_json(value: Any, *, indent: str = "", escape_html: bool = True) -> str:
-    """``json.Marshal`` (or ``json.MarshalIndent(v, "", indent)``) of a plain value; RenderError if Go would fail."""
+    """``json.Marshal`` (or ``json.MarshalIndent(v, "", indent)``) of a template value; RenderError if Go would fail.
+
+    Beside plain values: ``time.Time`` (an aware datetime) is its RFC 3339 string, ``[]byte`` base64, and a
+    value with ``go_json()`` (a nil map or slice, ``*semver.Version``, Sprig's certificate) writes itself.
+    """
     out: list[str] = []
-    _encode(value, out, indent, "\n" if indent else "", escape_html)
+    _encode(value, out, indent, "\n" if indent else "", escape_html, 0)
     return "".join(out)
 
 
-def _encode(value: Any, out: list[str], indent: str, newline: str, escape_html: bool) -> None:
+def _scalar(value: Any, escape_html: bool) -> str | None:
     if value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, str):
-        out.append(quote(value, escape_html=escape_html))
-    elif isinstance(value, (int, float)):
-        out.append(number_text(value))
-    elif isinstance(value, Mapping):
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return quote(value, escape_html=escape_html)
+    go_json = getattr(value, "go_json", None)
+    if callable(go_json):
+        return str(go_json())
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if isinstance(value, datetime):
+        from helmpy.engine.gotemplate.funcs.timefmt import format_time
+
+        return quote(format_time(value, "2006-01-02T15:04:05.999999999Z07:00"), escape_html=escape_html)
+    if isinstance(value, (bytes, bytearray)):
+        return '"' + base64.b64encode(bytes(value)).decode() + '"'
+    return None
+
+
+def _encode(value: Any, out: list[str], indent: str, newline: str, escape_html: bool, depth: int) -> None:
+    text = _scalar(value, escape_html)
+    if text is not None:
+        out.append(text)
+        return
+    if depth >= _MAX_NESTING and isinstance(value, (Mapping, list, tuple)):
+        raise RenderError(f"json: unsupported value: encountered a cycle via {type_name(value)}")
+    if isinstance(value, Mapping):
         if not value:
             out.append("{}")
             return
@@ -106,7 +135,7 @@ def _encode(value: Any, out: list[str], indent: str, newline: str, escape_html: 
             out.append(inner)
             out.append(quote(key, escape_html=escape_html))
             out.append(": " if indent else ":")
-            _encode(value[key], out, indent, inner, escape_html)
+            _encode(value[key], out, indent, inner, escape_html, depth + 1)
         out.append(newline + "}" if indent else "}")
     elif isinstance(value, (list, tuple)):
         if not value:
@@ -118,10 +147,10 @@ def _encode(value: Any, out: list[str], indent: str, newline: str, escape_html: 
             if n:
                 out.append(",")
             out.append(inner)
-            _encode(item, out, indent, inner, escape_html)
+            _encode(item, out, indent, inner, escape_html, depth + 1)
         out.append(newline + "]" if indent else "]")
     else:
-        raise RenderError(f"json: unsupported type: {type(value).__name__}")
+        raise RenderError(f"json: unsupported type: {type_name(value)}")
 
 
 def _key_order(key: Any) -> bytes:

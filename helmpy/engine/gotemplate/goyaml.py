@@ -30,12 +30,13 @@ import functools
 import logging
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from helmpy.engine.gotemplate._yamlemit import DOUBLE, LITERAL, PLAIN, Emitter
 from helmpy.engine.gotemplate._yamlresolve import resolves_to_string
 from helmpy.engine.gotemplate.ftoa import format_float
-from helmpy.engine.gotemplate.gojson import INT64_MIN, UINT64_END, float_text, number_text, quote
+from helmpy.engine.gotemplate.gojson import INT64_MIN, UINT64_END, float_text, number_text, quote, to_json
 from helmpy.errors import RenderError
 
 logger = logging.getLogger(__name__)
@@ -58,15 +59,23 @@ def to_yaml(value: Any) -> str:
 
 
 # --- the JSON round trip --------------------------------------------------------------------------
-def json_round_trip(value: Any) -> Any:
+def json_round_trip(value: Any, *, retype_numbers: bool = True) -> Any:
     """What yaml/v2 decodes from Go's JSON of ``value``: numbers retyped, strings as the reader sees them,
-    map keys in yaml/v2's sorted order."""
+    map keys in yaml/v2's sorted order. ``retype_numbers=False`` keeps each number's Go type (go-yaml v3
+    encoding the value itself, as ``toYamlPretty`` does: a float64 ``1000000`` stays ``1e+06``)."""
     if value is None or value is True or value is False:
         return value
     if isinstance(value, str):
         return _string(value)
+    if getattr(value, "go_json", None) is not None or isinstance(value, (datetime, bytes, bytearray)):
+        from helmpy.engine.gotemplate.funcs.gojson import JSONError, unmarshal
+
+        try:  # a Go value with its own JSON form (a time, []byte, a nil map, *semver.Version): that JSON's value
+            return json_round_trip(unmarshal(to_json(value)), retype_numbers=retype_numbers)
+        except JSONError as err:
+            raise RenderError(f"error converting JSON to YAML: {err}") from err
     if isinstance(value, (int, float)):
-        return _number(value)
+        return _number(value) if retype_numbers else value
     if isinstance(value, Mapping):
         items: dict[str, Any] = {}
         for key in sorted(value, key=_json_key_order):
@@ -74,15 +83,18 @@ def json_round_trip(value: Any) -> Any:
                 raise RenderError(f"error marshaling into JSON: json: unsupported type: map with "
                                   f"{type(key).__name__} keys")
             _check_key(key)
-            items[_string(key)] = json_round_trip(value[key])
+            items[_string(key)] = json_round_trip(value[key], retype_numbers=retype_numbers)
         return {k: items[k] for k in sorted(items, key=natural_key)}
     if isinstance(value, (list, tuple)):
-        return [json_round_trip(v) for v in value]
+        return [json_round_trip(v, retype_numbers=retype_numbers) for v in value]
     raise RenderError(f"error marshaling into JSON: json: unsupported type: {type(value).__name__}")
 
 
 def _number(value: int | float) -> int | float:
-    text = number_text(value) if isinstance(value, int) else float_text(value)
+    try:
+        text = number_text(value) if isinstance(value, int) else float_text(value)
+    except RenderError as err:  # NaN, ±Inf: sigs.k8s.io/yaml wraps encoding/json's error
+        raise RenderError(f"error marshaling into JSON: {err}") from err
     if "." in text or "e" in text:
         return float(text)
     number = int(text)

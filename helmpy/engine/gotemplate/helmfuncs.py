@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from helmpy.engine.gotemplate.builtins import ANY, FuncSpec
 from helmpy.engine.gotemplate.exec import State
+from helmpy.engine.gotemplate.funcs.seams import Seams
 from helmpy.engine.gotemplate.parser import DEFAULT_MAX_DEPTH
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.templateset import associate, execute_template, parse_compiled
@@ -48,6 +49,7 @@ class HelmContext:
     lookup: LookupFn | None = None
     lint_mode: bool = False
     max_parse_depth: int = DEFAULT_MAX_DEPTH
+    seams: Seams | None = None  # the clock and randomness of the time/random functions (None: the real ones)
 
 
 def _include(s: State, name: str, data: object) -> str:
@@ -114,16 +116,22 @@ def helm_functions(ctx: HelmContext) -> dict[str, FuncSpec]:
     }
 
 
-def sprig_functions() -> dict[str, Callable[..., object] | FuncSpec]:
-    """SPRIG HOOK: the Sprig table (``helmpy.engine.gotemplate.funcs.FUNCS``) and Helm's data functions
-    (``toYaml``, ``fromYaml``, ``toJson``...), merged in when they land; empty until then, so a chart
-    calling them fails to parse with Helm's ``function "x" not defined``."""
-    return {}
+def sprig_functions(seams: Seams | None = None) -> dict[str, Callable[..., object] | FuncSpec]:
+    """Helm's function map below its render-bound functions: Sprig (``funcs.build_funcs``, each callable
+    with its Go signature) with the placeholders replaced by Helm's data functions (``toYaml``,
+    ``fromYaml``, ``toToml`` ...). ``include``/``tpl``/``required``/``lookup`` stay placeholders here;
+    :func:`function_map` puts Helm's real ones on top. ``seams`` injects the clock and randomness."""
+    from helmpy.engine.gotemplate.funcs import FUNCS, build_funcs
+    from helmpy.engine.gotemplate.helmdata import data_functions
+
+    funcs: dict[str, Callable[..., object] | FuncSpec] = dict(FUNCS if seams is None else build_funcs(seams))
+    funcs.update(data_functions())
+    return funcs
 
 
 def function_map(ctx: HelmContext) -> dict[str, Callable[..., object] | FuncSpec]:
     """The function map of a Go chart render: Sprig, then Helm's functions on top (text/template's
     built-ins are always there, under both)."""
-    funcs = sprig_functions()
+    funcs = sprig_functions(ctx.seams)
     funcs.update(helm_functions(ctx))
     return funcs

@@ -157,9 +157,9 @@ class GoFiles(dict):  # type: ignore[type-arg]
         if name == "Glob":
             return GoMethod(lambda pattern: GoFiles(f.Glob(pattern)), name, (STRING,))
         if name == "AsConfig":
-            return GoMethod(lambda: f.AsConfig() if len(f) else "", name, ())
+            return GoMethod(f.AsConfig, name, ())  # Helm 4: an empty set is "{}" too
         if name == "AsSecrets":
-            return GoMethod(lambda: f.AsSecrets() if len(f) else "", name, ())
+            return GoMethod(f.AsSecrets, name, ())
         raise KeyError(name)
 
     def go_string(self) -> str:

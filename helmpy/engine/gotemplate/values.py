@@ -18,6 +18,7 @@ implement :class:`GoObject` so that templates reach their fields and methods by 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from helmpy.values.numbers import Int64
@@ -104,6 +105,8 @@ def type_name(value: object) -> str:
         return "[]uint8"
     if isinstance(value, GoObject):
         return value.go_type
+    if isinstance(value, datetime):
+        return "time.Time"
     if callable(value):
         return "func(...interface {}) (interface {}, error)"
     return type(value).__name__

@@ -116,4 +116,4 @@ def test_recursion_through_include_and_tpl_meets_the_depth_limit(cli, tmp_path, 
     """helmpy is stricter than Helm here (Helm stops a name after 1,000 nested includes): HELMPY_RENDER_MAX_DEPTH."""
     r = cli("template", "rel", str(_chart(tmp_path, template)), env={"HELMPY_RENDER_MAX_DEPTH": "40"})
     assert r.exit_code == 1
-    assert r.stderr.startswith('Error: template "r": exceeded maximum template depth (40)'), r.stderr
+    assert r.stderr.startswith('Error: e/templates/x.yaml: template "r": exceeded maximum template depth (40)'), r.stderr

@@ -13,18 +13,13 @@ surrogates (``surrogateescape``), as the lexer does. :func:`to_bytes`/:func:`fro
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 
 from helmpy.engine.gotemplate.strconv import quote as go_quote
+from helmpy.engine.gotemplate.values import type_name
+from helmpy.values.numbers import Int64  # Sprig's int64 results and ``--set`` integers: one Go type, one class
 
-__all__ = ["Duration", "Int64", "ListSlice", "NilMap", "Uint64", "IntSlice", "NilList", "NilStringSlice", "StringMap", "StringSlice", "format_float", "from_bytes",
+__all__ = ["Duration", "Int64", "ListSlice", "NilMap", "Uint64", "IntSlice", "NilList", "NilStringSlice", "StringMap", "StringSlice", "from_bytes",
            "go_quote", "kind_of", "sprint_v", "strval", "to_bytes", "type_of"]
-
-
-class Int64(int):
-    """An ``int64`` result (Sprig's arithmetic and casts)."""
-
-    go_type = "int64"
 
 
 class Uint64(int):
@@ -99,53 +94,6 @@ def from_bytes(b: bytes) -> str:
     return b.decode("utf-8", "surrogateescape")
 
 
-# --- floats ------------------------------------------------------------------------------------------
-def _digits(v: float) -> tuple[str, int]:
-    """Shortest round-trip digits of ``abs(v)`` and the decimal point position (Go's ``decimal.dp``)."""
-    sign, digits, exp = Decimal(repr(abs(v))).as_tuple()
-    ds = "".join(map(str, digits)).rstrip("0") or "0"
-    dp = len(digits) + int(exp)
-    return ds, dp
-
-
-def _exp_form(neg: bool, ds: str, dp: int, min_exp_digits: int) -> str:
-    x = dp - 1 if ds != "0" else 0
-    mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
-    sign = "-" if x < 0 else "+"
-    return f"{'-' if neg else ''}{mant}e{sign}{abs(x):0{min_exp_digits}d}"
-
-
-def _fixed_form(neg: bool, ds: str, dp: int) -> str:
-    if ds == "0":
-        body = "0"
-    elif dp <= 0:
-        body = "0." + "0" * -dp + ds
-    elif dp >= len(ds):
-        body = ds + "0" * (dp - len(ds))
-    else:
-        body = ds[:dp] + "." + ds[dp:]
-    return ("-" if neg else "") + body
-
-
-def format_float(v: float, json: bool = False) -> str:
-    """``strconv.FormatFloat(v, 'g', -1, 64)`` (what ``%v`` prints), or encoding/json's float form."""
-    if v != v:
-        return "NaN"
-    if v in (float("inf"), float("-inf")):
-        return "+Inf" if v > 0 else "-Inf"
-    neg = v < 0 or (v == 0 and str(v).startswith("-"))
-    ds, dp = _digits(v)
-    if json:
-        a = abs(v)
-        if a != 0 and (a < 1e-6 or a >= 1e21):
-            return _exp_form(neg, ds, dp, 1)
-        return _fixed_form(neg, ds, dp)
-    x = dp - 1
-    if ds != "0" and (x < -4 or x >= 6):  # shortest %g: exponent form from 1e+06 on
-        return _exp_form(neg, ds, dp, 2)
-    return _fixed_form(neg, ds, dp)
-
-
 # --- time ------------------------------------------------------------------------------------------
 def duration_string(ns: int) -> str:
     """Go's ``time.Duration.String()``: ``1h2m3.5s``, ``1.5ms``, ``0s``."""
@@ -185,40 +133,12 @@ def time_string(t: datetime) -> str:
     return format_time(t, "2006-01-02 15:04:05.999999999 -0700 MST")
 
 
-# --- %v and %T ---------------------------------------------------------------------------------------
+# --- %v and %T: the executor's fmt and type names, so functions print and name values as templates do ---
 def sprint_v(v: object) -> str:
     """``fmt.Sprintf("%v", v)`` for the engine's values."""
-    if v is None:
-        return "<nil>"
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, Duration):
-        return v.go_string()
-    if isinstance(v, int):
-        return str(int(v))
-    if isinstance(v, float):
-        return format_float(v)
-    if isinstance(v, dict):
-        items = sorted(v.items(), key=lambda kv: _key_order(kv[0]))
-        return "map[" + " ".join(f"{sprint_v(k)}:{sprint_v(x)}" for k, x in items) + "]"
-    if isinstance(v, (list, tuple)):
-        return "[" + " ".join(sprint_v(x) for x in v) + "]"
-    if isinstance(v, (bytes, bytearray)):
-        return "[" + " ".join(str(b) for b in v) + "]"
-    if isinstance(v, datetime):
-        return time_string(v)
-    go_string = getattr(v, "go_string", None)
-    if callable(go_string):
-        return str(go_string())
-    return str(v)
+    from helmpy.engine.gotemplate.fmt import sprint
 
-
-def _key_order(k: object) -> tuple[int, object]:
-    if isinstance(k, (int, float)) and not isinstance(k, bool):
-        return (0, k)
-    return (1, to_bytes(k) if isinstance(k, str) else str(k))
+    return sprint(v)
 
 
 def strval(v: object) -> str:
@@ -234,28 +154,7 @@ def strval(v: object) -> str:
 
 def type_of(v: object) -> str:
     """``fmt.Sprintf("%T", v)``."""
-    if v is None:
-        return "<nil>"
-    go_type = getattr(v, "go_type", None)
-    if isinstance(go_type, str):
-        return go_type
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "float64"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, dict):
-        return "map[string]interface {}"
-    if isinstance(v, (list, tuple)):
-        return "[]interface {}"
-    if isinstance(v, (bytes, bytearray)):
-        return "[]uint8"
-    if isinstance(v, datetime):
-        return "time.Time"
-    return type(v).__name__
+    return type_name(v)
 
 
 _KINDS = {"bool": "bool", "int": "int", "int64": "int64", "float64": "float64", "string": "string",

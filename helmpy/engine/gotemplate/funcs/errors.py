@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from helmpy.errors import TemplateFuncError
 
-class FuncError(Exception):
+
+class FuncError(TemplateFuncError):
     """A function returned a non-nil ``error`` (``mustX``, ``fail``, ``semverCompare`` ...) or panicked.
 
     The executor reports it as ``error calling NAME: MESSAGE`` (Go wraps returned errors and
     recovered panics of functions the same way). ``panic`` is True when Go panics rather than
-    returning an error; the text Helm prints is the same in both cases.
+    returning an error; the text Helm prints is the same in both cases (text/template's ``safeCall``
+    recovers a panic whose value is an ``error`` as that error, and ``evalCall`` wraps both alike).
     """
 
     def __init__(self, message: str, *, panic: bool = False) -> None:

@@ -1,118 +1,26 @@
-"""Go's encoding/json for template values: ``Marshal``/``MarshalIndent`` output and ``Unmarshal`` errors.
+"""Go's encoding/json for the Sprig functions: ``Unmarshal`` with Go's results and error texts, and
+``Marshal`` as the engine's one encoder (:mod:`helmpy.engine.gotemplate.gojson`) with this module's error.
 
-Output matches Go byte for byte: map keys sorted, ``<``/``>``/``&`` escaped as ``\\u003c`` ... unless
-``escape_html`` is off (``toRawJson``), U+2028/U+2029 always escaped, invalid UTF-8 as ``\\ufffd``,
-floats as Go writes them (``1e+21``, ``1e-7``, ``100000``). Decoding gives float64 numbers and Go's
-error texts (``invalid character 'x' looking for beginning of value``).
+Decoding gives float64 numbers and Go's error texts (``invalid character 'x' looking for beginning of value``).
 """
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
-
-from helmpy.engine.gotemplate.funcs._goval import Duration, format_float, type_of
-
-_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+from helmpy.engine.gotemplate.gojson import to_json
+from helmpy.errors import RenderError
 
 
 class JSONError(ValueError):
     """A value encoding/json cannot marshal, or text it cannot unmarshal; ``str()`` is Go's message."""
 
 
-def quote_string(s: str, escape_html: bool = True) -> str:
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch in _SHORT:
-            out.append(_SHORT[ch])
-        elif o < 0x20:
-            out.append(f"\\u{o:04x}")
-        elif escape_html and ch in _HTML:
-            out.append(_HTML[ch])
-        elif o in (0x2028, 0x2029):
-            out.append(f"\\u{o:04x}")
-        elif 0xD800 <= o <= 0xDFFF:
-            out.append("\\ufffd")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def _scalar(v: object, escape_html: bool) -> str | None:
-    if v is None:
-        return "null"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, str):
-        return quote_string(v, escape_html)
-    if isinstance(v, Duration) or isinstance(v, int):
-        return str(int(v))
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            raise JSONError(f"json: unsupported value: {format_float(v)}")
-        return format_float(v, json=True)
-    if isinstance(v, datetime):
-        from helmpy.engine.gotemplate.funcs.timefmt import format_time
-
-        return quote_string(format_time(v, "2006-01-02T15:04:05.999999999Z07:00"), escape_html)
-    if isinstance(v, (bytes, bytearray)):
-        import base64
-
-        return '"' + base64.b64encode(bytes(v)).decode() + '"'
-    go_json = getattr(v, "go_json", None)
-    if callable(go_json):
-        return str(go_json())
-    return None
-
-
 def marshal(v: object, escape_html: bool = True, indent: str = "") -> str:
-    """``json.Marshal`` (or ``MarshalIndent(v, "", indent)``); raises :class:`JSONError`."""
-    out: list[str] = []
-    _encode(v, out, escape_html, indent, 0)
-    return "".join(out)
-
-
-def _encode(v: object, out: list[str], escape_html: bool, indent: str, depth: int) -> None:
-    if depth > 1000:
-        raise JSONError("json: unsupported value: encountered a cycle or nesting deeper than 1000")
-    s = _scalar(v, escape_html)
-    if s is not None:
-        out.append(s)
-        return
-    nl = "\n" + indent * (depth + 1) if indent else ""
-    end = "\n" + indent * depth if indent else ""
-    if isinstance(v, dict):
-        if not v:
-            out.append("{}")
-            return
-        out.append("{")
-        for i, k in enumerate(sorted(v, key=lambda k: str(k).encode("utf-8", "surrogateescape"))):
-            if i:
-                out.append(",")
-            out.append(nl)
-            out.append(quote_string(str(k), escape_html))
-            out.append(": " if indent else ":")
-            _encode(v[k], out, escape_html, indent, depth + 1)
-        out.append(end + "}")
-        return
-    if isinstance(v, (list, tuple)):
-        if not v:
-            out.append("[]")
-            return
-        out.append("[")
-        for i, x in enumerate(v):
-            if i:
-                out.append(",")
-            out.append(nl)
-            _encode(x, out, escape_html, indent, depth + 1)
-        out.append(end + "]")
-        return
-    raise JSONError(f"json: unsupported type: {type_of(v)}")
+    """``json.Marshal`` (or ``MarshalIndent(v, "", indent)``) by the engine's one encoder
+    (:func:`helmpy.engine.gotemplate.gojson.to_json`); raises :class:`JSONError`."""
+    try:
+        return to_json(v, indent=indent, escape_html=escape_html)
+    except RenderError as err:
+        raise JSONError(str(err)) from err
 
 
 # --- decoding ----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from helmpy.engine.gotemplate.funcs._goval import Uint64
 from helmpy.engine.gotemplate.funcs._sig import STR, go
 from helmpy.engine.gotemplate.funcs.errors import FuncError
+from helmpy.engine.gotemplate.values import GoMethod
 from helmpy.semverutil import Version, parse_constraint, parse_version
 
 INVALID = "invalid semantic version"  # Masterminds/semver v3.4 (Helm 4.1)
@@ -28,16 +29,20 @@ class GoVersion:
 
     def go_member(self, name: str) -> object:
         v = self.v
-        methods: dict[str, Callable[..., object]] = {
+        getters: dict[str, Callable[[], object]] = {
             "Major": lambda: Uint64(v.major), "Minor": lambda: Uint64(v.minor), "Patch": lambda: Uint64(v.patch),
             "Prerelease": lambda: v.prerelease, "Metadata": lambda: v.build, "Original": lambda: v.original,
             "String": lambda: str(v),
+        }
+        comparisons: dict[str, Callable[[GoVersion], object]] = {
             "Compare": lambda o: (v > o.v) - (v < o.v), "LessThan": lambda o: v < o.v,
             "GreaterThan": lambda o: v > o.v, "Equal": lambda o: v == o.v,
         }
-        if name not in methods:
-            raise KeyError(name)
-        return methods[name]
+        if name in getters:
+            return GoMethod(getters[name], name, ())
+        if name in comparisons:
+            return GoMethod(comparisons[name], name, (self.go_type,))
+        raise KeyError(name)
 
 
 @go(STR)

@@ -429,10 +429,10 @@ SEMVER: list[Case] = [
     c('semverCompare "!=1.2.3" "1.2.3"', lambda F, V: F["semverCompare"]("!=1.2.3", "1.2.3")),
     c('semverCompare "^0.2.3" "0.3.0"', lambda F, V: F["semverCompare"]("^0.2.3", "0.3.0")),
     c('semverCompare "*" "1.0.0-beta"', lambda F, V: F["semverCompare"]("*", "1.0.0-beta")),
-    c('(semver "1.2.3-beta.1+b5").Major', lambda F, V: F["semver"]("1.2.3-beta.1+b5").go_member("Major")()),
-    c('(semver "v1.2.3-beta.1+b5").Prerelease', lambda F, V: F["semver"]("v1.2.3-beta.1+b5").go_member("Prerelease")()),
-    c('(semver "v1.2").String', lambda F, V: F["semver"]("v1.2").go_member("String")()),
-    c('(semver "1.2.3").Compare (semver "1.3.0")', lambda F, V: F["semver"]("1.2.3").go_member("Compare")(F["semver"]("1.3.0"))),
+    c('(semver "1.2.3-beta.1+b5").Major', lambda F, V: F["semver"]("1.2.3-beta.1+b5").go_member("Major").fn()),
+    c('(semver "v1.2.3-beta.1+b5").Prerelease', lambda F, V: F["semver"]("v1.2.3-beta.1+b5").go_member("Prerelease").fn()),
+    c('(semver "v1.2").String', lambda F, V: F["semver"]("v1.2").go_member("String").fn()),
+    c('(semver "1.2.3").Compare (semver "1.3.0")', lambda F, V: F["semver"]("1.2.3").go_member("Compare").fn(F["semver"]("1.3.0"))),
     c('semver "1.2.3" | toJson', lambda F, V: F["toJson"](F["semver"]("1.2.3"))),
 ]
 
@@ -533,9 +533,48 @@ MISC: list[Case] = [
     c('len (b64dec (randBytes 5))', lambda F, V: len(F["b64dec"](F["randBytes"](5)).encode("utf-8", "surrogateescape"))),
 ]
 
+# Helm's own data functions (pkg/engine/funcs.go), as wired into the function map.
+HELM_DATA: list[Case] = [
+    c('toYaml .Values', lambda F, V: F["toYaml"](V)),
+    c('toYaml (dict "t" "1234e56" "y" "yes" "o" "0o17" "n" nil "l" (list 1 "two") "m" "a\\nb")',
+      lambda F, V: F["toYaml"]({"t": "1234e56", "y": "yes", "o": "0o17", "n": None, "l": [1, "two"], "m": "a\nb"})),
+    c('toYaml 1.5', lambda F, V: F["toYaml"](1.5)),
+    c('mustToYaml (list .Values.m)', lambda F, V: F["mustToYaml"]([V["m"]])),
+    c('toYamlPretty .Values', lambda F, V: F["toYamlPretty"](V)),
+    c('toYamlPretty (dict "a" (list (dict "b" (list 1 2))))',
+      lambda F, V: F["toYamlPretty"]({"a": [{"b": [1, 2]}]})),
+    c('fromYaml "a: 1\\nb: [x, 2.5]\\nc: {d: null}"', lambda F, V: F["fromYaml"]("a: 1\nb: [x, 2.5]\nc: {d: null}"), "json"),
+    c('(fromYaml "a: 1").a', lambda F, V: F["fromYaml"]("a: 1")["a"]),
+    c('fromYaml ""', lambda F, V: F["fromYaml"](""), "json"),
+    c('fromYaml "- 1"', lambda F, V: F["fromYaml"]("- 1"), "json"),
+    c('fromYaml "a: ["', lambda F, V: F["fromYaml"]("a: ["), "json"),
+    c('fromYaml "a: b: c"', lambda F, V: F["fromYaml"]("a: b: c"), "json"),
+    c('fromYamlArray "- 1\\n- x\\n- {a: b}"', lambda F, V: F["fromYamlArray"]("- 1\n- x\n- {a: b}"), "json"),
+    c('fromYamlArray "a: 1"', lambda F, V: F["fromYamlArray"]("a: 1"), "json"),
+    c('fromYamlArray ""', lambda F, V: F["fromYamlArray"](""), "json"),
+    c('fromYaml "a: 1\\n---\\nb: 2"', lambda F, V: F["fromYaml"]("a: 1\n---\nb: 2"), "json"),
+    c('fromYaml "1: a\\n1.5: c"', lambda F, V: F["fromYaml"]("1: a\n1.5: c"), "json"),
+    c('fromYaml "d: .inf"', lambda F, V: F["fromYaml"]("d: .inf"), "json"),
+    c('fromYaml "a: 2001-12-14\\nb: 0o17\\nc: 0x1F\\ne: 1_000"', lambda F, V: F["fromYaml"]("a: 2001-12-14\nb: 0o17\nc: 0x1F\ne: 1_000"), "json"),
+    c('toToml .Values', lambda F, V: F["toToml"](V)),
+    c('toToml (dict "a" (list (dict "x" 1) (dict "y" "z")) "b" 1.5 "c" (dict "d" (dict "e" 3)) "q.r" "s\\"\\n")',
+      lambda F, V: F["toToml"]({"a": [{"x": 1}, {"y": "z"}], "b": 1.5, "c": {"d": {"e": 3}}, "q.r": 's"\n'})),
+    c('toToml (list 1)', lambda F, V: F["toToml"]([1])),
+    c('toToml "x"', lambda F, V: F["toToml"]("x")),
+    c('toToml (list (dict "a" 1))', lambda F, V: F["toToml"]([{"a": 1}])),
+    c('toToml (dict "a" nil "b" 1 "k" (dict) "e" (list) "l" (list (list 1 2) (dict "a" 1)))',
+      lambda F, V: F["toToml"]({"a": None, "b": 1, "k": {}, "e": [], "l": [[1, 2], {"a": 1}]})),
+    c('toYamlPretty (dict "a" "yes" "b" "1234e56" "e" 3.0 "f" "a\\nb" "h" nil "j" (list) "k" (dict) "n" "2001-12-14")',
+      lambda F, V: F["toYamlPretty"]({"a": "yes", "b": "1234e56", "e": 3.0, "f": "a\nb", "h": None, "j": [], "k": {},
+                                      "n": "2001-12-14"})),
+    c('fromToml "a = 1\\nb = 2.5\\n[t]\\nc = [\\"x\\"]"', lambda F, V: F["fromToml"]('a = 1\nb = 2.5\n[t]\nc = ["x"]'), "json"),
+    c('(fromToml "a = 1").a', lambda F, V: F["fromToml"]("a = 1")["a"]),
+]
+
 ALL: dict[str, list[Case]] = {"strings": STRINGS, "conversion": CONVERSION, "numeric": NUMERIC, "lists": LISTS,
                               "dicts": DICTS, "encoding": ENCODING, "crypto": CRYPTO, "regex": REGEX, "semver": SEMVER,
-                              "paths": PATHS, "reflect": REFLECT, "dates": DATES, "misc": MISC}
+                              "paths": PATHS, "reflect": REFLECT, "dates": DATES, "misc": MISC,
+                              "helm_data": HELM_DATA}
 
 # Masterminds constraint rules: every operator with full, partial and wildcard versions.
 SEMVER_MATRIX: list[Case] = [

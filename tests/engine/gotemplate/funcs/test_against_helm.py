@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from helmpy.engine.gotemplate.funcs import Seams, build_funcs
+from helmpy.engine.gotemplate.funcs import Seams
 from helmpy.engine.gotemplate.funcs._goval import sprint_v, type_of
+from helmpy.engine.gotemplate.helmfuncs import sprig_functions
 from tests.engine.gotemplate.funcs import helmcases
 from tests.engine.gotemplate.funcs.cases import ALL
 
@@ -45,7 +46,8 @@ def helm_results(helm_bin_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def funcs() -> dict:
-    return build_funcs(Seams(now=lambda: datetime.now(timezone.utc), local=timezone.utc))
+    """Helm's wired function map (Sprig plus Helm's data functions), with a UTC clock."""
+    return sprig_functions(Seams(now=lambda: datetime.now(timezone.utc), local=timezone.utc))
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=[f"{f}-{i}" for f, i, *_ in CASES])

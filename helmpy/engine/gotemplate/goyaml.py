@@ -26,7 +26,6 @@ strings at 80 columns, and does not indent a sequence under a mapping key.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Mapping
@@ -38,12 +37,12 @@ from helmpy.engine.gotemplate._yamlresolve import resolves_to_string
 from helmpy.engine.gotemplate.ftoa import format_float
 from helmpy.engine.gotemplate.gojson import INT64_MIN, UINT64_END, float_text, number_text, quote, to_json
 from helmpy.errors import RenderError
+from helmpy.gokeys import natural_key
 
 logger = logging.getLogger(__name__)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _READER_REFUSES = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
-_INT64_WRAP = 1 << 64
 _SIMPLE_KEY_LIMIT = 1024  # go-yaml's lookahead for an implicit key, opening quote included
 _SHORTEST_LONG_KEY = (_SIMPLE_KEY_LIMIT - 2) // 6  # no escape is longer than 6 characters (\u003c)
 
@@ -154,50 +153,6 @@ def _json_key_order(key: Any) -> bytes:
     return key.encode("utf-8", "surrogatepass")
 
 
-# --- yaml/v2's key order --------------------------------------------------------------------------
-def _is_digit(ch: str) -> bool:
-    return "0" <= ch <= "9" or (ch > "\x7f" and ch.isdecimal())
-
-
-def _digit_run(text: str, i: int, start: int) -> tuple[int, int]:
-    """The number a run of digits spells from ``i`` (Go's int64 arithmetic, wrapping) and where it ends."""
-    value = start
-    while i < len(text) and _is_digit(text[i]):
-        value = (value * 10 + ord(text[i]) - 48 + (1 << 63)) % _INT64_WRAP - (1 << 63)
-        i += 1
-    return value, i
-
-
-def _key_cmp(a: str, b: str) -> int:
-    """yaml/v2's ``keyList.Less`` for two string keys, as a three-way compare."""
-    for i in range(min(len(a), len(b))):
-        ca, cb = a[i], b[i]
-        if ca == cb:
-            continue
-        al, bl = ca.isalpha(), cb.isalpha()
-        if al and bl:
-            return -1 if ca < cb else 1
-        if al or bl:
-            return -1 if bl else 1
-        start = 0
-        if ca == "0" or cb == "0":
-            j = i - 1
-            while j >= 0 and _is_digit(a[j]):
-                if a[j] != "0":
-                    start = 1
-                    break
-                j -= 1
-        an, ai = _digit_run(a, i, start)
-        bn, bi = _digit_run(b, i, start)
-        if an != bn:
-            return -1 if an < bn else 1
-        if ai != bi:
-            return -1 if ai < bi else 1
-        return -1 if ca < cb else 1
-    return (len(a) > len(b)) - (len(a) < len(b))
-
-
-natural_key = functools.cmp_to_key(_key_cmp)
 
 
 # --- scalar styles --------------------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""Real public charts (tests/data/gocorpus) rendered by real ``helm template`` and by ``helmpy template``:
+the same bytes for default values and for each chart's ``ci/*.yaml``, or the same first error line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.helm
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "gocorpus"
+ENV = {"TZ": "UTC"}
+
+
+@dataclass(frozen=True)
+class Case:
+    path: str
+    values: str | None  # a values file inside the chart, None for the chart's defaults
+    vendor: dict[str, str] = field(default_factory=dict)
+    set: tuple[str, ...] = ()
+    mask: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"{self.path}:{self.values or 'default'}"
+
+
+def _cases() -> list[Case]:
+    spec = yaml.safe_load((CORPUS / "corpus.yaml").read_text()) or {}
+    cases: list[Case] = []
+    for entry in spec.get("charts") or []:
+        chart = CORPUS / entry["path"]
+        assert chart.is_dir(), f"corpus.yaml names a missing chart: {entry['path']}"
+        if (entry.get("set") or entry.get("mask")) and not entry.get("why"):
+            raise AssertionError(f"{entry['path']}: set/mask without a why")
+        values = entry.get("values")
+        if values is None:
+            values = [None] + sorted(str(p.relative_to(chart)) for p in (chart / "ci").glob("*.yaml"))
+        for v in values:
+            cases.append(Case(entry["path"], v, dict(entry.get("vendor") or {}), tuple(entry.get("set") or ()),
+                              tuple(entry.get("mask") or ())))
+    return cases
+
+
+CASES = _cases()
+
+
+def _assemble(case: Case, tmp_path: Path) -> Path:
+    """The chart with its vendored dependencies, as a directory Helm and helmpy both load."""
+    dst = tmp_path / Path(case.path).name
+    shutil.copytree(CORPUS / case.path, dst, symlinks=False)
+    for name, src in case.vendor.items():
+        target = dst / "charts" / name
+        if not target.exists():
+            shutil.copytree(CORPUS / src, target)
+    return dst
+
+
+def _masked(text: str, patterns: tuple[str, ...]) -> str:
+    for pattern in patterns:
+        text = re.sub(pattern, lambda m: (m.group(1) if m.re.groups else "") + "<masked>", text)
+    return text
+
+
+def _documents(text: str) -> dict[str, str]:
+    docs: dict[str, str] = {}
+    for i, doc in enumerate(text.split("---\n# Source: ")[1:]):
+        name, _, _rest = doc.partition("\n")
+        docs[f"{name}#{i}"] = doc
+    return docs
+
+
+def _args(case: Case, chart: Path) -> list[str]:
+    args = ["template", "corpus", str(chart), "--namespace", "corpus"]
+    if case.values:
+        args += ["-f", str(chart / case.values)]
+    for s in case.set:
+        args += ["--set", s]
+    return args
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_corpus_chart_renders_as_helm_renders_it(case: Case, cli, helm, tmp_path: Path) -> None:
+    chart = _assemble(case, tmp_path)
+    args = _args(case, chart)
+    theirs = helm(*args, check=False, extra_env=ENV)
+    ours = cli(*args, env=ENV)
+    if theirs.returncode != 0:
+        assert ours.exit_code == 1, f"helm failed but helmpy did not:\n{theirs.stderr}"
+        assert ours.stderr.splitlines()[0] == theirs.stderr.strip().splitlines()[-1]
+        return
+    assert ours.exit_code == 0, ours.stderr
+    mine, helms = _masked(ours.stdout, case.mask), _masked(theirs.stdout, case.mask)
+    a, b = _documents(mine), _documents(helms)
+    assert sorted(a) == sorted(b)
+    differing = [n for n in b if a[n] != b[n]]
+    assert not differing, "\n".join(f"{n}:\nhelm:   {b[n]!r}\nhelmpy: {a[n]!r}" for n in differing[:5])
+    assert mine == helms

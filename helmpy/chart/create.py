@@ -1,8 +1,10 @@
-"""``helmpy create``: write a new Jinja2 chart from the built-in scaffold (or a starter chart).
+"""``helmpy create``: write a new chart from a built-in scaffold (or a starter chart).
 
-The scaffold lives in ``helmpy/chart/scaffold/`` as package data, so it can be read and edited as a
-normal chart; the placeholder ``<CHARTNAME>`` in any file is replaced by the new chart's name, the
-same convention Helm uses for starters.
+Two scaffolds live beside this module as package data, so each can be read and edited as a normal chart:
+``scaffold/`` is helmpy's Jinja2 chart (the default), ``scaffold_go/`` is the chart ``helm create`` writes
+(Go templates; Helm's scaffold, Apache License 2.0, Copyright The Helm Authors - see
+``scaffold_go_NOTICE.md``), byte for byte. The placeholder ``<CHARTNAME>`` in any file is replaced by the
+new chart's name, the same convention Helm uses for starters.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ PLACEHOLDER = "<CHARTNAME>"
 NAME_PATTERN = "^[a-zA-Z0-9._-]+$"
 _NAME_RE = re.compile(NAME_PATTERN)
 MAX_NAME_LENGTH = 250
+# --engine value -> scaffold directory (package data beside this module)
+SCAFFOLDS = {"jinja2": "scaffold", "go": "scaffold_go"}
 
 
 @dataclass
@@ -41,9 +45,11 @@ def validate_chart_name(name: str) -> None:
         raise ChartValidationError(f'chart name must match the regular expression "{NAME_PATTERN}"')
 
 
-def scaffold_files(name: str) -> dict[str, bytes]:
-    """The built-in scaffold as ``{relative path: content}`` with the chart name filled in."""
-    root = resources.files("helmpy.chart") / "scaffold"
+def scaffold_files(name: str, engine: str = "jinja2") -> dict[str, bytes]:
+    """The built-in scaffold of ``engine`` as ``{relative path: content}`` with the chart name filled in."""
+    if engine not in SCAFFOLDS:
+        raise ChartError(f"unknown template engine {engine!r} (one of: {', '.join(SCAFFOLDS)})")
+    root = resources.files("helmpy.chart") / SCAFFOLDS[engine]
     out: dict[str, bytes] = {}
 
     def walk(node: resources.abc.Traversable, rel: str) -> None:
@@ -77,9 +83,10 @@ def starter_files(starter: str, name: str) -> dict[str, bytes]:
     return out
 
 
-def create_chart(target: str | os.PathLike[str], starter: str | None = None) -> CreateResult:
+def create_chart(target: str | os.PathLike[str], starter: str | None = None, engine: str = "jinja2") -> CreateResult:
     """Create the chart directory ``target`` (its basename is the chart name; the parent must exist).
 
+    ``engine`` picks the built-in scaffold (``jinja2`` or ``go``); a ``starter`` is copied as it is.
     Existing scaffold files are overwritten and reported; other files in the directory are left.
     """
     target_path = Path(target)
@@ -93,7 +100,7 @@ def create_chart(target: str | os.PathLike[str], starter: str | None = None) -> 
     chart_dir = parent / name
     if chart_dir.exists() and not chart_dir.is_dir():
         raise ChartError(f"file {chart_dir} already exists and is not a directory")
-    files = starter_files(starter, name) if starter else scaffold_files(name)
+    files = starter_files(starter, name) if starter else scaffold_files(name, engine)
     result = CreateResult(path=chart_dir)
     for rel, data in files.items():
         dest = chart_dir / rel

@@ -30,22 +30,26 @@ skip_schema_option = click.option("--skip-schema-validation", is_flag=True,
 @click.argument("name")
 @click.option("-p", "--starter", metavar="NAME|PATH",
               help="Use a starter chart (a path, or a name under $HELMPY_DATA_HOME/starters).")
-def create(name: str, starter: str | None) -> None:
-    """Create a new Jinja2 chart directory NAME (the last path element is the chart name).
+@click.option("--engine", type=click.Choice(["jinja2", "go"]), default="jinja2", show_default=True,
+              help="Template engine of the scaffold: helmpy's Jinja2 chart, or go for the chart helm create writes.")
+def create(name: str, starter: str | None, engine: str) -> None:
+    """Create a new chart directory NAME (the last path element is the chart name).
 
     The chart has a Deployment, Service, ServiceAccount, optional Ingress/HPA/HTTPRoute, a test hook,
-    NOTES.txt and macros in templates/_helpers.tpl. Existing files it writes are overwritten.
+    NOTES.txt and shared helpers in templates/_helpers.tpl: Jinja2 macros by default, or with --engine go
+    the Go-template chart that `helm create` writes, byte for byte. Existing files it writes are overwritten.
 
     \b
     Examples:
       helmpy create web
+      helmpy create web --engine go        # the same files as `helm create web`
       helmpy create charts/api             # the parent directory must exist
       helmpy create web -p my-starter
     """
     from helmpy.chart.create import create_chart
 
     click.echo(f"Creating {name}")
-    result = create_chart(name, starter)
+    result = create_chart(name, starter, engine)
     for path in result.overwritten:
         click.echo(f'WARNING: File "{path}" already exists. Overwriting.')
 

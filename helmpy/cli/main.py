@@ -50,7 +50,7 @@ LAZY_COMMANDS: dict[str, str] = {
 # command module (~70 ms of click objects); tests/cli/test_import_set.py checks each against the command's own.
 # A command missing here is imported for its summary.
 LAZY_SUMMARIES: dict[str, str] = {
-    'create': 'Create a new Jinja2 chart directory NAME (the last path element is the chart name).',
+    'create': 'Create a new chart directory NAME (the last path element is the chart name).',
     'template': 'Render a chart locally and print the manifests (manifest first, then hooks).',
     'lint': 'Examine charts for possible issues ([ERROR] fails a chart; with --strict, [WARNING] too).',
     'show': 'Show information about a chart (Chart.yaml, values, README, CRDs).',

@@ -2,7 +2,7 @@
 
 Versions are parsed leniently (``v1.2`` is 1.2.0); constraints support ``=, !=, >, <, >=, <=, ~,
 ^``, wildcards (``1.2.x``, ``*``), hyphen ranges, ``,``/space for AND and ``||`` for OR. A constraint
-without a pre-release part never matches a pre-release version (charts write ``>=1.20.0-0``).
+whose AND group names no pre-release never matches a pre-release version (charts write ``>=1.20.0-0``).
 """
 
 from __future__ import annotations
@@ -180,11 +180,12 @@ class Constraint:
     def check(self, version: Version | str) -> bool:
         v = parse_version(version) if isinstance(version, str) else version
         for group in self.groups:
+            # a pre-release version is considered by an AND group only when one of its terms names a
+            # pre-release (">=1.2.0-0 <1.3.0" admits 1.2.5-rc.1), as Masterminds semver v3.3+ does
+            if v.prerelease and not any(bound.has_pre for bound, _fn in group):
+                continue
             ok = True
-            for bound, fn in group:
-                if v.prerelease and not bound.has_pre:
-                    ok = False
-                    break
+            for _bound, fn in group:
                 if not fn(v):
                     ok = False
                     break

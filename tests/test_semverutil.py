@@ -13,6 +13,9 @@ from helmpy.semverutil import parse_constraint, parse_version, satisfies, sort_v
     ("0.2.9", "^0.2.3", True),
     ("1.2.3-rc1", ">=1.0.0", False),
     ("1.2.3-rc1", ">=1.0.0-0", True),
+    ("0.2.1-rc.1", ">=0.2.1-0 <0.3.0", True),  # one pre-release term admits pre-releases for its AND group
+    ("0.2.1-rc.1", "<0.3.0", False),
+    ("1.5.0-a", ">1.0.0 <2.0.0 || >=3.0.0-0", False),  # ... but not for the other OR groups
     ("1.5.0", "1.2 - 1.4.5", False),
     ("1.4.0", "1.2 - 1.4.5", True),
     ("1.2.7", "1.2.x", True),

@@ -27,7 +27,7 @@ from helmpy.action.config import Configuration
 from helmpy.action.ownership import keeps, stamp
 from helmpy.diff.compute import Options, Side, compare
 from helmpy.diff.model import ADDED, CRDS, HOOKS, KEPT, RESOURCES, Change, ObjectId, Report
-from helmpy.errors import HelmpyError, KubeError, KubeNotFound, ReleaseNotFound, UsageError
+from helmpy.errors import HelmpyError, KubeConflict, KubeError, KubeNotFound, ReleaseNotFound, UsageError
 from helmpy.release.model import Release
 
 logger = logging.getLogger(__name__)
@@ -103,23 +103,29 @@ def _live(kube: Any, obj: dict[str, Any], chart_kinds: applying.KindScopes | Non
 
 
 def _dry_apply(kube: Any, obj: dict[str, Any], release: str, namespace: str, *, force: bool, new: bool,
-               source: str) -> dict[str, Any] | None:
-    """The object as the server would store it after the apply (None when a new object cannot be tried:
-    its namespace or kind comes into being earlier in the same operation and a real server's dry run does
-    not keep it)."""
+               source: str) -> tuple[dict[str, Any] | None, str]:
+    """The object as the server would store it after the apply, and a note when the apply conflicts with
+    another field manager (then it is tried forced, and the note says the operation needs
+    ``--force-conflicts``). None when a new object cannot be tried: its namespace or kind comes into being
+    earlier in the same operation and a real server's dry run does not keep it."""
     try:
         applied: dict[str, Any] = kube.apply(stamp(obj, release, namespace), field_manager=applying.FIELD_MANAGER,
                                              force=force)
+    except KubeConflict as err:
+        if force:
+            raise
+        applied, _ = _dry_apply(kube, obj, release, namespace, force=True, new=new, source=source)
+        return applied, f"fails without --force-conflicts: {err.message}"
     except KubeNotFound:
         if new:
-            return None
+            return None, ""
         raise
     except KubeError as err:
         if new and "no matches for kind" in err.message:
-            return None
+            return None, ""
         raise applying.reworded(err, f"the operation would fail: {'create' if new else 'update'} "
                                      f"{ObjectId.of(obj).header()}{_origin(source)}: {err.message}") from err
-    return applied
+    return applied, ""
 
 
 def _origin(source: str) -> str:
@@ -213,8 +219,8 @@ def _target_change(kube: Any, entry: Entry, previous: Entry | None, plan: Plan, 
                    report: Report, chart_kinds: applying.KindScopes | None) -> None:
     oid, section = ObjectId.of(entry.obj), _section(entry.obj)
     live = _live(kube, entry.obj, chart_kinds)
-    predicted = _dry_apply(kube, entry.obj, plan.new.name, plan.new.namespace, force=plan.force,
-                           new=live is None, source=entry.source)
+    predicted, conflict = _dry_apply(kube, entry.obj, plan.new.name, plan.new.namespace, force=plan.force,
+                                     new=live is None, source=entry.source)
     if live is None:
         if previous is not None and plan.current is not None:  # the release has it, the cluster lost it
             change = compare(oid, Side(previous.obj, previous.text), Side(entry.obj, entry.text), opts.compare,
@@ -226,7 +232,8 @@ def _target_change(kube: Any, entry: Entry, previous: Entry | None, plan: Plan, 
         else:
             change = compare(oid, Side(None), Side(entry.obj), opts.compare, section=section, source=entry.source)
     else:
-        change = compare(oid, Side(live), Side(predicted), opts.compare, section=section, source=entry.source)
+        change = compare(oid, Side(live), Side(predicted), opts.compare, section=section, source=entry.source,
+                         note=conflict)
     if change is not None:
         report.changes.append(change)
     else:

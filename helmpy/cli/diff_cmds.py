@@ -22,7 +22,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def colour_wanted(flag: bool | None, *, err: bool = False) -> bool:
-    """``--color``/``--no-color`` when given; else colour on a terminal unless ``NO_COLOR`` is set (no-color.org)."""
+    """``--color``/``--no-color`` when given; else colour on a terminal unless ``NO_COLOR`` is set (no-color.org).
+
+    The text is then echoed with ``color=`` this answer (click would strip the codes off a pipe otherwise)."""
     if flag is not None:
         return flag
     if os.environ.get("NO_COLOR"):
@@ -91,8 +93,8 @@ def _diff_options(flags: dict[str, Any]) -> Any:
 def _finish(report: Any, flags: dict[str, Any]) -> None:
     from helmpy.diff.render import render
 
-    click.echo(render(report, flags["output"], context=flags["context"], colour=colour_wanted(flags["color"])),
-               nl=False)
+    colour = colour_wanted(flags["color"])
+    click.echo(render(report, flags["output"], context=flags["context"], colour=colour), nl=False, color=colour)
     if flags["detailed_exitcode"] and report.has_changes:
         raise ChangesFound()
 
@@ -238,7 +240,8 @@ def drift(name: str, revision: int, output: str, detailed_exitcode: bool, show_s
     from helmpy.diff.drift import render
 
     report = action.run(cfg(), name, revision, show_secrets=show_secrets)
-    click.echo(render(report, output, colour=colour_wanted(color)), nl=False)
+    colour = colour_wanted(color)
+    click.echo(render(report, output, colour=colour), nl=False, color=colour)
     if detailed_exitcode and report.has_drift:
         raise ChangesFound("drifted or missing object")
 

@@ -250,7 +250,8 @@ def print_plan(report: Any, *, err: bool = False) -> None:
     from helmpy.cli.diff_cmds import colour_wanted
     from helmpy.diff.render import render
 
-    click.echo(render(report, "diff", colour=colour_wanted(None, err=err)), nl=False, err=err)
+    colour = colour_wanted(None, err=err)
+    click.echo(render(report, "diff", colour=colour), nl=False, err=err, color=colour)
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -466,7 +467,9 @@ def status(name: str, revision: int, show_resources: bool, show_desc: bool, show
         from helmpy.cli.diff_cmds import colour_wanted
         from helmpy.diff.drift import render
 
-        _echo("DRIFT:\n" + render(drift.run(c, name, result.release.version), "text", colour=colour_wanted(None)))
+        colour = colour_wanted(None)
+        click.echo("DRIFT:\n" + render(drift.run(c, name, result.release.version), "text", colour=colour), nl=False,
+                   color=colour)
 
 
 # --- list -------------------------------------------------------------------------------------------

@@ -54,6 +54,13 @@ def normalize_manifest(text: str) -> str:
     return "".join(yamlutil.dump(doc) for doc in docs if doc is not None)
 
 
+def _parsed(text: str) -> dict[str, Any] | None:
+    from helmpy import yamlutil
+
+    docs = [d for d in yamlutil.load_all(text, "manifest") if isinstance(d, dict)]
+    return clean(docs[0]) if docs else None
+
+
 def _lines(text: str, strip_trailing_cr: bool) -> list[str]:
     if not text:
         return []
@@ -152,6 +159,8 @@ def compare(oid: ObjectId, before: Side, after: Side, opts: Options, *, section:
         if b_text == a_text and before.obj is not None and after.obj is not None:
             return None
     else:
+        if before.text is not None and after.text is not None:  # stored Secrets: as written, not as defaulted
+            b_obj, a_obj = _parsed(before.text), _parsed(after.text)
         if b_obj == a_obj and b_obj is not None:
             return None
         shown_b, shown_a = mask_pair(b_obj, a_obj, opts.show_secrets)

@@ -70,8 +70,10 @@ def diff_text(report: Report, *, context: int = -1, colour: bool = False, summar
             colour_name, message = _DIFF_STYLE[change.change]
             if change.change == CHANGED and not change.records and not change.suppressed:
                 colour_name, message = "blue", SUPPRESSED_AFTER_REGEX
-            note = f" ({change.note})" if change.note else ""
-            lines.append(paint(f"{change.header} {message}{note}", colour_name, colour))
+            if change.note:  # "has changed (why):"
+                colon = message.endswith(":")
+                message = f"{message.rstrip(':')} ({change.note}){':' if colon else ''}"
+            lines.append(paint(f"{change.header} {message}", colour_name, colour))
             if change.change != KEPT:
                 lines += _object_lines(change, context, colour)
     if summary:

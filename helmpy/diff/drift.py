@@ -156,15 +156,16 @@ def _fields_tokens(path: tuple[Token, ...]) -> list[str]:
 
 
 def _depth(fields: Any, tokens: list[str]) -> int:
-    """How many tokens of ``tokens`` a FieldsV1 tree covers (all of them when it owns a whole subtree)."""
-    node, depth = fields, 0
-    for token in tokens:
+    """How deep a FieldsV1 tree owns ``tokens``: all of them when it reaches the field (or something below it),
+    the depth of an atomic ancestor it owns whole (an empty ``{}``), 0 when it owns neither."""
+    node = fields
+    for depth, token in enumerate(tokens):
         if not isinstance(node, dict) or token not in node:
-            return depth
-        node, depth = node[token], depth + 1
-        if node == {} and depth < len(tokens):
-            return len(tokens)  # a leaf owns everything below it (an atomic field)
-    return depth
+            return 0
+        node = node[token]
+        if node == {} and depth + 1 < len(tokens):
+            return depth + 1  # owns the whole of an ancestor
+    return len(tokens)
 
 
 def who_changed(live: dict[str, Any], path: tuple[Token, ...]) -> tuple[str, str, str]:

@@ -17,6 +17,7 @@ group/kind/namespace/name, or for two releases by the template they came from.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 from dataclasses import dataclass, field
@@ -25,7 +26,8 @@ from typing import Any
 from helmpy.action import apply as applying
 from helmpy.action.config import Configuration
 from helmpy.action.ownership import keeps, stamp
-from helmpy.diff.compute import Options, Side, compare
+from helmpy.diff.compute import Options, Side, clean, compare
+from helmpy.diff.drift import differences
 from helmpy.diff.model import ADDED, CRDS, HOOKS, KEPT, RESOURCES, Change, ObjectId, Report
 from helmpy.errors import HelmpyError, KubeConflict, KubeError, KubeNotFound, ReleaseNotFound, UsageError
 from helmpy.release.model import Release
@@ -61,20 +63,27 @@ class Entry:
         return applying.object_key(self.obj)
 
 
+Parsed = dict[str, list[dict[str, Any]]]  # a manifest piece's text -> its documents
+
+
 def manifest_entries(text: str, kube: Any, namespace: str, known_kinds: applying.KindScopes | None = None,
-                     source: str = "manifest") -> list[Entry]:
+                     source: str = "manifest", parsed: Parsed | None = None) -> list[Entry]:
     """Each object of a stored manifest with its own text; a kind the cluster no longer serves keeps the
-    namespace it was written with (a stored revision must stay comparable)."""
+    namespace it was written with (a stored revision must stay comparable). ``parsed`` remembers pieces
+    already parsed: two revisions of a release share most of their text, and YAML parsing is the slow part."""
     from helmpy import yamlutil
     from helmpy.engine.manifests import split_documents
     from helmpy.errors import ReleaseError
 
     out = []
+    seen: Parsed = parsed if parsed is not None else {}
     for piece in split_documents(text):
         first = piece.partition("\n")[0]
         template = first[len(applying.SOURCE_PREFIX):].strip() if first.startswith(applying.SOURCE_PREFIX) else ""
-        docs = [d for d in yamlutil.load_all(piece, f"{source} ({template})" if template else source,
-                                             exc=ReleaseError) if isinstance(d, dict) and d.get("kind")]
+        if piece not in seen:
+            seen[piece] = [d for d in yamlutil.load_all(piece, f"{source} ({template})" if template else source,
+                                                        exc=ReleaseError) if isinstance(d, dict) and d.get("kind")]
+        docs = [copy.deepcopy(d) for d in seen[piece]] if parsed is not None else seen[piece]
         for doc in docs:
             try:
                 obj = applying.with_namespace(doc, kube, namespace, known_kinds, template=template)
@@ -162,8 +171,9 @@ def live_report(cfg: Configuration, plan: Plan, opts: DiffOptions) -> Report:
     kube, ns, name = cfg.kube, cfg.namespace, plan.new.name
     crd_entries = _crd_docs(plan.crds) if opts.crds else []
     chart_kinds = applying.crd_scopes(plan.crds) if plan.crds else None
-    current = manifest_entries(plan.current.manifest, kube, ns, chart_kinds) if plan.current else []
-    target = manifest_entries(plan.new.manifest, kube, ns, chart_kinds)
+    parsed: Parsed = {}
+    target = manifest_entries(plan.new.manifest, kube, ns, chart_kinds, parsed=parsed)
+    current = manifest_entries(plan.current.manifest, kube, ns, chart_kinds, parsed=parsed) if plan.current else []
     report = Report(name, ns, "live", plan.after)
     previous = {e.key: e for e in current}
     with kube.dry_run():
@@ -219,6 +229,12 @@ def _target_change(kube: Any, entry: Entry, previous: Entry | None, plan: Plan, 
                    report: Report, chart_kinds: applying.KindScopes | None) -> None:
     oid, section = ObjectId.of(entry.obj), _section(entry.obj)
     live = _live(kube, entry.obj, chart_kinds)
+    if live is not None and previous is not None and previous.text == entry.text and not differences(
+            clean(stamp(entry.obj, plan.new.name, plan.new.namespace)), live):
+        # the same configuration as last time, and every field it sets already has its value: applying it
+        # changes nothing (server-side apply removes only fields a manager stops setting) - no need to ask
+        report.unchanged += 1
+        return
     predicted, conflict = _dry_apply(kube, entry.obj, plan.new.name, plan.new.namespace, force=plan.force,
                                      new=live is None, source=entry.source)
     if live is None:

@@ -18,6 +18,7 @@ from helmpy.diff.model import Report
 lines = st.lists(st.sampled_from(["a", "b", "c", "  d: 1", "", "e: [x]"]), max_size=12)
 
 
+@settings(deadline=None)  # timing is not the property; the machine is shared
 @given(lines, lines)
 def test_line_diff_rebuilds_both_sides(a: list[str], b: list[str]) -> None:
     records = line_diff("\n".join(a) + "\n" if a else "", "\n".join(b) + "\n" if b else "")
@@ -26,6 +27,7 @@ def test_line_diff_rebuilds_both_sides(a: list[str], b: list[str]) -> None:
     assert (a == b) == all(op == " " for op, _ in records)
 
 
+@settings(deadline=None)
 @given(lines, lines, st.integers(min_value=0, max_value=4))
 def test_context_keeps_every_change_and_nothing_far(a: list[str], b: list[str], context: int) -> None:
     records = line_diff("\n".join(a), "\n".join(b))
@@ -48,7 +50,7 @@ def secret(data: dict[str, str], string_data: bool) -> dict[str, object]:
     return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"}, **body}
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(st.dictionaries(keys, secret_values, max_size=4), st.dictionaries(keys, secret_values, max_size=4),
        st.booleans(), st.booleans())
 def test_masked_diff_never_shows_a_value(old: dict[str, str], new: dict[str, str], old_sd: bool, new_sd: bool) -> None:
@@ -67,6 +69,7 @@ def test_masked_diff_never_shows_a_value(old: dict[str, str], new: dict[str, str
         assert f"    {key}: *****" in text
 
 
+@settings(deadline=None)
 @given(st.dictionaries(keys, secret_values, min_size=1, max_size=3))
 def test_show_secrets_shows_them(data: dict[str, str]) -> None:
     change = compare(ObjectId("v1", "Secret", "default", "s"), Side(None), Side(secret(data, False)),

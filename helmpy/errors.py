@@ -365,3 +365,16 @@ class ClusterUnreachable(KubeConfigError):
     """
 
     PREFIX = "kubernetes cluster unreachable: "
+
+
+# --- helmpy diff (appended by the diff helper) -------------------------------------------------------
+class ChangesFound(HelmpyError):
+    """``helmpy diff ... --detailed-exitcode`` found changes: exit 2, as the helm-diff plugin (whose callers
+    already tell it from an error, exit 1). The same number as a usage error, which CI scripts of helm-diff
+    never see from a well-formed command line."""
+
+    exit_code = 2
+
+    def __init__(self, what: str = "change") -> None:
+        super().__init__(f"identified at least one {what}, exiting with non-zero exit code (detailed-exitcode "
+                         "parameter enabled)")

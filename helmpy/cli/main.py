@@ -45,6 +45,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "test": "helmpy.cli.release_cmds:test",
     "cluster": "helmpy.cli.cluster_cmds:cluster",
     "registry": "helmpy.cli.registry_cmds:registry",
+    "diff": "helmpy.cli.diff_cmds:diff",
 }
 # command name -> the first sentence of its help, for the ``helmpy --help`` listing without importing every
 # command module (~70 ms of click objects); tests/cli/test_import_set.py checks each against the command's own.
@@ -73,6 +74,7 @@ LAZY_SUMMARIES: dict[str, str] = {
     'test': 'Run the test hooks of release NAME.',
     'cluster': "Work with helmpy's embedded cluster.",
     'registry': 'Log in to and out of OCI registries (credentials go to the registry config.json).',
+    'diff': 'Show what an upgrade or rollback would change, how revisions differ, and drift.',
 }
 ALIASES = {"dep": "dependency", "fetch": "pull", "ls": "list", "hist": "history", "del": "uninstall",
            "delete": "uninstall", "un": "uninstall", "inspect": "show"}

@@ -113,7 +113,7 @@ dry_run_option = click.option("--dry-run", "dry_run", type=click.Choice(["none",
 atomic_option = click.option("--rollback-on-failure", "--atomic", "atomic", is_flag=True,
                              help="On failure roll back (upgrade) or uninstall (install); --atomic is the Helm 3 "
                                   "name.")
-common_deploy = [
+deploy_options = [
     click.option("--description", default="", help="Custom description of the revision."),
     click.option("--no-hooks", is_flag=True, help="Do not run hooks."),
     click.option("--skip-crds", is_flag=True, help="Do not install CRDs from crds/."),
@@ -126,8 +126,13 @@ common_deploy = [
     click.option("--devel", is_flag=True, help="Consider development (pre-release) versions."),
     click.option("--repo", "repo_url", default=None, metavar="URL", help="Chart repository URL."),
     click.option("--create-namespace", is_flag=True, help="Create the release namespace if absent."),
-    timeout_option, wait_option, dry_run_option, atomic_option, output_option,
+    timeout_option, wait_option, dry_run_option, atomic_option,
+]
+common_deploy = [
+    *deploy_options, output_option,
     click.option("--hide-secret", is_flag=True, help="With --dry-run: print Secrets as one '# HIDDEN' line."),
+    click.option("--diff", "show_diff", is_flag=True,
+                 help="Print the plan first (what `helmpy diff` shows: live objects against the new revision)."),
 ]
 
 
@@ -187,6 +192,10 @@ def install(args: tuple[str, ...], generate_name: bool, name_template: str, repl
         replace=replace, force_conflicts=flags["force_conflicts"], **_deploy_flags(flags))
     config = cfg()  # an unreachable cluster is not an install/upgrade failure (Helm prints no prefix either)
     try:
+        if flags["show_diff"]:
+            from helmpy.action import diff
+
+            print_plan(diff.install(config, opts, diff.DiffOptions()), err=flags["output"] != "table")
         result = action.run(config, opts)
     except HelmpyError as err:
         raise _wrap("INSTALLATION FAILED: ", err) from err
@@ -212,25 +221,49 @@ def _history_max_default() -> int:
 
 
 # --- upgrade ----------------------------------------------------------------------------------------
+upgrade_options = [
+    click.option("-i", "--install", "install_missing", is_flag=True, help="Install if the release does not exist."),
+    click.option("--reuse-values", is_flag=True, help="Merge new values over the last release's values."),
+    click.option("--reset-values", is_flag=True, help="Use only the chart's defaults and new values."),
+    click.option("--reset-then-reuse-values", is_flag=True,
+                 help="Like --reuse-values but with the new chart defaults."),
+    click.option("--cleanup-on-fail", is_flag=True, help="Delete objects created by a failed upgrade."),
+    click.option("--history-max", type=int, default=_history_max_default, show_default="10 (HELMPY_MAX_HISTORY)",
+                 help="Keep at most this many revisions (0 = no limit)."),
+    click.option("--force", "--force-replace", "force", is_flag=True, help="Force object updates."),
+]
+
+
+def upgrade_opts(name: str, chart: str, value_options: Any, flags: dict[str, Any]) -> Any:
+    """The UpgradeOptions of ``upgrade``'s flags (``diff upgrade`` takes the same)."""
+    from helmpy.action import upgrade as action
+
+    return action.UpgradeOptions(
+        name=name, chart_ref=chart, values=value_options.merge(), values_given=not value_options.is_empty(),
+        install=flags["install_missing"], reuse_values=flags["reuse_values"], reset_values=flags["reset_values"],
+        reset_then_reuse_values=flags["reset_then_reuse_values"], cleanup_on_fail=flags["cleanup_on_fail"],
+        history_max=flags["history_max"], force=flags["force"] or flags["force_conflicts"], **_deploy_flags(flags))
+
+
+def print_plan(report: Any, *, err: bool = False) -> None:
+    """``--diff``: the plan, in colour on a terminal (stderr when stdout carries -o json/yaml)."""
+    from helmpy.cli.diff_cmds import colour_wanted
+    from helmpy.diff.render import render
+
+    colour = colour_wanted(None, err=err)
+    click.echo(render(report, "diff", colour=colour), nl=False, err=err, color=colour)
+
+
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("name")
 @click.argument("chart", required=False)
-@click.option("-i", "--install", "install_missing", is_flag=True, help="Install if the release does not exist.")
-@click.option("--reuse-values", is_flag=True, help="Merge new values over the last release's values.")
-@click.option("--reset-values", is_flag=True, help="Use only the chart's defaults and new values.")
-@click.option("--reset-then-reuse-values", is_flag=True, help="Like --reuse-values but with the new chart defaults.")
-@click.option("--cleanup-on-fail", is_flag=True, help="Delete objects created by a failed upgrade.")
-@click.option("--history-max", type=int, default=_history_max_default, show_default="10 (HELMPY_MAX_HISTORY)",
-              help="Keep at most this many revisions (0 = no limit).")
-@click.option("--force", "--force-replace", "force", is_flag=True, help="Force object updates.")
 @click.option("--rollback", "rollback_to", is_flag=False, flag_value="0", default=None, metavar="[REVISION]",
               help="Shorthand for `helmpy rollback NAME [REVISION]`.")
 @values_options
 @remote_options
 @cluster_options
-def upgrade(name: str, chart: str | None, install_missing: bool, reuse_values: bool, reset_values: bool,
-            reset_then_reuse_values: bool, cleanup_on_fail: bool, history_max: int, force: bool,
-            rollback_to: str | None, value_options: Any, cfg: Any, **flags: Any) -> None:
+def upgrade(name: str, chart: str | None, rollback_to: str | None, value_options: Any, cfg: Any,
+            **flags: Any) -> None:
     """Upgrade release NAME to CHART (or roll it back with --rollback).
 
     \b
@@ -250,21 +283,21 @@ def upgrade(name: str, chart: str | None, install_missing: bool, reuse_values: b
         rb.run(cfg(), rb.RollbackOptions(name=name, revision=revision, dry_run=_dry_run(flags["dry_run"]),
                                          wait=flags["wait"] in ("watcher", "legacy"),
                                          timeout=parse_duration(flags["timeout"]), no_hooks=flags["no_hooks"],
-                                         force=force, cleanup_on_fail=cleanup_on_fail, history_max=history_max))
+                                         force=flags["force"], cleanup_on_fail=flags["cleanup_on_fail"],
+                                         history_max=flags["history_max"]))
         click.echo("Rollback was a success! Happy Helming!")
         return
     if chart is None:
         raise UsageError("upgrade needs NAME and CHART (or --rollback)")
     from helmpy.action import upgrade as action
 
-    deploy = _deploy_flags(flags)
-    opts = action.UpgradeOptions(
-        name=name, chart_ref=chart, values=value_options.merge(), values_given=not value_options.is_empty(),
-        install=install_missing, reuse_values=reuse_values, reset_values=reset_values,
-        reset_then_reuse_values=reset_then_reuse_values, cleanup_on_fail=cleanup_on_fail, history_max=history_max,
-        force=force or flags["force_conflicts"], **deploy)
+    opts = upgrade_opts(name, chart, value_options, flags)
     config = cfg()  # an unreachable cluster is not an install/upgrade failure (Helm prints no prefix either)
     try:
+        if flags["show_diff"]:
+            from helmpy.action import diff
+
+            print_plan(diff.upgrade(config, opts, diff.DiffOptions()), err=flags["output"] != "table")
         result = action.run(config, opts)
     except HelmpyError as err:
         raise _wrap("UPGRADE FAILED: ", err) from err
@@ -278,6 +311,8 @@ def upgrade(name: str, chart: str | None, install_missing: bool, reuse_values: b
 
 for _opt in reversed(common_deploy):
     install = _opt(install)
+    upgrade = _opt(upgrade)
+for _opt in reversed(upgrade_options):
     upgrade = _opt(upgrade)
 
 
@@ -293,9 +328,10 @@ for _opt in reversed(common_deploy):
 @click.option("--cleanup-on-fail", is_flag=True, help="Delete objects created by a failed rollback.")
 @click.option("--history-max", type=int, default=_history_max_default, show_default="10 (HELMPY_MAX_HISTORY)",
               help="Keep at most this many revisions (0 = no limit).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the plan first (what `helmpy diff rollback` shows).")
 @cluster_options
 def rollback(name: str, revision: int, dry_run: str, wait: str, timeout: str, no_hooks: bool, force: bool,
-             cleanup_on_fail: bool, history_max: int, cfg: Any) -> None:
+             cleanup_on_fail: bool, history_max: int, show_diff: bool, cfg: Any) -> None:
     """Roll release NAME back to REVISION (default: the previous one).
 
     A pending revision left by a killed process is marked failed first.
@@ -307,6 +343,10 @@ def rollback(name: str, revision: int, dry_run: str, wait: str, timeout: str, no
     """
     from helmpy.action import rollback as action
 
+    if show_diff:
+        from helmpy.action import diff
+
+        print_plan(diff.rollback(cfg(), name, revision, diff.DiffOptions(hooks=not no_hooks), force=force))
     action.run(cfg(), action.RollbackOptions(
         name=name, revision=revision, dry_run=_dry_run(dry_run), wait=wait in ("watcher", "legacy"),
         timeout=parse_duration(timeout), no_hooks=no_hooks, force=force, cleanup_on_fail=cleanup_on_fail,
@@ -388,9 +428,12 @@ def history(name: str, max_revisions: int, output: str, cfg: Any) -> None:
 @click.option("--show-resources/--hide-resources", default=True, show_default=True,
               help="List the release's live objects (Helm 4 always does).")
 @click.option("--show-desc", is_flag=True, hidden=True)
+@click.option("--drift", "show_drift", is_flag=True,
+              help="Compare each object with its live state and name who changed it (as `helmpy diff drift`).")
 @output_option
 @cluster_options
-def status(name: str, revision: int, show_resources: bool, show_desc: bool, output: str, cfg: Any) -> None:
+def status(name: str, revision: int, show_resources: bool, show_desc: bool, show_drift: bool, output: str,
+           cfg: Any) -> None:
     """Show the state of release NAME, its live objects and who holds its lock.
 
     \b
@@ -409,12 +452,24 @@ def status(name: str, revision: int, show_resources: bool, show_desc: bool, outp
             data["lock"] = result.lock.to_dict()
         if result.explanation:
             data["lock_note"] = result.explanation
+        if show_drift:
+            from helmpy.action import drift
+
+            data["drift"] = drift.run(c, name, result.release.version).to_dict()
         _echo(ro.structured(data, output))
         return
     from helmpy.kube.factory import describe
 
     _echo(ro.status_block(result.release, resources=result.resources, lock=result.lock,
                           explanation=result.explanation, now=c.clock(), cluster=describe(c.kube)))
+    if show_drift:
+        from helmpy.action import drift
+        from helmpy.cli.diff_cmds import colour_wanted
+        from helmpy.diff.drift import render
+
+        colour = colour_wanted(None)
+        click.echo("DRIFT:\n" + render(drift.run(c, name, result.release.version), "text", colour=colour), nl=False,
+                   color=colour)
 
 
 # --- list -------------------------------------------------------------------------------------------

@@ -53,6 +53,11 @@ class KubeClient(Protocol):
     def transaction(self) -> ContextManager[None]:
         """Group writes atomically where the backend can (the embedded cluster); a no-op elsewhere."""
 
+    def dry_run(self) -> ContextManager[None]:
+        """Writes inside are checked and answered as if made, then not kept: a real API server is sent
+        ``dryRun=All`` (server-side dry run); the embedded cluster makes them in a transaction it rolls back,
+        so later writes in the block see earlier ones. ``helmpy diff`` predicts an upgrade with it."""
+
 
 @contextlib.contextmanager
 def no_transaction() -> Iterator[None]:

@@ -70,6 +70,10 @@ def _resource_name(rt: ResourceType) -> str:
     return f"{rt.plural}.{rt.group}" if rt.group else rt.plural
 
 
+class _DryRunDone(Exception):
+    """Raised at the end of a dry-run block so that its transaction rolls back."""
+
+
 # --- the cluster ---------------------------------------------------------------------------------
 class EmbeddedCluster:
     """KubeClient over a SQLite file; safe to share between threads and processes."""
@@ -138,6 +142,16 @@ class EmbeddedCluster:
             raise
         loc.depth = depth
         conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+
+    @contextlib.contextmanager
+    def dry_run(self) -> Iterator[None]:
+        """Writes in the block happen in a transaction that is then rolled back (KubeClient.dry_run)."""
+        try:
+            with self.transaction():
+                yield
+                raise _DryRunDone
+        except _DryRunDone:
+            pass
 
     def _init_schema(self) -> None:
         with self.transaction():

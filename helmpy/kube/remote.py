@@ -11,11 +11,12 @@ only when a kubeconfig (or a service account) selects a real cluster.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import logging
 import time
 import warnings
-from typing import Any, ContextManager, TextIO
+from typing import Any, ContextManager, Iterator, TextIO
 from urllib.parse import quote, urlencode
 
 from helmpy import __version__
@@ -85,6 +86,8 @@ class RemoteCluster:
     def _request(self, method: str, path: str, *, query: dict[str, str] | None = None, body: Any = None,
                  content_type: str = "application/json", missing_ok: bool = False) -> Any:
         """One API call with retries; parsed JSON, or None for a 404 when ``missing_ok``."""
+        if getattr(self, "_dry_run", False) and method != "GET":  # inside dry_run(): nothing is persisted
+            query = {**(query or {}), "dryRun": "All"}
         url = self._host + path + (f"?{urlencode(query)}" if query else "")
         what = f"{method} {path}"
 
@@ -316,6 +319,15 @@ class RemoteCluster:
 
     def transaction(self) -> ContextManager[None]:
         return no_transaction()
+
+    @contextlib.contextmanager
+    def dry_run(self) -> Iterator[None]:
+        """Every write in the block is sent with ``dryRun=All`` (KubeClient.dry_run)."""
+        before, self._dry_run = getattr(self, "_dry_run", False), True
+        try:
+            yield
+        finally:
+            self._dry_run = before
 
     # -- waiting -----------------------------------------------------------------------------------
     def wait_ready(self, objects: builtins.list[KubeObject], timeout: float) -> None:

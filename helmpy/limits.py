@@ -123,3 +123,15 @@ def oci_metadata_size() -> int:
 def excerpt(text: str, limit: int = MAX_ECHO) -> str:
     """``text`` cut to ``limit`` characters (``...`` marks the cut), for error messages that quote input."""
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+#: Blobs whose repositories helmpy remembers per cache (what ``push`` offers a registry to mount from another
+#: repository instead of uploading): the oldest are forgotten first. Each remembers a few repositories.
+MAX_KNOWN_BLOBS = 2000
+MAX_KNOWN_BLOBS_ENV = "HELMPY_MAX_KNOWN_BLOBS"
+KNOWN_REPOSITORIES_PER_BLOB = 4
+
+
+def known_blobs() -> int:
+    """How many blob digests the push-mount hints keep."""
+    return env_limit(MAX_KNOWN_BLOBS_ENV, MAX_KNOWN_BLOBS)

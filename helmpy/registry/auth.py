@@ -117,7 +117,7 @@ class Authenticator:
         if resp.status != 200:
             raise RegistryError(f"{self.registry}: the token service {realm[:120]} answered {resp.status} "
                                 f"{resp.reason}".rstrip())
-        from helmpy.yamlutil import check_json_depth
+        from helmpy.jsondepth import check_json_depth
 
         check_json_depth(resp.body, f"token answer from {realm[:120]}", RegistryError)
         try:

@@ -113,7 +113,7 @@ def manifest(config: Descriptor, layers: list[Descriptor], notes: dict[str, str]
 
 def parse_json(data: bytes, where: str) -> dict[str, Any]:
     """A JSON object from a registry, depth-checked before it is parsed."""
-    from helmpy.yamlutil import check_json_depth
+    from helmpy.jsondepth import check_json_depth
 
     check_json_depth(data, where, RegistryError)
     try:

@@ -55,7 +55,7 @@ def _hostname(key: str) -> str:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    from helmpy.yamlutil import check_json_depth
+    from helmpy.jsondepth import check_json_depth
 
     if not path.is_file():
         return {}

@@ -70,6 +70,6 @@ def remember(registry: str, repository: str, digests: Iterable[str]) -> None:
     hints = {reg: b for reg, b in hints.items() if b}
     path = paths.known_blobs_file()
     try:
-        atomic_write(path, json.dumps(hints, separators=(",", ":")), mode=0o600)
+        atomic_write(path, json.dumps(hints, separators=(",", ":")), mode=0o600, durable=False)
     except OSError as err:
         logger.debug("cannot record blob hints in %s: %s", path, err)

@@ -137,12 +137,13 @@ def pull_chart(ref_text: str, version: str, devel: bool, options: RegistryOption
         target = content_path(digest_hex)
         if not is_cached(target, art.chart):
             atomic_write(target, client.get_blob(ref.repository, art.chart.digest, art.chart.size,
-                                                 archive_limits()[1], label))
+                                                 archive_limits()[1], label), durable=False)  # is_cached verifies
         prov_path = None
         if art.prov is not None:
             prov_path = content_path(digest_hex, ".prov")
             if not is_cached(prov_path, art.prov):
-                atomic_write(prov_path, client.get_blob(ref.repository, art.prov.digest, art.prov.size, meta_cap))
+                atomic_write(prov_path, client.get_blob(ref.repository, art.prov.digest, art.prov.size, meta_cap),
+                             durable=False)
     mounts.remember(ref.registry, ref.repository,
                     [d.digest for d in (art.config, art.chart, art.prov) if d is not None])
     if art.legacy:

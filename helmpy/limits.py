@@ -135,3 +135,14 @@ KNOWN_REPOSITORIES_PER_BLOB = 4
 def known_blobs() -> int:
     """How many blob digests the push-mount hints keep."""
     return env_limit(MAX_KNOWN_BLOBS_ENV, MAX_KNOWN_BLOBS)
+
+
+#: Bytes of compiled Jinja2 templates kept under ``$HELMPY_CACHE_HOME/templates``; past it, the oldest entries
+#: are deleted (down to three quarters) when a new one is written. ``HELMPY_TEMPLATE_CACHE=0`` turns it off.
+MAX_TEMPLATE_CACHE_SIZE = 64 * 1024 * 1024
+MAX_TEMPLATE_CACHE_SIZE_ENV = "HELMPY_MAX_TEMPLATE_CACHE_SIZE"
+
+
+def template_cache_size() -> int:
+    """The byte bound of the compiled-template cache."""
+    return env_limit(MAX_TEMPLATE_CACHE_SIZE_ENV, MAX_TEMPLATE_CACHE_SIZE)

@@ -202,26 +202,3 @@ def check_text_depth(text: str | bytes, max_depth: int, parser: Callable[[str | 
                 depth -= 1
     finally:
         events.dispose()
-
-
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
-
-
-def json_too_deep(text: str, max_depth: int) -> bool:
-    """True when the JSON ``text`` nests arrays/objects deeper than ``max_depth`` (strings skipped).
-
-    Python's ``json`` recurses per level; checking first turns a hostile document into a clear error
-    instead of a ``RecursionError`` (or values too deep for the code that walks them later).
-    """
-    if text.count("[") + text.count("{") <= max_depth:
-        return False
-    depth = 0
-    for match in _JSON_TOKEN.finditer(text):
-        char = match.group()[0]
-        if char in "[{":
-            depth += 1
-            if depth > max_depth:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False

@@ -123,3 +123,26 @@ def oci_metadata_size() -> int:
 def excerpt(text: str, limit: int = MAX_ECHO) -> str:
     """``text`` cut to ``limit`` characters (``...`` marks the cut), for error messages that quote input."""
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+#: Blobs whose repositories helmpy remembers per cache (what ``push`` offers a registry to mount from another
+#: repository instead of uploading): the oldest are forgotten first. Each remembers a few repositories.
+MAX_KNOWN_BLOBS = 2000
+MAX_KNOWN_BLOBS_ENV = "HELMPY_MAX_KNOWN_BLOBS"
+KNOWN_REPOSITORIES_PER_BLOB = 4
+
+
+def known_blobs() -> int:
+    """How many blob digests the push-mount hints keep."""
+    return env_limit(MAX_KNOWN_BLOBS_ENV, MAX_KNOWN_BLOBS)
+
+
+#: Bytes of compiled Jinja2 templates kept under ``$HELMPY_CACHE_HOME/templates``; past it, the oldest entries
+#: are deleted (down to three quarters) when a new one is written. ``HELMPY_TEMPLATE_CACHE=0`` turns it off.
+MAX_TEMPLATE_CACHE_SIZE = 64 * 1024 * 1024
+MAX_TEMPLATE_CACHE_SIZE_ENV = "HELMPY_MAX_TEMPLATE_CACHE_SIZE"
+
+
+def template_cache_size() -> int:
+    """The byte bound of the compiled-template cache."""
+    return env_limit(MAX_TEMPLATE_CACHE_SIZE_ENV, MAX_TEMPLATE_CACHE_SIZE)

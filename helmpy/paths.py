@@ -62,3 +62,8 @@ def docker_config() -> Path:
     """Docker's own config.json (``DOCKER_CONFIG`` names its directory), read as a credentials fallback."""
     override = os.environ.get("DOCKER_CONFIG")
     return (Path(override) if override else Path.home() / ".docker") / "config.json"
+
+
+def known_blobs_file() -> Path:
+    """Where pushed and pulled OCI blobs were seen, per registry: the cross-repository mount hints."""
+    return cache_home() / "registry" / "blobs.json"

@@ -13,16 +13,18 @@ import logging
 import re
 from typing import Mapping
 
+from helmpy.lazyre import LazyPattern
+
 REDACTED = "xxxxx"  # what Go's url.URL.Redacted() puts in place of a password
 HIDDEN_SECRET = "# HIDDEN: The Secret output has been suppressed"  # Helm 4's --hide-secret line
 
 # scheme://userinfo@ : userinfo is everything up to the last '@' before the host's '/', '?', '#' or a space
-_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/?#\s@]*(?:@[^/?#\s@]*)*)@")
+_URL_USERINFO = LazyPattern(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/?#\s@]*(?:@[^/?#\s@]*)*)@")
 # credentials in free text: "Authorization: Basic dXNl...", "Bearer eyJ...", "password=abc", "token: abc"
-_AUTH_CRED = re.compile(r"(?i)(?P<key>\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)"
+_AUTH_CRED = LazyPattern(r"(?i)(?P<key>\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)"
                         r"(?:(?P<scheme>bearer|basic|digest|negotiate|token)\s+)?(?P<cred>[^\s\"',;}]+)")
-_BEARER = re.compile(r"(?i)\b(?P<scheme>bearer)(?P<sep>\s+)(?P<cred>[A-Za-z0-9\-._~+/]{8,}=*)")
-_KEY_CRED = re.compile(r"(?i)(?P<key>\b(?:password|passwd|token|bearer[-_]?token|client[-_]key[-_]data|cookie|"
+_BEARER = LazyPattern(r"(?i)\b(?P<scheme>bearer)(?P<sep>\s+)(?P<cred>[A-Za-z0-9\-._~+/]{8,}=*)")
+_KEY_CRED = LazyPattern(r"(?i)(?P<key>\b(?:password|passwd|token|bearer[-_]?token|client[-_]key[-_]data|cookie|"
                        r"x-api-key|api[-_]?key)[\"']?\s*[:=]\s*[\"']?)(?P<cred>[^\s\"',;&}]+)")
 # the flags whose value a holder record may show (they never hold a secret); every other flag shows its name only
 SHOWN_FLAG_VALUES = frozenset({"-n", "--namespace", "--kube-context", "--version", "--timeout", "--wait",

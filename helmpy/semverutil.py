@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from helmpy.lazyre import LazyPattern
+
 # Masterminds semver v3's NewVersion (what Helm uses): leading zeros allowed in the numbers ("01.2.3"),
 # not in numeric pre-release identifiers ("1.2.3-01" is invalid).
 _PRE_ID = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
-_VERSION_RE = re.compile(
+_VERSION_RE = LazyPattern(
     r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?"
     rf"(?:-({_PRE_ID}(?:\.{_PRE_ID})*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
 )
@@ -84,7 +86,7 @@ def try_parse(text: str) -> Version | None:
 
 
 _WILD = ("x", "X", "*")
-_CONSTRAINT_RE = re.compile(
+_CONSTRAINT_RE = LazyPattern(
     r"^\s*(=|!=|>=|=>|<=|=<|>|<|~>|~|\^)?\s*"
     r"(v?(?:[0-9]+|[xX*])(?:\.(?:[0-9]+|[xX*]))?(?:\.(?:[0-9]+|[xX*]))?"
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)\s*$"
@@ -197,7 +199,7 @@ class Constraint:
         return self.text
 
 
-_HYPHEN_RE = re.compile(r"\s*(\S+)\s+-\s+(\S+)\s*")
+_HYPHEN_RE = LazyPattern(r"\s*(\S+)\s+-\s+(\S+)\s*")
 
 
 @functools.lru_cache(maxsize=4096)

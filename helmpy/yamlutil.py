@@ -16,6 +16,7 @@ import yaml
 from helmpy import _yamlguard, limits
 from helmpy.errors import HelmpyError, ValuesError
 from helmpy.gokeys import natural_key
+from helmpy.jsondepth import check_json_depth  # noqa: F401 - its home has no PyYAML; callers import it here too
 
 try:  # pragma: no cover - depends on how PyYAML was built
     _Loader: Any = yaml.CSafeLoader
@@ -161,19 +162,6 @@ def load_all(text: str | bytes, source: str = "<input>", exc: type[HelmpyError] 
         raise yaml_error(source, err, exc) from err
     except RecursionError as err:  # pragma: no cover - the depth guard runs first; kept as a backstop
         raise exc(f"{source}: nesting too deep to parse") from err
-
-
-def check_json_depth(text: str | bytes, source: str, exc: type[HelmpyError] = ValuesError, extra: int = 0) -> None:
-    """Refuse JSON nested deeper than the limit (plus ``extra`` levels of an envelope around values, as in a
-    release record) before ``json`` recurses into it; errors name ``source``."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode(json.detect_encoding(text))
-        except (UnicodeDecodeError, LookupError):
-            return  # not JSON text: json.loads refuses it before nesting matters
-    limit = limits.nesting_depth() + extra
-    if _yamlguard.json_too_deep(text, limit):
-        raise exc(f"{source}: JSON nested deeper than {limit} levels (limit {limits.MAX_NESTING_DEPTH_ENV})")
 
 
 def load_values(text: str | bytes, source: str) -> dict[str, Any]:

@@ -54,7 +54,7 @@ import yaml  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from helmpy import _yamlguard  # noqa: E402
+from helmpy import _yamlguard, jsondepth  # noqa: E402
 from helmpy.errors import RepoIndexError  # noqa: E402
 
 
@@ -252,7 +252,7 @@ def _depth(value: object) -> int:
 @settings(max_examples=300, deadline=None)
 @given(_JSON, st.integers(0, 8))
 def test_json_depth_check_is_exact(value: object, limit: int) -> None:
-    assert _yamlguard.json_too_deep(json.dumps(value), limit) == (_depth(value) > limit)
+    assert jsondepth.json_too_deep(json.dumps(value), limit) == (_depth(value) > limit)
 
 
 @settings(max_examples=300, deadline=None)

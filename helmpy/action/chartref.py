@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from helmpy.errors import ChartNotFoundError, RepoError
-from helmpy.repo import cache, repofile
 
-if TYPE_CHECKING:  # requests stays out of imports that never download
+if TYPE_CHECKING:  # the HTTP stack and the repository index modules (YAML) load only when a reference needs them
+    from helmpy.repo import cache, repofile
     from helmpy.registry.client import RegistryOptions
     from helmpy.repo.downloader import ChartDownloader, Downloaded
     from helmpy.repo.getter import GetterOptions
@@ -122,6 +122,8 @@ def locate(ref: str, version: str | None = None, devel: bool = False, repo_url: 
     repo_name, sep, chart_name = ref.partition("/")
     if not sep or not chart_name or not repo_name:
         raise ChartNotFoundError(f"non-absolute URLs should be in form of repo_name/path_to_chart, got: {ref}")
+    from helmpy.repo import cache, repofile
+
     entry = repofile.load(_repo_config()).get(repo_name)
     if entry is None:
         raise RepoError(f'repo {repo_name} not found')
@@ -136,7 +138,7 @@ def _repo_config() -> Path:
     return paths.repository_config()
 
 
-def _from_index(index: cache.CachedIndex, chart: str, version: str | None, repo_url: str,
+def _from_index(index: "cache.CachedIndex", chart: str, version: str | None, repo_url: str,
                 opts: "GetterOptions", repo_label: str) -> RemoteChart:
     try:
         cv = index.get(chart, version)
@@ -145,13 +147,20 @@ def _from_index(index: cache.CachedIndex, chart: str, version: str | None, repo_
                         f"(try 'helmpy repo update'): {err}") from err
     if not cv.urls:
         raise RepoError(f'chart "{chart}" has no downloadable URLs')
-    url = cache.resolve_reference_url(repo_url, cv.urls[0])
+    from helmpy.repo.cache import resolve_reference_url
+
+    url = resolve_reference_url(repo_url, cv.urls[0])
     return RemoteChart(url, opts, cv.digest, cv.name, cv.version, repo_label)
 
 
-def _find_in_cached_indexes(url: str) -> tuple[repofile.Entry, cache.IndexedVersion] | None:
+def _find_in_cached_indexes(url: str) -> "tuple[repofile.Entry, cache.IndexedVersion] | None":
     """Helm applies a configured repo's settings to an absolute URL listed in its index."""
-    for entry in repofile.load(_repo_config()).repositories:
+    config = _repo_config()
+    if not config.exists():  # no repository configured: nothing to look up (and no YAML to load)
+        return None
+    from helmpy.repo import cache, repofile
+
+    for entry in repofile.load(config).repositories:
         cv = cache.load(entry.name).find_url(url)
         if cv is not None:
             return entry, cv

@@ -68,8 +68,14 @@ class TemplateCodeCache:
     """Compiled Jinja2 code under ``$HELMPY_CACHE_HOME/templates`` (compiling a chart costs 20-70 ms per run).
 
     Keys are content hashes (template text, Python, Jinja2 and helmpy versions), so a stale entry is never
-    used; unreadable or unwritable files just mean compiling again. ``HELMPY_TEMPLATE_CACHE=0`` turns it off.
+    used; unreadable or unwritable files just mean compiling again, a corrupt one is compiled again and
+    replaced. ``HELMPY_TEMPLATE_CACHE=0`` turns it off. Its size is bounded
+    (:func:`helmpy.limits.template_cache_size`): a write that takes it past the bound deletes the oldest
+    entries until three quarters of it remain (checked on the first write of a run, so a render compiling a
+    thousand templates scans the directory once).
     """
+
+    _checked = False
 
     def _path(self, key: str) -> Path:
         from helmpy.paths import cache_home
@@ -88,9 +94,42 @@ class TemplateCodeCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data, mode=0o600)
+            atomic_write(path, data, mode=0o600, durable=False)  # a short file fails marshal: compiled again
         except OSError as err:
             logger.debug("cannot cache compiled template %s: %s", path, err)
+            return
+        if not TemplateCodeCache._checked:
+            TemplateCodeCache._checked = True
+            self._bound(path.parent.parent)
+
+    @staticmethod
+    def _bound(root: Path) -> None:
+        """Delete the oldest entries while the cache is over its byte bound (down to three quarters of it)."""
+        from helmpy.limits import template_cache_size
+
+        cap = template_cache_size()
+        entries: list[tuple[int, int, Path]] = []
+        total = 0
+        try:
+            for shard in os.scandir(root):
+                if shard.is_dir(follow_symlinks=False):
+                    for entry in os.scandir(shard.path):
+                        st = entry.stat(follow_symlinks=False)
+                        entries.append((st.st_mtime_ns, st.st_size, Path(entry.path)))
+                        total += st.st_size
+        except OSError as err:
+            logger.debug("cannot size the template cache %s: %s", root, err)
+            return
+        if total <= cap:
+            return
+        for _mtime, size, old in sorted(entries):
+            if total <= cap * 3 // 4:
+                break
+            try:
+                old.unlink()
+                total -= size
+            except OSError:
+                pass
 
 
 def use_template_cache() -> None:

@@ -6,20 +6,20 @@ both tools. Serialisation (``to_dict``) omits empty fields, which is what Helm w
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from helmpy.errors import ChartValidationError
+from helmpy.lazyre import LazyPattern
 
 TEMPLATE_ENGINE_ANNOTATION = "helmpy.io/template-engine"
 JINJA2 = "jinja2"
 
-_ALIAS_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
+_ALIAS_RE = LazyPattern(r"^[a-zA-Z0-9_-]+$")
 # SemVer 2.0.0 (strict); the lenient form Helm accepts is helmpy.semverutil's.
-_SEMVER_STRICT = re.compile(
+_SEMVER_STRICT = LazyPattern(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"

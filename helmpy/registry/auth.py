@@ -76,7 +76,8 @@ class Authenticator:
         if scheme == "bearer":
             # ask for what the request needs and what the challenge names (a HEAD's challenge may name
             # only ``pull`` where the push that follows needs ``pull,push``)
-            scopes = list(dict.fromkeys(s for s in (scope, params.get("scope", "")) if s))
+            # (a request may need several scopes, space-separated: a mount needs ``pull`` on its source too)
+            scopes = list(dict.fromkeys(f"{scope} {params.get('scope', '')}".split()))
             if scope in self._tokens and set(scopes) <= self._granted.get(scope, set()):
                 return False  # the token we just sent was refused
             self._tokens[scope] = self._fetch_token(params, scopes)
@@ -116,7 +117,7 @@ class Authenticator:
         if resp.status != 200:
             raise RegistryError(f"{self.registry}: the token service {realm[:120]} answered {resp.status} "
                                 f"{resp.reason}".rstrip())
-        from helmpy.yamlutil import check_json_depth
+        from helmpy.jsondepth import check_json_depth
 
         check_json_depth(resp.body, f"token answer from {realm[:120]}", RegistryError)
         try:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from helmpy.errors import RegistryError
 from helmpy.registry.reference import check_digest
-from helmpy.repo.resolver import go_json
 
 if TYPE_CHECKING:
     from helmpy.chart.model import Metadata
@@ -55,6 +54,8 @@ def describe(media_type: str, data: bytes) -> Descriptor:
 
 def config_blob(meta: "Metadata") -> bytes:
     """``json.Marshal(chart.Metadata)``: Go field order, omitempty, map keys sorted."""
+    from helmpy.repo.resolver import go_json
+
     doc = meta.to_dict()
     if "annotations" in doc:
         doc["annotations"] = dict(sorted(doc["annotations"].items()))
@@ -101,6 +102,8 @@ def annotations(meta: "Metadata", created: str) -> dict[str, str]:
 
 def manifest(config: Descriptor, layers: list[Descriptor], notes: dict[str, str]) -> bytes:
     """``json.Marshal(ocispec.Manifest{...})`` as Helm fills it (no top-level mediaType)."""
+    from helmpy.repo.resolver import go_json
+
     doc: dict[str, Any] = {"schemaVersion": 2, "config": config.to_dict(),
                            "layers": [d.to_dict() for d in sorted(layers, key=lambda d: d.digest)]}
     if notes:
@@ -110,7 +113,7 @@ def manifest(config: Descriptor, layers: list[Descriptor], notes: dict[str, str]
 
 def parse_json(data: bytes, where: str) -> dict[str, Any]:
     """A JSON object from a registry, depth-checked before it is parsed."""
-    from helmpy.yamlutil import check_json_depth
+    from helmpy.jsondepth import check_json_depth
 
     check_json_depth(data, where, RegistryError)
     try:

@@ -223,13 +223,35 @@ class RegistryClient:
             return False
         raise self._fail(resp, f"{self.registry}/{repository}@{digest}", "push")
 
-    def upload_blob(self, repository: str, data: bytes, digest: str, progress: str | None = None) -> None:
+    def mount_blob(self, repository: str, digest: str, source: str) -> HttpResponse | None:
+        """Ask for ``digest`` to be mounted from ``source``, another repository of this registry (the spec's
+        cross-repository mount). None when it was (``201``); else the registry's answer, which the caller
+        hands to :meth:`upload_blob`: a ``202`` (what a registry answers a mount it will not do) already
+        opened the upload session, anything else is ignored there."""
+        from urllib.parse import quote
+
+        scope = f"{repository_scope(repository, 'pull', 'push')} {repository_scope(source, 'pull')}"
+        resp = self._send("POST", f"/v2/{repository}/blobs/uploads/?mount={digest}&from={quote(source, safe='')}",
+                          scope, max_bytes=65536)
+        claimed = resp.headers.get("docker-content-digest", "")
+        if resp.status == 201 and (not claimed or claimed == digest):
+            logger.debug("mounted %s into %s from %s", digest, repository, source)
+            return None
+        logger.debug("mount of %s from %s not done (%d): uploading", digest, source, resp.status)
+        return resp
+
+    def upload_blob(self, repository: str, data: bytes, digest: str, progress: str | None = None,
+                    session: HttpResponse | None = None) -> None:
         """Monolithic upload: ``POST`` opens a session, ``PUT <location>?digest=`` sends the bytes (with a
-        progress bar labelled ``progress`` on a terminal or under --debug)."""
+        progress bar labelled ``progress`` on a terminal or under --debug). ``session``: a ``202`` answer
+        already opening one (a refused mount)."""
         scope = repository_scope(repository, "pull", "push")
         what = f"{self.registry}/{repository}"
         for attempt in range(1, ATTEMPTS + 1):
-            resp = self._send("POST", f"/v2/{repository}/blobs/uploads/", scope, max_bytes=65536)
+            if session is not None and session.status == 202 and session.headers.get("location"):
+                resp, session = session, None
+            else:
+                resp = self._send("POST", f"/v2/{repository}/blobs/uploads/", scope, max_bytes=65536)
             if resp.status != 202 or not resp.headers.get("location"):
                 raise self._fail(resp, what, "push")
             location = urljoin(self.base + "/", resp.headers["location"])

@@ -14,7 +14,6 @@ import base64
 import binascii
 import json
 import logging
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,7 @@ def _hostname(key: str) -> str:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    from helmpy.yamlutil import check_json_depth
+    from helmpy.jsondepth import check_json_depth
 
     if not path.is_file():
         return {}
@@ -92,6 +91,8 @@ def _helper_for(doc: dict[str, Any], key: str) -> str:
 
 
 def _run_helper(helper: str, action: str, stdin: str) -> str:
+    import subprocess
+
     from helmpy.fsutil import name_problem
 
     if name_problem(helper) is not None:

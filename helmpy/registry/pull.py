@@ -18,7 +18,7 @@ from typing import Callable
 from helmpy import limits
 from helmpy.errors import RegistryError
 from helmpy.fsutil import atomic_write, safe_base_name, shown
-from helmpy.registry import chartformat, reference
+from helmpy.registry import chartformat, mounts, reference
 from helmpy.registry.client import RegistryClient, RegistryOptions
 from helmpy.registry.reference import Reference
 
@@ -78,6 +78,22 @@ def resolve(ref: Reference, version: str, client: RegistryClient, where: str) ->
     return ref.with_tag(reference.tag_for_version(chosen))
 
 
+def is_cached(path: Path, desc: chartformat.Descriptor) -> bool:
+    """Whether the content cache already holds exactly the manifest's blob (its size and sha256): then it is
+    not downloaded again. Missing, unreadable or altered copies are downloaded (and replaced)."""
+    try:
+        if path.stat().st_size != desc.size:
+            return False
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if chartformat.sha256_digest(data) != desc.digest:
+        logger.debug("the cached %s is not %s: downloading it again", path, desc.digest)
+        return False
+    logger.debug("using the cached %s for %s", path, desc.digest)
+    return True
+
+
 @dataclass(frozen=True)
 class Pulled:
     """A verified chart from a registry, stored in the content cache."""
@@ -117,20 +133,23 @@ def pull_chart(ref_text: str, version: str, devel: bool, options: RegistryOption
         config = client.get_blob(ref.repository, art.config.digest, art.config.size, meta_cap)
         meta = chartformat.parse_json(config, f"{where}: config")
         label = f"Pulling {ref.name}" if progress else None
-        chart = client.get_blob(ref.repository, art.chart.digest, art.chart.size, archive_limits()[1], label)
-        prov = (client.get_blob(ref.repository, art.prov.digest, art.prov.size, meta_cap)
-                if art.prov is not None else None)
+        digest_hex = art.chart.digest.removeprefix("sha256:")
+        target = content_path(digest_hex)
+        if not is_cached(target, art.chart):
+            atomic_write(target, client.get_blob(ref.repository, art.chart.digest, art.chart.size,
+                                                 archive_limits()[1], label), durable=False)  # is_cached verifies
+        prov_path = None
+        if art.prov is not None:
+            prov_path = content_path(digest_hex, ".prov")
+            if not is_cached(prov_path, art.prov):
+                atomic_write(prov_path, client.get_blob(ref.repository, art.prov.digest, art.prov.size, meta_cap),
+                             durable=False)
+    mounts.remember(ref.registry, ref.repository,
+                    [d.digest for d in (art.config, art.chart, art.prov) if d is not None])
     if art.legacy:
         logger.warning("chart media type %s is deprecated", chartformat.LEGACY_CHART_LAYER_MEDIA_TYPE)
     version_text = reference.version_for_tag(ref.tag) if ref.tag else str(meta.get("version") or "")
     filename = safe_base_name(f"{ref.name}-{version_text}.tgz", f"chart {shown(str(ref))}", RegistryError)
-    digest_hex = art.chart.digest.removeprefix("sha256:")
-    target = content_path(digest_hex)
-    atomic_write(target, chart)
-    prov_path = None
-    if prov is not None:
-        prov_path = content_path(digest_hex, ".prov")
-        atomic_write(prov_path, prov)
     if out is not None:
         out(f"Pulled: {ref}")
         out(f"Digest: {manifest_digest}")

@@ -11,12 +11,15 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from helmpy.errors import ChartNotFoundError, RegistryError
-from helmpy.registry import chartformat, reference
+from helmpy.registry import chartformat, mounts, reference
 from helmpy.registry.client import RegistryClient, RegistryOptions
 from helmpy.registry.reference import Reference
+
+if TYPE_CHECKING:
+    from helmpy.repo.getter import HttpResponse
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +72,21 @@ def build(archive: Path) -> Artifact:
     return Artifact(manifest, blobs, meta.name, meta.version)
 
 
+def _try_mount(client: RegistryClient, repository: str, digest: str,
+               known: dict[str, list[str]]) -> tuple[bool, "HttpResponse | None"]:
+    """Mount ``digest`` from the repository of the same registry that last held it: (mounted, the answer
+    :meth:`RegistryClient.upload_blob` may reuse when it was not: a refused mount's upload session)."""
+    sources = [r for r in known.get(digest, []) if r != repository]
+    if not sources:
+        return False, None
+    try:
+        answer = client.mount_blob(repository, digest, sources[-1])
+    except RegistryError as err:  # the hint is only a hint: upload as if it had not been there
+        logger.debug("mount of %s from %s failed: %s", digest, sources[-1], err)
+        return False, None
+    return answer is None, answer
+
+
 def push_chart(archive: Path, destination: str, options: RegistryOptions,
                out: Callable[[str], None] = print) -> PushResult:
     """Push ``archive`` (and a sibling ``.prov``) under ``destination``; prints Helm's two lines."""
@@ -79,14 +97,19 @@ def push_chart(archive: Path, destination: str, options: RegistryOptions,
     art = build(Path(archive))
     name, version = art.name, art.version
     ref = reference.parse(f"{dest.registry}/{dest.repository}/{name}:{version}")
+    known = mounts.known(ref.registry)
     with RegistryClient(ref.registry, options) as client:
         for desc, data in art.blobs:
             if client.has_blob(ref.repository, desc.digest):
                 logger.debug("blob exists digest=%s", desc.digest)
                 continue
+            mounted, session = _try_mount(client, ref.repository, desc.digest, known)
+            if mounted:
+                continue
             label = f"Pushing {name}" if desc.media_type == chartformat.CHART_LAYER_MEDIA_TYPE else None
-            client.upload_blob(ref.repository, data, desc.digest, label)
+            client.upload_blob(ref.repository, data, desc.digest, label, session=session)
         digest = client.put_manifest(ref.repository, ref.tag, art.manifest)
+    mounts.remember(ref.registry, ref.repository, [desc.digest for desc, _ in art.blobs])
     out(f"Pushed: {ref}")
     out(f"Digest: {digest}")
     for line in reference.underscore_notice(ref):

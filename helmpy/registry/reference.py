@@ -8,17 +8,17 @@ tags listed by a registry are turned back (``_`` -> ``+``) and only strict SemVe
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from helmpy.errors import RegistryError
+from helmpy.lazyre import LazyPattern
 
 SCHEME = "oci://"
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_REPOSITORY_RE = re.compile(rf"^{_COMPONENT}(?:/{_COMPONENT})*$")
-_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_DIGEST_RE = re.compile(r"^sha256:[a-f0-9]{64}$")
-_HOST_RE = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+_REPOSITORY_RE = LazyPattern(rf"^{_COMPONENT}(?:/{_COMPONENT})*$")
+_TAG_RE = LazyPattern(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_DIGEST_RE = LazyPattern(r"^sha256:[a-f0-9]{64}$")
+_HOST_RE = LazyPattern(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
                       r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 #: The longest reference accepted (the distribution spec's repository name limit is 255).
 MAX_REFERENCE = 4096

@@ -416,7 +416,8 @@ class Getter:
         for the request body when there is one, else for the response body."""
         options = options or GetterOptions()
         merged = {**options.headers, **(headers or {})}
-        logger.debug("%s %s headers=%s", method, url, redact_headers(merged))
+        if logger.isEnabledFor(logging.DEBUG):  # redacting costs a regex compile: only when it is shown
+            logger.debug("%s %s headers=%s", method, url, redact_headers(merged))
         sending = bool(data) and bool(progress) and _progress_enabled()  # the bar follows the upload
         body: bytes | _ProgressReader | None = (_ProgressReader(data, _ProgressBar(progress or "", len(data)))
                                                 if sending and data else data)

@@ -80,3 +80,33 @@ def test_template_cache_can_be_turned_off(cli, monkeypatch):
     sandbox._CODE_CACHE.clear()
     assert cli("template", "x", str(ROOT / "charts" / "web")).exit_code == 0
     assert not (Path(os.environ["HELMPY_CACHE_HOME"]) / "templates").exists()
+
+
+def test_the_template_cache_is_bounded_oldest_first(tmp_path):
+    """A run whose first write finds the cache past HELMPY_MAX_TEMPLATE_CACHE_SIZE deletes the oldest entries."""
+    import subprocess
+    import sys
+
+    cache_home = tmp_path / "cache"
+    shard = cache_home / "templates" / "00"
+    shard.mkdir(parents=True)
+    for i in range(30):  # stale entries of 1,000 bytes, oldest first
+        old = shard / f"00{i:062d}"
+        old.write_bytes(b"x" * 1000)
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HELMPY_CACHE_HOME": str(cache_home),
+           "HELMPY_MAX_TEMPLATE_CACHE_SIZE": "20000"}
+
+    def template(**extra: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "helmpy", "template", "x", str(ROOT / "charts" / "web")],
+                              env={**env, **extra}, capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert proc.returncode == 0, proc
+        return proc.stdout
+
+    out = template()
+    stale = sorted(shard.iterdir())
+    kept = [p for p in stale if p.name.startswith("00" + "0" * 50)]
+    assert len(kept) <= 15 and (shard / f"00{29:062d}").exists() and not (shard / f"00{0:062d}").exists()
+    fresh = [p for p in (cache_home / "templates").rglob("*") if p.is_file() and p.stat().st_size != 1000]
+    assert fresh  # this run's compiled templates were written
+    assert template(HELMPY_TEMPLATE_CACHE="0") == out == template()  # and are used: same output

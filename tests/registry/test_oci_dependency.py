@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from helmpy import paths
+
 from tests.registry.test_oci_cli import ROOT, manifest, package
 from tests.support.oci_registry import PASSWORD, USERNAME, Registry
 
@@ -111,7 +113,9 @@ def test_oci_dependency_failures_leave_charts_untouched(cli: Any, oci_registry: 
     assert "pass --plain-http" in fails([("dep", "^0.1.0", repo)])  # https to a plain-HTTP registry
     assert "must be lowercase" in fails([("Dep", "^0.1.0", repo)], "--plain-http")
 
-    # a blob altered in the registry's storage: refused, nothing saved
+    # a blob altered in the registry's storage: refused, nothing saved (the content cache emptied first: the
+    # copy it verified on the first pull would be used instead of downloading the blob again)
+    shutil.rmtree(paths.content_cache())
     layer = manifest(reg, "charts/dep", "0.1.0").json()["layers"][0]
     blob = reg.blob_path(layer["digest"])
     data = bytearray(blob.read_bytes())

@@ -105,7 +105,7 @@ class Registry:
             "log:",
             "  level: error",
             "  accesslog:",
-            "    disabled: true",
+            "    disabled: false",
             "storage:",
             "  filesystem:",
             f"    rootdirectory: {self.storage}",
@@ -184,6 +184,21 @@ class Registry:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.proc = None
+
+    def log_mark(self) -> int:
+        """Where the access log ends now: :meth:`requests` after this mark are the ones made since."""
+        log = self.work / "registry.log"
+        return log.stat().st_size if log.exists() else 0
+
+    def requests(self, since: int = 0) -> list[tuple[str, str]]:
+        """``(method, path?query)`` of every request the registry's access log records after ``since``."""
+        import re
+
+        time.sleep(0.2)  # the access log is written once the answer is sent
+        with open(self.work / "registry.log", "rb") as fh:
+            fh.seek(since)
+            text = fh.read().decode("utf-8", "replace")
+        return re.findall(r'"(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) HTTP/[0-9.]+"', text)
 
     def blob_path(self, digest: str) -> Path:
         """Where the filesystem driver keeps a blob (for tests that alter one on disk)."""

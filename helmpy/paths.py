@@ -62,3 +62,11 @@ def docker_config() -> Path:
     """Docker's own config.json (``DOCKER_CONFIG`` names its directory), read as a credentials fallback."""
     override = os.environ.get("DOCKER_CONFIG")
     return (Path(override) if override else Path.home() / ".docker") / "config.json"
+
+
+def plugin_dirs() -> list[Path]:
+    """Where plugins live: ``HELMPY_PLUGINS``, else ``HELM_PLUGINS`` (both a path list, like Helm's), else
+    ``<data home>/plugins``. The first directory is where ``plugin install`` puts new plugins."""
+    raw = os.environ.get("HELMPY_PLUGINS") or os.environ.get("HELM_PLUGINS") or ""
+    dirs = [Path(p) for p in raw.split(os.pathsep) if p]
+    return dirs or [data_home() / "plugins"]

@@ -45,6 +45,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "test": "helmpy.cli.release_cmds:test",
     "cluster": "helmpy.cli.cluster_cmds:cluster",
     "registry": "helmpy.cli.registry_cmds:registry",
+    "plugin": "helmpy.cli.plugin_cmds:plugin",
 }
 # command name -> the first sentence of its help, for the ``helmpy --help`` listing without importing every
 # command module (~70 ms of click objects); tests/cli/test_import_set.py checks each against the command's own.
@@ -73,6 +74,7 @@ LAZY_SUMMARIES: dict[str, str] = {
     'test': 'Run the test hooks of release NAME.',
     'cluster': "Work with helmpy's embedded cluster.",
     'registry': 'Log in to and out of OCI registries (credentials go to the registry config.json).',
+    'plugin': 'Install, list, update and uninstall Helm plugins (plugin.yaml, Helm 3\'s and Helm 4\'s forms).',
 }
 ALIASES = {"dep": "dependency", "fetch": "pull", "ls": "list", "hist": "history", "del": "uninstall",
            "delete": "uninstall", "un": "uninstall", "inspect": "show"}
@@ -84,6 +86,8 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx))
         names.update(LAZY_COMMANDS)
+        if _plugins_installed():  # Helm lists its plugins in --help too
+            names.update(_plugin_cmds().plugin_names())
         return sorted(names)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -92,8 +96,11 @@ class LazyGroup(click.Group):
         if cmd is not None:
             return cmd
         target = LAZY_COMMANDS.get(cmd_name)
-        if target is None:
-            return None
+        if target is None:  # not helmpy's: an installed plugin's (the plugin directory is read only now)
+            if not _plugins_installed():
+                return None
+            _setup_logging()
+            return _plugin_cmds().plugin_command(cmd_name)
         module_name, attr = target.split(":")
         _setup_logging()  # before the module: its loggers (and its libraries') go through the redacting handler
         return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
@@ -122,6 +129,24 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
             raise interrupted_error(exc) from exc
+
+
+def _plugins_installed() -> bool:
+    """True when some plugin directory holds a ``*/plugin.yaml`` (a few stat calls; nothing is parsed)."""
+    from helmpy import paths
+
+    for directory in paths.plugin_dirs():
+        try:
+            entries = os.listdir(directory)
+        except OSError:
+            continue
+        if any(os.path.isfile(os.path.join(directory, e, "plugin.yaml")) for e in entries):
+            return True
+    return False
+
+
+def _plugin_cmds() -> Any:
+    return importlib.import_module("helmpy.cli.plugin_cmds")
 
 
 _logging_debug: bool | None = None  # set by main(): --debug anywhere on the command line (or HELMPY_DEBUG)

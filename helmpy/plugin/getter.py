@@ -110,5 +110,5 @@ def _capture(argv: list[str], env: dict[str, str], what: str, max_bytes: int, ti
     if timed_out.is_set():
         raise PluginError(f"{what}: no answer within {timeout:g} s (the download timeout)")
     if code != 0:
-        raise PluginError(f'plugin "{argv[0]}" exited with error (exit code {code})')
+        raise PluginError(f"{what} exited with error (exit code {code}) fetching {argv[-1]}")
     return b"".join(chunks)

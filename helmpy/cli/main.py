@@ -103,7 +103,10 @@ class LazyGroup(click.Group):
             return _plugin_cmds().plugin_command(cmd_name)
         module_name, attr = target.split(":")
         _setup_logging()  # before the module: its loggers (and its libraries') go through the redacting handler
-        return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+        loaded: click.Command = getattr(importlib.import_module(module_name), attr)
+        if _COMPLETE_VAR in os.environ:  # a shell asks for completions: arguments get their candidates
+            importlib.import_module("helmpy.cli.completion").attach(loaded)
+        return loaded
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """click's listing, with lazy commands' summaries from :data:`LAZY_SUMMARIES` (their modules stay unloaded)."""
@@ -149,6 +152,7 @@ def _plugin_cmds() -> Any:
     return importlib.import_module("helmpy.cli.plugin_cmds")
 
 
+_COMPLETE_VAR = "_HELMPY_COMPLETE"
 _logging_debug: bool | None = None  # set by main(): --debug anywhere on the command line (or HELMPY_DEBUG)
 
 
@@ -260,23 +264,20 @@ def version(short: bool) -> None:
 
 @cli.command()
 @debug_option
-@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish", "powershell"]))
 def completion(shell: str) -> None:
-    """Print a shell completion script.
+    """Print a shell completion script (releases, revisions, charts, repos, namespaces, contexts complete).
 
     \b
     Examples:
       source <(helmpy completion bash)
       helmpy completion zsh > "${fpath[1]}/_helmpy"
       helmpy completion fish > ~/.config/fish/completions/helmpy.fish
+      helmpy completion powershell | Out-String | Invoke-Expression
     """
-    from click.shell_completion import get_completion_class
+    from helmpy.cli.completion import script
 
-    comp_cls = get_completion_class(shell)
-    if comp_cls is None:  # pragma: no cover - click ships all three
-        raise HelmpyError(f"unsupported shell {shell}")
-    comp = comp_cls(cli, {}, "helmpy", "_HELMPY_COMPLETE")
-    click.echo(comp.source())
+    click.echo(script(cli, shell))
 
 
 @cli.command("env")
@@ -328,6 +329,12 @@ def main(argv: list[str] | None = None) -> Any:
     global _logging_debug
     args = list(sys.argv[1:] if argv is None else argv)
     _logging_debug = "--debug" in args or debug_enabled()
+    if _COMPLETE_VAR in os.environ:
+        from helmpy.cli import completion as shell_completion
+
+        shell_completion.register()
+        shell_completion.attach(cli)
+        os.environ.setdefault("HELMPY_QUIET", "1")  # no embedded-cluster notice inside a user's prompt
     # SIGTERM is handled like Ctrl-C, and a second signal cannot break the cleanup (helmpy/cli/signals.py)
     with interrupts_raise(exiting=argv is None):
         try:

@@ -30,6 +30,12 @@ def plugin() -> None:
     \b
     An installed plugin runs as `helmpy NAME ARGS...` with Helm's environment (HELM_BIN, HELM_PLUGIN_DIR,
     HELM_NAMESPACE, ...). Plugins live in HELMPY_PLUGINS (else HELM_PLUGINS, else <data home>/plugins).
+
+    \b
+    Examples:
+      helmpy plugin install ./my-plugin
+      helmpy plugin list
+      helmpy my-plugin --some-flag
     """
 
 

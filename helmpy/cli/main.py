@@ -59,7 +59,7 @@ LAZY_SUMMARIES: dict[str, str] = {
     'verify': 'Verify a chart archive against its provenance file (CHART.tgz.prov).',
     'dependency': "Manage a chart's dependencies (the charts/ directory and Chart.lock).",
     'repo': 'Add, list, remove, update and index chart repositories.',
-    'search': 'Search configured repositories for charts.',
+    'search': 'Search configured repositories (search repo) or Artifact Hub (search hub) for charts.',
     'pull': 'Download a chart from a repository (and optionally unpack it) (alias: fetch).',
     'push': 'Upload a packaged chart to an OCI registry, or to a ChartMuseum-compatible repository.',
     'serve': 'Serve DIRECTORY (default ./repo-index) as a chart repository.',

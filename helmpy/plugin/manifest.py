@@ -149,15 +149,21 @@ def _sanitize(text: str) -> str:
     return "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or ch.isprintable())
 
 
-def _commands(raw: object, source: str, key: str) -> tuple[PlatformCommand, ...]:
+def _mappings(raw: object, source: str, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The entries of the list of mappings at ``key`` (absent: none), numbered for error messages."""
     if raw is None:
-        return ()
+        return []
     if not isinstance(raw, list):
         raise PluginError(f"{source}: {key} must be a list")
-    out = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
             raise PluginError(f"{source}: {key}[{i}] must be a mapping")
+    return list(enumerate(raw))
+
+
+def _commands(raw: object, source: str, key: str) -> tuple[PlatformCommand, ...]:
+    out = []
+    for i, item in _mappings(raw, source, key):
         where = f"{key}[{i}]"
         args = item.get("args") or []
         if not isinstance(args, list) or not all(isinstance(a, (str, int, float)) for a in args):
@@ -176,14 +182,8 @@ def _platform_hooks(raw: object, source: str) -> dict[str, tuple[PlatformCommand
 
 
 def _protocol_commands(raw: object, source: str, key: str) -> tuple[ProtocolCommand, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise PluginError(f"{source}: {key} must be a list")
     out = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, dict):
-            raise PluginError(f"{source}: {key}[{i}] must be a mapping")
+    for i, item in _mappings(raw, source, key):
         protocols = item.get("protocols") or []
         if not isinstance(protocols, list) or not protocols:
             raise PluginError(f"{source}: downloader {i} has no protocols")

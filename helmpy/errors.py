@@ -378,3 +378,16 @@ class ChangesFound(HelmpyError):
     def __init__(self, what: str = "change") -> None:
         super().__init__(f"identified at least one {what}, exiting with non-zero exit code (detailed-exitcode "
                          "parameter enabled)")
+
+
+# --- plugins (appended by the plugins helper) --------------------------------------------------------
+class PluginError(HelmpyError):
+    """A plugin cannot be installed, loaded or run: a bad plugin.yaml, a missing plugin, a failed hook."""
+
+
+class PluginExitError(PluginError):
+    """A plugin's command ran and exited non-zero: helmpy exits with the plugin's code, as Helm does."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code if 0 < code < 256 else ExitCode.ERROR

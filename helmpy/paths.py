@@ -67,3 +67,11 @@ def docker_config() -> Path:
 def known_blobs_file() -> Path:
     """Where pushed and pulled OCI blobs were seen, per registry: the cross-repository mount hints."""
     return cache_home() / "registry" / "blobs.json"
+
+
+def plugin_dirs() -> list[Path]:
+    """Where plugins live: ``HELMPY_PLUGINS``, else ``HELM_PLUGINS`` (both a path list, like Helm's), else
+    ``<data home>/plugins``. The first directory is where ``plugin install`` puts new plugins."""
+    raw = os.environ.get("HELMPY_PLUGINS") or os.environ.get("HELM_PLUGINS") or ""
+    dirs = [Path(p) for p in raw.split(os.pathsep) if p]
+    return dirs or [data_home() / "plugins"]

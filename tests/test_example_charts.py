@@ -93,7 +93,8 @@ def test_web_ingress_tls_and_config_change_rolls_pods(cli):
 def test_web_rejects_other_service_types(cli):
     r = cli("template", "rel", str(EXAMPLE_CHARTS / "web"), "--set", "service.type=LoadBalancer")
     assert r.exit_code == 1
-    assert "service.type must be ClusterIP or NodePort, got LoadBalancer" in r.stderr
+    # values.schema.json refuses it before the template's own check would
+    assert "- at '/service/type': value must be one of 'ClusterIP', 'NodePort'" in r.stderr
 
 
 # --- stateful -------------------------------------------------------------------------------------------
@@ -236,3 +237,49 @@ def test_multi_refuses_unpinned_images(cli, args):
 
 def test_multi_ingress_can_be_disabled(cli):
     assert "Ingress" not in {d["kind"] for d in render(cli, "multi", "--set", "ingress.enabled=false")}
+
+
+# --- values.schema.json: mistakes fail at install, naming the key and the one meant --------------------
+@pytest.mark.parametrize("chart, setting, where, suggested", [
+    ("web", "replcaCount=3", "''", "replicaCount"),
+    ("web", "service.tpye=NodePort", "'/service'", "type"),
+    ("stateful", "persistance.size=2Gi", "''", "persistence"),
+    ("multi", "server.replcas=3", "'/server'", "replicas"),
+    ("multi", "image.tag=3f9c2e1", "''", "global.imageTag"),
+    ("multi", "global.imagetag=3f9c2e1", "'/global'", "imageTag"),
+])
+def test_unknown_keys_fail_install_with_a_suggestion(cli, chart, setting, where, suggested):
+    assert (EXAMPLE_CHARTS / chart / "values.schema.json").is_file()
+    r = cli("install", "rel", str(EXAMPLE_CHARTS / chart), "--set", setting)
+    assert r.exit_code == 1
+    key = setting.split("=")[0].rsplit(".", 1)[-1] if where != "''" else setting.split(".")[0].split("=")[0]
+    assert f"- at {where}: additional properties '{key}' not allowed (did you mean '{suggested}'?)" in r.stderr, r
+    assert cli("list", "-q").stdout == ""  # nothing was installed
+
+
+def test_unknown_key_without_a_close_one_has_no_suggestion(cli):
+    r = cli("template", "rel", str(EXAMPLE_CHARTS / "multi"), "--set", "zzz=1")
+    assert r.exit_code == 1 and r.stderr.rstrip().endswith("- at '': additional properties 'zzz' not allowed")
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_schema_types(cli, chart):
+    key = {"web": "replicaCount", "stateful": "replicas", "multi": "server.replicas"}[chart]
+    r = cli("template", "rel", str(EXAMPLE_CHARTS / chart), "--set", f"{key}=many")
+    assert r.exit_code == 1 and "got string, want integer" in r.stderr
+
+
+def test_multi_client_as_node_port_or_through_the_ingress(cli):
+    docs = render(cli, "multi")
+    assert by_kind(docs, "Service")["rel-multi-client"]["spec"]["type"] == "ClusterIP"
+    assert "rel-multi" in by_kind(docs, "Ingress")
+    docs = render(cli, "multi", "--set", "client.service.type=NodePort", "--set", "client.service.nodePort=30080",
+                  "--set", "ingress.enabled=false")
+    svc = by_kind(docs, "Service")["rel-multi-client"]["spec"]
+    assert svc["type"] == "NodePort" and svc["ports"][0]["nodePort"] == 30080
+    assert by_kind(docs, "Ingress") == {}
+    chosen = by_kind(render(cli, "multi", "--set", "client.service.type=NodePort"), "Service")["rel-multi-client"]
+    assert "nodePort" not in chosen["spec"]["ports"][0]  # Kubernetes picks one
+    bad = cli("template", "rel", str(EXAMPLE_CHARTS / "multi"), "--set", "client.service.nodePort=80",
+              "--set", "client.service.type=NodePort")
+    assert bad.exit_code == 1 and "minimum: got 80, want 30,000" in bad.stderr

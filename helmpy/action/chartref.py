@@ -73,6 +73,15 @@ def is_remote(ref: str) -> bool:
     return ref.startswith(("http://", "https://", "oci://"))
 
 
+def _downloader_url(ref: str) -> bool:
+    """``SCHEME://...`` that a downloader plugin serves (``git+https://`` with helm-git)."""
+    if "://" not in ref:
+        return False
+    from helmpy.plugin.getter import handles
+
+    return handles(ref)
+
+
 def local_path(ref: str) -> Path | None:
     """The local chart ``ref`` names, or None when it is not a local path."""
     if ref.startswith("file://"):
@@ -112,7 +121,7 @@ def locate(ref: str, version: str | None = None, devel: bool = False, repo_url: 
             raise RepoError(f'looks like "{repo_url}" is not a valid chart repository or cannot be reached: {err}'
                             ) from err
         return _from_index(index, ref, version, repo_url, opts, repo_url)
-    if ref.startswith(("http://", "https://")):
+    if ref.startswith(("http://", "https://")) or _downloader_url(ref):
         found = _find_in_cached_indexes(ref)
         if found is not None:
             entry, cv = found

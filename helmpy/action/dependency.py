@@ -78,7 +78,10 @@ def _resolve_repo_names(reqs: list[Dependency]) -> _Repos:
                 continue
             d.repository = entry.url
         elif repo and not is_oci(repo) and not is_local_repo(repo) and not repo.startswith(("http://", "https://")):
-            missing.append(repo)
+            from helmpy.plugin.getter import handles
+
+            if not handles(repo):  # a downloader plugin's scheme is a repository URL too
+                missing.append(repo)
     if missing:
         raise DependencyError(f"no repository definition for {', '.join(missing)}. "
                               "Please add them via 'helmpy repo add'")

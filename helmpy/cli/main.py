@@ -46,6 +46,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "cluster": "helmpy.cli.cluster_cmds:cluster",
     "registry": "helmpy.cli.registry_cmds:registry",
     "diff": "helmpy.cli.diff_cmds:diff",
+    "plugin": "helmpy.cli.plugin_cmds:plugin",
 }
 # command name -> the first sentence of its help, for the ``helmpy --help`` listing without importing every
 # command module (~70 ms of click objects); tests/cli/test_import_set.py checks each against the command's own.
@@ -59,7 +60,7 @@ LAZY_SUMMARIES: dict[str, str] = {
     'verify': 'Verify a chart archive against its provenance file (CHART.tgz.prov).',
     'dependency': "Manage a chart's dependencies (the charts/ directory and Chart.lock).",
     'repo': 'Add, list, remove, update and index chart repositories.',
-    'search': 'Search configured repositories for charts.',
+    'search': 'Search configured repositories (search repo) or Artifact Hub (search hub) for charts.',
     'pull': 'Download a chart from a repository (and optionally unpack it) (alias: fetch).',
     'push': 'Upload a packaged chart to an OCI registry, or to a ChartMuseum-compatible repository.',
     'serve': 'Serve DIRECTORY (default ./repo-index) as a chart repository.',
@@ -75,6 +76,7 @@ LAZY_SUMMARIES: dict[str, str] = {
     'cluster': "Work with helmpy's embedded cluster.",
     'registry': 'Log in to and out of OCI registries (credentials go to the registry config.json).',
     'diff': 'Show what an upgrade or rollback would change, how revisions differ, and drift.',
+    'plugin': 'Install, list, update and uninstall Helm plugins (plugin.yaml, Helm 3\'s and Helm 4\'s forms).',
 }
 ALIASES = {"dep": "dependency", "fetch": "pull", "ls": "list", "hist": "history", "del": "uninstall",
            "delete": "uninstall", "un": "uninstall", "inspect": "show"}
@@ -86,6 +88,8 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx))
         names.update(LAZY_COMMANDS)
+        if _plugins_installed():  # Helm lists its plugins in --help too
+            names.update(_plugin_cmds().plugin_names())
         return sorted(names)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -94,11 +98,17 @@ class LazyGroup(click.Group):
         if cmd is not None:
             return cmd
         target = LAZY_COMMANDS.get(cmd_name)
-        if target is None:
-            return None
+        if target is None:  # not helmpy's: an installed plugin's (the plugin directory is read only now)
+            if not _plugins_installed():
+                return None
+            _setup_logging()
+            return _plugin_cmds().plugin_command(cmd_name)
         module_name, attr = target.split(":")
         _setup_logging()  # before the module: its loggers (and its libraries') go through the redacting handler
-        return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+        loaded: click.Command = getattr(importlib.import_module(module_name), attr)
+        if _COMPLETE_VAR in os.environ:  # a shell asks for completions: arguments get their candidates
+            importlib.import_module("helmpy.cli.completion").attach(loaded)
+        return loaded
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """click's listing, with lazy commands' summaries from :data:`LAZY_SUMMARIES` (their modules stay unloaded)."""
@@ -126,6 +136,25 @@ class LazyGroup(click.Group):
             raise interrupted_error(exc) from exc
 
 
+def _plugins_installed() -> bool:
+    """True when some plugin directory holds a ``*/plugin.yaml`` (a few stat calls; nothing is parsed)."""
+    from helmpy import paths
+
+    for directory in paths.plugin_dirs():
+        try:
+            entries = os.listdir(directory)
+        except OSError:
+            continue
+        if any(os.path.isfile(os.path.join(directory, e, "plugin.yaml")) for e in entries):
+            return True
+    return False
+
+
+def _plugin_cmds() -> Any:
+    return importlib.import_module("helmpy.cli.plugin_cmds")
+
+
+_COMPLETE_VAR = "_HELMPY_COMPLETE"
 _logging_debug: bool | None = None  # set by main(): --debug anywhere on the command line (or HELMPY_DEBUG)
 
 
@@ -237,23 +266,20 @@ def version(short: bool) -> None:
 
 @cli.command()
 @debug_option
-@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish", "powershell"]))
 def completion(shell: str) -> None:
-    """Print a shell completion script.
+    """Print a shell completion script (releases, revisions, charts, repos, namespaces, contexts complete).
 
     \b
     Examples:
       source <(helmpy completion bash)
       helmpy completion zsh > "${fpath[1]}/_helmpy"
       helmpy completion fish > ~/.config/fish/completions/helmpy.fish
+      helmpy completion powershell | Out-String | Invoke-Expression
     """
-    from click.shell_completion import get_completion_class
+    from helmpy.cli.completion import script
 
-    comp_cls = get_completion_class(shell)
-    if comp_cls is None:  # pragma: no cover - click ships all three
-        raise HelmpyError(f"unsupported shell {shell}")
-    comp = comp_cls(cli, {}, "helmpy", "_HELMPY_COMPLETE")
-    click.echo(comp.source())
+    click.echo(script(cli, shell))
 
 
 @cli.command("env")
@@ -305,6 +331,12 @@ def main(argv: list[str] | None = None) -> Any:
     global _logging_debug
     args = list(sys.argv[1:] if argv is None else argv)
     _logging_debug = "--debug" in args or debug_enabled()
+    if _COMPLETE_VAR in os.environ:
+        from helmpy.cli import completion as shell_completion
+
+        shell_completion.register()
+        shell_completion.attach(cli)
+        os.environ.setdefault("HELMPY_QUIET", "1")  # no embedded-cluster notice inside a user's prompt
     # SIGTERM is handled like Ctrl-C, and a second signal cannot break the cleanup (helmpy/cli/signals.py)
     with interrupts_raise(exiting=argv is None):
         try:

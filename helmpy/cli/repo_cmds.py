@@ -198,12 +198,13 @@ if importlib.util.find_spec("helmpy.cli.repo_index_cmd") is not None:  # owned b
 @click.group()
 @debug_option
 def search() -> None:
-    """Search configured repositories for charts.
+    """Search configured repositories (search repo) or Artifact Hub (search hub) for charts.
 
     \b
     Examples:
       helmpy search repo nginx
       helmpy search repo --versions --devel db
+      helmpy search hub nginx
     """
 
 
@@ -243,20 +244,57 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, version: str, versions:
                          regexp=regexp, version=version or None, versions=versions, devel=devel)
     if not results and fail_on_no_result:
         raise RepoError("no results found")
+    _write_found([r.to_dict() for r in results], output, ["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"],
+                 [[r.name, r.version, r.app_version, r.description] for r in results], max_col_width)
+
+
+def _write_found(items: list[dict[str, Any]], output: str, headers: list[str], rows: list[list[str]],
+                 max_col_width: int) -> None:
+    """Search results as Helm prints them: JSON, YAML, or a table ("No results found" when empty)."""
     output = output.lower()
-    items = [r.to_dict() for r in results]
     if output == "json":
         click.echo(go_json(items))
-    elif output == "yaml":
-        from helmpy import yamlutil
+    elif output == "yaml":  # Helm's sigs.k8s.io/yaml text (long strings folded at 80 columns)
+        from helmpy.engine.gotemplate.goyaml import to_yaml
 
-        click.echo(yamlutil.dump(items) if items else "[]\n", nl=False)
-    elif not results:
+        click.echo(to_yaml(items))
+    elif not rows:
         click.echo("No results found")
     else:
-        click.echo(format_table(["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"],
-                                [[r.name, r.version, r.app_version, r.description] for r in results],
-                                max_col_width=max_col_width), nl=False)
+        click.echo(format_table(headers, rows, max_col_width=max_col_width), nl=False)
+
+
+@search.command("hub")
+@debug_option
+@click.argument("keywords", nargs=-1)
+@click.option("--endpoint", default="https://hub.helm.sh", show_default=True,
+              help="Hub instance to query (Artifact Hub, or any Monocular-compatible search API).")
+@click.option("--max-col-width", default=50, show_default=True, type=int, help="Maximum table column width.")
+@click.option("--list-repo-url", is_flag=True, help="Print each chart's repository URL too.")
+@click.option("--fail-on-no-result", is_flag=True, help="Fail when nothing matches.")
+@click.option("--timeout", default="120s", show_default=True, help="How long to wait for the hub.")
+@click.option("-o", "--output", "output", type=click.Choice(FORMATS, case_sensitive=False), default="table",
+              show_default=True, help="Prints the output in the specified format.")
+def search_hub(keywords: tuple[str, ...], endpoint: str, max_col_width: int, list_repo_url: bool,
+               fail_on_no_result: bool, timeout: str, output: str) -> None:
+    """Search Artifact Hub (or your own hub instance) for charts.
+
+    \b
+    Examples:
+      helmpy search hub nginx
+      helmpy search hub redis --list-repo-url -o json
+      helmpy search hub web --endpoint https://hub.example.com
+    """
+    from helmpy.errors import RepoError
+    from helmpy.repo.hub import search as hub_search
+
+    results = hub_search(endpoint, " ".join(keywords), parse_duration(timeout))
+    if not results and fail_on_no_result:
+        raise RepoError("no results found")
+    headers = ["URL", "CHART VERSION", "APP VERSION", "DESCRIPTION"] + (["REPO URL"] if list_repo_url else [])
+    rows = [[r.url, r.version, r.app_version, r.description] + ([r.repo_url] if list_repo_url else [])
+            for r in results]
+    _write_found([r.to_dict() for r in results], output, headers, rows, max_col_width)
 
 
 # --- pull / push -------------------------------------------------------------------------------------

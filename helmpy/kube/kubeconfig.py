@@ -243,3 +243,9 @@ def _in_cluster(overrides: Overrides, environ: Mapping[str, str], sa_dir: Path) 
     ns_file = sa_dir / "namespace"
     namespace = overrides.namespace or (ns_file.read_text().strip() if ns_file.is_file() else "") or "default"
     return Connection(cfg, cfg.host, IN_CLUSTER, namespace)
+
+
+def context_names(kubeconfig: str | None = None) -> list[str]:
+    """The context names of the kubeconfig files in use (for shell completion), in file order."""
+    docs = [_read(p) for p in kubeconfig_files(kubeconfig) if p.is_file()]
+    return _names(docs, "contexts")

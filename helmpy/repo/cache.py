@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit, uses_relative
 
 from helmpy import paths
 from helmpy.errors import RepoError, RepoIndexError
@@ -77,6 +77,11 @@ def resolve_reference_url(base_url: str, ref: str) -> str:
         return ref
     base = urlsplit(base_url)
     base_path = base.path.rstrip("/") + "/"
+    if base.scheme and base.scheme not in uses_relative:
+        # urljoin resolves only schemes it knows, Go any (a downloader plugin's git+https://): join as http
+        joined = urlsplit(urljoin(urlunsplit(("http", base.netloc, base_path, "", "")), ref))
+        text = urlunsplit(("http", joined.netloc, joined.path, base.query, joined.fragment))
+        return base.scheme + text[len("http"):]
     joined = urlsplit(urljoin(urlunsplit((base.scheme, base.netloc, base_path, "", "")), ref))
     return urlunsplit((joined.scheme, joined.netloc, joined.path, base.query, joined.fragment))
 

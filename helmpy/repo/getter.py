@@ -365,6 +365,11 @@ class Getter:
         is drawn on stderr while the body arrives.
         """
         options = options or GetterOptions()
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            from helmpy.plugin import getter as plugin_getter
+
+            if plugin_getter.handles(url):  # a downloader plugin's scheme (helm-git's git+https://, ...)
+                return plugin_getter.fetch(url, options)
         headers = dict(options.headers)
         if accept:
             headers["Accept"] = accept

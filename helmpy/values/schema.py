@@ -93,14 +93,14 @@ def validate_against_schema(values: Any, schema_bytes: bytes | str, where: str =
             f"{where}: cannot resolve $ref {getattr(err, 'ref', '')!r} (remote references are not supported)"
         ) from err
     logger.debug("schema validated where=%s draft=%s errors=%d", where, cls.__name__, len(errors))
-    return _format(errors, 0)
+    return _format(errors, 0, schema if isinstance(schema, dict) else {})
 
 
 def _pointer(path: Iterable[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
-def _format(errors: list[ValidationError], depth: int) -> list[str]:
+def _format(errors: list[ValidationError], depth: int, root: dict[str, Any]) -> list[str]:
     """Group errors per (instance location, sub-schema) like santhosh-tekuri's output tree."""
     groups: dict[tuple[str, tuple[Any, ...]], list[ValidationError]] = {}
     for err in errors:
@@ -109,31 +109,52 @@ def _format(errors: list[ValidationError], depth: int) -> list[str]:
     indent = "  " * depth
     lines: list[str] = []
     for (pointer, _), group in groups.items():
-        messages = _merge_required(group)
+        messages = _merge_required(group, root)
         if len(messages) == 1:
             msg, children = messages[0]
             lines.append(f"{indent}- at '{pointer}': {msg}")
-            lines.extend(_format(children, depth + 1) if children else [])
+            lines.extend(_format(children, depth + 1, root) if children else [])
             continue
         lines.append(f"{indent}- at '{pointer}': validation failed")
         for msg, children in messages:
             lines.append(f"{indent}  - at '{pointer}': {msg}")
-            lines.extend(_format(children, depth + 2) if children else [])
+            lines.extend(_format(children, depth + 2, root) if children else [])
     return lines
 
 
-def _merge_required(group: list[ValidationError]) -> list[tuple[str, list[ValidationError]]]:
+def _merge_required(group: list[ValidationError], root: dict[str, Any]) -> list[tuple[str, list[ValidationError]]]:
     out: list[tuple[str, list[ValidationError]]] = []
     missing: list[str] = []
     for err in group:
         if err.validator == "required":
             missing.append(_missing_name(err))
             continue
-        out.append((_message(err), list(err.context or []) if err.validator in _COMBINATORS else []))
+        message = _message(err)
+        if err.validator == "additionalProperties":
+            message += suggest(err, root)
+        out.append((message, list(err.context or []) if err.validator in _COMBINATORS else []))
     if missing:
         word = "property" if len(missing) == 1 else "properties"
         out.insert(0, (f"missing {word} " + ", ".join(f"'{m}'" for m in missing), []))
     return out
+
+
+def suggest(err: ValidationError, root: dict[str, Any]) -> str:
+    """`` (did you mean 'x'?)`` for the first unknown key of an additionalProperties error that has a near match."""
+    from helmpy.values.suggest import suggestion
+
+    schema = err.schema if isinstance(err.schema, dict) else {}
+    props = schema.get("properties", {}) if isinstance(schema.get("properties"), dict) else {}
+    patterns = list(schema.get("patternProperties", {}) or {})
+    got = err.instance if isinstance(err.instance, dict) else {}
+    location = [str(p) for p in err.absolute_path]
+    for key in got:
+        if key in props or any(re.search(p, key) for p in patterns):
+            continue
+        found = suggestion(str(key), got[key], [str(p) for p in props], location, root)
+        if found:
+            return f" (did you mean '{found}'?)"
+    return ""
 
 
 def _missing_name(err: ValidationError) -> str:

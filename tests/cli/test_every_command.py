@@ -51,7 +51,7 @@ def test_help_has_examples(cli, path: list[str]) -> None:
     assert "Examples:" in r.stdout and "Usage: helmpy" in r.stdout
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
 def test_completion_scripts(cli, shell: str) -> None:
     r = cli("completion", shell)
     assert r.exit_code == 0 and "_HELMPY_COMPLETE" in r.stdout

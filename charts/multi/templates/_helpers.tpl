@@ -67,7 +67,7 @@ The image of a component. Application tiers (app=true) take global.imageTag when
 {%- endmacro %}
 
 {# A ClusterIP Service for a component's "http" port. #}
-{% macro service(component, port) -%}
+{% macro service(component, port, type="ClusterIP", nodePort=none) -%}
 apiVersion: v1
 kind: Service
 metadata:
@@ -75,12 +75,15 @@ metadata:
   labels:
     {{- labels(component) | nindent(4) }}
 spec:
-  type: ClusterIP
+  type: {{ type }}
   ports:
     - name: http
       port: {{ port }}
       targetPort: http
       protocol: TCP
+      {% if type == "NodePort" and nodePort %}
+      nodePort: {{ nodePort }}
+      {% endif %}
   selector:
     {{- selectorLabels(component) | nindent(4) }}
 {%- endmacro %}

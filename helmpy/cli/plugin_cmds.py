@@ -1,0 +1,141 @@
+"""``plugin install/list/uninstall/update`` and running an installed plugin as ``helmpy NAME ...``.
+
+Thin: the work is in :mod:`helmpy.plugin`. ``plugin_command`` builds the click command for a plugin when the
+top-level group meets a name it does not know (no plugin directory is read for helmpy's own commands).
+"""
+
+from __future__ import annotations
+
+import click
+
+from helmpy.cli.main import debug_option
+from helmpy.cli.output import format_table
+from helmpy.cli.repo_cmds import AliasGroup
+
+
+class PluginGroup(AliasGroup):
+    aliases = {"add": "install", "ls": "list", "rm": "uninstall", "remove": "uninstall", "up": "update"}
+
+
+def _reserved() -> frozenset[str]:
+    from helmpy.cli.main import ALIASES, LAZY_COMMANDS, cli
+
+    return frozenset({*LAZY_COMMANDS, *cli.commands, *ALIASES, "help"})
+
+
+@click.group(cls=PluginGroup)
+def plugin() -> None:
+    """Install, list, update and uninstall Helm plugins (plugin.yaml, Helm 3's and Helm 4's forms).
+
+    \b
+    An installed plugin runs as `helmpy NAME ARGS...` with Helm's environment (HELM_BIN, HELM_PLUGIN_DIR,
+    HELM_NAMESPACE, ...). Plugins live in HELMPY_PLUGINS (else HELM_PLUGINS, else <data home>/plugins).
+
+    \b
+    Examples:
+      helmpy plugin install ./my-plugin
+      helmpy plugin list
+      helmpy my-plugin --some-flag
+    """
+
+
+@plugin.command()
+@debug_option
+@click.argument("source")
+@click.option("--version", default="", help="A git ref, or a version constraint over the repository's tags.")
+@click.option("--verify", type=click.BOOL, default=True, show_default=True, is_flag=False, flag_value=True,
+              help="Check a .tgz plugin's .prov signature (--verify=false to skip; directories are never checked).")
+@click.option("--keyring", default=None, type=click.Path(), help="Public keys for --verify (default ~/.gnupg/pubring.gpg).")
+def install(source: str, version: str, verify: bool, keyring: str | None) -> None:
+    """Install a plugin from a local directory, a .tgz (path or URL) or a git repository.
+
+    \b
+    Examples:
+      helmpy plugin install ./helm-secrets
+      helmpy plugin install https://example.com/helm-diff-3.9.0.tgz --verify=false
+      helmpy plugin install https://github.com/aslafy-z/helm-git --version '^1.3' --verify=false
+    """
+    from helmpy.plugin.installer import InstallOptions
+    from helmpy.plugin.installer import install as do_install
+
+    installed = do_install(InstallOptions(source, version, verify, keyring, _reserved()), click.echo)
+    click.echo(f"Installed plugin: {installed.name}")
+
+
+@plugin.command("list")
+@debug_option
+@click.option("--type", "kind", default="", help="Only plugins of this type (cli/v1, getter/v1, postrenderer/v1).")
+def list_plugins(kind: str) -> None:
+    """List installed plugins.
+
+    \b
+    Examples:
+      helmpy plugin list
+      helmpy plugin list --type getter/v1
+    """
+    from helmpy.plugin.installer import provenance_status
+    from helmpy.plugin.loader import load_all
+
+    rows = [(p.name, p.manifest.version, p.manifest.type, p.manifest.api_version, provenance_status(p),
+             p.manifest.source_url or "unknown") for p in load_all(kind=kind)]
+    click.echo(format_table(("NAME", "VERSION", "TYPE", "APIVERSION", "PROVENANCE", "SOURCE"), rows), nl=False)
+
+
+@plugin.command()
+@debug_option
+@click.argument("names", nargs=-1, required=True)
+def uninstall(names: tuple[str, ...]) -> None:
+    """Uninstall plugins (their delete hooks run first).
+
+    \b
+    Examples:
+      helmpy plugin uninstall secrets
+    """
+    from helmpy.plugin.installer import uninstall as do_uninstall
+
+    do_uninstall(list(names), click.echo)
+
+
+@plugin.command()
+@debug_option
+@click.argument("names", nargs=-1, required=True)
+def update(names: tuple[str, ...]) -> None:
+    """Update plugins: git checkouts are pulled; linked local directories are always current.
+
+    \b
+    Examples:
+      helmpy plugin update git
+    """
+    from helmpy.plugin.installer import update as do_update
+
+    do_update(list(names), click.echo)
+
+
+def plugin_command(name: str) -> click.Command | None:
+    """A click command running the installed CLI plugin ``name``, or None when there is none."""
+    from helmpy.plugin.loader import find
+    from helmpy.plugin.manifest import CLI
+
+    found = find(name, kind=CLI)
+    if found is None:
+        return None
+
+    def run(args: tuple[str, ...]) -> None:
+        from helmpy.plugin.runner import run as run_plugin
+
+        run_plugin(found, list(args))
+
+    m = found.manifest
+    return click.Command(
+        name, callback=run, help=m.long_help or m.short_help, short_help=m.short_help or f'the "{name}" plugin',
+        add_help_option=False,  # as Helm: every argument, --help included, goes to the plugin
+        context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)])
+
+
+def plugin_names() -> list[str]:
+    """Names of the installed CLI plugins (for ``helmpy --help`` and completion)."""
+    from helmpy.plugin.loader import load_all
+    from helmpy.plugin.manifest import CLI
+
+    return [p.name for p in load_all(kind=CLI)]

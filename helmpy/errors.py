@@ -365,3 +365,12 @@ class ClusterUnreachable(KubeConfigError):
     """
 
     PREFIX = "kubernetes cluster unreachable: "
+
+
+# --- Helm 4 habits: post-renderers (appended by the habits helper) ---------------------------------
+class PostRenderError(RenderError):
+    """``--post-renderer``: the executable is missing, fails, prints nothing or prints what is not YAML.
+
+    The message names the post-renderer and what it said on stderr, so the user knows the chart rendered and
+    their own tool (kustomize, a script) is what failed.
+    """

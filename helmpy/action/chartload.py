@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from helmpy.chart import loader
 from helmpy.chart.model import Chart
-from helmpy.errors import ChartError
+from helmpy.errors import ChartError, DependencyError
 
 if TYPE_CHECKING:
     from helmpy.action.chartref import RemoteOptions
@@ -21,15 +21,35 @@ logger = logging.getLogger(__name__)
 
 
 def load_chart(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None,
-               remote: "RemoteOptions | None" = None) -> Chart:
-    """Resolve a chart reference (local path, ``repo/name``, URL, ``file://``, ``oci://``) and load it."""
+               remote: "RemoteOptions | None" = None, *, dependency_update: bool = False) -> Chart:
+    """Resolve a chart reference (local path, ``repo/name``, URL, ``file://``, ``oci://``) and load it.
+
+    ``dependency_update`` (``--dependency-update``): a chart directory whose Chart.yaml dependencies are missing
+    from ``charts/`` gets them first, as ``helmpy dependency update`` would, and is loaded again (Helm's order).
+    """
     path = Path(ref)
     if repo_url or ref.startswith("file://") or not path.exists():
         # local paths win (Helm's order), so the repository machinery is only imported for the rest
         from helmpy.action.chartref import resolve_chart
 
         path = resolve_chart(ref, version=version, devel=devel, repo_url=repo_url, remote=remote)
-    return loader.load(path)
+    chart = loader.load(path)
+    if dependency_update and path.is_dir() and _missing_dependencies(chart):
+        from helmpy.action.dependency import update
+
+        update(path, logger.info, remote=remote)
+        chart = loader.load(path)
+    return chart
+
+
+def _missing_dependencies(chart: Chart) -> bool:
+    from helmpy.chart.dependencies import check_dependencies
+
+    try:
+        check_dependencies(chart)
+    except DependencyError:
+        return True
+    return False
 
 
 def check_installable(chart: Chart) -> None:

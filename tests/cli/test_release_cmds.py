@@ -49,7 +49,7 @@ def test_install_status_list_history_get(cli: Any, db: Path, chart: Path) -> Non
     assert r.exit_code == 0, r
     assert "RESOURCES:\n==> v1/ConfigMap\n" in r.stdout and "demo-main" in r.stdout and "==> v1/Service" in r.stdout
     st = run(cli, db, "status", "demo", "-o", "json").json
-    assert list(st) == ["name", "info", "config", "manifest", "hooks", "version", "namespace"]  # chart removed
+    assert list(st) == ["name", "info", "config", "manifest", "hooks", "version", "namespace", "apply_method"]  # chart removed
     assert st["info"]["status"] == "deployed" and st["config"] == {"message": "hey"}
 
     r = run(cli, db, "upgrade", "demo", str(chart), "--set", "extra=true")
@@ -107,7 +107,7 @@ def test_install_json_and_dry_run(cli: Any, db: Path, chart: Path) -> None:
     r = run(cli, db, "install", "demo", str(chart), "-o", "json", "--dry-run")
     assert r.exit_code == 0, r
     data = r.json
-    assert list(data) == ["name", "info", "chart", "manifest", "hooks", "version", "namespace"]
+    assert list(data) == ["name", "info", "chart", "manifest", "hooks", "version", "namespace", "apply_method"]
     assert data["info"]["description"] == "Dry run complete" and data["info"]["status"] == "pending-install"
     assert data["chart"]["metadata"]["name"] == "release-app" and data["chart"]["schemamodtime"]
     assert data["hooks"][0]["last_run"] == {"phase": ""}

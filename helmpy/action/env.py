@@ -15,8 +15,9 @@ from pathlib import Path
 from helmpy import paths, settings
 from helmpy.errors import HelmpyError, UsageError
 
-#: ``helm env`` keys helmpy honours (Helm's BURST_LIMIT, QPS, KUBEASUSER and KUBEASGROUPS it does not: docs/design.md).
-HELM_SHOWN = ("BIN", "CACHE_HOME", "CONFIG_HOME", "CONTENT_CACHE", "DATA_HOME", "DEBUG", "DRIVER", "KUBEAPISERVER",
+#: ``helm env`` keys helmpy honours (Helm's BURST_LIMIT, QPS, KUBEASUSER and KUBEASGROUPS it does not: docs/design.md);
+#: HELM_DRIVER is honoured too but, as in ``helm env``, printed only as HELMPY_DRIVER.
+HELM_SHOWN = ("BIN", "CACHE_HOME", "CONFIG_HOME", "CONTENT_CACHE", "DATA_HOME", "DEBUG", "KUBEAPISERVER",
               "KUBECAFILE", "KUBECONTEXT", "KUBEINSECURE_SKIP_TLS_VERIFY", "KUBETLS_SERVER_NAME", "KUBETOKEN",
               "MAX_HISTORY", "NAMESPACE", "PLUGINS", "REGISTRY_CONFIG", "REPOSITORY_CACHE", "REPOSITORY_CONFIG")
 DEFAULT_MAX_HISTORY = 10

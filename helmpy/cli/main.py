@@ -141,9 +141,13 @@ def _setup_logging() -> None:
 
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())  # --debug output never shows passwords, tokens or Authorization headers
+    if not debug:
+        from helmpy.logfmt import SlogFormatter
+
+        handler.setFormatter(SlogFormatter())  # Helm 4's warning lines: level=WARN msg="..."
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
-        format="level=%(levelname)s msg=%(message)s" if not debug else "%(levelname)s %(name)s: %(message)s",
+        format="%(levelname)s %(name)s: %(message)s",
         handlers=[handler],
     )
 

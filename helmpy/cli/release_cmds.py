@@ -413,7 +413,7 @@ def history(name: str, max_revisions: int, output: str, cfg: Any) -> None:
         _echo(ro.structured([e.to_dict() for e in entries], output))
         return
     rows = [[e.revision, ro.ansic(e.updated), e.status, e.chart, e.app_version, e.description] for e in entries]
-    _echo(format_table(ro.HISTORY_HEADERS, rows))
+    _echo(format_table(ro.HISTORY_HEADERS, rows, max_col_width=ro.UNLIMITED))  # Helm 4: descriptions in full
 
 
 # --- status -----------------------------------------------------------------------------------------
@@ -437,9 +437,11 @@ def status(name: str, revision: int, show_resources: bool, show_desc: bool, outp
     from helmpy.cli import release_output as ro
 
     c = cfg()
-    result = action.run(c, name, revision, show_resources=show_resources and output == "table")
+    result = action.run(c, name, revision, show_resources=show_resources)
     if output != "table":
         data = ro.release_data(result.release, drop_chart=True)
+        if result.resources:  # Helm 4: the live objects under info.resources
+            data["info"]["resources"] = result.resources
         if result.lock is not None:
             data["lock"] = result.lock.to_dict()
         if result.explanation:
@@ -590,7 +592,7 @@ def get_metadata(release_name: str, revision: int, output: str, cfg: Any) -> Non
     from helmpy.action import get as action
     from helmpy.cli import release_output as ro
 
-    meta = action.metadata(action.run(cfg(), release_name, revision))
+    meta = action.metadata(action.run(cfg(), release_name, revision), revision)
     _echo(ro.structured(meta.to_dict(), output) if output != "table" else ro.metadata_text(meta))
 
 

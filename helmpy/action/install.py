@@ -19,6 +19,7 @@ from helmpy.release.model import ChartRecord, Info, Release, Status
 
 if TYPE_CHECKING:  # the repository machinery is imported only when a chart is remote
     from helmpy.action.chartref import RemoteOptions
+    from helmpy.action.chartload import Verify
     from helmpy.action.postrender import PostRenderer
 
 logger = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ class DeployOptions:
     post_renderer: "PostRenderer | None" = None  # --post-renderer: the rendered manifests go through it
     subchart_notes: bool = False  # --render-subchart-notes
     dependency_update: bool = False  # --dependency-update: fetch missing dependencies of a chart directory first
+    verify: "Verify | None" = None  # --verify [--keyring]: check the archive's provenance before using it
 
     def check_hide_secret(self) -> None:
         if self.hide_secret and not self.dry_run:
@@ -170,7 +172,8 @@ def run(cfg: Configuration, opts: InstallOptions, chart: Any = None) -> InstallR
     name = resolve_name(cfg, opts)
     validate_labels(opts.labels)
     chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel, opts.repo_url,
-                                                       opts.remote, dependency_update=opts.dependency_update)
+                                                       opts.remote, dependency_update=opts.dependency_update,
+                                                       verify=opts.verify)
     check_installable(chart)
     if opts.dry_run:
         return run_locked(cfg, opts, chart, name)

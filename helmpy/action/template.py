@@ -22,6 +22,7 @@ from helmpy.errors import HelmpyError, InvalidReleaseName, UsageError
 
 if TYPE_CHECKING:
     from helmpy.action.chartref import RemoteOptions
+    from helmpy.action.chartload import Verify
     from helmpy.action.config import Configuration
     from helmpy.action.postrender import PostRenderer
     from helmpy.action.render import PartialRender
@@ -60,6 +61,7 @@ class TemplateOptions:
     dependency_update: bool = False
     name_template: str = ""
     validate: bool = False  # --validate / --dry-run=server: render against the cluster and check every kind exists
+    verify: "Verify | None" = None
 
 
 @dataclass
@@ -130,7 +132,7 @@ def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOpti
     from helmpy.engine.render import Limits, ReleaseContext
 
     chart = load_chart(chart_ref, opts.version, opts.devel, opts.repo_url, opts.remote,
-                       dependency_update=opts.dependency_update)
+                       dependency_update=opts.dependency_update, verify=opts.verify)
     name = opts.release_name
     if opts.name_template and not name:
         from helmpy.action.install import render_name_template

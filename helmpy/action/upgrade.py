@@ -91,7 +91,8 @@ def run(cfg: Configuration, opts: UpgradeOptions, chart: Any = None) -> UpgradeR
     installing.validate_name(opts.name)
     installing.validate_labels({k: v for k, v in opts.labels.items() if v is not None})
     chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel, opts.repo_url,
-                                                       opts.remote, dependency_update=opts.dependency_update)
+                                                       opts.remote, dependency_update=opts.dependency_update,
+                                                       verify=opts.verify)
     check_installable(chart)
     if opts.dry_run:
         return run_locked(cfg, opts, chart)

@@ -9,7 +9,8 @@ import click
 
 from helmpy import settings
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
-from helmpy.cli.options import install_only_options, post_renderer_options, remote_options, values_options
+from helmpy.cli.options import (install_only_options, post_renderer_options, remote_options, values_options,
+                                verify_options)
 from helmpy.errors import HelmpyError, LintError, UsageError
 
 
@@ -80,6 +81,7 @@ def create(name: str, starter: str | None) -> None:
 @click.option("--dry-run", "dry_run", type=click.Choice(["client", "server"]), is_flag=False, flag_value="client",
               default="client", help="server: as --validate; client (the default): no cluster.")
 @remote_options
+@verify_options
 @post_renderer_options
 @install_only_options
 def template(args: tuple[str, ...], value_options: Any, namespace: str, show_only: tuple[str, ...],
@@ -87,7 +89,7 @@ def template(args: tuple[str, ...], value_options: Any, namespace: str, show_onl
              api_versions: tuple[str, ...], is_upgrade: bool, skip_tests: bool, no_hooks: bool,
              generate_name: bool, skip_schema_validation: bool, chart_version: str | None, devel: bool,
              repo_url: str | None, name_template: str, dependency_update: bool, validate: bool, dry_run: str,
-             remote: Any, post_renderer: Any) -> None:
+             remote: Any, verify: Any, post_renderer: Any) -> None:
     """Render a chart locally and print the manifests (manifest first, then hooks).
 
     \b
@@ -119,7 +121,7 @@ def template(args: tuple[str, ...], value_options: Any, namespace: str, show_onl
         is_upgrade=is_upgrade, skip_tests=skip_tests, no_hooks=no_hooks,
         skip_schema_validation=skip_schema_validation, version=chart_version, devel=devel, repo_url=repo_url,
         remote=remote, post_renderer=post_renderer, dependency_update=dependency_update, name_template=name_template,
-        validate=validate or dry_run == "server")
+        validate=validate or dry_run == "server", verify=verify)
     cfg = None
     if opts.validate:
         from helmpy.action.config import Configuration
@@ -209,13 +211,14 @@ def _show_command(what: str, summary: str) -> click.Command:
     @click.option("--devel", is_flag=True, help="Also consider pre-release chart versions.")
     @click.option("--repo", "repo_url", metavar="URL", help="Chart repository URL to find the chart in.")
     @remote_options
+    @verify_options
     def command(chart_ref: str, chart_version: str | None, devel: bool, repo_url: str | None, remote: Any,
-                jsonpath: str = "") -> None:
+                verify: Any, jsonpath: str = "") -> None:
         from helmpy.action.chartload import load_chart
         from helmpy.action.show import show as show_chart
         from helmpy.action.show import values_jsonpath
 
-        chart = load_chart(chart_ref, chart_version, devel, repo_url, remote)
+        chart = load_chart(chart_ref, chart_version, devel, repo_url, remote, verify=verify)
         if not jsonpath:
             click.echo(show_chart(chart, what), nl=False)
             return

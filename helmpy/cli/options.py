@@ -129,3 +129,23 @@ def install_only_options(f: F) -> F:
             {"is_flag": False, "flag_value": "true", "default": None} if shape == "optional" else {"default": None})
         decorated = click.option(*decls, name, hidden=True, expose_value=False, **kwargs)(decorated)
     return decorated  # type: ignore[no-any-return]
+
+
+def verify_options(f: F) -> F:
+    """Add ``--verify`` and ``--keyring`` and pass them as ``verify`` (a chartload ``Verify``, or None)."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        wanted, keyring = kwargs.pop("_vf_verify"), kwargs.pop("_vf_keyring")
+        kwargs["verify"] = None
+        if wanted:
+            from helmpy.action.chartload import Verify
+
+            kwargs["verify"] = Verify(keyring or None)
+        return f(*args, **kwargs)
+
+    decorated: Any = click.option("--keyring", "_vf_keyring", default="", metavar="FILE",
+                                  help="Public keyring for --verify (default ~/.gnupg/pubring.gpg).")(wrapper)
+    decorated = click.option("--verify", "_vf_verify", is_flag=True,
+                             help="Verify the chart archive against its provenance file (.prov) first.")(decorated)
+    return decorated  # type: ignore[no-any-return]

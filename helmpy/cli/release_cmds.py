@@ -14,7 +14,7 @@ import click
 from helmpy import settings
 from helmpy.cli.duration import parse_duration
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
-from helmpy.cli.options import post_renderer_options, remote_options, values_options
+from helmpy.cli.options import post_renderer_options, remote_options, values_options, verify_options
 from helmpy.cli.output import FORMATS, format_table, output_option
 from helmpy.errors import HelmpyError, UsageError
 
@@ -181,6 +181,7 @@ def _print_release(rel: Any, output: str, *, dry_run: bool = False, hide_notes: 
 @click.option("--replace", is_flag=True, help="Re-use the name of an uninstalled or failed release.")
 @click.option("--force-replace", "--force", "force_replace", is_flag=True,
               help="Force object updates (as --force-conflicts: helmpy applies server-side).")
+@verify_options
 @post_renderer_options
 @values_options
 @remote_options
@@ -225,7 +226,7 @@ def _check_server_side(value: str) -> None:
 
 def _deploy_flags(flags: dict[str, Any]) -> dict[str, Any]:
     _check_server_side(flags["server_side"])
-    return dict(post_renderer=flags["post_renderer"], subchart_notes=flags["subchart_notes"],
+    return dict(post_renderer=flags["post_renderer"], subchart_notes=flags["subchart_notes"], verify=flags["verify"],
                 dependency_update=flags["dependency_update"], wait_for_jobs=flags["wait_for_jobs"],
                 version=flags["chart_version"], devel=flags["devel"], repo_url=flags["repo_url"], remote=flags["remote"],
                 create_namespace=flags["create_namespace"], dry_run=_dry_run(flags["dry_run"]),
@@ -253,6 +254,7 @@ def _history_max_default() -> int:
 @click.option("--force", "--force-replace", "force", is_flag=True, help="Force object updates.")
 @click.option("--rollback", "rollback_to", is_flag=False, flag_value="0", default=None, metavar="[REVISION]",
               help="Shorthand for `helmpy rollback NAME [REVISION]`.")
+@verify_options
 @post_renderer_options
 @values_options
 @remote_options

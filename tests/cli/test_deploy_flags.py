@@ -236,3 +236,47 @@ def test_show_values_jsonpath(cli, chart: Path) -> None:
     assert r.exit_code == 0 and r.stdout == "" and "WARNING: --jsonpath {.nope}: nope is not found" in r.stderr
     assert _error_line(cli("show", "values", str(chart), "--jsonpath", "{.a")) == \
         "Error: error parsing jsonpath {.a: unclosed action"
+
+
+# --- --verify / --keyring ----------------------------------------------------------------------------------
+from tests.repo.gpg_fixture import SigningKey, signing_key  # noqa: E402,F401
+
+
+def test_verify_checks_provenance_for_local_and_repository_charts(cli, chart: Path, tmp_path: Path, db: Path,
+                                                                  signing_key: SigningKey) -> None:
+    out = tmp_path / "pkg"
+    r = cli("package", str(chart), "-d", str(out), "--sign", "--key", signing_key.uid, "--keyring",
+            str(signing_key.secring))
+    assert r.exit_code == 0, r
+    tgz, keyring = out / "app-1.0.0.tgz", str(signing_key.pubring)
+    for cmd in (["template", "rel", str(tgz)], ["show", "chart", str(tgz)],
+                ["install", "rel", str(tgz), "--cluster", f"local:{db}"]):
+        r = cli(*cmd, "--verify", "--keyring", keyring)
+        assert r.exit_code == 0, r
+    line = _error_line(cli("template", "rel", str(chart), "--verify", "--keyring", keyring))
+    assert "cannot verify a directory" in line
+    # from a repository: the .prov is fetched beside the archive, as pull --verify does
+    import hashlib
+    import shutil
+
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(tgz, served)
+    shutil.copy(out / "app-1.0.0.tgz.prov", served)
+    index = {"apiVersion": "v1", "entries": {"app": [{"apiVersion": "v2", "name": "app", "version": "1.0.0",
+                                                      "urls": ["app-1.0.0.tgz"],
+                                                      "digest": hashlib.sha256(tgz.read_bytes()).hexdigest()}]}}
+    (served / "index.yaml").write_text(yaml.safe_dump(index))
+    srv = serve(served)
+    try:
+        r = cli("upgrade", "rel", "app", "--repo", srv.url, "--verify", "--keyring", keyring, "--cluster",
+                f"local:{db}")
+        assert r.exit_code == 0, r
+        tgz_served = served / "app-1.0.0.tgz"  # a repository serving another archive, its index updated to match
+        tgz_served.write_bytes(tgz_served.read_bytes() + b"tampered")
+        index["entries"]["app"][0]["digest"] = hashlib.sha256(tgz_served.read_bytes()).hexdigest()
+        (served / "index.yaml").write_text(yaml.safe_dump(index))
+        line = _error_line(cli("template", "rel", "app", "--repo", srv.url, "--verify", "--keyring", keyring))
+        assert "sha256" in line or "digest" in line, line
+    finally:
+        srv.stop()

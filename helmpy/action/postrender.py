@@ -15,8 +15,10 @@ file is the user's own data.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -24,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from helmpy import yamlutil
-from helmpy.engine.manifests import split_documents
 from helmpy.errors import PostRenderError
 
 logger = logging.getLogger(__name__)
@@ -84,49 +85,96 @@ def _is_manifest(path: str, text: str) -> bool:
     return not path.endswith(NOTES_SUFFIX) and not os.path.basename(path).startswith("_") and bool(text.strip())
 
 
+_SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?$\n?", re.M)
+_PLAIN_PATH = re.compile(r"^[A-Za-z0-9_./-]+$")
+_ANNOTATION_LINE = re.compile(r"^([ \t]+)" + re.escape(FILENAME_ANNOTATION) + r":[ \t]*(.*)$\n?", re.M)
+
+
+def documents(text: str) -> list[str]:
+    """The YAML documents of ``text`` as written (not re-serialised), each ending in a newline."""
+    return [piece.rstrip("\n") + "\n" for piece in _SEPARATOR.split(text) if piece.strip()]
+
+
 def annotate_and_merge(files: dict[str, str]) -> str:
-    """Every document of every manifest file, in path order, with its template named in an annotation."""
+    """Every document of every manifest file, in path order, with its template named in an annotation.
+
+    The annotation line is written into the document's own text (after ``metadata:``, or as the first of its
+    ``annotations:``), so the post-renderer sees the manifests as rendered, byte for byte, as Helm's kyaml
+    round trip keeps them; a document whose metadata is not a block mapping is re-serialised instead.
+    """
     docs: list[str] = []
     for path in sorted(files):
         if not _is_manifest(path, files[path]):
             continue
-        for text in split_documents(files[path]):
+        for text in documents(files[path]):
             doc = yamlutil.load(text, path, exc=PostRenderError)
-            if not isinstance(doc, dict):
-                continue  # comments only, or not an object: nothing a post-renderer could use
-            if doc.get("metadata") is None:
-                doc["metadata"] = {}
-            meta = doc["metadata"]
-            if not isinstance(meta, dict):
-                raise PostRenderError(f"{path}: metadata is not a mapping, cannot hand it to the post-renderer")
-            if not isinstance(meta.get("annotations"), dict):
-                meta["annotations"] = {}
-            meta["annotations"][FILENAME_ANNOTATION] = path
-            docs.append(yamlutil.dump(doc, sort=False))
+            if isinstance(doc, dict):
+                docs.append(_annotated(text, doc, path))
     return "---\n".join(docs)
 
 
+def _annotated(text: str, doc: dict[str, Any], path: str) -> str:
+    value = path if _PLAIN_PATH.match(path) else json.dumps(path)
+    meta = doc.get("metadata")
+    lines = text.splitlines(keepends=True)
+    at = next((i for i, line in enumerate(lines) if line.rstrip() == "metadata:"), None)
+    if isinstance(meta, dict) and meta and at is not None:
+        body = next((line for line in lines[at + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
+        indent = body[:len(body) - len(body.lstrip())]
+        if indent:
+            for i in range(at + 1, len(lines)):
+                line = lines[i]
+                if line.strip() and not line.startswith(indent):
+                    break  # past the metadata block
+                if line.rstrip() == f"{indent}annotations:" and isinstance(meta.get("annotations"), dict):
+                    lines.insert(i + 1, f"{indent}  {FILENAME_ANNOTATION}: {value}\n")
+                    return "".join(lines)
+            if "annotations" not in meta:
+                lines.insert(at + 1, f"{indent}annotations:\n{indent}  {FILENAME_ANNOTATION}: {value}\n")
+                return "".join(lines)
+    if doc.get("metadata") is None:
+        doc["metadata"] = {}
+    if not isinstance(doc["metadata"], dict):
+        raise PostRenderError(f"{path}: metadata is not a mapping, cannot hand it to the post-renderer")
+    if not isinstance(doc["metadata"].get("annotations"), dict):
+        doc["metadata"]["annotations"] = {}
+    doc["metadata"]["annotations"][FILENAME_ANNOTATION] = path
+    return yamlutil.dump(doc, sort=False)
+
+
 def split_and_deannotate(stream: str, name: str) -> dict[str, str]:
-    """The post-renderer's output back as files: grouped by the annotation, which is removed again."""
-    try:
-        docs = yamlutil.load_all(stream, f'output of post-renderer "{name}"', exc=PostRenderError)
-    except PostRenderError as err:
-        raise PostRenderError(f"error while parsing post rendered output: {err.message}") from err
+    """The post-renderer's output back as files: grouped by the annotation, whose line is taken out again (with
+    an ``annotations:`` left empty by it)."""
     grouped: dict[str, list[str]] = {}
-    for i, doc in enumerate(d for d in docs if d is not None):
+    for i, text in enumerate(documents(stream)):
+        try:
+            doc = yamlutil.load(text, f'output of post-renderer "{name}"', exc=PostRenderError)
+        except PostRenderError as err:
+            raise PostRenderError(f"error while parsing post rendered output: {err.message}") from err
+        if doc is None:
+            continue
         if not isinstance(doc, dict):
             raise PostRenderError(f'post-renderer "{name}": document {i + 1} of its output is not a mapping')
-        path = _pop_filename(doc) or f"generated-by-postrender-{i}.yaml"
-        grouped.setdefault(path, []).append(yamlutil.dump(doc, sort=False))
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+        path = str(annotations.get(FILENAME_ANNOTATION) or "")
+        if path:
+            text = _deannotated(text, doc)
+        grouped.setdefault(path or f"generated-by-postrender-{i}.yaml", []).append(text)
     return {path: "---\n".join(texts) for path, texts in grouped.items()}
 
 
-def _pop_filename(doc: dict[str, Any]) -> str:
-    meta = doc.get("metadata")
-    annotations = meta.get("annotations") if isinstance(meta, dict) else None
-    if not isinstance(annotations, dict):
-        return ""
-    path = str(annotations.pop(FILENAME_ANNOTATION, "") or "")
-    if not annotations:
-        del meta["annotations"]  # type: ignore[index]
-    return path
+def _deannotated(text: str, doc: dict[str, Any]) -> str:
+    match = _ANNOTATION_LINE.search(text)
+    if match is None:  # written some other way (flow style): re-serialise without it
+        annotations = doc["metadata"]["annotations"]
+        annotations.pop(FILENAME_ANNOTATION, None)
+        if not annotations:
+            del doc["metadata"]["annotations"]
+        return yamlutil.dump(doc, sort=False)
+    before, after = text[:match.start()], text[match.end():]
+    head = before.splitlines(keepends=True)
+    child = match.group(1)
+    if head and head[-1].rstrip() == f"{child[:-2]}annotations:" and not after.startswith(child):
+        head.pop()  # the annotation was the only one
+    return "".join(head) + after

@@ -280,3 +280,36 @@ def test_verify_checks_provenance_for_local_and_repository_charts(cli, chart: Pa
         assert "sha256" in line or "digest" in line, line
     finally:
         srv.stop()
+
+
+# --- the same stream as Helm 4 hands its postrenderer/v1 plugins -------------------------------------------
+PARITY_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+    "templates/cm.yaml": ('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\n  labels:\n'
+                          '    a: "1"\ndata:\n  greeting: hello\n  list: |\n    x\n    y\n'),
+    "templates/hook.yaml": ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n"
+                            "  annotations:\n    helm.sh/hook: pre-install\ndata:\n  when: before\n---\n"
+                            "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\nspec:\n  ports:\n  - port: 80\n"
+                            "    name: http\n"),
+    "templates/NOTES.txt": "notes\n",
+    "templates/_helpers.tpl": '{{ define "x" }}x{{ end }}\n',
+}
+
+
+@pytest.mark.helm
+def test_post_rendered_output_matches_helm_4s_plugin(cli, helm, tmp_path: Path) -> None:
+    """Helm 4 takes a postrenderer/v1 plugin; helmpy the same script by path: the output is byte-identical
+    (formatting kept, ``yes`` still a string, annotations added and removed where Helm's kyaml puts them)."""
+    chart = write_files(tmp_path / "app", PARITY_CHART)
+    plugin = tmp_path / "plugins" / "sedpr"
+    plugin.mkdir(parents=True)
+    (plugin / "plugin.yaml").write_text("apiVersion: v1\nname: sedpr\nversion: 0.1.0\ntype: postrenderer/v1\n"
+                                        "runtime: subprocess\nruntimeConfig:\n  platformCommand:\n"
+                                        "    - command: ${HELM_PLUGIN_DIR}/post.sh\n")
+    script = _script(plugin, "post.sh", SED_SCRIPT)
+    theirs = helm("template", "rel", str(chart), "--post-renderer", "sedpr", "--post-renderer-args", "yes",
+                  extra_env={"HELM_PLUGINS": str(tmp_path / "plugins")})
+    ours = cli("template", "rel", str(chart), "--post-renderer", str(script), "--post-renderer-args", "yes")
+    assert ours.exit_code == 0, ours
+    assert ours.stdout == theirs.stdout
+    assert "  post: yes\n" in ours.stdout

@@ -391,3 +391,11 @@ class PluginExitError(PluginError):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.exit_code = code if 0 < code < 256 else ExitCode.ERROR
+
+# --- Helm 4 habits: post-renderers (appended by the habits helper) ---------------------------------
+class PostRenderError(RenderError):
+    """``--post-renderer``: the executable is missing, fails, prints nothing or prints what is not YAML.
+
+    The message names the post-renderer and what it said on stderr, so the user knows the chart rendered and
+    their own tool (kustomize, a script) is what failed.
+    """

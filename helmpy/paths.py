@@ -1,9 +1,12 @@
-"""Where helmpy keeps its files: XDG directories with HELMPY_* overrides (like Helm's HELM_*)."""
+"""Where helmpy keeps its files: XDG directories, overridden like Helm's (``HELMPY_*``, else ``HELM_*``; see
+:mod:`helmpy.settings`)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from helmpy import settings
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -11,40 +14,44 @@ def _xdg(var: str, fallback: str) -> Path:
     return Path(value) if value else Path.home() / fallback
 
 
+def _setting(key: str) -> Path | None:
+    value = settings.get(key)
+    return Path(value) if value else None
+
+
 def config_home() -> Path:
-    """``HELMPY_CONFIG_HOME``, else ``$XDG_CONFIG_HOME/helmpy``."""
-    override = os.environ.get("HELMPY_CONFIG_HOME")
-    return Path(override) if override else _xdg("XDG_CONFIG_HOME", ".config") / "helmpy"
+    """``HELMPY_CONFIG_HOME`` / ``HELM_CONFIG_HOME``, else ``$XDG_CONFIG_HOME/helmpy``."""
+    return _setting("CONFIG_HOME") or _xdg("XDG_CONFIG_HOME", ".config") / "helmpy"
 
 
 def cache_home() -> Path:
-    """``HELMPY_CACHE_HOME``, else ``$XDG_CACHE_HOME/helmpy``."""
-    override = os.environ.get("HELMPY_CACHE_HOME")
-    return Path(override) if override else _xdg("XDG_CACHE_HOME", ".cache") / "helmpy"
+    """``HELMPY_CACHE_HOME`` / ``HELM_CACHE_HOME``, else ``$XDG_CACHE_HOME/helmpy``."""
+    return _setting("CACHE_HOME") or _xdg("XDG_CACHE_HOME", ".cache") / "helmpy"
 
 
 def data_home() -> Path:
-    """``HELMPY_DATA_HOME``, else ``$XDG_DATA_HOME/helmpy``."""
-    override = os.environ.get("HELMPY_DATA_HOME")
-    return Path(override) if override else _xdg("XDG_DATA_HOME", ".local/share") / "helmpy"
+    """``HELMPY_DATA_HOME`` / ``HELM_DATA_HOME``, else ``$XDG_DATA_HOME/helmpy``."""
+    return _setting("DATA_HOME") or _xdg("XDG_DATA_HOME", ".local/share") / "helmpy"
 
 
 def repository_config() -> Path:
-    """repositories.yaml (``HELMPY_REPOSITORY_CONFIG`` overrides)."""
-    override = os.environ.get("HELMPY_REPOSITORY_CONFIG")
-    return Path(override) if override else config_home() / "repositories.yaml"
+    """repositories.yaml (``HELMPY_REPOSITORY_CONFIG`` / ``HELM_REPOSITORY_CONFIG`` override)."""
+    return _setting("REPOSITORY_CONFIG") or config_home() / "repositories.yaml"
 
 
 def repository_cache() -> Path:
-    """Cached repository indexes (``HELMPY_REPOSITORY_CACHE`` overrides)."""
-    override = os.environ.get("HELMPY_REPOSITORY_CACHE")
-    return Path(override) if override else cache_home() / "repository"
+    """Cached repository indexes (``HELMPY_REPOSITORY_CACHE`` / ``HELM_REPOSITORY_CACHE`` override)."""
+    return _setting("REPOSITORY_CACHE") or cache_home() / "repository"
 
 
 def content_cache() -> Path:
-    """Downloaded charts, content-addressed (``HELMPY_CONTENT_CACHE`` overrides)."""
-    override = os.environ.get("HELMPY_CONTENT_CACHE")
-    return Path(override) if override else cache_home() / "content"
+    """Downloaded charts, content-addressed (``HELMPY_CONTENT_CACHE`` / ``HELM_CONTENT_CACHE`` override)."""
+    return _setting("CONTENT_CACHE") or cache_home() / "content"
+
+
+def plugins_home() -> Path:
+    """Installed plugins (``HELMPY_PLUGINS`` / ``HELM_PLUGINS`` override)."""
+    return _setting("PLUGINS") or data_home() / "plugins"
 
 
 def embedded_cluster_db() -> Path:
@@ -53,9 +60,8 @@ def embedded_cluster_db() -> Path:
 
 
 def registry_config() -> Path:
-    """OCI registry credentials, Docker's config.json format (``HELMPY_REGISTRY_CONFIG`` overrides)."""
-    override = os.environ.get("HELMPY_REGISTRY_CONFIG")
-    return Path(override) if override else config_home() / "registry" / "config.json"
+    """OCI registry credentials, Docker's config.json format (``HELMPY_REGISTRY_CONFIG`` / ``HELM_REGISTRY_CONFIG``)."""
+    return _setting("REGISTRY_CONFIG") or config_home() / "registry" / "config.json"
 
 
 def docker_config() -> Path:

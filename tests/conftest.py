@@ -35,6 +35,13 @@ def helmpy_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
                 "HELMPY_REPOSITORY_CACHE", "HELMPY_CONTENT_CACHE", "HELMPY_KUBECONTEXT", "HELMPY_KUBECONFIG", "HELMPY_KUBEAPISERVER",
                 "HELMPY_KUBETOKEN", "HELMPY_KUBECAFILE", "HELMPY_KUBEINSECURE_SKIP_TLS_VERIFY"):
         monkeypatch.delenv(var, raising=False)
+    # Helm's own variables set the same settings (helmpy.settings): the developer's Helm environment stays out
+    from helmpy.settings import HELM_KEYS, HELM_PREFIX, PREFIX
+
+    for key in HELM_KEYS:
+        for prefix in (PREFIX, HELM_PREFIX):
+            if prefix + key not in ("HELMPY_CONFIG_HOME", "HELMPY_CACHE_HOME", "HELMPY_DATA_HOME"):
+                monkeypatch.delenv(prefix + key, raising=False)
     return home
 
 

@@ -317,8 +317,11 @@ class Deployment:
 
 
 def deploy(cfg: Any, plan: Deployment, *, wait: bool = False, timeout: float = 300.0, no_hooks: bool = False,
-           force: bool = False) -> ApplyResult:
+           force: bool = False, wait_for_jobs: bool = False) -> ApplyResult:
     """Pre-hooks, apply, wait, post-hooks, then mark the revision deployed (older ones superseded).
+
+    ``wait`` waits for the applied objects to be ready, Jobs only with ``wait_for_jobs`` (Helm's
+    ``--wait-for-jobs``: without it a Job counts as ready once created).
 
     When nothing has to happen after the objects are applied (no wait, no post hooks), applying the
     objects and recording the release happen in one ``kube.transaction()``, so on the embedded cluster a
@@ -340,7 +343,8 @@ def deploy(cfg: Any, plan: Deployment, *, wait: bool = False, timeout: float = 3
             finalize(cfg, plan)
     if not finish_now:
         if wait:
-            cfg.kube.wait_ready(result.applied_objects, timeout)
+            cfg.kube.wait_ready([o for o in result.applied_objects if wait_for_jobs or o.get("kind") != "Job"],
+                                timeout)
         if not no_hooks:
             run_hooks(cfg.kube, rel, plan.post_event, timeout, clock=cfg.clock, record=record)
         finalize(cfg, plan)

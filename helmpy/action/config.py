@@ -7,12 +7,12 @@ Actions never build their own backends; the CLI (or a test) builds a Configurati
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from helmpy import settings
 from helmpy.redact import scrub_command
 from helmpy.release.model import now
 
@@ -20,6 +20,19 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_NAMESPACE = "default"
 DEFAULT_TIMEOUT = 300.0
+
+
+_CONNECTION_SETTINGS = {"apiserver": "KUBEAPISERVER", "token": "KUBETOKEN", "ca_file": "KUBECAFILE",
+                        "tls_server_name": "KUBETLS_SERVER_NAME"}
+
+
+def connection_settings() -> dict[str, Any]:
+    """The API server overrides set in the environment (``HELMPY_KUBETOKEN``/``HELM_KUBETOKEN``, ...), for commands
+    without the flags (``template --validate``) and for flags left out."""
+    out: dict[str, Any] = {k: settings.get(key) for k, key in _CONNECTION_SETTINGS.items() if settings.get(key)}
+    if settings.flag("KUBEINSECURE_SKIP_TLS_VERIFY"):
+        out["insecure_skip_tls_verify"] = True
+    return out
 
 
 @dataclass
@@ -39,7 +52,8 @@ class Configuration:
     def from_env(cls, namespace: str | None = None, cluster: str | None = None, driver: str | None = None,
                  kubeconfig: str | None = None, context: str | None = None,
                  kube_overrides: dict[str, Any] | None = None, command: str | None = None) -> "Configuration":
-        """Build from flags, falling back to HELMPY_NAMESPACE / HELMPY_CLUSTER / HELMPY_DRIVER.
+        """Build from flags, falling back to the NAMESPACE / CLUSTER / DRIVER settings
+        (``HELMPY_*``, else Helm's ``HELM_*``; :mod:`helmpy.settings`).
 
         Without ``-n``, a real cluster's namespace comes from the kubeconfig context (like kubectl and Helm).
         ``command`` is what the release lock records as its holder's command (never flag values: the CLI
@@ -49,10 +63,12 @@ class Configuration:
         from helmpy.storage.factory import make_driver
         from helmpy.storage.storage import Storage
 
-        cluster = cluster or os.environ.get("HELMPY_CLUSTER") or None
-        driver_name = driver or os.environ.get("HELMPY_DRIVER") or "secret"
-        kube = make_kube_client(cluster=cluster, kubeconfig=kubeconfig, context=context, **(kube_overrides or {}))
-        ns = (namespace or os.environ.get("HELMPY_NAMESPACE") or getattr(kube, "namespace", None)
+        cluster = cluster or settings.get("CLUSTER")
+        driver_name = driver or settings.get("DRIVER") or "secret"
+        kube = make_kube_client(cluster=cluster, kubeconfig=kubeconfig or settings.get("KUBECONFIG"),
+                                context=context or settings.get("KUBECONTEXT"),
+                                **{**connection_settings(), **(kube_overrides or {})})
+        ns = (namespace or settings.get("NAMESPACE") or getattr(kube, "namespace", None)
               or DEFAULT_NAMESPACE)
         storage = Storage(make_driver(driver_name, kube, ns))
         logger.debug("configuration namespace=%s cluster=%s driver=%s", ns, cluster, driver_name)

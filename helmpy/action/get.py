@@ -60,12 +60,16 @@ class Metadata:
         return out
 
 
-def metadata(rel: Release) -> Metadata:
+def metadata(rel: Release, revision: int = 0) -> Metadata:
+    """Helm 4's ``get metadata``: for the latest revision (``revision`` 0) the labels are the storage object's,
+    system labels (name, owner, status, version, modifiedAt) included; for ``--revision N`` only the custom
+    ones (Helm reads the latest through its query, which keeps them, and a revision through Get, which filters)."""
     meta = rel.chart.metadata if rel.chart else {}
     ts = rel.info.last_deployed
     deployed = format_time(ts.replace(microsecond=0)) if ts else ""
     return Metadata(name=rel.name, chart=str(meta.get("name", "")), version=str(meta.get("version", "")),
                     app_version=str(meta.get("appVersion", "")), annotations=dict(meta.get("annotations") or {}),
-                    labels=dict(rel.labels), dependencies=list(meta.get("dependencies") or []),
+                    labels=dict(rel.storage_labels or rel.labels) if not revision else dict(rel.labels),
+                    dependencies=list(meta.get("dependencies") or []),
                     namespace=rel.namespace, revision=rel.version, status=rel.info.status.value,
                     deployed_at=deployed or "", apply_method=rel.apply_method)

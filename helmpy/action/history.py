@@ -9,7 +9,7 @@ from typing import Any
 from helmpy.action.config import Configuration
 from helmpy.action.install import validate_name
 from helmpy.errors import ReleaseNotFound
-from helmpy.release.model import Release, format_time
+from helmpy.release.model import Release, keep_time
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +26,12 @@ class HistoryEntry:
     chart: str
     app_version: str
     description: str
+    updated_raw: str | None = None  # the stored text of ``updated`` (Helm's nanoseconds)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"revision": self.revision}
         if self.updated is not None:
-            out["updated"] = format_time(self.updated)
+            out["updated"] = keep_time(self.updated, self.updated_raw)
         out.update({"status": self.status, "chart": self.chart, "app_version": self.app_version,
                     "description": self.description})
         return out
@@ -53,4 +54,5 @@ def run(cfg: Configuration, name: str, max_revisions: int = DEFAULT_MAX) -> list
     if max_revisions > 0:
         history = history[-max_revisions:]
     return [HistoryEntry(r.version, r.info.last_deployed, r.info.status.value, chart_label(r),
-                         r.chart.app_version if r.chart else "", r.info.description) for r in history]
+                         r.chart.app_version if r.chart else "", r.info.description,
+                         r.info.raw_times.get("last_deployed")) for r in history]

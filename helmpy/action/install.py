@@ -19,12 +19,17 @@ from helmpy.release.model import ChartRecord, Info, Release, Status
 
 if TYPE_CHECKING:  # the repository machinery is imported only when a chart is remote
     from helmpy.action.chartref import RemoteOptions
+    from helmpy.action.chartload import Verify
+    from helmpy.action.postrender import PostRenderer
 
 logger = logging.getLogger(__name__)
 
 NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 MAX_NAME_LEN = 53
 RESERVED_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
+#: Helm 4's record of how a revision's objects were applied: helmpy always applies server-side ("csa" is Helm's
+#: client-side three-way merge, which helmpy does not do; ``--server-side=false`` is refused).
+APPLY_METHOD = "ssa"
 
 
 def validate_name(name: str) -> None:
@@ -77,15 +82,17 @@ def cluster_lookup(kube: Any) -> Any:
 
 
 def render(cfg: Configuration, chart: Any, values: dict[str, Any], release: Release, *, is_upgrade: bool,
-           skip_schema: bool = False) -> Any:
-    """Render ``chart`` for ``release`` and copy manifest, hooks and notes onto it."""
+           opts: "DeployOptions") -> Any:
+    """Render ``chart`` for ``release`` (``opts``: schema, post-renderer, sub-chart notes) and copy manifest, hooks
+    and notes onto it."""
     from helmpy.action.render import render_release
     from helmpy.engine.render import ReleaseContext
 
     ctx = ReleaseContext(name=release.name, namespace=release.namespace, revision=release.version,
                          is_install=not is_upgrade, is_upgrade=is_upgrade)
-    rendered = render_release(chart, values, ctx, cfg.get_capabilities(), skip_schema=skip_schema,
-                              lookup=cluster_lookup(cfg.kube))
+    rendered = render_release(chart, values, ctx, cfg.get_capabilities(), skip_schema=opts.skip_schema,
+                              lookup=cluster_lookup(cfg.kube), post_renderer=opts.post_renderer,
+                              subchart_notes=opts.subchart_notes)
     release.manifest = rendered.manifest
     release.hooks = from_rendered(rendered.hooks)
     release.info.notes = rendered.notes or ""
@@ -114,6 +121,11 @@ class DeployOptions:
     no_hooks: bool = False
     labels: dict[str, Any] = field(default_factory=dict)
     hide_secret: bool = False  # dry runs only: Secrets print as one "# HIDDEN" line (Helm 4)
+    wait_for_jobs: bool = False  # with wait: Jobs too must complete
+    post_renderer: "PostRenderer | None" = None  # --post-renderer: the rendered manifests go through it
+    subchart_notes: bool = False  # --render-subchart-notes
+    dependency_update: bool = False  # --dependency-update: fetch missing dependencies of a chart directory first
+    verify: "Verify | None" = None  # --verify [--keyring]: check the archive's provenance before using it
 
     def check_hide_secret(self) -> None:
         if self.hide_secret and not self.dry_run:
@@ -160,7 +172,8 @@ def run(cfg: Configuration, opts: InstallOptions, chart: Any = None) -> InstallR
     name = resolve_name(cfg, opts)
     validate_labels(opts.labels)
     chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel, opts.repo_url,
-                                                                  opts.remote)
+                                                       opts.remote, dependency_update=opts.dependency_update,
+                                                       verify=opts.verify)
     check_installable(chart)
     if opts.dry_run:
         return run_locked(cfg, opts, chart, name)
@@ -184,8 +197,9 @@ def run_locked(cfg: Configuration, opts: InstallOptions, chart: Any, name: str) 
     ts = cfg.clock()
     rel = Release(name=name, namespace=cfg.namespace, version=(last.version + 1) if last else 1,
                   info=Info(first_deployed=ts, last_deployed=ts, status=Status.UNKNOWN),
-                  chart=ChartRecord.from_chart(chart), config=opts.values, labels=dict(opts.labels))
-    rendered = render(cfg, chart, opts.values, rel, is_upgrade=False, skip_schema=opts.skip_schema)
+                  chart=ChartRecord.from_chart(chart), config=opts.values, labels=dict(opts.labels),
+                  apply_method=APPLY_METHOD)
+    rendered = render(cfg, chart, opts.values, rel, is_upgrade=False, opts=opts)
     rel.info.status = Status.PENDING_INSTALL
     rel.info.description = "Initial install underway"
     crd_kinds = applying.crd_scopes(list(rendered.crds)) if not opts.skip_crds else None
@@ -215,7 +229,7 @@ def run_locked(cfg: Configuration, opts: InstallOptions, chart: Any, name: str) 
                                    description=opts.description or "Install complete")
         try:
             result.applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
-                                             force=opts.force_conflicts)
+                                             force=opts.force_conflicts, wait_for_jobs=opts.wait_for_jobs)
         except HelmpyError as err:
             fail(cfg, rel, f"Release \"{name}\" failed: {err}")
             if opts.rollback_on_failure:

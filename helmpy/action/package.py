@@ -10,12 +10,16 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helmpy.chart import loader
 from helmpy.chart.dependencies import check_dependencies
 from helmpy.chart.model import is_semver
 from helmpy.chart.save import archive_filename, save_archive
 from helmpy.errors import ChartError, ChartValidationError
+
+if TYPE_CHECKING:
+    from helmpy.action.chartref import RemoteOptions
 from helmpy.fsutil import atomic_write
 
 logger = logging.getLogger(__name__)
@@ -33,6 +37,7 @@ class PackageOptions:
     key: str = ""
     keyring: str | None = None
     passphrase: str | None = None
+    remote: "RemoteOptions | None" = None  # -u: TLS/credential/--plain-http flags for oci:// dependencies
 
 
 @dataclass
@@ -44,10 +49,10 @@ class PackageResult:
     prov_path: Path | None = None
 
 
-def _update_dependencies(chart_dir: Path) -> None:
+def _update_dependencies(chart_dir: Path, remote: "RemoteOptions | None" = None) -> None:
     from helmpy.action.dependency import update
 
-    update(chart_dir, out=lambda _line: None)  # Helm discards dependency-update output while packaging
+    update(chart_dir, out=lambda _line: None, remote=remote)  # Helm discards dependency-update output while packaging
 
 
 def _mtime_hint(chart_dir: Path):  # type: ignore[no-untyped-def]
@@ -73,7 +78,7 @@ def run(chart_path: str | os.PathLike[str], opts: PackageOptions) -> PackageResu
     if not chart_dir.is_dir():
         raise ChartError(f"{chart_path}: not a chart directory (helmpy package takes a directory)")
     if opts.dependency_update:
-        _update_dependencies(chart_dir)
+        _update_dependencies(chart_dir, opts.remote)
     chart = loader.load_dir(chart_dir)
     if opts.version is not None:
         if not is_semver(opts.version):

@@ -43,7 +43,7 @@ def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print,
     from helmpy.repo.downloader import ChartDownloader
 
     dest = Path(opts.destination)
-    if not dest.is_dir():
+    if not opts.untar and not dest.is_dir():  # --untar creates the directory (-d and --untardir), as Helm does
         raise HelmpyError(f'destination "{dest}" does not exist or is not a directory')
     chart = locate(ref, opts.version, opts.devel, opts.repo_url, opts.remote)
     dl = ChartDownloader()

@@ -12,7 +12,7 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from helmpy.chart.dependencies import process_dependencies
 from helmpy.chart.model import Chart
@@ -23,6 +23,9 @@ from helmpy.engine.sandbox import set_code_store
 from helmpy.errors import ChartError, HelmpyError, RenderError
 from helmpy.semverutil import satisfies
 from helmpy.values.coalesce import coalesce_values
+
+if TYPE_CHECKING:
+    from helmpy.action.postrender import PostRenderer
 
 logger = logging.getLogger(__name__)
 
@@ -186,8 +189,10 @@ def compute_values(chart: Chart, user_values: dict[str, Any], caps: Capabilities
 def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseContext, caps: Capabilities, *,
                    lookup: Callable[[str, str, str, str], dict] | None = None, skip_schema: bool = False,
                    strict: bool = False, subchart_notes: bool = False,
-                   limits: Limits | None = None) -> RenderedRelease:
+                   limits: Limits | None = None, post_renderer: PostRenderer | None = None) -> RenderedRelease:
     """Render ``chart`` with ``user_values`` for ``release`` into manifests, hooks, notes and CRDs.
+
+    ``post_renderer`` gets every rendered manifest and hook before they are split and sorted (Helm's place).
 
     An error from the render stage (kubeVersion gate, templates, rendered YAML) carries a
     :class:`PartialRender` (see :func:`partial_render`), like the partial release Helm returns.
@@ -201,12 +206,15 @@ def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseCo
     try:
         check_kube_version(chart, caps)
         files = renderer.render(chart, values)
-        try:
-            collect_documents(files, hooks, manifests)
-        except RenderError:
-            partial.manifest = rendered_files_text(files)
-            raise
     except HelmpyError as err:
+        setattr(err, _PARTIAL_ATTR, partial)
+        raise
+    if post_renderer is not None:  # its errors are the user's tool's, not the chart's: no partial render
+        files = post_renderer.run(files)
+    try:
+        collect_documents(files, hooks, manifests)
+    except RenderError as err:
+        partial.manifest = rendered_files_text(files)
         setattr(err, _PARTIAL_ATTR, partial)
         raise
     notes = collect_notes(chart, files, subchart_notes)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from helmpy.action import apply as applying
 from helmpy.action.config import DEFAULT_TIMEOUT, Configuration
-from helmpy.action.install import fail, validate_name
+from helmpy.action.install import APPLY_METHOD, fail, validate_name
 from helmpy.action.interruption import recorded_on_interrupt, rollback_advice
 from helmpy.action.lock import ReleaseLock, recover_stale_pending
 from helmpy.action.upgrade import DEFAULT_HISTORY_MAX
@@ -31,6 +31,7 @@ class RollbackOptions:
     revision: int = 0
     dry_run: bool = False
     wait: bool = False
+    wait_for_jobs: bool = False
     timeout: float = DEFAULT_TIMEOUT
     no_hooks: bool = False
     force: bool = False
@@ -76,7 +77,7 @@ def run_locked(cfg: Configuration, opts: RollbackOptions) -> RollbackResult:
                   info=Info(last_deployed=ts, status=Status.PENDING_ROLLBACK, description=f"Rollback to {revision}",
                             notes=target.info.notes).first_deployed_of(latest.info),
                   chart=copy.deepcopy(target.chart), config=copy.deepcopy(target.config), manifest=target.manifest,
-                  hooks=copy.deepcopy(target.hooks), apply_method=target.apply_method, labels=dict(target.labels))
+                  hooks=copy.deepcopy(target.hooks), apply_method=APPLY_METHOD, labels=dict(target.labels))
     if opts.dry_run:
         return RollbackResult(rel, target, recovered=recovered)
     current_objs = applying.parse_manifest(latest.manifest, cfg.kube, cfg.namespace)
@@ -90,7 +91,7 @@ def run_locked(cfg: Configuration, opts: RollbackOptions) -> RollbackResult:
                                    post_event="post-rollback", supersede=deployed, description=f"Rollback to {revision}")
         try:
             applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
-                                      force=opts.force)
+                                      force=opts.force, wait_for_jobs=opts.wait_for_jobs)
         except HelmpyError as err:
             fail(cfg, rel, f"Rollback \"{name}\" failed: {err}")
             if opts.cleanup_on_fail:

@@ -54,3 +54,19 @@ def show(chart: Chart, what: ShowWhat | str) -> str:
                 out.append("---\n")
             out.append(f.data.decode("utf-8", "replace") + "\n")
     return "".join(out)
+
+
+def values_jsonpath(chart: Chart, template: str) -> tuple[str, str]:
+    """``show values --jsonpath``: (what the template prints of the chart's values, why it printed nothing).
+
+    As Helm, a path that finds nothing prints nothing and is no error (the reason is for a warning on stderr);
+    a template that cannot be parsed is an error naming it.
+    """
+    from helmpy import jsonpath
+
+    try:
+        return jsonpath.execute(template, chart.values), ""
+    except jsonpath.JSONPathSyntaxError as err:
+        raise jsonpath.JSONPathSyntaxError(f"error parsing jsonpath {template}: {err.message}") from err
+    except jsonpath.JSONPathNotFound as err:
+        return "", err.message

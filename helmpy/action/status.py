@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 @dataclass
 class StatusResult:
     release: Release
-    resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "<apiVersion>/<Kind>" -> objects
+    resources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "<version>/<Kind>" -> objects
     lock: LockInfo | None = None
     explanation: str = ""  # why a pending revision is pending, and what to do
 
@@ -39,19 +39,54 @@ def get_release(cfg: Configuration, name: str, revision: int = 0) -> Release:
     return last
 
 
+RELATED_PODS = "v1/Pod(related)"
+_POD_OWNERS = ("ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job")
+
+
+def resource_key(obj: dict[str, Any]) -> str:
+    """Helm 4's group key: the API *version* (no group) and the kind, ``v1/Deployment`` for apps/v1 too."""
+    return f"{str(obj.get('apiVersion') or '').rpartition('/')[2]}/{obj.get('kind')}"
+
+
+def _pod_selector(obj: dict[str, Any]) -> dict[str, str] | None:
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    kind = obj.get("kind")
+    if kind in _POD_OWNERS:
+        selector = (spec.get("selector") or {}).get("matchLabels") if isinstance(spec.get("selector"), dict) else None
+    elif kind == "ReplicationController":
+        selector = spec.get("selector")
+    else:
+        return None
+    return {str(k): str(v) for k, v in selector.items()} if isinstance(selector, dict) and selector else None
+
+
 def live_resources(cfg: Configuration, rel: Release) -> dict[str, list[dict[str, Any]]]:
-    """The release's manifest objects as they are in the cluster now, grouped like Helm's RESOURCES."""
+    """The release's manifest objects as they are in the cluster now, grouped like Helm 4's ``info.resources``:
+    by :func:`resource_key` in manifest order, and under ``v1/Pod(related)`` one PodList per distinct pod
+    selector of the workloads (Deployments, StatefulSets, Jobs, ...), as Helm lists them."""
     out: dict[str, list[dict[str, Any]]] = {}
     try:
         objects = applying.parse_manifest(rel.manifest, cfg.kube, rel.namespace)
     except HelmpyError as err:
         logger.warning("cannot list resources of release %s: %s", rel.name, err)
         return out
+    related: list[dict[str, Any]] = []
+    selectors: list[dict[str, str]] = []
     for obj in objects:
         meta = obj.get("metadata") or {}
         live = cfg.kube.get(str(obj["apiVersion"]), str(obj["kind"]), meta.get("name", ""), meta.get("namespace"))
-        if live is not None:
-            out.setdefault(f"{obj['apiVersion']}/{obj['kind']}", []).append(live)
+        if live is None:
+            continue
+        out.setdefault(resource_key(obj), []).append(live)
+        selector = _pod_selector(live)
+        if selector is not None and selector not in selectors:
+            selectors.append(selector)
+            namespace = (live.get("metadata") or {}).get("namespace") or rel.namespace
+            pods = cfg.kube.list("v1", "Pod", namespace, ",".join(f"{k}={v}" for k, v in sorted(selector.items())))
+            related.append({"apiVersion": "v1", "kind": "PodList", "metadata": {"resourceVersion": ""},
+                            "items": pods})
+    if related:
+        out[RELATED_PODS] = related
     return out
 
 

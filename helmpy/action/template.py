@@ -22,6 +22,9 @@ from helmpy.errors import HelmpyError, InvalidReleaseName, UsageError
 
 if TYPE_CHECKING:
     from helmpy.action.chartref import RemoteOptions
+    from helmpy.action.chartload import Verify
+    from helmpy.action.config import Configuration
+    from helmpy.action.postrender import PostRenderer
     from helmpy.action.render import PartialRender
 
 logger = logging.getLogger(__name__)
@@ -54,6 +57,11 @@ class TemplateOptions:
     devel: bool = False
     repo_url: str | None = None
     remote: "RemoteOptions | None" = None  # TLS/credential/--plain-http flags for a remote chart
+    post_renderer: "PostRenderer | None" = None
+    dependency_update: bool = False
+    name_template: str = ""
+    validate: bool = False  # --validate / --dry-run=server: render against the cluster and check every kind exists
+    verify: "Verify | None" = None
 
 
 @dataclass
@@ -113,22 +121,42 @@ def _crd_entries(rendered: Any, chart: Chart) -> list[tuple[str, str]]:
     return out
 
 
-def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOptions) -> TemplateResult:
-    """Render ``chart_ref`` with ``user_values`` and return Helm's ``template`` output."""
+def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOptions,
+                 cfg: "Configuration | None" = None) -> TemplateResult:
+    """Render ``chart_ref`` with ``user_values`` and return Helm's ``template`` output.
+
+    With ``opts.validate`` the render uses ``cfg``'s cluster as an install would (its version and API versions,
+    ``lookup``), and every rendered object's kind must be one the cluster serves (Helm 3's ``--validate``).
+    """
     from helmpy.action.render import render_release
     from helmpy.engine.render import Limits, ReleaseContext
 
-    chart = load_chart(chart_ref, opts.version, opts.devel, opts.repo_url, opts.remote)
+    chart = load_chart(chart_ref, opts.version, opts.devel, opts.repo_url, opts.remote,
+                       dependency_update=opts.dependency_update, verify=opts.verify)
     name = opts.release_name
-    if opts.generate_name or not name:
+    if opts.name_template and not name:
+        from helmpy.action.install import render_name_template
+
+        name = render_name_template(opts.name_template)
+    elif opts.generate_name or not name:
         name = f"{chart.name}-{int(time.time())}" if opts.generate_name else DEFAULT_RELEASE_NAME
     validate_release_name(name)
     check_installable(chart)
     release = ReleaseContext(name=name, namespace=opts.namespace, revision=1, is_install=not opts.is_upgrade,
                              is_upgrade=opts.is_upgrade)
-    caps = make_capabilities(opts.kube_version, opts.api_versions)
-    rendered = render_release(chart, user_values, release, caps, skip_schema=opts.skip_schema_validation,
-                              limits=Limits.offline())
+    if opts.validate:
+        if cfg is None:
+            raise UsageError("--validate needs a cluster")
+        from helmpy.action.install import cluster_lookup
+
+        caps = cfg.get_capabilities()
+        rendered = render_release(chart, user_values, release, caps, skip_schema=opts.skip_schema_validation,
+                                  lookup=cluster_lookup(cfg.kube), post_renderer=opts.post_renderer)
+        _validate(cfg, rendered, name, opts.namespace)
+    else:
+        caps = make_capabilities(opts.kube_version, opts.api_versions)
+        rendered = render_release(chart, user_values, release, caps, skip_schema=opts.skip_schema_validation,
+                                  limits=Limits.offline(), post_renderer=opts.post_renderer)
     hooks = [] if opts.no_hooks else [h for h in rendered.hooks if not (opts.skip_tests and _is_test_hook(h))]
     crds = _crd_entries(rendered, chart) if opts.include_crds else []
     if opts.output_dir is not None:
@@ -141,6 +169,17 @@ def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOpti
     if opts.show_only:
         out = _show_only(out, opts.show_only)
     return TemplateResult(text=out, release_name=name)
+
+
+def _validate(cfg: "Configuration", rendered: Any, name: str, namespace: str) -> None:
+    """Every manifest and hook object must be of a kind the cluster serves (or one the chart's crds/ define)."""
+    from helmpy.action import apply as applying
+
+    kinds = applying.crd_scopes(list(rendered.crds))
+    applying.parse_manifest(rendered.manifest, cfg.kube, namespace, f"release {name} manifest", kinds)
+    for hook in rendered.hooks:
+        applying.parse_manifest(f"# Source: {hook.path}\n{hook.manifest}", cfg.kube, namespace,
+                                f"release {name} hook", kinds)
 
 
 def add_debug_hint(err: HelmpyError) -> None:

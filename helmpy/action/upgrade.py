@@ -90,8 +90,9 @@ def run(cfg: Configuration, opts: UpgradeOptions, chart: Any = None) -> UpgradeR
     opts.check_hide_secret()
     installing.validate_name(opts.name)
     installing.validate_labels({k: v for k, v in opts.labels.items() if v is not None})
-    chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel,
-                                                                  opts.repo_url, opts.remote)
+    chart = chart if chart is not None else load_chart(opts.chart_ref, opts.version, opts.devel, opts.repo_url,
+                                                       opts.remote, dependency_update=opts.dependency_update,
+                                                       verify=opts.verify)
     check_installable(chart)
     if opts.dry_run:
         return run_locked(cfg, opts, chart)
@@ -132,8 +133,8 @@ def run_locked(cfg: Configuration, opts: UpgradeOptions, chart: Any) -> UpgradeR
                   info=Info(last_deployed=ts, status=Status.PENDING_UPGRADE,
                             description="Preparing upgrade").first_deployed_of(current.info),
                   chart=ChartRecord.from_chart(chart), config=values,
-                  labels=merge_labels(current.labels, opts.labels), apply_method=current.apply_method)
-    installing.render(cfg, chart, values, rel, is_upgrade=True, skip_schema=opts.skip_schema)
+                  labels=merge_labels(current.labels, opts.labels), apply_method=installing.APPLY_METHOD)
+    installing.render(cfg, chart, values, rel, is_upgrade=True, opts=opts)
     rel.info.status = Status.PENDING_UPGRADE
     rel.info.description = "Preparing upgrade"
     current_objs = applying.parse_manifest(current.manifest, cfg.kube, cfg.namespace, f"release {name} "
@@ -161,7 +162,7 @@ def run_locked(cfg: Configuration, opts: UpgradeOptions, chart: Any) -> UpgradeR
                                    description=opts.description or "Upgrade complete")
         try:
             applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
-                                      force=opts.force)
+                                      force=opts.force, wait_for_jobs=opts.wait_for_jobs)
         except HelmpyError as err:
             _failed(cfg, opts, rel, current_objs, err)
             raise AssertionError("unreachable")  # pragma: no cover
@@ -191,7 +192,8 @@ def _failed(cfg: Configuration, opts: UpgradeOptions, rel: Release, current_objs
                                 f"{err}") from err
         try:
             rollback.run_locked(cfg, rollback.RollbackOptions(name=rel.name, revision=good[-1].version,
-                                                              wait=opts.wait, timeout=opts.timeout,
+                                                              wait=opts.wait, wait_for_jobs=opts.wait_for_jobs,
+                                                              timeout=opts.timeout,
                                                               history_max=opts.history_max, force=opts.force))
         except HelmpyError as rb_err:
             raise ReleaseFailed(f"an error occurred while rolling back the release. original upgrade error: "

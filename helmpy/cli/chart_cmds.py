@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 
+from helmpy import settings
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
-from helmpy.cli.options import remote_options, values_options
+from helmpy.cli.options import (install_only_options, post_renderer_options, remote_options, values_options,
+                                verify_options)
 from helmpy.errors import HelmpyError, LintError, UsageError
 
 
 def _default_namespace() -> str:
-    return os.environ.get("HELMPY_NAMESPACE") or "default"
+    return settings.get("NAMESPACE") or "default"
 
 
 namespace_option = click.option("-n", "--namespace", default=_default_namespace, show_default="default",
-                                help="Namespace for the release (HELMPY_NAMESPACE).")
+                                help="Namespace for the release (HELMPY_NAMESPACE, HELM_NAMESPACE).")
 kube_version_option = click.option("--kube-version", metavar="VERSION",
                                    help="Kubernetes version used for Capabilities.KubeVersion (e.g. 1.30.0).")
 skip_schema_option = click.option("--skip-schema-validation", is_flag=True,
@@ -77,12 +78,22 @@ def create(name: str, starter: str | None, engine: str) -> None:
 @click.option("--version", "chart_version", metavar="CONSTRAINT", help="Chart version constraint (repo charts).")
 @click.option("--devel", is_flag=True, help="Also consider pre-release chart versions.")
 @click.option("--repo", "repo_url", metavar="URL", help="Chart repository URL to find the chart in.")
+@click.option("--name-template", default="", metavar="TEMPLATE", help="Template for the release name (as install).")
+@click.option("--dependency-update", is_flag=True, help="Fetch the dependencies missing from charts/ first.")
+@click.option("--validate", is_flag=True, help="Render against the cluster (version, API versions, lookup) and "
+                                               "check it serves every kind (Helm 3's flag).")
+@click.option("--dry-run", "dry_run", type=click.Choice(["client", "server"]), is_flag=False, flag_value="client",
+              default="client", help="server: as --validate; client (the default): no cluster.")
 @remote_options
+@verify_options
+@post_renderer_options
+@install_only_options
 def template(args: tuple[str, ...], value_options: Any, namespace: str, show_only: tuple[str, ...],
              output_dir: Path | None, use_release_name: bool, include_crds: bool, kube_version: str | None,
              api_versions: tuple[str, ...], is_upgrade: bool, skip_tests: bool, no_hooks: bool,
              generate_name: bool, skip_schema_validation: bool, chart_version: str | None, devel: bool,
-             repo_url: str | None, remote: Any) -> None:
+             repo_url: str | None, name_template: str, dependency_update: bool, validate: bool, dry_run: str,
+             remote: Any, verify: Any, post_renderer: Any) -> None:
     """Render a chart locally and print the manifests (manifest first, then hooks).
 
     \b
@@ -93,13 +104,17 @@ def template(args: tuple[str, ...], value_options: Any, namespace: str, show_onl
       helmpy template rel ./web --output-dir out/ --include-crds
       helmpy template rel myrepo/web --version '^1.2' -n prod
       helmpy template rel ./web --debug      # on invalid YAML: print the rendered files, then the error
+      helmpy template rel ./web --post-renderer ./kustomize.sh
+      helmpy template rel ./web --validate   # against the cluster of kubeconfig / --kube-context
+
+    Install's flags that do not change a render (--wait, --timeout, --atomic, ...) are accepted, as in Helm.
     """
     from helmpy.action.render import partial_render
     from helmpy.action.template import TemplateOptions, add_debug_hint, debug_output, run_template
 
     if len(args) == 1:
         name, chart_ref = None, args[0]
-    elif len(args) == 2 and not generate_name:
+    elif len(args) == 2 and not generate_name and not name_template:
         name, chart_ref = args
     else:
         raise UsageError("expected [NAME] CHART (or CHART alone with --generate-name)")
@@ -109,9 +124,15 @@ def template(args: tuple[str, ...], value_options: Any, namespace: str, show_onl
         kube_version=kube_version, api_versions=[v for a in api_versions for v in a.split(",") if v],
         is_upgrade=is_upgrade, skip_tests=skip_tests, no_hooks=no_hooks,
         skip_schema_validation=skip_schema_validation, version=chart_version, devel=devel, repo_url=repo_url,
-        remote=remote)
+        remote=remote, post_renderer=post_renderer, dependency_update=dependency_update, name_template=name_template,
+        validate=validate or dry_run == "server", verify=verify)
+    cfg = None
+    if opts.validate:
+        from helmpy.action.config import Configuration
+
+        cfg = Configuration.from_env(namespace=namespace)
     try:
-        result = run_template(chart_ref, value_options.merge(), opts)
+        result = run_template(chart_ref, value_options.merge(), opts, cfg)
     except HelmpyError as err:
         partial = partial_render(err)
         if partial is not None:  # Helm's partial release: --debug shows it, otherwise the error says so
@@ -194,13 +215,25 @@ def _show_command(what: str, summary: str) -> click.Command:
     @click.option("--devel", is_flag=True, help="Also consider pre-release chart versions.")
     @click.option("--repo", "repo_url", metavar="URL", help="Chart repository URL to find the chart in.")
     @remote_options
-    def command(chart_ref: str, chart_version: str | None, devel: bool, repo_url: str | None, remote: Any) -> None:
+    @verify_options
+    def command(chart_ref: str, chart_version: str | None, devel: bool, repo_url: str | None, remote: Any,
+                verify: Any, jsonpath: str = "") -> None:
         from helmpy.action.chartload import load_chart
         from helmpy.action.show import show as show_chart
+        from helmpy.action.show import values_jsonpath
 
-        chart = load_chart(chart_ref, chart_version, devel, repo_url, remote)
-        click.echo(show_chart(chart, what), nl=False)
+        chart = load_chart(chart_ref, chart_version, devel, repo_url, remote, verify=verify)
+        if not jsonpath:
+            click.echo(show_chart(chart, what), nl=False)
+            return
+        text, nothing = values_jsonpath(chart, jsonpath)
+        if nothing:
+            click.echo(f"WARNING: --jsonpath {jsonpath}: {nothing}", err=True)
+        click.echo(text, nl=False)
 
+    if what == "values":
+        command = click.option("--jsonpath", default="", metavar="TEMPLATE",
+                               help="Print only what this kubectl-style JSONPath finds, e.g. '{.image.tag}'.")(command)
     return command
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, TypeVar
 import click
 
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_option
-from helmpy.cli.options import remote_options, values_options
+from helmpy.cli.options import post_renderer_options, remote_options, values_options, verify_options
 from helmpy.cli.release_cmds import cluster_options, deploy_options, upgrade_options, upgrade_opts
 from helmpy.errors import ChangesFound, UsageError
 
@@ -126,6 +126,8 @@ def diff() -> None:
 
 @click.argument("name")
 @click.argument("chart")
+@verify_options
+@post_renderer_options
 @values_options
 @remote_options
 def _upgrade(name: str, chart: str, value_options: Any, cfg: Any, **flags: Any) -> None:

@@ -47,6 +47,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "registry": "helmpy.cli.registry_cmds:registry",
     "diff": "helmpy.cli.diff_cmds:diff",
     "plugin": "helmpy.cli.plugin_cmds:plugin",
+    "env": "helmpy.cli.env_cmd:env_cmd",
 }
 # command name -> the first sentence of its help, for the ``helmpy --help`` listing without importing every
 # command module (~70 ms of click objects); tests/cli/test_import_set.py checks each against the command's own.
@@ -77,6 +78,7 @@ LAZY_SUMMARIES: dict[str, str] = {
     'registry': 'Log in to and out of OCI registries (credentials go to the registry config.json).',
     'diff': 'Show what an upgrade or rollback would change, how revisions differ, and drift.',
     'plugin': 'Install, list, update and uninstall Helm plugins (plugin.yaml, Helm 3\'s and Helm 4\'s forms).',
+    'env': "Print helmpy's settings: Helm's HELM_* variables and helmpy's HELMPY_* ones, as KEY=\"value\" lines.",
 }
 ALIASES = {"dep": "dependency", "fetch": "pull", "ls": "list", "hist": "history", "del": "uninstall",
            "delete": "uninstall", "un": "uninstall", "inspect": "show"}
@@ -96,7 +98,7 @@ class LazyGroup(click.Group):
         cmd_name = ALIASES.get(cmd_name, cmd_name)
         cmd = super().get_command(ctx, cmd_name)
         if cmd is not None:
-            return cmd
+            return accept_global_options(cmd)
         target = LAZY_COMMANDS.get(cmd_name)
         if target is None:  # not helmpy's: an installed plugin's (the plugin directory is read only now)
             if not _plugins_installed():
@@ -105,7 +107,7 @@ class LazyGroup(click.Group):
             return _plugin_cmds().plugin_command(cmd_name)
         module_name, attr = target.split(":")
         _setup_logging()  # before the module: its loggers (and its libraries') go through the redacting handler
-        loaded: click.Command = getattr(importlib.import_module(module_name), attr)
+        loaded: click.Command = accept_global_options(getattr(importlib.import_module(module_name), attr))
         if _COMPLETE_VAR in os.environ:  # a shell asks for completions: arguments get their candidates
             importlib.import_module("helmpy.cli.completion").attach(loaded)
         return loaded
@@ -170,16 +172,22 @@ def _setup_logging() -> None:
 
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())  # --debug output never shows passwords, tokens or Authorization headers
+    if not debug:
+        from helmpy.logfmt import SlogFormatter
+
+        handler.setFormatter(SlogFormatter())  # Helm 4's warning lines: level=WARN msg="..."
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
-        format="level=%(levelname)s msg=%(message)s" if not debug else "%(levelname)s %(name)s: %(message)s",
+        format="%(levelname)s %(name)s: %(message)s",
         handlers=[handler],
     )
 
 
 def debug_enabled() -> bool:
-    """True when --debug was given anywhere or HELMPY_DEBUG is set."""
-    return os.environ.get("HELMPY_DEBUG", "").lower() in ("1", "true", "yes")
+    """True when --debug was given anywhere or HELMPY_DEBUG (or Helm's HELM_DEBUG) is set."""
+    from helmpy import settings
+
+    return settings.flag("DEBUG")
 
 
 def _debug_callback(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -198,37 +206,56 @@ debug_option = click.option("--debug", is_flag=True, expose_value=False, is_eage
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
-def _global_option(*decls: str, env: str, is_flag: bool = False, help: str) -> Any:
-    """A flag Helm accepts before the sub-command too (``helmpy -n prod list``).
+def _global_option(*decls: str, key: str, is_flag: bool = False, help: str) -> click.Option:
+    """A flag Helm accepts before the sub-command too (``helmpy -n prod list``), and after it on any command.
 
-    It is handed to the sub-command through the environment variable that sub-command already reads, so
-    ``helmpy -n prod list`` and ``helmpy list -n prod`` mean the same (the later, sub-command flag wins).
+    It is handed to the sub-command as the setting ``key`` (``HELMPY_<key>``, :mod:`helmpy.settings`), which that
+    sub-command already reads, so ``helmpy -n prod list`` and ``helmpy list -n prod`` mean the same (the later,
+    sub-command flag wins).
     """
     def remember(_ctx: click.Context, _param: click.Parameter, value: Any) -> None:
         if value not in (None, False):
-            os.environ[env] = "true" if value is True else str(value)
+            from helmpy import settings
 
-    return click.option(*decls, f"global_{env.lower()}", is_flag=is_flag, expose_value=False, callback=remember, help=help,
+            settings.set_override(key, "true" if value is True else str(value))
+
+    return click.Option(list(decls), is_flag=is_flag, expose_value=False, callback=remember, help=help,
                         default=None if not is_flag else False, metavar=None if is_flag else "VALUE")
 
 
-GLOBAL_OPTIONS = [
-    _global_option("-n", "--namespace", env="HELMPY_NAMESPACE", help="Namespace (like every command's -n)."),
-    _global_option("--cluster", env="HELMPY_CLUSTER", help="Cluster: local:PATH for an embedded cluster file."),
-    _global_option("--kubeconfig", env="HELMPY_KUBECONFIG", help="kubeconfig file."),
-    _global_option("--kube-context", env="HELMPY_KUBECONTEXT", help="kubeconfig context."),
-    _global_option("--kube-apiserver", env="HELMPY_KUBEAPISERVER", help="Kubernetes API server address."),
-    _global_option("--kube-token", env="HELMPY_KUBETOKEN", help="Bearer token for the API server."),
-    _global_option("--kube-ca-file", env="HELMPY_KUBECAFILE", help="CA certificate of the API server."),
-    _global_option("--kube-insecure-skip-tls-verify", env="HELMPY_KUBEINSECURE_SKIP_TLS_VERIFY", is_flag=True,
-                   help="Do not verify the API server's certificate."),
-]
+def _global_options() -> list[click.Option]:
+    return [
+        _global_option("-n", "--namespace", key="NAMESPACE", help="Namespace (like every command's -n)."),
+        _global_option("--cluster", key="CLUSTER", help="Cluster: local:PATH for an embedded cluster file."),
+        _global_option("--kubeconfig", key="KUBECONFIG", help="kubeconfig file."),
+        _global_option("--kube-context", key="KUBECONTEXT", help="kubeconfig context."),
+        _global_option("--kube-apiserver", key="KUBEAPISERVER", help="Kubernetes API server address."),
+        _global_option("--kube-token", key="KUBETOKEN", help="Bearer token for the API server."),
+        _global_option("--kube-ca-file", key="KUBECAFILE", help="CA certificate of the API server."),
+        _global_option("--kube-insecure-skip-tls-verify", key="KUBEINSECURE_SKIP_TLS_VERIFY", is_flag=True,
+                       help="Do not verify the API server's certificate."),
+        _global_option("--kube-tls-server-name", key="KUBETLS_SERVER_NAME",
+                       help="Server name to check the API server's certificate against."),
+        _global_option("--repository-config", key="REPOSITORY_CONFIG", help="repositories.yaml file."),
+        _global_option("--repository-cache", key="REPOSITORY_CACHE", help="Directory of cached repository indexes."),
+        _global_option("--registry-config", key="REGISTRY_CONFIG", help="Registry credentials file (config.json)."),
+        _global_option("--content-cache", key="CONTENT_CACHE", help="Directory of cached charts."),
+    ]
 
 
 def _with_global_options(f: Any) -> Any:
-    for option in reversed(GLOBAL_OPTIONS):
-        f = option(f)
+    f.__click_params__ = [*getattr(f, "__click_params__", []), *reversed(_global_options())]
     return f
+
+
+def accept_global_options(cmd: click.Command) -> click.Command:
+    """Give ``cmd`` (and its sub-commands) each global flag it does not define itself, as Helm takes them after
+    the sub-command too (``helmpy template --kube-context prod``); idempotent."""
+    taken = {opt for param in cmd.params for opt in [*param.opts, *param.secondary_opts]}
+    cmd.params.extend(o for o in _global_options() if not taken.intersection(o.opts))
+    for sub in getattr(cmd, "commands", {}).values():
+        accept_global_options(sub)
+    return cmd
 
 
 @click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
@@ -280,40 +307,6 @@ def completion(shell: str) -> None:
     from helmpy.cli.completion import script
 
     click.echo(script(cli, shell))
-
-
-@cli.command("env")
-@debug_option
-def env_cmd() -> None:
-    """Print helmpy's environment (paths and settings) as KEY="value" lines.
-
-    \b
-    Examples:
-      helmpy env
-    """
-    from helmpy import paths
-    from helmpy.kube.factory import select
-
-    try:
-        chosen = select(kubeconfig=os.environ.get("HELMPY_KUBECONFIG"))
-        in_use = {"HELMPY_CLUSTER": f"local:{chosen.embedded}" if chosen.embedded else "",
-                  "HELMPY_KUBECONFIG": os.pathsep.join(str(p) for p in chosen.kubeconfig)}
-    except HelmpyError as err:  # env still prints; the error says why no cluster can be used
-        in_use = {"HELMPY_CLUSTER": "", "HELMPY_KUBECONFIG": f"({err.message})"}
-    items = {
-        "HELMPY_CACHE_HOME": paths.cache_home(),
-        "HELMPY_CLUSTER": in_use["HELMPY_CLUSTER"],
-        "HELMPY_CONFIG_HOME": paths.config_home(),
-        "HELMPY_DATA_HOME": paths.data_home(),
-        "HELMPY_DEBUG": "true" if debug_enabled() else "false",
-        "HELMPY_DRIVER": os.environ.get("HELMPY_DRIVER", "secret"),
-        "HELMPY_KUBECONFIG": in_use["HELMPY_KUBECONFIG"],
-        "HELMPY_NAMESPACE": os.environ.get("HELMPY_NAMESPACE", "default"),
-        "HELMPY_REPOSITORY_CACHE": paths.repository_cache(),
-        "HELMPY_REPOSITORY_CONFIG": paths.repository_config(),
-    }
-    for key, value in items.items():
-        click.echo(f'{key}="{value}"')
 
 
 def format_error(err: HelmpyError) -> str:

@@ -51,6 +51,7 @@ _REMOTE_FLAGS: tuple[tuple[str, str, bool], ...] = (
     ("--insecure-skip-tls-verify", "Skip TLS certificate checks of the chart download.", True),
     ("--username", "Chart repository or registry username.", False),
     ("--password", "Chart repository or registry password.", False),
+    ("--pass-credentials", "Send the credentials to every host the chart download is redirected to.", True),
 )
 
 
@@ -78,4 +79,73 @@ def remote_options(f: F) -> F:
             decorated = click.option(flag, name, is_flag=True, help=help_text)(decorated)
         else:
             decorated = click.option(flag, name, default="", help=help_text)(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+def post_renderer_options(f: F) -> F:
+    """Add ``--post-renderer`` and ``--post-renderer-args`` and pass them as ``post_renderer`` (a ``PostRenderer``,
+    or None)."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        command, extra = kwargs.pop("_pr_command"), list(kwargs.pop("_pr_args"))
+        kwargs["post_renderer"] = None
+        if command:
+            from helmpy.action.postrender import PostRenderer
+
+            kwargs["post_renderer"] = PostRenderer(command, extra)
+        elif extra:
+            from helmpy.errors import UsageError
+
+            raise UsageError("--post-renderer-args needs --post-renderer")
+        return f(*args, **kwargs)
+
+    decorated: Any = click.option("--post-renderer-args", "_pr_args", multiple=True, metavar="ARG",
+                                  help="An argument to the post-renderer (can repeat).")(wrapper)
+    decorated = click.option("--post-renderer", "_pr_command", default="", metavar="PATH|COMMAND",
+                             help="Pipe the rendered manifests (hooks too) through this executable; its stdout "
+                                  "is what gets installed (e.g. a kustomize wrapper).")(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+# install's flags that ``helm template`` accepts and a render does not use (Helm keeps them on template so one
+# command line serves both); hidden from template's help, each takes the value shape install gives it
+_INSTALL_ONLY: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("--create-namespace",), "flag"), (("--description",), "value"), (("-l", "--labels"), "value"),
+    (("--replace",), "flag"), (("--rollback-on-failure", "--atomic"), "flag"), (("--skip-crds",), "flag"),
+    (("--take-ownership",), "flag"), (("--timeout",), "value"), (("--wait",), "optional"),
+    (("--wait-for-jobs",), "flag"), (("--force-conflicts",), "flag"), (("--force-replace", "--force"), "flag"),
+    (("--server-side",), "optional"), (("--hide-notes",), "flag"), (("--render-subchart-notes",), "flag"),
+    (("--disable-openapi-validation",), "flag"),
+)
+
+
+def install_only_options(f: F) -> F:
+    """Accept (and ignore) :data:`_INSTALL_ONLY` on ``template``, as Helm does."""
+    decorated: Any = f
+    for decls, shape in _INSTALL_ONLY:
+        name = "_io_" + next(d for d in decls if d.startswith("--"))[2:].replace("-", "_")
+        kwargs: dict[str, Any] = {"is_flag": True} if shape == "flag" else (
+            {"is_flag": False, "flag_value": "true", "default": None} if shape == "optional" else {"default": None})
+        decorated = click.option(*decls, name, hidden=True, expose_value=False, **kwargs)(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+def verify_options(f: F) -> F:
+    """Add ``--verify`` and ``--keyring`` and pass them as ``verify`` (a chartload ``Verify``, or None)."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        wanted, keyring = kwargs.pop("_vf_verify"), kwargs.pop("_vf_keyring")
+        kwargs["verify"] = None
+        if wanted:
+            from helmpy.action.chartload import Verify
+
+            kwargs["verify"] = Verify(keyring or None)
+        return f(*args, **kwargs)
+
+    decorated: Any = click.option("--keyring", "_vf_keyring", default="", metavar="FILE",
+                                  help="Public keyring for --verify (default ~/.gnupg/pubring.gpg).")(wrapper)
+    decorated = click.option("--verify", "_vf_verify", is_flag=True,
+                             help="Verify the chart archive against its provenance file (.prov) first.")(decorated)
     return decorated  # type: ignore[no-any-return]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from helmpy.cli.main import debug_option
+from helmpy.cli.options import remote_options
 from helmpy.errors import UsageError
 
 
@@ -37,9 +39,10 @@ def _read_passphrase(path: str | None) -> str | None:
 @click.option("--keyring", default=None, type=click.Path(),
               help="Legacy secret keyring (e.g. from `gpg --export-secret-keys`). Default ~/.gnupg/pubring.gpg.")
 @click.option("--passphrase-file", default=None, help="File whose first line is the key passphrase ('-' = stdin).")
+@remote_options
 def package(charts: tuple[str, ...], destination: str, version: str | None, app_version: str | None,
             dependency_update: bool, sign: bool, key: str, keyring: str | None,
-            passphrase_file: str | None) -> None:
+            passphrase_file: str | None, remote: Any) -> None:
     """Package chart directories into versioned chart archives (NAME-VERSION.tgz).
 
     The archive is reproducible: packaging the same directory twice gives identical bytes.
@@ -56,7 +59,7 @@ def package(charts: tuple[str, ...], destination: str, version: str | None, app_
         raise UsageError("--sign requires --key (the signing key's name)")
     opts = PackageOptions(destination=destination, version=version, app_version=app_version,
                           dependency_update=dependency_update, sign=sign, key=key, keyring=keyring,
-                          passphrase=_read_passphrase(passphrase_file) if sign else None)
+                          passphrase=_read_passphrase(passphrase_file) if sign else None, remote=remote)
     for chart in charts:
         result = run(chart, opts)
         click.echo(f"Successfully packaged chart and saved it to: {result.display_path}")

@@ -11,9 +11,10 @@ from typing import Any, Callable, TypeVar
 
 import click
 
+from helmpy import settings
 from helmpy.cli.duration import parse_duration
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
-from helmpy.cli.options import remote_options, values_options
+from helmpy.cli.options import post_renderer_options, remote_options, values_options, verify_options
 from helmpy.cli.output import FORMATS, format_table, output_option
 from helmpy.errors import HelmpyError, UsageError
 
@@ -22,18 +23,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # --- shared options ---------------------------------------------------------------------------------
 KUBE_OPTIONS = [
-    click.option("--kubeconfig", envvar="HELMPY_KUBECONFIG", metavar="FILE", default=None,
+    click.option("--kubeconfig", envvar=settings.names("KUBECONFIG"), metavar="FILE", default=None,
                  help="kubeconfig file(s) (KUBECONFIG; default ~/.kube/config)."),
-    click.option("--kube-context", envvar="HELMPY_KUBECONTEXT", metavar="NAME", default=None,
-                 help="kubeconfig context to use (HELMPY_KUBECONTEXT)."),
-    click.option("--kube-apiserver", envvar="HELMPY_KUBEAPISERVER", metavar="URL", default=None,
-                 help="Address of the Kubernetes API server (HELMPY_KUBEAPISERVER)."),
-    click.option("--kube-token", envvar="HELMPY_KUBETOKEN", metavar="TOKEN", default=None,
-                 help="Bearer token for the API server (HELMPY_KUBETOKEN)."),
-    click.option("--kube-ca-file", envvar="HELMPY_KUBECAFILE", metavar="FILE", default=None,
-                 help="CA certificate of the API server (HELMPY_KUBECAFILE)."),
-    click.option("--kube-insecure-skip-tls-verify", is_flag=True, envvar="HELMPY_KUBEINSECURE_SKIP_TLS_VERIFY",
+    click.option("--kube-context", envvar=settings.names("KUBECONTEXT"), metavar="NAME", default=None,
+                 help="kubeconfig context to use (HELMPY_KUBECONTEXT, HELM_KUBECONTEXT)."),
+    click.option("--kube-apiserver", envvar=settings.names("KUBEAPISERVER"), metavar="URL", default=None,
+                 help="Address of the Kubernetes API server (HELMPY_KUBEAPISERVER, HELM_KUBEAPISERVER)."),
+    click.option("--kube-token", envvar=settings.names("KUBETOKEN"), metavar="TOKEN", default=None,
+                 help="Bearer token for the API server (HELMPY_KUBETOKEN, HELM_KUBETOKEN)."),
+    click.option("--kube-ca-file", envvar=settings.names("KUBECAFILE"), metavar="FILE", default=None,
+                 help="CA certificate of the API server (HELMPY_KUBECAFILE, HELM_KUBECAFILE)."),
+    click.option("--kube-insecure-skip-tls-verify", is_flag=True, envvar=settings.names("KUBEINSECURE_SKIP_TLS_VERIFY"),
                  help="Do not verify the API server's certificate (insecure)."),
+    click.option("--kube-tls-server-name", envvar=settings.names("KUBETLS_SERVER_NAME"), metavar="NAME", default=None,
+                 help="Server name to check the API server's certificate against (default: its host)."),
 ]
 
 
@@ -43,13 +46,15 @@ def cluster_options(f: F) -> F:
     @functools.wraps(f)
     def wrapper(*args: Any, namespace: str | None, cluster: str | None, kubeconfig: str | None,
                 kube_context: str | None, kube_apiserver: str | None, kube_token: str | None,
-                kube_ca_file: str | None, kube_insecure_skip_tls_verify: bool, **kwargs: Any) -> Any:
+                kube_ca_file: str | None, kube_insecure_skip_tls_verify: bool, kube_tls_server_name: str | None,
+                **kwargs: Any) -> Any:
         from helmpy.action.config import Configuration
         from helmpy.cli.holder import summarize
 
         command = summarize(click.get_current_context())
         overrides = {"apiserver": kube_apiserver, "token": kube_token, "ca_file": kube_ca_file,
-                     "insecure_skip_tls_verify": kube_insecure_skip_tls_verify or None}
+                     "insecure_skip_tls_verify": kube_insecure_skip_tls_verify or None,
+                     "tls_server_name": kube_tls_server_name}
         kwargs["cfg"] = _LazyConfig(lambda: Configuration.from_env(
             namespace=namespace, cluster=cluster, kubeconfig=kubeconfig, context=kube_context,
             kube_overrides={k: v for k, v in overrides.items() if v is not None}, command=command))
@@ -58,11 +63,11 @@ def cluster_options(f: F) -> F:
     decorated: Any = wrapper
     for option in reversed(KUBE_OPTIONS):
         decorated = option(decorated)
-    decorated = click.option("--cluster", envvar="HELMPY_CLUSTER", metavar="local:PATH",
+    decorated = click.option("--cluster", envvar=settings.names("CLUSTER"), metavar="local:PATH",
                              help="Cluster to talk to, e.g. local:/tmp/c.db (HELMPY_CLUSTER; default: "
                                   "kubeconfig, else the embedded cluster).")(decorated)
-    decorated = click.option("-n", "--namespace", envvar="HELMPY_NAMESPACE", metavar="NS",
-                             help="Namespace of the release (HELMPY_NAMESPACE, default \"default\").")(decorated)
+    decorated = click.option("-n", "--namespace", envvar=settings.names("NAMESPACE"), metavar="NS",
+                             help="Namespace of the release (HELMPY_NAMESPACE, HELM_NAMESPACE; default \"default\").")(decorated)
     return debug_option(decorated)  # type: ignore[no-any-return]
 
 
@@ -110,6 +115,14 @@ dry_run_option = click.option("--dry-run", "dry_run", type=click.Choice(["none",
                                                                           "false"]),
                               is_flag=False, flag_value="client", default="none",
                               help="Simulate: render and check, change nothing (bare --dry-run = client).")
+wait_for_jobs_option = click.option("--wait-for-jobs", is_flag=True,
+                                    help="With --wait: wait for Jobs to complete too (else a created Job is ready).")
+server_side_option = click.option("--server-side", type=click.Choice(["true", "false", "auto"]), is_flag=False,
+                                  flag_value="true", default="auto", metavar="true|auto",
+                                  help="Apply server-side (helmpy always does; \"false\", client-side apply, is "
+                                       "refused).")
+force_conflicts_option = click.option("--force-conflicts", is_flag=True,
+                                      help="Server-side apply: take over fields other managers own instead of failing.")
 atomic_option = click.option("--rollback-on-failure", "--atomic", "atomic", is_flag=True,
                              help="On failure roll back (upgrade) or uninstall (install); --atomic is the Helm 3 "
                                   "name.")
@@ -119,20 +132,28 @@ deploy_options = [
     click.option("--skip-crds", is_flag=True, help="Do not install CRDs from crds/."),
     click.option("--skip-schema-validation", "skip_schema", is_flag=True, help="Skip values.schema.json."),
     click.option("--take-ownership", is_flag=True, help="Adopt existing objects that are not this release's."),
-    click.option("--force-conflicts", is_flag=True,
-                 help="Server-side apply: take over fields other managers own instead of failing."),
-    click.option("--labels", default=None, metavar="K=V,...", help="Labels on the release record."),
+    force_conflicts_option,
+    click.option("-l", "--labels", default=None, metavar="K=V,...", help="Labels on the release record."),
     click.option("--version", "chart_version", default=None, metavar="CONSTRAINT", help="Chart version constraint."),
     click.option("--devel", is_flag=True, help="Consider development (pre-release) versions."),
     click.option("--repo", "repo_url", default=None, metavar="URL", help="Chart repository URL."),
     click.option("--create-namespace", is_flag=True, help="Create the release namespace if absent."),
     timeout_option, wait_option, dry_run_option, atomic_option,
+    click.option("--render-subchart-notes", "subchart_notes", is_flag=True,
+                 help="Render the sub-charts' NOTES.txt too, after the chart's own."),
+    click.option("--dependency-update", is_flag=True,
+                 help="Fetch the dependencies missing from a chart directory's charts/ first (dependency update)."),
+    click.option("--disable-openapi-validation", is_flag=True,
+                 help="Accepted for Helm: helmpy never validates against the OpenAPI schema client-side "
+                      "(the API server validates what is applied)."),
+    wait_for_jobs_option, server_side_option,
 ]
 common_deploy = [
     *deploy_options, output_option,
     click.option("--hide-secret", is_flag=True, help="With --dry-run: print Secrets as one '# HIDDEN' line."),
     click.option("--diff", "show_diff", is_flag=True,
                  help="Print the plan first (what `helmpy diff` shows: live objects against the new revision)."),
+    click.option("--hide-notes", is_flag=True, help="Do not print the chart's NOTES (they are still stored)."),
 ]
 
 
@@ -163,6 +184,10 @@ def _print_release(rel: Any, output: str, *, dry_run: bool = False, hide_notes: 
 @click.option("--name-template", default="", metavar="TEMPLATE",
               help="Jinja2 template for the release name, e.g. 'web-{{ randAlpha(5) | lower }}'.")
 @click.option("--replace", is_flag=True, help="Re-use the name of an uninstalled or failed release.")
+@click.option("--force-replace", "--force", "force_replace", is_flag=True,
+              help="Force object updates (as --force-conflicts: helmpy applies server-side).")
+@verify_options
+@post_renderer_options
 @values_options
 @remote_options
 @cluster_options
@@ -189,7 +214,7 @@ def install(args: tuple[str, ...], generate_name: bool, name_template: str, repl
     opts = action.InstallOptions(
         name=name, chart_ref=chart_ref, values=value_options.merge(), generate_name=generate_name,
         name_template=name_template,
-        replace=replace, force_conflicts=flags["force_conflicts"], **_deploy_flags(flags))
+        replace=replace, force_conflicts=flags["force_conflicts"] or flags["force_replace"], **_deploy_flags(flags))
     config = cfg()  # an unreachable cluster is not an install/upgrade failure (Helm prints no prefix either)
     try:
         if flags["show_diff"]:
@@ -199,11 +224,20 @@ def install(args: tuple[str, ...], generate_name: bool, name_template: str, repl
         result = action.run(config, opts)
     except HelmpyError as err:
         raise _wrap("INSTALLATION FAILED: ", err) from err
-    _print_release(result.release, flags["output"], dry_run=opts.dry_run)
+    _print_release(result.release, flags["output"], dry_run=opts.dry_run, hide_notes=flags["hide_notes"])
+
+
+def _check_server_side(value: str) -> None:
+    if value == "false":
+        raise UsageError("--server-side=false: helmpy applies server-side only (client-side apply is not implemented)",
+                         hint="leave --server-side out, or set it to true or auto")
 
 
 def _deploy_flags(flags: dict[str, Any]) -> dict[str, Any]:
-    return dict(version=flags["chart_version"], devel=flags["devel"], repo_url=flags["repo_url"], remote=flags["remote"],
+    _check_server_side(flags["server_side"])
+    return dict(post_renderer=flags["post_renderer"], subchart_notes=flags["subchart_notes"], verify=flags["verify"],
+                dependency_update=flags["dependency_update"], wait_for_jobs=flags["wait_for_jobs"],
+                version=flags["chart_version"], devel=flags["devel"], repo_url=flags["repo_url"], remote=flags["remote"],
                 create_namespace=flags["create_namespace"], dry_run=_dry_run(flags["dry_run"]),
                 wait=flags["wait"] in ("watcher", "legacy"), timeout=parse_duration(flags["timeout"]),
                 rollback_on_failure=flags["atomic"], description=flags["description"], skip_crds=flags["skip_crds"],
@@ -212,12 +246,7 @@ def _deploy_flags(flags: dict[str, Any]) -> dict[str, Any]:
 
 
 def _history_max_default() -> int:
-    import os
-
-    try:
-        return int(os.environ.get("HELMPY_MAX_HISTORY", "10"))
-    except ValueError:
-        return 10
+    return settings.integer("MAX_HISTORY", 10)
 
 
 # --- upgrade ----------------------------------------------------------------------------------------
@@ -228,7 +257,8 @@ upgrade_options = [
     click.option("--reset-then-reuse-values", is_flag=True,
                  help="Like --reuse-values but with the new chart defaults."),
     click.option("--cleanup-on-fail", is_flag=True, help="Delete objects created by a failed upgrade."),
-    click.option("--history-max", type=int, default=_history_max_default, show_default="10 (HELMPY_MAX_HISTORY)",
+    click.option("--history-max", type=int, default=_history_max_default,
+                 show_default="10 (HELMPY_MAX_HISTORY, HELM_MAX_HISTORY)",
                  help="Keep at most this many revisions (0 = no limit)."),
     click.option("--force", "--force-replace", "force", is_flag=True, help="Force object updates."),
 ]
@@ -259,6 +289,8 @@ def print_plan(report: Any, *, err: bool = False) -> None:
 @click.argument("chart", required=False)
 @click.option("--rollback", "rollback_to", is_flag=False, flag_value="0", default=None, metavar="[REVISION]",
               help="Shorthand for `helmpy rollback NAME [REVISION]`.")
+@verify_options
+@post_renderer_options
 @values_options
 @remote_options
 @cluster_options
@@ -282,6 +314,7 @@ def upgrade(name: str, chart: str | None, rollback_to: str | None, value_options
             raise UsageError(f"invalid revision {chart or rollback_to!r}") from err
         rb.run(cfg(), rb.RollbackOptions(name=name, revision=revision, dry_run=_dry_run(flags["dry_run"]),
                                          wait=flags["wait"] in ("watcher", "legacy"),
+                                         wait_for_jobs=flags["wait_for_jobs"],
                                          timeout=parse_duration(flags["timeout"]), no_hooks=flags["no_hooks"],
                                          force=flags["force"], cleanup_on_fail=flags["cleanup_on_fail"],
                                          history_max=flags["history_max"]))
@@ -306,7 +339,7 @@ def upgrade(name: str, chart: str | None, rollback_to: str | None, value_options
             click.echo(f'Release "{name}" does not exist. Installing it now.')
         else:
             click.echo(f'Release "{name}" has been upgraded. Happy Helming!')
-    _print_release(result.release, flags["output"], dry_run=opts.dry_run)
+    _print_release(result.release, flags["output"], dry_run=opts.dry_run, hide_notes=flags["hide_notes"])
 
 
 for _opt in reversed(common_deploy):
@@ -326,12 +359,16 @@ for _opt in reversed(upgrade_options):
 @click.option("--no-hooks", is_flag=True, help="Do not run hooks.")
 @click.option("--force", "--force-replace", "force", is_flag=True, help="Force object updates.")
 @click.option("--cleanup-on-fail", is_flag=True, help="Delete objects created by a failed rollback.")
-@click.option("--history-max", type=int, default=_history_max_default, show_default="10 (HELMPY_MAX_HISTORY)",
+@click.option("--history-max", type=int, default=_history_max_default, show_default="10 (HELMPY_MAX_HISTORY, HELM_MAX_HISTORY)",
               help="Keep at most this many revisions (0 = no limit).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the plan first (what `helmpy diff rollback` shows).")
+@wait_for_jobs_option
+@server_side_option
+@force_conflicts_option
 @cluster_options
 def rollback(name: str, revision: int, dry_run: str, wait: str, timeout: str, no_hooks: bool, force: bool,
-             cleanup_on_fail: bool, history_max: int, show_diff: bool, cfg: Any) -> None:
+             cleanup_on_fail: bool, history_max: int, show_diff: bool, wait_for_jobs: bool, server_side: str,
+             force_conflicts: bool, cfg: Any) -> None:
     """Roll release NAME back to REVISION (default: the previous one).
 
     A pending revision left by a killed process is marked failed first.
@@ -343,14 +380,16 @@ def rollback(name: str, revision: int, dry_run: str, wait: str, timeout: str, no
     """
     from helmpy.action import rollback as action
 
+    _check_server_side(server_side)
     if show_diff:
         from helmpy.action import diff
 
-        print_plan(diff.rollback(cfg(), name, revision, diff.DiffOptions(hooks=not no_hooks), force=force))
+        print_plan(diff.rollback(cfg(), name, revision, diff.DiffOptions(hooks=not no_hooks),
+                                 force=force or force_conflicts))
     action.run(cfg(), action.RollbackOptions(
         name=name, revision=revision, dry_run=_dry_run(dry_run), wait=wait in ("watcher", "legacy"),
-        timeout=parse_duration(timeout), no_hooks=no_hooks, force=force, cleanup_on_fail=cleanup_on_fail,
-        history_max=history_max))
+        wait_for_jobs=wait_for_jobs, timeout=parse_duration(timeout), no_hooks=no_hooks, force=force or force_conflicts,
+        cleanup_on_fail=cleanup_on_fail, history_max=history_max))
     click.echo("Rollback was a success! Happy Helming!")
 
 
@@ -418,7 +457,7 @@ def history(name: str, max_revisions: int, output: str, cfg: Any) -> None:
         _echo(ro.structured([e.to_dict() for e in entries], output))
         return
     rows = [[e.revision, ro.ansic(e.updated), e.status, e.chart, e.app_version, e.description] for e in entries]
-    _echo(format_table(ro.HISTORY_HEADERS, rows))
+    _echo(format_table(ro.HISTORY_HEADERS, rows, max_col_width=ro.UNLIMITED))  # Helm 4: descriptions in full
 
 
 # --- status -----------------------------------------------------------------------------------------
@@ -445,9 +484,11 @@ def status(name: str, revision: int, show_resources: bool, show_desc: bool, show
     from helmpy.cli import release_output as ro
 
     c = cfg()
-    result = action.run(c, name, revision, show_resources=show_resources and output == "table")
+    result = action.run(c, name, revision, show_resources=show_resources)
     if output != "table":
         data = ro.release_data(result.release, drop_chart=True)
+        if result.resources:  # Helm 4: the live objects under info.resources
+            data["info"]["resources"] = result.resources
         if result.lock is not None:
             data["lock"] = result.lock.to_dict()
         if result.explanation:
@@ -610,7 +651,7 @@ def get_metadata(release_name: str, revision: int, output: str, cfg: Any) -> Non
     from helmpy.action import get as action
     from helmpy.cli import release_output as ro
 
-    meta = action.metadata(action.run(cfg(), release_name, revision))
+    meta = action.metadata(action.run(cfg(), release_name, revision), revision)
     _echo(ro.structured(meta.to_dict(), output) if output != "table" else ro.metadata_text(meta))
 
 

@@ -24,13 +24,29 @@ def ansic(ts: datetime | None) -> str:
     return f"{ts:%a %b} {ts.day:2d} {ts:%H:%M:%S %Y}"
 
 
-def go_time(ts: datetime | None) -> str:
-    """Go's default ``Time.String()``: ``2006-01-02 15:04:05.999999999 +0000 UTC``."""
+def go_time(ts: datetime | None, raw: str | None = None) -> str:
+    """Go's default ``Time.String()``: ``2006-01-02 15:04:05.999999999 +0000 UTC``.
+
+    ``raw`` is the RFC 3339 text the time was read from: a record Helm wrote keeps its nanoseconds (Python's
+    datetime holds microseconds)."""
     if ts is None:
         return "-"
     ts = ts.astimezone(timezone.utc)
     frac = f".{ts.microsecond:06d}".rstrip("0") if ts.microsecond else ""
+    nanos = _nanos(raw, ts)
+    if nanos is not None:
+        frac = f".{nanos}".rstrip("0") if nanos.strip("0") else ""
     return f"{ts:%Y-%m-%d %H:%M:%S}{frac} +0000 UTC"
+
+
+def _nanos(raw: str | None, ts: datetime) -> str | None:
+    """The nine fraction digits of a UTC ``raw`` time that is ``ts`` to the microsecond, else None."""
+    from helmpy.release.model import parse_time
+
+    if not raw or not raw.endswith("Z") or "." not in raw or parse_time(raw) != ts:
+        return None
+    digits = raw[raw.rindex(".") + 1:-1]
+    return (digits + "0" * 9)[:9] if digits.isdigit() else None
 
 
 def _sorted(value: Any) -> Any:
@@ -92,8 +108,10 @@ def status_block(rel: Release, *, resources: dict[str, list[dict[str, Any]]] | N
     text = "\n".join(out) + "\n"
     if resources:
         text += "RESOURCES:\n"
-        for key in sorted(resources):
-            text += f"==> {key}\n" + resource_table(resources[key], now) + "\n"
+        for key, objects in resources.items():
+            items = [i for o in objects for i in (o.get("items") or [] if o.get("kind") == "PodList" else [o])]
+            text += f"==> {key}\n" + (resource_table(items, now) if items else "") + "\n"
+        text += "\n"  # Helm: "RESOURCES:\n%s\n"
     tests = [h for h in rel.hooks if "test" in h.events]
     if not tests:
         text += "TEST SUITE: None\n"
@@ -132,7 +150,7 @@ def kubectl_table(headers: list[str], rows: list[list[str]]) -> str:
 def list_item(rel: Release, time_format: str = "") -> dict[str, Any]:
     """Helm's ``releaseElement`` (revision is a string)."""
     ts = rel.info.last_deployed
-    updated = (ts.strftime(time_format) if time_format and ts else go_time(ts))
+    updated = (ts.strftime(time_format) if time_format and ts else go_time(ts, rel.info.raw_times.get("last_deployed")))
     return {"name": rel.name, "namespace": rel.namespace, "revision": str(rel.version), "updated": updated,
             "status": rel.info.status.value,
             "chart": f"{rel.chart.name}-{rel.chart.version}" if rel.chart else "MISSING",
@@ -141,6 +159,7 @@ def list_item(rel: Release, time_format: str = "") -> dict[str, Any]:
 
 LIST_HEADERS = ["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
 HISTORY_HEADERS = ["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"]
+UNLIMITED = 1 << 30  # a column width cap that never cuts
 
 
 def metadata_text(meta: Any) -> str:

@@ -131,9 +131,20 @@ LookupFn = Callable[[str, str, str, str], dict]
 # --- emptiness and defaults -----------------------------------------------------------------------
 
 
-def default(dflt: Any, value: Any = None) -> Any:
-    """``default("a", x)`` / ``x | default("a")``: the default when ``x`` is empty."""
-    return dflt if empty(value) else value
+def default(dflt: Any, value: Any = None, boolean: Any = None) -> Any:
+    """``default("a", x)`` / ``x | default("a")``: the default when ``x`` is empty (Sprig's rule).
+
+    Jinja2's own signature works too, ``x | default("a", true)`` (falsy ``x``: the same as Sprig's empty) and
+    ``x | default("a", false)`` (only a missing or null ``x``, so ``0``, ``false`` and ``""`` are kept).
+    """
+    if boolean is None or boolean:
+        return dflt if empty(value) else value
+    return dflt if is_missing(value) else value
+
+
+def default_filter(value: Any, default_value: Any = "", boolean: Any = None) -> Any:
+    """The filter form: the piped value first, then Jinja2's ``default_value`` and ``boolean`` (by name too)."""
+    return default(default_value, value, boolean)
 
 
 def coalesce(*values: Any) -> Any:
@@ -416,7 +427,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "dateInZone": lambda when, layout, zone="UTC": date_in_zone(layout, when, zone),
     "add1": lambda v: _num(v) + 1, "float64": to_float, "toDecimal": to_int,
     "center": center, "format": format_filter, "wordwrap": wordwrap, "batch": batch, "slice": slice_filter,
-    "list": list_filter,
+    "list": list_filter, "default": default_filter,
 }
 
 

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
+from helmpy import settings
 from helmpy.errors import KubeConflict, KubeError, KubeNotFound
 from helmpy.kube import readiness, resources
 from helmpy.kube.client import KubeObject, object_ref
@@ -82,7 +83,7 @@ class EmbeddedCluster:
         self.path = Path(path)
         self.progress = progress  # where wait_ready reports what it waits for (None: stderr)
         if controller is None:
-            controller = os.environ.get(CONTROLLER_ENV, "1").lower() not in ("0", "false", "no", "off")
+            controller = (settings.get("EMBEDDED_CONTROLLER") or "1").lower() not in ("0", "false", "no", "off")
         self.controller = controller
         self._local = threading.local()
         self._init_schema()

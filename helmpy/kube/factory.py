@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helmpy import paths
+from helmpy import paths, settings
 from helmpy.errors import KubeError
 from helmpy.kube.client import KubeClient
 
@@ -32,7 +32,7 @@ def _announce_default(path: Path) -> None:
     Once per machine (when the file was created) was not enough: a later command with a forgotten kubeconfig
     would deploy locally in silence. stdout stays clean for scripts; ``HELMPY_QUIET=1`` silences the line.
     """
-    if os.environ.get(QUIET_ENV, "") not in ("", "0"):
+    if settings.get("QUIET", "") not in ("", "0"):
         return
     sys.stderr.write(embedded_notice(path) + "\n")
 
@@ -56,7 +56,7 @@ def select(cluster: str | None = None, kubeconfig: str | None = None, *, apiserv
     """
     from helmpy.kube.kubeconfig import configured_but_missing, kubeconfig_files
 
-    target = cluster or os.environ.get(CLUSTER_ENV) or ""
+    target = cluster or settings.get("CLUSTER") or ""
     if target:
         if not target.startswith(LOCAL_PREFIX) or not target[len(LOCAL_PREFIX):]:
             raise KubeError(f"invalid cluster {target!r}: expected local:PATH",

@@ -281,6 +281,8 @@ class Release:
     hooks: list[Hook] = field(default_factory=list)
     apply_method: str = ""
     labels: dict[str, str] = field(default_factory=dict)  # custom labels; live on the storage object
+    # every label of the storage object it was read from (system ones too), for ``get metadata``; not stored
+    storage_labels: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def key(self) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from helmpy import __version__
+from helmpy import __version__, settings
 from helmpy.errors import DownloadError
 from helmpy.redact import redact_headers, redact_url
 
@@ -486,7 +486,7 @@ def get(url: str, options: GetterOptions | None = None, *, accept: str | None = 
 
 
 def _progress_enabled() -> bool:
-    if os.environ.get("HELMPY_DEBUG", "").lower() in ("1", "true", "yes"):
+    if settings.flag("DEBUG"):
         return True
     try:
         return sys.stderr.isatty()

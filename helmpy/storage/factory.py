@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
+from helmpy import settings
 from helmpy.errors import StorageError
 from helmpy.kube.client import KubeClient
 from helmpy.storage.driver import Driver
 
-DRIVER_ENV = "HELMPY_DRIVER"
-SQL_DSN_ENV = "HELMPY_DRIVER_SQL_CONNECTION_STRING"
+DRIVER_ENV = "HELMPY_DRIVER"  # or HELM_DRIVER (helmpy.settings)
+SQL_DSN_ENV = "HELMPY_DRIVER_SQL_CONNECTION_STRING"  # or HELM_DRIVER_SQL_CONNECTION_STRING
 
 
 def make_driver(name: str | None, kube: KubeClient | None, namespace: str) -> Driver:
@@ -18,7 +17,7 @@ def make_driver(name: str | None, kube: KubeClient | None, namespace: str) -> Dr
     Secret/ConfigMap drivers need ``kube`` (the default cluster is used when it is None); ``sql``
     reads its DSN from HELMPY_DRIVER_SQL_CONNECTION_STRING.
     """
-    choice = (name if name is not None else os.environ.get(DRIVER_ENV, "")).strip().lower()
+    choice = (name if name is not None else settings.get("DRIVER", "")).strip().lower()
     if choice in ("", "secret", "secrets", "configmap", "configmaps"):
         if kube is None:
             from helmpy.kube.factory import make_kube_client
@@ -32,7 +31,7 @@ def make_driver(name: str | None, kube: KubeClient | None, namespace: str) -> Dr
         from helmpy.storage.memory import MemoryDriver
         return MemoryDriver(namespace)
     if choice == "sql":
-        dsn = os.environ.get(SQL_DSN_ENV, "")
+        dsn = settings.get("DRIVER_SQL_CONNECTION_STRING", "")
         if not dsn:
             raise StorageError(f"the sql driver needs a connection string in {SQL_DSN_ENV}")
         from helmpy.storage.sql import SQLDriver

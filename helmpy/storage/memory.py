@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from helmpy import yamlutil
+from helmpy import settings, yamlutil
 from helmpy.errors import ReleaseExists, ReleaseNotFound, StorageError
 from helmpy.release.model import Release
 from helmpy.storage import labels as lbl
@@ -34,8 +34,9 @@ class MemoryDriver:
         self.namespace = namespace
         self._records: dict[tuple[str, str], tuple[Release, dict[str, str]]] = {}
         self._lock = threading.RLock()
-        if preload and os.environ.get(DATA_ENV):
-            self.load_files(os.environ[DATA_ENV].split(os.pathsep))
+        preloaded = settings.get("MEMORY_DRIVER_DATA") if preload else None
+        if preloaded:
+            self.load_files(preloaded.split(os.pathsep))
 
     def scoped(self, namespace: str) -> "MemoryDriver":
         """A view of the same in-process store limited to another namespace (Helm's SetNamespace)."""

@@ -55,6 +55,7 @@ class SecretsDriver:
         meta = obj.get("metadata") or {}
         rls = codec.decode(self._encoded(obj), f"{self.kind} {meta.get('namespace')}/{meta.get('name')}")
         rls.labels = lbl.filter_system_labels(meta.get("labels"))
+        rls.storage_labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
         return rls
 
     # -- Driver ------------------------------------------------------------------------------------

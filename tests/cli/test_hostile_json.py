@@ -82,8 +82,8 @@ def test_a_release_secret_holding_deep_json_is_skipped_with_a_warning_or_one_err
         proc = helmpy(*args, *cluster)
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr[-2000:]
-        assert proc.stderr.splitlines() == [f"level=WARNING msg=skipping a release record that cannot be decoded: "
-                                            f"{problem} (limit HELMPY_MAX_NESTING_DEPTH)"], proc.stderr[-2000:]
+        assert proc.stderr.splitlines() == [f'level=WARN msg="skipping a release record that cannot be decoded: '
+                                            f'{problem} (limit HELMPY_MAX_NESTING_DEPTH)"'], proc.stderr[-2000:]
         assert "deployed" in proc.stdout
     history = helmpy("history", "demo", "-o", "json", *cluster)
     assert [h["revision"] for h in json.loads(history.stdout)] == [1]
@@ -124,7 +124,7 @@ def test_a_release_secret_that_is_a_gzip_bomb_is_skipped_without_inflating_it(tm
     cluster = ("--cluster", f"local:{db}")
     proc = helmpy("history", "demo", "-o", "json", *cluster)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stderr.splitlines() == [f"level=WARNING msg=skipping a release record that cannot be decoded: "
-                                        f"{problem}"], proc.stderr[-2000:]
+    assert proc.stderr.splitlines() == [f'level=WARN msg="skipping a release record that cannot be decoded: '
+                                        f'{problem}"'], proc.stderr[-2000:]
     assert [h["revision"] for h in json.loads(proc.stdout)] == [1]
     assert_one_error(helmpy("get", "values", "demo", "--revision", "2", *cluster), problem)

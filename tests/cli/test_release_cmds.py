@@ -49,7 +49,7 @@ def test_install_status_list_history_get(cli: Any, db: Path, chart: Path) -> Non
     assert r.exit_code == 0, r
     assert "RESOURCES:\n==> v1/ConfigMap\n" in r.stdout and "demo-main" in r.stdout and "==> v1/Service" in r.stdout
     st = run(cli, db, "status", "demo", "-o", "json").json
-    assert list(st) == ["name", "info", "config", "manifest", "hooks", "version", "namespace"]  # chart removed
+    assert list(st) == ["name", "info", "config", "manifest", "hooks", "version", "namespace", "apply_method"]  # chart removed
     assert st["info"]["status"] == "deployed" and st["config"] == {"message": "hey"}
 
     r = run(cli, db, "upgrade", "demo", str(chart), "--set", "extra=true")
@@ -84,8 +84,12 @@ def test_install_status_list_history_get(cli: Any, db: Path, chart: Path) -> Non
     assert run(cli, db, "get", "notes", "demo").stdout == "NOTES:\nRelease demo says hello.\n\n"
     assert "# Source: release-app/templates/test.yaml" in run(cli, db, "get", "hooks", "demo").stdout
     meta = run(cli, db, "get", "metadata", "demo", "-o", "json").json
-    assert (meta["name"], meta["chart"], meta["version"], meta["revision"], meta["labels"]) == (
-        "demo", "release-app", "0.1.0", 2, {"team": "web"})
+    assert (meta["name"], meta["chart"], meta["version"], meta["revision"]) == ("demo", "release-app", "0.1.0", 2)
+    # Helm 4: the latest revision's labels are its storage labels, system ones too; --revision N, custom only
+    assert {k: v for k, v in meta["labels"].items() if k != "modifiedAt"} == {
+        "team": "web", "name": "demo", "owner": "helm", "status": "deployed", "version": "2"}
+    meta = run(cli, db, "get", "metadata", "demo", "--revision", "2", "-o", "json").json
+    assert meta["labels"] == {"team": "web"}
     assert "APP_VERSION: 1.0" in run(cli, db, "get", "metadata", "demo").stdout
     everything = run(cli, db, "get", "all", "demo").stdout
     assert "CHART: release-app" in everything and "COMPUTED VALUES:" in everything and "MANIFEST:" in everything
@@ -107,7 +111,7 @@ def test_install_json_and_dry_run(cli: Any, db: Path, chart: Path) -> None:
     r = run(cli, db, "install", "demo", str(chart), "-o", "json", "--dry-run")
     assert r.exit_code == 0, r
     data = r.json
-    assert list(data) == ["name", "info", "chart", "manifest", "hooks", "version", "namespace"]
+    assert list(data) == ["name", "info", "chart", "manifest", "hooks", "version", "namespace", "apply_method"]
     assert data["info"]["description"] == "Dry run complete" and data["info"]["status"] == "pending-install"
     assert data["chart"]["metadata"]["name"] == "release-app" and data["chart"]["schemamodtime"]
     assert data["hooks"][0]["last_run"] == {"phase": ""}
@@ -239,8 +243,8 @@ def test_status_resources_have_kubectl_columns(cli: Any, db: Path) -> None:
     def table(key: str) -> list[list[str]]:
         return [line.split() for line in blocks[key] if line.strip() and not line.startswith("TEST SUITE")]
 
-    assert table("apps/v1/Deployment")[0] == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
-    assert table("apps/v1/Deployment")[1][:4] == ["k-web", "3/3", "3", "3"]
+    assert table("v1/Deployment")[0] == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]  # Helm 4's key
+    assert table("v1/Deployment")[1][:4] == ["k-web", "3/3", "3", "3"]
     svc = table("v1/Service")
     assert svc[0] == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
     assert svc[1][:3] == ["k-web", "NodePort", svc[1][2]] and svc[1][2].startswith("10.96.")
@@ -248,14 +252,14 @@ def test_status_resources_have_kubectl_columns(cli: Any, db: Path) -> None:
     assert svc[1][4].endswith("/UDP")
     assert table("v1/Pod")[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert table("v1/Pod")[1][:4] == ["k-pod", "2/2", "Running", "0"]
-    assert table("batch/v1/Job")[0] == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
-    assert table("batch/v1/Job")[1][:3] == ["k-job", "Complete", "2/2"]
+    assert table("v1/Job")[0] == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+    assert table("v1/Job")[1][:3] == ["k-job", "Complete", "2/2"]
     pvc = blocks["v1/PersistentVolumeClaim"]
     assert [c.strip() for c in pvc[0].split("   ") if c.strip()][:5] == ["NAME", "STATUS", "VOLUME", "CAPACITY",
                                                                          "ACCESS MODES"]
     assert table("v1/PersistentVolumeClaim")[1][:4] == ["k-data", "Bound", "1Gi", "RWO"]
-    assert table("rbac.authorization.k8s.io/v1/Role")[0] == ["NAME", "CREATED", "AT"]
-    assert table("policy/v1/PodDisruptionBudget")[1][:4] == ["k-pdb", "1", "N/A", "0"]
+    assert table("v1/Role")[0] == ["NAME", "CREATED", "AT"]
+    assert table("v1/PodDisruptionBudget")[1][:4] == ["k-pdb", "1", "N/A", "0"]
     # aligned like kubectl: every column but the last padded to its widest cell + 3, no trailing blanks
     assert blocks["v1/Pod"][0] == "NAME    READY   STATUS    RESTARTS   AGE"
     assert kubectl_table(["NAME", "X"], [["a", "1"]]) == "NAME   X\na      1\n"

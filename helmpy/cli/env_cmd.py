@@ -1,0 +1,28 @@
+"""``helmpy env``: print the settings (``helmpy.action.env``) like ``helm env``."""
+
+from __future__ import annotations
+
+import click
+
+from helmpy.cli.main import CONTEXT_SETTINGS, debug_option
+
+
+@click.command("env", context_settings=CONTEXT_SETTINGS)
+@debug_option
+@click.argument("name", required=False, metavar="[NAME]")
+def env_cmd(name: str | None) -> None:
+    """Print helmpy's settings: Helm's HELM_* variables and helmpy's HELMPY_* ones, as KEY="value" lines.
+
+    Each setting is read from HELMPY_<KEY>, else HELM_<KEY>, else its default; with NAME, only that value.
+
+    \b
+    Examples:
+      helmpy env
+      helmpy env HELM_NAMESPACE
+    """
+    from helmpy.action import env
+
+    if name:
+        click.echo(env.lookup(name))
+        return
+    click.echo("".join(f'{key}="{value}"\n' for key, value in env.environment().items()), nl=False)

@@ -21,6 +21,7 @@ from helmpy.engine.manifests import (INSTALL_ORDER, HookDoc, Manifest, collect_d
 from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.engine.sandbox import set_code_store
 from helmpy.errors import ChartError, HelmpyError, RenderError
+from helmpy.gctune import paused_collection
 from helmpy.semverutil import satisfies
 from helmpy.values.coalesce import coalesce_values
 
@@ -144,6 +145,7 @@ def compute_values(chart: Chart, user_values: dict[str, Any], caps: Capabilities
     return values
 
 
+@paused_collection()  # a render keeps what it builds: the cyclic collector would only re-scan it
 def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseContext, caps: Capabilities, *,
                    lookup: Callable[[str, str, str, str], dict] | None = None, skip_schema: bool = False,
                    strict: bool = False, subchart_notes: bool = False,

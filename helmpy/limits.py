@@ -52,6 +52,12 @@ RENDER_MAX_DEPTH = 100
 RENDER_MAX_DEPTH_ENV = "HELMPY_RENDER_MAX_DEPTH"
 
 
+#: Bytes the compiled-template cache (``$HELMPY_CACHE_HOME/templates``: Jinja2 code, Go parse trees) may
+#: hold on disk; past it the least recently used entries go. kube-prometheus-stack's trees take ~4 MB.
+MAX_TEMPLATE_CACHE_SIZE = 256 * 1024 * 1024
+MAX_TEMPLATE_CACHE_SIZE_ENV = "HELMPY_MAX_TEMPLATE_CACHE_SIZE"
+
+
 def env_limit(name: str, default: int, *, ceiling: int | None = None) -> int:
     """``default``, or the positive integer in environment variable ``name`` (capped at ``ceiling``)."""
     raw = os.environ.get(name, "").strip()
@@ -123,3 +129,8 @@ def oci_metadata_size() -> int:
 def excerpt(text: str, limit: int = MAX_ECHO) -> str:
     """``text`` cut to ``limit`` characters (``...`` marks the cut), for error messages that quote input."""
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def template_cache_size() -> int:
+    """The byte cap of the on-disk compiled-template cache."""
+    return env_limit(MAX_TEMPLATE_CACHE_SIZE_ENV, MAX_TEMPLATE_CACHE_SIZE)

@@ -11,7 +11,6 @@ import logging
 import os
 import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 from helmpy.chart.dependencies import process_dependencies
@@ -65,39 +64,15 @@ def partial_render(err: BaseException) -> PartialRender | None:
     return value if isinstance(value, PartialRender) else None
 
 
-class TemplateCodeCache:
-    """Compiled Jinja2 code under ``$HELMPY_CACHE_HOME/templates`` (compiling a chart costs 20-70 ms per run).
-
-    Keys are content hashes (template text, Python, Jinja2 and helmpy versions), so a stale entry is never
-    used; unreadable or unwritable files just mean compiling again. ``HELMPY_TEMPLATE_CACHE=0`` turns it off.
-    """
-
-    def _path(self, key: str) -> Path:
-        from helmpy.paths import cache_home
-
-        return cache_home() / "templates" / key[:2] / key
-
-    def load(self, key: str) -> bytes | None:
-        try:
-            return self._path(key).read_bytes()
-        except OSError:
-            return None
-
-    def save(self, key: str, data: bytes) -> None:
-        from helmpy.fsutil import atomic_write
-
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data, mode=0o600)
-        except OSError as err:
-            logger.debug("cannot cache compiled template %s: %s", path, err)
-
-
 def use_template_cache() -> None:
     """Install the on-disk compiled-template cache (unless HELMPY_TEMPLATE_CACHE=0) for the next renders."""
     enabled = os.environ.get("HELMPY_TEMPLATE_CACHE", "1").lower() not in ("0", "false", "no", "off")
-    set_code_store(TemplateCodeCache() if enabled else None)
+    if not enabled:
+        set_code_store(None)
+        return
+    from helmpy.action.codecache import TemplateCodeCache
+
+    set_code_store(TemplateCodeCache())
 
 
 def _has_schema(chart: Chart) -> bool:

@@ -1,22 +1,33 @@
 #!/usr/bin/env python3
-"""Time ``helmpy template`` against ``helm template`` on a 1,000-object chart.
+"""Time ``helmpy template`` against ``helm template`` on a 1,000-object chart and on any chart directory.
 
 Generates two charts that render the same objects - one in helmpy's Jinja2 dialect, one in Go
-templates - checks that they really do render the same objects, then runs each command a few times
-and prints the times and the ratio. Run it from the repository root:
+templates. Rows: helmpy on the Jinja2 chart vs Helm on its Go twin (checked to render the same
+objects); helmpy and Helm on the same Go chart (checked byte for byte); and each ``--chart PATH``
+(repeatable), a chart directory both tools render as it is. Every helmpy row is timed cold and warm:
 
-    python3 bench/bench_template.py [--objects 1000] [--runs 5]
+- cold: an empty helmpy cache home (no stored parse trees or compiled code), as on the first render of a
+  chart; Python's bytecode is present (written to a private PYTHONPYCACHEPREFIX by an untimed run first,
+  as an installed helmpy has its ``__pycache__``) and the chart's files are in the OS file cache;
+- warm: the cache home the previous run filled.
+
+Helm has no such cache, so its runs are the same for both. Runs alternate helmpy/Helm; the table shows
+medians, the ratio helmpy/Helm and each side's peak RSS. Run it from the repository root:
+
+    python3 bench/bench_template.py [--objects 1000] [--runs 5] [--chart PATH ...] [--no-generated]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,49 +192,109 @@ def objects_of(text: str) -> list[dict]:
     return sorted((d for d in yaml.safe_load_all(text) if d), key=lambda d: (d["kind"], d["metadata"]["name"]))
 
 
-def time_runs(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[list[float], str]:
-    times, out = [], ""
-    for _ in range(runs):
+def _run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """(seconds, peak RSS in KiB, stdout) of one run of ``cmd`` (``wait4`` on the exact child for its RSS)."""
+    with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
-        out = proc.stdout
-    return times, out
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env)
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.stdout.close()
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{err.read().decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_maxrss, out.decode("utf-8", "replace")
+
+
+@dataclass
+class Row:
+    label: str
+    cold: list[float] = field(default_factory=list)
+    warm: list[float] = field(default_factory=list)
+    helm: list[float] = field(default_factory=list)
+    rss: list[int] = field(default_factory=list)
+    helm_rss: list[int] = field(default_factory=list)
+    note: str = ""
+
+
+def bench_row(label: str, ours: list[str], theirs: list[str], runs: int, base_env: dict[str, str],
+              scratch: Path, same: str = "bytes") -> Row:
+    """Alternate cold helmpy, warm helmpy and Helm ``runs`` times; ``same``: how the outputs must agree."""
+    row = Row(label)
+    _run(theirs)  # file cache warm for both
+    ours_out = theirs_out = ""
+    for i in range(runs):
+        home = scratch / f"cache-{label}-{i}"
+        shutil.rmtree(home, ignore_errors=True)
+        env = {**base_env, "HELMPY_CACHE_HOME": str(home)}
+        t, rss, ours_out = _run(ours, env)
+        row.cold.append(t)
+        row.rss.append(rss)
+        t, rss, _ = _run(ours, env)  # the same home, now filled
+        row.warm.append(t)
+        row.rss.append(rss)
+        t, rss, theirs_out = _run(theirs)
+        row.helm.append(t)
+        row.helm_rss.append(rss)
+    if same == "objects":
+        if objects_of(ours_out) != objects_of(theirs_out):
+            raise SystemExit(f"{label}: the two charts rendered different objects - the benchmark would be meaningless")
+        row.note = f"{len(objects_of(ours_out))} objects, identical"
+    elif ours_out != theirs_out:
+        row.note = "OUTPUTS DIFFER (random/time functions, or a bug)"
+    else:
+        row.note = f"{len(ours_out):,} bytes, identical"
+    return row
+
+
+def print_rows(rows: list[Row], runs: int) -> None:
+    print(f"medians of {runs} runs; load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the end")
+    print(f"{'row':34s} {'helmpy cold':>11s} {'warm':>7s} {'helm':>7s} {'cold/helm':>9s} {'warm/helm':>9s}"
+          f" {'RSS helmpy':>10s} {'helm':>6s}  output")
+    for r in rows:
+        cold, warm, helm = (statistics.median(v) for v in (r.cold, r.warm, r.helm))
+        print(f"{r.label[:34]:34s} {cold:10.3f}s {warm:6.3f}s {helm:6.3f}s {cold / helm:8.2f}x {warm / helm:8.2f}x"
+              f" {max(r.rss) // 1024:7d} MiB {max(r.helm_rss) // 1024:3d} MiB  {r.note}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--objects", type=int, default=1000, help="objects in the chart (default 1000)")
-    parser.add_argument("--runs", type=int, default=5, help="runs per tool (default 5)")
+    parser.add_argument("--objects", type=int, default=1000, help="objects in the generated charts (default 1000)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per tool and row (default 5)")
+    parser.add_argument("--chart", action="append", default=[], type=Path, metavar="PATH",
+                        help="also time this chart directory (repeatable)")
+    parser.add_argument("--no-generated", action="store_true", help="only the --chart rows")
     args = parser.parse_args()
 
     from tests.support.helm_binary import ensure_helm
 
     helm = str(ensure_helm() / "helm")
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="helmpy-bench-") as tmp:
-        jinja_chart, go_chart = write_charts(Path(tmp), args.objects)
-        ours_cmd = [sys.executable, "-m", "helmpy", "template", "bench", str(jinja_chart)]
-        helm_cmd = [helm, "template", "bench", str(go_chart)]
-        # helmpy as installed: bytecode written (to a private prefix, even under PYTHONDONTWRITEBYTECODE),
-        # its own cache home; the first run also fills the compiled-template cache ("cold" below).
+        scratch = Path(tmp)
+        # helmpy as installed: bytecode written (to a private prefix, even under PYTHONDONTWRITEBYTECODE)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env.update(PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"), HELMPY_CACHE_HOME=str(Path(tmp) / "cache"),
+        env.update(PYTHONPYCACHEPREFIX=str(scratch / "pycache"),
                    PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])))
-        cold, _ = time_runs(ours_cmd, 1, env)
-        time_runs(helm_cmd, 1)  # warm the file cache for helm too
-        ours_times, ours_out = time_runs(ours_cmd, args.runs, env)
-        helm_times, helm_out = time_runs(helm_cmd, args.runs)
-        ours_objs, helm_objs = objects_of(ours_out), objects_of(helm_out)
-        if ours_objs != helm_objs:
-            raise SystemExit("the two charts rendered different objects - the benchmark would be meaningless")
-    ours_med, helm_med = statistics.median(ours_times), statistics.median(helm_times)
-    print(f"objects rendered:   {len(ours_objs)} (identical in both)")
-    print(f"helmpy template:    median {ours_med:.3f}s  min {min(ours_times):.3f}s  ({args.runs} runs; "
-          f"first run with empty caches {cold[0]:.3f}s)")
-    print(f"helm template:      median {helm_med:.3f}s  min {min(helm_times):.3f}s  ({args.runs} runs)")
-    print(f"ratio helmpy/helm:  {ours_med / helm_med:.2f}x")
+        ours = [sys.executable, "-m", "helmpy", "template", "x"]
+        theirs = [helm, "template", "x"]
+        targets: list[tuple[str, list[str], list[str], str]] = []
+        if not args.no_generated:
+            jinja_chart, go_chart = write_charts(scratch, args.objects)
+            targets.append((f"{args.objects} objects, Jinja2 vs Go twin", ours + [str(jinja_chart)],
+                            theirs + [str(go_chart)], "objects"))
+            targets.append((f"{args.objects} objects, Go chart", ours + [str(go_chart)], theirs + [str(go_chart)],
+                            "bytes"))
+        for chart in args.chart:
+            targets.append((chart.resolve().name, ours + [str(chart)], theirs + [str(chart)], "bytes"))
+        for _, cmd, _, _ in targets:  # untimed: writes the bytecode every later run finds
+            _run(cmd, {**env, "HELMPY_CACHE_HOME": str(scratch / "warmup")})
+        for label, cmd, other, same in targets:
+            rows.append(bench_row(label, cmd, other, args.runs, env, scratch, same))
+    print_rows(rows, args.runs)
 
 
 if __name__ == "__main__":

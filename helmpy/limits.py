@@ -52,6 +52,12 @@ RENDER_MAX_DEPTH = 100
 RENDER_MAX_DEPTH_ENV = "HELMPY_RENDER_MAX_DEPTH"
 
 
+#: Bytes the compiled-template cache (``$HELMPY_CACHE_HOME/templates``: Jinja2 code, Go parse trees) may
+#: hold on disk; past it the least recently used entries go. kube-prometheus-stack's trees take ~4 MB.
+MAX_TEMPLATE_CACHE_SIZE = 256 * 1024 * 1024
+MAX_TEMPLATE_CACHE_SIZE_ENV = "HELMPY_MAX_TEMPLATE_CACHE_SIZE"
+
+
 def env_limit(name: str, default: int, *, ceiling: int | None = None) -> int:
     """``default``, or the positive integer in environment variable ``name`` (capped at ``ceiling``)."""
     raw = os.environ.get(name, "").strip()
@@ -137,12 +143,6 @@ def known_blobs() -> int:
     return env_limit(MAX_KNOWN_BLOBS_ENV, MAX_KNOWN_BLOBS)
 
 
-#: Bytes of compiled Jinja2 templates kept under ``$HELMPY_CACHE_HOME/templates``; past it, the oldest entries
-#: are deleted (down to three quarters) when a new one is written. ``HELMPY_TEMPLATE_CACHE=0`` turns it off.
-MAX_TEMPLATE_CACHE_SIZE = 64 * 1024 * 1024
-MAX_TEMPLATE_CACHE_SIZE_ENV = "HELMPY_MAX_TEMPLATE_CACHE_SIZE"
-
-
 def template_cache_size() -> int:
-    """The byte bound of the compiled-template cache."""
+    """The byte cap of the on-disk compiled-template cache."""
     return env_limit(MAX_TEMPLATE_CACHE_SIZE_ENV, MAX_TEMPLATE_CACHE_SIZE)

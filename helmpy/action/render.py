@@ -11,7 +11,6 @@ import logging
 import os
 import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from helmpy.chart.dependencies import process_dependencies
@@ -21,6 +20,7 @@ from helmpy.engine.manifests import (INSTALL_ORDER, HookDoc, Manifest, collect_d
 from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.engine.sandbox import set_code_store
 from helmpy.errors import ChartError, HelmpyError, RenderError
+from helmpy.gctune import paused_collection
 from helmpy.semverutil import satisfies
 from helmpy.values.coalesce import coalesce_values
 
@@ -67,78 +67,15 @@ def partial_render(err: BaseException) -> PartialRender | None:
     return value if isinstance(value, PartialRender) else None
 
 
-class TemplateCodeCache:
-    """Compiled Jinja2 code under ``$HELMPY_CACHE_HOME/templates`` (compiling a chart costs 20-70 ms per run).
-
-    Keys are content hashes (template text, Python, Jinja2 and helmpy versions), so a stale entry is never
-    used; unreadable or unwritable files just mean compiling again, a corrupt one is compiled again and
-    replaced. ``HELMPY_TEMPLATE_CACHE=0`` turns it off. Its size is bounded
-    (:func:`helmpy.limits.template_cache_size`): a write that takes it past the bound deletes the oldest
-    entries until three quarters of it remain (checked on the first write of a run, so a render compiling a
-    thousand templates scans the directory once).
-    """
-
-    _checked = False
-
-    def _path(self, key: str) -> Path:
-        from helmpy.paths import cache_home
-
-        return cache_home() / "templates" / key[:2] / key
-
-    def load(self, key: str) -> bytes | None:
-        try:
-            return self._path(key).read_bytes()
-        except OSError:
-            return None
-
-    def save(self, key: str, data: bytes) -> None:
-        from helmpy.fsutil import atomic_write
-
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data, mode=0o600, durable=False)  # a short file fails marshal: compiled again
-        except OSError as err:
-            logger.debug("cannot cache compiled template %s: %s", path, err)
-            return
-        if not TemplateCodeCache._checked:
-            TemplateCodeCache._checked = True
-            self._bound(path.parent.parent)
-
-    @staticmethod
-    def _bound(root: Path) -> None:
-        """Delete the oldest entries while the cache is over its byte bound (down to three quarters of it)."""
-        from helmpy.limits import template_cache_size
-
-        cap = template_cache_size()
-        entries: list[tuple[int, int, Path]] = []
-        total = 0
-        try:
-            for shard in os.scandir(root):
-                if shard.is_dir(follow_symlinks=False):
-                    for entry in os.scandir(shard.path):
-                        st = entry.stat(follow_symlinks=False)
-                        entries.append((st.st_mtime_ns, st.st_size, Path(entry.path)))
-                        total += st.st_size
-        except OSError as err:
-            logger.debug("cannot size the template cache %s: %s", root, err)
-            return
-        if total <= cap:
-            return
-        for _mtime, size, old in sorted(entries):
-            if total <= cap * 3 // 4:
-                break
-            try:
-                old.unlink()
-                total -= size
-            except OSError:
-                pass
-
-
 def use_template_cache() -> None:
     """Install the on-disk compiled-template cache (unless HELMPY_TEMPLATE_CACHE=0) for the next renders."""
     enabled = os.environ.get("HELMPY_TEMPLATE_CACHE", "1").lower() not in ("0", "false", "no", "off")
-    set_code_store(TemplateCodeCache() if enabled else None)
+    if not enabled:
+        set_code_store(None)
+        return
+    from helmpy.action.codecache import TemplateCodeCache
+
+    set_code_store(TemplateCodeCache())
 
 
 def _has_schema(chart: Chart) -> bool:
@@ -186,6 +123,7 @@ def compute_values(chart: Chart, user_values: dict[str, Any], caps: Capabilities
     return values
 
 
+@paused_collection()  # a render keeps what it builds: the cyclic collector would only re-scan it
 def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseContext, caps: Capabilities, *,
                    lookup: Callable[[str, str, str, str], dict] | None = None, skip_schema: bool = False,
                    strict: bool = False, subchart_notes: bool = False,

@@ -19,6 +19,7 @@ import click
 from helmpy import __version__
 from helmpy.cli.signals import interrupts_raise
 from helmpy.errors import ExitCode, HelmpyError, Terminated, interrupted_error
+from helmpy.gctune import one_shot_process
 
 # command name -> "module:attribute"
 LAZY_COMMANDS: dict[str, str] = {
@@ -324,6 +325,8 @@ def main(argv: list[str] | None = None) -> Any:
     global _logging_debug
     args = list(sys.argv[1:] if argv is None else argv)
     _logging_debug = "--debug" in args or debug_enabled()
+    if argv is None:  # the console script: this process ends with the command (helmpy/gctune.py)
+        one_shot_process()
     if _COMPLETE_VAR in os.environ:
         from helmpy.cli import completion as shell_completion
 

@@ -60,6 +60,11 @@ def set_code_store(store: CodeStore | None) -> None:
     _code_store = store
 
 
+def code_store() -> CodeStore | None:
+    """The store :func:`set_code_store` installed (the Go engine keeps its parse trees there too)."""
+    return _code_store
+
+
 @functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> bytes:
     """What compiled code depends on besides the template: Python, Jinja2, helmpy and this engine's files."""
@@ -69,13 +74,19 @@ def _code_fingerprint() -> bytes:
     from helmpy.engine import datafuncs, funcs, textfuncs
 
     parts = [sys.implementation.cache_tag or "", sys.version, jinja2.__version__, __version__, str(_CODE_FORMAT)]
-    for path in (__file__, funcs.__file__, textfuncs.__file__, datafuncs.__file__):
+    return source_fingerprint(parts, (__file__, funcs.__file__, textfuncs.__file__, datafuncs.__file__))
+
+
+def source_fingerprint(parts: list[str], paths: Iterable[str | None]) -> bytes:
+    """``parts`` plus each source file's path, size and mtime: what a stored compilation must match."""
+    out = list(parts)
+    for path in paths:
         try:
-            st = os.stat(path)
-            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+            st = os.stat(path or "")
+            out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
-            parts.append(path)
-    return "\0".join(parts).encode()
+            out.append(path or "")
+    return "\0".join(out).encode()
 
 
 def _stored_code(source: str, name: str | None, filename: str | None, compile_fn: Callable[[], Any]) -> Any:

@@ -69,7 +69,7 @@ def test_version_imports_click_and_the_cli_core_only(tmp_path: Path) -> None:
     modules = imported(tmp_path, "version")
     assert sorted(m for m in modules if m.startswith("helmpy")) == [
         "helmpy", "helmpy.cli", "helmpy.cli.main", "helmpy.cli.signals", "helmpy.errors",
-        "helmpy.settings"]  # settings: HELMPY_DEBUG/HELM_DEBUG, and nothing but os
+        "helmpy.gctune", "helmpy.settings"]  # the collector policy of a one-shot process (stdlib gc only); settings: HELMPY_DEBUG/HELM_DEBUG
     assert loaded(modules, HEAVY + ("logging", "http", "ssl", "json", "tarfile")) == []
 
 

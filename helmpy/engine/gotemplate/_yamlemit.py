@@ -12,6 +12,7 @@ The event state machine is walked as recursion; the emitter's flags (``column``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,10 @@ _BLANKZ = " \t\x00" + BREAKS
 _FIRST_INDICATORS = "#,[]{}&*!|>'\"%@`"
 _ESCAPE_LETTERS = {0x00: "0", 0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f", 0x0D: "r",
                    0x1B: "e", 0x22: '"', 0x5C: "\\", 0x85: "N", 0xA0: "_", 0x2028: "L", 0x2029: "P"}
+
+
+# Text whose scan finds nothing: word characters, '.', '/', '-' and inner spaces, not starting with '-'
+_PLAIN_WORDS = re.compile(r"[\w./][\w./ -]*", re.ASCII)
 
 
 def is_printable(ch: str) -> bool:
@@ -39,6 +44,10 @@ class Scalar:
         self.value = value
         if not value:
             self.multiline, self.block_plain, self.single, self.block = False, True, True, False
+            return
+        if _PLAIN_WORDS.fullmatch(value) and value[-1] != " " and not value.startswith("..."):
+            # names, versions, paths: nothing below would set a flag (the common case, checked at C speed)
+            self.multiline, self.block_plain, self.single, self.block = False, True, True, True
             return
         block_ind = value.startswith(("---", "..."))
         line_breaks = special = leading = trailing_space = break_space = space_break = False

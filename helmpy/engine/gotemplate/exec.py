@@ -47,13 +47,40 @@ class _Continue(Exception):
 
 
 class Compiled:
-    """One template compiled: its tree (for error positions) and its body."""
+    """One template: its tree (for error positions) and its body, each made when first needed.
 
-    __slots__ = ("tree", "body")
+    ``tree`` is given, or loaded by ``load`` on first use (a tree kept on disk is decoded only if the
+    template runs or fails); ``body`` is compiled from the tree on first execution, so the many
+    ``define``s of a library chart that a render never includes cost nothing but their parse.
+    ``empty`` is Go's ``IsEmptyTree`` of the tree, known without loading it.
+    """
 
-    def __init__(self, tree: n.Tree, body: Fn) -> None:
-        self.tree = tree
-        self.body = body
+    __slots__ = ("name", "empty", "_tree", "_load", "_body")
+
+    def __init__(self, tree: n.Tree | None = None, *, name: str = "", empty: bool | None = None,
+                 load: Callable[[], n.Tree] | None = None) -> None:
+        if tree is None and load is None:
+            raise ValueError("a compiled template needs its tree or a way to load it")
+        self._tree = tree
+        self._load = load
+        self._body: Fn | None = None
+        self.name = tree.name if tree is not None else name
+        self.empty = n.is_empty_tree(tree.root) if empty is None and tree is not None else bool(empty)
+
+    @property
+    def tree(self) -> n.Tree:
+        tree = self._tree
+        if tree is None:
+            assert self._load is not None
+            tree = self._tree = self._load()
+        return tree
+
+    @property
+    def body(self) -> Fn:
+        body = self._body
+        if body is None:
+            body = self._body = Compiler().list(self.tree.root)
+        return body
 
 
 class State:
@@ -181,6 +208,19 @@ def _constant_arg(s: State, node: n.Node, typ: str) -> object:
     raise s.error(f"can't handle {node} for arg of type {typ}")
 
 
+_ASSIGNABLE: dict[str, Callable[[object], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    # Go's AssignableTo: an int64 (``--set``, Sprig's arithmetic) is not an int, nor a Duration an int64
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and type_name(v) == "int",
+    "int64": lambda v: isinstance(v, int) and not isinstance(v, bool) and type_name(v) == "int64",
+    "float64": lambda v: isinstance(v, float),
+    "uint32": lambda v: type_name(v) == "uint32",
+    "[]interface {}": lambda v: isinstance(v, (list, tuple)),
+    "map[string]interface {}": lambda v: isinstance(v, dict),
+}
+
+
 def _validate(s: State, value: object, typ: str, iface: bool = False) -> object:
     """Go's ``validateType``: check a computed value against a parameter type."""
     if typ == RV:
@@ -191,17 +231,7 @@ def _validate(s: State, value: object, typ: str, iface: bool = False) -> object:
         raise s.error(f"invalid value; expected {typ}")
     if typ == ANY:
         return value
-    ok = {
-        "string": lambda v: isinstance(v, str),
-        "bool": lambda v: isinstance(v, bool),
-        # Go's AssignableTo: an int64 (``--set``, Sprig's arithmetic) is not an int, nor a Duration an int64
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and type_name(v) == "int",
-        "int64": lambda v: isinstance(v, int) and not isinstance(v, bool) and type_name(v) == "int64",
-        "float64": lambda v: isinstance(v, float),
-        "uint32": lambda v: type_name(v) == "uint32",
-        "[]interface {}": lambda v: isinstance(v, (list, tuple)),
-        "map[string]interface {}": lambda v: isinstance(v, dict),
-    }.get(typ)
+    ok = _ASSIGNABLE.get(typ)
     if ok is None and typ.startswith("*"):  # a Go pointer type (``*semver.Version``): only that type fits
         ok = lambda v: type_name(v) == typ  # noqa: E731
     if ok is None or ok(value):
@@ -213,16 +243,22 @@ def _validate(s: State, value: object, typ: str, iface: bool = False) -> object:
 class _Arg:
     """A compiled argument: its node (literals convert by parameter type) and its evaluator."""
 
-    __slots__ = ("node", "eval", "constant")
+    __slots__ = ("node", "eval", "constant", "converted")
 
     def __init__(self, node: n.Node, eval_fn: ValueFn) -> None:
         self.node = node
         self.eval = eval_fn
         self.constant = isinstance(node, _CONSTANTS)
+        self.converted: dict[str, object] = {}  # a literal's value per parameter type (immutable scalars)
 
     def value(self, s: State, dot: object, typ: str) -> object:
         if self.constant:
-            return _constant_arg(s, self.node, typ)
+            value = self.converted.get(typ, _MISSING)
+            if value is _MISSING:
+                value = self.converted[typ] = _constant_arg(s, self.node, typ)
+            else:
+                s.node = self.node  # as the conversion does: a later error names the last argument
+            return value
         return _validate(s, self.eval(s, dot), typ)
 
 
@@ -337,7 +373,7 @@ class Compiler:
         self.var_iface: list[tuple[str, bool]] = [("$", False)]
 
     def compile(self, tree: n.Tree) -> Compiled:
-        return Compiled(tree, self.list(tree.root))
+        return Compiled(tree)
 
     # nodes --------------------------------------------------------------------------------------
     def list(self, node: n.ListNode) -> Fn:
@@ -349,6 +385,20 @@ class Compiler:
             for fn in fns:
                 fn(s, dot)
         return run_list
+
+    def deferred(self, node: n.ListNode) -> Fn:
+        """A branch body compiled the first time it runs (most branches of a chart never do), in the
+        compiler's scope of now."""
+        dot_iface, var_iface = self.dot_iface, list(self.var_iface)
+        compiled: list[Fn] = []
+
+        def run_deferred(s: State, dot: object) -> None:
+            if not compiled:
+                inner = Compiler()
+                inner.dot_iface, inner.var_iface = dot_iface, list(var_iface)
+                compiled.append(inner.list(node))
+            compiled[0](s, dot)
+        return run_deferred
 
     def node(self, node: n.Node) -> Fn:
         if isinstance(node, n.TextNode):
@@ -420,9 +470,9 @@ class Compiler:
         pipe = self.pipeline(node.pipe)
         if with_:
             self.dot_iface = False
-        body = self.list(node.list)
+        body = self.deferred(node.list)
         self.dot_iface = saved[0]
-        else_body = self.list(node.else_list) if node.else_list is not None else None
+        else_body = self.deferred(node.else_list) if node.else_list is not None else None
         self._restore(saved)
 
         def run_if_with(s: State, dot: object) -> None:
@@ -446,9 +496,9 @@ class Compiler:
             for i, name in enumerate(names):
                 self.var_iface[len(self.var_iface) - len(names) + i] = (name, i == len(names) - 1)
         self.dot_iface = True
-        body = self.list(node.list)
+        body = self.deferred(node.list)
         self.dot_iface = saved[0]
-        else_body = self.list(node.else_list) if node.else_list is not None else None
+        else_body = self.deferred(node.else_list) if node.else_list is not None else None
         self._restore(saved)
         is_assign = node.pipe.is_assign
         two = len(names) > 1
@@ -665,7 +715,7 @@ def execute_compiled(target: Compiled, dot: object, out: list[str], funcs: Mappi
     """Walk one compiled template with a fresh variable scope (``$`` is ``dot``), as Go's walkTemplate."""
     limit = guard.limits.max_recursion
     if depth > limit:
-        raise RenderLimitError(f"template {quote(target.tree.name)}: exceeded maximum template depth ({limit}) "
+        raise RenderLimitError(f"template {quote(target.name)}: exceeded maximum template depth ({limit}) "
                                "(recursion? limit HELMPY_RENDER_MAX_DEPTH)")
     guard.tick()
     s = State(target.tree, out, funcs, templates, strict, guard, depth)

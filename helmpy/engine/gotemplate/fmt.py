@@ -506,12 +506,17 @@ def sprintln(*args: object) -> str:
     return "".join(p.buf)
 
 
+_PLAIN = frozenset({int, bool, float, str, list, dict, tuple})
+
+
 def _stringer(arg: object) -> str | None:
     """``String()`` of a Go value that has one among the plain-valued types (``time.Time``, ``time.Duration``)."""
     if isinstance(arg, datetime):
         from helmpy.engine.gotemplate.funcs._goval import time_string
 
         return time_string(arg)
+    if type(arg) in _PLAIN:  # the common case, without the slow structural isinstance of GoObject
+        return None
     if isinstance(arg, (int, list, dict)) and not isinstance(arg, GoObject):
         go_string = getattr(type(arg), "go_string", None)
         if go_string is not None:

@@ -51,10 +51,24 @@ def to_yaml(value: Any) -> str:
     """``toYaml``/``mustToYaml``: the YAML Helm prints for ``value``; RenderError where Helm's marshal fails."""
     try:
         tree = json_round_trip(value)
-        text = Emitter(v2_style).document(tree)
+        # The round trip leaves only str/int/float/bool/None, lists and str-keyed dicts, whose repr tells
+        # any two apart: charts dump the same labels and config hundreds of times, the emitter runs once.
+        key = repr(tree)
+        text = _EMITTED.get(key) if len(key) <= _EMIT_MEMO_KEY else None
+        if text is None:
+            text = Emitter(v2_style).document(tree)
+            if len(key) <= _EMIT_MEMO_KEY:
+                if len(_EMITTED) >= _EMIT_MEMO_SIZE:
+                    _EMITTED.clear()
+                _EMITTED[key] = text
     except RecursionError as err:
         raise RenderError("toYaml: value nested too deeply") from err
     return text[:-1] if text.endswith("\n") else text
+
+
+_EMITTED: dict[str, str] = {}  # repr of a round-tripped tree -> its YAML
+_EMIT_MEMO_SIZE = 512
+_EMIT_MEMO_KEY = 16 * 1024  # larger trees are emitted each time (their repr would cost memory, not time)
 
 
 # --- the JSON round trip --------------------------------------------------------------------------

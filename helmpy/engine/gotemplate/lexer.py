@@ -10,6 +10,7 @@ turns them into Go's line and byte column.
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 from typing import Callable, NamedTuple, Optional
 
@@ -109,6 +110,13 @@ def _has_right_trim_marker(s: str, i: int) -> bool:
 
 
 _State = Callable[["Lexer"], Optional["_State"]]
+
+# Fast paths for the loops Go runs one character at a time; each stops where that loop would, or does not
+# match at all so the loop runs (and reports the error) as before.
+_SPACE_RUN = re.compile(r"[ \t\r\n]*")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
+_DOUBLE_QUOTED = re.compile(r'(?:[^"\\\n]|\\[^\n])*"')
+_SINGLE_QUOTED = re.compile(r"(?:[^'\\\n]|\\[^\n])*'")
 
 
 class Lexer:
@@ -370,10 +378,11 @@ def _lex_inside_action(lx: Lexer) -> _State | None:
 
 
 def _lex_space(lx: Lexer) -> _State | None:
-    spaces = 0
-    while is_space(lx.peek()):
-        lx.next()
-        spaces += 1
+    end = _SPACE_RUN.match(lx.input, lx.pos).end()
+    spaces = end - lx.pos
+    lx.line += lx.input.count("\n", lx.pos, end)
+    lx.pos = end
+    lx.width = 1
     # A trim-marked right delimiter starts with a space: leave that space to it.
     if _has_right_trim_marker(lx.input, lx.pos - 1) and \
             lx.input.startswith(RIGHT_DELIM, lx.pos - 1 + _TRIM_MARKER_LEN):
@@ -386,9 +395,15 @@ def _lex_space(lx: Lexer) -> _State | None:
     return None
 
 
-def _lex_identifier(lx: Lexer) -> _State | None:
+def _alphanumeric_run(lx: Lexer) -> None:
+    """Go's ``for isAlphaNumeric(l.next())`` loop: an ASCII run at C speed, then any other characters."""
+    lx.pos = _ASCII_WORD.match(lx.input, lx.pos).end()
     while is_alphanumeric(lx.peek()):
         lx.next()
+
+
+def _lex_identifier(lx: Lexer) -> _State | None:
+    _alphanumeric_run(lx)
     if not lx.at_terminator():
         lx.errorf(f"bad character {format_u(lx.peek())}")
         return None
@@ -421,8 +436,7 @@ def _lex_field_or_variable(lx: Lexer, typ: ItemType) -> _State | None:
     if lx.at_terminator():  # just "." or "$"
         lx.emit(ItemType.VARIABLE if typ == ItemType.VARIABLE else ItemType.DOT)
         return None
-    while is_alphanumeric(lx.peek()):
-        lx.next()
+    _alphanumeric_run(lx)
     if not lx.at_terminator():
         lx.errorf(f"bad character {format_u(lx.peek())}")
         return None
@@ -431,6 +445,12 @@ def _lex_field_or_variable(lx: Lexer, typ: ItemType) -> _State | None:
 
 
 def _lex_quoted(lx: Lexer, quote_char: str, typ: ItemType, what: str) -> _State | None:
+    fast = (_DOUBLE_QUOTED if quote_char == '"' else _SINGLE_QUOTED).match(lx.input, lx.pos)
+    if fast is not None:  # a well-formed literal on one line (the loop below reports the malformed ones)
+        lx.pos = fast.end()
+        lx.width = 1
+        lx.emit(typ)
+        return None
     while True:
         ch = lx.next()
         if ch == "\\":

@@ -5,52 +5,119 @@ chart's files into one template: a later definition replaces an earlier one unle
 (Go's ``AddParseTree``/``associate``), so the order files are added decides which definition
 wins; Helm adds them in :func:`helm_parse_order`.
 
-Parsing and compiling are cached by content (SHA-256 of name, text and the function names), so a
-library chart's templates are compiled once per process however many charts include them.
+Parsing and compiling are cached by content (SHA-256 of name, text, the function names and the parser's
+version), so a library chart's templates are compiled once per process however many charts include them;
+the parse trees of chart files are also kept in the code store across processes (see :func:`parse_compiled`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import marshal
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
 from helmpy.engine.gotemplate import nodes as n
+from helmpy.engine.gotemplate import treecodec
 from helmpy.engine.gotemplate.builtins import BUILTINS, FuncSpec
 from helmpy.engine.gotemplate.exec import Compiled, compile_tree, execute_compiled, func_spec
 from helmpy.engine.gotemplate.parser import DEFAULT_MAX_DEPTH, parse
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.values import NO_VALUE
-from helmpy.engine.sandbox import Guard, Limits
+from helmpy.engine.sandbox import Guard, Limits, code_store, source_fingerprint
 from helmpy.errors import RenderLimitError, TemplateNotDefined
 
 logger = logging.getLogger(__name__)
 
 _CACHE: OrderedDict[str, dict[str, Compiled]] = OrderedDict()
 _CACHE_SIZE = 4096
+# Stored parse trees of files: bump with anything that changes what the parser makes of a text.
+_STORE_FORMAT = f"go-trees/{treecodec.FORMAT}"
 
 
-def parse_compiled(name: str, text: str, func_names: frozenset[str], max_depth: int) -> dict[str, Compiled]:
+@functools.lru_cache(maxsize=1)
+def _parser_fingerprint() -> bytes:
+    """What a parse depends on besides its inputs: helmpy's version and the parser's own files."""
+    from helmpy import __version__
+    from helmpy.engine.gotemplate import lexer, parser, strconv
+
+    return source_fingerprint([_STORE_FORMAT, __version__], (m.__file__ for m in (lexer, parser, n, strconv, treecodec)))
+
+
+@functools.lru_cache(maxsize=8)
+def _funcs_fingerprint(func_names: frozenset[str]) -> bytes:
+    return "\0".join(sorted(func_names)).encode("utf-8", "surrogatepass")
+
+
+def parse_compiled(name: str, text: str, func_names: frozenset[str], max_depth: int, *,
+                   persist: bool = False) -> dict[str, Compiled]:
     """Every template one file defines, parsed and compiled (cached by content).
+
+    With ``persist`` (chart files, not ``tpl`` strings) the parse trees are also kept in the code store
+    (:func:`~helmpy.engine.sandbox.code_store`), keyed by the same content hash, so a later process loads
+    them instead of parsing; a stored tree is decoded only when its template is first used.
 
     Raises:
         TemplateParseError: with Go's text, when the file does not parse.
     """
-    digest = hashlib.sha256()
-    for part in (name, text, "\0".join(sorted(func_names)), str(max_depth)):
-        digest.update(part.encode("utf-8", "surrogatepass") + b"\0\1")
+    digest = hashlib.sha256(_parser_fingerprint())
+    for part in (name, text, str(max_depth)):
+        digest.update(b"\0\1" + part.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0\1" + _funcs_fingerprint(func_names))
     key = digest.hexdigest()
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
         return hit
-    trees = parse(name, text, func_names, max_depth=max_depth)
-    compiled = {tname: compile_tree(tree) for tname, tree in trees.items()}
+    store = code_store() if persist else None
+    compiled = _stored(store.load(key), name, text, func_names, max_depth) if store is not None else None
+    if compiled is None:
+        trees = parse(name, text, func_names, max_depth=max_depth)
+        compiled = {tname: compile_tree(tree) for tname, tree in trees.items()}
+        if store is not None:
+            store.save(key, _entry(trees))
     _CACHE[key] = compiled
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return compiled
+
+
+def _entry(trees: Mapping[str, n.Tree]) -> bytes:
+    """A file's trees as one store entry: per template its name, emptiness and encoded tree."""
+    return marshal.dumps((_STORE_FORMAT, [(tname, n.is_empty_tree(tree.root), treecodec.encode_tree(tree.root))
+                                          for tname, tree in trees.items()]))
+
+
+def _stored(data: bytes | None, name: str, text: str, func_names: frozenset[str],
+            max_depth: int) -> dict[str, Compiled] | None:
+    """A file's templates from a store entry, or None when there is none or it is not one of ours."""
+    if data is None:
+        return None
+    try:
+        fmt, items = marshal.loads(data)
+        if fmt != _STORE_FORMAT or type(items) is not list:
+            raise ValueError("another format")
+        out: dict[str, Compiled] = {}
+        for tname, empty, blob in items:
+            if type(tname) is not str or type(empty) is not bool or type(blob) is not bytes:
+                raise ValueError("not a template entry")
+            out[tname] = Compiled(name=tname, empty=empty,
+                                  load=functools.partial(_load_tree, tname, blob, name, text, func_names, max_depth))
+    except (ValueError, TypeError, EOFError) as err:
+        logger.debug("ignoring a stored parse of %s: %s", name, err)
+        return None
+    return out
+
+
+def _load_tree(tname: str, blob: bytes, name: str, text: str, func_names: frozenset[str], max_depth: int) -> n.Tree:
+    """A stored tree, decoded; parsed again from the text should it not decode."""
+    try:
+        return n.Tree(tname, name, treecodec.decode_tree(blob), text)
+    except treecodec.CorruptTree as err:
+        logger.debug("parsing %s again: its stored tree %s is unreadable (%s)", name, tname, err)
+        return parse(name, text, func_names, max_depth=max_depth)[tname]
 
 
 def associate(templates: dict[str, Compiled], compiled: Mapping[str, Compiled]) -> None:
@@ -58,7 +125,7 @@ def associate(templates: dict[str, Compiled], compiled: Mapping[str, Compiled]) 
     never replaces a real one."""
     for tname, tmpl in compiled.items():
         old = templates.get(tname)
-        if old is not None and n.is_empty_tree(tmpl.tree.root) and not n.is_empty_tree(old.tree.root):
+        if old is not None and tmpl.empty and not old.empty:
             continue
         templates[tname] = tmpl
 
@@ -120,7 +187,7 @@ class TemplateSet:
         Raises:
             TemplateParseError: with Go's text, when the file does not parse.
         """
-        compiled = parse_compiled(name, text, self._func_names, self.max_parse_depth)
+        compiled = parse_compiled(name, text, self._func_names, self.max_parse_depth, persist=True)
         associate(self.templates, compiled)
         return list(compiled)
 

@@ -1,0 +1,42 @@
+"""The cyclic garbage collector held off while a render builds its large, long-lived object graphs.
+
+A render builds template trees, compiled closures and rendered text and keeps them to its end. CPython's
+collector re-scans those live objects again and again as the heap grows (full passes at 25% growth), and
+once more when the interpreter exits: more than half of a ``helmpy template`` of a large Go chart
+(kube-prometheus-stack: 6.5 s of CPU with the collector, 3.1 s without). Nothing in a render depends on
+cycles being reclaimed early (its garbage is freed by reference counting), so :func:`paused_collection`
+turns the automatic collector off for the render.
+
+In a process that runs one command and exits (the console script: :func:`one_shot_process`), what the
+render leaves is then moved to the permanent generation (``gc.freeze``), which later passes - the one at
+exit included - never scan. A process that renders again and again (a test session, a library user) keeps
+the default: its next collection scans the render's objects once and frees any cycles among them.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_one_shot = False
+
+
+def one_shot_process() -> None:
+    """Declare that this process exits after its command (set by the console script's entry point)."""
+    global _one_shot
+    _one_shot = True
+
+
+@contextmanager
+def paused_collection() -> Iterator[None]:
+    """Run the body without automatic cyclic collection, then restore the collector (see the module)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if _one_shot:
+            gc.freeze()
+        if enabled:
+            gc.enable()

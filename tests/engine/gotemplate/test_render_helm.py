@@ -114,3 +114,24 @@ def test_jinja_parent_with_go_subchart(cli, helm, tmp_path):
     assert ours.exit_code == 0, ours.stderr
     assert ours.stdout == helm("template", "rel", str(go_only)).stdout
     assert 'x: "5 1 float64"' in ours.stdout
+
+
+# Helm's objects reached through other values (as real charts pass ``$.Files`` around in a dict):
+# each template is one file of one chart, rendered by helm and helmpy.
+OBJECT_CASES = [
+    # a method's arguments are evaluated with the caller's dot (opentelemetry-kube-stack)
+    '{{ .Files.Get .Values.c.f }}',
+    '{{ with dict "Files" .Files "c" .Values.c }}{{ .Files.Get .c.f }}{{ end }}',
+    '{{ define "d" }}{{ (.Files.Get .c.f) }}{{ end }}{{ include "d" (dict "Files" .Files "c" .Values.c) }}',
+    '{{ .Capabilities.APIVersions.Has .Values.api }} {{ .Files.Glob .Values.glob | len }}',
+]
+
+
+def test_helm_objects_through_values_render_like_helm(cli, helm, tmp_path):
+    files = {"Chart.yaml": "apiVersion: v2\nname: objs\nversion: 0.1.0\n",
+             "values.yaml": "c:\n  f: a.txt\napi: apps/v1\nglob: '*.txt'\n", "a.txt": "hello"}
+    files.update({f"templates/t{i}.yaml": f"case{i}: {case!s}\n" for i, case in enumerate(OBJECT_CASES)})
+    chart = write_files(tmp_path / "objs", files)
+    ours = cli("template", "rel", str(chart))
+    assert ours.exit_code == 0, ours.stderr
+    assert ours.stdout == helm("template", "rel", str(chart)).stdout

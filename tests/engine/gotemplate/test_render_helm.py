@@ -124,6 +124,10 @@ OBJECT_CASES = [
     '{{ with dict "Files" .Files "c" .Values.c }}{{ .Files.Get .c.f }}{{ end }}',
     '{{ define "d" }}{{ (.Files.Get .c.f) }}{{ end }}{{ include "d" (dict "Files" .Files "c" .Values.c) }}',
     '{{ .Capabilities.APIVersions.Has .Values.api }} {{ .Files.Glob .Values.glob | len }}',
+    # deepCopy of the whole context keeps .Files and .Capabilities working (opentelemetry-collector)
+    '{{ (deepCopy .).Files.Get "a.txt" }}',
+    '{{ $c := deepCopy . }}{{ $c.Capabilities.KubeVersion.Major }} {{ $c.Values.c.f }} {{ $c.Files.Glob "*.txt" | len }}',
+    '{{ $f := deepCopy .Files }}{{ $f.Get "a.txt" }}{{ $f | len }}',
 ]
 
 

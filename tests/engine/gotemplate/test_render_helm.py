@@ -128,6 +128,8 @@ OBJECT_CASES = [
     '{{ (deepCopy .).Files.Get "a.txt" }}',
     '{{ $c := deepCopy . }}{{ $c.Capabilities.KubeVersion.Major }} {{ $c.Values.c.f }} {{ $c.Files.Glob "*.txt" | len }}',
     '{{ $f := deepCopy .Files }}{{ $f.Get "a.txt" }}{{ $f | len }}',
+    # .Files.Get is Go's string(bytes): bytes that are not UTF-8 survive (kube-prometheus-stack's crds.bz2)
+    '{{ .Files.Get "b.bin" | b64enc }} {{ .Files.Get "b.bin" | len }} {{ .Files.Get "b.bin" | sha256sum }}',
 ]
 
 
@@ -136,6 +138,7 @@ def test_helm_objects_through_values_render_like_helm(cli, helm, tmp_path):
              "values.yaml": "c:\n  f: a.txt\napi: apps/v1\nglob: '*.txt'\n", "a.txt": "hello"}
     files.update({f"templates/t{i}.yaml": f"case{i}: {case!s}\n" for i, case in enumerate(OBJECT_CASES)})
     chart = write_files(tmp_path / "objs", files)
+    (chart / "b.bin").write_bytes(b"BZh\xff\xfe\x80 \xc3(")
     ours = cli("template", "rel", str(chart))
     assert ours.exit_code == 0, ours.stderr
     assert ours.stdout == helm("template", "rel", str(chart)).stdout

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from helmpy.engine.files import Files
 from helmpy.engine.gotemplate.fmt import format_value
+from helmpy.engine.gotemplate.funcs._goval import from_bytes
 from helmpy.engine.gotemplate.values import GoMethod
 from helmpy.errors import SandboxViolation
 from helmpy.semverutil import try_parse
@@ -148,8 +149,8 @@ class GoFiles(dict):  # type: ignore[type-arg]
 
     def go_member(self, name: str) -> object:
         f = self.files
-        if name == "Get":
-            return GoMethod(self._safe(f.Get, ""), name, (STRING,))
+        if name == "Get":  # Go's string(bytes): bytes that are not UTF-8 stay as they are (b64enc of a .bz2)
+            return GoMethod(self._safe(lambda path: from_bytes(f.GetBytes(path)), ""), name, (STRING,))
         if name == "GetBytes":
             return GoMethod(self._safe(f.GetBytes, b""), name, (STRING,))
         if name == "Lines":

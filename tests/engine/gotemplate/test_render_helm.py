@@ -114,3 +114,31 @@ def test_jinja_parent_with_go_subchart(cli, helm, tmp_path):
     assert ours.exit_code == 0, ours.stderr
     assert ours.stdout == helm("template", "rel", str(go_only)).stdout
     assert 'x: "5 1 float64"' in ours.stdout
+
+
+# Helm's objects reached through other values (as real charts pass ``$.Files`` around in a dict):
+# each template is one file of one chart, rendered by helm and helmpy.
+OBJECT_CASES = [
+    # a method's arguments are evaluated with the caller's dot (opentelemetry-kube-stack)
+    '{{ .Files.Get .Values.c.f }}',
+    '{{ with dict "Files" .Files "c" .Values.c }}{{ .Files.Get .c.f }}{{ end }}',
+    '{{ define "d" }}{{ (.Files.Get .c.f) }}{{ end }}{{ include "d" (dict "Files" .Files "c" .Values.c) }}',
+    '{{ .Capabilities.APIVersions.Has .Values.api }} {{ .Files.Glob .Values.glob | len }}',
+    # deepCopy of the whole context keeps .Files and .Capabilities working (opentelemetry-collector)
+    '{{ (deepCopy .).Files.Get "a.txt" }}',
+    '{{ $c := deepCopy . }}{{ $c.Capabilities.KubeVersion.Major }} {{ $c.Values.c.f }} {{ $c.Files.Glob "*.txt" | len }}',
+    '{{ $f := deepCopy .Files }}{{ $f.Get "a.txt" }}{{ $f | len }}',
+    # .Files.Get is Go's string(bytes): bytes that are not UTF-8 survive (kube-prometheus-stack's crds.bz2)
+    '{{ .Files.Get "b.bin" | b64enc }} {{ .Files.Get "b.bin" | len }} {{ .Files.Get "b.bin" | sha256sum }}',
+]
+
+
+def test_helm_objects_through_values_render_like_helm(cli, helm, tmp_path):
+    files = {"Chart.yaml": "apiVersion: v2\nname: objs\nversion: 0.1.0\n",
+             "values.yaml": "c:\n  f: a.txt\napi: apps/v1\nglob: '*.txt'\n", "a.txt": "hello"}
+    files.update({f"templates/t{i}.yaml": f"case{i}: {case!s}\n" for i, case in enumerate(OBJECT_CASES)})
+    chart = write_files(tmp_path / "objs", files)
+    (chart / "b.bin").write_bytes(b"BZh\xff\xfe\x80 \xc3(")
+    ours = cli("template", "rel", str(chart))
+    assert ours.exit_code == 0, ours.stderr
+    assert ours.stdout == helm("template", "rel", str(chart)).stdout

@@ -137,8 +137,13 @@ def _deep_copy(v: object) -> object:
 
 
 def _copy(v: object) -> object:
-    if isinstance(v, dict):
-        return type(v)((k, _copy(x)) for k, x in v.items())
+    if type(v) is dict:
+        return {k: _copy(x) for k, x in v.items()}
+    if isinstance(v, dict):  # a typed map keeps its type and attributes (Helm's files keeps its methods)
+        c = copy.copy(v)
+        for k, x in c.items():
+            c[k] = _copy(x)
+        return c
     if isinstance(v, list):
         return type(v)(_copy(x) for x in v)
     return copy.copy(v) if not isinstance(v, (str, int, float, bool, type(None))) else v

@@ -162,6 +162,8 @@ class RemoteCluster:
             detail = getattr(err, "verify_message", None)
             text = f"certificate verify failed: {detail}" if detail else _tls_reason(str(getattr(err, "reason", "")
                                                                                            or reason))
+            if isinstance(err, ssl.SSLEOFError) or "CERTIFICATE_REQUIRED" in reason.upper():
+                text = "the server closed the connection (does it require a client certificate?)"
             return KubeTLSError(f"TLS handshake with {where} failed: {text}",
                                 hint="check certificate-authority(-data) and the client certificate in the "
                                      "kubeconfig, or --kube-ca-file (--kube-insecure-skip-tls-verify skips the check)")

@@ -103,6 +103,7 @@ class RemoteCluster:
                        **self._auth_headers()}
             if data is not None:
                 headers["Content-Type"] = content_type
+            started = time.monotonic()
             try:
                 resp = self._transport.request(method, target, headers, data, self._cert)
             except KubeError:
@@ -111,6 +112,8 @@ class RemoteCluster:
                 if not is_transport_failure(err):
                     raise
                 raise self._transport_error(err, method, what) from err
+            logger.debug("%s status=%d bytes=%d ms=%.0f", what, resp.status, len(resp.data),
+                         (time.monotonic() - started) * 1000)
             if 200 <= resp.status < 300:
                 return self._json(resp, what)
             if resp.status == 404 and missing_ok:

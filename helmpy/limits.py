@@ -146,3 +146,13 @@ def known_blobs() -> int:
 def template_cache_size() -> int:
     """The byte cap of the on-disk compiled-template cache."""
     return env_limit(MAX_TEMPLATE_CACHE_SIZE_ENV, MAX_TEMPLATE_CACHE_SIZE)
+
+#: Bytes of one answer from a Kubernetes API server (after gzip) read at most. client-go has no cap; a list
+#: is fetched in pages of 500 objects (kubectl's chunk size), and a Secret holds at most ~1 MiB.
+MAX_KUBE_RESPONSE_SIZE = 256 * 1024 * 1024
+MAX_KUBE_RESPONSE_SIZE_ENV = "HELMPY_MAX_KUBE_RESPONSE_SIZE"
+
+
+def kube_response_size() -> int:
+    """Bytes one Kubernetes API answer may hold."""
+    return env_limit(MAX_KUBE_RESPONSE_SIZE_ENV, MAX_KUBE_RESPONSE_SIZE)

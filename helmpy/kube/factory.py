@@ -76,7 +76,7 @@ def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
     """The client of :func:`select`'s cluster; the implicit embedded cluster is announced on stderr."""
     chosen = select(cluster, kubeconfig, apiserver=bool(overrides.get("apiserver")))
     if chosen.embedded is None:
-        from helmpy.kube import remote  # the kubernetes client is imported only for real clusters
+        from helmpy.kube import remote  # the HTTP client is imported only for real clusters
 
         logger.debug("using kubeconfig %s context=%s", chosen.kubeconfig[0] if chosen.kubeconfig else "-", context)
         return remote.connect(kubeconfig=kubeconfig, context=context, **overrides)

@@ -4,9 +4,11 @@ Sources, in order: an explicit ``--kubeconfig`` file; else ``KUBECONFIG`` (sever
 the first file winning for each named cluster/user/context and for ``current-context``); else
 ``~/.kube/config``; else, inside a Pod, the service account (``KUBERNETES_SERVICE_HOST`` + the mounted
 token and CA). Command-line overrides (server, token, CA file, insecure TLS, namespace) are applied
-last. The official ``kubernetes`` package does the credential work (client certificates, tokens,
-token files, exec credential plugins as used by EKS/GKE/AKS); this module is imported only when a
-real cluster is used.
+last. The result is a :class:`ClientConfig`: the server, how to check its certificate, a proxy, and the
+user's :class:`~helmpy.kube.credentials.Credentials` (client certificates, tokens, token files, exec
+credential plugins as used by EKS/GKE/AKS, OIDC). Relative paths in a kubeconfig are taken from the
+directory of the file that defines the entry (client-go). This module is imported only when a real
+cluster is used; it needs neither the ``kubernetes`` package nor urllib3.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Mapping
 
 from helmpy import yamlutil
 from helmpy.errors import ClusterUnreachable, KubeConfigError
+from helmpy.kube import credentials as creds
 from helmpy.redact import redact_url
 
 logger = logging.getLogger(__name__)
@@ -40,10 +43,23 @@ class Overrides:
 
 
 @dataclass
-class Connection:
-    """A ready ``kubernetes.client.Configuration`` plus what messages need to say where it points."""
+class ClientConfig:
+    """How to reach one API server: URL, TLS checks, proxy and the user's credentials."""
 
-    configuration: Any
+    host: str
+    verify_ssl: bool = True
+    ssl_ca_cert: str | None = None  # a CA file (certificate-authority, --kube-ca-file, the service account's)
+    ca_data: bytes | None = None  # certificate-authority-data
+    tls_server_name: str | None = None
+    proxy: str | None = None  # proxy-url
+    credentials: creds.Credentials = field(default_factory=creds.Credentials)
+
+
+@dataclass
+class Connection:
+    """A :class:`ClientConfig` plus what messages need to say where it points."""
+
+    configuration: ClientConfig
     server: str
     context: str
     namespace: str
@@ -115,6 +131,9 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(doc, dict):
         raise KubeConfigError(f"kubeconfig {path}: expected a map at the top level")
+    for section in ("clusters", "users", "contexts"):
+        if doc.get(section) is not None and not isinstance(doc[section], list):
+            raise KubeConfigError(f"kubeconfig {path}: {section} must be a list")
     return doc
 
 
@@ -127,24 +146,35 @@ def _names(docs: list[dict[str, Any]], section: str) -> list[str]:
     return seen
 
 
-def _first(docs: list[dict[str, Any]], section: str, name: str) -> dict[str, Any] | None:
-    for doc in docs:
+def _first(docs: list[dict[str, Any]], files: list[Path], section: str,
+           name: str) -> tuple[dict[str, Any], Path] | None:
+    """The first entry named ``name`` (client-go's merge: the first file wins) and the file it came from."""
+    for doc, path in zip(docs, files):
         for item in doc.get(section) or []:
             if isinstance(item, dict) and item.get("name") == name:
-                return item
+                return item, path
     return None
 
 
-def _apply_overrides(cfg: Any, overrides: Overrides) -> None:
+def _body(item: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    """``item[key]`` (the ``cluster:``/``user:``/``context:`` map), {} when absent, an error when not a map."""
+    body = item.get(key)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise KubeConfigError(f"{where}: {key} must be a map")
+    return body
+
+
+def _apply_overrides(cfg: ClientConfig, overrides: Overrides) -> None:
     if overrides.apiserver:
         cfg.host = overrides.apiserver.rstrip("/")
-    if overrides.token:
-        cfg.api_key = {"BearerToken": f"Bearer {overrides.token}"}
-        cfg.refresh_api_key_hook = None
+    if overrides.token:  # the flag beats every credential of the kubeconfig; a client certificate stays
+        cfg.credentials = creds.StaticToken(overrides.token, cfg.credentials.client_cert())
     if overrides.ca_file:
         if not Path(overrides.ca_file).is_file():
             raise KubeConfigError(f"--kube-ca-file {overrides.ca_file}: no such file")
-        cfg.ssl_ca_cert = overrides.ca_file
+        cfg.ssl_ca_cert, cfg.ca_data = overrides.ca_file, None
         cfg.verify_ssl = True
     if overrides.insecure_skip_tls_verify is not None:
         cfg.verify_ssl = not overrides.insecure_skip_tls_verify
@@ -152,7 +182,7 @@ def _apply_overrides(cfg: Any, overrides: Overrides) -> None:
         cfg.tls_server_name = overrides.tls_server_name
 
 
-def _server_url(cfg: Any, where: str) -> str:
+def _server_url(cfg: ClientConfig, where: str) -> str:
     """The API server URL, ``https://`` added when no scheme is given (kubectl does so for TLS clusters)."""
     url = str(cfg.host or "").rstrip("/")
     if "://" not in url:
@@ -165,14 +195,6 @@ def _server_url(cfg: Any, where: str) -> str:
     return url
 
 
-def _new_configuration() -> Any:
-    from kubernetes.client import Configuration
-
-    cfg = Configuration()
-    cfg.retries = False  # helmpy.kube.retry decides what to repeat
-    return cfg
-
-
 def load(kubeconfig: str | None = None, context: str | None = None, overrides: Overrides = Overrides(),
          *, environ: Mapping[str, str] = os.environ, serviceaccount_dir: Path = SERVICEACCOUNT_DIR) -> Connection:
     """Resolve the connection; KubeConfigError says which file/context/key is wrong."""
@@ -181,7 +203,7 @@ def load(kubeconfig: str | None = None, context: str | None = None, overrides: O
         if environ.get("KUBERNETES_SERVICE_HOST"):
             return _in_cluster(overrides, environ, serviceaccount_dir)
         if overrides.apiserver:
-            cfg = _new_configuration()
+            cfg = ClientConfig("")
             _apply_overrides(cfg, overrides)
             return Connection(cfg, _server_url(cfg, "--kube-apiserver"), "(flags)", overrides.namespace or "default")
         raise KubeConfigError("no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a cluster",
@@ -193,51 +215,109 @@ def load(kubeconfig: str | None = None, context: str | None = None, overrides: O
         raise KubeConfigError(f"kubeconfig {where}: no current-context is set",
                               hint="pass --kube-context NAME (contexts: "
                                    f"{', '.join(_names(docs, 'contexts')) or 'none'})")
-    ctx = _first(docs, "contexts", name)
-    if ctx is None:
+    found = _first(docs, files, "contexts", name)
+    if found is None:
         raise KubeConfigError(f'kubeconfig {where}: context "{name}" not found',
                               hint=f"contexts: {', '.join(_names(docs, 'contexts')) or 'none'}")
-    body = ctx.get("context") or {}
+    body = _body(found[0], "context", f'kubeconfig {found[1]}, context "{name}"')
     cluster_name = body.get("cluster")
-    cluster = _first(docs, "clusters", str(cluster_name)) if cluster_name else None
-    if cluster is None:
+    cluster_entry = _first(docs, files, "clusters", str(cluster_name)) if cluster_name else None
+    if cluster_entry is None:
         raise KubeConfigError(f'kubeconfig {where}: context "{name}" refers to cluster "{cluster_name or ""}", '
                               "which is not defined")
-    if not (cluster.get("cluster") or {}).get("server") and not overrides.apiserver:
+    cluster_where = f'kubeconfig {cluster_entry[1]}, cluster "{cluster_name}"'
+    cluster = _body(cluster_entry[0], "cluster", cluster_where)
+    if not cluster.get("server") and not overrides.apiserver:
         raise KubeConfigError(f'kubeconfig {where}: cluster "{cluster_name}" has no server')
-    if body.get("user") and _first(docs, "users", str(body["user"])) is None:
-        raise KubeConfigError(f'kubeconfig {where}: context "{name}" refers to user "{body["user"]}", '
+    user_name = body.get("user")
+    user_entry = _first(docs, files, "users", str(user_name)) if user_name else None
+    if user_name and user_entry is None:
+        raise KubeConfigError(f'kubeconfig {where}: context "{name}" refers to user "{user_name}", '
                               "which is not defined")
-
-    from kubernetes.config.config_exception import ConfigException
-    from kubernetes.config.kube_config import KubeConfigLoader, KubeConfigMerger
-
-    cfg = _new_configuration()
-    try:
-        merged = KubeConfigMerger(where)
-        loader = KubeConfigLoader(config_dict=merged.config, active_context=name, config_base_path=None)
-        loader.load_and_set(cfg)
-    except ConfigException as err:
-        raise KubeConfigError(f'kubeconfig {where}, context "{name}": {err}') from err
-    except OSError as err:  # an exec plugin or certificate file that cannot be run/read
-        raise KubeConfigError(f'kubeconfig {where}, context "{name}": {err}') from err
+    cfg = _cluster_config(cluster, cluster_entry[1].parent, cluster_where)
+    if user_entry is not None:
+        user_where = f'kubeconfig {user_entry[1]}, user "{user_name}"'
+        user = _body(user_entry[0], "user", user_where)
+        cfg.credentials = _credentials(user, user_entry[1].parent, user_where, cluster, environ,
+                                       tls=str(cluster.get("server") or "").lower().startswith("https"))
     _apply_overrides(cfg, overrides)
     _server_url(cfg, "--kube-apiserver" if overrides.apiserver else f'kubeconfig {where}, cluster "{cluster_name}"')
     namespace = overrides.namespace or str(body.get("namespace") or "") or "default"
-    logger.debug("kubeconfig %s context=%s server=%s namespace=%s", where, name, redact_url(cfg.host), namespace)
+    logger.debug("kubeconfig %s context=%s server=%s namespace=%s auth=%s", where, name, redact_url(cfg.host),
+                 namespace, cfg.credentials.describe())
     return Connection(cfg, cfg.host, name, namespace, [str(p) for p in files])
+
+
+def _cluster_config(cluster: dict[str, Any], base: Path, where: str) -> ClientConfig:
+    cfg = ClientConfig(str(cluster.get("server") or "").rstrip("/"))
+    if cluster.get("certificate-authority-data"):
+        cfg.ca_data = creds.read_file_or_data(cluster, "certificate-authority", "certificate-authority-data", base,
+                                              where)
+    elif cluster.get("certificate-authority"):
+        path = creds.resolve(str(cluster["certificate-authority"]), base)
+        if not path.is_file():
+            raise KubeConfigError(f"{where}: certificate-authority {path}: no such file")
+        cfg.ssl_ca_cert = str(path)
+    if cluster.get("insecure-skip-tls-verify") is not None:
+        cfg.verify_ssl = not _bool(cluster["insecure-skip-tls-verify"], "insecure-skip-tls-verify", where)
+    if cluster.get("tls-server-name"):
+        cfg.tls_server_name = str(cluster["tls-server-name"])
+    if cluster.get("proxy-url"):
+        cfg.proxy = str(cluster["proxy-url"])
+    return cfg
+
+
+def _bool(value: Any, key: str, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise KubeConfigError(f"{where}: {key} must be true or false")
+
+
+def _credentials(user: dict[str, Any], base: Path, where: str, cluster: dict[str, Any],
+                 environ: Mapping[str, str], *, tls: bool) -> creds.Credentials:
+    """kubernetes-python's order: auth-provider, token/tokenFile, exec plugin, username/password; the client
+    certificate (HTTPS servers only) goes along with whichever it is."""
+    cert_pem = creds.read_file_or_data(user, "client-certificate", "client-certificate-data", base, where) \
+        if tls else None
+    key_pem = creds.read_file_or_data(user, "client-key", "client-key-data", base, where) if tls else None
+    if bool(cert_pem) != bool(key_pem):
+        raise KubeConfigError(f"{where}: client-certificate and client-key go together (only one is set)")
+    cert = creds.ClientCert(cert_pem, key_pem) if cert_pem and key_pem else None
+    provider = user.get("auth-provider")
+    if isinstance(provider, dict) and provider.get("name"):
+        from helmpy.kube import authprovider
+
+        found = authprovider.load(provider, base, where, cert)
+        if found is not None:
+            return found
+    if user.get("token"):
+        return creds.StaticToken(str(user["token"]), cert)
+    if user.get("tokenFile"):
+        return creds.TokenFile(creds.resolve(str(user["tokenFile"]), base), where, cert)
+    if user.get("exec") is not None:
+        if not isinstance(user["exec"], dict):
+            raise KubeConfigError(f"{where}: exec must be a map")
+        return creds.ExecPlugin(user["exec"], base, where, cluster, cert, environ)
+    if user.get("username") and user.get("password"):
+        return creds.BasicAuth(str(user["username"]), str(user["password"]), cert)
+    return creds.Credentials(cert)
 
 
 def _in_cluster(overrides: Overrides, environ: Mapping[str, str], sa_dir: Path) -> Connection:
     """The Pod's service account: token and CA mounted at ``sa_dir``, server from the environment."""
-    from kubernetes.config.config_exception import ConfigException
-    from kubernetes.config.incluster_config import InClusterConfigLoader
-
-    cfg = _new_configuration()
-    try:
-        InClusterConfigLoader(str(sa_dir / "token"), str(sa_dir / "ca.crt"), environ=dict(environ)).load_and_set(cfg)
-    except (ConfigException, OSError) as err:
-        raise KubeConfigError(f"in-cluster configuration ({sa_dir}): {err}") from err
+    where = f"in-cluster configuration ({sa_dir})"
+    host, port = environ.get("KUBERNETES_SERVICE_HOST", ""), environ.get("KUBERNETES_SERVICE_PORT", "")
+    if not host or not port:
+        raise KubeConfigError(f"{where}: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must both be set")
+    token, ca = sa_dir / "token", sa_dir / "ca.crt"
+    if not token.is_file():
+        raise KubeConfigError(f"{where}: the service account token {token} does not exist")
+    if not ca.is_file() or ca.stat().st_size == 0:
+        raise KubeConfigError(f"{where}: the service account CA {ca} does not exist or is empty")
+    netloc = f"[{host}]:{port}" if ":" in host or "%" in host else f"{host}:{port}"
+    cfg = ClientConfig(f"https://{netloc}", ssl_ca_cert=str(ca), credentials=creds.TokenFile(token, where))
     _apply_overrides(cfg, overrides)
     _server_url(cfg, "--kube-apiserver" if overrides.apiserver else "in-cluster configuration")
     ns_file = sa_dir / "namespace"

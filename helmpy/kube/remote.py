@@ -1,7 +1,7 @@
-"""A real Kubernetes API server behind the KubeClient Protocol, through the official ``kubernetes`` client.
+"""A real Kubernetes API server behind the KubeClient Protocol, over helmpy's own small HTTP client.
 
-The library supplies the kubeconfig/credential handling (``kube/kubeconfig.py``) and the HTTP transport
-(urllib3 with TLS, client certificates and bearer tokens, refreshed exec-plugin tokens); this module
+``kube/kubeconfig.py`` resolves the connection and credentials (tokens, client certificates, exec
+plugins), ``kube/transport.py`` speaks HTTP(S) with kept-alive connections; this module
 speaks the API's paths, maps kinds through discovery (``kube/discovery.py``), writes by server-side
 apply with field manager ``helmpy``, turns every failure into one clear KubeError subclass, retries
 transient ones (``kube/retry.py``) and judges readiness with ``kube/readiness.py``. It is imported
@@ -15,19 +15,20 @@ import contextlib
 import json
 import logging
 import time
-import warnings
 from typing import Any, ContextManager, Iterator, TextIO
 from urllib.parse import quote, urlencode
 
-from helmpy import __version__
+from helmpy import __version__, limits
 from helmpy.errors import (KubeApiStatus, KubeConflict, KubeConnectionError, KubeError, KubeForbidden, KubeInvalid,
                            KubeNotFound, KubeServerError, KubeTLSError, KubeUnauthorized)
 from helmpy.kube import readiness
 from helmpy.kube.client import KubeObject, no_transaction, object_ref
+from helmpy.kube.credentials import ClientCert
 from helmpy.kube.discovery import Discovery
 from helmpy.kube.kubeconfig import Connection, Overrides, load
 from helmpy.kube.resources import ResourceType
 from helmpy.kube.retry import Backoff, Transient, with_backoff
+from helmpy.kube.transport import Reply, TLSConfig, Transport, is_transport_failure
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ CRD_KIND = ("apiextensions.k8s.io", "CustomResourceDefinition")
 _SERVER_META = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
 _RETRY_STATUSES = (429, 500, 502, 503, 504)
 AUTH_REFRESH_S = 5.0
+LIST_CHUNK = 500  # objects per page of a list (kubectl's --chunk-size default)
 
 
 class RemoteCluster:
@@ -44,23 +46,27 @@ class RemoteCluster:
 
     def __init__(self, connection: Connection, *, backoff: Backoff = Backoff(), request_timeout: float = 60.0,
                  progress: TextIO | None = None) -> None:
-        from kubernetes.client import ApiClient
-
         self.connection = connection
         self.namespace = connection.namespace
         self.backoff = backoff
         self.request_timeout = request_timeout
         self._progress = progress
-        self._api = ApiClient(configuration=connection.configuration)
-        self._host = connection.configuration.host.rstrip("/")
+        cfg = connection.configuration
+        self._host = cfg.host.rstrip("/")
+        self._credentials = cfg.credentials
+        try:
+            self._transport = Transport(self._host, TLSConfig(cfg.verify_ssl, cfg.ssl_ca_cert, cfg.ca_data,
+                                                              cfg.tls_server_name),
+                                        timeout=request_timeout, max_response=limits.kube_response_size(),
+                                        proxy_url=cfg.proxy)
+        except ValueError as err:  # a proxy that cannot be used
+            raise KubeConnectionError(f"{connection.describe()}: {err}") from err
         self.discovery = Discovery(self._discovery_get)
         self._wrote_crd = False
         self._auth: dict[str, str] = {}
+        self._cert: ClientCert | None = None
         self._auth_until = 0.0
-        if not connection.configuration.verify_ssl:
-            import urllib3
-
-            warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+        if not cfg.verify_ssl:
             logger.debug("TLS verification is off for %s", self._host)
 
     @classmethod
@@ -80,7 +86,7 @@ class RemoteCluster:
         return f"RemoteCluster({self.connection.describe()})"
 
     def close(self) -> None:
-        self._api.close()
+        self._transport.close()
 
     # -- HTTP --------------------------------------------------------------------------------------
     def _request(self, method: str, path: str, *, query: dict[str, str] | None = None, body: Any = None,
@@ -88,68 +94,93 @@ class RemoteCluster:
         """One API call with retries; parsed JSON, or None for a 404 when ``missing_ok``."""
         if getattr(self, "_dry_run", False) and method != "GET":  # inside dry_run(): nothing is persisted
             query = {**(query or {}), "dryRun": "All"}
-        url = self._host + path + (f"?{urlencode(query)}" if query else "")
+        target = path + (f"?{urlencode(query)}" if query else "")
         what = f"{method} {path}"
+        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
 
         def attempt() -> Any:
-            headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **self._auth_headers()}
-            if body is not None:
+            headers = {"Accept": "application/json", "User-Agent": USER_AGENT, "Accept-Encoding": "gzip",
+                       **self._auth_headers()}
+            if data is not None:
                 headers["Content-Type"] = content_type
+            started = time.monotonic()
             try:
-                resp = self._api.call_api(method, url, header_params=headers, body=body,
-                                          _request_timeout=self.request_timeout)
-                data = resp.read()
-            except Exception as err:  # urllib3 / ssl / the client's ApiException(status=0) for TLS
+                resp = self._transport.request(method, target, headers, data, self._cert)
+            except KubeError:
+                raise
+            except Exception as err:
+                if not is_transport_failure(err):
+                    raise
                 raise self._transport_error(err, method, what) from err
+            logger.debug("%s status=%d bytes=%d ms=%.0f", what, resp.status, len(resp.data),
+                         (time.monotonic() - started) * 1000)
             if 200 <= resp.status < 300:
-                return json.loads(data) if data else {}
+                return self._json(resp, what)
             if resp.status == 404 and missing_ok:
                 return None
             if resp.status == 401:
                 self._auth_until = 0.0  # ask the credential source again next time
-            error = self._status_error(resp.status, resp.reason, data, method, what)
-            retry_after = _retry_after(resp.headers.get("Retry-After"))
+                self._credentials.invalidate()
+            error = self._status_error(resp.status, resp.reason, resp.data, method, what)
+            retry_after = _retry_after(resp.headers.get("retry-after"))
             if resp.status in _RETRY_STATUSES and (method != "POST" or resp.status == 429):
                 raise Transient(error, retry_after)
             raise error
 
         return with_backoff(attempt, self.backoff, what)
 
-    def _auth_headers(self) -> dict[str, str]:
-        """The Authorization header, re-read from the kubeconfig loader at most every AUTH_REFRESH_S seconds.
+    def _json(self, resp: Reply, what: str) -> Any:
+        if not resp.data:
+            return {}
+        try:
+            return json.loads(resp.data)
+        except (ValueError, RecursionError) as err:
+            raise KubeApiStatus(f"{what}: the Kubernetes API at {self._host} answered {resp.status} with a body "
+                                f"that is not JSON (or nested too deeply)", code=resp.status) from err
 
-        The library's refresh hook re-runs the whole kubeconfig-to-Configuration copy (with a proxy lookup
-        in the environment) on every call - a third of a request's client time. Expiring credentials (exec
-        plugins, OIDC) are renewed by that hook minutes before they expire, so asking every few seconds is
-        as fresh; a 401 forces the next request to ask again.
+    def _auth_headers(self) -> dict[str, str]:
+        """The Authorization header (and the client certificate), asked of the credential source at most every AUTH_REFRESH_S seconds.
+
+        Expiring credentials (exec plugins, OIDC) renew themselves when asked within their renewal window, so
+        asking every few seconds is as fresh; a 401 forces the next request to ask again.
         """
         now = time.monotonic()
         if now >= self._auth_until:
-            headers: dict[str, str] = {}
-            self._api.update_params_for_auth(headers, [], ["BearerToken"], "", "GET", None)
-            auth = headers.get("authorization", "")
-            if auth[:7].lower() == "bearer ":  # the in-cluster loader writes "bearer"; use the canonical case
-                headers["authorization"] = "Bearer " + auth[7:]
-            self._auth, self._auth_until = headers, now + AUTH_REFRESH_S
+            value, cert = self._credentials.current()
+            self._auth = {"Authorization": value} if value else {}
+            self._cert = cert if self._host.startswith("https") else None
+            self._auth_until = now + AUTH_REFRESH_S
         return self._auth
 
     def _transport_error(self, err: Exception, method: str, what: str) -> Exception:
-        import urllib3.exceptions as u3
-        from kubernetes.client.exceptions import ApiException
+        import http.client
+        import socket
+        import ssl
+
+        from helmpy.kube.transport import ResponseTooLarge
 
         where = f"the Kubernetes API at {self._host} ({self.connection.describe()})"
-        reason = str(getattr(err, "reason", None) or err)
-        if isinstance(err, (u3.SSLError, ApiException)) or "SSL" in type(err).__name__:
-            return KubeTLSError(f"TLS handshake with {where} failed: {_tls_reason(reason)}",
+        reason = str(err) or type(err).__name__
+        if isinstance(err, (ssl.SSLError, ssl.CertificateError)):
+            detail = getattr(err, "verify_message", None)
+            text = f"certificate verify failed: {detail}" if detail else _tls_reason(str(getattr(err, "reason", "")
+                                                                                           or reason))
+            if isinstance(err, ssl.SSLEOFError) or "CERTIFICATE_REQUIRED" in reason.upper():
+                text = "the server closed the connection (does it require a client certificate?)"
+            return KubeTLSError(f"TLS handshake with {where} failed: {text}",
                                 hint="check certificate-authority(-data) and the client certificate in the "
                                      "kubeconfig, or --kube-ca-file (--kube-insecure-skip-tls-verify skips the check)")
-        if isinstance(err, u3.NameResolutionError):
+        if isinstance(err, ResponseTooLarge):
+            return KubeApiStatus(f"{what}: the answer of {where} is too large: {err} "
+                                 f"(limit {limits.MAX_KUBE_RESPONSE_SIZE_ENV})")
+        if isinstance(err, socket.gaierror):
             return KubeConnectionError(f"cannot resolve the host of {where}", hint="check the server in the kubeconfig")
-        if isinstance(err, u3.NewConnectionError):
-            cause = "connection refused" if "refused" in reason.lower() else reason
-            return KubeConnectionError(f"cannot connect to {where}: {cause}",
+        if isinstance(err, ConnectionRefusedError):
+            return KubeConnectionError(f"cannot connect to {where}: connection refused",
                                        hint="is the cluster running, and is the server address right?")
-        transient = isinstance(err, (u3.ProtocolError, u3.ReadTimeoutError, u3.ConnectTimeoutError))
+        if isinstance(err, OSError) and str(err).startswith("Tunnel connection failed"):
+            return KubeConnectionError(f"cannot connect to {where} through the proxy: {err}")
+        transient = isinstance(err, (TimeoutError, ConnectionError, http.client.HTTPException))
         final = KubeConnectionError(f"{what}: connection to {where} failed: {reason}")
         if transient and method != "POST":
             return Transient(final)
@@ -255,9 +286,17 @@ class RemoteCluster:
     def list(self, api_version: str, kind: str, namespace: str | None = None,
              label_selector: str | None = None) -> list[KubeObject]:
         rt = self._type(api_version, kind)
-        query = {"labelSelector": label_selector} if label_selector else None
-        doc = self._request("GET", self._path(rt, namespace if rt.namespaced else None), query=query)
-        items = builtins.list(doc.get("items") or [])
+        path = self._path(rt, namespace if rt.namespaced else None)
+        query = {"labelSelector": label_selector} if label_selector else {}
+        items: builtins.list[KubeObject] = []
+        token = ""
+        while True:  # in pages, as kubectl does (a server that does not page answers everything at once)
+            doc = self._request("GET", path, query={**query, "limit": str(LIST_CHUNK),
+                                                    **({"continue": token} if token else {})})
+            items.extend(doc.get("items") or [])
+            token = str((doc.get("metadata") or {}).get("continue") or "")
+            if not token:
+                break
         for item in items:  # real servers leave kind/apiVersion off list items
             item["apiVersion"], item["kind"] = api_version, rt.kind
         return items

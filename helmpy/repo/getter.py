@@ -560,3 +560,8 @@ class _ProgressBar:
         self._draw()
         sys.stderr.write("\n")
         sys.stderr.flush()
+
+
+# shared with the Kubernetes API transport (helmpy/kube/transport.py): one reading of the proxy environment
+proxy_for_host = _proxy_for
+proxy_auth_header = _proxy_auth

@@ -49,11 +49,12 @@ GO_ENGINE = ("helmpy.engine.gotemplate.lexer", "helmpy.engine.gotemplate.parser"
              "helmpy.engine.gotemplate.templateset", "helmpy.engine.gotemplate.builtins", "helmpy.engine.gorender")
 
 
-def imported(cwd: Path, *args: str) -> set[str]:
+def imported(cwd: Path, *args: str, env: dict[str, str] | None = None) -> set[str]:
     """``sys.modules`` at the end of ``helmpy ARGS``. ``-S`` with the site directories on the path: what helmpy
     imports, not what a machine's ``.pth`` files import at interpreter start-up (certifi, on some)."""
     out = cwd / "modules.txt"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages(), site.getusersitepackages()])}
+    env = {**(env or os.environ),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages(), site.getusersitepackages()])}
     proc = subprocess.run([sys.executable, "-S", "-c", PROBE, str(out), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc
@@ -146,3 +147,31 @@ def test_pull_oci_imports_neither_yaml_nor_the_repository_index(tmp_path: Path, 
     assert loaded(modules, HEAVY) == []
     assert loaded(modules, ("helmpy.repo.index", "helmpy.repo.repofile", "helmpy.repo.resolver", "helmpy.yamlutil",
                             "helmpy._yamlguard", "tempfile", "subprocess")) == []
+
+
+# what a command against a real API server may not import: the official Kubernetes client and its HTTP stack
+KUBE_CLIENT_LIBS = ("kubernetes", "urllib3", "requests", "requests_oauthlib", "oauthlib", "google", "websocket",
+                    "charset_normalizer", "dateutil", "six", "certifi", "jsonschema", "cryptography")
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from tests.support import kubeapi_server
+
+    server = kubeapi_server.start(tmp_path_factory.mktemp("import-set-kubeapi"))
+    yield server
+    server.stop()
+
+
+def test_commands_against_an_api_server_use_helmpys_own_client(tmp_path: Path, api_server: Any) -> None:
+    env = api_server.env(HELMPY_QUIET="1")
+    subprocess.run([sys.executable, "-m", "helmpy", "create", "web"], check=True, capture_output=True,
+                   env={**env, "PYTHONPATH": str(ROOT)}, cwd=tmp_path, timeout=120)
+    install = imported(tmp_path, "install", "imports", "web", env=env)
+    assert "helmpy.kube.remote" in install and "helmpy.kube.transport" in install  # it talked to the server
+    assert loaded(install, KUBE_CLIENT_LIBS) == []
+    listed = imported(tmp_path, "list", "-A", env=env)
+    assert "helmpy.storage.secrets" in listed and "http.client" in listed
+    # a listing renders no chart: no template engine, and no exec-plugin/OIDC machinery for a token user
+    assert loaded(listed, KUBE_CLIENT_LIBS + ("jinja2", "markupsafe", "helmpy.engine", "helmpy.kube.authprovider",
+                                              "subprocess", "helmpy.kube.embedded", "sqlite3")) == []

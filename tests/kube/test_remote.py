@@ -253,3 +253,24 @@ def test_remote_path_only_imports_the_client_library_when_connecting() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"
+
+
+def test_an_answer_over_the_response_cap_is_one_clear_error(served: KubeApiServer,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    client = RemoteCluster.from_kubeconfig(str(served.kubeconfig), backoff=FAST)
+    client.apply(cm("big-answer", blob="x" * 5000))
+    monkeypatch.setenv("HELMPY_MAX_KUBE_RESPONSE_SIZE", "4096")
+    capped = RemoteCluster.from_kubeconfig(str(served.kubeconfig), backoff=FAST)
+    with pytest.raises(KubeError, match=r"GET /api/v1/namespaces/default/configmaps/big-answer: the answer of .* is too "
+                                        r"large: .* \(limit HELMPY_MAX_KUBE_RESPONSE_SIZE\)"):
+        capped.get("v1", "ConfigMap", "big-answer")
+    assert client.get("v1", "ConfigMap", "big-answer")["data"]["blob"] == "x" * 5000
+
+
+def test_lists_are_fetched_in_pages(client: RemoteCluster) -> None:
+    """``limit``/``continue`` (kubectl's chunking); cluster serve answers everything at once, so the loop ends."""
+    for i in range(3):
+        client.apply({**cm(f"paged-{i}"), "metadata": {"name": f"paged-{i}", "namespace": "default",
+                                                       "labels": {"paged": "yes"}}})
+    assert sorted(o["metadata"]["name"] for o in client.list("v1", "ConfigMap", "default", "paged=yes")) == [
+        "paged-0", "paged-1", "paged-2"]

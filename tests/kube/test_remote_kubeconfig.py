@@ -12,6 +12,7 @@ import pytest
 
 from helmpy import yamlutil
 from helmpy.errors import KubeConfigError, KubeUnauthorized
+from helmpy.kube.credentials import ClientCert
 from helmpy.kube.kubeconfig import Overrides, kubeconfig_files, load
 from helmpy.kube.remote import RemoteCluster
 from tests.support import kubeapi_server
@@ -38,7 +39,7 @@ def test_kubeconfig_env_merges_files_first_wins(tmp_path: Path) -> None:
     assert kubeconfig_files(None, env) == [a, b]
     conn = load(environ=env)  # current-context from the first file that sets one (kubectl's rule)
     assert (conn.context, conn.server, conn.namespace) == ("dev", "https://a.example:6443", "team-a")
-    assert conn.configuration.api_key["BearerToken"] == "Bearer tok-c1"
+    assert conn.configuration.credentials.authorization() == "Bearer tok-c1"
     prod = load(context="prod", environ=env)  # a context defined only in the second file
     assert (prod.server, prod.namespace) == ("https://b.example:6443", "team-b")
     assert prod.sources == [str(a), str(b)]
@@ -53,7 +54,7 @@ def test_explicit_kubeconfig_beats_env_and_overrides_apply(tmp_path: Path) -> No
                                     namespace="other"))
     cfg = conn.configuration
     assert (cfg.host, conn.namespace, cfg.ssl_ca_cert, cfg.verify_ssl) == ("https://override:443", "other", str(ca), True)
-    assert cfg.api_key == {"BearerToken": "Bearer secret"}
+    assert cfg.credentials.authorization() == "Bearer secret"
     insecure = load(str(a), overrides=Overrides(insecure_skip_tls_verify=True)).configuration
     assert insecure.verify_ssl is False
 
@@ -91,7 +92,7 @@ def test_client_certificate_data_is_handed_to_tls(tmp_path: Path) -> None:
         "client-certificate-data": base64.b64encode(cert).decode(),
         "client-key-data": base64.b64encode(key).decode()})
     cfg = load(str(path)).configuration
-    assert Path(cfg.cert_file).read_bytes() == cert and Path(cfg.key_file).read_bytes() == key
+    assert cfg.credentials.client_cert() == ClientCert(cert, key)
 
 
 # --- against a real `helmpy cluster serve` -------------------------------------------------------------

@@ -25,10 +25,10 @@ class KubeClient(Protocol):
              label_selector: str | None = None) -> list[KubeObject]:
         """Objects of a kind (all namespaces when ``namespace`` is None), filtered by a label selector."""
 
-    def create(self, obj: KubeObject) -> KubeObject:
+    def create(self, obj: KubeObject, *, field_manager: str = "helmpy") -> KubeObject:
         """Create; raises KubeConflict when the object already exists."""
 
-    def replace(self, obj: KubeObject) -> KubeObject:
+    def replace(self, obj: KubeObject, *, field_manager: str = "helmpy") -> KubeObject:
         """Update the whole object; when ``metadata.resourceVersion`` is set and stale, raises KubeConflict."""
 
     def apply(self, obj: KubeObject, *, field_manager: str = "helmpy", force: bool = False) -> KubeObject:

@@ -1,5 +1,9 @@
 """Server-side apply with field managers and conflicts, tracked in ``metadata.managedFields``.
 
+The one implementation of field ownership for the embedded cluster: its in-process ``apply``/``create``/
+``replace`` and ``helmpy cluster serve``'s apply patches and writes all come through here, so objects end
+up the same whichever way they were written (and mixing helmpy, Helm and kubectl gives a real cluster's result).
+
 Each manager's fields are stored in the ``FieldsV1`` shape (``f:spec`` / ``k:{"name":"web"}``), so the
 ownership travels with the object in the shared SQLite file. Apply = the live object, minus fields this
 manager applied before and no longer sets (unless another manager owns them), merged with the new
@@ -15,7 +19,8 @@ import datetime
 import json
 from typing import Any
 
-from helmpy.server.kubeapi.patch import merge_key, strategic_merge
+from helmpy.errors import KubeApiStatus
+from helmpy.kube.patch import merge_key, strategic_merge
 
 Path = tuple[str, ...]
 # metadata fields that are identity or bookkeeping, never owned
@@ -134,6 +139,18 @@ class ApplyConflict(Exception):
         self.causes = causes
 
 
+def conflict_error(plural: str, group: str, name: str, causes: list[dict[str, str]]) -> KubeApiStatus:
+    """The API server's 409 for apply conflicts (``Apply failed with 1 conflict: conflict with "kubectl" ...``)."""
+    if len(causes) == 1:
+        message = f"Apply failed with 1 conflict: {causes[0]['message']}: {causes[0]['field']}"
+    else:
+        lines = "\n".join(f"- {c['message']}: {c['field']}" for c in causes)
+        message = f"Apply failed with {len(causes)} conflicts:\n{lines}"
+    return KubeApiStatus(message, code=409, reason="Conflict", details={"name": name, "group": group, "kind": plural,
+                                                                        "causes": causes},
+                         hint="use --force-conflicts to take the fields over")
+
+
 def _field_name(path: Path) -> str:
     return "." + ".".join(t[2:] if t.startswith("f:") else f"[{t[2:]}]" for t in path if t != ".")
 
@@ -155,6 +172,8 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], manag
         if other == manager:
             continue
         for path in new_paths & owned:
+            if path[-1] == ".":  # a list element's own entry: both managers keep it, shared, never a conflict
+                continue
             found, value = _lookup(live, path)
             _, wanted = _lookup(config, path)
             if found and value != wanted:

@@ -60,6 +60,26 @@ def no_transaction() -> Iterator[None]:
     yield
 
 
+_STAMP: list[Any] = [None, ""]
+
+
+def timestamp() -> str:
+    """Now as the API server writes times (RFC 3339, seconds, UTC); formatted once per second."""
+    import time
+
+    second = int(time.time())
+    if _STAMP[0] != second:
+        _STAMP[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))]
+    return str(_STAMP[1])
+
+
+def clone(obj: Any) -> Any:
+    """A deep copy of something already in JSON's shape (a stored object): several times faster than deepcopy."""
+    import json
+
+    return json.loads(json.dumps(obj))
+
+
 def object_ref(obj: KubeObject) -> str:
     """``Kind/namespace/name`` for messages."""
     meta = obj.get("metadata") or {}

@@ -28,13 +28,12 @@ import secrets
 import sqlite3
 import threading
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from helmpy.errors import KubeApiStatus, KubeConflict, KubeError, KubeNotFound
 from helmpy.kube import fieldmanager, readiness, resources
-from helmpy.kube.client import KubeObject, object_ref
+from helmpy.kube.client import KubeObject, clone, object_ref, timestamp
 from helmpy.kube.controllers import gc
 from helmpy.kube.defaults import apply_defaults
 from helmpy.kube.embedded_seams import ControllerSeams
@@ -62,6 +61,10 @@ CREATE TABLE IF NOT EXISTS objects (
     PRIMARY KEY (api_group, plural, namespace, name));
 CREATE INDEX IF NOT EXISTS objects_by_namespace ON objects (namespace);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS owners (
+    owner_uid TEXT NOT NULL, api_group TEXT NOT NULL, plural TEXT NOT NULL, namespace TEXT NOT NULL,
+    name TEXT NOT NULL, PRIMARY KEY (owner_uid, api_group, plural, namespace, name));
+CREATE INDEX IF NOT EXISTS owners_by_child ON owners (api_group, plural, namespace, name);
 CREATE TABLE IF NOT EXISTS changes (
     resource_version INTEGER PRIMARY KEY, type TEXT NOT NULL, api_group TEXT NOT NULL, version TEXT NOT NULL,
     kind TEXT NOT NULL, plural TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL);
@@ -69,8 +72,7 @@ CREATE TABLE IF NOT EXISTS changes (
 _CHANGES_KEPT = 10000
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+_now = timestamp
 
 
 def _resource_name(rt: ResourceType) -> str:
@@ -157,6 +159,7 @@ class EmbeddedCluster(ControllerSeams):
             for stmt in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(stmt)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1'), ('resourceVersion', '0')")
+            self._index_owners()
             ns_type = self._type("v1", "Namespace")
             for ns in INITIAL_NAMESPACES:
                 if self._load(ns_type, "", ns) is None:
@@ -218,9 +221,11 @@ class EmbeddedCluster(ControllerSeams):
         self._conn().execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              (rt.group, rt.version, rt.kind, rt.plural, namespace, name,
                               obj["metadata"]["uid"], rv, text))
+        if obj["metadata"].get("ownerReferences"):
+            self._note_owners(rt, namespace, name, obj)
         self._log_change(rv, event, rt, namespace, name, obj, text)
         logger.debug("embedded %s %s rv=%d", event.lower(), object_ref(obj), rv)
-        return copy.deepcopy(obj)
+        return json.loads(text)  # type: ignore[no-any-return]
 
     def _namespace_of(self, rt: ResourceType, namespace: str | None, *, must_exist: bool = False) -> str:
         if not rt.namespaced:
@@ -236,7 +241,7 @@ class EmbeddedCluster(ControllerSeams):
                                     details={"kind": rt.plural, "group": rt.group})
         return ns
 
-    # -- the built-in controller and API-server defaults -----------------------------------------
+    # -- API-server allocations and status, then the simulated controllers ---------------------
     def _next(self, counter: str) -> int:
         (value,) = self._conn().execute(
             "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
@@ -383,10 +388,10 @@ class EmbeddedCluster(ControllerSeams):
             validate(rt, new, SERVER_VERSION, live)
             new.pop("status", None)
             if "status" in live:
-                new["status"] = copy.deepcopy(live["status"])
+                new["status"] = clone(live["status"])
         if manager:
             if "managedFields" not in meta and "managedFields" in live["metadata"]:
-                meta["managedFields"] = copy.deepcopy(live["metadata"]["managedFields"])
+                meta["managedFields"] = clone(live["metadata"]["managedFields"])
             fieldmanager.record_update(live, new, manager)
         if meta.get("deletionTimestamp") and not gc.held(meta):  # the last finalizer is gone
             gc.finalized(self, rt, new)
@@ -419,7 +424,7 @@ class EmbeddedCluster(ControllerSeams):
             rt, ns, name, live = self._live(obj)
             if live is None:
                 raise KubeNotFound(f'{_resource_name(rt)} "{name}" not found')
-            new = copy.deepcopy(live)
+            new = clone(live)
             new["status"] = copy.deepcopy(obj.get("status") or {})
             return self._store_update(rt, ns, name, live, new, keep_status=False)
 
@@ -495,7 +500,7 @@ def _keep_allocations(live: KubeObject, new: KubeObject) -> None:
 
 
 def _comparable(obj: KubeObject) -> KubeObject:
-    out = copy.deepcopy(obj)
+    out = clone(obj)
     out.pop("apiVersion", None)
     meta = out.get("metadata") or {}
     meta.pop("resourceVersion", None)

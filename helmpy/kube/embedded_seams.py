@@ -14,20 +14,20 @@ import logging
 import sqlite3
 import threading
 import uuid
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from helmpy.kube import controllers, fieldmanager
-from helmpy.kube.client import KubeObject, object_ref
+from helmpy.kube.client import KubeObject, object_ref, timestamp
 from helmpy.kube.controllers import NODE_IP, NODE_NAME, endpoints, gc, volumes
 from helmpy.kube.resources import ResourceType, from_crd, lookup
 
 logger = logging.getLogger(__name__)
 _ROW = "SELECT api_group, version, kind, plural, namespace, name, json FROM objects"
+_OWNED = ("SELECT o.api_group, o.version, o.kind, o.plural, o.namespace, o.name, o.json FROM owners w JOIN objects o "
+          "ON o.api_group = w.api_group AND o.plural = w.plural AND o.namespace = w.namespace AND o.name = w.name")
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+_now = timestamp
 
 
 def _node() -> KubeObject:
@@ -76,11 +76,30 @@ class ControllerSeams:
         return self._load(rt, namespace, name)
 
     def owned(self, rt: ResourceType, namespace: str, owner_uid: str) -> list[KubeObject]:
-        rows = self._conn().execute(
-            "SELECT json FROM objects WHERE api_group = ? AND plural = ? AND namespace = ? AND json LIKE ? "
-            "ORDER BY name", (rt.group, rt.plural, namespace, f'%"uid":"{owner_uid}"%')).fetchall()
-        objs = [json.loads(text) for (text,) in rows]
-        return [o for o in objs if any(r.get("uid") == owner_uid for r in o["metadata"].get("ownerReferences") or [])]
+        sql = (f"{_OWNED} WHERE w.owner_uid = ? AND w.api_group = ? AND w.plural = ? AND w.namespace = ? "
+               "ORDER BY o.name")
+        return [o for _rt, o in self._owned_rows(sql, (owner_uid, rt.group, rt.plural, namespace), owner_uid)]
+
+    def _owned_rows(self, sql: str, args: tuple[Any, ...], owner_uid: str) -> gc.Found:
+        """Rows of the owners index that still name ``owner_uid`` in their ownerReferences."""
+        return [(rt, o) for rt, o in self._found(sql, args)
+                if any(r.get("uid") == owner_uid for r in o["metadata"].get("ownerReferences") or [])]
+
+    def _note_owners(self, rt: ResourceType, namespace: str, name: str, obj: KubeObject) -> None:
+        """Index the object under each owner it names (stale rows are harmless: lookups check the object)."""
+        self._conn().executemany("INSERT OR IGNORE INTO owners VALUES (?, ?, ?, ?, ?)",
+                                 [(str(r.get("uid")), rt.group, rt.plural, namespace, name)
+                                  for r in obj["metadata"]["ownerReferences"] if isinstance(r, dict)])
+
+    def _index_owners(self) -> None:
+        """Fill the owners index of a cluster file written before it existed (once)."""
+        conn = self._conn()
+        if conn.execute("SELECT 1 FROM meta WHERE key = 'owners'").fetchone():
+            return
+        for rt, obj in self._found(f"{_ROW} WHERE json LIKE '%\"ownerReferences\"%'", ()):
+            if obj["metadata"].get("ownerReferences"):
+                self._note_owners(rt, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], obj)
+        conn.execute("INSERT INTO meta (key, value) VALUES ('owners', '1')")
 
     def save(self, rt: ResourceType, obj: KubeObject) -> KubeObject:
         meta = obj["metadata"]
@@ -166,8 +185,9 @@ class ControllerSeams:
     def erase(self, rt: ResourceType, obj: KubeObject) -> None:
         meta = obj["metadata"]
         ns, name = (meta.get("namespace", "") if rt.namespaced else ""), meta["name"]
-        self._conn().execute("DELETE FROM objects WHERE api_group = ? AND plural = ? AND namespace = ? AND name = ?",
-                             (rt.group, rt.plural, ns, name))
+        for table in ("objects", "owners"):
+            self._conn().execute(f"DELETE FROM {table} WHERE api_group = ? AND plural = ? AND namespace = ? AND "
+                                 "name = ?", (rt.group, rt.plural, ns, name))
         self._log_change(self._bump(), "DELETED", rt, ns, name, obj)
         logger.debug("embedded deleted %s", object_ref(obj))
         if self.controller:
@@ -184,11 +204,10 @@ class ControllerSeams:
     def dependents(self, uid: str, namespace: str | None) -> gc.Found:
         if not uid:
             return []
-        sql, args = f"{_ROW} WHERE json LIKE ?", (f'%"uid":"{uid}"%',)
+        sql, args = f"{_OWNED} WHERE w.owner_uid = ?", (uid,)
         if namespace is not None:
-            sql, args = sql + " AND namespace = ?", (*args, namespace)
-        return [(rt, o) for rt, o in self._found(sql, args)
-                if any(r.get("uid") == uid for r in o["metadata"].get("ownerReferences") or [])]
+            sql, args = sql + " AND w.namespace = ?", (*args, namespace)
+        return self._owned_rows(sql, args, uid)
 
     def contents(self, namespace: str) -> gc.Found:
         return self._found(f"{_ROW} WHERE namespace = ? ORDER BY api_group, plural, name", (namespace,))

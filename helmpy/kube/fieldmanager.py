@@ -15,11 +15,11 @@ other patches) hand the fields they change to their manager with ``operation: Up
 from __future__ import annotations
 
 import copy
-import datetime
 import json
 from typing import Any
 
 from helmpy.errors import KubeApiStatus
+from helmpy.kube.client import clone, timestamp
 from helmpy.kube.patch import merge_key, strategic_merge
 
 Path = tuple[str, ...]
@@ -28,8 +28,7 @@ _SYSTEM_META = {"name", "namespace", "uid", "resourceVersion", "generation", "cr
                 "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"}
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+_now = timestamp
 
 
 def _key_token(item: dict[str, Any], key: str) -> str:
@@ -183,7 +182,7 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], manag
     if causes and not force:
         raise ApplyConflict(causes)
     others = set().union(*managers.values()) if managers else set()
-    result = copy.deepcopy(live)
+    result = clone(live)
     keep = _prefixes(new_paths) | _prefixes(others) | {("f:metadata",)}
     for path in sorted(previous - new_paths - others, key=len):
         for i in range(1, len(path) + 1):

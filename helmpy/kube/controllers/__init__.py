@@ -22,10 +22,9 @@ the controllers of what they write, so a ReplicaSet made for a Deployment gets i
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
 from typing import Callable, Protocol
 
-from helmpy.kube.client import KubeObject
+from helmpy.kube.client import KubeObject, timestamp
 from helmpy.kube.resources import ResourceType
 
 MANAGER = "kube-controller-manager"
@@ -65,8 +64,7 @@ class Store(Protocol):
 Reconciler = Callable[[Store, KubeObject, "KubeObject | None"], None]
 
 
-def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+now = timestamp
 
 
 def suffix(seed: str, length: int = 5) -> str:

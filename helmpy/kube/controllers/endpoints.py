@@ -81,14 +81,20 @@ def refresh(store: Rows, namespace: str) -> None:
     pods = [(name, _load(labels), ip, phase, uid, node, containers) for name, labels, ip, phase, uid, node, containers
             in store.extract(pod_t, namespace, ("$.metadata.labels", "$.status.podIP", "$.status.phase",
                                                  "$.metadata.uid", "$.spec.nodeName", "$.spec.containers"))]
+    by_label: dict[tuple[str, Any], list[tuple[Any, ...]]] = {}  # (key, value) -> running Pods with that label
+    for p in pods:
+        if p[2] and p[3] == "Running" and isinstance(p[1], dict):
+            for item in p[1].items():
+                by_label.setdefault(item, []).append(p)
     current = {name: subsets for name, subsets in store.extract(ep_t, namespace, ("$.subsets",))}
     slices = {name: (eps, ports) for name, eps, ports in store.extract(slice_t, namespace,
                                                                         ("$.endpoints", "$.ports"))}
     for name, uid, selector_text, ports_text, _kind, labels_text in wanted:
         selector = _load(selector_text) or {}
         ports = [p for p in _load(ports_text) or [] if isinstance(p, dict)]
-        chosen = [p for p in pods if p[2] and isinstance(p[1], dict) and p[3] == "Running"
-                  and all(p[1].get(k) == v for k, v in selector.items())]
+        first = next(iter(selector.items()), None)
+        chosen = [p for p in by_label.get(first, []) if all(p[1].get(k) == v for k, v in selector.items())] \
+            if first is not None else []
         addresses = [{"ip": ip, "nodeName": node, "targetRef": {"kind": "Pod", "name": pod_name,
                                                                  "namespace": namespace, "uid": pod_uid}}
                      for pod_name, _labels, ip, _phase, pod_uid, node, _c in chosen]

@@ -11,10 +11,9 @@ them (``batch.kubernetes.io/controller-uid``, ``job-name``), ``completions`` Suc
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from helmpy.kube.client import KubeObject
+from helmpy.kube.client import KubeObject, clone
 from helmpy.kube.controllers import NODE_IP, NODE_NAME, Store, now, owner_reference, suffix
 
 SIMULATED = "Simulated"
@@ -36,7 +35,7 @@ def pod(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
     """The kubelet's status of a new Pod (an update keeps what the Pod has)."""
     store.touch_endpoints(obj["metadata"]["namespace"])
     if old is not None and old.get("status"):
-        obj["status"] = copy.deepcopy(old["status"])
+        obj["status"] = clone(old["status"])
         return
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
     spec.setdefault("nodeName", NODE_NAME)
@@ -59,7 +58,7 @@ def pod(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
         "hostIP": NODE_IP, "hostIPs": [{"ip": NODE_IP}], "podIP": ip, "podIPs": [{"ip": ip}],
         "startTime": stamp, "qosClass": _qos(spec),
         "containerStatuses": [{"name": c.get("name"), "image": c.get("image"), "imageID": "", "ready": not done,
-                               "restartCount": 0, "started": not done, "state": copy.deepcopy(state)}
+                               "restartCount": 0, "started": not done, "state": clone(state)}
                               for c in containers]}
     if done:
         status.update(reason=SIMULATED, message=NOT_RUN)
@@ -83,17 +82,17 @@ def job(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
     """``completions`` Pods, all Succeeded at once; a suspended Job makes none."""
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
     if old is not None and old.get("status", {}).get("completionTime"):
-        obj["status"] = copy.deepcopy(old["status"])
+        obj["status"] = clone(old["status"])
         return
     if spec.get("suspend"):
         obj["status"] = {"active": 0, "ready": 0, "terminating": 0}
         return
     meta = obj["metadata"]
-    template = copy.deepcopy(spec.get("template") or {})
+    template = clone(spec.get("template") or {})
     completions = int(spec.get("completions") or 1)
     pod_type = store.kind("v1", "Pod")
     for i in range(completions):
-        pod_spec = copy.deepcopy(template.get("spec") or {})
+        pod_spec = clone(template.get("spec") or {})
         pod_meta = {"name": f"{meta['name']}-{suffix(meta['name'] + '/' + str(i))}", "namespace": meta["namespace"],
                     "labels": dict((template.get("metadata") or {}).get("labels") or {}),
                     "ownerReferences": [owner_reference(obj)]}

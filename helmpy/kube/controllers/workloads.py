@@ -9,11 +9,10 @@ once: every Pod is Running and Ready when written, so statuses are the converged
 
 from __future__ import annotations
 
-import copy
 import math
 from typing import Any
 
-from helmpy.kube.client import KubeObject
+from helmpy.kube.client import KubeObject, clone
 from helmpy.kube.controllers import NODE_NAME, Store, now, owner_reference, suffix, template_hash
 
 REVISION = "deployment.kubernetes.io/revision"
@@ -31,7 +30,7 @@ def _replicas(obj: KubeObject) -> int:
 
 def _template(obj: KubeObject) -> dict[str, Any]:
     template = _spec(obj).get("template")
-    return copy.deepcopy(template) if isinstance(template, dict) else {}
+    return clone(template) if isinstance(template, dict) else {}
 
 
 def _ready(pod: KubeObject) -> bool:
@@ -44,7 +43,7 @@ def _pod(store: Store, owner: KubeObject, template: dict[str, Any], name: str, l
          extra_volumes: list[dict[str, Any]] | None = None) -> KubeObject:
     """A Pod from ``template``, owned by ``owner``, on the simulated Node (what the scheduler would bind)."""
     meta = template.get("metadata") or {}
-    spec = copy.deepcopy(template.get("spec") or {})
+    spec = clone(template.get("spec") or {})
     spec["nodeName"] = NODE_NAME
     spec.setdefault("serviceAccountName", spec.get("serviceAccount") or "default")
     spec.setdefault("serviceAccount", spec["serviceAccountName"])
@@ -119,9 +118,9 @@ def deployment(store: Store, dep: KubeObject, old: KubeObject | None) -> None:
                    None)
     newest = max((_revision(rs) for rs in owned), default=0)
     revision = _revision(current) if current is not None and _revision(current) == newest else newest + 1
-    selector = copy.deepcopy(spec.get("selector") or {})
+    selector = clone(spec.get("selector") or {})
     selector.setdefault("matchLabels", {})["pod-template-hash"] = pod_hash
-    rs = copy.deepcopy(current) if current is not None else {
+    rs = clone(current) if current is not None else {
         "apiVersion": "apps/v1", "kind": "ReplicaSet",
         "metadata": {"name": f"{meta['name']}-{pod_hash}", "namespace": namespace,
                      "ownerReferences": [owner_reference(dep)]}}
@@ -137,7 +136,7 @@ def deployment(store: Store, dep: KubeObject, old: KubeObject | None) -> None:
     old_sets = sorted((r for r in owned if r["metadata"]["name"] != new_rs["metadata"]["name"]), key=_revision)
     for other in old_sets:
         if _replicas(other) != 0:
-            other = copy.deepcopy(other)
+            other = clone(other)
             other["spec"]["replicas"] = 0
             other = store.save(rs_type, other)
         everything.append(other)
@@ -190,12 +189,12 @@ def statefulset(store: Store, sts: KubeObject, old: KubeObject | None) -> None:
                 store.save(pvc_type, {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {
                     "name": claim_name, "namespace": namespace,
                     "labels": {**(claim_meta.get("labels") or {}), **selector_labels}},
-                    "spec": copy.deepcopy(claim.get("spec") or {})})
+                    "spec": clone(claim.get("spec") or {})})
             volumes.append({"name": str((claim.get("metadata") or {}).get("name") or ""),
                             "persistentVolumeClaim": {"claimName": claim_name}})
         labels = {**((template.get("metadata") or {}).get("labels") or {}), "apps.kubernetes.io/pod-index": str(i),
                   "controller-revision-hash": revision, "statefulset.kubernetes.io/pod-name": pod_name}
-        pod_template = copy.deepcopy(template)
+        pod_template = clone(template)
         pod_template.setdefault("spec", {})["hostname"] = pod_name
         if spec.get("serviceName"):
             pod_template["spec"]["subdomain"] = spec["serviceName"]

@@ -58,7 +58,8 @@ def cluster() -> None:
                    "(created when missing; mode 0600) and make it the current context. Other clusters, users "
                    "and contexts in FILE are kept.")
 @click.option("--no-controller", is_flag=True,
-              help="Do not fake readiness: Deployments never become ready, Jobs never complete.")
+              help="Turn off the simulated controllers: no ReplicaSets, Pods, Endpoints or volumes are made, "
+                   "Deployments never become ready, Jobs never complete.")
 @click.option("--insecure-http", is_flag=True,
               help="Serve plain HTTP without authentication (debugging only; clients send no token over HTTP).")
 @click.option("--namespace", "-n", default="default", show_default=True,

@@ -25,10 +25,10 @@ class KubeClient(Protocol):
              label_selector: str | None = None) -> list[KubeObject]:
         """Objects of a kind (all namespaces when ``namespace`` is None), filtered by a label selector."""
 
-    def create(self, obj: KubeObject) -> KubeObject:
+    def create(self, obj: KubeObject, *, field_manager: str = "helmpy") -> KubeObject:
         """Create; raises KubeConflict when the object already exists."""
 
-    def replace(self, obj: KubeObject) -> KubeObject:
+    def replace(self, obj: KubeObject, *, field_manager: str = "helmpy") -> KubeObject:
         """Update the whole object; when ``metadata.resourceVersion`` is set and stale, raises KubeConflict."""
 
     def apply(self, obj: KubeObject, *, field_manager: str = "helmpy", force: bool = False) -> KubeObject:
@@ -63,6 +63,26 @@ class KubeClient(Protocol):
 def no_transaction() -> Iterator[None]:
     """The transaction of backends that cannot group writes."""
     yield
+
+
+_STAMP: list[Any] = [None, ""]
+
+
+def timestamp() -> str:
+    """Now as the API server writes times (RFC 3339, seconds, UTC); formatted once per second."""
+    import time
+
+    second = int(time.time())
+    if _STAMP[0] != second:
+        _STAMP[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))]
+    return str(_STAMP[1])
+
+
+def clone(obj: Any) -> Any:
+    """A deep copy of something already in JSON's shape (a stored object): several times faster than deepcopy."""
+    import json
+
+    return json.loads(json.dumps(obj))
 
 
 def object_ref(obj: KubeObject) -> str:

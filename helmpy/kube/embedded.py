@@ -7,9 +7,13 @@ processes can share one file without losing writes. Rows keep (api_group, versio
 namespace, name, uid, resource_version, json) and every change is logged in ``changes`` so that
 ``helmpy cluster serve`` can expose the same file as an API server (lists, watches).
 
-A minimal built-in controller writes plausible ``status`` for workloads (Deployments ready, Jobs
-complete, Pods running, PVCs bound); turn it off with ``controller=False`` or
-``HELMPY_EMBEDDED_CONTROLLER=0`` to see waits time out.
+Every write is defaulted and validated as kube-apiserver does it (``kube/defaults.py``, ``kube/validation.py``,
+immutable fields in ``kube/immutable.py``) and records ``metadata.managedFields`` (``kube/fieldmanager.py``:
+server-side apply for ``apply``, ``operation: Update`` for create and replace), the same code whether the
+write comes from helmpy in-process or through ``helmpy cluster serve``. Simulated controllers
+(``kube/controllers/``) make ReplicaSets, Pods, Endpoints and volumes and write converged status; turn them off
+with ``controller=False`` or ``HELMPY_EMBEDDED_CONTROLLER=0`` to see waits time out. Deletion follows the
+API's propagation policies and finalizers (``kube/controllers/gc.py``).
 """
 
 from __future__ import annotations
@@ -24,15 +28,16 @@ import secrets
 import sqlite3
 import threading
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from helmpy import settings
-from helmpy.errors import KubeConflict, KubeError, KubeNotFound
-from helmpy.kube import readiness, resources
-from helmpy.kube.client import KubeObject, object_ref
+from helmpy.errors import KubeApiStatus, KubeConflict, KubeError, KubeNotFound
+from helmpy.kube import fieldmanager, readiness, resources
+from helmpy.kube.client import KubeObject, clone, object_ref, timestamp
+from helmpy.kube.controllers import gc
 from helmpy.kube.defaults import apply_defaults
+from helmpy.kube.embedded_seams import ControllerSeams
 from helmpy.kube.resources import ResourceType
 from helmpy.kube.selector import parse_selector, selector_matches
 from helmpy.kube.validation import validate
@@ -43,8 +48,10 @@ SERVER_VERSION = "v1.35.0"
 BUSY_TIMEOUT_S = 60.0
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 CONTROLLER_ENV = "HELMPY_EMBEDDED_CONTROLLER"
+FIELD_MANAGER = "helmpy"  # the manager of in-process creates and updates, as kube/remote.py names itself
 CRD_GROUP, CRD_PLURAL = "apiextensions.k8s.io", "customresourcedefinitions"
-_SERVER_META = ("uid", "resourceVersion", "creationTimestamp", "generation", "deletionTimestamp")
+_SERVER_META = ("uid", "resourceVersion", "creationTimestamp", "generation", "deletionTimestamp",
+                "deletionGracePeriodSeconds")
 _GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
 _SCHEMA = """
@@ -55,6 +62,10 @@ CREATE TABLE IF NOT EXISTS objects (
     PRIMARY KEY (api_group, plural, namespace, name));
 CREATE INDEX IF NOT EXISTS objects_by_namespace ON objects (namespace);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS owners (
+    owner_uid TEXT NOT NULL, api_group TEXT NOT NULL, plural TEXT NOT NULL, namespace TEXT NOT NULL,
+    name TEXT NOT NULL, PRIMARY KEY (owner_uid, api_group, plural, namespace, name));
+CREATE INDEX IF NOT EXISTS owners_by_child ON owners (api_group, plural, namespace, name);
 CREATE TABLE IF NOT EXISTS changes (
     resource_version INTEGER PRIMARY KEY, type TEXT NOT NULL, api_group TEXT NOT NULL, version TEXT NOT NULL,
     kind TEXT NOT NULL, plural TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL);
@@ -62,8 +73,7 @@ CREATE TABLE IF NOT EXISTS changes (
 _CHANGES_KEPT = 10000
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+_now = timestamp
 
 
 def _resource_name(rt: ResourceType) -> str:
@@ -76,7 +86,7 @@ class _DryRunDone(Exception):
 
 
 # --- the cluster ---------------------------------------------------------------------------------
-class EmbeddedCluster:
+class EmbeddedCluster(ControllerSeams):
     """KubeClient over a SQLite file; safe to share between threads and processes."""
 
     def __init__(self, path: str | Path, controller: bool | None = None, progress: TextIO | None = None) -> None:
@@ -131,8 +141,12 @@ class EmbeddedCluster:
         except sqlite3.Error as err:
             raise KubeError(f"embedded cluster {self.path}: cannot start a transaction: {err}") from err
         loc.depth = depth + 1
+        if depth == 0:
+            loc.dirty = set()
         try:
             yield
+            if depth == 0:
+                self._settle()
         except BaseException:
             loc.depth = depth
             if depth == 0:
@@ -160,10 +174,12 @@ class EmbeddedCluster:
             for stmt in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(stmt)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '1'), ('resourceVersion', '0')")
+            self._index_owners()
             ns_type = self._type("v1", "Namespace")
             for ns in INITIAL_NAMESPACES:
                 if self._load(ns_type, "", ns) is None:
                     self._insert_new(ns_type, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+            self._init_infrastructure()
 
     # -- types -----------------------------------------------------------------------------------
     def _crd_types(self) -> list[ResourceType]:
@@ -204,10 +220,12 @@ class EmbeddedCluster:
                                      "WHERE key = 'resourceVersion' RETURNING CAST(value AS INTEGER)").fetchone()
         return int(rv)
 
-    def _log_change(self, rv: int, event: str, rt: ResourceType, namespace: str, name: str, obj: KubeObject) -> None:
+    def _log_change(self, rv: int, event: str, rt: ResourceType, namespace: str, name: str, obj: KubeObject,
+                    text: str | None = None) -> None:
         conn = self._conn()
         conn.execute("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (rv, event, rt.group, rt.version, rt.kind, rt.plural, namespace, name, json.dumps(obj)))
+                     (rv, event, rt.group, rt.version, rt.kind, rt.plural, namespace, name,
+                      text if text is not None else json.dumps(obj, separators=(",", ":"))))
         if rv % 1000 == 0:
             conn.execute("DELETE FROM changes WHERE resource_version <= ?", (rv - _CHANGES_KEPT,))
 
@@ -218,19 +236,27 @@ class EmbeddedCluster:
         self._conn().execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              (rt.group, rt.version, rt.kind, rt.plural, namespace, name,
                               obj["metadata"]["uid"], rv, text))
-        self._log_change(rv, event, rt, namespace, name, obj)
+        if obj["metadata"].get("ownerReferences"):
+            self._note_owners(rt, namespace, name, obj)
+        self._log_change(rv, event, rt, namespace, name, obj, text)
         logger.debug("embedded %s %s rv=%d", event.lower(), object_ref(obj), rv)
-        return copy.deepcopy(obj)
+        return json.loads(text)  # type: ignore[no-any-return]
 
     def _namespace_of(self, rt: ResourceType, namespace: str | None, *, must_exist: bool = False) -> str:
         if not rt.namespaced:
             return ""
         ns = namespace or "default"
-        if must_exist and self._load(self._type("v1", "Namespace"), "", ns) is None:
-            raise KubeNotFound(f'namespaces "{ns}" not found')
+        if must_exist:
+            live = self._load(self._type("v1", "Namespace"), "", ns)
+            if live is None:
+                raise KubeNotFound(f'namespaces "{ns}" not found')
+            if live["metadata"].get("deletionTimestamp"):  # the NamespaceLifecycle admission plugin
+                raise KubeApiStatus(f'{_resource_name(rt)} is forbidden: unable to create new content in namespace '
+                                    f"{ns} because it is being terminated", code=403, reason="Forbidden",
+                                    details={"kind": rt.plural, "group": rt.group})
         return ns
 
-    # -- the built-in controller and API-server defaults -----------------------------------------
+    # -- API-server allocations and status, then the simulated controllers ---------------------
     def _next(self, counter: str) -> int:
         (value,) = self._conn().execute(
             "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
@@ -252,10 +278,10 @@ class EmbeddedCluster:
                 if isinstance(port, dict) and not port.get("nodePort"):
                     port["nodePort"] = 30000 + self._next("nodePort") % 2768
 
-    def _server_status(self, rt: ResourceType, obj: KubeObject) -> None:
-        """Status the API server itself maintains (namespaces, CRDs), then the controller's."""
+    def _server_status(self, rt: ResourceType, obj: KubeObject, old: KubeObject | None) -> None:
+        """Status the API server itself maintains (namespaces, CRDs), then the controllers'."""
         if rt.group == "" and rt.kind == "Namespace":
-            obj["status"] = {"phase": "Active"}
+            obj["status"] = {"phase": "Terminating" if obj["metadata"].get("deletionTimestamp") else "Active"}
         elif rt.group == CRD_GROUP and rt.kind == "CustomResourceDefinition":
             names = (obj.get("spec") or {}).get("names") or {}
             obj["status"] = {
@@ -266,8 +292,8 @@ class EmbeddedCluster:
                 "acceptedNames": names,
                 "storedVersions": [v["name"] for v in (obj.get("spec") or {}).get("versions") or []
                                    if v.get("storage")]}
-        elif self.controller:
-            _reconcile(rt, obj)
+        else:
+            self._reconcile(rt, obj, old)
 
     # -- KubeClient reads --------------------------------------------------------------------------
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> KubeObject | None:
@@ -300,7 +326,8 @@ class EmbeddedCluster:
         return int(row[0])
 
     # -- KubeClient writes -------------------------------------------------------------------------
-    def _insert_new(self, rt: ResourceType, obj: KubeObject) -> KubeObject:
+    def _insert_new(self, rt: ResourceType, obj: KubeObject, manager: str = "") -> KubeObject:
+        """Create: defaults, validation, managedFields of ``manager`` (none for an apply, which brings its own)."""
         meta = obj.setdefault("metadata", {})
         for key in _SERVER_META:
             meta.pop(key, None)
@@ -322,18 +349,24 @@ class EmbeddedCluster:
         validate(rt, obj, SERVER_VERSION)
         if self._load(rt, ns, name) is not None:
             raise KubeConflict(f'{_resource_name(rt)} "{name}" already exists')
+        if manager:
+            fieldmanager.record_update(None, obj, manager)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = _now()
         meta["generation"] = 1
         if rt.group == "" and rt.kind == "Service":
             self._allocate_service(obj)
-        self._server_status(rt, obj)
+        elif rt.group == "batch" and rt.kind == "Job":
+            from helmpy.kube.controllers.pods import prepare_job
+
+            prepare_job(obj)
+        self._server_status(rt, obj, None)
         return self._write(rt, ns, name, obj, "ADDED")
 
-    def create(self, obj: KubeObject) -> KubeObject:
+    def create(self, obj: KubeObject, *, field_manager: str = FIELD_MANAGER) -> KubeObject:
         obj = copy.deepcopy(obj)
         with self.transaction():
-            return self._insert_new(self._type_of(obj), obj)
+            return self._insert_new(self._type_of(obj), obj, field_manager)
 
     def _live(self, obj: KubeObject) -> tuple[ResourceType, str, str, KubeObject | None]:
         rt = self._type_of(obj)
@@ -345,37 +378,49 @@ class EmbeddedCluster:
         return rt, ns, name, self._load(rt, ns, name)
 
     def _store_update(self, rt: ResourceType, ns: str, name: str, live: KubeObject, new: KubeObject,
-                      *, keep_status: bool = True) -> KubeObject:
+                      *, keep_status: bool = True, manager: str = "") -> KubeObject:
         """Write ``new`` over ``live`` keeping server fields; no write when nothing changed."""
         meta = new.setdefault("metadata", {})
-        for key in ("uid", "creationTimestamp", "generation", "resourceVersion"):
+        given_uid, live_uid = meta.get("uid"), live["metadata"].get("uid")
+        if given_uid and given_uid != live_uid:
+            raise KubeConflict(f'Operation cannot be fulfilled on {_resource_name(rt)} "{name}": Precondition '
+                               f"failed: UID in precondition: {given_uid}, UID in object meta: {live_uid}")
+        for key in _SERVER_META:
             if key in live["metadata"]:
                 meta[key] = live["metadata"][key]
+            elif key != "resourceVersion":
+                meta.pop(key, None)
         meta["name"] = name
         if ns:
             meta["namespace"] = ns
         else:
             meta.pop("namespace", None)
-        if keep_status:
-            apply_defaults(rt.group, rt.kind, new)
-        if rt.group == "" and rt.kind == "Service" and keep_status:
-            _keep_allocations(live, new)
-            self._allocate_service(new)  # e.g. node ports for a Service whose type changed to NodePort
         if keep_status:  # a /status write changes no spec; the API server does not validate it as an update
-            validate(rt, new, SERVER_VERSION)
+            apply_defaults(rt.group, rt.kind, new)
+            if rt.group == "" and rt.kind == "Service":
+                _keep_allocations(live, new)
+                self._allocate_service(new)  # e.g. node ports for a Service whose type changed to NodePort
+            validate(rt, new, SERVER_VERSION, live)
             new.pop("status", None)
             if "status" in live:
-                new["status"] = copy.deepcopy(live["status"])
+                new["status"] = clone(live["status"])
+        if manager:
+            if "managedFields" not in meta and "managedFields" in live["metadata"]:
+                meta["managedFields"] = clone(live["metadata"]["managedFields"])
+            fieldmanager.record_update(live, new, manager)
+        if meta.get("deletionTimestamp") and not gc.held(meta):  # the last finalizer is gone
+            gc.finalized(self, rt, new)
+            return copy.deepcopy(new)
         if _spec(new) != _spec(live):
             meta["generation"] = int(live["metadata"].get("generation") or 1) + 1
-            if keep_status:  # the controller reacts to spec changes only (keeps status timestamps stable)
-                self._server_status(rt, new)
+            if keep_status:  # the controllers react to spec changes only (keeps status timestamps stable)
+                self._server_status(rt, new, live)
         if _comparable(new) == _comparable(live):
             live["apiVersion"] = new.get("apiVersion", live.get("apiVersion"))
             return live
         return self._write(rt, ns, name, new, "MODIFIED")
 
-    def replace(self, obj: KubeObject) -> KubeObject:
+    def replace(self, obj: KubeObject, *, field_manager: str = FIELD_MANAGER) -> KubeObject:
         """PUT semantics: the object must exist; a stale resourceVersion is a conflict; status is kept."""
         obj = copy.deepcopy(obj)
         with self.transaction():
@@ -386,7 +431,7 @@ class EmbeddedCluster:
             if wanted_rv and str(wanted_rv) != live["metadata"]["resourceVersion"]:
                 raise KubeConflict(f'Operation cannot be fulfilled on {_resource_name(rt)} "{name}": the object '
                                    "has been modified; please apply your changes to the latest version and try again")
-            return self._store_update(rt, ns, name, live, obj)
+            return self._store_update(rt, ns, name, live, obj, manager=field_manager)
 
     def replace_status(self, obj: KubeObject) -> KubeObject:
         """The ``/status`` subresource: only ``status`` is taken from ``obj`` (what a controller writes)."""
@@ -394,84 +439,37 @@ class EmbeddedCluster:
             rt, ns, name, live = self._live(obj)
             if live is None:
                 raise KubeNotFound(f'{_resource_name(rt)} "{name}" not found')
-            new = copy.deepcopy(live)
+            new = clone(live)
             new["status"] = copy.deepcopy(obj.get("status") or {})
             return self._store_update(rt, ns, name, live, new, keep_status=False)
 
-    def apply(self, obj: KubeObject, *, field_manager: str = "helmpy", force: bool = False) -> KubeObject:
-        """Server-side-apply-like: fields this manager applied before and no longer sets are removed,
-        fields others set are kept, and an unchanged object is not rewritten. (``force`` is accepted;
-        without per-field ownership by other managers there are no conflicts to force.)"""
+    def apply(self, obj: KubeObject, *, field_manager: str = FIELD_MANAGER, force: bool = False) -> KubeObject:
+        """Server-side apply (``kube/fieldmanager.py``, the code ``cluster serve`` answers apply patches with):
+        fields this manager applied before and no longer sets are removed, fields others own are kept, a field
+        another manager owns with a different value is a 409 Conflict unless ``force``; unchanged is no write."""
         desired = copy.deepcopy(obj)
+        desired.setdefault("metadata", {})
         with self.transaction():
             rt, ns, name, live = self._live(desired)
-            owned = _owned_fields(desired)
+            try:
+                result = fieldmanager.server_side_apply(live, desired, field_manager, force)
+            except fieldmanager.ApplyConflict as err:
+                raise fieldmanager.conflict_error(rt.plural, rt.group, name, err.causes) from err
             if live is None:
-                desired.setdefault("metadata", {})
-                new = copy.deepcopy(desired)
-                new.pop("status", None)
-                new["metadata"]["managedFields"] = [_managed_entry(field_manager, desired, owned)]
-                return self._insert_new(rt, new)
-            previous = _previous_owned(live, field_manager)
-            merged = copy.deepcopy(live)
-            merged["apiVersion"] = desired["apiVersion"]
-            for key in previous["top"] - owned["top"]:
-                merged.pop(key, None)
-            for key in owned["top"]:
-                merged[key] = copy.deepcopy(desired[key])
-            meta, want = merged["metadata"], desired.get("metadata") or {}
-            for section in ("labels", "annotations"):
-                current = dict(meta.get(section) or {})
-                for key in previous[section] - owned[section]:
-                    current.pop(key, None)
-                current.update(want.get(section) or {})
-                if current:
-                    meta[section] = current
-                else:
-                    meta.pop(section, None)
-            for key in ("ownerReferences", "finalizers"):
-                if key in want:
-                    meta[key] = copy.deepcopy(want[key])
-            others = [m for m in meta.get("managedFields") or [] if m.get("manager") != field_manager]
-            meta["managedFields"] = [*others, _managed_entry(field_manager, desired, owned)]
-            return self._store_update(rt, ns, name, live, merged)
+                return self._insert_new(rt, result)
+            return self._store_update(rt, ns, name, live, result)
 
     def delete(self, api_version: str, kind: str, name: str, namespace: str | None = None,
                propagation: str = "Background") -> bool:
+        """Delete with the API's ``propagationPolicy`` (``kube/controllers/gc.py``); False when already gone."""
         with self.transaction():
             rt = self._type(api_version, kind)
             ns = self._namespace_of(rt, namespace)
             live = self._load(rt, ns, name)
             if live is None:
                 return False
-            self._remove(rt, ns, name, live, propagation)
+            gc.delete(self, rt, live, propagation)
             return True
-
-    def _remove(self, rt: ResourceType, ns: str, name: str, live: KubeObject, propagation: str) -> None:
-        conn = self._conn()
-        conn.execute("DELETE FROM objects WHERE api_group = ? AND plural = ? AND namespace = ? AND name = ?",
-                     (rt.group, rt.plural, ns, name))
-        self._log_change(self._bump(), "DELETED", rt, ns, name, live)
-        logger.debug("embedded deleted %s", object_ref(live))
-        doomed: list[tuple[str, ...]] = []
-        if rt.group == "" and rt.kind == "Namespace":  # the namespace controller, done at once
-            doomed += conn.execute("SELECT api_group, version, kind, plural, namespace, name, json FROM objects "
-                                   "WHERE namespace = ?", (name,)).fetchall()
-        elif rt.group == CRD_GROUP and rt.kind == "CustomResourceDefinition":
-            for crt in resources.from_crd(live)[:1]:
-                doomed += conn.execute("SELECT api_group, version, kind, plural, namespace, name, json FROM objects "
-                                       "WHERE api_group = ? AND plural = ?", (crt.group, crt.plural)).fetchall()
-        if propagation != "Orphan":  # garbage collection of dependents
-            uid = live["metadata"]["uid"]
-            for row in conn.execute("SELECT api_group, version, kind, plural, namespace, name, json FROM objects "
-                                    "WHERE json LIKE ?", (f"%{uid}%",)).fetchall():
-                refs = (json.loads(row[6]).get("metadata") or {}).get("ownerReferences") or []
-                if any(r.get("uid") == uid for r in refs):
-                    doomed.append(row)
-        for group, version, kind, plural, dns, dname, text in doomed:
-            child = ResourceType(group, version, kind, plural, bool(dns))
-            if self._load(child, dns, dname) is not None:
-                self._remove(child, dns, dname, json.loads(text), propagation)
 
     # -- waiting -----------------------------------------------------------------------------------
     def wait_ready(self, objects: builtins.list[KubeObject], timeout: float) -> None:
@@ -494,6 +492,10 @@ def _keep_allocations(live: KubeObject, new: KubeObject) -> None:
     old, spec = live.get("spec") or {}, new.get("spec")
     if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
         return
+    if spec.get("clusterIP") and spec["clusterIP"] != old.get("clusterIP") and \
+            spec.get("clusterIPs") in (None, [], old.get("clusterIPs")):
+        # normalizeClusterIPs: the singular field changed and the plural did not, so it names the new primary
+        spec["clusterIPs"] = [spec["clusterIP"], *(old.get("clusterIPs") or [])[1:]]
     for key in ("clusterIP", "clusterIPs"):
         if not spec.get(key) and old.get(key):
             spec[key] = copy.deepcopy(old[key])
@@ -513,95 +515,10 @@ def _keep_allocations(live: KubeObject, new: KubeObject) -> None:
 
 
 def _comparable(obj: KubeObject) -> KubeObject:
-    out = copy.deepcopy(obj)
+    out = clone(obj)
     out.pop("apiVersion", None)
     meta = out.get("metadata") or {}
     meta.pop("resourceVersion", None)
     for entry in meta.get("managedFields") or []:
         entry.pop("time", None)
     return out
-
-
-def _owned_fields(obj: KubeObject) -> dict[str, set[str]]:
-    meta = obj.get("metadata") or {}
-    return {"top": {k for k in obj if k not in ("apiVersion", "kind", "metadata", "status")},
-            "labels": set(meta.get("labels") or {}), "annotations": set(meta.get("annotations") or {})}
-
-
-def _managed_entry(manager: str, obj: KubeObject, owned: dict[str, set[str]]) -> dict[str, Any]:
-    """A managedFields entry in the API's FieldsV1 shape (top-level fields and metadata keys)."""
-    fields: dict[str, Any] = {f"f:{k}": {} for k in sorted(owned["top"])}
-    meta_fields: dict[str, Any] = {f"f:{section}": {f"f:{k}": {} for k in sorted(owned[section])}
-                   for section in ("labels", "annotations") if owned[section]}
-    if meta_fields:
-        fields["f:metadata"] = meta_fields
-    return {"manager": manager, "operation": "Apply", "apiVersion": obj.get("apiVersion"), "time": _now(),
-            "fieldsType": "FieldsV1", "fieldsV1": fields}
-
-
-def _previous_owned(live: KubeObject, manager: str) -> dict[str, set[str]]:
-    owned: dict[str, set[str]] = {"top": set(), "labels": set(), "annotations": set()}
-    for entry in (live.get("metadata") or {}).get("managedFields") or []:
-        if entry.get("manager") != manager or entry.get("operation") != "Apply":
-            continue
-        fields = entry.get("fieldsV1") or {}
-        owned["top"] |= {k[2:] for k in fields if k.startswith("f:") and k != "f:metadata"}
-        for section in ("labels", "annotations"):
-            owned[section] |= {k[2:] for k in (fields.get("f:metadata") or {}).get(f"f:{section}") or {}}
-    return owned
-
-
-def _replica_count(obj: KubeObject) -> int:
-    replicas = (obj.get("spec") or {}).get("replicas")
-    return 1 if replicas is None else int(replicas)
-
-
-def _reconcile(rt: ResourceType, obj: KubeObject) -> None:
-    """The minimal controller: the status a healthy cluster would converge to."""
-    kind, generation = rt.kind, obj["metadata"].get("generation", 1)
-    now = _now()
-    if rt.group == "apps" and kind in ("Deployment", "ReplicaSet", "StatefulSet"):
-        n = _replica_count(obj)
-        status: dict[str, Any] = {"observedGeneration": generation, "replicas": n, "readyReplicas": n,
-                                  "availableReplicas": n}
-        if kind != "ReplicaSet":
-            status["updatedReplicas"] = n
-        if kind == "ReplicaSet":
-            status["fullyLabeledReplicas"] = n
-        if kind == "Deployment":
-            status["conditions"] = [
-                {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
-                 "message": "Deployment has minimum availability.", "lastTransitionTime": now, "lastUpdateTime": now},
-                {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
-                 "message": f'ReplicaSet "{obj["metadata"]["name"]}" has successfully progressed.',
-                 "lastTransitionTime": now, "lastUpdateTime": now}]
-        if kind == "StatefulSet":
-            revision = f"{obj['metadata']['name']}-{generation}"
-            status.update(currentReplicas=n, currentRevision=revision, updateRevision=revision)
-        obj["status"] = status
-    elif rt.group == "apps" and kind == "DaemonSet":
-        obj["status"] = {"observedGeneration": generation, "desiredNumberScheduled": 1, "currentNumberScheduled": 1,
-                         "numberReady": 1, "updatedNumberScheduled": 1, "numberAvailable": 1,
-                         "numberMisscheduled": 0}
-    elif rt.group == "batch" and kind == "Job":
-        completions = (obj.get("spec") or {}).get("completions") or 1
-        obj["status"] = {"startTime": now, "completionTime": now, "succeeded": completions, "active": 0,
-                         "ready": 0, "conditions": [
-                             {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached",
-                              "lastProbeTime": now, "lastTransitionTime": now},
-                             {"type": "Complete", "status": "True", "reason": "CompletionsReached",
-                              "lastProbeTime": now, "lastTransitionTime": now}]}
-    elif rt.group == "" and kind == "Pod":
-        runs_once = (obj.get("spec") or {}).get("restartPolicy") in ("Never", "OnFailure")
-        ready = "False" if runs_once else "True"
-        obj["status"] = {"phase": "Succeeded" if runs_once else "Running", "startTime": now,
-                         "podIP": "10.244.0.10", "hostIP": "10.0.0.1", "conditions": [
-                             {"type": t, "status": s, "lastTransitionTime": now}
-                             for t, s in (("PodScheduled", "True"), ("Initialized", "True"),
-                                          ("ContainersReady", ready), ("Ready", ready))]}
-    elif rt.group == "" and kind == "PersistentVolumeClaim":
-        spec = obj.get("spec") or {}
-        obj["status"] = {"phase": "Bound", "accessModes": spec.get("accessModes") or ["ReadWriteOnce"],
-                         "capacity": dict(((spec.get("resources") or {}).get("requests") or {}))}
-    elif rt.group == "" and kind == "Service" and (obj.get("spec") or {}).get("type") == "LoadBalancer":
-        obj["status"] = {"loadBalancer": {"ingress": [{"ip": "127.0.0.1"}]}}

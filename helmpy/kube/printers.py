@@ -197,6 +197,49 @@ def _pvc_modes(o: KubeObject, now: datetime | None) -> str:
     return ",".join(_ACCESS.get(m, m) for m in _status(o).get("accessModes") or []) if _pvc_bound(o) else ""
 
 
+def _first_three(items: list[str], total: int, empty: str) -> str:
+    """kubectl's endpoint lists: at most three, then `` + N more...``."""
+    if not items:
+        return empty
+    shown = ",".join(items[:3])
+    return f"{shown} + {total - 3} more..." if total > 3 else shown
+
+
+def _endpoints(o: KubeObject, now: datetime | None) -> str:
+    """``formatEndpoints``: ``ip:port`` per address and port."""
+    found = []
+    for subset in o.get("subsets") or []:
+        ips = [str(a.get("ip")) for a in subset.get("addresses") or []]
+        ports = [p.get("port") for p in subset.get("ports") or []]
+        found += [f"{ip}:{port}" for port in ports for ip in ips] if ports else ips
+    return _first_three(found, len(found), "<none>")
+
+
+def _slice_endpoints(o: KubeObject, now: datetime | None) -> str:
+    found = [str(a) for e in o.get("endpoints") or [] for a in (e.get("addresses") or [])[:1]]
+    return _first_three(found, len(found), "<unset>")
+
+
+def _slice_ports(o: KubeObject, now: datetime | None) -> str:
+    return ",".join(str(p.get("port")) for p in o.get("ports") or [] if p.get("port")) or "<unset>"
+
+
+def _pv_claim(o: KubeObject, now: datetime | None) -> str:
+    ref = _spec(o).get("claimRef") or {}
+    return f"{ref.get('namespace')}/{ref.get('name')}" if ref.get("name") else ""
+
+
+def _node_roles(o: KubeObject, now: datetime | None) -> str:
+    prefix = "node-role.kubernetes.io/"
+    roles = sorted(k[len(prefix):] for k in (_meta(o).get("labels") or {}) if k.startswith(prefix))
+    return ",".join(roles) or "<none>"
+
+
+def _node_address(kind: str) -> Cell:
+    return lambda o, _: next((str(a.get("address")) for a in _status(o).get("addresses") or []
+                              if a.get("type") == kind), "<none>")
+
+
 def _ingress_hosts(o: KubeObject, now: datetime | None) -> str:
     hosts = [str(r["host"]) for r in _spec(o).get("rules") or [] if isinstance(r, dict) and r.get("host")]
     return ",".join(hosts) or "*"
@@ -286,6 +329,25 @@ KIND_COLUMNS: dict[str, list[Column]] = {
     "NetworkPolicy": [_col("Pod-Selector", lambda o, _: selector_text(_spec(o).get("podSelector")) or "<none>")],
     "RoleBinding": _ROLE_REF,
     "ClusterRoleBinding": _ROLE_REF,
+    "Endpoints": [_col("Endpoints", _endpoints)],
+    "EndpointSlice": [_col("AddressType", lambda o, _: str(o.get("addressType") or "")), _col("Ports", _slice_ports),
+                      _col("Endpoints", _slice_endpoints)],
+    "PersistentVolume": [_col("Capacity", lambda o, _: str((_spec(o).get("capacity") or {}).get("storage") or "")),
+                         _col("Access Modes", lambda o, _: ",".join(_ACCESS.get(m, m) for m in
+                                                                   _spec(o).get("accessModes") or [])),
+                         _col("Reclaim Policy", _spec_str("persistentVolumeReclaimPolicy", "Retain")),
+                         _col("Status", lambda o, _: str(_status(o).get("phase") or "Pending")),
+                         _col("Claim", _pv_claim), _col("StorageClass", _spec_str("storageClassName", "")),
+                         _col("VolumeAttributesClass", _spec_str("volumeAttributesClassName", "<unset>")),
+                         _col("Reason", lambda o, _: str(_status(o).get("reason") or "")),
+                         _col("VolumeMode", _spec_str("volumeMode", "Filesystem"), priority=1)],
+    "Node": [_col("Status", lambda o, _: "Ready" if _cond(o, "Ready") else "NotReady"), _col("Roles", _node_roles),
+             _col("Version", lambda o, _: str((_status(o).get("nodeInfo") or {}).get("kubeletVersion") or "")),
+             _col("Internal-IP", _node_address("InternalIP"), priority=1),
+             _col("External-IP", _node_address("ExternalIP"), priority=1),
+             _col("OS-Image", lambda o, _: str((_status(o).get("nodeInfo") or {}).get("osImage") or ""), priority=1),
+             _col("Container-Runtime", lambda o, _: str((_status(o).get("nodeInfo") or {}).get(
+                 "containerRuntimeVersion") or ""), priority=1)],
     "StorageClass": [_col("Provisioner", lambda o, _: str(o.get("provisioner") or "")),
                      _col("ReclaimPolicy", lambda o, _: str(o.get("reclaimPolicy") or "Delete")),
                      _col("VolumeBindingMode", lambda o, _: str(o.get("volumeBindingMode") or "Immediate")),

@@ -302,17 +302,17 @@ class RemoteCluster:
         return items
 
     # -- KubeClient writes -------------------------------------------------------------------------
-    def create(self, obj: KubeObject) -> KubeObject:
+    def create(self, obj: KubeObject, *, field_manager: str = FIELD_MANAGER) -> KubeObject:
         rt, ns, _name, body = self._target(obj)
-        created = self._request("POST", self._path(rt, ns), query={"fieldManager": FIELD_MANAGER}, body=body)
+        created = self._request("POST", self._path(rt, ns), query={"fieldManager": field_manager}, body=body)
         self._note_write(rt)
         return created  # type: ignore[no-any-return]
 
-    def replace(self, obj: KubeObject) -> KubeObject:
+    def replace(self, obj: KubeObject, *, field_manager: str = FIELD_MANAGER) -> KubeObject:
         rt, ns, name, body = self._target(obj)
         if not name:
             raise KubeError(f"{object_ref(obj)}: metadata.name is required to replace")
-        replaced = self._request("PUT", self._path(rt, ns, name), query={"fieldManager": FIELD_MANAGER}, body=body)
+        replaced = self._request("PUT", self._path(rt, ns, name), query={"fieldManager": field_manager}, body=body)
         self._note_write(rt)
         return replaced  # type: ignore[no-any-return]
 

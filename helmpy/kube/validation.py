@@ -10,6 +10,7 @@ patch and apply, whether the write comes from helmpy in-process or through ``hel
    required fields and enums of the schema, the 1 MiB limit of ConfigMap/Secret data, and the common
    semantic checks (workload selector and template, containers, port ranges, node port range, duplicate
    ports, ConfigMap keys);
+   on an update, the fields that may not change (``helmpy.kube.immutable``), where the API server lists them;
 3. the storage limit: an object whose JSON is over etcd's 1.5 MiB request limit is refused like etcd does.
 """
 
@@ -244,8 +245,10 @@ def _config(kind: str, obj: dict[str, Any]) -> list[Cause]:
 
 
 # --- the entry point --------------------------------------------------------------------------------------
-def causes_for(rt: ResourceType, obj: dict[str, Any], server_version: str) -> list[Cause]:
-    """Every validation cause for ``obj`` (raises a 400 KubeApiStatus for a decoding error)."""
+def causes_for(rt: ResourceType, obj: dict[str, Any], server_version: str,
+               old: dict[str, Any] | None = None) -> list[Cause]:
+    """Every validation cause for ``obj``, an update of ``old`` when given (raises a 400 KubeApiStatus for a
+    decoding error)."""
     found = schema.check(server_version, rt.group, rt.version, rt.kind, obj)
     if found is not None and found.decode_error:
         raise KubeApiStatus(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
@@ -267,7 +270,12 @@ def causes_for(rt: ResourceType, obj: dict[str, Any], server_version: str) -> li
     fields = {c["field"] for c in causes + semantic}
     schema_causes = [c for c in (found.causes if found else []) if c["field"] not in fields
                      and not any(f.startswith(c["field"] + ".") for f in fields)]
-    return causes + semantic + schema_causes
+    if old is None:
+        return causes + semantic + schema_causes
+    from helmpy.kube.immutable import update_causes
+
+    before, after = update_causes(rt.group, rt.kind, obj, old)
+    return before + causes + semantic + schema_causes + after
 
 
 def invalid_error(rt: ResourceType, name: str, causes: list[Cause]) -> KubeInvalid:
@@ -280,9 +288,10 @@ def invalid_error(rt: ResourceType, name: str, causes: list[Cause]) -> KubeInval
                        details={"name": name, "group": rt.group, "kind": rt.kind, "causes": causes})
 
 
-def validate(rt: ResourceType, obj: dict[str, Any], server_version: str) -> None:
-    """Raise what the API server would answer for ``obj``; return when it would store it."""
-    causes = causes_for(rt, obj, server_version)
+def validate(rt: ResourceType, obj: dict[str, Any], server_version: str, old: dict[str, Any] | None = None) -> None:
+    """Raise what the API server would answer for ``obj`` (an update of ``old`` when given: immutable fields,
+    ``helmpy.kube.immutable``); return when it would store it."""
+    causes = causes_for(rt, obj, server_version, old)
     if causes:
         raise invalid_error(rt, str((obj.get("metadata") or {}).get("name") or ""), causes)
     if len(json.dumps(obj, separators=(",", ":"))) > MAX_OBJECT_BYTES:

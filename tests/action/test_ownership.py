@@ -37,7 +37,9 @@ def test_other_release_object_blocks_upgrade_until_take_ownership(env: Configura
     live["metadata"]["name"] = "demo-extra"
     for key in ("uid", "resourceVersion", "creationTimestamp", "managedFields", "generation"):
         live["metadata"].pop(key, None)
-    env.kube.create(live)  # carries release-name "other"
+    # carries release-name "other", applied by Helm's field manager as the other release's objects are (a field
+    # another manager owned would be a server-side apply conflict, as on a real cluster, without --force-conflicts)
+    env.kube.apply(live, field_manager="helm")
     with pytest.raises(OwnershipConflict, match=r'key "meta.helm.sh/release-name" must equal "demo": current value '
                                                 r'is "other"') as exc:
         upgrade.run(env, upgrade.UpgradeOptions(name="demo", chart_ref=str(app_chart), values={"extra": True},

@@ -22,8 +22,8 @@ from helmpy.errors import HelmpyError, KubeApiStatus, ServerRequestError
 from helmpy.kube.printers import printer_columns
 from helmpy.kube.resources import ResourceType, split_api_version
 from helmpy.server.kubeapi import discovery, openapi, protobuf, scale, status
-from helmpy.server.kubeapi.apply import ApplyConflict, record_update, server_side_apply
-from helmpy.server.kubeapi.patch import json_patch, merge_patch, strategic_merge
+from helmpy.kube.fieldmanager import ApplyConflict, conflict_error, record_update, server_side_apply
+from helmpy.kube.patch import json_patch, merge_patch, strategic_merge
 from helmpy.server.kubeapi.selectors import parse_fields, parse_labels
 from helmpy.server.kubeapi.store import Store
 from helmpy.server.kubeapi.tables import table
@@ -383,11 +383,11 @@ class KubeApiApp:
         for key in ("uid", "resourceVersion", "creationTimestamp", "generation"):
             obj["metadata"].pop(key, None)
         obj = normalize(obj)
-        _validate(req, t, obj)
-        record_update(None, obj, self._manager(req))
         if req.query.get("dryRun") == "All":
+            _validate(req, t, obj)
+            record_update(None, obj, self._manager(req))
             return Response(201, obj)
-        return Response(201, self.store.create(t.rt, obj))
+        return Response(201, self.store.create(t.rt, obj, self._manager(req)))
 
     def _update(self, req: Request, t: Target) -> Response:
         assert t.name is not None
@@ -411,16 +411,17 @@ class KubeApiApp:
             if key in live["metadata"]:
                 meta[key] = live["metadata"][key]
         new = normalize(new)
-        if t.subresource != "status":
-            _validate(req, t, new)
-        if "managedFields" not in meta and "managedFields" in live["metadata"]:
-            meta["managedFields"] = live["metadata"]["managedFields"]
-        record_update(live, new, manager if manager is not None else self._manager(req))
+        manager = manager if manager is not None else self._manager(req)
         if req.query.get("dryRun") == "All":
+            if t.subresource != "status":
+                _validate(req, t, new, live)
+            if "managedFields" not in meta and "managedFields" in live["metadata"]:
+                meta["managedFields"] = live["metadata"]["managedFields"]
+            record_update(live, new, manager)
             return new
         if t.subresource == "status":
             return self.store.replace_status(t.rt, new)
-        return self.store.replace(t.rt, new)
+        return self.store.replace(t.rt, new, manager)
 
     def _patch(self, req: Request, t: Target) -> Response:
         assert t.name is not None
@@ -514,13 +515,14 @@ class KubeApiApp:
         """One read-apply-write; None when the object changed under it (a conflict to retry)."""
         assert t.name is not None
         live = self.store.find(t.rt, t.namespace, t.name)
+        if req.query.get("dryRun") != "All":  # the embedded cluster's own apply: one code path with in-process
+            return Response(200 if live is not None else 201, self.store.apply(t.rt, config, manager,
+                                                                               req.flag("force")))
         try:
             result = server_side_apply(live, config, manager, req.flag("force"))
         except ApplyConflict as err:
-            raise KubeApiStatus(_conflict_message(err.causes), code=409, reason="Conflict",
-                                details={"name": t.name, "group": t.rt.group, "kind": t.rt.plural,
-                                         "causes": err.causes}) from err
-        _validate(req, t, result)
+            raise conflict_error(t.rt.plural, t.rt.group, t.name, err.causes) from err
+        _validate(req, t, result, live)
         try:
             if live is None:
                 obj = normalize(result)
@@ -593,14 +595,14 @@ def _waits_for_first_pod(req: Request, t: Target) -> bool:
             and PROTOBUF in req.headers.get("accept", "") and "as=Table" not in req.headers.get("accept", ""))
 
 
-def _validate(req: Request, t: Target, obj: dict[str, Any]) -> None:
-    """A dry run is validated here; a real write by the embedded cluster's store (``helmpy.kube.validation``,
-    the same checks as in-process writes), so the checks run once per write."""
+def _validate(req: Request, t: Target, obj: dict[str, Any], live: dict[str, Any] | None = None) -> None:
+    """A dry run is validated here (an update against ``live``: immutable fields); a real write by the embedded
+    cluster's store (``helmpy.kube.validation``, the same checks as in-process writes), so the checks run once."""
     if req.query.get("dryRun") == "All":
         from helmpy.kube.embedded import SERVER_VERSION
         from helmpy.kube.validation import validate
 
-        validate(t.rt, obj, SERVER_VERSION)
+        validate(t.rt, obj, SERVER_VERSION, live)
 
 
 def _patched(ctype: str, base: dict[str, Any], body: Any) -> dict[str, Any]:
@@ -616,14 +618,6 @@ def _patched(ctype: str, base: dict[str, Any], body: Any) -> dict[str, Any]:
     if not isinstance(patched, dict):
         raise status.bad_request("the patch produced something that is not an object")
     return patched
-
-
-def _conflict_message(causes: list[dict[str, str]]) -> str:
-    """The API server's wording for apply conflicts."""
-    if len(causes) == 1:
-        return f"Apply failed with 1 conflict: {causes[0]['message']}: {causes[0]['field']}"
-    lines = "\n".join(f"- {c['message']}: {c['field']}" for c in causes)
-    return f"Apply failed with {len(causes)} conflicts:\n{lines}"
 
 
 def normalize(obj: dict[str, Any]) -> dict[str, Any]:

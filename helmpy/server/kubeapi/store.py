@@ -127,11 +127,11 @@ class Store:
         return obj
 
     # --- writes --------------------------------------------------------------------------------------
-    def create(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
-        """Create, or 409 AlreadyExists."""
+    def create(self, rt: ResourceType, obj: dict[str, Any], manager: str = "") -> dict[str, Any]:
+        """Create (``manager`` owns the fields, operation Update), or 409 AlreadyExists."""
         name = obj["metadata"].get("name", "")
         try:
-            return self._note(self._write(lambda: self.cluster.create(obj)))
+            return self._note(self._write(lambda: self.cluster.create(obj, field_manager=manager)))
         except KubeConflict as err:
             raise status.already_exists(rt.plural, rt.group, name) from err
         except KubeNotFound as err:
@@ -141,11 +141,11 @@ class Store:
         except KubeError as err:
             raise KubeApiStatus(err.message, code=422, reason="Invalid") from err
 
-    def replace(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
-        """Update, or 409 Conflict on a stale resourceVersion, or 404."""
+    def replace(self, rt: ResourceType, obj: dict[str, Any], manager: str = "") -> dict[str, Any]:
+        """Update (the fields it changes go to ``manager``), or 409 Conflict on a stale resourceVersion, or 404."""
         name = obj["metadata"].get("name", "")
         try:
-            return self._note(self._write(lambda: self.cluster.replace(obj)))
+            return self._note(self._write(lambda: self.cluster.replace(obj, field_manager=manager)))
         except KubeConflict as err:
             raise status.conflict(rt.plural, rt.group, name, "the object has been modified; please apply your "
                                   "changes to the latest version and try again") from err
@@ -153,6 +153,17 @@ class Store:
             raise status.not_found(rt.plural, rt.group, name) from err
         except KubeApiStatus:
             raise
+        except KubeError as err:
+            raise KubeApiStatus(err.message, code=422, reason="Invalid") from err
+
+    def apply(self, rt: ResourceType, obj: dict[str, Any], manager: str, force: bool) -> dict[str, Any]:
+        """Server-side apply by ``manager`` (409 Conflict for fields other managers own, unless ``force``)."""
+        try:
+            return self._note(self._write(lambda: self.cluster.apply(obj, field_manager=manager, force=force)))
+        except KubeApiStatus:
+            raise
+        except KubeNotFound as err:
+            raise KubeApiStatus(err.message, code=404, reason="NotFound") from err
         except KubeError as err:
             raise KubeApiStatus(err.message, code=422, reason="Invalid") from err
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helmpy.server.kubeapi.apply import ApplyConflict, from_fields_v1, record_update, server_side_apply
+from helmpy.kube.fieldmanager import ApplyConflict, from_fields_v1, record_update, server_side_apply
 
 
 def _cm(data: dict, **meta) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helmpy.errors import KubeApiStatus
-from helmpy.server.kubeapi.patch import json_patch, merge_patch, strategic_merge
+from helmpy.kube.patch import json_patch, merge_patch, strategic_merge
 
 POD_SPEC = {"containers": [{"name": "web", "image": "nginx:1", "ports": [{"containerPort": 80}],
                             "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]},

@@ -12,7 +12,14 @@ import copy
 import json
 from typing import Any
 
-from helmpy.server.kubeapi.status import KubeApiStatus, bad_request
+from helmpy.errors import KubeApiStatus
+
+
+
+def bad_request(message: str) -> KubeApiStatus:
+    """400 for a patch that cannot be applied as written."""
+    return KubeApiStatus(message, code=400, reason="BadRequest")
+
 
 # field name -> merge key (container "ports" and Service "ports" are told apart by their elements)
 MERGE_KEYS: dict[str, str] = {

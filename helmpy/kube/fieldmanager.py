@@ -1,5 +1,9 @@
 """Server-side apply with field managers and conflicts, tracked in ``metadata.managedFields``.
 
+The one implementation of field ownership for the embedded cluster: its in-process ``apply``/``create``/
+``replace`` and ``helmpy cluster serve``'s apply patches and writes all come through here, so objects end
+up the same whichever way they were written (and mixing helmpy, Helm and kubectl gives a real cluster's result).
+
 Each manager's fields are stored in the ``FieldsV1`` shape (``f:spec`` / ``k:{"name":"web"}``), so the
 ownership travels with the object in the shared SQLite file. Apply = the live object, minus fields this
 manager applied before and no longer sets (unless another manager owns them), merged with the new
@@ -11,11 +15,12 @@ other patches) hand the fields they change to their manager with ``operation: Up
 from __future__ import annotations
 
 import copy
-import datetime
 import json
 from typing import Any
 
-from helmpy.server.kubeapi.patch import merge_key, strategic_merge
+from helmpy.errors import KubeApiStatus
+from helmpy.kube.client import clone, timestamp
+from helmpy.kube.patch import merge_key, strategic_merge
 
 Path = tuple[str, ...]
 # metadata fields that are identity or bookkeeping, never owned
@@ -23,8 +28,7 @@ _SYSTEM_META = {"name", "namespace", "uid", "resourceVersion", "generation", "cr
                 "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"}
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+_now = timestamp
 
 
 def _key_token(item: dict[str, Any], key: str) -> str:
@@ -134,6 +138,18 @@ class ApplyConflict(Exception):
         self.causes = causes
 
 
+def conflict_error(plural: str, group: str, name: str, causes: list[dict[str, str]]) -> KubeApiStatus:
+    """The API server's 409 for apply conflicts (``Apply failed with 1 conflict: conflict with "kubectl" ...``)."""
+    if len(causes) == 1:
+        message = f"Apply failed with 1 conflict: {causes[0]['message']}: {causes[0]['field']}"
+    else:
+        lines = "\n".join(f"- {c['message']}: {c['field']}" for c in causes)
+        message = f"Apply failed with {len(causes)} conflicts:\n{lines}"
+    return KubeApiStatus(message, code=409, reason="Conflict", details={"name": name, "group": group, "kind": plural,
+                                                                        "causes": causes},
+                         hint="use --force-conflicts to take the fields over")
+
+
 def _field_name(path: Path) -> str:
     return "." + ".".join(t[2:] if t.startswith("f:") else f"[{t[2:]}]" for t in path if t != ".")
 
@@ -155,6 +171,8 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], manag
         if other == manager:
             continue
         for path in new_paths & owned:
+            if path[-1] == ".":  # a list element's own entry: both managers keep it, shared, never a conflict
+                continue
             found, value = _lookup(live, path)
             _, wanted = _lookup(config, path)
             if found and value != wanted:
@@ -164,7 +182,7 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], manag
     if causes and not force:
         raise ApplyConflict(causes)
     others = set().union(*managers.values()) if managers else set()
-    result = copy.deepcopy(live)
+    result = clone(live)
     keep = _prefixes(new_paths) | _prefixes(others) | {("f:metadata",)}
     for path in sorted(previous - new_paths - others, key=len):
         for i in range(1, len(path) + 1):

@@ -1,0 +1,243 @@
+"""Deployment -> ReplicaSets -> Pods, StatefulSet -> Pods and PVCs, DaemonSet -> a Pod on the simulated Node.
+
+As kube-controller-manager names and labels them: a Deployment's ReplicaSet is ``<name>-<pod-template-hash>``
+(one per distinct template, the older ones scaled to 0 and kept up to ``revisionHistoryLimit``), its Pods
+``<rs>-<suffix>``; a StatefulSet's Pods are ``<name>-<ordinal>`` with claims ``<template>-<name>-<ordinal>``;
+every child has a controller ownerReference (so deleting the owner cascades, :mod:`.gc`). Rollouts finish at
+once: every Pod is Running and Ready when written, so statuses are the converged ones.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from helmpy.kube.client import KubeObject, clone
+from helmpy.kube.controllers import NODE_NAME, Store, now, owner_reference, suffix, template_hash
+
+REVISION = "deployment.kubernetes.io/revision"
+
+
+def _spec(obj: KubeObject) -> dict[str, Any]:
+    spec = obj.get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
+def _replicas(obj: KubeObject) -> int:
+    value = _spec(obj).get("replicas")
+    return 1 if value is None else int(value)
+
+
+def _template(obj: KubeObject) -> dict[str, Any]:
+    template = _spec(obj).get("template")
+    return clone(template) if isinstance(template, dict) else {}
+
+
+def _ready(pod: KubeObject) -> bool:
+    status = pod.get("status") or {}
+    return status.get("phase") == "Running" and any(
+        c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
+
+
+def _pod(store: Store, owner: KubeObject, template: dict[str, Any], name: str, labels: dict[str, str],
+         extra_volumes: list[dict[str, Any]] | None = None) -> KubeObject:
+    """A Pod from ``template``, owned by ``owner``, on the simulated Node (what the scheduler would bind)."""
+    meta = template.get("metadata") or {}
+    spec = clone(template.get("spec") or {})
+    spec["nodeName"] = NODE_NAME
+    spec.setdefault("serviceAccountName", spec.get("serviceAccount") or "default")
+    spec.setdefault("serviceAccount", spec["serviceAccountName"])
+    spec.setdefault("enableServiceLinks", True)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    spec.setdefault("priority", 0)
+    spec.setdefault("tolerations", [
+        {"key": f"node.kubernetes.io/{t}", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+        for t in ("not-ready", "unreachable")])
+    if extra_volumes:
+        spec["volumes"] = [*(spec.get("volumes") or []), *extra_volumes]
+    pod_meta: dict[str, Any] = {"name": name, "namespace": owner["metadata"]["namespace"], "labels": labels,
+                                "ownerReferences": [owner_reference(owner)]}
+    if meta.get("annotations"):
+        pod_meta["annotations"] = dict(meta["annotations"])
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": spec}
+    return store.save(store.kind("v1", "Pod"), pod)
+
+
+def _status_counts(pods: list[KubeObject]) -> tuple[int, int]:
+    return len(pods), sum(1 for p in pods if _ready(p))
+
+
+# --- ReplicaSet ---------------------------------------------------------------------------------------------
+def replicaset(store: Store, rs: KubeObject, old: KubeObject | None) -> None:
+    pod_type = store.kind("v1", "Pod")
+    meta = rs["metadata"]
+    pods = store.owned(pod_type, meta["namespace"], meta["uid"]) if old is not None else []
+    want = _replicas(rs)
+    for extra in pods[want:]:
+        store.drop(pod_type, extra)
+    pods = pods[:want]
+    template = _template(rs)
+    labels = dict((template.get("metadata") or {}).get("labels") or {})
+    taken = {p["metadata"]["name"] for p in pods}
+    seed = 0
+    while len(pods) < want:
+        name = f"{meta['name']}-{suffix(meta['name'] + '/' + str(seed))}"
+        seed += 1
+        if name not in taken:
+            taken.add(name)
+            pods.append(_pod(store, rs, template, name, labels))
+    count, ready = _status_counts(pods)
+    rs["status"] = {"observedGeneration": meta.get("generation", 1), "replicas": count,
+                    "fullyLabeledReplicas": count, "readyReplicas": ready, "availableReplicas": ready}
+
+
+# --- Deployment ---------------------------------------------------------------------------------------------
+def _surge(spec: dict[str, Any], replicas: int) -> int:
+    value = ((spec.get("strategy") or {}).get("rollingUpdate") or {}).get("maxSurge", "25%")
+    if isinstance(value, str) and value.endswith("%"):
+        return math.ceil(replicas * int(value[:-1] or 0) / 100)
+    return int(value or 0)
+
+
+def _revision(rs: KubeObject) -> int:
+    try:
+        return int(((rs.get("metadata") or {}).get("annotations") or {}).get(REVISION) or 0)
+    except ValueError:
+        return 0
+
+
+def deployment(store: Store, dep: KubeObject, old: KubeObject | None) -> None:
+    rs_type = store.kind("apps/v1", "ReplicaSet")
+    meta, spec = dep["metadata"], _spec(dep)
+    namespace, replicas = meta["namespace"], _replicas(dep)
+    owned = store.owned(rs_type, namespace, meta["uid"]) if old is not None else []
+    template = _template(dep)
+    pod_hash = template_hash(template)
+    template.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = pod_hash
+    current = next((rs for rs in owned if (rs["metadata"].get("labels") or {}).get("pod-template-hash") == pod_hash),
+                   None)
+    newest = max((_revision(rs) for rs in owned), default=0)
+    revision = _revision(current) if current is not None and _revision(current) == newest else newest + 1
+    selector = clone(spec.get("selector") or {})
+    selector.setdefault("matchLabels", {})["pod-template-hash"] = pod_hash
+    rs = clone(current) if current is not None else {
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": f"{meta['name']}-{pod_hash}", "namespace": namespace,
+                     "ownerReferences": [owner_reference(dep)]}}
+    rs["metadata"]["labels"] = dict(template["metadata"]["labels"])
+    rs["metadata"]["annotations"] = {**(rs["metadata"].get("annotations") or {}),
+                                     "deployment.kubernetes.io/desired-replicas": str(replicas),
+                                     "deployment.kubernetes.io/max-replicas": str(replicas + _surge(spec, replicas)),
+                                     REVISION: str(revision)}
+    rs["spec"] = {"replicas": replicas, "minReadySeconds": spec.get("minReadySeconds", 0), "selector": selector,
+                  "template": template}
+    new_rs = store.save(rs_type, rs)
+    everything = [new_rs]
+    old_sets = sorted((r for r in owned if r["metadata"]["name"] != new_rs["metadata"]["name"]), key=_revision)
+    for other in old_sets:
+        if _replicas(other) != 0:
+            other = clone(other)
+            other["spec"]["replicas"] = 0
+            other = store.save(rs_type, other)
+        everything.append(other)
+    limit = int(spec.get("revisionHistoryLimit", 10))
+    for stale in old_sets[:max(len(old_sets) - limit, 0)]:
+        store.drop(rs_type, stale)
+    meta.setdefault("annotations", {})[REVISION] = str(revision)
+    status = new_rs.get("status") or {}
+    total = sum(int((r.get("status") or {}).get("replicas") or 0) for r in everything)
+    ready = sum(int((r.get("status") or {}).get("readyReplicas") or 0) for r in everything)
+    available = sum(int((r.get("status") or {}).get("availableReplicas") or 0) for r in everything)
+    stamp = now()
+    dep["status"] = {
+        "observedGeneration": meta.get("generation", 1), "replicas": total,
+        "updatedReplicas": int(status.get("replicas") or 0), "readyReplicas": ready, "availableReplicas": available,
+        "conditions": [
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+             "message": "Deployment has minimum availability.", "lastTransitionTime": stamp, "lastUpdateTime": stamp},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+             "message": f'ReplicaSet "{new_rs["metadata"]["name"]}" has successfully progressed.',
+             "lastTransitionTime": stamp, "lastUpdateTime": stamp}]}
+
+
+# --- StatefulSet --------------------------------------------------------------------------------------------
+def statefulset(store: Store, sts: KubeObject, old: KubeObject | None) -> None:
+    pod_type, pvc_type = store.kind("v1", "Pod"), store.kind("v1", "PersistentVolumeClaim")
+    meta, spec = sts["metadata"], _spec(sts)
+    namespace, name, replicas = meta["namespace"], meta["name"], _replicas(sts)
+    template = _template(sts)
+    revision = f"{name}-{template_hash(template)}"
+    selector_labels = dict((spec.get("selector") or {}).get("matchLabels") or {})
+    pods: list[KubeObject] = []
+    for existing in (store.owned(pod_type, namespace, meta["uid"]) if old is not None else []):
+        ordinal = existing["metadata"]["name"].rsplit("-", 1)[-1]
+        if not ordinal.isdigit() or int(ordinal) >= replicas:
+            store.drop(pod_type, existing)
+    for i in range(replicas):
+        pod_name = f"{name}-{i}"
+        live = store.load(pod_type, namespace, pod_name) if old is not None else None
+        if live is not None and (live["metadata"].get("labels") or {}).get("controller-revision-hash") == revision:
+            pods.append(live)
+            continue
+        if live is not None:
+            store.drop(pod_type, live)
+        volumes = []
+        for claim in spec.get("volumeClaimTemplates") or []:
+            claim_name = f"{(claim.get('metadata') or {}).get('name')}-{name}-{i}"
+            if store.load(pvc_type, namespace, claim_name) is None:
+                claim_meta = claim.get("metadata") or {}
+                store.save(pvc_type, {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {
+                    "name": claim_name, "namespace": namespace,
+                    "labels": {**(claim_meta.get("labels") or {}), **selector_labels}},
+                    "spec": clone(claim.get("spec") or {})})
+            volumes.append({"name": str((claim.get("metadata") or {}).get("name") or ""),
+                            "persistentVolumeClaim": {"claimName": claim_name}})
+        labels = {**((template.get("metadata") or {}).get("labels") or {}), "apps.kubernetes.io/pod-index": str(i),
+                  "controller-revision-hash": revision, "statefulset.kubernetes.io/pod-name": pod_name}
+        pod_template = clone(template)
+        pod_template.setdefault("spec", {})["hostname"] = pod_name
+        if spec.get("serviceName"):
+            pod_template["spec"]["subdomain"] = spec["serviceName"]
+        pods.append(_pod(store, sts, pod_template, pod_name, labels, volumes))
+    count, ready = _status_counts(pods)
+    sts["status"] = {"observedGeneration": meta.get("generation", 1), "replicas": count, "readyReplicas": ready,
+                     "currentReplicas": count, "updatedReplicas": count, "availableReplicas": ready,
+                     "currentRevision": revision, "updateRevision": revision, "collisionCount": 0}
+
+
+# --- DaemonSet ----------------------------------------------------------------------------------------------
+def daemonset(store: Store, ds: KubeObject, old: KubeObject | None) -> None:
+    pod_type = store.kind("v1", "Pod")
+    meta = ds["metadata"]
+    template = _template(ds)
+    revision = template_hash(template)
+    pods = store.owned(pod_type, meta["namespace"], meta["uid"]) if old is not None else []
+    current = [p for p in pods if (p["metadata"].get("labels") or {}).get("controller-revision-hash") == revision]
+    keep = current[0]["metadata"]["name"] if current else None
+    for stale in pods:
+        if stale["metadata"]["name"] != keep:
+            store.drop(pod_type, stale)
+    current = current[:1]
+    if not current:
+        labels = {**((template.get("metadata") or {}).get("labels") or {}), "controller-revision-hash": revision,
+                  "pod-template-generation": str(meta.get("generation", 1))}
+        current = [_pod(store, ds, template, f"{meta['name']}-{suffix(meta['name'] + '/' + revision)}", labels)]
+    ready = 1 if _ready(current[0]) else 0
+    ds["status"] = {"observedGeneration": meta.get("generation", 1), "desiredNumberScheduled": 1,
+                    "currentNumberScheduled": 1, "updatedNumberScheduled": 1, "numberMisscheduled": 0,
+                    "numberReady": ready, "numberAvailable": ready}
+
+
+# --- a controller's Pod went away -----------------------------------------------------------------------------
+def replace_pod(store: Store, pod: KubeObject, ref: dict[str, object]) -> None:
+    """A ReplicaSet, StatefulSet or DaemonSet makes up for a deleted Pod (unless the owner is gone too)."""
+    kinds = {"ReplicaSet": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1"}
+    kind = str(ref.get("kind"))
+    if kind not in kinds or ref.get("apiVersion") != kinds[kind]:
+        return
+    rt = store.kind(kinds[kind], kind)
+    owner = store.load(rt, pod["metadata"]["namespace"], str(ref.get("name")))
+    if owner is None or owner["metadata"].get("uid") != ref.get("uid") or owner["metadata"].get("deletionTimestamp") \
+            or store.reconciling(str(ref.get("uid"))):
+        return
+    store.save(rt, owner)

@@ -1,0 +1,222 @@
+"""The embedded cluster's side of its simulated controllers: the Store and Collector they write through.
+
+Kept apart from ``kube/embedded.py`` (the API server's write path: defaults, validation, field ownership) so
+that each stays readable; :class:`helmpy.kube.embedded.EmbeddedCluster` inherits these methods. Controllers
+store without validation (what they make is valid by construction) and without the user's field manager;
+their creations carry ``kube-controller-manager``'s ``managedFields`` as on a real cluster.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import sqlite3
+import threading
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from helmpy.kube import controllers, fieldmanager
+from helmpy.kube.client import KubeObject, object_ref, timestamp
+from helmpy.kube.controllers import NODE_IP, NODE_NAME, endpoints, gc, volumes
+from helmpy.kube.resources import ResourceType, from_crd, lookup
+
+logger = logging.getLogger(__name__)
+_ROW = "SELECT api_group, version, kind, plural, namespace, name, json FROM objects"
+_OWNED = ("SELECT o.api_group, o.version, o.kind, o.plural, o.namespace, o.name, o.json FROM owners w JOIN objects o "
+          "ON o.api_group = w.api_group AND o.plural = w.plural AND o.namespace = w.namespace AND o.name = w.name")
+
+
+_now = timestamp
+
+
+def _node() -> KubeObject:
+    """The one simulated Node every Pod is bound to (no kubelet runs on it)."""
+    from helmpy.kube.embedded import SERVER_VERSION
+
+    resources = {"cpu": "8", "memory": "32Gi", "pods": "110", "ephemeral-storage": "100Gi"}
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": NODE_NAME, "labels": {
+        "kubernetes.io/hostname": NODE_NAME, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+        "node-role.kubernetes.io/control-plane": ""}},
+        "spec": {"podCIDR": "10.244.0.0/16", "podCIDRs": ["10.244.0.0/16"]},
+        "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                   "message": "simulated node of helmpy's embedded cluster: no kubelet, no containers",
+                                   "lastHeartbeatTime": _now(), "lastTransitionTime": _now()}],
+                   "addresses": [{"type": "InternalIP", "address": NODE_IP}, {"type": "Hostname", "address": NODE_NAME}],
+                   "capacity": resources, "allocatable": resources,
+                   "nodeInfo": {"kubeletVersion": SERVER_VERSION, "containerRuntimeVersion": "none://simulated",
+                                "osImage": "helmpy embedded cluster", "operatingSystem": "linux",
+                                "architecture": "amd64", "kernelVersion": "", "kubeProxyVersion": "",
+                                "machineID": "", "systemUUID": "", "bootID": ""}}}
+
+
+class ControllerSeams:
+    """Store (``kube/controllers``) and Collector (``kube/controllers/gc.py``) over the cluster's SQLite rows."""
+
+    if TYPE_CHECKING:
+        controller: bool
+        _local: threading.local
+
+        def _conn(self) -> sqlite3.Connection: ...
+        def _load(self, rt: ResourceType, namespace: str, name: str) -> KubeObject | None: ...
+        def _bump(self) -> int: ...
+        def _next(self, counter: str) -> int: ...
+        def _type(self, api_version: str, kind: str) -> ResourceType: ...
+        def _log_change(self, rv: int, event: str, rt: ResourceType, namespace: str, name: str, obj: KubeObject,
+                        text: str | None = None) -> None: ...
+        def _write(self, rt: ResourceType, namespace: str, name: str, obj: KubeObject, event: str) -> KubeObject: ...
+
+    # -- Store -----------------------------------------------------------------------------------------
+    def kind(self, api_version: str, kind: str) -> ResourceType:
+        rt = lookup(api_version, kind)
+        assert rt is not None, f"{api_version} {kind} is a built-in kind"
+        return rt
+
+    def load(self, rt: ResourceType, namespace: str, name: str) -> KubeObject | None:
+        return self._load(rt, namespace, name)
+
+    def owned(self, rt: ResourceType, namespace: str, owner_uid: str) -> list[KubeObject]:
+        sql = (f"{_OWNED} WHERE w.owner_uid = ? AND w.api_group = ? AND w.plural = ? AND w.namespace = ? "
+               "ORDER BY o.name")
+        return [o for _rt, o in self._owned_rows(sql, (owner_uid, rt.group, rt.plural, namespace), owner_uid)]
+
+    def _owned_rows(self, sql: str, args: tuple[Any, ...], owner_uid: str) -> gc.Found:
+        """Rows of the owners index that still name ``owner_uid`` in their ownerReferences."""
+        return [(rt, o) for rt, o in self._found(sql, args)
+                if any(r.get("uid") == owner_uid for r in o["metadata"].get("ownerReferences") or [])]
+
+    def _note_owners(self, rt: ResourceType, namespace: str, name: str, obj: KubeObject) -> None:
+        """Index the object under each owner it names (stale rows are harmless: lookups check the object)."""
+        self._conn().executemany("INSERT OR IGNORE INTO owners VALUES (?, ?, ?, ?, ?)",
+                                 [(str(r.get("uid")), rt.group, rt.plural, namespace, name)
+                                  for r in obj["metadata"]["ownerReferences"] if isinstance(r, dict)])
+
+    def _index_owners(self) -> None:
+        """Fill the owners index of a cluster file written before it existed (once)."""
+        conn = self._conn()
+        if conn.execute("SELECT 1 FROM meta WHERE key = 'owners'").fetchone():
+            return
+        for rt, obj in self._found(f"{_ROW} WHERE json LIKE '%\"ownerReferences\"%'", ()):
+            if obj["metadata"].get("ownerReferences"):
+                self._note_owners(rt, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], obj)
+        conn.execute("INSERT INTO meta (key, value) VALUES ('owners', '1')")
+
+    def save(self, rt: ResourceType, obj: KubeObject) -> KubeObject:
+        meta = obj["metadata"]
+        ns = meta.get("namespace", "") if rt.namespaced else ""
+        name = meta["name"]
+        live = self._load(rt, ns, name)
+        if live is None:
+            if ns and self._terminating(ns):  # the NamespaceLifecycle admission refuses controllers too
+                return obj
+            fieldmanager.record_update(None, obj, controllers.MANAGER)
+            meta.setdefault("uid", str(uuid.uuid4()))
+            meta["creationTimestamp"] = _now()
+            meta["generation"] = 1
+            self._reconcile(rt, obj, None)
+            return self._write(rt, ns, name, obj, "ADDED")
+        for key in ("uid", "creationTimestamp", "generation", "managedFields"):
+            if key in live["metadata"]:
+                meta[key] = live["metadata"][key]
+        spec_now = {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+        spec_before = {k: v for k, v in live.items() if k not in ("metadata", "status")}
+        if spec_now != spec_before:
+            meta["generation"] = int(live["metadata"].get("generation") or 1) + 1
+        self._reconcile(rt, obj, live)
+        meta["resourceVersion"] = live["metadata"].get("resourceVersion")
+        if obj == live:
+            return live
+        return self._write(rt, ns, name, obj, "MODIFIED")
+
+    def _reconcile(self, rt: ResourceType, obj: KubeObject, live: KubeObject | None) -> None:
+        if not self.controller:
+            return
+        busy: set[str] = self._local.__dict__.setdefault("reconciling", set())
+        uid = obj["metadata"]["uid"]
+        busy.add(uid)
+        try:
+            controllers.reconcile(self, rt, obj, live)
+        finally:
+            busy.discard(uid)
+
+    def reconciling(self, uid: str) -> bool:
+        return uid in self._local.__dict__.get("reconciling", ())
+
+    def _terminating(self, namespace: str) -> bool:
+        row = self._conn().execute("SELECT json_extract(json, '$.metadata.deletionTimestamp') FROM objects WHERE "
+                                   "api_group = '' AND plural = 'namespaces' AND namespace = '' AND name = ?",
+                                   (namespace,)).fetchone()
+        return bool(row and row[0])
+
+    def drop(self, rt: ResourceType, obj: KubeObject) -> None:
+        gc.delete(self, rt, obj)
+
+    def next_ip(self, pool: str) -> str:
+        n = self._next(f"{pool}IP")
+        return f"10.244.{n // 254 % 256}.{n % 254 + 1}"
+
+    def touch_endpoints(self, namespace: str) -> None:
+        dirty: set[str] | None = getattr(self._local, "dirty", None)
+        if dirty is not None:
+            dirty.add(namespace)
+
+    def extract(self, rt: ResourceType, namespace: str, paths: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        columns = ", ".join("json_extract(json, ?)" for _ in paths)
+        return [tuple(row) for row in self._conn().execute(
+            f"SELECT name, {columns} FROM objects WHERE api_group = ? AND plural = ? AND namespace = ? ORDER BY name",
+            (*paths, rt.group, rt.plural, namespace)).fetchall()]
+
+    def _settle(self) -> None:
+        """At the end of the outermost transaction: the Endpoints of every namespace whose Pods/Services changed."""
+        dirty: set[str] = getattr(self._local, "dirty", None) or set()
+        self._local.dirty = None
+        if self.controller:
+            for namespace in sorted(dirty):
+                endpoints.refresh(self, namespace)
+
+    def _init_infrastructure(self) -> None:
+        """The simulated Node and the default StorageClass, on a new cluster file."""
+        for obj in (_node(), volumes.STORAGE_CLASS):
+            rt = self.kind(obj["apiVersion"], obj["kind"])
+            if self._load(rt, "", obj["metadata"]["name"]) is None:
+                self.save(rt, copy.deepcopy(obj))
+
+    # -- Collector -----------------------------------------------------------------------------------------
+    def erase(self, rt: ResourceType, obj: KubeObject) -> None:
+        meta = obj["metadata"]
+        ns, name = (meta.get("namespace", "") if rt.namespaced else ""), meta["name"]
+        for table in ("objects", "owners"):
+            self._conn().execute(f"DELETE FROM {table} WHERE api_group = ? AND plural = ? AND namespace = ? AND "
+                                 "name = ?", (rt.group, rt.plural, ns, name))
+        self._log_change(self._bump(), "DELETED", rt, ns, name, obj)
+        logger.debug("embedded deleted %s", object_ref(obj))
+        if self.controller:
+            controllers.deleted(self, rt, obj)
+
+    def rewrite(self, rt: ResourceType, obj: KubeObject) -> KubeObject:
+        meta = obj["metadata"]
+        return self._write(rt, meta.get("namespace", "") if rt.namespaced else "", meta["name"], obj, "MODIFIED")
+
+    def _found(self, sql: str, args: tuple[Any, ...]) -> gc.Found:
+        return [(ResourceType(g, v, k, p, bool(ns)), json.loads(text))
+                for g, v, k, p, ns, _name, text in self._conn().execute(sql, args).fetchall()]
+
+    def dependents(self, uid: str, namespace: str | None) -> gc.Found:
+        if not uid:
+            return []
+        sql, args = f"{_OWNED} WHERE w.owner_uid = ?", (uid,)
+        if namespace is not None:
+            sql, args = sql + " AND w.namespace = ?", (*args, namespace)
+        return self._owned_rows(sql, args, uid)
+
+    def contents(self, namespace: str) -> gc.Found:
+        return self._found(f"{_ROW} WHERE namespace = ? ORDER BY api_group, plural, name", (namespace,))
+
+    def instances(self, crd: KubeObject) -> gc.Found:
+        found: gc.Found = []
+        for crt in from_crd(crd)[:1]:
+            found += self._found(f"{_ROW} WHERE api_group = ? AND plural = ?", (crt.group, crt.plural))
+        return found
+
+    def load_namespace(self, name: str) -> KubeObject | None:
+        return self._load(self._type("v1", "Namespace"), "", name)

@@ -180,6 +180,11 @@ class KubeApiStatus(KubeError):
         self.details = details or {}
 
 
+class FieldConflict(KubeApiStatus, KubeConflict):
+    """HTTP 409 from a server-side apply: fields another manager owns (the embedded cluster's own conflict,
+    with the API server's Status; a remote server's comes back as a plain :class:`KubeConflict`)."""
+
+
 # --- release actions (appended by the release-actions helper) --------------------------------------
 class InvalidReleaseName(ReleaseError):
     """A release name breaks Helm's rules (DNS-1123 label-ish, at most 53 characters)."""

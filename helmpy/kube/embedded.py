@@ -160,13 +160,18 @@ class EmbeddedCluster(ControllerSeams):
 
     @contextlib.contextmanager
     def dry_run(self) -> Iterator[None]:
-        """Writes in the block happen in a transaction that is then rolled back (KubeClient.dry_run)."""
+        """Writes in the block happen in a transaction that is then rolled back (KubeClient.dry_run); as on an
+        API server, a dry-run write is validated, defaulted and merged but reaches no controller."""
+        outer = getattr(self._local, "dry_run", False)
+        self._local.dry_run = True
         try:
             with self.transaction():
                 yield
                 raise _DryRunDone
         except _DryRunDone:
             pass
+        finally:
+            self._local.dry_run = outer
 
     def _init_schema(self) -> None:
         with self.transaction():

@@ -129,7 +129,7 @@ class ControllerSeams:
         return self._write(rt, ns, name, obj, "MODIFIED")
 
     def _reconcile(self, rt: ResourceType, obj: KubeObject, live: KubeObject | None) -> None:
-        if not self.controller:
+        if not self.controller or getattr(self._local, "dry_run", False):  # a dry run starts no controller
             return
         busy: set[str] = self._local.__dict__.setdefault("reconciling", set())
         uid = obj["metadata"]["uid"]

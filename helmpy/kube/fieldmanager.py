@@ -18,7 +18,7 @@ import copy
 import json
 from typing import Any
 
-from helmpy.errors import KubeApiStatus
+from helmpy.errors import FieldConflict
 from helmpy.kube.client import clone, timestamp
 from helmpy.kube.patch import merge_key, strategic_merge
 
@@ -138,14 +138,14 @@ class ApplyConflict(Exception):
         self.causes = causes
 
 
-def conflict_error(plural: str, group: str, name: str, causes: list[dict[str, str]]) -> KubeApiStatus:
+def conflict_error(plural: str, group: str, name: str, causes: list[dict[str, str]]) -> FieldConflict:
     """The API server's 409 for apply conflicts (``Apply failed with 1 conflict: conflict with "kubectl" ...``)."""
     if len(causes) == 1:
         message = f"Apply failed with 1 conflict: {causes[0]['message']}: {causes[0]['field']}"
     else:
         lines = "\n".join(f"- {c['message']}: {c['field']}" for c in causes)
         message = f"Apply failed with {len(causes)} conflicts:\n{lines}"
-    return KubeApiStatus(message, code=409, reason="Conflict", details={"name": name, "group": group, "kind": plural,
+    return FieldConflict(message, code=409, reason="Conflict", details={"name": name, "group": group, "kind": plural,
                                                                         "causes": causes},
                          hint="use --force-conflicts to take the fields over")
 

@@ -83,6 +83,7 @@ data:
   releasemap: "{{ .Release }}"
   caps: "{{ .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion.Version }} {{ .Capabilities.KubeVersion.Major }}.{{ .Capabilities.KubeVersion.Minor }} {{ .Capabilities.KubeVersion.GitVersion }}"
   apis: "{{ .Capabilities.APIVersions.Has "apps/v1" }} {{ .Capabilities.APIVersions.Has "nope/v1" }} {{ .Capabilities.HelmVersion.Version }}"
+  apisdot: "{{ with dict "v" "apps/v1" "c" . }}{{ .c.Capabilities.APIVersions.Has .v }}{{ end }} {{ $d := dict "v" "nope/v1" }}{{ $.Capabilities.APIVersions.Has $d.v }}"
   capsall: {{ printf "%q" (print .Capabilities) }}
   template: "{{ .Template.Name }} {{ .Template.BasePath }} {{ .Template }}"
   file: {{ printf "%q" (.Files.Get "files/a.txt") }}

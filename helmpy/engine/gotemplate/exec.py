@@ -273,9 +273,10 @@ def _call(s: State, dot: object, spec: FuncSpec, name: str, node: n.Node, args: 
     return result
 
 
-def _eval_field(s: State, name: str, args: list[_Arg], final: object, receiver: object,
+def _eval_field(s: State, dot: object, name: str, args: list[_Arg], final: object, receiver: object,
                 iface: bool) -> object:
-    """Go's ``evalField``: a method or field of a Go object, or a key of a map."""
+    """Go's ``evalField``: a method or field of a Go object, or a key of a map (a method's arguments are
+    evaluated with the command's dot, not the receiver)."""
     if receiver is NO_VALUE:
         if s.strict:
             raise s.error(f"nil data; no entry for key {quote(name)}")
@@ -301,7 +302,7 @@ def _eval_field(s: State, name: str, args: list[_Arg], final: object, receiver: 
         if isinstance(member, GoMethod):
             node = s.node
             assert node is not None
-            return _call(s, None, _method_spec(member), name, node, args, final)
+            return _call(s, dot, _method_spec(member), name, node, args, final)
         if has_args:
             raise s.error(f"{name} has arguments but cannot be invoked as function")
         return member
@@ -309,16 +310,16 @@ def _eval_field(s: State, name: str, args: list[_Arg], final: object, receiver: 
     raise s.error(f"can't evaluate field {name} in type {typ}")
 
 
-def _field_chain(s: State, receiver: object, idents: list[str], args: list[_Arg], final: object,
+def _field_chain(s: State, dot: object, receiver: object, idents: list[str], args: list[_Arg], final: object,
                  iface: bool) -> object:
     last = len(idents) - 1
     for i, name in enumerate(idents):
         # what a map holds is an interface {}; a Go object's field has its own type
         held_in_map = type(receiver) is dict or not hasattr(receiver, "go_member")
         if i < last:
-            receiver = _eval_field(s, name, [], _MISSING, receiver, iface)
+            receiver = _eval_field(s, dot, name, [], _MISSING, receiver, iface)
         else:
-            receiver = _eval_field(s, name, args, final, receiver, iface)
+            receiver = _eval_field(s, dot, name, args, final, receiver, iface)
         iface = held_in_map
     return receiver
 
@@ -559,7 +560,7 @@ class Compiler:
 
             def field_cmd(s: State, dot: object, final: object) -> object:
                 s.node = first
-                return _field_chain(s, dot, idents, args, final, dot_iface)
+                return _field_chain(s, dot, dot, idents, args, final, dot_iface)
             return field_cmd
         if isinstance(first, n.ChainNode):
             if isinstance(first.node, n.NilNode):
@@ -573,7 +574,7 @@ class Compiler:
             def chain_cmd(s: State, dot: object, final: object) -> object:
                 s.node = first
                 value = receiver.eval(s, dot)
-                return _field_chain(s, value, fields, args, final, False)
+                return _field_chain(s, dot, value, fields, args, final, False)
             return chain_cmd
         if isinstance(first, n.IdentifierNode):
             name = first.ident
@@ -605,7 +606,7 @@ class Compiler:
                     if has_args or final is not _MISSING:
                         raise s.error(f"can't give argument to non-function {first}")
                     return value
-                return _field_chain(s, value, rest, args, final, iface)
+                return _field_chain(s, dot, value, rest, args, final, iface)
             return var_cmd
         return self.literal_command(first, has_args)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from helmpy.engine.gotemplate.funcs._goval import StringSlice, strval, type_of
+from helmpy.engine.gotemplate.funcs._goval import NilMap, StringSlice, strval, type_of
 from helmpy.engine.gotemplate.funcs._sig import ANY, MAP, STR, go
 from helmpy.engine.gotemplate.funcs.conversion import empty
 from helmpy.engine.gotemplate.funcs.errors import FuncError
@@ -109,6 +109,8 @@ def merge_into(dst: dict[str, object], src: dict[str, object], overwrite: bool) 
 
 
 def _merge(dst: dict[str, object], srcs: tuple[dict[str, object], ...], overwrite: bool) -> dict[str, object]:
+    if isinstance(dst, NilMap) and srcs:  # mergo makes a map for a nil destination
+        dst = {}
     for src in srcs:
         merge_into(dst, src, overwrite)
     return dst

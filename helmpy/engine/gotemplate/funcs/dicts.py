@@ -139,10 +139,18 @@ def _deep_copy(v: object) -> object:
 
 
 def _copy(v: object) -> object:
-    if isinstance(v, dict):
-        return type(v)((k, _copy(x)) for k, x in v.items())
-    if isinstance(v, list):
-        return type(v)(_copy(x) for x in v)
+    if type(v) is dict:
+        return {k: _copy(x) for k, x in v.items()}
+    if type(v) is list:
+        return [_copy(x) for x in v]
+    if isinstance(v, (dict, list)):  # a typed map or slice (``.Files``, ``[]string``): same type, copied items
+        c = copy.copy(v)
+        if isinstance(c, dict):
+            dict.clear(c)
+            dict.update(c, ((k, _copy(x)) for k, x in v.items()))  # type: ignore[union-attr]
+        else:
+            list.__setitem__(c, slice(None), [_copy(x) for x in v])  # type: ignore[union-attr]
+        return c
     return copy.copy(v) if not isinstance(v, (str, int, float, bool, type(None))) else v
 
 

@@ -14,7 +14,9 @@ import yaml
 pytestmark = pytest.mark.helm
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "gocorpus"
-ENV = {"TZ": "UTC"}
+# The corpus compares output, it does not time it: the render deadline (10 s by default) is raised so that a
+# large chart on a loaded test machine is not cut off (bench/ times the corpus charts).
+ENV = {"TZ": "UTC", "HELMPY_RENDER_TIMEOUT": "300"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Case:
     vendor: dict[str, str] = field(default_factory=dict)
     set: tuple[str, ...] = ()
     mask: tuple[str, ...] = ()
+    own_values: bool = False  # values is a corpus file (the entry's ``ci:``, relative to CORPUS), not the chart's
 
     @property
     def id(self) -> str:
@@ -41,23 +44,33 @@ def _cases() -> list[Case]:
         values = entry.get("values")
         if values is None:
             values = [None] + sorted(str(p.relative_to(chart)) for p in (chart / "ci").glob("*.yaml"))
-        for v in values:
+        own = sorted(str(p.relative_to(CORPUS)) for p in (CORPUS / entry["ci"]).glob("*.yaml")) if entry.get("ci") else []
+        assert not entry.get("ci") or own, f"{entry['path']}: no values files in ci: {entry['ci']}"
+        for v, is_own in [(v, False) for v in values] + [(v, True) for v in own]:
             cases.append(Case(entry["path"], v, dict(entry.get("vendor") or {}), tuple(entry.get("set") or ()),
-                              tuple(entry.get("mask") or ())))
+                              tuple(entry.get("mask") or ()), is_own))
     return cases
 
 
 CASES = _cases()
+# A vendored chart brings its own vendored dependencies (wordpress <- mariadb <- common).
+VENDORS = {c.path: c.vendor for c in CASES}
+
+
+def _vendor(chart: Path, vendor: dict[str, str], seen: tuple[str, ...] = ()) -> None:
+    for name, src in vendor.items():
+        assert src not in seen, f"vendor cycle: {' -> '.join((*seen, src))}"
+        target = chart / "charts" / name
+        if not target.exists():
+            shutil.copytree(CORPUS / src, target)
+            _vendor(target, VENDORS.get(src, {}), (*seen, src))
 
 
 def _assemble(case: Case, tmp_path: Path) -> Path:
     """The chart with its vendored dependencies, as a directory Helm and helmpy both load."""
     dst = tmp_path / Path(case.path).name
     shutil.copytree(CORPUS / case.path, dst, symlinks=False)
-    for name, src in case.vendor.items():
-        target = dst / "charts" / name
-        if not target.exists():
-            shutil.copytree(CORPUS / src, target)
+    _vendor(dst, case.vendor, (case.path,))
     return dst
 
 
@@ -78,7 +91,7 @@ def _documents(text: str) -> dict[str, str]:
 def _args(case: Case, chart: Path) -> list[str]:
     args = ["template", "corpus", str(chart), "--namespace", "corpus"]
     if case.values:
-        args += ["-f", str(chart / case.values)]
+        args += ["-f", str((CORPUS if case.own_values else chart) / case.values)]
     for s in case.set:
         args += ["--set", s]
     return args

@@ -86,6 +86,7 @@ data:
   apisdot: "{{ with dict "v" "apps/v1" "c" . }}{{ .c.Capabilities.APIVersions.Has .v }}{{ end }} {{ $d := dict "v" "nope/v1" }}{{ $.Capabilities.APIVersions.Has $d.v }}"
   capsall: {{ printf "%q" (print .Capabilities) }}
   deepcopy: {{ $c := deepCopy $ }}{{ printf "%q %s %v %d %T %T" ($c.Files.Get "files/a.txt") $c.Chart.Name ($c.Capabilities.APIVersions.Has "v1") (len $c.Files) $c.Files (deepCopy (splitList "," "a,b")) | quote }}
+  gosyntax: {{ printf "%#v|%#v|%#v|%#v" (splitList "," "a,b") (split "," "a,b") (until 2) (chunk 1 (list 1)) | quote }}
   nilmap: {{ $s := (lookup "v1" "Secret" "ns" "n").data }}{{ printf "%v %v %q %v %v %v %v %v %v %#v %s" (hasKey nil "a") (hasKey $s "k") (get $s "k") (keys $s) (values nil) (pick $s "a") (omit nil "a") (pluck "a" nil) (merge $s (dict "a" 1)) (unset nil "a") (unset $s "a" | toJson) | quote }}
   template: "{{ .Template.Name }} {{ .Template.BasePath }} {{ .Template }}"
   file: {{ printf "%q" (.Files.Get "files/a.txt") }}

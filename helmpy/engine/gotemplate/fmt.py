@@ -228,7 +228,7 @@ class _Printer:
             else:
                 self.print_list(list(arg), verb, depth, "[]uint8")
         elif isinstance(arg, (list, tuple)):
-            self.print_list(arg, verb, depth, "[]interface {}")
+            self.print_list(arg, verb, depth, type_name(arg))  # []interface {}, or a typed slice ([]string)
         elif isinstance(arg, GoObject):
             text = arg.go_fmt_string() if hasattr(arg, "go_fmt_string") else arg.go_string()
             self.fmt_string(text, "s" if verb in "vs" else verb)
@@ -260,7 +260,7 @@ class _Printer:
             return
         keys = sort_keys(m)
         if self.f.sharp_v:
-            self.buf.append("map[string]interface {}{")
+            self.buf.append(type_name(m) + "{")
             for i, k in enumerate(keys):
                 if i:
                     self.buf.append(", ")

@@ -83,7 +83,11 @@ data:
   releasemap: "{{ .Release }}"
   caps: "{{ .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion.Version }} {{ .Capabilities.KubeVersion.Major }}.{{ .Capabilities.KubeVersion.Minor }} {{ .Capabilities.KubeVersion.GitVersion }}"
   apis: "{{ .Capabilities.APIVersions.Has "apps/v1" }} {{ .Capabilities.APIVersions.Has "nope/v1" }} {{ .Capabilities.HelmVersion.Version }}"
+  apisdot: "{{ with dict "v" "apps/v1" "c" . }}{{ .c.Capabilities.APIVersions.Has .v }}{{ end }} {{ $d := dict "v" "nope/v1" }}{{ $.Capabilities.APIVersions.Has $d.v }}"
   capsall: {{ printf "%q" (print .Capabilities) }}
+  deepcopy: {{ $c := deepCopy $ }}{{ printf "%q %s %v %d %T %T" ($c.Files.Get "files/a.txt") $c.Chart.Name ($c.Capabilities.APIVersions.Has "v1") (len $c.Files) $c.Files (deepCopy (splitList "," "a,b")) | quote }}
+  gosyntax: {{ printf "%#v|%#v|%#v|%#v" (splitList "," "a,b") (split "," "a,b") (until 2) (chunk 1 (list 1)) | quote }}
+  nilmap: {{ $s := (lookup "v1" "Secret" "ns" "n").data }}{{ printf "%v %v %q %v %v %v %v %v %v %#v %s" (hasKey nil "a") (hasKey $s "k") (get $s "k") (keys $s) (values nil) (pick $s "a") (omit nil "a") (pluck "a" nil) (merge $s (dict "a" 1)) (unset nil "a") (unset $s "a" | toJson) | quote }}
   template: "{{ .Template.Name }} {{ .Template.BasePath }} {{ .Template }}"
   file: {{ printf "%q" (.Files.Get "files/a.txt") }}
   nofile: "[{{ .Files.Get "files/none.txt" }}][{{ .Files.Get "../Chart.yaml" }}]"

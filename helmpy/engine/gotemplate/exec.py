@@ -174,6 +174,19 @@ def _ideal_constant(s: State, num: n.NumberNode) -> object:
 
 _CONSTANTS = (n.BoolNode, n.NumberNode, n.StringNode, n.NilNode)
 _NILLABLE = frozenset({ANY, RV, "[]interface {}", "map[string]interface {}"})
+
+
+def _nil(typ: str) -> object:
+    """Go's ``reflect.Zero(typ)`` of a nillable parameter type: a nil map or slice reads as empty."""
+    from helmpy.engine.gotemplate.funcs._goval import NilList, NilMap  # only functions declare these types
+
+    if typ == "map[string]interface {}":
+        return NilMap()
+    if typ == "[]interface {}":
+        return NilList()
+    return None
+
+
 _EXPECT = {"string": "string", "int": "integer", "int64": "integer", "float64": "float", "bool": "bool",
            "uint32": "unsigned integer"}
 
@@ -185,7 +198,7 @@ def _constant_arg(s: State, node: n.Node, typ: str) -> object:
         if typ == RV:
             return NO_VALUE
         if typ in _NILLABLE:
-            return None
+            return _nil(typ)
         raise s.error(f"cannot assign nil to {typ}")
     if typ in (ANY, RV):
         if isinstance(node, n.NumberNode):
@@ -227,7 +240,7 @@ def _validate(s: State, value: object, typ: str, iface: bool = False) -> object:
         return value
     if value is NO_VALUE:
         if typ in _NILLABLE:
-            return None
+            return _nil(typ)
         raise s.error(f"invalid value; expected {typ}")
     if typ == ANY:
         return value
@@ -311,7 +324,8 @@ def _call(s: State, dot: object, spec: FuncSpec, name: str, node: n.Node, args: 
 
 def _eval_field(s: State, dot: object, name: str, args: list[_Arg], final: object, receiver: object,
                 iface: bool) -> object:
-    """Go's ``evalField``: a method or field of a Go object, or a key of a map."""
+    """Go's ``evalField``: a method or field of a Go object, or a key of a map (a method's arguments are
+    evaluated with the command's dot, not the receiver)."""
     if receiver is NO_VALUE:
         if s.strict:
             raise s.error(f"nil data; no entry for key {quote(name)}")

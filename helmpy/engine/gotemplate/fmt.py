@@ -228,7 +228,7 @@ class _Printer:
             else:
                 self.print_list(list(arg), verb, depth, "[]uint8")
         elif isinstance(arg, (list, tuple)):
-            self.print_list(arg, verb, depth, "[]interface {}")
+            self.print_list(arg, verb, depth, type_name(arg))  # []interface {}, or a typed slice ([]string)
         elif isinstance(arg, GoObject):
             text = arg.go_fmt_string() if hasattr(arg, "go_fmt_string") else arg.go_string()
             self.fmt_string(text, "s" if verb in "vs" else verb)
@@ -236,6 +236,9 @@ class _Printer:
             self.fmt_string(str(arg), "s" if verb in "vs" else verb)
 
     def print_list(self, items: list[object] | tuple[object, ...], verb: str, depth: int, typ: str) -> None:
+        if self.f.sharp_v and _is_nil(items):
+            self.buf.append(type_name(items) + "(nil)")
+            return
         if self.f.sharp_v:
             self.buf.append(typ + "{")
             for i, item in enumerate(items):
@@ -252,9 +255,12 @@ class _Printer:
         self.buf.append("]")
 
     def print_map(self, m: dict[object, object], verb: str, depth: int) -> None:
+        if self.f.sharp_v and _is_nil(m):
+            self.buf.append(type_name(m) + "(nil)")
+            return
         keys = sort_keys(m)
         if self.f.sharp_v:
-            self.buf.append("map[string]interface {}{")
+            self.buf.append(type_name(m) + "{")
             for i, k in enumerate(keys):
                 if i:
                     self.buf.append(", ")
@@ -531,3 +537,10 @@ def format_value(value: object) -> str:
     if isinstance(value, str):
         return value
     return sprint(value)
+
+
+def _is_nil(value: object) -> bool:
+    """A nil map or slice (an empty one prints ``T{}`` with ``%#v``, a nil one ``T(nil)``)."""
+    from helmpy.engine.gotemplate.funcs._goval import NilList, NilMap, NilStringSlice
+
+    return isinstance(value, (NilMap, NilList, NilStringSlice))

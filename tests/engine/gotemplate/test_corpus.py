@@ -25,6 +25,7 @@ class Case:
     vendor: dict[str, str] = field(default_factory=dict)
     set: tuple[str, ...] = ()
     mask: tuple[str, ...] = ()
+    own_values: bool = False  # values is a corpus file (the entry's ``ci:``, relative to CORPUS), not the chart's
 
     @property
     def id(self) -> str:
@@ -42,23 +43,33 @@ def _cases() -> list[Case]:
         values = entry.get("values")
         if values is None:
             values = [None] + sorted(str(p.relative_to(chart)) for p in (chart / "ci").glob("*.yaml"))
-        for v in values:
+        own = sorted(str(p.relative_to(CORPUS)) for p in (CORPUS / entry["ci"]).glob("*.yaml")) if entry.get("ci") else []
+        assert not entry.get("ci") or own, f"{entry['path']}: no values files in ci: {entry['ci']}"
+        for v, is_own in [(v, False) for v in values] + [(v, True) for v in own]:
             cases.append(Case(entry["path"], v, dict(entry.get("vendor") or {}), tuple(entry.get("set") or ()),
-                              tuple(entry.get("mask") or ())))
+                              tuple(entry.get("mask") or ()), is_own))
     return cases
 
 
 CASES = _cases()
+# A vendored chart brings its own vendored dependencies (wordpress <- mariadb <- common).
+VENDORS = {c.path: c.vendor for c in CASES}
+
+
+def _vendor(chart: Path, vendor: dict[str, str], seen: tuple[str, ...] = ()) -> None:
+    for name, src in vendor.items():
+        assert src not in seen, f"vendor cycle: {' -> '.join((*seen, src))}"
+        target = chart / "charts" / name
+        if not target.exists():
+            shutil.copytree(CORPUS / src, target)
+            _vendor(target, VENDORS.get(src, {}), (*seen, src))
 
 
 def _assemble(case: Case, tmp_path: Path) -> Path:
     """The chart with its vendored dependencies, as a directory Helm and helmpy both load."""
     dst = tmp_path / Path(case.path).name
     shutil.copytree(CORPUS / case.path, dst, symlinks=False)
-    for name, src in case.vendor.items():
-        target = dst / "charts" / name
-        if not target.exists():
-            shutil.copytree(CORPUS / src, target)
+    _vendor(dst, case.vendor, (case.path,))
     return dst
 
 
@@ -76,15 +87,18 @@ def _documents(text: str) -> dict[str, str]:
     return docs
 
 
-def _error_line(stderr: str) -> str:
-    """The first ``Error: ...`` line (Helm may print warnings before it and a ``--debug`` hint after it)."""
-    return next((line for line in stderr.splitlines() if line.startswith("Error: ")), stderr)
+def _error(stderr: str) -> str:
+    """The error a run printed: from its first ``Error:`` line on (before it: warnings), which may be several lines
+    (a ``fail`` message, an ``include`` chain)."""
+    lines = stderr.strip().splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith("Error: ")), 0)
+    return "\n".join(lines[first:])
 
 
 def _args(case: Case, chart: Path) -> list[str]:
     args = ["template", "corpus", str(chart), "--namespace", "corpus"]
     if case.values:
-        args += ["-f", str(chart / case.values)]
+        args += ["-f", str((CORPUS if case.own_values else chart) / case.values)]
     for s in case.set:
         args += ["--set", s]
     return args
@@ -98,7 +112,7 @@ def test_corpus_chart_renders_as_helm_renders_it(case: Case, cli, helm, tmp_path
     ours = cli(*args, env=ENV)
     if theirs.returncode != 0:
         assert ours.exit_code == 1, f"helm failed but helmpy did not:\n{theirs.stderr}"
-        assert _error_line(ours.stderr) == _error_line(theirs.stderr)
+        assert _error(ours.stderr) == _error(theirs.stderr)
         return
     assert ours.exit_code == 0, ours.stderr
     mine, helms = _masked(ours.stdout, case.mask), _masked(theirs.stdout, case.mask)

@@ -53,7 +53,8 @@ class Capabilities:
         return "&{...}"
 
 
-CAPS = {"Capabilities": Capabilities()}
+CAPS = {"Capabilities": Capabilities(), "Api": "apps/v1"}
+CAPS["Holder"] = {"c": CAPS["Capabilities"], "v": "x/v1"}
 
 
 @pytest.mark.parametrize(("text", "want"), [
@@ -62,6 +63,9 @@ CAPS = {"Capabilities": Capabilities()}
     ('{{ .Capabilities.Has "apps/v1" }} {{ .Capabilities.Has "x/v1" }}', "true false"),
     ('{{ "v1" | .Capabilities.Has }}', "true"),
     ("{{ .Capabilities.First }}", "v1"),
+    # a method's arguments are evaluated with the command's dot, not with the receiver's
+    ('{{ $c := .Capabilities }}{{ with .Api }}{{ $c.Has . }}{{ end }}', "true"),
+    ("{{ with .Holder }}{{ .c.Has .v }}{{ end }}", "false"),
     ("{{ if .Capabilities }}yes{{ end }}", "yes"),
     ('{{ printf "%s|%v" .Capabilities.KubeVersion .Capabilities.KubeVersion.Major }}', "v1.30.0|1"),
 ])

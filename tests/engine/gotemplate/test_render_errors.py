@@ -44,6 +44,8 @@ CASES = [
     '{{ .Capabilities.KubeVersion.Nope }}',
     '{{ .Capabilities.APIVersions.Has 1 }}',
     '{{ .Release.Name.x }}',
+    '{{ set nil "a" 1 }}',
+    '{{ $m := (lookup "v1" "Secret" "ns" "n").data }}{{ $_ := set $m "a" 1 }}',
 ]
 
 

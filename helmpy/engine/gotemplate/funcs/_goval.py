@@ -35,12 +35,18 @@ class ListSlice(list):  # type: ignore[type-arg]
 
 
 class NilMap(dict):  # type: ignore[type-arg]
-    """A nil ``map[string]interface {}`` (Helm's ``fromJson "null"``): encodes as JSON ``null``."""
+    """A nil ``map[string]interface {}`` (Helm's ``fromJson "null"``, ``nil`` passed for a map parameter):
+    reads as empty, encodes as JSON ``null``, and writing to it panics as in Go."""
 
     go_type = "map[string]interface {}"
 
     def go_json(self) -> str:
         return "null"
+
+    def __setitem__(self, key: object, value: object) -> None:
+        from helmpy.engine.gotemplate.funcs.errors import FuncError
+
+        raise FuncError("assignment to entry in nil map", panic=True)
 
 
 class Duration(int):

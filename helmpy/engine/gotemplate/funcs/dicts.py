@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from helmpy.engine.gotemplate.funcs._goval import StringSlice, strval, type_of
+from helmpy.engine.gotemplate.funcs._goval import NilMap, StringSlice, strval, type_of
 from helmpy.engine.gotemplate.funcs._sig import ANY, MAP, STR, go
 from helmpy.engine.gotemplate.funcs.conversion import empty
 from helmpy.engine.gotemplate.funcs.errors import FuncError
@@ -109,6 +109,8 @@ def merge_into(dst: dict[str, object], src: dict[str, object], overwrite: bool) 
 
 
 def _merge(dst: dict[str, object], srcs: tuple[dict[str, object], ...], overwrite: bool) -> dict[str, object]:
+    if isinstance(dst, NilMap) and srcs:  # mergo makes a map for a nil destination
+        dst = {}
     for src in srcs:
         merge_into(dst, src, overwrite)
     return dst
@@ -139,13 +141,16 @@ def _deep_copy(v: object) -> object:
 def _copy(v: object) -> object:
     if type(v) is dict:
         return {k: _copy(x) for k, x in v.items()}
-    if isinstance(v, dict):  # a typed map keeps its type and attributes (Helm's files keeps its methods)
+    if type(v) is list:
+        return [_copy(x) for x in v]
+    if isinstance(v, (dict, list)):  # a typed map or slice (``.Files``, ``[]string``): same type, copied items
         c = copy.copy(v)
-        for k, x in c.items():
-            c[k] = _copy(x)
+        if isinstance(c, dict):
+            dict.clear(c)
+            dict.update(c, ((k, _copy(x)) for k, x in v.items()))  # type: ignore[union-attr]
+        else:
+            list.__setitem__(c, slice(None), [_copy(x) for x in v])  # type: ignore[union-attr]
         return c
-    if isinstance(v, list):
-        return type(v)(_copy(x) for x in v)
     return copy.copy(v) if not isinstance(v, (str, int, float, bool, type(None))) else v
 
 

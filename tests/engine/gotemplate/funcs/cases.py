@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from helmpy.engine.gotemplate.funcs._goval import NilMap
+
 Case = tuple[str, str, Callable[[dict, dict], object]]
 
 def c(expr: str, py: Callable[[dict, dict], object], mode: str = "v") -> Case:
@@ -273,6 +275,12 @@ DICTS: list[Case] = [
     c('unset (dict "a" 1 "b" 2) "a"', lambda F, V: F["unset"]({"a": 1, "b": 2}, "a"), "json"),
     c('hasKey (dict "a" nil) "a"', lambda F, V: F["hasKey"]({"a": None}, "a")),
     c('hasKey .Values.m "c"', lambda F, V: F["hasKey"](V["m"], "c")),
+    # nil for a map parameter is a nil map (the engine passes NilMap): it reads as empty
+    c('hasKey nil "c"', lambda F, V: F["hasKey"](NilMap(), "c")),
+    c('get nil "c"', lambda F, V: F["get"](NilMap(), "c"), "json"),
+    c('unset nil "c"', lambda F, V: F["unset"](NilMap(), "c"), "json"),
+    c('merge nil (dict "a" 1)', lambda F, V: F["merge"](NilMap(), {"a": 1}), "json"),
+    c('keys nil (dict "a" 1)', lambda F, V: F["keys"](NilMap(), {"a": 1}), "json"),
     c('pluck "a" (dict "a" 1) (dict "b" 2) (dict "a" 3)', lambda F, V: F["pluck"]("a", {"a": 1}, {"b": 2}, {"a": 3}), "json"),
     c('keys (dict "b" 1 "a" 2) | sortAlpha', lambda F, V: F["sortAlpha"](F["keys"]({"b": 1, "a": 2})), "json"),
     c('keys (dict "b" 1) (dict "a" 2 "c" 3) | sortAlpha', lambda F, V: F["sortAlpha"](F["keys"]({"b": 1}, {"a": 2, "c": 3})), "json"),

@@ -8,10 +8,8 @@ rendered files into hooks and install-ordered manifests. CRDs (``crds/``) are pa
 from __future__ import annotations
 
 import logging
-import os
 import posixpath
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 from helmpy.chart.dependencies import process_dependencies
@@ -19,12 +17,17 @@ from helmpy.chart.model import Chart
 from helmpy.engine.manifests import (INSTALL_ORDER, HookDoc, Manifest, collect_documents, manifest_text,
                                      rendered_files_text, sort_by_kind)
 from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
+from helmpy.diskcache import ValueCache
 from helmpy.engine.sandbox import set_code_store
 from helmpy.errors import ChartError, HelmpyError, RenderError
 from helmpy.semverutil import satisfies
 from helmpy.values.coalesce import coalesce_values
+from helmpy.yamlcache import YAML_PARSER_MODULES, yaml_settings
 
 logger = logging.getLogger(__name__)
+
+_HEADS = ValueCache("rendered-heads", 1, depends_on=("helmpy.engine.manifests", "helmpy.engine.headscan",
+                                                     *YAML_PARSER_MODULES), settings=yaml_settings)
 
 
 @dataclass
@@ -64,78 +67,25 @@ def partial_render(err: BaseException) -> PartialRender | None:
     return value if isinstance(value, PartialRender) else None
 
 
-class TemplateCodeCache:
-    """Compiled Jinja2 code under ``$HELMPY_CACHE_HOME/templates`` (compiling a chart costs 20-70 ms per run).
-
-    Keys are content hashes (template text, Python, Jinja2 and helmpy versions), so a stale entry is never
-    used; unreadable or unwritable files just mean compiling again, a corrupt one is compiled again and
-    replaced. ``HELMPY_TEMPLATE_CACHE=0`` turns it off. Its size is bounded
-    (:func:`helmpy.limits.template_cache_size`): a write that takes it past the bound deletes the oldest
-    entries until three quarters of it remain (checked on the first write of a run, so a render compiling a
-    thousand templates scans the directory once).
-    """
-
-    _checked = False
-
-    def _path(self, key: str) -> Path:
-        from helmpy.paths import cache_home
-
-        return cache_home() / "templates" / key[:2] / key
-
-    def load(self, key: str) -> bytes | None:
-        try:
-            return self._path(key).read_bytes()
-        except OSError:
-            return None
-
-    def save(self, key: str, data: bytes) -> None:
-        from helmpy.fsutil import atomic_write
-
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data, mode=0o600, durable=False)  # a short file fails marshal: compiled again
-        except OSError as err:
-            logger.debug("cannot cache compiled template %s: %s", path, err)
-            return
-        if not TemplateCodeCache._checked:
-            TemplateCodeCache._checked = True
-            self._bound(path.parent.parent)
-
-    @staticmethod
-    def _bound(root: Path) -> None:
-        """Delete the oldest entries while the cache is over its byte bound (down to three quarters of it)."""
-        from helmpy.limits import template_cache_size
-
-        cap = template_cache_size()
-        entries: list[tuple[int, int, Path]] = []
-        total = 0
-        try:
-            for shard in os.scandir(root):
-                if shard.is_dir(follow_symlinks=False):
-                    for entry in os.scandir(shard.path):
-                        st = entry.stat(follow_symlinks=False)
-                        entries.append((st.st_mtime_ns, st.st_size, Path(entry.path)))
-                        total += st.st_size
-        except OSError as err:
-            logger.debug("cannot size the template cache %s: %s", root, err)
-            return
-        if total <= cap:
-            return
-        for _mtime, size, old in sorted(entries):
-            if total <= cap * 3 // 4:
-                break
-            try:
-                old.unlink()
-                total -= size
-            except OSError:
-                pass
-
-
 def use_template_cache() -> None:
-    """Install the on-disk compiled-template cache (unless HELMPY_TEMPLATE_CACHE=0) for the next renders."""
-    enabled = os.environ.get("HELMPY_TEMPLATE_CACHE", "1").lower() not in ("0", "false", "no", "off")
-    set_code_store(TemplateCodeCache() if enabled else None)
+    """Install the on-disk compiled-template cache (unless HELMPY_TEMPLATE_CACHE=0) for the next renders.
+
+    Compiling a chart costs 20-70 ms per run; entries are keyed by content hashes (template text, Python,
+    Jinja2 and helmpy versions), bounded by :func:`helmpy.limits.template_cache_size` (see
+    :class:`helmpy.diskcache.DiskCache`), and a corrupt one is compiled again and replaced.
+    """
+    from helmpy import limits
+    from helmpy.diskcache import TEMPLATES
+
+    set_code_store(TEMPLATES if limits.env_switch(limits.TEMPLATE_CACHE_ENV) else None)
+
+
+def head_store() -> ValueCache | None:
+    """The parsed-inputs cache of rendered documents' heads (None when ``HELMPY_PARSE_CACHE=0``): scanning the
+    1,000 documents of a large chart costs ~0.2 s, reading their heads back one small file per template."""
+    from helmpy.diskcache import parse_cache_store
+
+    return _HEADS if parse_cache_store() is not None else None
 
 
 def _has_schema(chart: Chart) -> bool:
@@ -202,7 +152,7 @@ def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseCo
         check_kube_version(chart, caps)
         files = renderer.render(chart, values)
         try:
-            collect_documents(files, hooks, manifests)
+            collect_documents(files, hooks, manifests, head_store())
         except RenderError:
             partial.manifest = rendered_files_text(files)
             raise

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from helmpy import limits as caps
-from helmpy import yamlutil
+from helmpy import yamlcache, yamlutil
 from helmpy.chart.archive import ArchiveMember, limits, path_problem, read_archive
 from helmpy.chart.ignore import IgnoreRules
 from helmpy.chart.model import Chart, Dependency, File, Lock, Metadata
@@ -146,7 +146,7 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
     if chart_file is None:
         raise ChartValidationError(f"{source}: Chart.yaml file is missing")
     where = f"{source}/Chart.yaml" if not source.endswith(".tgz") else f"{source}: Chart.yaml"
-    raw_meta = yamlutil.load(chart_file.data, where, ChartValidationError)
+    raw_meta = yamlcache.load(chart_file.data, where, ChartValidationError)
     metadata = Metadata.from_dict(raw_meta, where)
     if not metadata.api_version:
         metadata.api_version = "v1"
@@ -160,7 +160,7 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
         if name == "values.yaml":
             chart.raw_values = m.data
             chart.has_values_file = True
-            chart.values = yamlutil.load_values(m.data, f"{source}/values.yaml")
+            chart.values = yamlcache.load_values(m.data, f"{source}/values.yaml")
         elif name == "values.schema.json":
             chart.schema = m.data
             chart.schema_modtime = _dt(m.mtime)

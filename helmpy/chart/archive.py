@@ -11,18 +11,20 @@ fixed gzip header, so packaging the same chart twice gives byte-identical archiv
 
 from __future__ import annotations
 
-import gzip
 import io
 import posixpath
-import tarfile
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from helmpy.errors import ArchiveError
 from helmpy.fsutil import MAX_PATH_BYTES, shown
 from helmpy.gunzip import gunzip_limited
 from helmpy.fsutil import name_problem as component_problem
+
+if TYPE_CHECKING:
+    import tarfile
+
 
 def limits() -> tuple[int, int]:
     """(per-file, total) decompressed limits, configurable through the environment (helmpy/limits.py)."""
@@ -107,6 +109,8 @@ class _Layout:
 def read_archive(data: bytes, source: str = "archive", max_file: int | None = None,
                  max_total: int | None = None) -> list[ArchiveMember]:
     """Untar a gzipped chart archive into memory, enforcing name, path, layout and size rules."""
+    import tarfile  # not on the path of commands that read chart directories only
+
     lim_file, lim_total = limits()
     max_file = lim_file if max_file is None else max_file
     max_total = lim_total if max_total is None else max_total
@@ -155,6 +159,8 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
 
 # --- writing ----------------------------------------------------------------------------------------
 def _tar_header(name: str, size: int, mtime: int) -> tarfile.TarInfo:
+    import tarfile
+
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = mtime
@@ -179,6 +185,9 @@ def stream_archive(entries: list[tuple[str, bytes, float]], fileobj: BinaryIO) -
     Go's layout: 512-byte headers (USTAR, PAX when a name needs it), data padded to 512 bytes, two zero blocks
     and no padding to tarfile's 10240-byte record; gzip with mtime 0, no file name, level 6.
     """
+    import gzip
+    import tarfile
+
     fmt = tarfile.USTAR_FORMAT if all(len(n.encode()) < 100 and n.isascii() for n, _, _ in entries) \
         else tarfile.PAX_FORMAT
     with gzip.GzipFile(filename="", mode="wb", fileobj=fileobj, mtime=0, compresslevel=6) as gz:

@@ -13,10 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import yaml
-
-from helmpy import yamlutil
-from helmpy.engine.headscan import scan_head
 from helmpy.errors import RenderError
 
 logger = logging.getLogger(__name__)
@@ -161,6 +157,8 @@ def parse_head(doc: str, path: str) -> dict[str, Any]:
     The common simple layout is read by :func:`headscan.scan_head` (C-validated, no full parse); every
     other document, invalid ones included, goes through the full safe load below.
     """
+    from helmpy.engine.headscan import scan_head  # PyYAML: only for documents whose heads are not cached
+
     head = scan_head(doc)
     if head is not None:
         return head
@@ -169,6 +167,10 @@ def parse_head(doc: str, path: str) -> dict[str, Any]:
 
 def parse_head_full(doc: str, path: str) -> dict[str, Any]:
     """:func:`parse_head` by a full safe load of the document (the reference the fast scan must match)."""
+    import yaml
+
+    from helmpy import yamlutil
+
     try:
         data = yaml.load(doc, Loader=yamlutil._HelmLoader)  # noqa: S506 - the safe loader, go-yaml dialect
     except yaml.YAMLError as err:

@@ -195,7 +195,7 @@ class ValueCache:
     def encode(self, value: object) -> bytes | None:
         """The entry for ``value``; None when marshal cannot write it exactly."""
         try:
-            payload = marshal.dumps(value, _MARSHAL_VERSION)
+            payload = marshal.dumps(value, _MARSHAL_VERSION)  # type: ignore[arg-type]  # checked below
         except (ValueError, TypeError):
             return None
         if not _round_trips(value):
@@ -246,7 +246,7 @@ class ValueCache:
         """``parse()``'s result for ``content``: from the cache when present, else parsed and stored."""
         found, value = self.get(content, extra)
         if found:
-            return value  # type: ignore[return-value] - stored by this kind's parse
+            return value  # type: ignore[return-value]  # stored by this kind's parse
         result = parse()
         self.put(content, result, extra)
         return result
@@ -272,7 +272,7 @@ def _round_trips(value: object) -> bool:
             stack.extend(item.keys())  # type: ignore[attr-defined]
             stack.extend(item.values())  # type: ignore[attr-defined]
         elif kind in (list, tuple, set, frozenset):
-            stack.extend(item)  # type: ignore[call-overload]
+            stack.extend(item)  # type: ignore[arg-type]
         else:
             return False
     return True

@@ -15,7 +15,7 @@ import io
 import posixpath
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from helmpy.errors import ArchiveError
 from helmpy.fsutil import MAX_PATH_BYTES, shown
@@ -188,8 +188,8 @@ def stream_archive(entries: list[tuple[str, bytes, float]], fileobj: BinaryIO) -
     import gzip
     import tarfile
 
-    fmt = tarfile.USTAR_FORMAT if all(len(n.encode()) < 100 and n.isascii() for n, _, _ in entries) \
-        else tarfile.PAX_FORMAT
+    simple = all(len(n.encode()) < 100 and n.isascii() for n, _, _ in entries)
+    fmt: Literal[0, 1, 2] = tarfile.USTAR_FORMAT if simple else tarfile.PAX_FORMAT
     with gzip.GzipFile(filename="", mode="wb", fileobj=fileobj, mtime=0, compresslevel=6) as gz:
         for name, data, mtime in entries:
             gz.write(_tar_header(name, len(data), int(mtime + 0.5)).tobuf(fmt, tarfile.ENCODING, "surrogateescape"))

@@ -242,7 +242,7 @@ def _known_heads(store: HeadStore | None, raw: bytes, count: int) -> list[dict[s
     if store is None:
         return None
     found, heads = store.get(raw)
-    return heads if found and isinstance(heads, list) and len(heads) == count else None  # type: ignore[return-value]
+    return heads if found and isinstance(heads, list) and len(heads) == count else None
 
 
 def collect_documents(files: dict[str, str], hooks: list[HookDoc], generic: list[Manifest],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o644, durable: bool = True) -> None:
@@ -12,13 +13,20 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o
     ``durable=False`` skips the ``fsync`` (milliseconds each on a busy disk) for caches whose readers verify
     what they read (a content-addressed blob checked against its digest, a hint): after a power loss such a
     file may be empty or short, never another file's content."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    atomic_stream(path, lambda fh: fh.write(payload), mode, durable)
+
+
+def atomic_stream(path: str | os.PathLike[str], write: Callable[[BinaryIO], object], mode: int = 0o644,
+                  durable: bool = True) -> None:
+    """:func:`atomic_write` of what ``write`` writes to the file it is given (output too large to hold in memory
+    is streamed into the temporary file, which replaces ``path`` only once ``write`` returned)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = _create_temp(target)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            write(fh)
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())

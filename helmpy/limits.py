@@ -147,6 +147,7 @@ def template_cache_size() -> int:
     """The byte cap of the on-disk compiled-template cache."""
     return env_limit(MAX_TEMPLATE_CACHE_SIZE_ENV, MAX_TEMPLATE_CACHE_SIZE)
 
+
 #: Bytes of one answer from a Kubernetes API server (after gzip) read at most. client-go has no cap; a list
 #: is fetched in pages of 500 objects (kubectl's chunk size), and a Secret holds at most ~1 MiB.
 MAX_KUBE_RESPONSE_SIZE = 256 * 1024 * 1024
@@ -156,3 +157,22 @@ MAX_KUBE_RESPONSE_SIZE_ENV = "HELMPY_MAX_KUBE_RESPONSE_SIZE"
 def kube_response_size() -> int:
     """Bytes one Kubernetes API answer may hold."""
     return env_limit(MAX_KUBE_RESPONSE_SIZE_ENV, MAX_KUBE_RESPONSE_SIZE)
+
+
+#: Bytes of parsed inputs (values files, Chart.yaml, rendered documents' heads, repository indexes) kept under
+#: ``$HELMPY_CACHE_HOME/parsed`` (see :mod:`helmpy.diskcache`); past it, the oldest entries are deleted (down to
+#: three quarters) on a run's first write. ``HELMPY_PARSE_CACHE=0`` turns it off.
+MAX_PARSE_CACHE_SIZE = 64 * 1024 * 1024
+MAX_PARSE_CACHE_SIZE_ENV = "HELMPY_MAX_PARSE_CACHE_SIZE"
+PARSE_CACHE_ENV = "HELMPY_PARSE_CACHE"
+TEMPLATE_CACHE_ENV = "HELMPY_TEMPLATE_CACHE"
+
+
+def parse_cache_size() -> int:
+    """The byte bound of the parsed-inputs cache."""
+    return env_limit(MAX_PARSE_CACHE_SIZE_ENV, MAX_PARSE_CACHE_SIZE)
+
+
+def env_switch(name: str) -> bool:
+    """False when environment variable ``name`` turns a feature off (``0``, ``false``, ``no``, ``off``)."""
+    return os.environ.get(name, "1").strip().lower() not in ("0", "false", "no", "off")

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from helmpy.chart import loader
 from helmpy.chart.dependencies import check_dependencies
 from helmpy.chart.model import is_semver
-from helmpy.chart.save import archive_filename, save_archive
+from helmpy.chart.save import archive_filename, stream_chart
 from helmpy.errors import ChartError, ChartValidationError
 
 if TYPE_CHECKING:
     from helmpy.action.chartref import RemoteOptions
-from helmpy.fsutil import atomic_write
+from helmpy.fsutil import atomic_stream, atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -88,16 +88,16 @@ def run(chart_path: str | os.PathLike[str], opts: PackageOptions) -> PackageResu
         chart.metadata.app_version = opts.app_version
     check_dependencies(chart)  # every declared dependency must be among the loaded sub-charts
     chart.metadata.validate(f"{chart_dir}/Chart.yaml")
-    data = save_archive(chart, _mtime_hint(chart_dir))
     filename = archive_filename(chart)
     dest = Path(opts.destination or ".")
     target = dest / filename
-    atomic_write(target, data)
-    logger.debug("packaged chart=%s path=%s size=%d", chart.name, target, len(data))
+    atomic_stream(target, lambda fh: stream_chart(chart, fh, _mtime_hint(chart_dir)))
+    logger.debug("packaged chart=%s path=%s", chart.name, target)
     result = PackageResult(path=target, display_path=_display_path(opts.destination, filename))
     if opts.sign:
         from helmpy.repo import provenance
 
+        data = target.read_bytes()
         prov = provenance.sign(filename, data, chart.metadata.to_dict(), opts.key, opts.keyring, opts.passphrase)
         result.prov_path = target.with_name(filename + ".prov")
         atomic_write(result.prov_path, prov)

@@ -11,17 +11,20 @@ fixed gzip header, so packaging the same chart twice gives byte-identical archiv
 
 from __future__ import annotations
 
-import gzip
 import io
 import posixpath
-import tarfile
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from helmpy.errors import ArchiveError
 from helmpy.fsutil import MAX_PATH_BYTES, shown
 from helmpy.gunzip import gunzip_limited
 from helmpy.fsutil import name_problem as component_problem
+
+if TYPE_CHECKING:
+    import tarfile
+
 
 def limits() -> tuple[int, int]:
     """(per-file, total) decompressed limits, configurable through the environment (helmpy/limits.py)."""
@@ -106,6 +109,8 @@ class _Layout:
 def read_archive(data: bytes, source: str = "archive", max_file: int | None = None,
                  max_total: int | None = None) -> list[ArchiveMember]:
     """Untar a gzipped chart archive into memory, enforcing name, path, layout and size rules."""
+    import tarfile  # not on the path of commands that read chart directories only
+
     lim_file, lim_total = limits()
     max_file = lim_file if max_file is None else max_file
     max_total = lim_total if max_total is None else max_total
@@ -154,6 +159,8 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
 
 # --- writing ----------------------------------------------------------------------------------------
 def _tar_header(name: str, size: int, mtime: int) -> tarfile.TarInfo:
+    import tarfile
+
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = mtime
@@ -166,16 +173,28 @@ def _tar_header(name: str, size: int, mtime: int) -> tarfile.TarInfo:
 
 def write_archive(entries: list[tuple[str, bytes, float]]) -> bytes:
     """Build a reproducible .tgz from (path, data, mtime) in the given order."""
-    tar_buf = io.BytesIO()
-    simple = all(len(n.encode()) < 100 and n.isascii() for n, _, _ in entries)
-    tar = tarfile.open(fileobj=tar_buf, mode="w:", format=tarfile.USTAR_FORMAT if simple else tarfile.PAX_FORMAT)
-    for name, data, mtime in entries:
-        tar.addfile(_tar_header(name, len(data), int(mtime + 0.5)), io.BytesIO(data))
-    end = tar.offset
-    tar.close()
-    # tarfile pads to a 10240-byte record; Go does not: keep exactly two terminating zero blocks.
-    raw = tar_buf.getvalue()[:end] + b"\0" * 1024
     out = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=6) as gz:
-        gz.write(raw)
+    stream_archive(entries, out)
     return out.getvalue()
+
+
+def stream_archive(entries: list[tuple[str, bytes, float]], fileobj: BinaryIO) -> None:
+    """Write the reproducible .tgz of (path, data, mtime) entries to ``fileobj`` as it is built: each header and
+    file goes straight into the compressor, so no copy of the whole tar or archive is ever held.
+
+    Go's layout: 512-byte headers (USTAR, PAX when a name needs it), data padded to 512 bytes, two zero blocks
+    and no padding to tarfile's 10240-byte record; gzip with mtime 0, no file name, level 6.
+    """
+    import gzip
+    import tarfile
+
+    simple = all(len(n.encode()) < 100 and n.isascii() for n, _, _ in entries)
+    fmt: Literal[0, 1, 2] = tarfile.USTAR_FORMAT if simple else tarfile.PAX_FORMAT
+    with gzip.GzipFile(filename="", mode="wb", fileobj=fileobj, mtime=0, compresslevel=6) as gz:
+        for name, data, mtime in entries:
+            gz.write(_tar_header(name, len(data), int(mtime + 0.5)).tobuf(fmt, tarfile.ENCODING, "surrogateescape"))
+            gz.write(data)
+            pad = -len(data) % tarfile.BLOCKSIZE
+            if pad:
+                gz.write(b"\0" * pad)
+        gz.write(b"\0" * (2 * tarfile.BLOCKSIZE))

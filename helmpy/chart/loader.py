@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Iterable
 
 from helmpy import limits as caps
-from helmpy import yamlutil
+from helmpy import yamlcache
 from helmpy.chart.archive import ArchiveMember, limits, path_problem, read_archive
 from helmpy.chart.ignore import IgnoreRules
 from helmpy.chart.model import Chart, Dependency, File, Lock, Metadata
 from helmpy.errors import ArchiveError, ChartError, ChartNotFoundError, ChartValidationError
 from helmpy.fsutil import shown
+from helmpy.jsondepth import check_json_depth
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
     if chart_file is None:
         raise ChartValidationError(f"{source}: Chart.yaml file is missing")
     where = f"{source}/Chart.yaml" if not source.endswith(".tgz") else f"{source}: Chart.yaml"
-    raw_meta = yamlutil.load(chart_file.data, where, ChartValidationError)
+    raw_meta = yamlcache.load(chart_file.data, where, ChartValidationError)
     metadata = Metadata.from_dict(raw_meta, where)
     if not metadata.api_version:
         metadata.api_version = "v1"
@@ -160,11 +161,11 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
         if name == "values.yaml":
             chart.raw_values = m.data
             chart.has_values_file = True
-            chart.values = yamlutil.load_values(m.data, f"{source}/values.yaml")
+            chart.values = yamlcache.load_values(m.data, f"{source}/values.yaml")
         elif name == "values.schema.json":
             chart.schema = m.data
             chart.schema_modtime = _dt(m.mtime)
-            yamlutil.check_json_depth(m.data, f"{source}/values.schema.json", ChartValidationError)
+            check_json_depth(m.data, f"{source}/values.schema.json", ChartValidationError)
             try:
                 json.loads(m.data or b"{}")
             except ValueError as err:
@@ -173,7 +174,7 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
             chart.raw_lock = m.data
             chart.lock = _parse_lock(m.data, f"{source}/{name}")
         elif name == "requirements.yaml":
-            reqs = yamlutil.load(m.data, f"{source}/requirements.yaml", ChartValidationError) or {}
+            reqs = yamlcache.load(m.data, f"{source}/requirements.yaml", ChartValidationError) or {}
             deps = reqs.get("dependencies") if isinstance(reqs, dict) else None
             if deps and not metadata.dependencies:
                 metadata.dependencies = [Dependency.from_dict(d, f"{source}/requirements.yaml") for d in deps]
@@ -212,7 +213,7 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
 
 
 def _parse_lock(data: bytes, where: str) -> Lock:
-    raw = yamlutil.load(data, where, ChartValidationError) or {}
+    raw = yamlcache.load(data, where, ChartValidationError) or {}
     if not isinstance(raw, dict):
         raise ChartValidationError(f"{where}: must be a map")
     deps = [Dependency.from_dict(d, where) for d in (raw.get("dependencies") or [])]

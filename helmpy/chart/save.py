@@ -7,13 +7,14 @@ values.yaml, values.schema.json, templates, other files, then each sub-chart exp
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 from helmpy import yamlutil
-from helmpy.chart.archive import write_archive
+from helmpy.chart.archive import stream_archive
 from helmpy.chart.model import Chart, File
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,15 @@ def archive_entries(chart: Chart, mtime_hint: MtimeHint | None = None, prefix: s
 
 def save_archive(chart: Chart, mtime_hint: MtimeHint | None = None) -> bytes:
     """The chart as reproducible ``.tgz`` bytes (byte-identical for identical input)."""
+    out = io.BytesIO()
+    stream_chart(chart, out, mtime_hint)
+    return out.getvalue()
+
+
+def stream_chart(chart: Chart, fileobj: BinaryIO, mtime_hint: MtimeHint | None = None) -> None:
+    """:func:`save_archive`'s bytes written to ``fileobj`` as they are compressed (``package`` streams them
+    into the archive file instead of holding the tar and the compressed archive in memory)."""
     entries = archive_entries(chart, mtime_hint)
     logger.debug("saving chart name=%s version=%s entries=%d", chart.metadata.name, chart.metadata.version,
                  len(entries))
-    return write_archive(entries)
+    stream_archive(entries, fileobj)

@@ -10,7 +10,6 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from helmpy import yamlutil
 from helmpy.kube import printers
 from helmpy.kube.printers import human_duration as human_duration  # re-exported: AGE formatting lives in printers
 from helmpy.release.model import Release
@@ -77,10 +76,16 @@ def go_json(data: Any) -> str:
 
 
 def structured(data: Any, fmt: str) -> str:
-    return go_json(data) if fmt == "json" else yamlutil.dump(data)
+    if fmt == "json":
+        return go_json(data)
+    from helmpy import yamlutil  # PyYAML only when YAML is printed
+
+    return yamlutil.dump(data)
 
 
 def values_yaml(values: dict[str, Any]) -> str:
+    from helmpy import yamlutil
+
     return yamlutil.dump(values) if values else "null\n"
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from jinja2.runtime import Undefined
 
-from helmpy import yamlutil
 from helmpy.engine import budget
 from helmpy.engine.budget import ITEM_BYTES, reserve, reserve_items, ticking
 from helmpy.engine.gofmt import go_str
 from helmpy.engine.gotemplate import gojson, goyaml
 from helmpy.engine.textfuncs import empty, is_missing, plain, to_int
 from helmpy.errors import HelmpyError, RenderError, RenderLimitError
+from helmpy.jsondepth import check_json_depth
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +168,8 @@ def to_raw_json(value: Any) -> str:
 
 def from_yaml(text: Any) -> Any:
     """A map from YAML text; on error ``{"Error": message}`` like Helm."""
+    from helmpy import yamlutil  # PyYAML only for charts that parse YAML
+
     try:
         data = yamlutil.load(go_str(text), "fromYaml")
     except HelmpyError as err:
@@ -180,6 +182,8 @@ def from_yaml(text: Any) -> Any:
 
 
 def from_yaml_array(text: Any) -> list[Any]:
+    from helmpy import yamlutil
+
     try:
         data = yamlutil.load(go_str(text), "fromYamlArray")
     except HelmpyError as err:
@@ -195,7 +199,7 @@ def _load_json(text: Any, fn: str) -> Any:
     """JSON text from a template, refused (RenderError) when nested deeper than the values limit (Go's
     encoding/json stops at 10000 levels with "exceeded max depth")."""
     source = go_str(text)
-    yamlutil.check_json_depth(source, fn, RenderError)
+    check_json_depth(source, fn, RenderError)
     return json.loads(source)
 
 

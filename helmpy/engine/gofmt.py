@@ -73,9 +73,11 @@ def _go_inner(value: Any, memo: dict[int, str]) -> str:
 
 def go_quote(text: str) -> str:
     """``strconv.Quote``: double quotes, Go escapes, printable unicode kept (the Go engine's own)."""
+    reserve(len(text) + 2, "quote")
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'  # nothing to escape (the common case, ~10x faster than the loop)
     from helmpy.engine.gotemplate.strconv import quote  # lazy: the Go engine imports this package
 
-    reserve(len(text) + 2, "quote")
     return quote(text)
 
 

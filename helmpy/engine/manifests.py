@@ -11,12 +11,8 @@ import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-import yaml
-
-from helmpy import yamlutil
-from helmpy.engine.headscan import scan_head
 from helmpy.errors import RenderError
 
 logger = logging.getLogger(__name__)
@@ -161,6 +157,8 @@ def parse_head(doc: str, path: str) -> dict[str, Any]:
     The common simple layout is read by :func:`headscan.scan_head` (C-validated, no full parse); every
     other document, invalid ones included, goes through the full safe load below.
     """
+    from helmpy.engine.headscan import scan_head  # PyYAML: only for documents whose heads are not cached
+
     head = scan_head(doc)
     if head is not None:
         return head
@@ -169,6 +167,10 @@ def parse_head(doc: str, path: str) -> dict[str, Any]:
 
 def parse_head_full(doc: str, path: str) -> dict[str, Any]:
     """:func:`parse_head` by a full safe load of the document (the reference the fast scan must match)."""
+    import yaml
+
+    from helmpy import yamlutil
+
     try:
         data = yaml.load(doc, Loader=yamlutil._HelmLoader)  # noqa: S506 - the safe loader, go-yaml dialect
     except yaml.YAMLError as err:
@@ -227,18 +229,41 @@ def _is_manifest_file(path: str) -> bool:
     return not posixpath.basename(path).startswith("_") and not path.endswith("NOTES.txt")
 
 
-def collect_documents(files: dict[str, str], hooks: list[HookDoc], generic: list[Manifest]) -> None:
+class HeadStore(Protocol):
+    """Where the heads of a rendered file's documents may be remembered by the file's content (the action layer
+    passes :mod:`helmpy.diskcache`'s store; the engine itself never touches disk)."""
+
+    def get(self, content: bytes, extra: str = "") -> tuple[bool, object]: ...
+
+    def put(self, content: bytes, value: object, extra: str = "") -> None: ...
+
+
+def _known_heads(store: HeadStore | None, raw: bytes, count: int) -> list[dict[str, Any]] | None:
+    if store is None:
+        return None
+    found, heads = store.get(raw)
+    return heads if found and isinstance(heads, list) and len(heads) == count else None
+
+
+def collect_documents(files: dict[str, str], hooks: list[HookDoc], generic: list[Manifest],
+                      head_store: HeadStore | None = None) -> None:
     """Append every document of ``files`` (in path order) to ``hooks`` or ``generic``, unsorted.
 
     On a YAML error what was appended so far stays: Helm hands those hooks back with the error and
-    ``template --debug`` prints them after the rendered files.
+    ``template --debug`` prints them after the rendered files. ``head_store`` remembers each file's heads
+    (only of files whose every document parsed).
     """
     for path in sorted(files):
         content = files[path]
         if not _is_manifest_file(path) or not content.strip():
             continue
-        for doc in split_documents(content):
-            head = parse_head(doc, path)
+        docs = split_documents(content)
+        raw = content.encode("utf-8", "surrogatepass") if head_store is not None else b""
+        known = _known_heads(head_store, raw, len(docs))
+        heads = []
+        for index, doc in enumerate(docs):
+            head = known[index] if known is not None else parse_head(doc, path)
+            heads.append(head)
             annotations = head["metadata"]["annotations"]
             hook_value = annotations.get(HOOK_ANNOTATION)
             if hook_value is None:
@@ -262,6 +287,8 @@ def collect_documents(files: dict[str, str], hooks: list[HookDoc], generic: list
                 output_log_policies=(_annotation_list(annotations[HOOK_OUTPUT_LOG_ANNOTATION])
                                      if HOOK_OUTPUT_LOG_ANNOTATION in annotations else []),
             ))
+        if head_store is not None and known is None:
+            head_store.put(raw, heads)
 
 
 def rendered_files_text(files: dict[str, str]) -> str:

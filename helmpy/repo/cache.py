@@ -18,10 +18,16 @@ from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit, urlunsplit, uses_relative
 
 from helmpy import paths
+from helmpy.diskcache import ValueCache
 from helmpy.errors import RepoError, RepoIndexError
 from helmpy.fsutil import atomic_write, shown
+from helmpy.yamlcache import YAML_PARSER_MODULES, yaml_settings
 
 logger = logging.getLogger(__name__)
+
+_INDEX_ROWS = ValueCache("repo-index-rows", 1, depends_on=(
+    "helmpy.repo.cache", "helmpy.repo.index", "helmpy.repo._index_io", "helmpy.chart.model", "helmpy.semverutil",
+    *YAML_PARSER_MODULES), settings=yaml_settings)
 
 FAST_FORMAT = 1
 # column order of a compact row
@@ -96,12 +102,32 @@ def parse_index(data: bytes, source: str) -> CachedIndex:
 
     Versions of the common shape become rows straight from the parsed data; only unusual ones go
     through the full chart-metadata model (``index.entry_from_raw``), which decides what is valid.
+    An index is remembered by content in the parsed-inputs cache (:mod:`helmpy.diskcache`: ``repo update`` of
+    an unchanged 20,000-version index skips a ~2 s parse), unless its parse warned about a null or invalid
+    version it skipped: such an index is parsed (and warned about) every time.
     """
+    found, cached = _INDEX_ROWS.get(data)
+    if found and isinstance(cached, tuple) and len(cached) == 2:
+        names, rows = cached
+        entries: dict[str, list[IndexedVersion]] = {name: [] for name in names}
+        for row in rows:
+            entries[row[NAME]].append(IndexedVersion.from_row(row))
+        return CachedIndex(entries)
+    index, plain = _parse_index(data, source)
+    if plain:
+        _INDEX_ROWS.put(data, (list(index.entries), [v.row() for vs in index.entries.values() for v in vs]))
+    return index
+
+
+def _parse_index(data: bytes, source: str) -> tuple[CachedIndex, bool]:
+    """The index, and whether its parse logged nothing (no null or invalid version skipped with a warning)."""
     from helmpy.repo.index import entry_from_raw, is_plainly_valid, iter_entries, parse_document
 
     try:
         raw, strict = parse_document(data, source)
         entries: dict[str, list[IndexedVersion]] = {}
+        plain = all(isinstance(name, str) and (versions is None or (isinstance(versions, list) and None not in versions))
+                    for name, versions in (raw.get("entries") or {}).items())
         for name, items in iter_entries(raw, source, strict):
             kept = entries[name] = []
             for where, item in items:
@@ -111,12 +137,14 @@ def parse_index(data: bytes, source: str) -> CachedIndex:
                     cv = entry_from_raw(item, where)
                     if cv is not None:
                         kept.append(_from_obj(name, cv))
+                    else:
+                        plain = False  # skipped with a warning: parse it (and warn) every time
             kept.sort(key=_version_key, reverse=True)
     except RepoError:
         raise
     except Exception as err:  # defensive: bad data must never surface as a traceback
         raise RepoIndexError(f"{source}: {err}") from err
-    return CachedIndex(entries)
+    return CachedIndex(entries), plain
 
 
 def _version_key(v: IndexedVersion) -> tuple[int, Any]:
@@ -210,9 +238,28 @@ def fast_file(repo: str) -> Path:
 def store(repo: str, data: bytes, index: CachedIndex) -> None:
     """Save the served bytes, the chart-name list and the compact form of a validated index."""
     target = index_file(repo)
+    names = "".join(f"{name}\n" for name in index.entries).encode("utf-8")
+    if _unchanged(repo, target, data, names):
+        logger.debug("cached index of %s unchanged; nothing written", repo)
+        return
     atomic_write(target, data)
-    atomic_write(charts_file(repo), "".join(f"{name}\n" for name in index.entries))
+    atomic_write(charts_file(repo), names)
     _write_fast(repo, index, target.stat())
+
+
+def _unchanged(repo: str, target: Path, data: bytes, names: bytes) -> bool:
+    """True when the cache already holds exactly these bytes, this chart list and a compact form made from them
+    (an unchanged index is not written again: three files, one of them fsync'ed megabytes, per repository)."""
+    try:
+        st = target.stat()
+        if st.st_size != len(data) or charts_file(repo).read_bytes() != names or target.read_bytes() != data:
+            return False
+        with open(fast_file(repo), "rb") as fh:
+            head = fh.read(200)
+    except OSError:
+        return False
+    # the header json.dumps writes first; a broken rest makes load_rows parse the YAML again and rewrite it
+    return head.startswith(f'{{"format":{FAST_FORMAT},"size":{st.st_size},"mtime_ns":{st.st_mtime_ns},'.encode())
 
 
 def _write_fast(repo: str, index: CachedIndex, st: os.stat_result) -> None:

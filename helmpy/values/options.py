@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from helmpy import limits, yamlutil
+from helmpy import limits, yamlcache
 from helmpy.errors import ValuesError
 from helmpy.values import strvals
 from helmpy.values.coalesce import merge_maps
@@ -46,7 +46,7 @@ class ValueOptions:
         for source in self.values_files:
             text = read_source(source, stdin)
             try:
-                current = yamlutil.load_values(text, source)
+                current = yamlcache.load_values(text, source)
             except ValuesError as err:
                 raise ValuesError(f"failed to parse {err.message}") from err
             base = merge_maps(base, current)

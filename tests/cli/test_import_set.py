@@ -130,6 +130,11 @@ def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_pa
     assert loaded(modules, GO_ENGINE) == []
     assert loaded(modules, ("requests", "urllib3", "http", "ssl", "kubernetes", "cryptography", "re2", "cheroot",
                             "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []
+    # run again: Chart.yaml, values.yaml and the rendered heads come from the parsed-inputs cache, so PyYAML is
+    # not imported at all, nor tarfile (a chart directory is no archive)
+    again = imported(tmp_path, "template", "rel", "web")
+    assert "jinja2" in again and "helmpy.diskcache" in again
+    assert loaded(again, ("yaml", "helmpy.yamlutil", "helmpy._yamlguard", "helmpy.engine.headscan", "tarfile")) == []
 
 
 def test_pull_oci_imports_neither_yaml_nor_the_repository_index(tmp_path: Path, oci_registry: Any) -> None:

@@ -137,3 +137,37 @@ def test_we_load_helm_packages(cli, tmp_path: Path, helm) -> None:  # type: igno
 
     chart = load(tmp_path / "out" / "hc-0.1.0.tgz")
     assert chart.metadata.name == "hc" and any(t.name == "templates/deployment.yaml" for t in chart.templates)
+
+
+def _peak_rss_kib(args: list[str], cwd: Path) -> int:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "helmpy", *args], cwd=cwd, env={**os.environ, "PYTHONPATH": str(root)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, proc.stderr.read() if proc.stderr else ""
+    return usage.ru_maxrss
+
+
+def test_package_streams_the_archive_instead_of_holding_it(tmp_path: Path) -> None:
+    """The chart's files are held once (as Helm holds them); the tar and the compressed archive are streamed to
+    disk, not built in memory (which took ~4x the chart's size on top of the interpreter)."""
+    import os
+
+    from helmpy.chart import loader
+    from helmpy.chart.save import save_archive
+
+    src = _chart(tmp_path)
+    (src / "files").mkdir()
+    mib = 24
+    for i in range(mib):
+        (src / "files" / f"blob-{i}.bin").write_bytes(os.urandom(1 << 20))
+    baseline = _peak_rss_kib(["version"], tmp_path)
+    peak = _peak_rss_kib(["package", str(src), "-d", str(tmp_path / "out")], tmp_path)
+    assert peak - baseline < 2.5 * mib * 1024, (peak, baseline)
+    packaged = (tmp_path / "out" / "web-0.1.0.tgz").read_bytes()
+    assert packaged == save_archive(loader.load_dir(src), lambda rel: (src / rel).stat().st_mtime)  # same bytes
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name != "web-0.1.0.tgz"]  # no temporary file left

@@ -345,10 +345,12 @@ def test_a_hand_edited_repo_name_never_becomes_a_path(cli: Any, hostile: Any, he
     for victim in outside[1:]:
         victim.write_bytes(PRECIOUS)  # what ``repo remove`` would delete if the name became a path
     before = _snapshot(helmpy_home)
+    fetched = len(srv.requests)
     r = cli("repo", "update")
     assert r.exit_code != 0 and "invalid repository name '../../evil'" in r.stdout + r.stderr, r
-    changed = _changed(before, _snapshot(helmpy_home))
-    assert changed and all("good-" in c for c in changed), changed
+    assert "/index.yaml" in [q.path for q in srv.requests[fetched:]]  # good's index was fetched again
+    changed = _changed(before, _snapshot(helmpy_home))  # nothing: good's index is unchanged, so not rewritten
+    assert all("good-" in c for c in changed), changed
     r = cli("repo", "remove", "../../evil")
     assert r.exit_code == 0, r
     assert not outside[0].exists() and [v.read_bytes() for v in outside[1:]] == [PRECIOUS] * 2

@@ -9,8 +9,7 @@ capped in bytes before it is parsed.
 
 from __future__ import annotations
 
-import os
-
+from helmpy import settings
 from helmpy.errors import UsageError
 
 #: Bytes read from one ``-f``/``--set-file`` source (file, ``-`` or URL) at most. Helm has no such cap
@@ -54,7 +53,7 @@ RENDER_MAX_DEPTH_ENV = "HELMPY_RENDER_MAX_DEPTH"
 
 def env_limit(name: str, default: int, *, ceiling: int | None = None) -> int:
     """``default``, or the positive integer in environment variable ``name`` (capped at ``ceiling``)."""
-    raw = os.environ.get(name, "").strip()
+    raw = settings.environ().get(name, "").strip()
     if not raw:
         return default
     try:
@@ -68,7 +67,7 @@ def env_limit(name: str, default: int, *, ceiling: int | None = None) -> int:
 
 def env_seconds(name: str, default: float) -> float:
     """``default``, or the positive number of seconds in environment variable ``name``."""
-    raw = os.environ.get(name, "").strip()
+    raw = settings.environ().get(name, "").strip()
     if not raw:
         return default
     try:

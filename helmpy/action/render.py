@@ -137,7 +137,9 @@ class TemplateCodeCache:
 
 def use_template_cache() -> None:
     """Install the on-disk compiled-template cache (unless HELMPY_TEMPLATE_CACHE=0) for the next renders."""
-    enabled = os.environ.get("HELMPY_TEMPLATE_CACHE", "1").lower() not in ("0", "false", "no", "off")
+    from helmpy import settings
+
+    enabled = (settings.get("TEMPLATE_CACHE") or "1").lower() not in ("0", "false", "no", "off")
     set_code_store(TemplateCodeCache() if enabled else None)
 
 

@@ -14,7 +14,7 @@ import io
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, TextIO, TypeVar, cast
@@ -41,10 +41,6 @@ def seconds(timeout: Timeout) -> float:
     return value
 
 
-def _text(value: PathLike | None) -> str | None:
-    return None if value is None else os.fspath(value)
-
-
 class _NoticeStream(io.TextIOBase):
     """A text stream for what waits report line by line (``readiness.wait_for``), handed on as notices."""
 
@@ -67,27 +63,8 @@ class _NoticeStream(io.TextIOBase):
 class Session:
     """The Client's state: settings, notice callback and the lazily built release configuration."""
 
-    def __init__(self, *, namespace: str | None = None, kubeconfig: PathLike | None = None,
-                 kube_context: str | None = None, cluster: str | None = None, driver: str | None = None,
-                 kube_apiserver: str | None = None, kube_token: str | None = None,
-                 kube_ca_file: PathLike | None = None, kube_insecure_skip_tls_verify: bool = False,
-                 kube_tls_server_name: str | None = None, repository_config: PathLike | None = None,
-                 repository_cache: PathLike | None = None, registry_config: PathLike | None = None,
-                 content_cache: PathLike | None = None, config_home: PathLike | None = None,
-                 cache_home: PathLike | None = None, data_home: PathLike | None = None,
-                 max_history: int | None = None, environ: Mapping[str, str] | None = None,
-                 on_notice: Notice | None = None) -> None:
-        given: dict[str, str | None] = {
-            "NAMESPACE": namespace, "KUBECONFIG": _text(kubeconfig), "KUBECONTEXT": kube_context,
-            "CLUSTER": cluster, "DRIVER": driver, "KUBEAPISERVER": kube_apiserver, "KUBETOKEN": kube_token,
-            "KUBECAFILE": _text(kube_ca_file), "KUBETLS_SERVER_NAME": kube_tls_server_name,
-            "KUBEINSECURE_SKIP_TLS_VERIFY": "true" if kube_insecure_skip_tls_verify else None,
-            "REPOSITORY_CONFIG": _text(repository_config), "REPOSITORY_CACHE": _text(repository_cache),
-            "REGISTRY_CONFIG": _text(registry_config), "CONTENT_CACHE": _text(content_cache),
-            "CONFIG_HOME": _text(config_home), "CACHE_HOME": _text(cache_home), "DATA_HOME": _text(data_home),
-            "MAX_HISTORY": None if max_history is None else str(max_history),
-        }
-        self.settings = settings.Settings.snapshot(given, environ)
+    def __init__(self, settings: settings.Settings, on_notice: Notice | None = None) -> None:
+        self.settings = settings
         self._notice = on_notice
         self._progress = _NoticeStream(self.notice)
         self._cfg: Configuration | None = None

@@ -8,13 +8,19 @@ go to ``on_notice`` (else the ``helmpy.api`` logger, INFO). docs/python-api.md h
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
+from helmpy import settings
 from helmpy.api._charts import ChartMethods
 from helmpy.api._queries import QueryMethods
 from helmpy.api._releases import ReleaseMethods
 from helmpy.api._repos import RepoMethods
 from helmpy.api._session import Notice, PathLike, Session
+
+
+def _text(value: PathLike | None) -> str | None:
+    return None if value is None else os.fspath(value)
 
 
 class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods):
@@ -50,13 +56,17 @@ class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods):
                  cache_home: PathLike | None = None, data_home: PathLike | None = None,
                  max_history: int | None = None, environ: Mapping[str, str] | None = None,
                  on_notice: Notice | None = None) -> None:
-        self._session = Session(
-            namespace=namespace, kubeconfig=kubeconfig, kube_context=kube_context, cluster=cluster, driver=driver,
-            kube_apiserver=kube_apiserver, kube_token=kube_token, kube_ca_file=kube_ca_file,
-            kube_insecure_skip_tls_verify=kube_insecure_skip_tls_verify, kube_tls_server_name=kube_tls_server_name,
-            repository_config=repository_config, repository_cache=repository_cache, registry_config=registry_config,
-            content_cache=content_cache, config_home=config_home, cache_home=cache_home, data_home=data_home,
-            max_history=max_history, environ=environ, on_notice=on_notice)
+        given: dict[str, str | None] = {  # each as the winning HELMPY_<KEY>, what the CLI's flag sets
+            "NAMESPACE": namespace, "KUBECONFIG": _text(kubeconfig), "KUBECONTEXT": kube_context,
+            "CLUSTER": cluster, "DRIVER": driver, "KUBEAPISERVER": kube_apiserver, "KUBETOKEN": kube_token,
+            "KUBECAFILE": _text(kube_ca_file), "KUBETLS_SERVER_NAME": kube_tls_server_name,
+            "KUBEINSECURE_SKIP_TLS_VERIFY": "true" if kube_insecure_skip_tls_verify else None,
+            "REPOSITORY_CONFIG": _text(repository_config), "REPOSITORY_CACHE": _text(repository_cache),
+            "REGISTRY_CONFIG": _text(registry_config), "CONTENT_CACHE": _text(content_cache),
+            "CONFIG_HOME": _text(config_home), "CACHE_HOME": _text(cache_home), "DATA_HOME": _text(data_home),
+            "MAX_HISTORY": None if max_history is None else str(max_history),
+        }
+        self._session = Session(settings.Settings.snapshot(given, environ), on_notice)
 
     @property
     def namespace(self) -> str:

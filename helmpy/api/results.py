@@ -9,6 +9,7 @@ changing them changes nothing stored.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
     from helmpy.action.lint import ChartLintResult, LintReport
     from helmpy.diff.model import Report
     from helmpy.release import model
+
+
+class _Fields:
+    """``to_dict()`` of a result whose fields are its JSON document, in field order (``repo list -o json``'s
+    ``{"name", "url"}``, ``search repo``'s ``{"name", "version", "app_version", "description"}``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
 
 
 @dataclass(frozen=True)
@@ -251,30 +260,23 @@ class PullResult:
 
 
 @dataclass(frozen=True)
-class PushResult:
+class PushResult(_Fields):
     """``push``: where the chart went; ``digest`` is the OCI manifest's (``""`` for a chart repository)."""
 
     reference: str
     digest: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"reference": self.reference, "digest": self.digest}
-
 
 @dataclass(frozen=True)
-class Repository:
+class Repository(_Fields):
     """One configured chart repository (``repo list``)."""
 
     name: str
     url: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """One element of ``repo list -o json``."""
-        return {"name": self.name, "url": self.url}
-
 
 @dataclass(frozen=True)
-class ChartVersion:
+class ChartVersion(_Fields):
     """One row of ``search repo``: ``repo/chart`` and a version of it."""
 
     name: str
@@ -282,23 +284,15 @@ class ChartVersion:
     app_version: str
     description: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """One element of ``search repo -o json``."""
-        return {"name": self.name, "version": self.version, "app_version": self.app_version,
-                "description": self.description}
-
 
 @dataclass(frozen=True)
-class Dependency:
+class Dependency(_Fields):
     """One dependency of a chart and whether ``charts/`` satisfies it (``dependency list``)."""
 
     name: str
     version: str
     repository: str
     status: str  #: ``ok``, ``missing``, ``wrong version``, ...
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "version": self.version, "repository": self.repository, "status": self.status}
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ capped in bytes before it is parsed.
 
 from __future__ import annotations
 
-import os
-
+from helmpy import settings
 from helmpy.errors import UsageError
 
 #: Bytes read from one ``-f``/``--set-file`` source (file, ``-`` or URL) at most. Helm has no such cap
@@ -60,7 +59,7 @@ MAX_TEMPLATE_CACHE_SIZE_ENV = "HELMPY_MAX_TEMPLATE_CACHE_SIZE"
 
 def env_limit(name: str, default: int, *, ceiling: int | None = None) -> int:
     """``default``, or the positive integer in environment variable ``name`` (capped at ``ceiling``)."""
-    raw = os.environ.get(name, "").strip()
+    raw = settings.environ().get(name, "").strip()
     if not raw:
         return default
     try:
@@ -74,7 +73,7 @@ def env_limit(name: str, default: int, *, ceiling: int | None = None) -> int:
 
 def env_seconds(name: str, default: float) -> float:
     """``default``, or the positive number of seconds in environment variable ``name``."""
-    raw = os.environ.get(name, "").strip()
+    raw = settings.environ().get(name, "").strip()
     if not raw:
         return default
     try:
@@ -175,4 +174,4 @@ def parse_cache_size() -> int:
 
 def env_switch(name: str) -> bool:
     """False when environment variable ``name`` turns a feature off (``0``, ``false``, ``no``, ``off``)."""
-    return os.environ.get(name, "1").strip().lower() not in ("0", "false", "no", "off")
+    return settings.environ().get(name, "1").strip().lower() not in ("0", "false", "no", "off")

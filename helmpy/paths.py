@@ -10,7 +10,7 @@ from helmpy import settings
 
 
 def _xdg(var: str, fallback: str) -> Path:
-    value = os.environ.get(var)
+    value = settings.environ().get(var)
     return Path(value) if value else Path.home() / fallback
 
 
@@ -66,7 +66,7 @@ def registry_config() -> Path:
 
 def docker_config() -> Path:
     """Docker's own config.json (``DOCKER_CONFIG`` names its directory), read as a credentials fallback."""
-    override = os.environ.get("DOCKER_CONFIG")
+    override = settings.environ().get("DOCKER_CONFIG")
     return (Path(override) if override else Path.home() / ".docker") / "config.json"
 
 
@@ -78,6 +78,6 @@ def known_blobs_file() -> Path:
 def plugin_dirs() -> list[Path]:
     """Where plugins live: ``HELMPY_PLUGINS``, else ``HELM_PLUGINS`` (both a path list, like Helm's), else
     ``<data home>/plugins``. The first directory is where ``plugin install`` puts new plugins."""
-    raw = os.environ.get("HELMPY_PLUGINS") or os.environ.get("HELM_PLUGINS") or ""
+    raw = settings.get("PLUGINS") or ""
     dirs = [Path(p) for p in raw.split(os.pathsep) if p]
     return dirs or [data_home() / "plugins"]

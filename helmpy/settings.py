@@ -4,12 +4,20 @@ A Helm user's environment (``HELM_NAMESPACE``, ``HELM_KUBECONTEXT``, ``HELM_DRIV
 ``HELMPY_<KEY>`` still wins, so helmpy can be pointed elsewhere than a Helm beside it. Only the keys Helm itself
 reads (:data:`HELM_KEYS`) have a ``HELM_`` name; helmpy's own settings (``HELMPY_CLUSTER``, the ``HELMPY_MAX_*``
 limits in :mod:`helmpy.limits`, ...) have none. Nothing else reads these variables: modules ask :func:`get`, click
-options take :func:`names` as their ``envvar``. This module imports only :mod:`os` (the CLI's start-up path uses it).
+options take :func:`names` as their ``envvar``. This module imports only :mod:`os` and :mod:`contextvars` (the CLI's
+start-up path uses it).
+
+Where the variables come from: the process environment, unless a :class:`Settings` object is in use for the
+current call (:func:`use`). ``helmpy.Client`` builds one from its arguments and the environment once and uses it
+around every call, so two Clients in one process - or in two threads - each see their own namespace, cluster,
+driver and directories; nothing is written into ``os.environ``. The CLI uses none: it reads the environment.
 """
 
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
+from types import MappingProxyType
 from typing import Mapping
 
 PREFIX = "HELMPY_"
@@ -32,9 +40,82 @@ def names(key: str) -> list[str]:
     return [PREFIX + key, *([HELM_PREFIX + key] if key in HELM_KEYS else [])]
 
 
+class Settings:
+    """The variables one caller sees: a frozen snapshot of an environment with explicit values laid over it.
+
+    Built once (:meth:`snapshot`) and put in effect for a call with :func:`use`; every :func:`get` (and
+    :func:`environ`) inside that call reads it instead of ``os.environ``. ``interactive`` False tells code that
+    would draw on a terminal (download progress bars) not to: a library call prints nothing.
+    """
+
+    __slots__ = ("environ", "interactive")
+
+    def __init__(self, environ: Mapping[str, str], *, interactive: bool = False) -> None:
+        self.environ: Mapping[str, str] = MappingProxyType(dict(environ))
+        self.interactive = interactive
+
+    @classmethod
+    def snapshot(cls, values: Mapping[str, str | None] | None = None, environ: Mapping[str, str] | None = None, *,
+                 interactive: bool = False) -> "Settings":
+        """``environ`` (default: the process environment, copied now) with each ``values`` entry that is not
+        None set as the winning ``HELMPY_<KEY>`` (what a flag before the sub-command does for the CLI)."""
+        env = dict(os.environ if environ is None else environ)
+        for key, value in (values or {}).items():
+            if value is not None:
+                env[PREFIX + key] = value
+        return cls(env, interactive=interactive)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """:func:`get` over this snapshot."""
+        return get(key, default, self.environ)
+
+    def __repr__(self) -> str:  # values may be tokens: name the keys only
+        keys = sorted(k for k in self.environ if k.startswith((PREFIX, HELM_PREFIX)))
+        return f"Settings(keys={keys}, interactive={self.interactive})"
+
+
+_CURRENT: ContextVar[Settings | None] = ContextVar("helmpy_settings", default=None)
+
+
+def current() -> Settings | None:
+    """The :class:`Settings` in effect for this call (None: the process environment)."""
+    return _CURRENT.get()
+
+
+def environ() -> Mapping[str, str]:
+    """The environment settings are read from now: the current :class:`Settings`' snapshot, else ``os.environ``."""
+    scoped = _CURRENT.get()
+    return os.environ if scoped is None else scoped.environ
+
+
+def interactive() -> bool:
+    """Whether output meant for a terminal (progress bars) may be drawn: the CLI's case, never a library call's."""
+    scoped = _CURRENT.get()
+    return scoped is None or scoped.interactive
+
+
+class use:  # noqa: N801 - used as a function: ``with settings.use(s):``
+    """Put ``settings`` in effect for the ``with`` block, in this thread/context only (a :class:`ContextVar`).
+
+    Threads started inside the block do not inherit it; code that starts worker threads runs them through
+    :func:`contextvars.copy_context` so they read the same settings.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._token: object = None
+
+    def __enter__(self) -> Settings:
+        self._token = _CURRENT.set(self._settings)
+        return self._settings
+
+    def __exit__(self, *exc: object) -> None:
+        _CURRENT.reset(self._token)  # type: ignore[arg-type]
+
+
 def get(key: str, default: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
     """The first non-empty of :func:`names` (an empty variable counts as unset, as in Helm), else ``default``."""
-    env = os.environ if environ is None else environ
+    env = _environ() if environ is None else environ
     for name in names(key):
         value = env.get(name)
         if value:
@@ -44,7 +125,7 @@ def get(key: str, default: str | None = None, environ: Mapping[str, str] | None 
 
 def source(key: str, environ: Mapping[str, str] | None = None) -> str | None:
     """Which variable :func:`get` took ``key`` from (None when neither is set), for ``helmpy env`` and errors."""
-    env = os.environ if environ is None else environ
+    env = _environ() if environ is None else environ
     return next((name for name in names(key) if env.get(name)), None)
 
 
@@ -68,5 +149,10 @@ def integer(key: str, default: int) -> int:
 
 def set_override(key: str, value: str) -> None:
     """Record a value given on the command line before the sub-command (``helmpy -n prod list``) as the winning
-    ``HELMPY_<KEY>``, so the sub-command (and a plugin it starts) sees it like any other setting."""
+    ``HELMPY_<KEY>``, so the sub-command (and a plugin it starts) sees it like any other setting.
+
+    The CLI's alone (it writes the process environment); a library caller builds a :class:`Settings` instead."""
     os.environ[PREFIX + key] = value
+
+
+_environ = environ  # for get/source, whose ``environ`` parameter hides the function

@@ -10,7 +10,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 from helmpy import settings
 from helmpy.redact import scrub_command
@@ -51,13 +51,16 @@ class Configuration:
     @classmethod
     def from_env(cls, namespace: str | None = None, cluster: str | None = None, driver: str | None = None,
                  kubeconfig: str | None = None, context: str | None = None,
-                 kube_overrides: dict[str, Any] | None = None, command: str | None = None) -> "Configuration":
+                 kube_overrides: dict[str, Any] | None = None, command: str | None = None,
+                 notice: Callable[[str], None] | None = None, progress: TextIO | None = None) -> "Configuration":
         """Build from flags, falling back to the NAMESPACE / CLUSTER / DRIVER settings
         (``HELMPY_*``, else Helm's ``HELM_*``; :mod:`helmpy.settings`).
 
         Without ``-n``, a real cluster's namespace comes from the kubeconfig context (like kubectl and Helm).
         ``command`` is what the release lock records as its holder's command (never flag values: the CLI
         passes ``helmpy.cli.holder.summarize``); without it, ``sys.argv`` through ``scrub_command``.
+        ``notice`` and ``progress`` replace stderr for the embedded-cluster notice and wait progress
+        (:func:`helmpy.kube.factory.make_kube_client`).
         """
         from helmpy.kube.factory import make_kube_client
         from helmpy.storage.factory import make_driver
@@ -66,7 +69,7 @@ class Configuration:
         cluster = cluster or settings.get("CLUSTER")
         driver_name = driver or settings.get("DRIVER") or "secret"
         kube = make_kube_client(cluster=cluster, kubeconfig=kubeconfig or settings.get("KUBECONFIG"),
-                                context=context or settings.get("KUBECONTEXT"),
+                                context=context or settings.get("KUBECONTEXT"), notice=notice, progress=progress,
                                 **{**connection_settings(), **(kube_overrides or {})})
         ns = (namespace or settings.get("NAMESPACE") or getattr(kube, "namespace", None)
               or DEFAULT_NAMESPACE)

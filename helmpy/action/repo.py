@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -130,8 +131,9 @@ def update_entries(entries: list[Entry], out: Out, timeout: float = DEFAULT_TIME
         with lock:
             out(f'...Successfully got an update from the "{entry.name}" chart repository')
 
+    contexts = [contextvars.copy_context() for _ in entries]  # the workers read the caller's settings (paths)
     with ThreadPoolExecutor(max_workers=min(8, max(1, len(entries)))) as pool:
-        list(pool.map(one, entries))
+        list(pool.map(lambda ctx, entry: ctx.run(one, entry), contexts, entries))
     if failed:
         raise RepoError(f"failed to update the following repositories: [{' '.join(failed)}]")
     out("Update Complete. ⎈Happy Helming!⎈")

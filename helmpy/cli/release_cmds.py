@@ -486,13 +486,7 @@ def status(name: str, revision: int, show_resources: bool, show_desc: bool, show
     c = cfg()
     result = action.run(c, name, revision, show_resources=show_resources)
     if output != "table":
-        data = ro.release_data(result.release, drop_chart=True)
-        if result.resources:  # Helm 4: the live objects under info.resources
-            data["info"]["resources"] = result.resources
-        if result.lock is not None:
-            data["lock"] = result.lock.to_dict()
-        if result.explanation:
-            data["lock_note"] = result.explanation
+        data = ro.status_data(result.release, result.resources, result.lock, result.explanation)
         if show_drift:
             from helmpy.action import drift
 

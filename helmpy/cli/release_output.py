@@ -1,7 +1,8 @@
 """How release data is printed: Helm's status block, history and list rows, release JSON (reference 7.5).
 
 Only formatting lives here; the commands in ``release_cmds.py`` call actions and hand their results over.
-Generic table/JSON/YAML writing is ``helmpy.cli.output``.
+Generic table/JSON/YAML writing is ``helmpy.cli.output``; the ``-o json|yaml`` documents themselves are
+:mod:`helmpy.release.shapes` (shared with the Python API).
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from typing import Any
 from helmpy.kube import printers
 from helmpy.kube.printers import human_duration as human_duration  # re-exported: AGE formatting lives in printers
 from helmpy.release.model import Release
+from helmpy.release.shapes import go_time as go_time  # re-exported: the JSON shapes live in helmpy.release.shapes
+from helmpy.release.shapes import list_item as list_item
+from helmpy.release.shapes import release_data as release_data
+from helmpy.release.shapes import status_data as status_data
 
 
 def ansic(ts: datetime | None) -> str:
@@ -21,52 +26,6 @@ def ansic(ts: datetime | None) -> str:
         return ""
     ts = ts.astimezone(timezone.utc)
     return f"{ts:%a %b} {ts.day:2d} {ts:%H:%M:%S %Y}"
-
-
-def go_time(ts: datetime | None, raw: str | None = None) -> str:
-    """Go's default ``Time.String()``: ``2006-01-02 15:04:05.999999999 +0000 UTC``.
-
-    ``raw`` is the RFC 3339 text the time was read from: a record Helm wrote keeps its nanoseconds (Python's
-    datetime holds microseconds)."""
-    if ts is None:
-        return "-"
-    ts = ts.astimezone(timezone.utc)
-    frac = f".{ts.microsecond:06d}".rstrip("0") if ts.microsecond else ""
-    nanos = _nanos(raw, ts)
-    if nanos is not None:
-        frac = f".{nanos}".rstrip("0") if nanos.strip("0") else ""
-    return f"{ts:%Y-%m-%d %H:%M:%S}{frac} +0000 UTC"
-
-
-def _nanos(raw: str | None, ts: datetime) -> str | None:
-    """The nine fraction digits of a UTC ``raw`` time that is ``ts`` to the microsecond, else None."""
-    from helmpy.release.model import parse_time
-
-    if not raw or not raw.endswith("Z") or "." not in raw or parse_time(raw) != ts:
-        return None
-    digits = raw[raw.rindex(".") + 1:-1]
-    return (digits + "0" * 9)[:9] if digits.isdigit() else None
-
-
-def _sorted(value: Any) -> Any:
-    """Go marshals maps with sorted keys."""
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
-
-
-def release_data(rel: Release, *, drop_chart: bool = False) -> dict[str, Any]:
-    """The release as Helm prints it with ``-o json|yaml`` (struct order, maps sorted)."""
-    data = rel.to_dict()
-    if drop_chart:
-        data.pop("chart", None)
-    if "config" in data:
-        data["config"] = _sorted(data["config"])
-    if "chart" in data:
-        data["chart"]["values"] = _sorted(data["chart"].get("values") or {})
-    return data
 
 
 def go_json(data: Any) -> str:
@@ -152,16 +111,6 @@ def kubectl_table(headers: list[str], rows: list[list[str]]) -> str:
     lines = [headers, *rows]
     widths = [max(6, max(len(r[i]) for r in lines) + 3) for i in range(len(headers) - 1)]
     return "".join("".join(c.ljust(w) for c, w in zip(r, widths)) + r[-1] + "\n" for r in lines)
-def list_item(rel: Release, time_format: str = "") -> dict[str, Any]:
-    """Helm's ``releaseElement`` (revision is a string)."""
-    ts = rel.info.last_deployed
-    updated = (ts.strftime(time_format) if time_format and ts else go_time(ts, rel.info.raw_times.get("last_deployed")))
-    return {"name": rel.name, "namespace": rel.namespace, "revision": str(rel.version), "updated": updated,
-            "status": rel.info.status.value,
-            "chart": f"{rel.chart.name}-{rel.chart.version}" if rel.chart else "MISSING",
-            "app_version": rel.chart.app_version if rel.chart else "MISSING"}
-
-
 LIST_HEADERS = ["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
 HISTORY_HEADERS = ["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"]
 UNLIMITED = 1 << 30  # a column width cap that never cuts

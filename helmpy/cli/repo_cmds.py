@@ -232,16 +232,11 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, version: str, versions:
       helmpy search repo -r 'ng(inx|rok)' --versions
       helmpy search repo mydb --version '^2.0' -o json
     """
-    from helmpy import paths
     from helmpy.errors import RepoError
-    from helmpy.repo import cache, repofile
-    from helmpy.repo.search import search as run_search
+    from helmpy.repo.search import search_configured
 
-    rf = repofile.load(paths.repository_config())
-    if not rf.repositories:
-        raise RepoError("no repositories configured")
-    results = run_search(cache.iter_rows(e.name for e in rf.repositories), " ".join(keywords) or None,
-                         regexp=regexp, version=version or None, versions=versions, devel=devel)
+    results = search_configured(" ".join(keywords) or None, regexp=regexp, version=version or None,
+                                versions=versions, devel=devel)
     if not results and fail_on_no_result:
         raise RepoError("no results found")
     _write_found([r.to_dict() for r in results], output, ["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"],

@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
@@ -51,13 +52,14 @@ class CodeStore(Protocol):
     def save(self, key: str, data: bytes) -> None: ...
 
 
-_code_store: CodeStore | None = None
+# per context (thread), not per process: two library callers with different cache settings render side by side
+_code_store: ContextVar[CodeStore | None] = ContextVar("helmpy_code_store", default=None)
 
 
 def set_code_store(store: CodeStore | None) -> None:
-    """Let compiled templates outlive the process (``helmpy.action.render`` installs a cache-dir store)."""
-    global _code_store
-    _code_store = store
+    """Let compiled templates outlive the process (``helmpy.action.render`` installs a cache-dir store) - for
+    the renders of this thread or context."""
+    _code_store.set(store)
 
 
 def code_store() -> CodeStore | None:
@@ -90,7 +92,7 @@ def source_fingerprint(parts: list[str], paths: Iterable[str | None]) -> bytes:
 
 
 def _stored_code(source: str, name: str | None, filename: str | None, compile_fn: Callable[[], Any]) -> Any:
-    store = _code_store
+    store = _code_store.get()
     if store is None:
         return compile_fn()
     digest = hashlib.sha256(_code_fingerprint())

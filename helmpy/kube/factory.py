@@ -4,11 +4,10 @@ embedded cluster when there is no kubeconfig at all."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TextIO
 
 from helmpy import paths, settings
 from helmpy.errors import KubeError
@@ -63,7 +62,7 @@ def select(cluster: str | None = None, kubeconfig: str | None = None, *, apiserv
                             hint="e.g. --cluster local:./cluster.db")
         return Selection(Path(target[len(LOCAL_PREFIX):]).expanduser())
     found = kubeconfig_files(kubeconfig)
-    if found or apiserver or os.environ.get("KUBERNETES_SERVICE_HOST"):
+    if found or apiserver or settings.environ().get("KUBERNETES_SERVICE_HOST"):
         return Selection(None, kubeconfig=tuple(found))
     missing = configured_but_missing()
     if missing is not None:
@@ -72,19 +71,26 @@ def select(cluster: str | None = None, kubeconfig: str | None = None, *, apiserv
 
 
 def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
-                     context: str | None = None, **overrides: Any) -> KubeClient:
-    """The client of :func:`select`'s cluster; the implicit embedded cluster is announced on stderr."""
+                     context: str | None = None, *, notice: Callable[[str], None] | None = None,
+                     progress: TextIO | None = None, **overrides: Any) -> KubeClient:
+    """The client of :func:`select`'s cluster; the implicit embedded cluster is announced on stderr (or to
+    ``notice``, a library caller's callback). ``progress`` gets what waits report (None: stderr)."""
     chosen = select(cluster, kubeconfig, apiserver=bool(overrides.get("apiserver")))
     if chosen.embedded is None:
         from helmpy.kube import remote  # the HTTP client is imported only for real clusters
 
         logger.debug("using kubeconfig %s context=%s", chosen.kubeconfig[0] if chosen.kubeconfig else "-", context)
+        if progress is not None:
+            overrides["progress"] = progress
         return remote.connect(kubeconfig=kubeconfig, context=context, **overrides)
     from helmpy.kube.embedded import EmbeddedCluster
 
     if chosen.implicit:
-        _announce_default(chosen.embedded)
-    return EmbeddedCluster(chosen.embedded)
+        if notice is not None:
+            notice(embedded_notice(chosen.embedded))
+        else:
+            _announce_default(chosen.embedded)
+    return EmbeddedCluster(chosen.embedded, progress=progress)
 
 
 def describe(kube: KubeClient) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from helmpy import yamlutil
+from helmpy import settings, yamlutil
 from helmpy.errors import ClusterUnreachable, KubeConfigError
 from helmpy.kube import credentials as creds
 from helmpy.redact import redact_url
@@ -89,7 +89,7 @@ def _unreadable(path: Path) -> str | None:
     return None
 
 
-def kubeconfig_files(kubeconfig: str | None = None, environ: Mapping[str, str] = os.environ) -> list[Path]:
+def kubeconfig_files(kubeconfig: str | None = None, environ: Mapping[str, str] | None = None) -> list[Path]:
     """The kubeconfig files to merge, in precedence order; only files that exist.
 
     Like client-go, entries of ``KUBECONFIG`` that do not exist are skipped; an explicit ``--kubeconfig``
@@ -101,7 +101,7 @@ def kubeconfig_files(kubeconfig: str | None = None, environ: Mapping[str, str] =
             raise ClusterUnreachable(f"{ClusterUnreachable.PREFIX}stat {kubeconfig}: no such file or directory")
         candidates = [path]
     else:
-        env = environ.get("KUBECONFIG")
+        env = (settings.environ() if environ is None else environ).get("KUBECONFIG")
         candidates = [Path(p).expanduser() for p in env.split(os.pathsep) if p] if env else [default_kubeconfig()]
     found = [p for p in candidates if p.exists()]
     for path in found:
@@ -111,13 +111,14 @@ def kubeconfig_files(kubeconfig: str | None = None, environ: Mapping[str, str] =
     return found
 
 
-def configured_but_missing(environ: Mapping[str, str] = os.environ) -> ClusterUnreachable | None:
+def configured_but_missing(environ: Mapping[str, str] | None = None) -> ClusterUnreachable | None:
     """The error for a ``KUBECONFIG`` that names files none of which exists, or None.
 
     Helm then talks to ``localhost:8080`` and fails with ``kubernetes cluster unreachable``; helmpy says
     which file is missing. Either way the embedded cluster is never used by surprise.
     """
-    entries = [p for p in (environ.get("KUBECONFIG") or "").split(os.pathsep) if p]
+    entries = [p for p in ((settings.environ() if environ is None else environ).get("KUBECONFIG") or "").split(os.pathsep)
+               if p]
     if not entries:
         return None
     return ClusterUnreachable(f"{ClusterUnreachable.PREFIX}stat {entries[0]}: no such file or directory "
@@ -196,8 +197,9 @@ def _server_url(cfg: ClientConfig, where: str) -> str:
 
 
 def load(kubeconfig: str | None = None, context: str | None = None, overrides: Overrides = Overrides(),
-         *, environ: Mapping[str, str] = os.environ, serviceaccount_dir: Path = SERVICEACCOUNT_DIR) -> Connection:
+         *, environ: Mapping[str, str] | None = None, serviceaccount_dir: Path = SERVICEACCOUNT_DIR) -> Connection:
     """Resolve the connection; KubeConfigError says which file/context/key is wrong."""
+    environ = settings.environ() if environ is None else environ
     files = kubeconfig_files(kubeconfig, environ)
     if not files:
         if environ.get("KUBERNETES_SERVICE_HOST"):

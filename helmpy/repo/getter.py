@@ -486,6 +486,8 @@ def get(url: str, options: GetterOptions | None = None, *, accept: str | None = 
 
 
 def _progress_enabled() -> bool:
+    if not settings.interactive():  # a library call (helmpy.Client) draws nothing on the caller's terminal
+        return False
     if settings.flag("DEBUG"):
         return True
     try:

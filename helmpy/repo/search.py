@@ -106,3 +106,18 @@ def search(rows_by_repo: Iterable[tuple[str, list[list[Any]]]], keyword: str | N
 def format_table_rows(results: list[SearchResult]) -> list[list[str]]:
     return [["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"]] + [
         [r.name, r.version, r.app_version, r.description] for r in results]
+
+
+def search_configured(keyword: str | None = None, *, regexp: bool = False, version: str | None = None,
+                      versions: bool = False, devel: bool = False) -> list[SearchResult]:
+    """``search repo``: :func:`search` over the cached indexes of every configured repository; RepoError when none
+    is configured."""
+    from helmpy import paths
+    from helmpy.errors import RepoError
+    from helmpy.repo import cache, repofile
+
+    rf = repofile.load(paths.repository_config())
+    if not rf.repositories:
+        raise RepoError("no repositories configured")
+    return search(cache.iter_rows(e.name for e in rf.repositories), keyword, regexp=regexp, version=version,
+                  versions=versions, devel=devel)

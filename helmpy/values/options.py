@@ -8,8 +8,10 @@ then ``--set-json``, ``--set``, ``--set-string``, ``--set-file``, ``--set-litera
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -40,8 +42,11 @@ class ValueOptions:
         return not (self.values_files or self.set_json or self.set_values or self.set_string
                     or self.set_file or self.set_literal)
 
-    def merge(self, stdin: IO[Any] | None = None) -> dict[str, Any]:
-        """Read and merge every source in Helm's order; ``stdin`` serves ``-`` (default sys.stdin)."""
+    def merge(self, stdin: IO[Any] | None = None, *, after_files: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Read and merge every source in Helm's order; ``stdin`` serves ``-`` (default sys.stdin).
+
+        ``after_files`` (the Python API's ``values=`` dict) is merged as one more ``-f`` file after the others,
+        so ``--set`` still wins over it."""
         base: dict[str, Any] = {}
         for source in self.values_files:
             text = read_source(source, stdin)
@@ -51,6 +56,8 @@ class ValueOptions:
                 raise ValuesError(f"failed to parse {err.message}") from err
             base = merge_maps(base, current)
             logger.debug("merged values file source=%s keys=%d", source, len(current))
+        if after_files:
+            base = merge_maps(base, copy.deepcopy(dict(after_files)))
         for arg in self.set_json:
             strvals.parse_set_json(arg, base)
         for arg in self.set_values:

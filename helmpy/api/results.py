@@ -1,0 +1,320 @@
+"""What :class:`helmpy.Client` returns: frozen, typed dataclasses whose ``to_dict()`` is the CLI's ``-o json``.
+
+Each result keeps the action's own object privately and shapes ``to_dict()`` through the same code the CLI
+prints with (:mod:`helmpy.release.shapes`, ``HistoryEntry.to_dict``, ``Report.to_dict``, ...), so a script
+that switches from ``helmpy ... -o json`` to the API reads the same document. The public fields are copies:
+changing them changes nothing stored.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helmpy.release.model import Status
+
+if TYPE_CHECKING:
+    from helmpy.action.history import HistoryEntry
+    from helmpy.action.lint import ChartLintResult, LintReport
+    from helmpy.diff.model import Report
+    from helmpy.release import model
+
+
+class _Fields:
+    """``to_dict()`` of a result whose fields are its JSON document, in field order (``repo list -o json``'s
+    ``{"name", "url"}``, ``search repo``'s ``{"name", "version", "app_version", "description"}``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
+
+
+@dataclass(frozen=True)
+class Hook:
+    """One hook of a revision (``get hooks``): its object, the events it runs on and its last run."""
+
+    name: str
+    kind: str
+    path: str  #: the template it came from, ``web/templates/tests/test.yaml``
+    events: tuple[str, ...]
+    weight: int
+    manifest: str
+    last_run_phase: str  #: ``Succeeded``/``Failed``/... of the last run, ``""`` when it never ran
+    last_run_started: datetime | None
+    last_run_completed: datetime | None
+    _record: model.Hook = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, hook: model.Hook) -> Hook:
+        run = hook.last_run
+        return cls(hook.name, hook.kind, hook.path, tuple(hook.events), hook.weight, hook.manifest, run.phase,
+                   run.started_at, run.completed_at, copy.deepcopy(hook))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The hook as stored in the release record (Helm's JSON)."""
+        return self._record.to_dict()
+
+
+@dataclass(frozen=True)
+class Release:
+    """One revision of a release (what install, upgrade, rollback, get and test return)."""
+
+    name: str
+    namespace: str
+    revision: int
+    status: Status  #: a ``str`` enum: ``rel.status == "deployed"`` works
+    description: str
+    chart: str  #: the chart's name (``""`` when the record carries no chart)
+    chart_version: str
+    app_version: str
+    first_deployed: datetime | None
+    last_deployed: datetime | None
+    notes: str
+    manifest: str
+    values: dict[str, Any]  #: the user-supplied values (Helm's ``config``), a copy
+    labels: dict[str, str]
+    hooks: tuple[Hook, ...]
+    _record: model.Release = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, rel: model.Release) -> Release:
+        rec = copy.deepcopy(rel)
+        chart = rec.chart
+        return cls(rec.name, rec.namespace, rec.version, rec.info.status, rec.info.description,
+                   chart.name if chart else "", chart.version if chart else "", chart.app_version if chart else "",
+                   rec.info.first_deployed, rec.info.last_deployed, rec.info.notes, rec.manifest,
+                   copy.deepcopy(rec.config), dict(rec.labels), tuple(Hook.of(h) for h in rec.hooks), rec)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``install/upgrade -o json``: the whole record, chart included (maps sorted as Go prints them)."""
+        from helmpy.release.shapes import release_data
+
+        return release_data(self._record)
+
+
+@dataclass(frozen=True)
+class ReleaseStatus:
+    """``status``: a revision, its live objects, and who holds the release lock (if anyone)."""
+
+    release: Release
+    resources: dict[str, list[dict[str, Any]]]  #: ``"v1/Deployment"`` -> live objects (Helm 4's grouping)
+    lock: dict[str, Any] | None  #: the lock holder (host, pid, command, times) while an operation holds it
+    note: str  #: why a pending revision is pending and what to do, else ``""``
+    _lock: Any = field(repr=False, compare=False, default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``status -o json``."""
+        from helmpy.release.shapes import status_data
+
+        return status_data(self.release._record, self.resources, self._lock, self.note)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One row of ``history``."""
+
+    revision: int
+    updated: datetime | None
+    status: str
+    chart: str  #: ``name-version``, or ``MISSING``
+    app_version: str
+    description: str
+    _entry: HistoryEntry = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, entry: HistoryEntry) -> Revision:
+        return cls(entry.revision, entry.updated, entry.status, entry.chart, entry.app_version, entry.description,
+                   entry)
+
+    def to_dict(self) -> dict[str, Any]:
+        """One element of ``history -o json``."""
+        return self._entry.to_dict()
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    """One row of ``list``: the latest revision of a release."""
+
+    name: str
+    namespace: str
+    revision: int
+    updated: datetime | None
+    status: Status
+    chart: str  #: ``name-version``, or ``MISSING``
+    app_version: str
+    _record: model.Release = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, rel: model.Release) -> ReleaseSummary:
+        chart = f"{rel.chart.name}-{rel.chart.version}" if rel.chart else "MISSING"
+        return cls(rel.name, rel.namespace, rel.version, rel.info.last_deployed, rel.info.status, chart,
+                   rel.chart.app_version if rel.chart else "MISSING", rel)
+
+    def to_dict(self) -> dict[str, Any]:
+        """One element of ``list -o json`` (revision as a string, as Helm prints it)."""
+        from helmpy.release.shapes import list_item
+
+        return list_item(self._record)
+
+
+@dataclass(frozen=True)
+class UninstallResult:
+    """``uninstall``: what was deleted, what ``helm.sh/resource-policy: keep`` kept."""
+
+    name: str
+    release: Release | None  #: the last revision (None when it did not exist and ``ignore_not_found``)
+    deleted: tuple[str, ...]
+    kept: tuple[str, ...]
+    not_found: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "deleted": list(self.deleted), "kept": list(self.kept),
+                "not_found": self.not_found, "release": self.release.to_dict() if self.release else None}
+
+
+@dataclass(frozen=True)
+class TemplateResult:
+    """``template``: the rendered text (``helmpy template``'s stdout), or the files ``output_dir`` got."""
+
+    release_name: str
+    manifest: str
+    files: tuple[Path, ...]  #: with ``output_dir``, every file written (in order; a path may repeat)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"release_name": self.release_name, "manifest": self.manifest, "files": [str(p) for p in self.files]}
+
+
+@dataclass(frozen=True)
+class LintMessage:
+    """One finding: ``[WARNING] templates/x.yaml: ...``."""
+
+    severity: str  #: ``INFO``, ``WARNING`` or ``ERROR``
+    path: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"[{self.severity}] {self.path}: {self.text}"
+
+
+@dataclass(frozen=True)
+class ChartLint:
+    """The findings of one chart path."""
+
+    path: str
+    messages: tuple[LintMessage, ...]
+    errors: tuple[str, ...]  #: what stopped the chart being linted at all (not a chart, bad archive)
+    failed: bool
+
+    @classmethod
+    def of(cls, res: ChartLintResult) -> ChartLint:
+        return cls(res.path, tuple(LintMessage(m.severity.name, m.path, m.text) for m in res.messages),
+                   tuple(res.fatal), res.failed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "failed": self.failed, "errors": list(self.errors),
+                "messages": [{"severity": m.severity, "path": m.path, "text": m.text} for m in self.messages]}
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """``lint``: every chart's findings. A failed chart is no exception (``ok`` says it); the CLI exits 1."""
+
+    charts: tuple[ChartLint, ...]
+    failed: int
+    summary: str  #: ``1 chart(s) linted, 0 chart(s) failed``
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    @classmethod
+    def of(cls, report: LintReport) -> LintResult:
+        return cls(tuple(ChartLint.of(r) for r in report.results), report.failed, report.summary)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"charts": [c.to_dict() for c in self.charts], "failed": self.failed, "summary": self.summary}
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    """``package``: the archive written, and its provenance file when signed."""
+
+    path: Path
+    prov_path: Path | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "prov_path": str(self.prov_path) if self.prov_path else None}
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """``pull``: the saved archive, or with ``untar`` the chart directory."""
+
+    path: Path
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path)}
+
+
+@dataclass(frozen=True)
+class PushResult(_Fields):
+    """``push``: where the chart went; ``digest`` is the OCI manifest's (``""`` for a chart repository)."""
+
+    reference: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class Repository(_Fields):
+    """One configured chart repository (``repo list``)."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ChartVersion(_Fields):
+    """One row of ``search repo``: ``repo/chart`` and a version of it."""
+
+    name: str
+    version: str
+    app_version: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Dependency(_Fields):
+    """One dependency of a chart and whether ``charts/`` satisfies it (``dependency list``)."""
+
+    name: str
+    version: str
+    repository: str
+    status: str  #: ``ok``, ``missing``, ``wrong version``, ...
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """``diff upgrade``: what an upgrade would change, object by object (docs/diff.md)."""
+
+    release: str
+    namespace: str
+    has_changes: bool  #: anything but objects kept by policy (``--detailed-exitcode``'s question)
+    counts: dict[str, int]  #: ``changed``/``added``/``removed``/``kept`` -> objects
+    _report: Report = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, report: Report) -> DiffResult:
+        return cls(report.release, report.namespace, report.has_changes, report.counts(), report)
+
+    def text(self, fmt: str = "diff", *, context: int = -1) -> str:
+        """The report as ``helmpy diff -o FMT`` prints it (``diff``, ``simple``, ``template``, ``json``)."""
+        from helmpy.diff.render import render
+
+        return render(self._report, fmt, context=context)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``diff upgrade -o json`` (schema ``helmpy.io/diff/v1``)."""
+        return self._report.to_dict()

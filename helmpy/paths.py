@@ -49,11 +49,6 @@ def content_cache() -> Path:
     return _setting("CONTENT_CACHE") or cache_home() / "content"
 
 
-def plugins_home() -> Path:
-    """Installed plugins (``HELMPY_PLUGINS`` / ``HELM_PLUGINS`` override)."""
-    return _setting("PLUGINS") or data_home() / "plugins"
-
-
 def embedded_cluster_db() -> Path:
     """Default SQLite file of the embedded cluster."""
     return data_home() / "cluster.db"
@@ -78,6 +73,6 @@ def known_blobs_file() -> Path:
 def plugin_dirs() -> list[Path]:
     """Where plugins live: ``HELMPY_PLUGINS``, else ``HELM_PLUGINS`` (both a path list, like Helm's), else
     ``<data home>/plugins``. The first directory is where ``plugin install`` puts new plugins."""
-    raw = os.environ.get("HELMPY_PLUGINS") or os.environ.get("HELM_PLUGINS") or ""
+    raw = settings.get("PLUGINS") or ""
     dirs = [Path(p) for p in raw.split(os.pathsep) if p]
     return dirs or [data_home() / "plugins"]

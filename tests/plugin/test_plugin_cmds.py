@@ -58,6 +58,28 @@ def test_shell_plugin_runs_with_helms_environment(helmpy: Run, tmp_path: Path) -
     assert "ns=outer " in outer.stdout
 
 
+def test_plugin_environment_is_what_helmpy_env_prints(helmpy: Run, tmp_path: Path) -> None:
+    """One implementation: every HELM_* line of `helmpy env` reaches a plugin with the same value, HELMPY_*
+    winning over HELM_*, and a kubeconfig named on the command line arrives as KUBECONFIG."""
+    src = write_plugin(tmp_path / "envdump", "name: envdump\ncommand: $HELM_PLUGIN_DIR/dump.sh\n",
+                       {"dump.sh": "#!/bin/sh\nenv | grep -E '^(HELM_|KUBECONFIG=)' | sort\n"})
+    assert helmpy("plugin", "install", str(src)).returncode == 0
+    env = {"HELM_NAMESPACE": "from-helm", "HELMPY_NAMESPACE": "from-helmpy", "HELM_DEBUG": "t",
+           "HELM_MAX_HISTORY": "4", "HELM_KUBEAPISERVER": "https://127.0.0.1:1"}
+    printed = helmpy("env", env=env)
+    assert printed.returncode == 0, printed.stderr
+    expected = {k: v.strip('"') for k, _, v in (line.partition("=") for line in printed.stdout.splitlines())
+                if k.startswith("HELM_")}
+    ran = helmpy("--kubeconfig", str(tmp_path / "kc"), "envdump", env=env)
+    assert ran.returncode == 0, ran.stderr
+    seen = dict(line.split("=", 1) for line in ran.stdout.splitlines())
+    assert {k: seen[k] for k in expected} == expected
+    assert (seen["HELM_NAMESPACE"], seen["HELM_DEBUG"], seen["HELM_MAX_HISTORY"]) == ("from-helmpy", "true", "4")
+    assert seen["KUBECONFIG"] == str(tmp_path / "kc")
+    assert (seen["HELM_PLUGIN_NAME"], seen["HELM_PLUGIN_DIR"]) == ("envdump", str(plugins_dir() / "envdump"))
+    assert os.access(seen["HELM_BIN"], os.X_OK)
+
+
 def test_plugin_exit_code_and_help(helmpy: Run, tmp_path: Path) -> None:
     assert helmpy("plugin", "install", str(_hello(tmp_path))).returncode == 0
     failed = helmpy("hello", env={"HELLO_EXIT": "3"})

@@ -153,24 +153,26 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
 
 
 # --- writing ----------------------------------------------------------------------------------------
-def _tar_header(name: str, size: int, mtime: int) -> tarfile.TarInfo:
+def _tar_header(name: str, size: int, mtime: int, mode: int = 0o644) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = mtime
-    info.mode = 0o644
+    info.mode = mode
     info.uid = info.gid = 0
     info.uname = info.gname = ""
     info.type = tarfile.REGTYPE
     return info
 
 
-def write_archive(entries: list[tuple[str, bytes, float]]) -> bytes:
-    """Build a reproducible .tgz from (path, data, mtime) in the given order."""
+def write_archive(entries: list[tuple[str, bytes, float]], executable: frozenset[str] = frozenset()) -> bytes:
+    """Build a reproducible .tgz from (path, data, mtime) in the given order; the paths in ``executable`` get
+    mode 0755 (a plugin's scripts), the rest 0644."""
     tar_buf = io.BytesIO()
     simple = all(len(n.encode()) < 100 and n.isascii() for n, _, _ in entries)
     tar = tarfile.open(fileobj=tar_buf, mode="w:", format=tarfile.USTAR_FORMAT if simple else tarfile.PAX_FORMAT)
     for name, data, mtime in entries:
-        tar.addfile(_tar_header(name, len(data), int(mtime + 0.5)), io.BytesIO(data))
+        mode = 0o755 if name in executable else 0o644
+        tar.addfile(_tar_header(name, len(data), int(mtime + 0.5), mode), io.BytesIO(data))
     end = tar.offset
     tar.close()
     # tarfile pads to a 10240-byte record; Go does not: keep exactly two terminating zero blocks.

@@ -397,3 +397,19 @@ def test_post_rendered_output_matches_helm_4s_plugin(cli, helm, tmp_path: Path) 
     by_path = cli("template", "rel", str(chart), "--post-renderer", str(plugins / "sedpr" / "post.sh"),
                   "--post-renderer-args", "sedpr", "--post-renderer-args", "yes", "--post-renderer-args", "$HOME")
     assert by_path.exit_code == 0 and by_path.stdout == theirs.stdout, by_path
+
+
+# --- --skip-schema-validation ------------------------------------------------------------------------------
+def test_skip_schema_validation_on_every_command_helm_has_it(cli, tmp_path: Path, db: Path) -> None:
+    chart = write_files(tmp_path / "app", {**CHART, "values.schema.json": json.dumps(
+        {"type": "object", "properties": {"greeting": {"type": "string", "maxLength": 5}}})})
+    bad = ["--set", "greeting=far-too-long"]
+    cluster = ["--cluster", f"local:{db}"]
+    for args in (["template", "rel", str(chart)], ["install", "rel", str(chart), *cluster],
+                 ["upgrade", "--install", "rel", str(chart), *cluster], ["lint", str(chart)]):
+        r = cli(*args, *bad)
+        assert r.exit_code != 0 and "greeting" in r.stderr + r.stdout and "Traceback" not in r.stderr, (args, r)
+        r = cli(*args, *bad, "--skip-schema-validation")
+        assert r.exit_code == 0, (args, r)
+    live = EmbeddedCluster(db).get("v1", "ConfigMap", "rel-cm", "default")
+    assert live is not None and live["data"]["greeting"] == "far-too-long"

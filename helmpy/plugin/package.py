@@ -17,7 +17,7 @@ from typing import Callable
 
 from helmpy.errors import HelmpyError, PluginError
 from helmpy.fsutil import atomic_write, shown
-from helmpy.plugin.archive import SUFFIXES
+from helmpy.plugin.archive import SUFFIXES, SizeBudget
 from helmpy.plugin.manifest import Plugin, load_dir
 
 Out = Callable[[str], None]
@@ -25,12 +25,9 @@ Out = Callable[[str], None]
 
 def _entries(plugin: Plugin) -> tuple[list[tuple[str, bytes, float]], frozenset[str]]:
     """(archive path, bytes, mtime) of every file, in Helm's walk order, and the executable ones."""
-    from helmpy.chart.archive import limits
-
-    max_file, max_total = limits()
+    budget = SizeBudget(str(plugin.directory))
     entries: list[tuple[str, bytes, float]] = []
     executable: set[str] = set()
-    total = 0
     for root, dirs, files in os.walk(plugin.directory):
         dirs.sort()
         for name in sorted([*files, *(d for d in dirs if os.path.islink(os.path.join(root, d)))]):
@@ -40,10 +37,7 @@ def _entries(plugin: Plugin) -> tuple[list[tuple[str, bytes, float]], frozenset[
             if not stat.S_ISREG(info.st_mode):
                 raise PluginError(f"{plugin.directory}: {shown(rel)} is a link or special file; a plugin archive "
                                   "holds only files and directories")
-            total += info.st_size
-            if info.st_size > max_file or total > max_total:
-                raise PluginError(f"{plugin.directory}: larger than the maximum plugin archive size ({max_file} "
-                                  f"bytes per file, {max_total} in all; HELMPY_MAX_FILE_SIZE, HELMPY_MAX_CHART_SIZE)")
+            budget.add(info.st_size)
             archived = f"{plugin.name}/{rel}"
             entries.append((archived, path.read_bytes(), info.st_mtime))
             if info.st_mode & stat.S_IXUSR:

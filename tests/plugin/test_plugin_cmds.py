@@ -330,6 +330,10 @@ def test_package_refuses_what_install_would(helmpy: Run, tmp_path: Path) -> None
     r = helmpy("plugin", "package", str(src), "-d", str(tmp_path / "dist"), env={"HOME": str(tmp_path)})
     assert r.returncode == 1 and r.stderr.startswith("Error: cannot sign the plugin: secret keyring"), r.stderr
     assert not (tmp_path / "dist" / "hello-0.1.0.tgz").exists()  # nothing written when signing cannot happen
+    r = helmpy("plugin", "package", str(src), "--sign=false", "-d", str(tmp_path / "dist"),
+               env={"HELMPY_MAX_FILE_SIZE": "100"})
+    assert r.returncode == 1 and r.stderr.startswith(f"Error: {src}: plugin archive is larger than the maximum "
+                                                     "size (100 bytes per file"), r.stderr
     r = helmpy("plugin", "package", str(tmp_path / "nope"))
     assert r.returncode == 1 and r.stderr.strip() == f"Error: {tmp_path / 'nope'}: no such directory", r.stderr
 

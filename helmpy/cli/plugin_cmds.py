@@ -25,7 +25,7 @@ def _reserved() -> frozenset[str]:
 
 @click.group(cls=PluginGroup)
 def plugin() -> None:
-    """Install, list, update, uninstall, package and verify Helm plugins (Helm 3's and Helm 4's plugin.yaml).
+    """Install, list, update, uninstall, package and verify Helm plugins (Helm 3 and 4 plugin.yaml).
 
     \b
     An installed plugin runs as `helmpy NAME ARGS...` with Helm's environment (HELM_BIN, HELM_PLUGIN_DIR,

@@ -49,11 +49,6 @@ def content_cache() -> Path:
     return _setting("CONTENT_CACHE") or cache_home() / "content"
 
 
-def plugins_home() -> Path:
-    """Installed plugins (``HELMPY_PLUGINS`` / ``HELM_PLUGINS`` override)."""
-    return _setting("PLUGINS") or data_home() / "plugins"
-
-
 def embedded_cluster_db() -> Path:
     """Default SQLite file of the embedded cluster."""
     return data_home() / "cluster.db"

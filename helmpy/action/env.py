@@ -8,7 +8,7 @@ honours, :data:`HELM_SHOWN`) with its own values, then its ``HELMPY_*`` settings
 from __future__ import annotations
 
 import os
-import shutil
+import shlex
 import sys
 from pathlib import Path
 
@@ -23,13 +23,24 @@ HELM_SHOWN = ("BIN", "CACHE_HOME", "CONFIG_HOME", "CONTENT_CACHE", "DATA_HOME", 
 DEFAULT_MAX_HISTORY = 10
 
 
-def helmpy_bin() -> str:
-    """The command that runs this helmpy (``HELM_BIN`` for plugins): the script on PATH, else this interpreter's
-    ``-m helmpy``."""
-    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
-    if argv0 is not None and argv0.name == "helmpy":
-        return str(argv0.resolve()) if argv0.parent != Path() else shutil.which("helmpy") or str(argv0)
-    return shutil.which("helmpy") or f"{sys.executable} -m helmpy"
+def helm_bin() -> str:
+    """A path that runs this helmpy (``HELM_BIN``, which plugins call back): argv[0] when it is the ``helmpy``
+    executable, else a two-line launcher script under the cache home running this interpreter with
+    ``-m helmpy`` (``python -m helmpy``, or helmpy run in-process), rewritten only when it differs."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if Path(argv0).name == "helmpy" and os.access(argv0, os.X_OK):
+        return os.path.abspath(argv0)
+    from helmpy.fsutil import atomic_write
+
+    launcher = paths.cache_home() / "bin" / "helmpy"
+    text = f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m helmpy \"$@\"\n"
+    try:
+        current = launcher.read_text()
+    except OSError:
+        current = ""
+    if current != text:
+        atomic_write(launcher, text, mode=0o755)
+    return str(launcher)
 
 
 def _cluster() -> dict[str, str]:
@@ -44,30 +55,44 @@ def _cluster() -> dict[str, str]:
             "KUBECONFIG": os.pathsep.join(str(p) for p in chosen.kubeconfig)}
 
 
-def values() -> dict[str, str]:
-    """Every printed setting by key (the part after ``HELM_``/``HELMPY_``)."""
-    max_history = settings.integer("MAX_HISTORY", DEFAULT_MAX_HISTORY)
-    out = {
-        "BIN": helmpy_bin(),
+def helm_values() -> dict[str, str]:
+    """The :data:`HELM_SHOWN` settings by key, with helmpy's values (what plugins get as ``HELM_<KEY>``)."""
+    return {
+        "BIN": helm_bin(),
         "CACHE_HOME": str(paths.cache_home()),
         "CONFIG_HOME": str(paths.config_home()),
         "CONTENT_CACHE": str(paths.content_cache()),
         "DATA_HOME": str(paths.data_home()),
         "DEBUG": "true" if settings.flag("DEBUG") else "false",
-        "DRIVER": settings.get("DRIVER", "secret") or "secret",
         "KUBEAPISERVER": settings.get("KUBEAPISERVER", "") or "",
         "KUBECAFILE": settings.get("KUBECAFILE", "") or "",
         "KUBECONTEXT": settings.get("KUBECONTEXT", "") or "",
         "KUBEINSECURE_SKIP_TLS_VERIFY": "true" if settings.flag("KUBEINSECURE_SKIP_TLS_VERIFY") else "false",
         "KUBETLS_SERVER_NAME": settings.get("KUBETLS_SERVER_NAME", "") or "",
         "KUBETOKEN": settings.get("KUBETOKEN", "") or "",
-        "MAX_HISTORY": str(max_history),
+        "MAX_HISTORY": str(settings.integer("MAX_HISTORY", DEFAULT_MAX_HISTORY)),
         "NAMESPACE": settings.get("NAMESPACE", "default") or "default",
-        "PLUGINS": str(paths.plugins_home()),
+        "PLUGINS": os.pathsep.join(str(p) for p in paths.plugin_dirs()),
         "REGISTRY_CONFIG": str(paths.registry_config()),
         "REPOSITORY_CACHE": str(paths.repository_cache()),
         "REPOSITORY_CONFIG": str(paths.repository_config()),
     }
+
+
+def helm_env_vars() -> dict[str, str]:
+    """Helm's ``EnvVars()`` as helmpy honours it: ``HELM_<KEY>`` for :data:`HELM_SHOWN`, and ``KUBECONFIG``
+    when a kubeconfig was named (``--kubeconfig`` / ``HELMPY_KUBECONFIG``). This is what a plugin is handed."""
+    out = {f"{settings.HELM_PREFIX}{k}": v for k, v in helm_values().items()}
+    kubeconfig = settings.get("KUBECONFIG")
+    if kubeconfig:
+        out["KUBECONFIG"] = kubeconfig
+    return out
+
+
+def values() -> dict[str, str]:
+    """Every printed setting by key (the part after ``HELM_``/``HELMPY_``)."""
+    out = helm_values()
+    out["DRIVER"] = settings.get("DRIVER", "secret") or "secret"
     out.update(_cluster())
     return out
 

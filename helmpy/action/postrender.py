@@ -1,4 +1,4 @@
-"""``--post-renderer``: hand the rendered manifests to the user's executable and take back what it prints.
+"""``--post-renderer``: hand the rendered manifests to a postrenderer/v1 plugin or an executable, take back its output.
 
 Helm's protocol (``pkg/action/action.go`` ``renderResources``): every rendered template file except NOTES and
 partials, hooks included, goes to the executable's stdin as one YAML stream, each document annotated with
@@ -7,10 +7,13 @@ annotation (removed again), so hooks, ``# Source:`` lines and install order stil
 become ``generated-by-postrender-N.yaml``. kustomize is the usual post-renderer (``kustomize build``, with the
 stream saved as a resource by a wrapper script).
 
-The executable is a path or a command on ``PATH`` (Helm 3's form). Helm 4 takes only the name of an installed
-``postrenderer/v1`` plugin; :meth:`PostRenderer.executable` is where such a name would be looked up among the
-plugins. helmpy sets no time or size limit on the executable: it is the user's own program, as a ``--set-file``
-file is the user's own data.
+``--post-renderer NAME`` names, as in Helm 4, an installed plugin of type ``postrenderer/v1`` (runtime
+``subprocess``): its ``platformCommand`` runs (chosen and ``$VAR``-expanded as a CLI plugin's, in the plugin
+environment with ``HELM_PLUGIN_NAME``/``HELM_PLUGIN_DIR``) with ``--post-renderer-args`` appended unexpanded, the
+stream on stdin. When no such plugin is installed, NAME is Helm 3's form: a path to an executable (anything with
+a directory part is only ever a path, since plugin names cannot hold one) or a command on ``PATH``.
+helmpy sets no time or size limit on the post-renderer: it is the user's own program, as a ``--set-file`` file is
+the user's own data.
 """
 
 from __future__ import annotations
@@ -23,10 +26,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helmpy import yamlutil
 from helmpy.errors import PostRenderError
+
+if TYPE_CHECKING:
+    from helmpy.plugin.manifest import Plugin
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +43,27 @@ _STDERR_SHOWN = 400  # characters of the post-renderer's stderr quoted in the er
 
 @dataclass
 class PostRenderer:
-    """The ``--post-renderer`` executable and its ``--post-renderer-args``."""
+    """``--post-renderer`` (a postrenderer/v1 plugin's name, else an executable) and ``--post-renderer-args``."""
 
     command: str
     args: list[str] = field(default_factory=list)
 
+    def _has_dir_part(self) -> bool:
+        return os.sep in self.command or bool(os.altsep and os.altsep in self.command)
+
+    def plugin(self) -> Plugin | None:
+        """The installed ``postrenderer/v1`` plugin ``command`` names (Helm 4's form), or None."""
+        if self._has_dir_part():
+            return None
+        from helmpy.plugin.loader import find
+        from helmpy.plugin.manifest import POSTRENDERER
+
+        return find(self.command, kind=POSTRENDERER)
+
     def executable(self) -> str:
-        """The file to run: ``command`` as a path when it has a directory part, else looked up on ``PATH``."""
-        if os.sep in self.command or (os.altsep and os.altsep in self.command):
+        """The file to run for Helm 3's form: ``command`` as a path when it has a directory part, else looked up
+        on ``PATH``."""
+        if self._has_dir_part():
             path = Path(self.command).expanduser()
             if path.is_file() and os.access(path, os.X_OK):
                 return str(path.resolve())
@@ -52,26 +71,38 @@ class PostRenderer:
             raise PostRenderError(f'post-renderer "{self.command}": {why}')
         found = shutil.which(self.command)
         if found is None:
-            raise PostRenderError(f'post-renderer "{self.command}": not found on PATH',
-                                  hint="give a path to the executable, or a command on PATH")
+            raise PostRenderError(f'post-renderer "{self.command}": no postrenderer/v1 plugin of that name is '
+                                  "installed and no such command is on PATH",
+                                  hint="`helmpy plugin list --type postrenderer/v1` lists the installed ones; "
+                                       "or give a path to an executable")
         return found
 
+    def command_line(self) -> tuple[list[str], dict[str, str] | None, str]:
+        """What to run: (argv, environment or None for helmpy's own, how errors name it)."""
+        plugin = self.plugin()
+        if plugin is None:
+            return [self.executable(), *self.args], None, f'post-renderer "{self.command}"'
+        from helmpy.plugin.command import prepare
+        from helmpy.plugin.environment import plugin_env
+
+        what = f'post-renderer plugin "{plugin.name}"'
+        env = plugin_env(plugin)
+        return prepare(plugin.manifest.commands, env, self.args, what=what), env, what
+
     def run_stream(self, stream: str) -> str:
-        """Run the executable with ``stream`` on stdin; its stdout, or one PostRenderError naming it."""
-        exe = self.executable()
-        logger.debug("post-renderer command=%s args=%d input_bytes=%d", exe, len(self.args), len(stream))
+        """Run the post-renderer with ``stream`` on stdin; its stdout, or one PostRenderError naming it."""
+        argv, env, what = self.command_line()
+        logger.debug("post-renderer argv=%s input_bytes=%d", argv, len(stream))
         try:
-            proc = subprocess.run([exe, *self.args], input=stream.encode("utf-8"), capture_output=True, check=False)
+            proc = subprocess.run(argv, input=stream.encode("utf-8"), capture_output=True, env=env, check=False)
         except OSError as err:
-            raise PostRenderError(f'post-renderer "{self.command}" could not be started: {err.strerror or err}') \
-                from err
+            raise PostRenderError(f"{what} could not be started: {err.strerror or err}") from err
         if proc.returncode != 0:
             said = " ".join(proc.stderr.decode("utf-8", "replace").split())[:_STDERR_SHOWN]
-            raise PostRenderError(f'post-renderer "{self.command}" failed (exit status {proc.returncode})'
-                                  + (f": {said}" if said else ""))
+            raise PostRenderError(f"{what} failed (exit status {proc.returncode})" + (f": {said}" if said else ""))
         out = proc.stdout.decode("utf-8", "replace")
         if not out.strip():
-            raise PostRenderError(f'post-renderer "{self.command}" produced empty output')
+            raise PostRenderError(f"{what} produced empty output")
         return out
 
     def run(self, files: dict[str, str]) -> dict[str, str]:
@@ -155,9 +186,9 @@ def split_and_deannotate(stream: str, name: str) -> dict[str, str]:
             continue
         if not isinstance(doc, dict):
             raise PostRenderError(f'post-renderer "{name}": document {i + 1} of its output is not a mapping')
-        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-        annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
-        path = str(annotations.get(FILENAME_ANNOTATION) or "")
+        meta = doc.get("metadata")
+        annotations = meta.get("annotations") if isinstance(meta, dict) else None
+        path = str(annotations.get(FILENAME_ANNOTATION) or "") if isinstance(annotations, dict) else ""
         if path:
             text = _deannotated(text, doc)
         grouped.setdefault(path or f"generated-by-postrender-{i}.yaml", []).append(text)

@@ -158,27 +158,29 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
 
 
 # --- writing ----------------------------------------------------------------------------------------
-def _tar_header(name: str, size: int, mtime: int) -> tarfile.TarInfo:
+def _tar_header(name: str, size: int, mtime: int, mode: int = 0o644) -> tarfile.TarInfo:
     import tarfile
 
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = mtime
-    info.mode = 0o644
+    info.mode = mode
     info.uid = info.gid = 0
     info.uname = info.gname = ""
     info.type = tarfile.REGTYPE
     return info
 
 
-def write_archive(entries: list[tuple[str, bytes, float]]) -> bytes:
-    """Build a reproducible .tgz from (path, data, mtime) in the given order."""
+def write_archive(entries: list[tuple[str, bytes, float]], executable: frozenset[str] = frozenset()) -> bytes:
+    """Build a reproducible .tgz from (path, data, mtime) in the given order; the paths in ``executable`` get
+    mode 0755 (a plugin's scripts), the rest 0644."""
     out = io.BytesIO()
-    stream_archive(entries, out)
+    stream_archive(entries, out, executable)
     return out.getvalue()
 
 
-def stream_archive(entries: list[tuple[str, bytes, float]], fileobj: BinaryIO) -> None:
+def stream_archive(entries: list[tuple[str, bytes, float]], fileobj: BinaryIO,
+                   executable: frozenset[str] = frozenset()) -> None:
     """Write the reproducible .tgz of (path, data, mtime) entries to ``fileobj`` as it is built: each header and
     file goes straight into the compressor, so no copy of the whole tar or archive is ever held.
 
@@ -192,7 +194,9 @@ def stream_archive(entries: list[tuple[str, bytes, float]], fileobj: BinaryIO) -
     fmt: Literal[0, 1, 2] = tarfile.USTAR_FORMAT if simple else tarfile.PAX_FORMAT
     with gzip.GzipFile(filename="", mode="wb", fileobj=fileobj, mtime=0, compresslevel=6) as gz:
         for name, data, mtime in entries:
-            gz.write(_tar_header(name, len(data), int(mtime + 0.5)).tobuf(fmt, tarfile.ENCODING, "surrogateescape"))
+            mode = 0o755 if name in executable else 0o644
+            header = _tar_header(name, len(data), int(mtime + 0.5), mode)
+            gz.write(header.tobuf(fmt, tarfile.ENCODING, "surrogateescape"))
             gz.write(data)
             pad = -len(data) % tarfile.BLOCKSIZE
             if pad:

@@ -78,7 +78,7 @@ LAZY_SUMMARIES: dict[str, str] = {
     'cluster': "Work with helmpy's embedded cluster.",
     'registry': 'Log in to and out of OCI registries (credentials go to the registry config.json).',
     'diff': 'Show what an upgrade or rollback would change, how revisions differ, and drift.',
-    'plugin': 'Install, list, update and uninstall Helm plugins (plugin.yaml, Helm 3\'s and Helm 4\'s forms).',
+    'plugin': 'Install, list, update, uninstall, package and verify Helm plugins (Helm 3 and 4 plugin.yaml).',
     'env': "Print helmpy's settings: Helm's HELM_* variables and helmpy's HELMPY_* ones, as KEY=\"value\" lines.",
 }
 ALIASES = {"dep": "dependency", "fetch": "pull", "ls": "list", "hist": "history", "del": "uninstall",

@@ -102,9 +102,10 @@ def post_renderer_options(f: F) -> F:
 
     decorated: Any = click.option("--post-renderer-args", "_pr_args", multiple=True, metavar="ARG",
                                   help="An argument to the post-renderer (can repeat).")(wrapper)
-    decorated = click.option("--post-renderer", "_pr_command", default="", metavar="PATH|COMMAND",
-                             help="Pipe the rendered manifests (hooks too) through this executable; its stdout "
-                                  "is what gets installed (e.g. a kustomize wrapper).")(decorated)
+    decorated = click.option("--post-renderer", "_pr_command", default="", metavar="PLUGIN|PATH",
+                             help="Pipe the rendered manifests (hooks too) through this postrenderer/v1 plugin "
+                                  "(Helm 4), else this executable (a path or a command on PATH); its stdout is "
+                                  "what gets installed (e.g. a kustomize wrapper).")(decorated)
     return decorated  # type: ignore[no-any-return]
 
 

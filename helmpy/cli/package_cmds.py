@@ -12,7 +12,7 @@ from helmpy.cli.options import remote_options
 from helmpy.errors import UsageError
 
 
-def _read_passphrase(path: str | None) -> str | None:
+def read_passphrase(path: str | None) -> str | None:
     """First line of --passphrase-file (``-`` reads stdin), like Helm."""
     if path is None:
         return None
@@ -59,7 +59,7 @@ def package(charts: tuple[str, ...], destination: str, version: str | None, app_
         raise UsageError("--sign requires --key (the signing key's name)")
     opts = PackageOptions(destination=destination, version=version, app_version=app_version,
                           dependency_update=dependency_update, sign=sign, key=key, keyring=keyring,
-                          passphrase=_read_passphrase(passphrase_file) if sign else None, remote=remote)
+                          passphrase=read_passphrase(passphrase_file) if sign else None, remote=remote)
     for chart in charts:
         result = run(chart, opts)
         click.echo(f"Successfully packaged chart and saved it to: {result.display_path}")

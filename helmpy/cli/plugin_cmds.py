@@ -1,4 +1,4 @@
-"""``plugin install/list/uninstall/update`` and running an installed plugin as ``helmpy NAME ...``.
+"""``plugin install/list/uninstall/update/package/verify`` and running an installed plugin as ``helmpy NAME ...``.
 
 Thin: the work is in :mod:`helmpy.plugin`. ``plugin_command`` builds the click command for a plugin when the
 top-level group meets a name it does not know (no plugin directory is read for helmpy's own commands).
@@ -25,7 +25,7 @@ def _reserved() -> frozenset[str]:
 
 @click.group(cls=PluginGroup)
 def plugin() -> None:
-    """Install, list, update and uninstall Helm plugins (plugin.yaml, Helm 3's and Helm 4's forms).
+    """Install, list, update, uninstall, package and verify Helm plugins (Helm 3 and 4 plugin.yaml).
 
     \b
     An installed plugin runs as `helmpy NAME ARGS...` with Helm's environment (HELM_BIN, HELM_PLUGIN_DIR,
@@ -109,6 +109,54 @@ def update(names: tuple[str, ...]) -> None:
     from helmpy.plugin.installer import update as do_update
 
     do_update(list(names), click.echo)
+
+
+@plugin.command()
+@debug_option
+@click.argument("path", type=click.Path())
+@click.option("-d", "--destination", default=".", show_default=True, help="Directory to write the plugin tarball to.")
+@click.option("--sign", type=click.BOOL, default=True, show_default=True, is_flag=False, flag_value=True,
+              help="Sign the tarball with a PGP private key, writing NAME-VERSION.tgz.prov (--sign=false to skip).")
+@click.option("--key", default="", help="Name (user id or substring) of the signing key (needed with several keys).")
+@click.option("--keyring", default=None, type=click.Path(),
+              help="Secret keyring holding the signing key (e.g. from `gpg --export-secret-keys`).")
+@click.option("--passphrase-file", default=None, help="File whose first line is the key passphrase ('-' = stdin).")
+def package(path: str, destination: str, sign: bool, key: str, keyring: str | None,
+            passphrase_file: str | None) -> None:
+    """Package a plugin directory into NAME-VERSION.tgz, signed unless --sign=false.
+
+    \b
+    Examples:
+      helmpy plugin package ./my-plugin --key 'Jane' --keyring ~/.gnupg/secring.gpg
+      helmpy plugin package ./my-plugin --sign=false -d dist
+    """
+    from pathlib import Path
+
+    from helmpy.cli.package_cmds import read_passphrase
+    from helmpy.plugin.package import package as do_package
+
+    do_package(Path(path), Path(destination), click.echo, sign=sign, key=key, keyring=keyring,
+               passphrase=read_passphrase(passphrase_file) if sign else None)
+
+
+@plugin.command()
+@debug_option
+@click.argument("path", type=click.Path())
+@click.option("--keyring", default=None, type=click.Path(),
+              help="Public keyring with the signer's key (default ~/.gnupg/pubring.gpg).")
+def verify(path: str, keyring: str | None) -> None:
+    """Verify a plugin tarball against its provenance file (PATH.prov) and a keyring.
+
+    \b
+    Examples:
+      helmpy plugin verify my-plugin-1.0.0.tgz --keyring pubring.gpg
+    """
+    from pathlib import Path
+
+    from helmpy.plugin.package import verify as do_verify
+
+    for line in do_verify(Path(path), keyring):
+        click.echo(line)
 
 
 def plugin_command(name: str) -> click.Command | None:

@@ -28,6 +28,22 @@ def is_archive(name: str) -> bool:
     return name.endswith(SUFFIXES)
 
 
+class SizeBudget:
+    """The install limits on a plugin's files: ``HELMPY_MAX_FILE_SIZE`` each, ``HELMPY_MAX_CHART_SIZE`` in all
+    (checked when unpacking an archive and when ``plugin package`` makes one)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.max_file, self.max_total = limits()
+        self.total = 0
+
+    def add(self, size: int) -> None:
+        self.total += size
+        if size > self.max_file or self.total > self.max_total:
+            raise PluginError(f"{self.source}: plugin archive is larger than the maximum size ({self.max_file} "
+                              f"bytes per file, {self.max_total} in all; HELMPY_MAX_FILE_SIZE, HELMPY_MAX_CHART_SIZE)")
+
+
 def _member_path(name: str, source: str) -> str:
     problem = path_problem(name)
     if problem is not None:
@@ -40,12 +56,11 @@ def _member_path(name: str, source: str) -> str:
 
 def extract(data: bytes, target: Path, source: str) -> Path:
     """Unpack ``data`` under ``target`` (an empty directory); return the directory holding plugin.yaml."""
-    max_file, max_total = limits()
+    budget = SizeBudget(source)
     if data[:2] != b"\x1f\x8b":
         raise PluginError(f"{source}: not a gzipped plugin archive")
-    total = 0
     try:
-        raw = gunzip_limited(data, max_total + 1024 * 1024, lambda limit: PluginError(
+        raw = gunzip_limited(data, budget.max_total + 1024 * 1024, lambda limit: PluginError(
             f"{source}: decompressed plugin archive is larger than the maximum size {limit}"))
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:", encoding="utf-8", errors="surrogateescape") as tar:
             for info in tar:
@@ -61,10 +76,7 @@ def extract(data: bytes, target: Path, source: str) -> Path:
                 if not info.isreg():
                     raise PluginError(f"{source}: plugin archive contains a link or special file {shown(info.name)}; "
                                       "only files and directories are allowed")
-                total += info.size
-                if info.size > max_file or total > max_total:
-                    raise PluginError(f"{source}: plugin archive is larger than the maximum size "
-                                      f"({max_file} bytes per file, {max_total} in all)")
+                budget.add(info.size)
                 if dest.exists():
                     raise PluginError(f"{source}: plugin archive holds {shown(info.name)} more than once")
                 dest.parent.mkdir(parents=True, exist_ok=True)

@@ -100,27 +100,20 @@ def _fetch_archive(opts: InstallOptions) -> tuple[bytes, bytes | None]:
 
 
 def _verify(opts: InstallOptions, data: bytes, prov: bytes | None, out: Out) -> None:
-    from helmpy.repo import provenance
+    from helmpy.plugin.package import verify
 
     name = opts.source.rstrip("/").rsplit("/", 1)[-1]
     if prov is None:
         raise PluginError("plugin verification failed: no provenance file (.prov) found",
                           hint="use --verify=false to install without checking a signature (not recommended)")
-    if not name.endswith(".tgz"):
-        raise PluginError(f"{name}: only .tgz plugin archives can be verified", hint="use --verify=false")
     out("Verifying plugin signature...")
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / name
         archive.write_bytes(data)
         (Path(tmp) / f"{name}.prov").write_bytes(prov)
-        try:
-            result = provenance.verify(archive, opts.keyring)
-        except PluginError:
-            raise
-        except Exception as err:  # ProvenanceError and friends: one line naming the plugin
-            raise PluginError(f"plugin verification failed: {err}") from err
-    for line in result.lines():
-        out(line.replace("Chart Hash", "Plugin Hash"))
+        lines = verify(archive, opts.keyring)
+    for line in lines:
+        out(line)
 
 
 def install(opts: InstallOptions, out: Out) -> Plugin:
@@ -136,6 +129,9 @@ def install(opts: InstallOptions, out: Out) -> Plugin:
         return _after_install(Plugin(staged.manifest, dest))
     if local.is_file() and not is_archive(source):
         raise PluginError(f"{source}: not a plugin directory or a .tgz/.tar.gz plugin archive")
+    if source.startswith("oci://"):
+        raise PluginError(f"{source}: installing plugins from OCI registries is not supported",
+                          hint="install from a directory, a .tgz (file or http(s) URL) or a git repository")
     archive = local.is_file() or (source.startswith(("http://", "https://")) and is_archive(source.split("?")[0]))
     if not opts.verify:
         out("WARNING: Skipping plugin signature verification")

@@ -156,14 +156,15 @@ def sign(archive_name: str, archive_data: bytes, metadata: dict[str, Any], key_i
 
 
 def verify(archive_path: str | os.PathLike[str], keyring: str | os.PathLike[str] | None = None,
-           prov_path: str | os.PathLike[str] | None = None) -> Verification:
-    """Check a chart's .prov signature against ``keyring`` and the archive's sha256."""
+           prov_path: str | os.PathLike[str] | None = None, suffixes: tuple[str, ...] = (".tgz",)) -> Verification:
+    """Check a chart's .prov signature against ``keyring`` and the archive's sha256 (a plugin's too: its
+    archive may also end in ``.tar.gz``, ``suffixes``)."""
     archive = Path(archive_path)
     if not archive.exists():
         raise ProvenanceError(f"{archive}: no such file")
     if archive.is_dir():
         raise ProvenanceError(f"{archive}: is a directory, not a chart archive")
-    if archive.suffix != ".tgz":
+    if not archive.name.endswith(suffixes):
         raise ProvenanceError(f"{archive}: chart must be a tgz file")
     prov = Path(prov_path) if prov_path else archive.with_name(archive.name + ".prov")
     if not prov.is_file():

@@ -117,7 +117,8 @@ def test_failing_post_renderer_is_one_error_naming_it(cli, chart: Path, tmp_path
 
 def test_missing_post_renderer_and_args_without_it(cli, chart: Path, tmp_path: Path) -> None:
     line = _error_line(cli("template", "rel", str(chart), "--post-renderer", "no-such-renderer-xyz"))
-    assert line == 'Error: post-renderer "no-such-renderer-xyz": not found on PATH', line
+    assert line == ('Error: post-renderer "no-such-renderer-xyz": no postrenderer/v1 plugin of that name is '
+                    'installed and no such command is on PATH'), line
     plain = tmp_path / "plain.sh"
     plain.write_text("#!/bin/sh\ncat\n")
     line = _error_line(cli("template", "rel", str(chart), "--post-renderer", str(plain)))
@@ -296,20 +297,119 @@ PARITY_CHART = {
 }
 
 
+# Helm 4's plugin form: plugin.yaml of type postrenderer/v1; the command's args are expanded, the
+# --post-renderer-args are appended as given; the script sees the plugin's environment
+PR_PLUGIN = """\
+apiVersion: v1
+name: sedpr
+version: 0.1.0
+type: postrenderer/v1
+runtime: subprocess
+runtimeConfig:
+  platformCommand:
+    - command: ${HELM_PLUGIN_DIR}/post.sh
+      args: ["$HELM_PLUGIN_NAME"]
+"""
+PR_PLUGIN_SCRIPT = """#!/bin/sh
+set -e
+by=$1
+shift
+sed "s/^data:$/data:\\n  post: $*\\n  by: $by/"
+"""
+
+
+def _install_pr_plugin(cli: Any, tmp_path: Path, name: str = "sedpr", kind: str = "postrenderer/v1",
+                       script: str = PR_PLUGIN_SCRIPT) -> Path:
+    src = tmp_path / "src" / name
+    src.mkdir(parents=True)
+    (src / "plugin.yaml").write_text(PR_PLUGIN.replace("sedpr", name).replace("postrenderer/v1", kind))
+    _script(src, "post.sh", script)
+    r = cli("plugin", "install", str(src))
+    assert r.exit_code == 0, r
+    return Path(os.environ["HELMPY_DATA_HOME"]) / "plugins"
+
+
+def test_post_renderer_plugin_through_template_install_and_upgrade(cli, chart: Path, tmp_path: Path,
+                                                                   db: Path) -> None:
+    _install_pr_plugin(cli, tmp_path)
+    r = cli("template", "rel", str(chart), "--post-renderer", "sedpr", "--post-renderer-args", "one",
+            "--post-renderer-args", "$HOME")
+    assert r.exit_code == 0, r
+    docs = _docs(r.stdout)
+    # the plugin's own args expanded ($HELM_PLUGIN_NAME), --post-renderer-args passed as given ($HOME kept)
+    assert docs["rel-cm"]["data"] == {"post": "one $HOME", "by": "sedpr", "greeting": "hello"}
+    assert docs["rel-hook"]["data"]["post"] == "one $HOME"
+    cluster = ["--cluster", f"local:{db}"]
+    r = cli("install", "rel", str(chart), *cluster, "--post-renderer", "sedpr", "--post-renderer-args", "v1")
+    assert r.exit_code == 0, r
+    live = EmbeddedCluster(db).get("v1", "ConfigMap", "rel-cm", "default")
+    assert live is not None and live["data"] == {"post": "v1", "by": "sedpr", "greeting": "hello"}
+    r = cli("upgrade", "rel", str(chart), *cluster, "--post-renderer", "sedpr", "--post-renderer-args", "v2")
+    assert r.exit_code == 0, r
+    live = EmbeddedCluster(db).get("v1", "ConfigMap", "rel-cm", "default")
+    assert live is not None and live["data"]["post"] == "v2"
+    assert "post: v2" in cli("get", "manifest", "rel", *cluster).stdout
+    r = cli("upgrade", "rel", str(chart), *cluster)  # without it, the chart as rendered
+    live = EmbeddedCluster(db).get("v1", "ConfigMap", "rel-cm", "default")
+    assert r.exit_code == 0 and live is not None and live["data"] == {"greeting": "hello"}, r
+
+
+def test_post_renderer_plugin_wins_over_path_and_only_its_type_counts(cli, chart: Path, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _script(bin_dir, "sedpr", "#!/bin/sh\necho 'the PATH command ran' >&2\nexit 9\n")
+    _script(bin_dir, "clionly", SED_SCRIPT)
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    _install_pr_plugin(cli, tmp_path)
+    r = cli("template", "rel", str(chart), "--post-renderer", "sedpr", "--post-renderer-args", "p", env=env)
+    assert r.exit_code == 0, r  # Helm 4: "If it exists, the plugin will be used"
+    assert _docs(r.stdout)["rel-cm"]["data"]["by"] == "sedpr"
+    _install_pr_plugin(cli, tmp_path, name="clionly", kind="cli/v1", script="#!/bin/sh\nexit 7\n")
+    r = cli("template", "rel", str(chart), "--post-renderer", "clionly", "--post-renderer-args", "q", env=env)
+    assert r.exit_code == 0, r  # a cli/v1 plugin is no post-renderer: the command on PATH runs
+    assert _docs(r.stdout)["rel-cm"]["data"]["post"] == "q"
+
+
+def test_failing_post_renderer_plugin_is_one_error_naming_it(cli, chart: Path, tmp_path: Path, db: Path) -> None:
+    _install_pr_plugin(cli, tmp_path, name="badpr", script="#!/bin/sh\necho \"no kustomization in $1\" >&2\nexit 4\n")
+    line = _error_line(cli("template", "rel", str(chart), "--post-renderer", "badpr"))
+    assert line == 'Error: post-renderer plugin "badpr" failed (exit status 4): no kustomization in badpr', line
+    line = _error_line(cli("install", "rel", str(chart), "--cluster", f"local:{db}", "--post-renderer", "badpr"))
+    assert line.startswith('Error: INSTALLATION FAILED: post-renderer plugin "badpr" failed'), line
+    assert cli("list", "-q", "--cluster", f"local:{db}").stdout == ""
+
+
 @pytest.mark.helm
 def test_post_rendered_output_matches_helm_4s_plugin(cli, helm, tmp_path: Path) -> None:
-    """Helm 4 takes a postrenderer/v1 plugin; helmpy the same script by path: the output is byte-identical
-    (formatting kept, ``yes`` still a string, annotations added and removed where Helm's kyaml puts them)."""
+    """The same postrenderer/v1 plugin, installed with `helmpy plugin install DIR`, run by real Helm 4 (its
+    HELM_PLUGINS pointed at helmpy's plugin directory) and by helmpy: the output is byte-identical (formatting
+    kept, ``yes`` still a string, annotations added and removed where Helm's kyaml puts them); the script by
+    path (Helm 3's form) gives helmpy the same stream."""
     chart = write_files(tmp_path / "app", PARITY_CHART)
-    plugin = tmp_path / "plugins" / "sedpr"
-    plugin.mkdir(parents=True)
-    (plugin / "plugin.yaml").write_text("apiVersion: v1\nname: sedpr\nversion: 0.1.0\ntype: postrenderer/v1\n"
-                                        "runtime: subprocess\nruntimeConfig:\n  platformCommand:\n"
-                                        "    - command: ${HELM_PLUGIN_DIR}/post.sh\n")
-    script = _script(plugin, "post.sh", SED_SCRIPT)
-    theirs = helm("template", "rel", str(chart), "--post-renderer", "sedpr", "--post-renderer-args", "yes",
-                  extra_env={"HELM_PLUGINS": str(tmp_path / "plugins")})
-    ours = cli("template", "rel", str(chart), "--post-renderer", str(script), "--post-renderer-args", "yes")
+    plugins = _install_pr_plugin(cli, tmp_path)
+    args = ["template", "rel", str(chart), "--post-renderer", "sedpr", "--post-renderer-args", "yes",
+            "--post-renderer-args", "$HOME"]
+    theirs = helm(*args, extra_env={"HELM_PLUGINS": str(plugins)})
+    ours = cli(*args)
     assert ours.exit_code == 0, ours
     assert ours.stdout == theirs.stdout
-    assert "  post: yes\n" in ours.stdout
+    assert "  post: yes $HOME\n  by: sedpr\n" in ours.stdout
+    by_path = cli("template", "rel", str(chart), "--post-renderer", str(plugins / "sedpr" / "post.sh"),
+                  "--post-renderer-args", "sedpr", "--post-renderer-args", "yes", "--post-renderer-args", "$HOME")
+    assert by_path.exit_code == 0 and by_path.stdout == theirs.stdout, by_path
+
+
+# --- --skip-schema-validation ------------------------------------------------------------------------------
+def test_skip_schema_validation_on_every_command_helm_has_it(cli, tmp_path: Path, db: Path) -> None:
+    chart = write_files(tmp_path / "app", {**CHART, "values.schema.json": json.dumps(
+        {"type": "object", "properties": {"greeting": {"type": "string", "maxLength": 5}}})})
+    bad = ["--set", "greeting=far-too-long"]
+    cluster = ["--cluster", f"local:{db}"]
+    for args in (["template", "rel", str(chart)], ["install", "rel", str(chart), *cluster],
+                 ["upgrade", "--install", "rel", str(chart), *cluster], ["lint", str(chart)]):
+        r = cli(*args, *bad)
+        assert r.exit_code != 0 and "greeting" in r.stderr + r.stdout and "Traceback" not in r.stderr, (args, r)
+        r = cli(*args, *bad, "--skip-schema-validation")
+        assert r.exit_code == 0, (args, r)
+    live = EmbeddedCluster(db).get("v1", "ConfigMap", "rel-cm", "default")
+    assert live is not None and live["data"]["greeting"] == "far-too-long"

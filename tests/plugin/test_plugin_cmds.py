@@ -58,6 +58,28 @@ def test_shell_plugin_runs_with_helms_environment(helmpy: Run, tmp_path: Path) -
     assert "ns=outer " in outer.stdout
 
 
+def test_plugin_environment_is_what_helmpy_env_prints(helmpy: Run, tmp_path: Path) -> None:
+    """One implementation: every HELM_* line of `helmpy env` reaches a plugin with the same value, HELMPY_*
+    winning over HELM_*, and a kubeconfig named on the command line arrives as KUBECONFIG."""
+    src = write_plugin(tmp_path / "envdump", "name: envdump\ncommand: $HELM_PLUGIN_DIR/dump.sh\n",
+                       {"dump.sh": "#!/bin/sh\nenv | grep -E '^(HELM_|KUBECONFIG=)' | sort\n"})
+    assert helmpy("plugin", "install", str(src)).returncode == 0
+    env = {"HELM_NAMESPACE": "from-helm", "HELMPY_NAMESPACE": "from-helmpy", "HELM_DEBUG": "t",
+           "HELM_MAX_HISTORY": "4", "HELM_KUBEAPISERVER": "https://127.0.0.1:1"}
+    printed = helmpy("env", env=env)
+    assert printed.returncode == 0, printed.stderr
+    expected = {k: v.strip('"') for k, _, v in (line.partition("=") for line in printed.stdout.splitlines())
+                if k.startswith("HELM_")}
+    ran = helmpy("--kubeconfig", str(tmp_path / "kc"), "envdump", env=env)
+    assert ran.returncode == 0, ran.stderr
+    seen = dict(line.split("=", 1) for line in ran.stdout.splitlines())
+    assert {k: seen[k] for k in expected} == expected
+    assert (seen["HELM_NAMESPACE"], seen["HELM_DEBUG"], seen["HELM_MAX_HISTORY"]) == ("from-helmpy", "true", "4")
+    assert seen["KUBECONFIG"] == str(tmp_path / "kc")
+    assert (seen["HELM_PLUGIN_NAME"], seen["HELM_PLUGIN_DIR"]) == ("envdump", str(plugins_dir() / "envdump"))
+    assert os.access(seen["HELM_BIN"], os.X_OK)
+
+
 def test_plugin_exit_code_and_help(helmpy: Run, tmp_path: Path) -> None:
     assert helmpy("plugin", "install", str(_hello(tmp_path))).returncode == 0
     failed = helmpy("hello", env={"HELLO_EXIT": "3"})
@@ -275,3 +297,98 @@ def test_git_plugin_install_version_and_update(helmpy: Run, tmp_path: Path) -> N
     dirty = helmpy("plugin", "update", "gitplug")
     assert dirty.returncode == 1 and "plugin repo was modified" in dirty.stderr
     assert "no-such-source" in helmpy("plugin", "install", "no-such-source", "--verify=false").stderr
+
+
+# --- plugin package / plugin verify -------------------------------------------------------------------------
+from tests.repo.gpg_fixture import SigningKey, signing_key  # noqa: E402,F401
+
+
+def test_package_unsigned_then_install_the_tarball(helmpy: Run, tmp_path: Path) -> None:
+    src = _hello(tmp_path)
+    (src / "docs").mkdir()
+    (src / "docs" / "README").write_text("read me\n")
+    made = helmpy("plugin", "package", str(src), "--sign=false", "-d", str(tmp_path / "dist"))
+    assert made.returncode == 0, made.stderr
+    tgz = tmp_path / "dist" / "hello-0.1.0.tgz"
+    assert made.stdout.splitlines() == [
+        "WARNING: Skipping plugin signing. This is not recommended for plugins intended for distribution.",
+        f"Successfully packaged plugin and saved it to: {tgz}"]
+    with tarfile.open(tgz) as tar:
+        modes = {m.name: m.mode for m in tar.getmembers()}
+    assert modes == {"hello/docs/README": 0o644, "hello/hello.sh": 0o755, "hello/plugin.yaml": 0o644}
+    assert helmpy("plugin", "install", str(tgz), "--verify=false").returncode == 0
+    assert helmpy("hello", "x").stdout.startswith("args=x\n")  # the script kept its execute bit
+
+
+def test_package_refuses_what_install_would(helmpy: Run, tmp_path: Path) -> None:
+    src = _hello(tmp_path)
+    (src / "link").symlink_to("/etc/passwd")
+    r = helmpy("plugin", "package", str(src), "--sign=false", "-d", str(tmp_path / "dist"))
+    assert r.returncode == 1 and r.stderr.strip() == (f"Error: {src}: 'link' is a link or special file; a plugin "
+                                                      "archive holds only files and directories"), r.stderr
+    (src / "link").unlink()
+    r = helmpy("plugin", "package", str(src), "-d", str(tmp_path / "dist"), env={"HOME": str(tmp_path)})
+    assert r.returncode == 1 and r.stderr.startswith("Error: cannot sign the plugin: secret keyring"), r.stderr
+    assert not (tmp_path / "dist" / "hello-0.1.0.tgz").exists()  # nothing written when signing cannot happen
+    r = helmpy("plugin", "package", str(src), "--sign=false", "-d", str(tmp_path / "dist"),
+               env={"HELMPY_MAX_FILE_SIZE": "100"})
+    assert r.returncode == 1 and r.stderr.startswith(f"Error: {src}: plugin archive is larger than the maximum "
+                                                     "size (100 bytes per file"), r.stderr
+    r = helmpy("plugin", "package", str(tmp_path / "nope"))
+    assert r.returncode == 1 and r.stderr.strip() == f"Error: {tmp_path / 'nope'}: no such directory", r.stderr
+
+
+def test_signed_package_verifies_installs_and_lists_as_signed(helmpy: Run, tmp_path: Path,
+                                                              signing_key: SigningKey) -> None:
+    dist = tmp_path / "dist"
+    made = helmpy("plugin", "package", str(_hello(tmp_path)), "-d", str(dist), "--keyring",
+                  str(signing_key.secring))
+    assert made.returncode == 0, made.stderr
+    tgz = dist / "hello-0.1.0.tgz"
+    assert made.stdout.splitlines() == [f"Successfully signed. Signature written to: {tgz}.prov",
+                                        f"Successfully packaged plugin and saved it to: {tgz}"]
+    lines = [f"Signed by: {signing_key.uid}", f"Using Key With Fingerprint: {signing_key.fingerprint}"]
+    checked = helmpy("plugin", "verify", str(tgz), "--keyring", str(signing_key.pubring))
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.splitlines()[:2] == lines
+    assert checked.stdout.splitlines()[2].startswith("Plugin Hash Verified: sha256:")
+    installed = helmpy("plugin", "install", str(tgz), "--keyring", str(signing_key.pubring))
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.splitlines()[1:3] == lines
+    assert helmpy("plugin", "list").stdout.splitlines()[1].split()[4] == "signed"
+    tampered = tmp_path / "t" / tgz.name
+    tampered.parent.mkdir()
+    tampered.write_bytes(tgz.read_bytes()[:-8] + b"\0" * 8)
+    shutil.copy(f"{tgz}.prov", f"{tampered}.prov")
+    r = helmpy("plugin", "verify", str(tampered), "--keyring", str(signing_key.pubring))
+    assert r.returncode == 1 and r.stderr.startswith("Error: plugin verification failed: sha256 sum does not match")
+    r = helmpy("plugin", "verify", str(tmp_path / "src" / "hello"))
+    assert r.returncode == 1 and "directory verification not supported" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_oci_plugin_source_is_one_clear_error(helmpy: Run) -> None:
+    r = helmpy("plugin", "install", "oci://127.0.0.1:1/plugins/hello", "--verify=false")
+    assert r.returncode == 1 and r.stderr.splitlines()[0] == (
+        "Error: oci://127.0.0.1:1/plugins/hello: installing plugins from OCI registries is not supported"), r.stderr
+
+
+@pytest.mark.helm
+def test_plugin_signatures_cross_with_real_helm(helmpy: Run, helm: Run, tmp_path: Path,
+                                                signing_key: SigningKey) -> None:
+    """Helm 4 verifies what helmpy packages and signs, and helmpy verifies what Helm 4 packages and signs,
+    with the same lines."""
+    src = _hello(tmp_path)
+    keys = ["--keyring", str(signing_key.pubring)]
+    ours = tmp_path / "ours" / "hello-0.1.0.tgz"
+    assert helmpy("plugin", "package", str(src), "-d", str(ours.parent), "--keyring",
+                  str(signing_key.secring)).returncode == 0
+    theirs = tmp_path / "theirs" / "hello-0.1.0.tgz"
+    helm("plugin", "package", str(src), "-d", str(theirs.parent), "--key", signing_key.uid, "--keyring",
+         str(signing_key.secring))
+    for tgz in (ours, theirs):
+        by_helm = helm("plugin", "verify", str(tgz), *keys)
+        by_us = helmpy("plugin", "verify", str(tgz), *keys)
+        assert by_us.returncode == 0, by_us.stderr
+        assert by_us.stdout == by_helm.stdout
+    helm("plugin", "install", str(ours), *keys)
+    assert helm("hello", "z").stdout.startswith("args=z\n")

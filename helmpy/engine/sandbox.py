@@ -64,7 +64,7 @@ def set_code_store(store: CodeStore | None) -> None:
 
 def code_store() -> CodeStore | None:
     """The store :func:`set_code_store` installed (the Go engine keeps its parse trees there too)."""
-    return _code_store
+    return _code_store.get()
 
 
 @functools.lru_cache(maxsize=1)

@@ -404,3 +404,19 @@ class PostRenderError(RenderError):
     The message names the post-renderer and what it said on stderr, so the user knows the chart rendered and
     their own tool (kustomize, a script) is what failed.
     """
+
+
+# --- honest tests on the embedded cluster (appended by the cluster2 helper) ------------------------
+class TestsNotRun(ReleaseError):
+    """``helmpy test``: some test Pods/Jobs "completed" only by the embedded cluster's simulation (no container
+    ran), and the user did not opt into counting that as a pass. Exit 1, like a failed test: a CI job must not
+    go green on tests that never ran. ``release`` is the release as recorded (those tests' phase ``Unknown``)."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, names: list[str], flag: str, release: object = None) -> None:
+        listed = ", ".join(names)
+        super().__init__(f"{len(names)} test{'s' if len(names) != 1 else ''} not run: {listed} (helmpy's "
+                         f"embedded cluster runs no containers; pass {flag} to accept a simulated pass)")
+        self.names = names
+        self.release = release

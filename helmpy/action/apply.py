@@ -327,7 +327,7 @@ def deploy(cfg: Any, plan: Deployment, *, wait: bool = False, timeout: float = 3
     objects and recording the release happen in one ``kube.transaction()``, so on the embedded cluster a
     crash leaves either both or neither.
     """
-    from helmpy.action.hooks import hooks_for, run_hooks
+    from helmpy.action.hooks import describe, hooks_for, run_hooks
 
     rel = plan.release
 
@@ -335,7 +335,8 @@ def deploy(cfg: Any, plan: Deployment, *, wait: bool = False, timeout: float = 3
         cfg.storage.update(r)
 
     if not no_hooks:
-        run_hooks(cfg.kube, rel, plan.pre_event, timeout, clock=cfg.clock, record=record)
+        plan.description = describe(plan.description, run_hooks(cfg.kube, rel, plan.pre_event, timeout,
+                                                                 clock=cfg.clock, record=record))
     finish_now = not wait and (no_hooks or not hooks_for(rel, plan.post_event))
     with cfg.kube.transaction():
         result = apply_objects(cfg.kube, plan.current, plan.target, rel.name, rel.namespace, force=force)
@@ -346,7 +347,8 @@ def deploy(cfg: Any, plan: Deployment, *, wait: bool = False, timeout: float = 3
             cfg.kube.wait_ready([o for o in result.applied_objects if wait_for_jobs or o.get("kind") != "Job"],
                                 timeout)
         if not no_hooks:
-            run_hooks(cfg.kube, rel, plan.post_event, timeout, clock=cfg.clock, record=record)
+            plan.description = describe(plan.description, run_hooks(cfg.kube, rel, plan.post_event, timeout,
+                                                                     clock=cfg.clock, record=record))
         finalize(cfg, plan)
     return result
 

@@ -2,6 +2,11 @@
 
 Hooks are created as they are (no ownership stamp, not part of the manifest) and waited for until ready
 (Jobs complete, Pods succeed); each run is recorded on the stored release so ``status`` shows it.
+
+helmpy's embedded cluster runs no containers: a hook Pod or Job it "completes" says so in its status
+(:func:`helmpy.kube.controllers.pods.simulated`). :func:`run_hooks` returns those hooks so that callers never
+report them as passed: ``helmpy test`` refuses them unless told otherwise, installs say so in the revision's
+description (:func:`describe`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ logger = logging.getLogger(__name__)
 BEFORE_HOOK_CREATION = "before-hook-creation"
 HOOK_SUCCEEDED = "hook-succeeded"
 HOOK_FAILED = "hook-failed"
+#: Appended to a revision's description when one of its hooks completed by simulation.
+SIMULATED_NOTE = "hooks simulated: no container ran"
 
 
 def from_rendered(docs: list[Any]) -> list[Hook]:
@@ -60,12 +67,17 @@ def _delete(kube: Any, obj: dict[str, Any]) -> None:
 
 
 def run_hooks(kube: Any, release: Release, event: str, timeout: float, *, clock: Callable[[], Any],
-              record: Callable[[Release], None] | None = None, selected: Callable[[Hook], bool] | None = None) -> None:
-    """Run every ``event`` hook; HookFailed names the failing hook's path.
+              record: Callable[[Release], None] | None = None, selected: Callable[[Hook], bool] | None = None,
+              simulated_phase: str = "Succeeded") -> list[Hook]:
+    """Run every ``event`` hook; HookFailed names the failing hook's path. Returns the simulated hooks.
 
-    ``record`` persists the release after each state change so ``last_run`` survives a crash.
+    ``record`` persists the release after each state change so ``last_run`` survives a crash. A hook whose
+    Pod/Job completed only by the embedded cluster's simulation is recorded with ``simulated_phase``.
     """
+    from helmpy.kube.controllers.pods import simulated
+
     executed: list[tuple[Hook, dict[str, Any]]] = []
+    faked: list[Hook] = []
     for hook in hooks_for(release, event):
         if selected is not None and not selected(hook):
             continue
@@ -79,6 +91,9 @@ def run_hooks(kube: Any, release: Release, event: str, timeout: float, *, clock:
         try:
             kube.create(obj)
             kube.wait_ready([obj], timeout)
+            meta = obj.get("metadata") or {}
+            was_simulated = simulated(kube.get(str(obj.get("apiVersion")), str(obj.get("kind")),
+                                               meta.get("name", ""), meta.get("namespace")))
         except HelmpyError as err:
             hook.last_run.completed_at = clock()
             hook.last_run.phase = "Failed"
@@ -91,13 +106,22 @@ def run_hooks(kube: Any, release: Release, event: str, timeout: float, *, clock:
                     _safe_delete(kube, done_obj)
             raise HookFailed(f"{event} hook {hook.path} ({hook.kind}/{hook.name}) failed: {err}") from err
         hook.last_run.completed_at = clock()
-        hook.last_run.phase = "Succeeded"
+        hook.last_run.phase = simulated_phase if was_simulated else "Succeeded"
+        if was_simulated:
+            logger.debug("hook simulated release=%s event=%s path=%s", release.name, event, hook.path)
+            faked.append(hook)
         if record:
             record(release)
         executed.append((hook, obj))
     for hook, obj in reversed(executed):
         if HOOK_SUCCEEDED in _policies(hook):
             _safe_delete(kube, obj)
+    return faked
+
+
+def describe(description: str, simulated: list[Hook]) -> str:
+    """A revision's description, noting when hooks completed by simulation (``Install complete (hooks ...)``)."""
+    return f"{description} ({SIMULATED_NOTE})" if simulated and SIMULATED_NOTE not in description else description
 
 
 def _safe_delete(kube: Any, obj: dict[str, Any]) -> None:

@@ -665,20 +665,35 @@ def get_all(release_name: str, revision: int, cfg: Any) -> None:
 @timeout_option
 @click.option("--filter", "filters", multiple=True, metavar="name=NAME|!name=NAME", help="Select tests (repeat).")
 @click.option("--logs", is_flag=True, hidden=True, help="Accepted for Helm compatibility; no pod logs exist here.")
+@click.option("--accept-simulated", is_flag=True, envvar=settings.names("ACCEPT_SIMULATED"),
+              help="Count a test the embedded cluster only simulated (no container ran) as passed.")
 @cluster_options
-def test(name: str, timeout: str, filters: tuple[str, ...], logs: bool, cfg: Any) -> None:
+def test(name: str, timeout: str, filters: tuple[str, ...], logs: bool, accept_simulated: bool, cfg: Any) -> None:
     """Run the test hooks of release NAME.
+
+    On helmpy's embedded cluster no container runs: a test whose completion is simulated is "not run" and the
+    command exits 1, unless --accept-simulated (or HELMPY_ACCEPT_SIMULATED=1) counts it as passed.
 
     \b
     Examples:
       helmpy test web
       helmpy test web --filter name=web-test-connection
+      helmpy test web --accept-simulated
     """
     from helmpy.action import test_release as action
     from helmpy.cli import release_output as ro
+    from helmpy.errors import TestsNotRun
 
-    rel = action.run(cfg(), name, action.TestOptions(timeout=parse_duration(timeout), filters=list(filters)))
-    _echo(ro.status_block(rel, hide_notes=True))
+    opts = action.TestOptions(timeout=parse_duration(timeout), filters=list(filters), accept_simulated=accept_simulated)
+    try:
+        result = action.run(cfg(), name, opts)
+    except TestsNotRun as err:
+        _echo(ro.status_block(err.release, hide_notes=True))  # as Helm: the status, then the error
+        raise
+    _echo(ro.status_block(result.release, hide_notes=True))
+    if result.simulated:
+        click.echo(f"NOTE: simulated, not run (accepted by --accept-simulated): {', '.join(result.simulated)}",
+                   err=True)
 
 
 __all__ = ["install", "upgrade", "rollback", "uninstall", "history", "status", "list_releases", "get", "test",

@@ -8,7 +8,7 @@ import pytest
 
 from helmpy.action import install, test_release, upgrade
 from helmpy.action.config import Configuration
-from helmpy.errors import ReleaseFailed
+from helmpy.errors import ReleaseFailed, TestsNotRun
 from helmpy.release.model import Status
 from tests.action.release_support import app_chart, cm, env  # noqa: F401 - fixtures
 
@@ -57,9 +57,25 @@ def test_job_hook_succeeded_is_deleted(env: Configuration, app_chart: Path) -> N
 def test_test_hooks(env: Configuration, app_chart: Path) -> None:
     install.run(env, install.InstallOptions(name="demo", chart_ref=str(app_chart)))
     assert env.kube.get("v1", "Pod", "demo-test", "default") is None  # tests do not run on install
-    rel = test_release.run(env, "demo", test_release.TestOptions(timeout=10))
-    hook = next(h for h in rel.hooks if h.name == "demo-test")
+    # the embedded cluster only simulates the test Pod: not run, recorded as Unknown, unless accepted
+    with pytest.raises(TestsNotRun, match=r"^1 test not run: demo-test \(.*pass --accept-simulated") as err:
+        test_release.run(env, "demo", test_release.TestOptions(timeout=10))
+    assert err.value.names == ["demo-test"]
+    assert next(h for h in env.storage.get("demo", 1).hooks if h.name == "demo-test").last_run.phase == "Unknown"
+    result = test_release.run(env, "demo", test_release.TestOptions(timeout=10, accept_simulated=True))
+    assert result.simulated == ["demo-test"]
+    hook = next(h for h in result.release.hooks if h.name == "demo-test")
     assert hook.last_run.phase == "Succeeded"
     assert next(h for h in env.storage.get("demo", 1).hooks if h.name == "demo-test").last_run.phase == "Succeeded"
     skipped = test_release.run(env, "demo", test_release.TestOptions(filters=["!name=demo-test"]))
-    assert next(h for h in skipped.hooks if h.name == "demo-test").last_run.started_at == hook.last_run.started_at
+    assert skipped.simulated == []
+    assert next(h for h in skipped.release.hooks if h.name == "demo-test").last_run.started_at == \
+        hook.last_run.started_at
+
+
+def test_simulated_job_hook_is_named_in_the_description(env: Configuration, app_chart: Path) -> None:
+    res = install.run(env, install.InstallOptions(name="demo", chart_ref=str(app_chart)))
+    assert res.release.info.description == "Install complete"  # ConfigMap hooks are real objects, not simulated
+    res = upgrade.run(env, upgrade.UpgradeOptions(name="demo", chart_ref=str(app_chart), values={"jobHook": True},
+                                                  values_given=True))
+    assert env.storage.get("demo", 2).info.description == "Upgrade complete (hooks simulated: no container ran)"

@@ -94,9 +94,17 @@ def test_install_status_list_history_get(cli: Any, db: Path, chart: Path) -> Non
     everything = run(cli, db, "get", "all", "demo").stdout
     assert "CHART: release-app" in everything and "COMPUTED VALUES:" in everything and "MANIFEST:" in everything
 
+    # the embedded cluster runs no containers: the test was not run, exit 1, unless a simulated pass is accepted
     r = run(cli, db, "test", "demo")
+    assert r.exit_code == 1 and r.stderr == (
+        "Error: 1 test not run: demo-test (helmpy's embedded cluster runs no containers; pass --accept-simulated "
+        "to accept a simulated pass)\n"), r
+    assert "TEST SUITE:     demo-test\nLast Started:   " in r.stdout and "Phase:          Unknown" in r.stdout
+    assert "Phase:          Unknown" in run(cli, db, "status", "demo").stdout
+    r = run(cli, db, "test", "demo", "--accept-simulated")
     assert r.exit_code == 0, r
     assert "TEST SUITE:     demo-test\nLast Started:   " in r.stdout and "Phase:          Succeeded" in r.stdout
+    assert r.stderr == "NOTE: simulated, not run (accepted by --accept-simulated): demo-test\n"
 
     r = run(cli, db, "rollback", "demo")
     assert (r.exit_code, r.stdout) == (0, "Rollback was a success! Happy Helming!\n")
@@ -105,6 +113,22 @@ def test_install_status_list_history_get(cli: Any, db: Path, chart: Path) -> Non
     r = run(cli, db, "uninstall", "demo")
     assert (r.exit_code, r.stdout) == (0, 'release "demo" uninstalled\n')
     assert run(cli, db, "list", "-a").stdout.count("\n") == 1
+
+
+def test_test_accepts_simulated_from_the_environment_and_hooks_say_simulated(cli: Any, db: Path, chart: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(cli, db, "install", "demo", str(chart), "--set", "jobHook=true,jobHookEvents=post-install")
+    assert r.exit_code == 0, r
+    history = run(cli, db, "history", "demo", "-o", "json").json
+    assert history[0]["description"] == "Install complete (hooks simulated: no container ran)"
+    status = run(cli, db, "status", "demo").stdout
+    assert "DESCRIPTION: Install complete (hooks simulated: no container ran)\n" in status
+    assert run(cli, db, "test", "demo", "--filter", "name=nothing").exit_code == 0  # no test selected: nothing faked
+    monkeypatch.setenv("HELMPY_ACCEPT_SIMULATED", "1")
+    r = run(cli, db, "test", "demo")
+    assert r.exit_code == 0 and "Phase:          Succeeded" in r.stdout, r
+    monkeypatch.setenv("HELMPY_ACCEPT_SIMULATED", "0")
+    assert run(cli, db, "test", "demo").exit_code == 1
 
 
 def test_install_json_and_dry_run(cli: Any, db: Path, chart: Path) -> None:

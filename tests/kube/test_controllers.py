@@ -16,7 +16,7 @@ import pytest
 
 from helmpy.errors import KubeApiStatus
 from helmpy.kube import readiness
-from helmpy.kube.controllers.pods import NOT_RUN
+from helmpy.kube.controllers.pods import NOT_RUN, simulated
 from helmpy.kube.embedded import EmbeddedCluster
 
 
@@ -187,6 +187,15 @@ def test_jobs_and_test_pods_succeed_saying_nothing_ran(cluster) -> None:
     test_pod = cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "t", "namespace": "default"},
                                "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}})
     assert test_pod["status"]["phase"] == "Succeeded" and test_pod["status"]["message"] == NOT_RUN
+    # what helmpy test and hooks read: simulated, unlike what a real kubelet / Job controller writes
+    assert simulated(live) and simulated(test_pod) and all(simulated(p) for p in pods)
+    real_pod = {"kind": "Pod", "status": {"phase": "Succeeded", "containerStatuses": [{"state": {"terminated": {
+        "exitCode": 0, "reason": "Completed"}}}]}}
+    real_job = {"kind": "Job", "status": {"succeeded": 1, "conditions": [
+        {"type": "Complete", "status": "True", "reason": "CompletionsReached",
+         "message": "Reached expected number of succeeded pods"}]}}
+    assert not any(simulated(o) for o in (real_pod, real_job, None, {"kind": "ConfigMap"},
+                                          cluster.get("v1", "Node", "helmpy-node")))
 
 
 def test_background_foreground_and_orphan_deletion(cluster, tmp_path) -> None:

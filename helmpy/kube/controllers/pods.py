@@ -104,3 +104,19 @@ def job(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
              "lastProbeTime": stamp, "lastTransitionTime": stamp} for t in ("SuccessCriteriaMet", "Complete")]
     obj["status"] = {"startTime": stamp, "completionTime": stamp, "succeeded": completions, "active": 0,
                      "ready": 0, "terminating": 0, "uncountedTerminatedPods": {}, "conditions": done}
+
+
+def simulated(obj: KubeObject | None) -> bool:
+    """Whether ``obj`` (a Pod or Job read back from a cluster) "completed" only by this simulation.
+
+    What :func:`pod` and :func:`job` write, and nothing a kubelet or Job controller ever writes: a Pod with
+    ``status.reason: Simulated``, a Job whose ``Complete`` condition carries :data:`JOB_DONE`. Read from the
+    object, not from which cluster is in use, so it holds through ``helmpy cluster serve`` too.
+    """
+    status = (obj or {}).get("status")
+    if not isinstance(status, dict):
+        return False
+    if obj is not None and obj.get("kind") == "Job":
+        return any(isinstance(c, dict) and c.get("type") == "Complete" and c.get("message") == JOB_DONE
+                   for c in status.get("conditions") or [])
+    return status.get("reason") == SIMULATED

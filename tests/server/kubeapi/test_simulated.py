@@ -4,6 +4,8 @@ kubectl and real Helm 4 - and the same objects whichever of helmpy in-process, H
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from helmpy import yamlutil
 from tests.server.kubeapi.conftest import helm_runner
 
 pytestmark = pytest.mark.helm
+ROOT = Path(__file__).resolve().parents[3]
 
 APP = """\
 apiVersion: apps/v1
@@ -117,9 +120,18 @@ def test_helm_wait_hooks_and_test_pods_on_simulated_objects(served, helm_bin_dir
         "spec:\n  restartPolicy: Never\n  containers: [{name: t, image: busybox, command: [sh, -c, 'exit 1']}]\n")
     helm("install", "sim", str(chart), "-n", "helmsim", "--create-namespace", "--wait", "--timeout", "60s")
     out = helm("test", "sim", "-n", "helmsim").stdout
-    assert "simchart-test" in out
+    assert "simchart-test" in out and "Phase:          Succeeded" in out  # real Helm sees the phase, unchanged
     pod = _kget(kubectl, "pod", "simchart-test", "-n", "helmsim")
     assert pod["status"]["reason"] == "Simulated" and "runs no containers" in pod["status"]["message"]
+    # helmpy through the same server reads the Pod's status: not run, exit 1, unless accepted
+    helmpy = [sys.executable, "-m", "helmpy", "test", "sim", "-n", "helmsim"]
+    r = subprocess.run(helmpy, capture_output=True, text=True, env=served.env(), cwd=ROOT, timeout=120)
+    assert r.returncode == 1 and r.stderr.endswith(
+        "Error: 1 test not run: simchart-test (helmpy's embedded cluster runs no containers; pass "
+        "--accept-simulated to accept a simulated pass)\n"), r.stderr
+    r = subprocess.run([*helmpy, "--accept-simulated"], capture_output=True, text=True, env=served.env(), cwd=ROOT,
+                       timeout=120)
+    assert r.returncode == 0 and "Phase:          Succeeded" in r.stdout, r.stderr
 
 
 def _chart(root: Path, port: int) -> Path:

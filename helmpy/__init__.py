@@ -29,7 +29,8 @@ _ERRORS = ("ArchiveError", "ChangesFound", "ChartError", "ChartNotFoundError", "
            "RegistryError", "ReleaseError", "ReleaseExists", "ReleaseFailed", "ReleaseNotFound", "RenderError",
            "RenderLimitError", "RepoError", "RepoIndexError", "SandboxViolation", "SchemaValidationError",
            "StorageError", "StrvalsError", "TemplateExecError", "TemplateFailError", "TemplateFuncError",
-           "TemplateNotDefined", "TemplateParseError", "UsageError", "ValuesError", "WaitTimeout")
+           "TemplateNotDefined", "TemplateParseError", "TestsNotRun", "UsageError", "ValuesError", "WaitTimeout",
+           "FieldConflict")
 
 __all__ = ["__version__", *_API, *_ERRORS]
 
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
                                ReleaseFailed, ReleaseNotFound, RenderError, RenderLimitError, RepoError,
                                RepoIndexError, SandboxViolation, SchemaValidationError, StorageError, StrvalsError,
                                TemplateExecError, TemplateFailError, TemplateFuncError, TemplateNotDefined,
-                               TemplateParseError, UsageError, ValuesError, WaitTimeout)
+                               TemplateParseError, TestsNotRun, UsageError, ValuesError, WaitTimeout, FieldConflict)
 
 
 def __getattr__(name: str) -> Any:

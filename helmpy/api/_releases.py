@@ -110,11 +110,16 @@ class ReleaseMethods:
         return results.UninstallResult(name, results.Release.of(out.release) if out.release else None,
                                        tuple(out.deleted), tuple(out.kept), out.not_found)
 
-    def test(self, name: str, *, timeout: Timeout = 300.0, filter: tuple[str, ...] | list[str] = ()) -> results.Release:
+    def test(self, name: str, *, timeout: Timeout = 300.0, filter: tuple[str, ...] | list[str] = (),
+             accept_simulated: bool = False) -> results.Release:
         """Run release ``name``'s test hooks (``helmpy test``); each hook's ``last_run_phase`` says how it went.
-        A failing test raises :class:`helmpy.ReleaseFailed` naming it. ``filter``: ``name=NAME``/``!name=NAME``."""
+        A failing test raises :class:`helmpy.ReleaseFailed` naming it. ``filter``: ``name=NAME``/``!name=NAME``.
+        On the embedded cluster no container runs: the tests raise :class:`helmpy.TestsNotRun` unless
+        ``accept_simulated=True`` (``--accept-simulated``) accepts their simulated pass."""
         from helmpy.action import test_release as action
 
-        opts = action.TestOptions(timeout=seconds(timeout), filters=list(filter))
-        return results.Release.of(self._session.run("test", name, lambda cfg: action.run(cfg, name, opts)))
+        opts = action.TestOptions(timeout=seconds(timeout), filters=list(filter), accept_simulated=accept_simulated,
+                                  flag="accept_simulated=True")
+        run = self._session.run("test", name, lambda cfg: action.run(cfg, name, opts))
+        return results.Release.of(run.release)
 

@@ -79,7 +79,11 @@ def test_list_filters_and_states(hp: Client, app_chart: Path) -> None:
 
 def test_test_hooks_run_and_are_recorded(hp: Client, app_chart: Path) -> None:
     hp.install("app", app_chart, create_namespace=True)
-    tested = hp.test("app")
+    with pytest.raises(helmpy.TestsNotRun) as err:  # the embedded cluster runs no container
+        hp.test("app")
+    assert err.value.names == ["app-test"] and "accept_simulated=True" in err.value.message
+    assert hp.get_hooks("app")[0].last_run_phase == "Unknown"
+    tested = hp.test("app", accept_simulated=True)
     assert [(h.name, h.last_run_phase) for h in tested.hooks] == [("app-test", "Succeeded")]
     assert hp.get_hooks("app")[0].last_run_phase == "Succeeded"
 

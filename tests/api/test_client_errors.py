@@ -89,7 +89,7 @@ def test_nothing_is_printed(hp: Client, app_chart: Path, capfd: pytest.CaptureFi
                             notices: list[str]) -> None:
     hp.install("app", app_chart, create_namespace=True, wait=True)
     hp.upgrade("app", app_chart, values={"jobHook": True}, wait=True)
-    hp.test("app")
+    hp.test("app", accept_simulated=True)
     hp.template("rel", app_chart)
     with pytest.raises(helmpy.ReleaseNotFound):
         hp.history("absent")

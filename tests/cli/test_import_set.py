@@ -47,6 +47,9 @@ HEAVY = ("requests", "urllib3", "charset_normalizer", "idna", "certifi", "yaml",
 # the Go template engine proper (its JSON/YAML writers serve Jinja charts' toJson/toYaml too)
 GO_ENGINE = ("helmpy.engine.gotemplate.lexer", "helmpy.engine.gotemplate.parser", "helmpy.engine.gotemplate.exec",
              "helmpy.engine.gotemplate.templateset", "helmpy.engine.gotemplate.builtins", "helmpy.engine.gorender")
+# the Jinja2 engine: Jinja2 itself, its sandbox, renderer and function modules
+JINJA_ENGINE = ("jinja2", "markupsafe", "helmpy.engine.sandbox", "helmpy.engine.jinjarender", "helmpy.engine.funcs",
+                "helmpy.engine.textfuncs", "helmpy.engine.datafuncs", "helmpy.engine.gofmt")
 
 
 def imported(cwd: Path, *args: str) -> set[str]:
@@ -128,6 +131,19 @@ def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_pa
     assert "jinja2" in modules and "helmpy.engine.render" in modules  # it rendered
     assert loaded(modules, GO_ENGINE) == []
     assert loaded(modules, ("requests", "urllib3", "http", "ssl", "kubernetes", "cryptography", "re2", "cheroot",
+                            "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []
+
+
+def test_template_of_a_go_chart_imports_the_go_engine_but_not_jinja2(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "helmpy", "create", "--engine", "go", "web"], check=True,
+                   capture_output=True, env=env, cwd=tmp_path, timeout=120)
+    modules = imported(tmp_path, "template", "rel", "web")
+    assert "helmpy.engine.gorender" in modules and "helmpy.engine.gotemplate.exec" in modules  # it rendered
+    # the engine-neutral types (release, capabilities, limits, code store) come from modules of their own
+    assert {"helmpy.engine.context", "helmpy.engine.guard", "helmpy.engine.codestore"} <= modules
+    assert loaded(modules, JINJA_ENGINE) == []
+    assert loaded(modules, ("requests", "urllib3", "http", "ssl", "kubernetes", "cryptography", "cheroot",
                             "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []
 
 

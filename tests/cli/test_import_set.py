@@ -143,6 +143,7 @@ def test_template_of_a_go_chart_imports_the_go_engine_but_not_jinja2(tmp_path: P
     # the engine-neutral types (release, capabilities, limits, code store) come from modules of their own
     assert {"helmpy.engine.context", "helmpy.engine.guard", "helmpy.engine.codestore"} <= modules
     assert loaded(modules, JINJA_ENGINE) == []
+    assert loaded(modules, ("re2", "tomllib")) == []  # imported by the first regex / fromToml call, if any
     assert loaded(modules, ("requests", "urllib3", "http", "ssl", "kubernetes", "cryptography", "cheroot",
                             "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []
 

@@ -11,17 +11,20 @@ fixed gzip header, so packaging the same chart twice gives byte-identical archiv
 
 from __future__ import annotations
 
-import gzip
 import io
 import posixpath
-import tarfile
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from helmpy.errors import ArchiveError
 from helmpy.fsutil import MAX_PATH_BYTES, shown
 from helmpy.gunzip import gunzip_limited
 from helmpy.fsutil import name_problem as component_problem
+
+if TYPE_CHECKING:
+    import tarfile  # imported where archives are read or written: a chart directory's render never needs it
+
 
 def limits() -> tuple[int, int]:
     """(per-file, total) decompressed limits, configurable through the environment (helmpy/limits.py)."""
@@ -106,6 +109,8 @@ class _Layout:
 def read_archive(data: bytes, source: str = "archive", max_file: int | None = None,
                  max_total: int | None = None) -> list[ArchiveMember]:
     """Untar a gzipped chart archive into memory, enforcing name, path, layout and size rules."""
+    import tarfile
+
     lim_file, lim_total = limits()
     max_file = lim_file if max_file is None else max_file
     max_total = lim_total if max_total is None else max_total
@@ -154,6 +159,8 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
 
 # --- writing ----------------------------------------------------------------------------------------
 def _tar_header(name: str, size: int, mtime: int) -> tarfile.TarInfo:
+    import tarfile
+
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = mtime
@@ -166,6 +173,9 @@ def _tar_header(name: str, size: int, mtime: int) -> tarfile.TarInfo:
 
 def write_archive(entries: list[tuple[str, bytes, float]]) -> bytes:
     """Build a reproducible .tgz from (path, data, mtime) in the given order."""
+    import gzip
+    import tarfile
+
     tar_buf = io.BytesIO()
     simple = all(len(n.encode()) < 100 and n.isascii() for n, _, _ in entries)
     tar = tarfile.open(fileobj=tar_buf, mode="w:", format=tarfile.USTAR_FORMAT if simple else tarfile.PAX_FORMAT)

@@ -29,7 +29,7 @@ class Node:
 
     __slots__ = ("pos",)
     __hash__ = None  # type: ignore[assignment] # mutable, compared by value: unhashable, as a dataclass with eq
-    __match_args__: ClassVar[tuple[str, ...]] = ("pos",)
+    __match_args__ = ("pos",)
     _fields: ClassVar[tuple[str, ...]] = ("pos",)
     _compared: ClassVar[tuple[str, ...]] = ()
 
@@ -38,7 +38,7 @@ class Node:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.__match_args__ = cls._fields
+        setattr(cls, "__match_args__", cls._fields)  # noqa: B010 - mypy refuses a plain assignment here
         cls._compared = tuple(f for f in cls._fields if f not in _UNCOMPARED)
 
     def __eq__(self, other: object) -> bool:
@@ -381,7 +381,7 @@ class Tree:
 
     __slots__ = ("name", "parse_name", "root", "text")
     __hash__ = None  # type: ignore[assignment]
-    __match_args__ = __slots__
+    __match_args__ = ("name", "parse_name", "root", "text")
 
     def __init__(self, name: str, parse_name: str, root: ListNode, text: str) -> None:
         self.name = name

@@ -2,7 +2,8 @@
 """Time helmpy's small commands against Helm's: start-up is most of what a user waits for.
 
 Rows: ``--help``, ``version``, ``pull URL`` of an archive served over loopback with no repository
-configured, and ``template`` of a chart each tool has just scaffolded with its own ``create``. helmpy and
+configured, ``template`` of a chart each tool has just scaffolded with its own ``create`` (helmpy's is a
+Jinja2 chart) and ``template`` of Helm's scaffold on both (``helmpy create --engine go``). helmpy and
 Helm run alternately in one loop so both see the same machine load; each row prints the medians, the ratio
 helmpy/helm and each tool's peak memory (max RSS of the process).
 
@@ -42,8 +43,8 @@ sys.path.insert(0, str(ROOT))
 from tests.support.helm_binary import ensure_helm  # noqa: E402
 
 
-def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one run; a failing run stops the bench."""
+def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds (user+sys) of one run; a failing run stops the bench."""
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=out, env=env, cwd=cwd)
@@ -53,7 +54,7 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int]:
         if proc.returncode != 0:
             out.seek(0)
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out.read()[-2000:].decode()}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 ENTRY = "import sys; from helmpy.cli.main import main; sys.argv[0] = 'helmpy'; main()"  # the console script
@@ -97,6 +98,7 @@ def main() -> None:
         timed([*helmpy, "create", str(work / "served" / "web")], env, ROOT)
         timed([*helmpy, "package", str(work / "served" / "web"), "-d", str(work / "served")], env, ROOT)
         timed([*helmpy, "create", "hp-chart"], env, work)
+        timed([*helmpy, "create", "--engine", "go", "hp-go-chart"], env, work)  # byte-identical to helm create's
         timed([*helm, "create", "h-chart"], env, work)
         server, base_url = serve(work / "served")
         url = f"{base_url}/web-0.1.0.tgz"
@@ -105,30 +107,36 @@ def main() -> None:
             ("version", ["version"], ["version"]),
             ("pull URL (no repos)", ["pull", url, "-d", "{out}"], ["pull", url, "-d", "{out}"]),
             ("template (created chart)", ["template", "rel", "hp-chart"], ["template", "rel", "h-chart"]),
+            ("template (Go scaffold)", ["template", "rel", "hp-go-chart"], ["template", "rel", "h-chart"]),
         ]
         floor = [timed([*python, "-c", "pass"], env, work)[0] for _ in range(args.runs)]
         results = []
         try:
-            for label, ours, theirs in rows:
+            for index, (label, ours, theirs) in enumerate(rows):
                 times: dict[str, list[float]] = {"helmpy": [], "helm": []}
+                cpu: dict[str, list[float]] = {"helmpy": [], "helm": []}
                 peaks: dict[str, int] = {"helmpy": 0, "helm": 0}
                 for run in range(-1, args.runs):  # run -1: untimed warm-up (bytecode, page cache)
                     for tool, cmd, tail in (("helmpy", helmpy, ours), ("helm", helm, theirs)):
-                        out = work / "out" / f"{tool}-{label[:4]}-{run}"
+                        out = work / "out" / f"{tool}-{index}-{run}"
                         out.mkdir(parents=True)
-                        elapsed, rss = timed([*cmd, *(a.replace("{out}", str(out)) for a in tail)], env, work)
+                        elapsed, rss, used = timed([*cmd, *(a.replace("{out}", str(out)) for a in tail)], env, work)
                         if run >= 0:
                             times[tool].append(elapsed)
+                            cpu[tool].append(used)
                             peaks[tool] = max(peaks[tool], rss)
                 results.append((label, times, peaks))
                 ours_med, helm_med = statistics.median(times["helmpy"]), statistics.median(times["helm"])
                 print(f"{label:<26} helmpy {ours_med * 1000:6.0f} ms  helm {helm_med * 1000:6.0f} ms  "
-                      f"ratio {ours_med / helm_med:.2f}x  peak RSS helmpy {peaks['helmpy'] / 1024:.0f} MiB "
+                      f"ratio {ours_med / helm_med:.2f}x  CPU helmpy {statistics.median(cpu['helmpy']) * 1000:.0f} ms "
+                      f"helm {statistics.median(cpu['helm']) * 1000:.0f} ms  "
+                      f"peak RSS helmpy {peaks['helmpy'] / 1024:.0f} MiB "
                       f"helm {peaks['helm'] / 1024:.0f} MiB", flush=True)
         finally:
             server.shutdown()
         print(f"\n{args.runs} runs each, medians; interpreter floor ({' '.join(python[1:] + ['-c pass'])}): "
-              f"{statistics.median(floor) * 1000:.0f} ms; helmpy from {args.root}")
+              f"{statistics.median(floor) * 1000:.0f} ms; helmpy from {args.root}; load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -76,6 +75,8 @@ class TemplateCodeCache:
 
     def save(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key`` (atomically; skipped when larger than the whole budget)."""
+        import tempfile  # here: a warm render stores nothing
+
         path = self._path(key)
         size = _HEADER + len(data)
         if path is None or size > self.max_bytes:

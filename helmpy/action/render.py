@@ -18,7 +18,7 @@ from helmpy.engine.manifests import (INSTALL_ORDER, HookDoc, Manifest, collect_d
                                      rendered_files_text, sort_by_kind)
 from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.diskcache import ValueCache
-from helmpy.engine.sandbox import set_code_store
+from helmpy.engine.codestore import set_code_store
 from helmpy.errors import ChartError, HelmpyError, RenderError
 from helmpy.gctune import paused_collection
 from helmpy.semverutil import satisfies

@@ -1,7 +1,7 @@
 """The running render's limits as seen from inside the built-in functions.
 
 Template functions are plain functions (``repeat(3, "x")``) with no handle on the render, so the
-render's :class:`~helmpy.engine.sandbox.Guard` is published here, in a context variable, for as long
+render's :class:`~helmpy.engine.guard.Guard` is published here, in a context variable, for as long
 as the render runs. A function that may build a large value calls :func:`reserve` with an estimate of
 the result's size *before* allocating it, and a function that loops over many items calls
 :func:`tick` (or iterates through :func:`ticking`) so the render deadline is checked inside it. Outside
@@ -30,7 +30,7 @@ ITEM_BYTES = 32
 
 
 class Budget(Protocol):
-    """What a :class:`~helmpy.engine.sandbox.Guard` offers the functions."""
+    """What a :class:`~helmpy.engine.guard.Guard` offers the functions."""
 
     def tick(self) -> None: ...
 

@@ -12,7 +12,19 @@ import posixpath
 import re
 from typing import Any, Iterator
 
-from helmpy.engine.sandbox import safe_relpath
+from helmpy.errors import RenderError, SandboxViolation
+
+
+def safe_relpath(path: str, what: str) -> str:
+    """Normalise a chart-relative path; anything pointing outside the chart is a SandboxViolation."""
+    if not isinstance(path, str) or not path:
+        raise RenderError(f"{what}: expected a file path, got {path!r}")
+    if path.startswith(("/", "\\")) or "\\" in path or (len(path) > 1 and path[1] == ":"):
+        raise SandboxViolation(f"{what}: absolute path {path!r} is not allowed; paths are relative to the chart")
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise SandboxViolation(f"{what}: path {path!r} leaves the chart ('..' is not allowed)")
+    return "/".join(parts)
 
 
 @functools.lru_cache(maxsize=256)
@@ -134,7 +146,6 @@ class Files:
 def _helm_yaml(data: dict[str, str]) -> str:
     """Helm's ``toYAML`` of a map (what ``AsConfig``/``AsSecrets`` return): go-yaml's text, "" on error."""
     from helmpy.engine.gotemplate.goyaml import to_yaml
-    from helmpy.errors import RenderError
 
     try:
         return to_yaml(data)

@@ -30,8 +30,8 @@ from helmpy.values.coalesce import scoped_values
 
 if TYPE_CHECKING:
     from helmpy.chart.model import Chart
-    from helmpy.engine.render import Capabilities, ReleaseContext
-    from helmpy.engine.sandbox import Guard, Limits
+    from helmpy.engine.context import Capabilities, ReleaseContext
+    from helmpy.engine.guard import Guard, Limits
 
 logger = logging.getLogger(__name__)
 

@@ -15,13 +15,9 @@ import hashlib
 import logging
 import marshal
 import math
-import os
 import sys
-import time
-from collections.abc import Mapping, Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from collections.abc import Mapping
+from typing import Any, Callable, Iterator
 
 from jinja2 import BaseLoader, ChainableUndefined, TemplateNotFound, nodes
 from jinja2.visitor import NodeTransformer
@@ -29,12 +25,20 @@ from jinja2.environment import Template
 from jinja2.runtime import Macro, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from helmpy import limits
 from helmpy.engine import budget
+from helmpy.engine.codestore import CodeStore, code_store, set_code_store, source_fingerprint
+from helmpy.engine.files import safe_relpath
+from helmpy.engine.guard import Guard, GuardedRange, Limits
 from helmpy.engine.gofmt import go_str
 from helmpy.errors import RenderError, RenderLimitError, SandboxViolation
 
 logger = logging.getLogger(__name__)
+
+# Engine-neutral names that moved out of this module (so a Go chart's render never imports Jinja2), still
+# importable from here: the limits and budget (helmpy.engine.guard), the compiled-code store
+# (helmpy.engine.codestore) and the chart path rule (helmpy.engine.files).
+__all__ = ["ChartEnvironment", "ChartLoader", "CodeStore", "Guard", "GuardedRange", "GuardedTemplate", "HelmUndefined",
+           "Limits", "code_store", "safe_relpath", "set_code_store", "source_fingerprint"]
 
 LOOP_GUARD = "_helmpy_loop"
 CONCAT_GUARD = "_helmpy_concat"
@@ -42,29 +46,6 @@ _CODE_CACHE: dict[tuple[str, str | None, str | None], Any] = {}
 _CODE_CACHE_SIZE = 1024
 # Bump when the code this module generates changes shape (the store key also covers versions and files).
 _CODE_FORMAT = 2
-
-
-class CodeStore(Protocol):
-    """Where compiled template code may persist between runs (the engine itself never touches disk)."""
-
-    def load(self, key: str) -> bytes | None: ...
-
-    def save(self, key: str, data: bytes) -> None: ...
-
-
-# per context (thread), not per process: two library callers with different cache settings render side by side
-_code_store: ContextVar[CodeStore | None] = ContextVar("helmpy_code_store", default=None)
-
-
-def set_code_store(store: CodeStore | None) -> None:
-    """Let compiled templates outlive the process (``helmpy.action.render`` installs a cache-dir store) - for
-    the renders of this thread or context."""
-    _code_store.set(store)
-
-
-def code_store() -> CodeStore | None:
-    """The store :func:`set_code_store` installed (the Go engine keeps its parse trees there too)."""
-    return _code_store.get()
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,20 +60,8 @@ def _code_fingerprint() -> bytes:
     return source_fingerprint(parts, (__file__, funcs.__file__, textfuncs.__file__, datafuncs.__file__))
 
 
-def source_fingerprint(parts: list[str], paths: Iterable[str | None]) -> bytes:
-    """``parts`` plus each source file's path, size and mtime: what a stored compilation must match."""
-    out = list(parts)
-    for path in paths:
-        try:
-            st = os.stat(path or "")
-            out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            out.append(path or "")
-    return "\0".join(out).encode()
-
-
 def _stored_code(source: str, name: str | None, filename: str | None, compile_fn: Callable[[], Any]) -> Any:
-    store = _code_store.get()
+    store = code_store()
     if store is None:
         return compile_fn()
     digest = hashlib.sha256(_code_fingerprint())
@@ -108,119 +77,9 @@ def _stored_code(source: str, name: str | None, filename: str | None, compile_fn
     code = compile_fn()
     store.save(key, marshal.dumps(code))
     return code
+
+
 _DICT_METHODS = frozenset(n for n in dir(dict) if not n.startswith("_"))
-
-
-
-
-@dataclass
-class Limits:
-    """Per-render limits; environment variables override the defaults (for CI and servers)."""
-
-    timeout_seconds: float = field(default_factory=limits.render_timeout)
-    max_output_bytes: int = field(default_factory=limits.render_max_output)
-    max_recursion: int = field(default_factory=limits.render_max_depth)
-
-    @classmethod
-    def offline(cls) -> "Limits":
-        """The limits of ``template`` and ``lint``: the shorter offline deadline unless the environment sets one."""
-        return cls(timeout_seconds=limits.render_timeout(offline=True))
-
-
-class Guard:
-    """Mutable budget shared by everything one ``render`` call executes (also published to the built-in
-    functions through :mod:`helmpy.engine.budget` while the render runs)."""
-
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-        self.deadline = time.monotonic() + limits.timeout_seconds
-        self.output = 0
-        self.depth = 0
-        self._ticks = 0
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
-    def expired(self) -> RenderLimitError:
-        return RenderLimitError(f"rendering took longer than {self.limits.timeout_seconds:g}s "
-                                "(limit HELMPY_RENDER_TIMEOUT)")
-
-    def tick(self) -> None:
-        """A unit of template work; the clock is read every 16th (it was ~10% of a large render)."""
-        self._ticks += 1
-        if self._ticks & 15 == 0 and time.monotonic() > self.deadline:
-            raise self.expired()
-
-    def add_output(self, size: int) -> None:
-        self.output += size
-        if self.output > self.limits.max_output_bytes:
-            raise RenderLimitError(f"rendered output is larger than {self.limits.max_output_bytes} bytes "
-                                   "(limit HELMPY_RENDER_MAX_OUTPUT)")
-        self.tick()
-
-    def check_size(self, size: int, what: str = "") -> None:
-        """Refuse a value of ``size`` bytes (estimated before it is built) larger than the output limit."""
-        if size > self.limits.max_output_bytes:
-            prefix = f"{what}: " if what else ""
-            raise RenderLimitError(f"{prefix}a value of {size} bytes would be larger than the output limit of "
-                                   f"{self.limits.max_output_bytes} bytes (limit HELMPY_RENDER_MAX_OUTPUT)")
-        self.tick()
-
-    def enter(self, what: str) -> None:
-        self.depth += 1
-        if self.depth > self.limits.max_recursion:
-            self.depth -= 1
-            raise RenderLimitError(f"{what} nested deeper than {self.limits.max_recursion} levels "
-                                   "(recursion? limit HELMPY_RENDER_MAX_DEPTH)")
-        self.tick()
-
-    def leave(self) -> None:
-        self.depth -= 1
-
-    def range(self, *args: int) -> "GuardedRange":
-        """``range()`` for templates: lazy, every iteration checks the deadline, and no longer than the
-        largest list a template may build (so ``range(10**9) | list`` fails at once)."""
-        rng = range(*args)
-        try:
-            count = len(rng)
-        except OverflowError:
-            count = sys.maxsize
-        self.check_size(count * budget.ITEM_BYTES, f"range of {count} items")
-        return GuardedRange(self, rng)
-
-    def iterate(self, iterable: Iterable[Any]) -> Iterator[Any]:
-        """What every ``{% for %}`` loops over: the original items, with a deadline check each."""
-        tick = self.tick
-        for item in iterable:
-            tick()
-            yield item
-
-
-class GuardedRange(Sequence[int]):
-    """A ``range`` whose iteration is checked against the render deadline."""
-
-    def __init__(self, guard: Guard, rng: range) -> None:
-        self._guard = guard
-        self._range = rng
-
-    def __len__(self) -> int:
-        return len(self._range)
-
-    def __getitem__(self, index: Any) -> Any:
-        item = self._range[index]
-        return GuardedRange(self._guard, item) if isinstance(item, range) else item
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._range
-
-    def __iter__(self) -> Iterator[int]:
-        return self._guard.iterate(self._range)
-
-    def __reversed__(self) -> Iterator[int]:
-        return self._guard.iterate(reversed(self._range))
-
-    def __repr__(self) -> str:
-        return repr(self._range)
 
 
 class HelmUndefined(ChainableUndefined):
@@ -289,18 +148,6 @@ class ChartLoader(BaseLoader):
 
     def list_templates(self) -> list[str]:
         return sorted(self.sources)
-
-
-def safe_relpath(path: str, what: str) -> str:
-    """Normalise a chart-relative path; anything pointing outside the chart is a SandboxViolation."""
-    if not isinstance(path, str) or not path:
-        raise RenderError(f"{what}: expected a file path, got {path!r}")
-    if path.startswith(("/", "\\")) or "\\" in path or (len(path) > 1 and path[1] == ":"):
-        raise SandboxViolation(f"{what}: absolute path {path!r} is not allowed; paths are relative to the chart")
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise SandboxViolation(f"{what}: path {path!r} leaves the chart ('..' is not allowed)")
-    return "/".join(parts)
 
 
 class _ConcatGuard(NodeTransformer):

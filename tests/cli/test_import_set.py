@@ -47,6 +47,9 @@ HEAVY = ("requests", "urllib3", "charset_normalizer", "idna", "certifi", "yaml",
 # the Go template engine proper (its JSON/YAML writers serve Jinja charts' toJson/toYaml too)
 GO_ENGINE = ("helmpy.engine.gotemplate.lexer", "helmpy.engine.gotemplate.parser", "helmpy.engine.gotemplate.exec",
              "helmpy.engine.gotemplate.templateset", "helmpy.engine.gotemplate.builtins", "helmpy.engine.gorender")
+# the Jinja2 engine: Jinja2 itself, its sandbox, renderer and function modules
+JINJA_ENGINE = ("jinja2", "markupsafe", "helmpy.engine.sandbox", "helmpy.engine.jinjarender", "helmpy.engine.funcs",
+                "helmpy.engine.textfuncs", "helmpy.engine.datafuncs", "helmpy.engine.gofmt")
 
 
 def imported(cwd: Path, *args: str, env: dict[str, str] | None = None) -> set[str]:
@@ -135,6 +138,24 @@ def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_pa
     again = imported(tmp_path, "template", "rel", "web")
     assert "jinja2" in again and "helmpy.diskcache" in again
     assert loaded(again, ("yaml", "helmpy.yamlutil", "helmpy._yamlguard", "helmpy.engine.headscan", "tarfile")) == []
+
+
+def test_template_of_a_go_chart_imports_the_go_engine_but_not_jinja2(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "helmpy", "create", "--engine", "go", "web"], check=True,
+                   capture_output=True, env=env, cwd=tmp_path, timeout=120)
+    cold = imported(tmp_path, "template", "rel", "web")  # stores the parse trees (a cache write may use tempfile)
+    assert loaded(cold, JINJA_ENGINE) == []
+    modules = imported(tmp_path, "template", "rel", "web")  # warm: what a user's every later run imports
+    assert "helmpy.engine.gorender" in modules and "helmpy.engine.gotemplate.exec" in modules  # it rendered
+    # the engine-neutral types (release, capabilities, limits, code store) come from modules of their own
+    assert {"helmpy.engine.context", "helmpy.engine.guard", "helmpy.engine.codestore"} <= modules
+    assert loaded(modules, JINJA_ENGINE) == []
+    # imported by the first regex / fromToml call, by archive reading/writing and by a cache write, if any: a
+    # chart directory's warm render needs none of them
+    assert loaded(modules, ("re2", "tomllib", "tarfile", "tempfile", "shutil")) == []
+    assert loaded(modules, ("requests", "urllib3", "http", "ssl", "kubernetes", "cryptography", "cheroot",
+                            "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []
 
 
 def test_pull_oci_imports_neither_yaml_nor_the_repository_index(tmp_path: Path, oci_registry: Any) -> None:

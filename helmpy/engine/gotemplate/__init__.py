@@ -1,7 +1,7 @@
 """Go's text/template for Helm charts, in pure Python: lexer, parser, compiler and executor.
 
 ``parse(name, text, funcs)`` returns every template a file defines, by name, as :class:`Tree`
-objects made of the dataclasses in :mod:`helmpy.engine.gotemplate.nodes`.
+objects made of the node classes in :mod:`helmpy.engine.gotemplate.nodes`.
 :class:`TemplateSet` is the executable side: ``add(name, text)`` files, then
 ``execute(name, data)``; functions (Sprig, Helm's) plug in through its ``funcs`` map.
 """

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 
 import yaml
@@ -131,6 +130,8 @@ def from_toml(text: str) -> dict[str, object]:
 
     Known gap: the error text is Python's tomllib message, not BurntSushi's.
     """
+    import tomllib  # here: most renders never call fromToml
+
     from helmpy.values.numbers import Int64
 
     def typed(v: object) -> object:  # TOML integers are int64, floats float64

@@ -22,7 +22,7 @@ from helmpy.semverutil import try_parse
 
 if TYPE_CHECKING:
     from helmpy.chart.model import Chart, Metadata
-    from helmpy.engine.render import Capabilities
+    from helmpy.engine.context import Capabilities
 
 STRING = "string"
 

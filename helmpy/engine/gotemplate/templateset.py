@@ -26,7 +26,8 @@ from helmpy.engine.gotemplate.exec import Compiled, compile_tree, execute_compil
 from helmpy.engine.gotemplate.parser import DEFAULT_MAX_DEPTH, parse
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.values import NO_VALUE
-from helmpy.engine.sandbox import Guard, Limits, code_store, source_fingerprint
+from helmpy.engine.codestore import code_store, source_fingerprint
+from helmpy.engine.guard import Guard, Limits
 from helmpy.errors import RenderLimitError, TemplateNotDefined
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def parse_compiled(name: str, text: str, func_names: frozenset[str], max_depth: 
     """Every template one file defines, parsed and compiled (cached by content).
 
     With ``persist`` (chart files, not ``tpl`` strings) the parse trees are also kept in the code store
-    (:func:`~helmpy.engine.sandbox.code_store`), keyed by the same content hash, so a later process loads
+    (:func:`~helmpy.engine.codestore.code_store`), keyed by the same content hash, so a later process loads
     them instead of parsing; a stored tree is decoded only when its template is first used.
 
     Raises:

@@ -1,6 +1,6 @@
 """Parse trees as bytes, so a file's parse can be kept on disk and loaded instead of parsed again.
 
-A node becomes a tuple ``(KIND, field, field, ...)`` in its dataclass's field order (child nodes as
+A node becomes a tuple ``(KIND, field, field, ...)`` in its class's field order (``_fields``) (child nodes as
 tuples, lists as lists, every other field a str, int, float, complex, bool or None), and the whole tree
 goes through :mod:`marshal`, which loads such data at C speed (pickle is slower and would run code named
 by the data). A large ``if``/``range``/``with`` body is kept as its own marshal bytes inside the tree and
@@ -14,7 +14,6 @@ Bump :data:`FORMAT` whenever a node class gains, loses or reorders a field.
 
 from __future__ import annotations
 
-import dataclasses
 import marshal
 
 from helmpy.engine.gotemplate import nodes as n
@@ -28,7 +27,7 @@ _KINDS: tuple[type[n.Node], ...] = (
     n.BreakNode, n.ContinueNode, n.TemplateNode,
 )
 _INDEX = {cls: i for i, cls in enumerate(_KINDS)}
-_FIELDS = tuple(tuple(f.name for f in dataclasses.fields(cls)) for cls in _KINDS)  # type: ignore[arg-type]
+_FIELDS = tuple(cls._fields for cls in _KINDS)
 _SCALARS = (str, int, float, complex, bool, type(None))
 # kinds whose fields are all scalars or lists of names: their tuple's items are the fields as they are
 _LEAVES = frozenset(_INDEX[c] for c in (n.TextNode, n.VariableNode, n.IdentifierNode, n.DotNode, n.NilNode,

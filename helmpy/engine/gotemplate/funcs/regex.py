@@ -12,16 +12,22 @@ import functools
 import re as _pyre
 from typing import Any
 
-import re2
-
 from helmpy.engine.gotemplate.funcs import _text
 from helmpy.engine.gotemplate.funcs._goval import NilStringSlice, StringSlice
 from helmpy.engine.gotemplate.funcs._sig import INT, STR, go
 from helmpy.engine.gotemplate.funcs.errors import FuncError
 from helmpy.engine.gotemplate.funcs.limits import check_size
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False
+
+@functools.lru_cache(maxsize=1)
+def _re2() -> tuple[Any, Any]:
+    """The RE2 module and its options, imported on the first pattern (most renders compile none)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    return re2, options
+
 
 # RE2's C++ messages -> Go's regexp/syntax messages.
 _MESSAGES = (("missing ): ", "missing closing )"), ("missing ]: ", "missing closing ]"),
@@ -54,8 +60,9 @@ def compile_go(pattern: str) -> Any:
     """Compile a Go regexp; raises :class:`RegexError`."""
     if "\\Z" in pattern:
         raise RegexError("error parsing regexp: invalid escape sequence: `\\Z`")
+    re2, options = _re2()
     try:
-        return re2.compile(pattern, options=_OPTIONS)
+        return re2.compile(pattern, options=options)
     except re2.error as err:
         raw = err.args[0].decode() if err.args and isinstance(err.args[0], bytes) else str(err)
         raise RegexError(_go_message(raw)) from None

@@ -46,6 +46,9 @@ def chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_same_output_as_helm(cli, helm, chart: Path, template: str) -> None:
     want = helm("show", "values", str(chart), "--jsonpath", template)
     got = cli("show", "values", str(chart), "--jsonpath", template)
+    if template.endswith(".*}"):  # a wildcard over a map: Helm prints its values in Go's random map order
+        assert (got.exit_code, sorted(got.stdout.split())) == (want.returncode, sorted(want.stdout.split()))
+        return
     assert (got.exit_code, got.stdout) == (want.returncode, want.stdout), (got, want.stderr)
 
 

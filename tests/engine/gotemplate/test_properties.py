@@ -119,14 +119,14 @@ def _hostile(draw: st.DrawFn) -> str:
 @settings(max_examples=500, deadline=None)
 @given(_hostile())
 def test_any_text_parses_or_fails_with_a_parse_error(source: str) -> None:
-    start = time.monotonic()
+    start = time.process_time()
     try:
         trees = parse("t", source, FUNCS)
     except TemplateParseError as err:
         assert str(err).startswith("template: t:")
     else:
         assert "t" in trees
-    assert time.monotonic() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_hostile_inputs_finish_quickly() -> None:
@@ -134,9 +134,9 @@ def test_hostile_inputs_finish_quickly() -> None:
                    "{{ " + "(" * 100_000, "{{ " + '"' * 100_000, "{{ 1" + " | print" * 10_000 + " }}",
                    "{{ print " + "1 " * 20_000 + "}}", " \n" * 500_000 + "{{- 1 -}}" + " \n" * 500_000,
                    "{{if 1}}{{else if 1}}" * 20_000, "{{ .a }}\n" * 10_000]:
-        start = time.monotonic()
+        start = time.process_time()  # CPU time: a bound on the parser's work, not on the machine's load
         try:
             parse("t", source)
         except TemplateParseError:
             pass
-        assert time.monotonic() - start < 5.0, source[:30]
+        assert time.process_time() - start < 5.0, source[:30]

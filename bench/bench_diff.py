@@ -28,7 +28,11 @@ from bench_install import make_chart  # noqa: E402 - the same generated chart as
 
 
 def helmpy(db: Path, *args: str, ok: tuple[int, ...] = (0,)) -> tuple[float, str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), HELMPY_CLUSTER=f"local:{db}", HELMPY_QUIET="1")
+    # bytecode as an installed helmpy has it (this machine sets PYTHONDONTWRITEBYTECODE: every run would recompile
+    # the modules, and diff imports more of them than the dry run)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPATH=str(ROOT), HELMPY_CLUSTER=f"local:{db}", HELMPY_QUIET="1",
+               PYTHONPYCACHEPREFIX=str(db.parent / "pycache"))
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "helmpy", *args], capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - started

@@ -166,7 +166,7 @@ class ValueCache:
             payload = marshal.dumps(value, _MARSHAL_VERSION)  # type: ignore[arg-type]  # checked below
         except (ValueError, TypeError):
             return None
-        if not _round_trips(value):
+        if not round_trips(value):
             return None
         digest = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
         return _MAGIC + _HEADER.pack(len(self._tag), self.version) + self._tag + digest + payload
@@ -223,7 +223,7 @@ class ValueCache:
 _EXACT = frozenset((str, int, float, bool, bytes, type(None)))
 
 
-def _round_trips(value: object) -> bool:
+def round_trips(value: object) -> bool:
     """True when every object in ``value`` has a type marshal writes as itself (no subclasses, no bytearray,
     which marshal would turn into their base types)."""
     stack = [value]

@@ -73,14 +73,37 @@ def parse_manifest(text: str, kube: Any, namespace: str, source: str = "manifest
     return objects
 
 
-def _documents(text: str, source: str) -> Iterator[tuple[str, Any]]:
-    """(template, document) for each YAML document; the template is the piece's ``# Source:`` line ("" if none)."""
+_PIECES: dict[str, bytes] = {}  # a manifest piece's text -> its documents (marshalled), parsed once per process
+_MAX_PIECES = 8192
+
+
+def piece_documents(piece: str, source: str, template: str) -> list[Any]:
+    """The YAML documents of one manifest piece, as fresh objects (callers change them). A plan and the dry-run
+    upgrade it runs read the same two manifests: YAML parsing is their slow part, so each piece is parsed once
+    and kept as marshal bytes (a copy is one C call); documents marshal cannot keep exactly are parsed each time."""
+    import marshal
+
     from helmpy import yamlutil
 
+    kept = _PIECES.get(piece)
+    if kept is not None:
+        return marshal.loads(kept)  # type: ignore[no-any-return]
+    docs = list(yamlutil.load_all(piece, f"{source} ({template})" if template else source, exc=ReleaseError))
+    from helmpy.diskcache import round_trips
+
+    if round_trips(docs):
+        if len(_PIECES) >= _MAX_PIECES:
+            _PIECES.clear()
+        _PIECES[piece] = marshal.dumps(docs)
+    return docs
+
+
+def _documents(text: str, source: str) -> Iterator[tuple[str, Any]]:
+    """(template, document) for each YAML document; the template is the piece's ``# Source:`` line ("" if none)."""
     for piece in split_documents(text):
         first = piece.partition("\n")[0]
         template = first[len(SOURCE_PREFIX):].strip() if first.startswith(SOURCE_PREFIX) else ""
-        for doc in yamlutil.load_all(piece, f"{source} ({template})" if template else source, exc=ReleaseError):
+        for doc in piece_documents(piece, source, template):
             yield template, doc
 
 

@@ -17,7 +17,6 @@ group/kind/namespace/name, or for two releases by the template they came from.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import logging
 from dataclasses import dataclass, field
@@ -63,27 +62,20 @@ class Entry:
         return applying.object_key(self.obj)
 
 
-Parsed = dict[str, list[dict[str, Any]]]  # a manifest piece's text -> its documents
-
-
 def manifest_entries(text: str, kube: Any, namespace: str, known_kinds: applying.KindScopes | None = None,
-                     source: str = "manifest", parsed: Parsed | None = None) -> list[Entry]:
+                     source: str = "manifest") -> list[Entry]:
     """Each object of a stored manifest with its own text; a kind the cluster no longer serves keeps the
-    namespace it was written with (a stored revision must stay comparable). ``parsed`` remembers pieces
-    already parsed: two revisions of a release share most of their text, and YAML parsing is the slow part."""
+    namespace it was written with (a stored revision must stay comparable). Pieces are parsed once per process
+    (:func:`helmpy.action.apply.piece_documents`): two revisions share most of their text, and the dry-run
+    upgrade of a plan has read them already."""
     from helmpy import yamlutil
     from helmpy.engine.manifests import split_documents
-    from helmpy.errors import ReleaseError
 
     out = []
-    seen: Parsed = parsed if parsed is not None else {}
     for piece in split_documents(text):
         first = piece.partition("\n")[0]
         template = first[len(applying.SOURCE_PREFIX):].strip() if first.startswith(applying.SOURCE_PREFIX) else ""
-        if piece not in seen:
-            seen[piece] = [d for d in yamlutil.load_all(piece, f"{source} ({template})" if template else source,
-                                                        exc=ReleaseError) if isinstance(d, dict) and d.get("kind")]
-        docs = [copy.deepcopy(d) for d in seen[piece]] if parsed is not None else seen[piece]
+        docs = [d for d in applying.piece_documents(piece, source, template) if isinstance(d, dict) and d.get("kind")]
         for doc in docs:
             try:
                 obj = applying.with_namespace(doc, kube, namespace, known_kinds, template=template)
@@ -171,9 +163,8 @@ def live_report(cfg: Configuration, plan: Plan, opts: DiffOptions) -> Report:
     kube, ns, name = cfg.kube, cfg.namespace, plan.new.name
     crd_entries = _crd_docs(plan.crds) if opts.crds else []
     chart_kinds = applying.crd_scopes(plan.crds) if plan.crds else None
-    parsed: Parsed = {}
-    target = manifest_entries(plan.new.manifest, kube, ns, chart_kinds, parsed=parsed)
-    current = manifest_entries(plan.current.manifest, kube, ns, chart_kinds, parsed=parsed) if plan.current else []
+    target = manifest_entries(plan.new.manifest, kube, ns, chart_kinds)
+    current = manifest_entries(plan.current.manifest, kube, ns, chart_kinds) if plan.current else []
     report = Report(name, ns, "live", plan.after)
     previous = {e.key: e for e in current}
     with kube.dry_run():
@@ -225,12 +216,27 @@ def _crd_change(kube: Any, crd: Entry, plan: Plan, opts: DiffOptions, report: Re
         report.unchanged += 1
 
 
+def _as_stored(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` as the API server stores it where that differs from what was sent: a Secret's ``stringData`` is
+    merged into ``data`` base64-encoded (it wins over ``data``) and never stored itself."""
+    if obj.get("kind") != "Secret" or not isinstance(obj.get("stringData"), dict):
+        return obj
+    import base64
+
+    out = {k: v for k, v in obj.items() if k != "stringData"}
+    data = dict(out.get("data") or {})
+    for key, value in obj["stringData"].items():
+        data[key] = base64.b64encode(str(value).encode()).decode()
+    out["data"] = data
+    return out
+
+
 def _target_change(kube: Any, entry: Entry, previous: Entry | None, plan: Plan, opts: DiffOptions,
                    report: Report, chart_kinds: applying.KindScopes | None) -> None:
     oid, section = ObjectId.of(entry.obj), _section(entry.obj)
     live = _live(kube, entry.obj, chart_kinds)
     if live is not None and previous is not None and previous.text == entry.text and not differences(
-            clean(stamp(entry.obj, plan.new.name, plan.new.namespace)), live):
+            _as_stored(clean(stamp(entry.obj, plan.new.name, plan.new.namespace))), live):
         # the same configuration as last time, and every field it sets already has its value: applying it
         # changes nothing (server-side apply removes only fields a manager stops setting) - no need to ask
         report.unchanged += 1

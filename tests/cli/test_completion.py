@@ -5,7 +5,6 @@ ships no PowerShell). Candidates come from the embedded cluster, repositories.ya
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path

@@ -132,6 +132,9 @@ def install(opts: InstallOptions, out: Out) -> Plugin:
     if source.startswith("oci://"):
         raise PluginError(f"{source}: installing plugins from OCI registries is not supported",
                           hint="install from a directory, a .tgz (file or http(s) URL) or a git repository")
+    if "://" not in source and not source.startswith("git@") and not local.exists():  # a path that is not there
+        raise PluginError(f'cannot get information about plugin source "{source}" (if it\'s a local directory, '
+                          "does it exist?)", hint="give a plugin directory, a .tgz (file or http(s) URL) or a git URL")
     archive = local.is_file() or (source.startswith(("http://", "https://")) and is_archive(source.split("?")[0]))
     if not opts.verify:
         out("WARNING: Skipping plugin signature verification")

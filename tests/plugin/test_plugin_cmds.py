@@ -392,3 +392,14 @@ def test_plugin_signatures_cross_with_real_helm(helmpy: Run, helm: Run, tmp_path
         assert by_us.stdout == by_helm.stdout
     helm("plugin", "install", str(ours), *keys)
     assert helm("hello", "z").stdout.startswith("args=z\n")
+
+
+def test_a_missing_source_path_is_named_as_helm_names_it(helmpy: Run, helm: Run, tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope")
+    ours = helmpy("plugin", "install", missing)
+    theirs = helm("plugin", "install", missing, check=False)
+    assert ours.returncode == 1 and theirs.returncode == 1
+    first = ours.stderr.splitlines()[0]
+    assert first == f'Error: cannot get information about plugin source "{missing}" (if it\'s a local directory, ' \
+                    "does it exist?)"
+    assert theirs.stderr.startswith(first.rstrip(")"))  # Helm adds its VCS detection's last error

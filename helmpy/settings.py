@@ -67,7 +67,7 @@ class Settings:
                 env[PREFIX + key] = value
         return cls(env, interactive=interactive)
 
-    def with_values(self, values: Mapping[str, str | None]) -> "Settings":
+    def with_values(self, values: Mapping[str, str | None]) -> Settings:
         """This snapshot with each ``values`` entry that is not None laid over it as the winning ``HELMPY_<KEY>``."""
         return Settings.snapshot(values, self.environ, interactive=self.interactive)
 

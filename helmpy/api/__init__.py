@@ -20,7 +20,10 @@ _RESULTS = ("ChartLint", "ChartVersion", "CreateResult", "Dependency", "DiffResu
             "Release", "ReleaseStatus", "ReleaseSummary", "Repository", "Revision", "TemplateResult",
             "UninstallResult", "Verification")
 
-__all__ = sorted(["Client", "Status", *_RESULTS])
+__all__ = ["ChartLint", "ChartVersion", "Client", "CreateResult", "Dependency", "DiffResult", "Hook", "HubChart",
+           "IndexResult", "LintMessage", "LintResult", "PackageResult", "Plugin", "PullResult", "PushResult", "Release",
+           "ReleaseStatus", "ReleaseSummary", "Repository", "Revision", "Status", "TemplateResult", "UninstallResult",
+           "Verification"]
 
 
 def __getattr__(name: str) -> Any:

@@ -26,7 +26,7 @@ class InstallationMethods:
         with self._session.scope():
             return env.lookup(name)
 
-    def plugin_list(self, *, type: str = "") -> list[results.Plugin]:  # noqa: A002 - Helm's --type
+    def plugin_list(self, *, type: str = "") -> list[results.Plugin]:  # Helm's --type
         """The installed plugins (``helmpy plugin list``), optionally only those of one ``type``
         (``cli/v1``, ``getter/v1``, ``postrenderer/v1``)."""
         from helmpy.plugin.installer import provenance_status

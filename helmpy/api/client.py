@@ -15,8 +15,8 @@ from helmpy import settings
 from helmpy.api._charts import ChartMethods
 from helmpy.api._installation import InstallationMethods
 from helmpy.api._queries import QueryMethods
-from helmpy.api._releases import ReleaseMethods
 from helmpy.api._registry import RegistryMethods
+from helmpy.api._releases import ReleaseMethods
 from helmpy.api._repos import RepoMethods
 from helmpy.api._session import Notice, PathLike, Session
 

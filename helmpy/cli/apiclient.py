@@ -10,7 +10,8 @@ the shared click options (:mod:`helmpy.cli.options`) hand a command into the Cli
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 

@@ -317,7 +317,7 @@ def pull(chart: str, version: str, devel: bool, destination: str, untar: bool, u
     from helmpy.cli.apiclient import client
 
     password = read_password(username, password, password_stdin)
-    flags = {k: v for k, v in (("version", version), ("repo", repo_url), ("keyring", keyring)) if v}
+    flags: dict[str, Any] = {k: v for k, v in (("version", version), ("repo", repo_url), ("keyring", keyring)) if v}
     client().pull(chart, devel=devel, destination=destination, untar=untar, untardir=untardir,
                   verify=verify, prov=prov, **flags,
                   username=username, password=password, pass_credentials=pass_credentials, ca_file=ca_file,

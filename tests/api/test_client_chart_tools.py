@@ -5,8 +5,8 @@ docker registry, a hub speaking Artifact Hub's API), each with its error: the ty
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

@@ -19,7 +19,8 @@ __version__ = "0.1.0"
 
 _API = ("ChartLint", "ChartVersion", "Client", "Dependency", "DiffResult", "Hook", "LintMessage", "LintResult",
         "PackageResult", "PullResult", "PushResult", "Release", "ReleaseStatus", "ReleaseSummary", "Repository",
-        "Revision", "Status", "TemplateResult", "UninstallResult")
+        "Revision", "Status", "TemplateResult", "UninstallResult",
+        "CreateResult", "HubChart", "IndexResult", "Plugin", "Verification")
 _ERRORS = ("ArchiveError", "ChangesFound", "ChartError", "ChartNotFoundError", "ChartValidationError",
            "ClusterUnreachable", "DependencyError", "DigestMismatch", "DownloadError", "HelmpyError", "HookFailed",
            "IgnoreRuleError", "Interrupted", "InvalidReleaseName", "KubeApiStatus", "KubeConfigError", "KubeConflict",
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from helmpy.api import (ChartLint, ChartVersion, Client, Dependency, DiffResult, Hook, LintMessage, LintResult,
                             PackageResult, PullResult, PushResult, Release, ReleaseStatus, ReleaseSummary,
                             Repository, Revision, Status, TemplateResult, UninstallResult)
+    from helmpy.api import CreateResult, HubChart, IndexResult, Plugin, Verification
     from helmpy.errors import (ArchiveError, ChangesFound, ChartError, ChartNotFoundError, ChartValidationError,
                                ClusterUnreachable, DependencyError, DigestMismatch, DownloadError, HelmpyError,
                                HookFailed, IgnoreRuleError, Interrupted, InvalidReleaseName, KubeApiStatus,

@@ -10,7 +10,9 @@ start-up path uses it).
 Where the variables come from: the process environment, unless a :class:`Settings` object is in use for the
 current call (:func:`use`). ``helmpy.Client`` builds one from its arguments and the environment once and uses it
 around every call, so two Clients in one process - or in two threads - each see their own namespace, cluster,
-driver and directories; nothing is written into ``os.environ``. The CLI uses none: it reads the environment.
+driver and directories; nothing is written into ``os.environ``. The CLI builds one too (:func:`for_cli`), once per
+run, and lays the flags given before the sub-command over it as they are parsed (:func:`set_override`); a child
+process it starts (a plugin, a post-renderer) gets that environment explicitly (:func:`environ`).
 """
 
 from __future__ import annotations
@@ -64,6 +66,10 @@ class Settings:
             if value is not None:
                 env[PREFIX + key] = value
         return cls(env, interactive=interactive)
+
+    def with_values(self, values: Mapping[str, str | None]) -> Settings:
+        """This snapshot with each ``values`` entry that is not None laid over it as the winning ``HELMPY_<KEY>``."""
+        return Settings.snapshot(values, self.environ, interactive=self.interactive)
 
     def get(self, key: str, default: str | None = None) -> str | None:
         """:func:`get` over this snapshot."""
@@ -147,12 +153,21 @@ def integer(key: str, default: int) -> int:
         raise UsageError(f"{source(key)}={raw!r}: expected an integer") from None
 
 
+def for_cli(defaults: Mapping[str, str] | None = None) -> Settings:
+    """The CLI's settings for one run: the process environment, read once now (with ``defaults`` for variables it
+    does not set), drawing on the terminal allowed. The CLI puts it in effect with :func:`use` around the run."""
+    env = {**(defaults or {}), **os.environ}
+    return Settings(env, interactive=True)
+
+
 def set_override(key: str, value: str) -> None:
     """Record a value given on the command line before the sub-command (``helmpy -n prod list``) as the winning
-    ``HELMPY_<KEY>``, so the sub-command (and a plugin it starts) sees it like any other setting.
-
-    The CLI's alone (it writes the process environment); a library caller builds a :class:`Settings` instead."""
-    os.environ[PREFIX + key] = value
+    ``HELMPY_<KEY>`` of the settings in effect, so the sub-command (and a plugin it starts) sees it like any other
+    setting. The CLI's alone, inside its :func:`use` block (whose end drops it); nothing is written into
+    ``os.environ``. A library caller builds a :class:`Settings` instead."""
+    scoped = _CURRENT.get()
+    base = scoped if scoped is not None else Settings(os.environ, interactive=True)
+    _CURRENT.set(base.with_values({key: value}))
 
 
 _environ = environ  # for get/source, whose ``environ`` parameter hides the function

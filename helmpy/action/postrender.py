@@ -77,11 +77,14 @@ class PostRenderer:
                                        "or give a path to an executable")
         return found
 
-    def command_line(self) -> tuple[list[str], dict[str, str] | None, str]:
-        """What to run: (argv, environment or None for helmpy's own, how errors name it)."""
+    def command_line(self) -> tuple[list[str], dict[str, str], str]:
+        """What to run: (argv, its environment - the settings in effect, built explicitly - and how errors name
+        it)."""
         plugin = self.plugin()
         if plugin is None:
-            return [self.executable(), *self.args], None, f'post-renderer "{self.command}"'
+            from helmpy import settings
+
+            return [self.executable(), *self.args], dict(settings.environ()), f'post-renderer "{self.command}"'
         from helmpy.plugin.command import prepare
         from helmpy.plugin.environment import plugin_env
 

@@ -101,7 +101,7 @@ class ChartMethods:
             return show(loaded, "values")
         text, nothing = values_jsonpath(loaded, jsonpath)
         if nothing:
-            self._session.notice(f"WARNING: jsonpath {jsonpath}: {nothing}")
+            self._session.progress(f"WARNING: --jsonpath {jsonpath}: {nothing}")
         return text
 
     def show_readme(self, chart: PathLike, **flags: Unpack[ChartFlags]) -> str:
@@ -118,20 +118,43 @@ class ChartMethods:
     # --- package, pull, push ------------------------------------------------------------------------------
     def package(self, path: PathLike, *, destination: PathLike = ".", version: str | None = None,
                 app_version: str | None = None, dependency_update: bool = False, sign: bool = False, key: str = "",
-                keyring: PathLike | None = None, passphrase: str | None = None) -> results.PackageResult:
+                keyring: PathLike | None = None, passphrase: str | None = None,
+                **flags: Unpack[RemoteFlags]) -> results.PackageResult:
         """Package a chart directory as ``NAME-VERSION.tgz`` in ``destination`` (``helmpy package``); with
-        ``sign`` a ``.prov`` signed by ``key`` from ``keyring`` too."""
+        ``sign`` a ``.prov`` signed by ``key`` from ``keyring`` too. The remote flags reach the registries
+        ``dependency_update`` downloads from."""
         from helmpy.action.package import PackageOptions, run
         from helmpy.errors import UsageError
 
+        check(flags, RemoteFlags, "package")
         if sign and not key:
-            raise UsageError("sign=True needs key (the signing key's name)")
+            raise UsageError("--sign requires --key (the signing key's name)")
         opts = PackageOptions(destination=os.fspath(destination), version=version, app_version=app_version,
                               dependency_update=dependency_update, sign=sign, key=key,
-                              keyring=os.fspath(keyring) if keyring is not None else None, passphrase=passphrase)
+                              keyring=os.fspath(keyring) if keyring is not None else None, passphrase=passphrase,
+                              remote=remote_of(flags))
         with self._session.scope():
             out = run(path, opts)
-        return results.PackageResult(out.path, out.prov_path)
+        return results.PackageResult(out.path, out.prov_path, out.display_path)
+
+    def verify(self, chart: PathLike, *, keyring: PathLike | None = None) -> results.Verification:
+        """Check a chart archive against its provenance file ``CHART.prov`` (``helmpy verify``): the OpenPGP
+        signature with ``keyring`` (default ``~/.gnupg/pubring.gpg``) and the archive's sha256. A bad or missing
+        signature raises :class:`helmpy.ProvenanceError`."""
+        from helmpy.repo.provenance import verify
+
+        with self._session.scope():
+            return results.Verification.of(verify(chart, keyring))
+
+    def create(self, name: PathLike, *, starter: str | None = None, engine: str = "jinja2") -> results.CreateResult:
+        """Scaffold a chart directory ``name`` (``helmpy create``; the last path element is the chart's name):
+        Jinja2 templates, or ``engine="go"`` for the chart ``helm create`` writes; ``starter`` is a path or a
+        name under ``<data home>/starters``. Scaffold files that existed are overwritten and listed."""
+        from helmpy.chart.create import create_chart
+
+        with self._session.scope():
+            out = create_chart(name, starter, engine)
+        return results.CreateResult(out.path, tuple(out.overwritten))
 
     def pull(self, chart: str, *, destination: PathLike = ".", untar: bool = False, untardir: PathLike = ".",
              prov: bool = False, timeout: Timeout = 120.0, **flags: Unpack[ChartFlags]) -> results.PullResult:
@@ -148,7 +171,7 @@ class ChartMethods:
                            keyring=os.fspath(keyring) if keyring is not None else None, repo_url=flags.get("repo"),
                            remote=remote)
         with self._session.scope():
-            return results.PullResult(pull(chart, opts, self._session.notice, self._session.notice))
+            return results.PullResult(pull(chart, opts, self._session.notice, self._session.progress))
 
     def push(self, chart: PathLike, remote: str, *, force: bool = False, timeout: Timeout = 120.0,
              **flags: Unpack[RemoteFlags]) -> results.PushResult:
@@ -160,7 +183,7 @@ class ChartMethods:
             if remote.startswith("oci://"):
                 from helmpy.registry.push import push_chart
 
-                pushed = push_chart(Path(chart), remote, options.registry_options(), self._session.notice)
+                pushed = push_chart(Path(chart), remote, options.registry_options(), self._session.progress)
                 return results.PushResult(str(pushed.ref), pushed.digest)
             from helmpy.action.repo import PushOptions
             from helmpy.action.repo import push as push_repo
@@ -181,8 +204,8 @@ class ChartMethods:
 
         check(flags, RemoteFlags, "dependency_update")
         with self._session.scope():
-            update(Path(chart), self._session.notice, skip_refresh, remote_of(flags), self._session.notice)
-        return self.dependency_list(chart)
+            update(Path(chart), self._session.notice, skip_refresh, remote_of(flags), self._session.progress)
+            return self._dependencies(chart)[0]
 
     def dependency_build(self, chart: PathLike, *, skip_refresh: bool = False,
                          **flags: Unpack[RemoteFlags]) -> list[results.Dependency]:
@@ -191,16 +214,21 @@ class ChartMethods:
 
         check(flags, RemoteFlags, "dependency_build")
         with self._session.scope():
-            build(Path(chart), self._session.notice, skip_refresh, remote_of(flags), self._session.notice)
-        return self.dependency_list(chart)
+            build(Path(chart), self._session.notice, skip_refresh, remote_of(flags), self._session.progress)
+            return self._dependencies(chart)[0]
 
     def dependency_list(self, chart: PathLike) -> list[results.Dependency]:
         """The dependencies Chart.yaml declares and whether ``charts/`` satisfies each (``helmpy dependency
         list``); a chart in ``charts/`` that is not declared is a notice."""
-        from helmpy.action.dependency import list_dependencies
-
         with self._session.scope():
-            rows, warnings = list_dependencies(Path(chart))
+            found, warnings = self._dependencies(chart)
         for line in warnings:
             self._session.notice(line)
-        return [results.Dependency(r.name, r.version, r.repository, r.status) for r in rows]
+        return found
+
+    @staticmethod
+    def _dependencies(chart: PathLike) -> tuple[list[results.Dependency], list[str]]:
+        from helmpy.action.dependency import list_dependencies
+
+        rows, warnings = list_dependencies(Path(chart))
+        return [results.Dependency(r.name, r.version, r.repository, r.status) for r in rows], warnings

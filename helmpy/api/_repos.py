@@ -1,4 +1,4 @@
-"""The chart repository use cases: repo add/update/list/remove and search repo."""
+"""The chart repository use cases: repo add/update/list/remove/index, search repo and search hub."""
 
 from __future__ import annotations
 
@@ -53,6 +53,25 @@ class RepoMethods:
         with self._session.scope():
             remove(list(names), self._session.notice)
 
+    def repo_index(self, directory: PathLike, *, url: str = "", merge: PathLike | None = None,
+                   as_json: bool = False) -> results.IndexResult:
+        """Write ``DIRECTORY/index.yaml`` for the chart archives in ``directory`` and its sub-directories
+        (``helmpy repo index``); entry URLs are joined onto ``url``, ``merge`` is an existing index whose entries
+        are kept. An archive that cannot be read is skipped, with a progress line saying why."""
+        from helmpy.repo.index import index_repository
+
+        skipped: list[str] = []
+
+        def skip(_path: object, reason: str) -> None:
+            skipped.append(reason)
+            self._session.progress(f"WARNING: skipping archive {reason}")
+
+        with self._session.scope():
+            target, index = index_repository(directory, url=url, merge=os.fspath(merge) if merge is not None else None,
+                                             as_json=as_json, on_error=skip)
+        return results.IndexResult(target, {name: tuple(v.version for v in versions)
+                                            for name, versions in index.entries.items()}, tuple(skipped))
+
     def search_repo(self, keyword: str = "", *, regexp: bool = False, version: str = "", versions: bool = False,
                     devel: bool = False) -> list[results.ChartVersion]:
         """Search the configured repositories' cached indexes (``helmpy search repo``): names, descriptions
@@ -63,3 +82,13 @@ class RepoMethods:
             found = search_configured(keyword or None, regexp=regexp, version=version or None, versions=versions,
                                       devel=devel)
         return [results.ChartVersion(r.name, r.version, r.app_version, r.description) for r in found]
+
+    def search_hub(self, keyword: str = "", *, endpoint: str = "https://hub.helm.sh",
+                   timeout: Timeout = 120.0) -> list[results.HubChart]:
+        """Search Artifact Hub - or any Monocular-compatible search API at ``endpoint`` - for charts
+        (``helmpy search hub``). An unreachable hub or a failed query raises :class:`helmpy.RepoError`."""
+        from helmpy.repo.hub import search
+
+        with self._session.scope():
+            found = search(endpoint, keyword, seconds(timeout))
+        return [results.HubChart.of(r) for r in found]

@@ -63,10 +63,12 @@ class _NoticeStream(io.TextIOBase):
 class Session:
     """The Client's state: settings, notice callback and the lazily built release configuration."""
 
-    def __init__(self, settings: settings.Settings, on_notice: Notice | None = None) -> None:
+    def __init__(self, settings: settings.Settings, on_notice: Notice | None = None,
+                 on_progress: Notice | None = None) -> None:
         self.settings = settings
         self._notice = on_notice
-        self._progress = _NoticeStream(self.notice)
+        self._on_progress = on_progress
+        self._progress = _NoticeStream(self.progress)
         self._cfg: Configuration | None = None
         self._cfg_lock = threading.Lock()
 
@@ -78,6 +80,14 @@ class Session:
             self._notice(line)
         else:
             logger.info("%s", line)
+
+    def progress(self, line: str) -> None:
+        """A line Helm writes to stderr rather than stdout (a registry's ``Pulled:``/``Pushed:``/``Digest:``, a
+        skipped archive, a warning about the result): the ``on_progress`` callback gets it, else it is a notice."""
+        if self._on_progress is not None:
+            self._on_progress(line)
+        else:
+            self.notice(line)
 
     @contextmanager
     def scope(self) -> Iterator[None]:
@@ -105,7 +115,7 @@ class Session:
             if self._cfg is None:
                 from helmpy.action.config import Configuration
 
-                self._cfg = Configuration.from_env(notice=self.notice, progress=cast(TextIO, self._progress),
+                self._cfg = Configuration.from_env(notice=self.progress, progress=cast(TextIO, self._progress),
                                                    command="helmpy.Client")
             return self._cfg
 

@@ -13,7 +13,9 @@ from collections.abc import Mapping
 
 from helmpy import settings
 from helmpy.api._charts import ChartMethods
+from helmpy.api._installation import InstallationMethods
 from helmpy.api._queries import QueryMethods
+from helmpy.api._registry import RegistryMethods
 from helmpy.api._releases import ReleaseMethods
 from helmpy.api._repos import RepoMethods
 from helmpy.api._session import Notice, PathLike, Session
@@ -23,7 +25,7 @@ def _text(value: PathLike | None) -> str | None:
     return None if value is None else os.fspath(value)
 
 
-class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods):
+class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods, RegistryMethods, InstallationMethods):
     """One helmpy "installation": a cluster, a namespace, a storage driver, the repository files.
 
     Every argument is optional and falls back as the CLI's flag does - to ``HELMPY_*``, then Helm's ``HELM_*``
@@ -44,6 +46,8 @@ class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods):
         max_history: revisions kept by upgrade and rollback when ``history_max`` is not given (default 10).
         environ: the environment to read the fallbacks from, instead of ``os.environ``.
         on_notice: gets each progress line and notice (``Saving 2 charts``, what a wait is waiting for).
+        on_progress: gets the lines Helm writes to stderr (a registry's ``Pulled:``/``Digest:``, a skipped
+            archive, a warning about a result); default: ``on_notice``.
     """
 
     def __init__(self, *, namespace: str | None = None, kubeconfig: PathLike | None = None,
@@ -55,7 +59,7 @@ class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods):
                  content_cache: PathLike | None = None, config_home: PathLike | None = None,
                  cache_home: PathLike | None = None, data_home: PathLike | None = None,
                  max_history: int | None = None, environ: Mapping[str, str] | None = None,
-                 on_notice: Notice | None = None) -> None:
+                 on_notice: Notice | None = None, on_progress: Notice | None = None) -> None:
         given: dict[str, str | None] = {  # each as the winning HELMPY_<KEY>, what the CLI's flag sets
             "NAMESPACE": namespace, "KUBECONFIG": _text(kubeconfig), "KUBECONTEXT": kube_context,
             "CLUSTER": cluster, "DRIVER": driver, "KUBEAPISERVER": kube_apiserver, "KUBETOKEN": kube_token,
@@ -66,7 +70,16 @@ class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods):
             "CONFIG_HOME": _text(config_home), "CACHE_HOME": _text(cache_home), "DATA_HOME": _text(data_home),
             "MAX_HISTORY": None if max_history is None else str(max_history),
         }
-        self._session = Session(settings.Settings.snapshot(given, environ), on_notice)
+        self._session = Session(settings.Settings.snapshot(given, environ), on_notice, on_progress)
+
+    @classmethod
+    def from_settings(cls, snapshot: settings.Settings, *, on_notice: Notice | None = None,
+                      on_progress: Notice | None = None) -> Client:
+        """A Client over an already-built :class:`helmpy.settings.Settings` (the CLI's: its environment, read
+        once, with its flags laid over)."""
+        client = cls.__new__(cls)
+        client._session = Session(snapshot, on_notice, on_progress)
+        return client
 
     @property
     def namespace(self) -> str:

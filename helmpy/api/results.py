@@ -15,13 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from helmpy.release.model import Status
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the release model only as annotations: chart commands (``template``) never import it
     from helmpy.action.history import HistoryEntry
     from helmpy.action.lint import ChartLintResult, LintReport
     from helmpy.diff.model import Report
     from helmpy.release import model
+    from helmpy.release.model import Status
+    from helmpy.repo import hub, provenance
 
 
 class _Fields:
@@ -213,6 +213,11 @@ class ChartLint:
         return cls(res.path, tuple(LintMessage(m.severity.name, m.path, m.text) for m in res.messages),
                    tuple(res.fatal), res.failed)
 
+    @property
+    def has_findings(self) -> bool:
+        """Anything above INFO, or an error that stopped the lint (what ``lint --quiet`` still shows)."""
+        return bool(self.errors) or any(m.severity != "INFO" for m in self.messages)
+
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "failed": self.failed, "errors": list(self.errors),
                 "messages": [{"severity": m.severity, "path": m.path, "text": m.text} for m in self.messages]}
@@ -244,6 +249,7 @@ class PackageResult:
 
     path: Path
     prov_path: Path | None
+    display_path: str = ""  #: how ``helmpy package`` names it (the destination as given; absolute for ``.``)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "prov_path": str(self.prov_path) if self.prov_path else None}
@@ -318,3 +324,82 @@ class DiffResult:
     def to_dict(self) -> dict[str, Any]:
         """``diff upgrade -o json`` (schema ``helmpy.io/diff/v1``)."""
         return self._report.to_dict()
+
+
+@dataclass(frozen=True)
+class HubChart:
+    """One row of ``search hub``: a chart on Artifact Hub (or another Monocular-compatible hub)."""
+
+    url: str  #: the chart's page on the hub
+    version: str
+    app_version: str
+    description: str
+    repo_url: str
+    repo_name: str
+    _found: hub.HubChart = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, found: hub.HubChart) -> HubChart:
+        return cls(found.url, found.version, found.app_version, found.description, found.repo_url, found.repo_name,
+                   copy.copy(found))
+
+    def to_dict(self) -> dict[str, Any]:
+        """One element of ``search hub -o json`` (Helm's field order, the repository nested)."""
+        return self._found.to_dict()
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    """``repo index``: the index written and what it lists."""
+
+    path: Path  #: ``DIRECTORY/index.yaml``
+    charts: dict[str, tuple[str, ...]]  #: chart name -> its versions, as the index orders them
+    skipped: tuple[str, ...]  #: why each unreadable archive was left out (also a progress line each)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "charts": {k: list(v) for k, v in self.charts.items()},
+                "skipped": list(self.skipped)}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """``verify``: who signed a chart archive's provenance file, with which key, and the archive's checked hash."""
+
+    signed_by: tuple[str, ...]
+    fingerprint: str
+    file_hash: str  #: ``sha256:...``
+    _checked: provenance.Verification = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, checked: provenance.Verification) -> Verification:
+        return cls(tuple(checked.signed_by), checked.fingerprint, checked.file_hash, copy.deepcopy(checked))
+
+    def lines(self) -> list[str]:
+        """What ``helmpy verify`` prints."""
+        return self._checked.lines()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"signed_by": list(self.signed_by), "fingerprint": self.fingerprint, "file_hash": self.file_hash}
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    """``create``: the chart directory written, and the files in it that existed and were overwritten."""
+
+    path: Path
+    overwritten: tuple[Path, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "overwritten": [str(p) for p in self.overwritten]}
+
+
+@dataclass(frozen=True)
+class Plugin(_Fields):
+    """One row of ``plugin list``: an installed Helm plugin."""
+
+    name: str
+    version: str
+    type: str  #: ``cli/v1``, ``getter/v1``, ``postrenderer/v1``
+    api_version: str  #: ``v1`` (Helm 4's plugin.yaml) or ``legacy`` (Helm 3's)
+    provenance: str  #: ``signed``, ``unsigned``, ``local dev``, ...
+    source: str  #: where it was installed from, ``unknown`` when not recorded

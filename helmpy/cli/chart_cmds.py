@@ -1,4 +1,5 @@
-"""Chart commands: ``create``, ``template``, ``lint`` and ``show`` (thin wrappers over the actions)."""
+"""Chart commands: ``create``, ``template``, ``lint`` and ``show``: options in, one :class:`helmpy.Client` call,
+Helm's output out (:mod:`helmpy.cli.apiclient`)."""
 
 from __future__ import annotations
 
@@ -47,10 +48,10 @@ def create(name: str, starter: str | None, engine: str) -> None:
       helmpy create charts/api             # the parent directory must exist
       helmpy create web -p my-starter
     """
-    from helmpy.chart.create import create_chart
+    from helmpy.cli.apiclient import client
 
     click.echo(f"Creating {name}")
-    result = create_chart(name, starter, engine)
+    result = client().create(name, starter=starter, engine=engine)
     for path in result.overwritten:
         click.echo(f'WARNING: File "{path}" already exists. Overwriting.')
 
@@ -110,7 +111,7 @@ def template(args: tuple[str, ...], value_options: Any, namespace: str, show_onl
     Install's flags that do not change a render (--wait, --timeout, --atomic, ...) are accepted, as in Helm.
     """
     from helmpy.action.render import partial_render
-    from helmpy.action.template import TemplateOptions, add_debug_hint, debug_output, run_template
+    from helmpy.cli.apiclient import client, post_renderer_flags, remote_flags, values_flags, verify_flags
 
     if len(args) == 1:
         name, chart_ref = None, args[0]
@@ -118,32 +119,32 @@ def template(args: tuple[str, ...], value_options: Any, namespace: str, show_onl
         name, chart_ref = args
     else:
         raise UsageError("expected [NAME] CHART (or CHART alone with --generate-name)")
-    opts = TemplateOptions(
-        release_name=name, generate_name=generate_name, namespace=namespace, show_only=list(show_only),
-        output_dir=output_dir, use_release_name=use_release_name, include_crds=include_crds,
-        kube_version=kube_version, api_versions=[v for a in api_versions for v in a.split(",") if v],
-        is_upgrade=is_upgrade, skip_tests=skip_tests, no_hooks=no_hooks,
-        skip_schema_validation=skip_schema_validation, version=chart_version, devel=devel, repo_url=repo_url,
-        remote=remote, post_renderer=post_renderer, dependency_update=dependency_update, name_template=name_template,
-        validate=validate or dry_run == "server", verify=verify)
-    cfg = None
-    if opts.validate:
-        from helmpy.action.config import Configuration
-
-        cfg = Configuration.from_env(namespace=namespace)
+    flags: dict[str, Any] = {
+        **values_flags(value_options), "show_only": list(show_only), "release_name": use_release_name,
+        "include_crds": include_crds, "kube_version": kube_version,
+        "api_versions": [v for a in api_versions for v in a.split(",") if v], "is_upgrade": is_upgrade,
+        "skip_tests": skip_tests, "no_hooks": no_hooks, "generate_name": generate_name,
+        "skip_schema_validation": skip_schema_validation, "devel": devel, "name_template": name_template,
+        "dependency_update": dependency_update, "validate": validate or dry_run == "server",
+        **remote_flags(remote), **verify_flags(verify), **post_renderer_flags(post_renderer)}
+    flags.update({k: v for k, v in (("output_dir", output_dir), ("version", chart_version), ("repo", repo_url))
+                  if v is not None})
     try:
-        result = run_template(chart_ref, value_options.merge(), opts, cfg)
+        result = client(NAMESPACE=namespace).template(name, chart_ref, **flags)
     except HelmpyError as err:
         partial = partial_render(err)
         if partial is not None:  # Helm's partial release: --debug shows it, otherwise the error says so
+            from helmpy.action.template import TemplateOptions, add_debug_hint, debug_output
+
             if debug_enabled():
-                click.echo(debug_output(partial, opts), nl=False)
+                click.echo(debug_output(partial, TemplateOptions(show_only=list(show_only), output_dir=output_dir,
+                                                                 skip_tests=skip_tests, no_hooks=no_hooks)), nl=False)
             else:
                 add_debug_hint(err)
         raise
-    for path in result.written:
+    for path in result.files:
         click.echo(f"wrote {path}")
-    click.echo(result.text, nl=False)
+    click.echo(result.manifest if output_dir is None else "\n", nl=False)
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
@@ -166,25 +167,25 @@ def lint(paths: tuple[str, ...], strict: bool, with_subcharts: bool, quiet: bool
       helmpy lint ./web ./api --strict
       helmpy lint ./web-1.0.0.tgz --with-subcharts --quiet -f prod.yaml
     """
-    from helmpy.action.lint import LintOptions, run_lint
-    from helmpy.chart.lint import Severity
+    from helmpy.cli.apiclient import client, values_flags
 
-    opts = LintOptions(strict=strict, with_subcharts=with_subcharts, quiet=quiet, namespace=namespace,
-                       kube_version=kube_version, skip_schema_validation=skip_schema_validation)
-    report = run_lint(list(paths), value_options.merge(), opts)
+    report = client(NAMESPACE=namespace).lint(list(paths), strict=strict, with_subcharts=with_subcharts,
+                                              kube_version=kube_version,
+                                              skip_schema_validation=skip_schema_validation,
+                                              **values_flags(value_options))
     out: list[str] = []
-    for res in report.results:
+    for res in report.charts:
         if quiet and not res.has_findings:
             continue
         out.append(f"==> Linting {res.path}\n")
         if not res.messages:
-            out.extend(f"Error {err}\n" for err in res.fatal)
-        out.extend(f"{m}\n" for m in res.messages if not quiet or m.severity > Severity.INFO)
+            out.extend(f"Error {err}\n" for err in res.errors)
+        out.extend(f"{m}\n" for m in res.messages if not quiet or m.severity != "INFO")
         out.append("\n")
     click.echo("".join(out), nl=False)
     if report.failed:
         raise LintError(report.summary)
-    if not quiet or any(r.has_findings for r in report.results):
+    if not quiet or any(r.has_findings for r in report.charts):
         click.echo(report.summary)
 
 
@@ -218,17 +219,13 @@ def _show_command(what: str, summary: str) -> click.Command:
     @verify_options
     def command(chart_ref: str, chart_version: str | None, devel: bool, repo_url: str | None, remote: Any,
                 verify: Any, jsonpath: str = "") -> None:
-        from helmpy.action.chartload import load_chart
-        from helmpy.action.show import show as show_chart
-        from helmpy.action.show import values_jsonpath
+        from helmpy.cli.apiclient import client, remote_flags, verify_flags
 
-        chart = load_chart(chart_ref, chart_version, devel, repo_url, remote, verify=verify)
-        if not jsonpath:
-            click.echo(show_chart(chart, what), nl=False)
-            return
-        text, nothing = values_jsonpath(chart, jsonpath)
-        if nothing:
-            click.echo(f"WARNING: --jsonpath {jsonpath}: {nothing}", err=True)
+        flags: dict[str, Any] = {"devel": devel, **remote_flags(remote), **verify_flags(verify)}
+        flags.update({k: v for k, v in (("version", chart_version), ("repo", repo_url)) if v is not None})
+        hp = client()
+        text = hp.show_values(chart_ref, jsonpath=jsonpath, **flags) if jsonpath else hp.show(chart_ref, what,
+                                                                                              **flags)
         click.echo(text, nl=False)
 
     if what == "values":

@@ -1,4 +1,5 @@
-"""``dependency list|update|build`` (alias ``dep``): thin click commands over helmpy.action.dependency."""
+"""``dependency list|update|build`` (alias ``dep``): thin click commands over :class:`helmpy.Client`'s
+``dependency_*``."""
 
 from __future__ import annotations
 
@@ -18,14 +19,6 @@ if TYPE_CHECKING:
 
 class DependencyGroup(AliasGroup):
     aliases = {"up": "update"}
-
-
-def _echo(line: str) -> None:
-    click.echo(line)
-
-
-def _notice(line: str) -> None:
-    click.echo(line, err=True)
 
 
 @click.group(cls=DependencyGroup)
@@ -52,10 +45,11 @@ def dependency_list(chart: str, max_col_width: int) -> None:
     Examples:
       helmpy dependency list ./web
     """
-    from helmpy.action.dependency import list_dependencies
+    from helmpy.cli.apiclient import client
 
     path = Path(chart)
-    rows, warnings = list_dependencies(path)
+    warnings: list[str] = []  # printed after the table, as Helm does
+    rows = client(on_notice=warnings.append).dependency_list(path)
     if not rows:
         click.echo(f"WARNING: no dependencies at {path / 'charts'}")
         return
@@ -82,9 +76,9 @@ def dependency_update(chart: str, skip_refresh: bool, remote: RemoteOptions | No
       helmpy dep up ./web --skip-refresh
       helmpy dep up ./web --plain-http        # Chart.yaml: repository: oci://127.0.0.1:5000/charts
     """
-    from helmpy.action.dependency import update
+    from helmpy.cli.apiclient import client, remote_flags
 
-    update(Path(chart), _echo, skip_refresh, remote, _notice)
+    client().dependency_update(chart, skip_refresh=skip_refresh, **remote_flags(remote))
 
 
 @dependency.command("build")
@@ -99,6 +93,6 @@ def dependency_build(chart: str, skip_refresh: bool, remote: RemoteOptions | Non
     Examples:
       helmpy dependency build ./web
     """
-    from helmpy.action.dependency import build
+    from helmpy.cli.apiclient import client, remote_flags
 
-    build(Path(chart), _echo, skip_refresh, remote, _notice)
+    client().dependency_build(chart, skip_refresh=skip_refresh, **remote_flags(remote))

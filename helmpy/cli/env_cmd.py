@@ -1,4 +1,4 @@
-"""``helmpy env``: print the settings (``helmpy.action.env``) like ``helm env``."""
+"""``helmpy env``: print the settings (:meth:`helmpy.Client.env`) like ``helm env``."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ def env_cmd(name: str | None) -> None:
       helmpy env
       helmpy env HELM_NAMESPACE
     """
-    from helmpy.action import env
+    from helmpy.cli.apiclient import client
 
     if name:
-        click.echo(env.lookup(name))
+        click.echo(client().env_var(name))
         return
-    click.echo("".join(f'{key}="{value}"\n' for key, value in env.environment().items()), nl=False)
+    click.echo("".join(f'{key}="{value}"\n' for key, value in client().env().items()), nl=False)

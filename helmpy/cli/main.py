@@ -195,7 +195,9 @@ def _debug_callback(ctx: click.Context, _param: click.Parameter, value: bool) ->
     if value:
         import logging
 
-        os.environ["HELMPY_DEBUG"] = "1"
+        from helmpy import settings
+
+        settings.set_override("DEBUG", "1")  # the run's settings (plugins get HELM_DEBUG=true), not os.environ
         _setup_logging()
         logging.getLogger().setLevel(logging.DEBUG)
     return value
@@ -322,19 +324,28 @@ def format_error(err: HelmpyError) -> str:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point; maps errors to messages and exit codes."""
-    global _logging_debug
+    from helmpy import settings
+
     args = list(sys.argv[1:] if argv is None else argv)
+    completing = _COMPLETE_VAR in os.environ
+    # the one settings object of this run: the environment read once, the global flags laid over it as parsed
+    quiet = {"HELMPY_QUIET": "1"} if completing else None  # no embedded-cluster notice inside a user's prompt
+    with settings.use(settings.for_cli(quiet)):
+        _main(args, completing, exiting=argv is None)
+
+
+def _main(args: list[str], completing: bool, exiting: bool) -> Any:
+    global _logging_debug
     _logging_debug = "--debug" in args or debug_enabled()
-    if argv is None:  # the console script: this process ends with the command (helmpy/gctune.py)
+    if exiting:  # the console script: this process ends with the command (helmpy/gctune.py)
         one_shot_process()
-    if _COMPLETE_VAR in os.environ:
+    if completing:
         from helmpy.cli import completion as shell_completion
 
         shell_completion.register()
         shell_completion.attach(cli)
-        os.environ.setdefault("HELMPY_QUIET", "1")  # no embedded-cluster notice inside a user's prompt
     # SIGTERM is handled like Ctrl-C, and a second signal cannot break the cleanup (helmpy/cli/signals.py)
-    with interrupts_raise(exiting=argv is None):
+    with interrupts_raise(exiting=exiting):
         try:
             cli.main(args=args, prog_name="helmpy", standalone_mode=False)
         except HelmpyError as err:  # a user error: the message says it all, --debug or not

@@ -1,4 +1,4 @@
-"""`helmpy package` and `helmpy verify`: flags in, one action call, Helm's output lines out."""
+"""`helmpy package` and `helmpy verify`: flags in, one :class:`helmpy.Client` call, Helm's output lines out."""
 
 from __future__ import annotations
 
@@ -53,15 +53,16 @@ def package(charts: tuple[str, ...], destination: str, version: str | None, app_
       helmpy package ./web -d dist --version 1.2.3 --app-version v5
       helmpy package ./web --sign --key 'Jane' --keyring ~/.gnupg/secring.gpg
     """
-    from helmpy.action.package import PackageOptions, run
+    from helmpy.cli.apiclient import client, remote_flags
 
     if sign and not key:
         raise UsageError("--sign requires --key (the signing key's name)")
-    opts = PackageOptions(destination=destination, version=version, app_version=app_version,
-                          dependency_update=dependency_update, sign=sign, key=key, keyring=keyring,
-                          passphrase=read_passphrase(passphrase_file) if sign else None, remote=remote)
+    passphrase = read_passphrase(passphrase_file) if sign else None
+    hp = client()
     for chart in charts:
-        result = run(chart, opts)
+        result = hp.package(chart, destination=destination, version=version, app_version=app_version,
+                            dependency_update=dependency_update, sign=sign, key=key, keyring=keyring,
+                            passphrase=passphrase, **remote_flags(remote))
         click.echo(f"Successfully packaged chart and saved it to: {result.display_path}")
 
 
@@ -79,7 +80,7 @@ def verify(chart: str, keyring: str | None) -> None:
     Examples:
       helmpy verify web-1.0.0.tgz --keyring pubring.gpg
     """
-    from helmpy.repo.provenance import verify as verify_chart
+    from helmpy.cli.apiclient import client
 
-    for line in verify_chart(chart, keyring).lines():
+    for line in client().verify(chart, keyring=keyring).lines():
         click.echo(line)

@@ -73,11 +73,9 @@ def list_plugins(kind: str) -> None:
       helmpy plugin list
       helmpy plugin list --type getter/v1
     """
-    from helmpy.plugin.installer import provenance_status
-    from helmpy.plugin.loader import load_all
+    from helmpy.cli.apiclient import client
 
-    rows = [(p.name, p.manifest.version, p.manifest.type, p.manifest.api_version, provenance_status(p),
-             p.manifest.source_url or "unknown") for p in load_all(kind=kind)]
+    rows = [(p.name, p.version, p.type, p.api_version, p.provenance, p.source) for p in client().plugin_list(type=kind)]
     click.echo(format_table(("NAME", "VERSION", "TYPE", "APIVERSION", "PROVENANCE", "SOURCE"), rows), nl=False)
 
 

@@ -1,14 +1,10 @@
-"""``registry login|logout``: thin click commands over helmpy.registry.login."""
+"""``registry login|logout``: thin click commands over :class:`helmpy.Client`'s ``registry_login``/``_logout``."""
 
 from __future__ import annotations
 
 import click
 
 from helmpy.cli.main import debug_option
-
-
-def _echo(line: str) -> None:
-    click.echo(line)
 
 
 @click.group()
@@ -46,19 +42,16 @@ def login(host: str, username: str, password: str, password_stdin: bool, insecur
     """
     import logging
 
+    from helmpy.cli.apiclient import client
     from helmpy.cli.repo_cmds import read_password
-    from helmpy.registry.client import RegistryOptions
-    from helmpy.registry.credentials import Credential
-    from helmpy.registry.login import login as run_login
 
     if password and not password_stdin:
         logging.getLogger(__name__).warning("using --password via the CLI is insecure. Use --password-stdin")
     if not password_stdin and not password and not username:
         username = str(click.prompt("Username", default="", show_default=False, err=True)).strip()
     password = read_password(username or "token", password, password_stdin)
-    run_login(host, Credential(username, password),
-              RegistryOptions(plain_http=plain_http, ca_file=ca_file, cert_file=cert_file, key_file=key_file,
-                              insecure_skip_tls_verify=insecure), _echo)
+    client().registry_login(host, username=username, password=password, insecure=insecure, plain_http=plain_http,
+                            ca_file=ca_file, cert_file=cert_file, key_file=key_file)
 
 
 @registry.command("logout")
@@ -71,7 +64,6 @@ def logout(host: str) -> None:
     Examples:
       helmpy registry logout registry.example.com
     """
-    from helmpy.registry.client import RegistryOptions
-    from helmpy.registry.login import logout as run_logout
+    from helmpy.cli.apiclient import client
 
-    run_logout(host, RegistryOptions(), _echo)
+    client().registry_logout(host)

@@ -1,4 +1,5 @@
-"""``repo``, ``search``, ``pull`` and ``push``: thin click commands over helmpy.action.repo/pull.
+"""``repo``, ``search``, ``pull`` and ``push``: thin click commands over :class:`helmpy.Client` (its ``repo_*``,
+``search_*``, ``pull`` and ``push``).
 
 ``search repo`` is on a hot path, so this module imports nothing that pulls in ``requests``; the
 commands that download import their action modules when they run.
@@ -29,15 +30,6 @@ class AliasGroup(click.Group):
 
 class RepoGroup(AliasGroup):
     aliases = {"up": "update", "ls": "list", "rm": "remove"}
-
-
-def _echo(line: str) -> None:
-    click.echo(line)
-
-
-def _notice(line: str) -> None:
-    """Progress lines Helm writes to stderr (a registry's ``Pushed:``/``Pulled:``/``Digest:``)."""
-    click.echo(line, err=True)
 
 
 def go_json(data: Any) -> str:
@@ -111,13 +103,13 @@ def repo_add(name: str, url: str, username: str, password: str, password_stdin: 
       helmpy repo add private https://charts.example.com --username me --password-stdin < pw.txt
       helmpy repo add internal https://10.0.0.5/charts --ca-file ca.pem --force-update
     """
-    from helmpy.action.repo import AddOptions, add
+    from helmpy.cli.apiclient import client
 
     password = read_password(username, password, password_stdin)
-    add(AddOptions(name=name, url=url, username=username, password=password, pass_credentials=pass_credentials,
-                   ca_file=ca_file, cert_file=cert_file, key_file=key_file,
-                   insecure_skip_tls_verify=insecure_skip_tls_verify, force_update=force_update,
-                   allow_deprecated_repos=allow_deprecated_repos, timeout=parse_duration(timeout)), _echo)
+    client().repo_add(name, url, username=username, password=password, pass_credentials=pass_credentials,
+                      ca_file=ca_file, cert_file=cert_file, key_file=key_file,
+                      insecure_skip_tls_verify=insecure_skip_tls_verify, force_update=force_update,
+                      allow_deprecated_repos=allow_deprecated_repos, timeout=parse_duration(timeout))
 
 
 @repo.command("update")
@@ -132,9 +124,9 @@ def repo_update(names: tuple[str, ...], timeout: str) -> None:
       helmpy repo update
       helmpy repo up stable bitnami
     """
-    from helmpy.action.repo import update
+    from helmpy.cli.apiclient import client
 
-    update(list(names), _echo, parse_duration(timeout))
+    client().repo_update(*names, timeout=parse_duration(timeout))
 
 
 @repo.command("list")
@@ -150,10 +142,9 @@ def repo_list(output: str, no_headers: bool) -> None:
       helmpy repo list
       helmpy repo ls -o yaml
     """
-    from helmpy.action.repo import list_repos
+    from helmpy.cli.apiclient import client
 
-    entries = list_repos()
-    items = [{"name": e.name, "url": e.url} for e in entries]
+    items = [r.to_dict() for r in client().repo_list()]
     output = output.lower()
     if output == "json":
         click.echo(go_json(items))
@@ -183,9 +174,9 @@ def repo_remove(names: tuple[str, ...]) -> None:
       helmpy repo remove stable
       helmpy repo rm a b
     """
-    from helmpy.action.repo import remove
+    from helmpy.cli.apiclient import client
 
-    remove(list(names), _echo)
+    client().repo_remove(*names)
 
 
 if importlib.util.find_spec("helmpy.cli.repo_index_cmd") is not None:  # owned by the index module's author
@@ -232,11 +223,11 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, version: str, versions:
       helmpy search repo -r 'ng(inx|rok)' --versions
       helmpy search repo mydb --version '^2.0' -o json
     """
+    from helmpy.cli.apiclient import client
     from helmpy.errors import RepoError
-    from helmpy.repo.search import search_configured
 
-    results = search_configured(" ".join(keywords) or None, regexp=regexp, version=version or None,
-                                versions=versions, devel=devel)
+    results = client().search_repo(" ".join(keywords), regexp=regexp, version=version, versions=versions,
+                                   devel=devel)
     if not results and fail_on_no_result:
         raise RepoError("no results found")
     _write_found([r.to_dict() for r in results], output, ["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"],
@@ -280,10 +271,10 @@ def search_hub(keywords: tuple[str, ...], endpoint: str, max_col_width: int, lis
       helmpy search hub redis --list-repo-url -o json
       helmpy search hub web --endpoint https://hub.example.com
     """
+    from helmpy.cli.apiclient import client
     from helmpy.errors import RepoError
-    from helmpy.repo.hub import search as hub_search
 
-    results = hub_search(endpoint, " ".join(keywords), parse_duration(timeout))
+    results = client().search_hub(" ".join(keywords), endpoint=endpoint, timeout=parse_duration(timeout))
     if not results and fail_on_no_result:
         raise RepoError("no results found")
     headers = ["URL", "CHART VERSION", "APP VERSION", "DESCRIPTION"] + (["REPO URL"] if list_repo_url else [])
@@ -323,16 +314,15 @@ def pull(chart: str, version: str, devel: bool, destination: str, untar: bool, u
       helmpy pull mysql --repo https://charts.example.com --username me --password-stdin
       helmpy pull oci://registry.example.com/charts/mysql --version '^9.0' --untar
     """
-    from helmpy.action.chartref import RemoteOptions
-    from helmpy.action.pull import PullOptions
-    from helmpy.action.pull import pull as run_pull
+    from helmpy.cli.apiclient import client
 
     password = read_password(username, password, password_stdin)
-    remote = RemoteOptions(username, password, pass_credentials, ca_file, cert_file, key_file,
-                           insecure_skip_tls_verify, parse_duration(timeout), plain_http)
-    run_pull(chart, PullOptions(version=version or None, devel=devel, destination=destination, untar=untar,
-                                untardir=untardir, verify=verify, prov=prov, keyring=keyring,
-                                repo_url=repo_url or None, remote=remote), _echo, _notice)
+    flags: dict[str, Any] = {k: v for k, v in (("version", version), ("repo", repo_url), ("keyring", keyring)) if v}
+    client().pull(chart, devel=devel, destination=destination, untar=untar, untardir=untardir,
+                  verify=verify, prov=prov, **flags,
+                  username=username, password=password, pass_credentials=pass_credentials, ca_file=ca_file,
+                  cert_file=cert_file, key_file=key_file, insecure_skip_tls_verify=insecure_skip_tls_verify,
+                  plain_http=plain_http, timeout=parse_duration(timeout))
 
 
 @click.command()
@@ -360,23 +350,9 @@ def push(chart: str, remote: str, username: str, password: str, password_stdin: 
       helmpy push mychart-0.1.0.tgz http://127.0.0.1:8879 --username me --password-stdin
       helmpy push mychart-0.1.0.tgz myrepo --force
     """
-    from pathlib import Path
+    from helmpy.cli.apiclient import client
 
     password = read_password(username, password, password_stdin)
-    if remote.startswith("oci://"):
-        from helmpy.registry.client import RegistryOptions
-        from helmpy.registry.push import push_chart
-
-        push_chart(Path(chart), remote, RegistryOptions(
-            plain_http=plain_http, ca_file=ca_file, cert_file=cert_file, key_file=key_file,
-            insecure_skip_tls_verify=insecure_skip_tls_verify, timeout=parse_duration(timeout), username=username,
-            password=password), _notice)
-        return
-
-    from helmpy.action.repo import PushOptions
-    from helmpy.action.repo import push as run_push
-
-    run_push(Path(chart), remote, PushOptions(username=username, password=password, ca_file=ca_file,
-                                              cert_file=cert_file, key_file=key_file,
-                                              insecure_skip_tls_verify=insecure_skip_tls_verify, force=force,
-                                              timeout=parse_duration(timeout)), _echo)
+    client().push(chart, remote, force=force, timeout=parse_duration(timeout), username=username, password=password,
+                  ca_file=ca_file, cert_file=cert_file, key_file=key_file,
+                  insecure_skip_tls_verify=insecure_skip_tls_verify, plain_http=plain_http)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from helmpy.cli.main import debug_option
@@ -27,9 +25,6 @@ def index(directory: str, url: str, merge: str | None, as_json: bool) -> None:
       helmpy repo index ./charts --url https://example.com/charts
       helmpy repo index ./charts --merge old-index.yaml
     """
-    from helmpy.repo.index import index_repository
+    from helmpy.cli.apiclient import client
 
-    def report(_path: Path, reason: str) -> None:
-        click.echo(f"WARNING: skipping archive {reason}", err=True)
-
-    index_repository(directory, url=url, merge=merge, as_json=as_json, on_error=report)
+    client().repo_index(directory, url=url, merge=merge, as_json=as_json)  # skipped archives: WARNING on stderr

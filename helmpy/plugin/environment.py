@@ -8,17 +8,18 @@ the values are those ``helmpy env`` prints (:func:`helmpy.action.env.helm_env_va
 
 from __future__ import annotations
 
-import os
 from typing import Mapping
 
+from helmpy import settings
 from helmpy.action.env import helm_env_vars
 from helmpy.plugin.manifest import Plugin
 
 
 def plugin_env(plugin: Plugin, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The whole environment for one run of ``plugin``: the caller's, helmpy's ``HELM_*`` settings, ``extra``
+    """The whole environment for one run of ``plugin``, built explicitly: the caller's (the settings in effect -
+    the CLI's environment with its flags, or a Client's), helmpy's ``HELM_*`` settings, ``extra``
     (settings from the plugin's command line, a downloader's credentials), then the plugin's name and directory."""
-    env = dict(os.environ)
+    env = dict(settings.environ())
     env.update(helm_env_vars())
     env.update(extra or {})
     env["HELM_PLUGIN_NAME"] = plugin.name

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from helmpy import paths
+from helmpy import paths, settings
 from helmpy.errors import PluginError
 from helmpy.plugin import loader
 from helmpy.plugin.archive import extract, is_archive
@@ -62,7 +62,7 @@ def _staging() -> Iterator[Path]:
 def _git(args: list[str], cwd: Path | None = None) -> str:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
-                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+                              env={**settings.environ(), "GIT_TERMINAL_PROMPT": "0"})
     except OSError as err:
         raise PluginError(f"cannot run git (needed for plugins from a repository): {err.strerror or err}") from err
     if done.returncode != 0:

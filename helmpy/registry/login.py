@@ -13,8 +13,9 @@ from helmpy.registry.credentials import Credential
 logger = logging.getLogger(__name__)
 
 
-def login(host_arg: str, cred: Credential, options: RegistryOptions, out: Callable[[str], None] = print) -> None:
-    """Ping ``/v2/`` with ``cred`` (answering basic or Bearer challenges); store it only when accepted."""
+def login(host_arg: str, cred: Credential, options: RegistryOptions, out: Callable[[str], None] = print) -> str:
+    """Ping ``/v2/`` with ``cred`` (answering basic or Bearer challenges); store it only when accepted. Returns the
+    registry host it was stored for."""
     host = reference.registry_host(host_arg)
     if "/" in host_arg.removeprefix("oci://").split("://")[-1]:
         logger.warning("registry login currently only supports registry hostname, not a repository path "
@@ -29,10 +30,13 @@ def login(host_arg: str, cred: Credential, options: RegistryOptions, out: Callab
         client.ping()
     credentials.store(host, Credential(cred.username or "<token>", cred.password), options.registry_config)
     out("Login Succeeded")
+    return host
 
 
-def logout(host_arg: str, options: RegistryOptions, out: Callable[[str], None] = print) -> None:
+def logout(host_arg: str, options: RegistryOptions, out: Callable[[str], None] = print) -> str:
+    """Forget the stored credentials of ``host_arg``'s registry; returns its host."""
     host = reference.registry_host(host_arg)
     removed = credentials.erase(host, options.registry_config)
     logger.debug("registry logout host=%s removed=%s", host, removed)
     out(f"Removing login credentials for {host}")
+    return host

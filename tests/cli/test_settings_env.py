@@ -121,3 +121,34 @@ def test_helm_kube_variables_reach_a_real_api_server(cli, chart: Path, served: A
     assert cli("list", "-q", "--kubeconfig", str(kubeconfig)).exit_code == 1
     r = cli("list", "-q", "--kubeconfig", str(kubeconfig), env={"HELM_KUBECONTEXT": good})
     assert r.exit_code == 0 and "byenv" in r.stdout, r
+
+
+def test_global_flags_reach_plugins_and_post_renderers_without_touching_os_environ(cli, chart: Path,
+                                                                                  tmp_path: Path) -> None:
+    """One settings object per run: ``-n``/``--kube-context``/``--debug`` before the sub-command are laid over the
+    environment read once, handed explicitly to the processes helmpy starts, and never written into os.environ
+    (so the next in-process run does not inherit them)."""
+    import os
+
+    from tests.plugin.conftest import plugins_dir, write_plugin
+
+    out = tmp_path / "plugin-env.txt"  # a plugin writes to the real stdout, not the in-process run's
+    dump = f"#!/bin/sh\nenv | grep -E '^(HELM|HELMPY)_(NAMESPACE|KUBECONTEXT|DEBUG)=' | sort > '{out}'\n"
+    write_plugin(plugins_dir() / "envdump", "name: envdump\nversion: 0.1.0\ncommand: $HELM_PLUGIN_DIR/dump.sh\n",
+                 {"dump.sh": dump})
+    before = dict(os.environ)
+    run = cli("-n", "prod", "--kube-context", "ctx", "--debug", "envdump")
+    assert run.exit_code == 0, run
+    seen = dict(line.split("=", 1) for line in out.read_text().splitlines())
+    assert seen == {"HELMPY_DEBUG": "1", "HELMPY_KUBECONTEXT": "ctx", "HELMPY_NAMESPACE": "prod",
+                    "HELM_DEBUG": "true", "HELM_KUBECONTEXT": "ctx", "HELM_NAMESPACE": "prod"}
+    assert dict(os.environ) == before
+    assert cli("env", "HELM_NAMESPACE").stdout == "default\n"  # the next run reads the environment afresh
+
+    renderer = tmp_path / "renderer.sh"
+    renderer.write_text("#!/bin/sh\ncat >/dev/null\nprintf 'kind: ConfigMap\\nmetadata:\\n  name: %s\\n' "
+                        "\"$HELMPY_NAMESPACE\"\n")
+    renderer.chmod(0o755)
+    rendered = cli("-n", "stage", "template", "rel", str(chart), "--post-renderer", str(renderer))
+    assert rendered.exit_code == 0, rendered
+    assert "name: stage" in rendered.stdout and "HELMPY_NAMESPACE" not in os.environ

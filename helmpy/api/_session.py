@@ -36,8 +36,8 @@ Timeout = float | timedelta
 def seconds(timeout: Timeout) -> float:
     """``timeout`` (seconds, or a timedelta) as seconds; Helm's ``--timeout 5m0s`` is ``timeout=300``."""
     value = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
-    if not value > 0:
-        raise UsageError(f"timeout {timeout!r}: expected a positive number of seconds")
+    if not value >= 0:  # 0 is passed on: each command gives it the meaning it has in Helm
+        raise UsageError(f"timeout {timeout!r}: expected a number of seconds, not negative")
     return value
 
 

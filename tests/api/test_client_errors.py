@@ -76,7 +76,7 @@ def test_bad_cluster_and_kubeconfig(make_client: Callable[..., Client], app_char
 
 def test_bad_arguments(hp: Client, app_chart: Path) -> None:
     with pytest.raises(helmpy.UsageError, match="timeout"):
-        hp.install("app", app_chart, timeout=0)
+        hp.install("app", app_chart, timeout=-1)
     with pytest.raises(helmpy.UsageError, match="unknown release state"):
         hp.list_releases(states=["happy"])
     with pytest.raises(helmpy.UsageError, match="unknown part"):

@@ -6,6 +6,8 @@ top-level group meets a name it does not know (no plugin directory is read for h
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import click
 
 from helmpy.cli.main import debug_option
@@ -185,12 +187,31 @@ def plugin_command(name: str) -> click.Command | None:
 
         run_plugin(found, list(args))
 
+    def complete(ctx: click.Context, incomplete: str) -> list[Any]:
+        from helmpy.cli.completion import plugin_candidates
+
+        return plugin_candidates(ctx, found, incomplete)
+
     m = found.manifest
-    return click.Command(
+    return _PluginCommand(
         name, callback=run, help=m.long_help or m.short_help, short_help=m.short_help or f'the "{name}" plugin',
         add_help_option=False,  # as Helm: every argument, --help included, goes to the plugin
         context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
-        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)])
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED,
+                               shell_complete=lambda ctx, _param, incomplete: complete(ctx, incomplete))],
+        complete=complete)
+
+
+class _PluginCommand(click.Command):
+    """A plugin's command: its words complete from completion.yaml and plugin.complete (helmpy/plugin/completion.py),
+    a word starting with ``-`` too (click would offer only the command's own options)."""
+
+    def __init__(self, *args: Any, complete: Callable[[click.Context, str], list[Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._complete = complete
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        return self._complete(ctx, incomplete)
 
 
 def plugin_names() -> list[str]:

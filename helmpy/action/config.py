@@ -32,6 +32,12 @@ def connection_settings() -> dict[str, Any]:
     out: dict[str, Any] = {k: settings.get(key) for k, key in _CONNECTION_SETTINGS.items() if settings.get(key)}
     if settings.flag("KUBEINSECURE_SKIP_TLS_VERIFY"):
         out["insecure_skip_tls_verify"] = True
+    if settings.get("KUBEASUSER"):
+        out["as_user"] = settings.get("KUBEASUSER")
+    if settings.get("KUBEASGROUPS"):
+        from helmpy.kube.impersonation import groups_setting
+
+        out["as_groups"] = groups_setting(settings.get("KUBEASGROUPS"))
     return out
 
 

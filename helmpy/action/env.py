@@ -15,11 +15,12 @@ from pathlib import Path
 from helmpy import paths, settings
 from helmpy.errors import HelmpyError, UsageError
 
-#: ``helm env`` keys helmpy honours (Helm's BURST_LIMIT, QPS, KUBEASUSER and KUBEASGROUPS it does not: docs/design.md);
-#: HELM_DRIVER is honoured too but, as in ``helm env``, printed only as HELMPY_DRIVER.
-HELM_SHOWN = ("BIN", "CACHE_HOME", "CONFIG_HOME", "CONTENT_CACHE", "DATA_HOME", "DEBUG", "KUBEAPISERVER",
-              "KUBECAFILE", "KUBECONTEXT", "KUBEINSECURE_SKIP_TLS_VERIFY", "KUBETLS_SERVER_NAME", "KUBETOKEN",
-              "MAX_HISTORY", "NAMESPACE", "PLUGINS", "REGISTRY_CONFIG", "REPOSITORY_CACHE", "REPOSITORY_CONFIG")
+#: ``helm env`` keys, all of which helmpy honours; HELM_DRIVER is honoured too but, as in ``helm env``, printed only
+#: as HELMPY_DRIVER.
+HELM_SHOWN = ("BIN", "BURST_LIMIT", "CACHE_HOME", "CONFIG_HOME", "CONTENT_CACHE", "DATA_HOME", "DEBUG",
+              "KUBEAPISERVER", "KUBEASGROUPS", "KUBEASUSER", "KUBECAFILE", "KUBECONTEXT", "KUBEINSECURE_SKIP_TLS_VERIFY",
+              "KUBETLS_SERVER_NAME", "KUBETOKEN", "MAX_HISTORY", "NAMESPACE", "PLUGINS", "QPS", "REGISTRY_CONFIG",
+              "REPOSITORY_CACHE", "REPOSITORY_CONFIG")
 DEFAULT_MAX_HISTORY = 10
 
 
@@ -57,14 +58,20 @@ def _cluster() -> dict[str, str]:
 
 def helm_values() -> dict[str, str]:
     """The :data:`HELM_SHOWN` settings by key, with helmpy's values (what plugins get as ``HELM_<KEY>``)."""
+    from helmpy.kube import ratelimit
+    from helmpy.kube.impersonation import groups_setting
+
     return {
         "BIN": helm_bin(),
+        "BURST_LIMIT": str(ratelimit.burst_limit()),
         "CACHE_HOME": str(paths.cache_home()),
         "CONFIG_HOME": str(paths.config_home()),
         "CONTENT_CACHE": str(paths.content_cache()),
         "DATA_HOME": str(paths.data_home()),
         "DEBUG": "true" if settings.flag("DEBUG") else "false",
         "KUBEAPISERVER": settings.get("KUBEAPISERVER", "") or "",
+        "KUBEASGROUPS": ",".join(groups_setting(settings.get("KUBEASGROUPS"))),
+        "KUBEASUSER": settings.get("KUBEASUSER", "") or "",
         "KUBECAFILE": settings.get("KUBECAFILE", "") or "",
         "KUBECONTEXT": settings.get("KUBECONTEXT", "") or "",
         "KUBEINSECURE_SKIP_TLS_VERIFY": "true" if settings.flag("KUBEINSECURE_SKIP_TLS_VERIFY") else "false",
@@ -73,6 +80,7 @@ def helm_values() -> dict[str, str]:
         "MAX_HISTORY": str(settings.integer("MAX_HISTORY", DEFAULT_MAX_HISTORY)),
         "NAMESPACE": settings.get("NAMESPACE", "default") or "default",
         "PLUGINS": os.pathsep.join(str(p) for p in paths.plugin_dirs()),
+        "QPS": f"{ratelimit.qps():.2f}",
         "REGISTRY_CONFIG": str(paths.registry_config()),
         "REPOSITORY_CACHE": str(paths.repository_cache()),
         "REPOSITORY_CONFIG": str(paths.repository_config()),

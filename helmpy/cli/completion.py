@@ -134,6 +134,26 @@ def attach(cmd: click.Command, parent: str = "") -> None:
             attach(sub, cmd.name or "")
 
 
+def plugin_candidates(ctx: click.Context, plugin: Any, incomplete: str) -> list[CompletionItem]:
+    """The words after ``helmpy PLUGIN``: what completion.yaml and plugin.complete offer (helmpy/plugin/completion.py),
+    helmpy's global flags offered for a ``-`` word as Helm offers its own."""
+    from helmpy.cli.main import _global_options
+    from helmpy.plugin.completion import Flag, complete
+
+    typed = [*(ctx.params.get("args") or ()), *ctx.args]
+    options = [*_global_options(), *(p for p in (ctx.parent.command.params if ctx.parent else [])
+                                     if isinstance(p, click.Option) and p.name == "debug")]
+    flags, takes_value = [], set()
+    for option in options:
+        longs = [o[2:] for o in option.opts if o.startswith("--")]
+        shorts = [o[1:] for o in option.opts if not o.startswith("--")]
+        flags.append(Flag(longs[0], shorts[0] if shorts else ""))
+        if not option.is_flag:
+            takes_value.update(option.opts)
+    found = complete(plugin, typed, incomplete, global_flags=flags, value_flags=frozenset(takes_value))
+    return [CompletionItem(c.value, type=c.kind, help=c.help or None) for c in found]
+
+
 # --- PowerShell ---------------------------------------------------------------------------------------------
 _SOURCE_POWERSHELL = """\
 # helmpy completion for PowerShell: helmpy completion powershell | Out-String | Invoke-Expression

@@ -209,7 +209,8 @@ debug_option = click.option("--debug", is_flag=True, expose_value=False, is_eage
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
-def _global_option(*decls: str, key: str, is_flag: bool = False, help: str) -> click.Option:
+def _global_option(*decls: str, key: str, is_flag: bool = False, help: str, multiple: bool = False,
+                   type: Any = None) -> click.Option:
     """A flag Helm accepts before the sub-command too (``helmpy -n prod list``), and after it on any command.
 
     It is handed to the sub-command as the setting ``key`` (``HELMPY_<key>``, :mod:`helmpy.settings`), which that
@@ -217,13 +218,16 @@ def _global_option(*decls: str, key: str, is_flag: bool = False, help: str) -> c
     sub-command flag wins).
     """
     def remember(_ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if multiple:  # a repeated flag: the values comma-joined, as Helm hands them to plugins (HELM_KUBEASGROUPS)
+            value = ",".join(value) if value else None
         if value not in (None, False):
             from helmpy import settings
 
             settings.set_override(key, "true" if value is True else str(value))
 
     return click.Option(list(decls), is_flag=is_flag, expose_value=False, callback=remember, help=help,
-                        default=None if not is_flag else False, metavar=None if is_flag else "VALUE")
+                        default=None if not is_flag else False, metavar=None if is_flag else "VALUE",
+                        multiple=multiple, type=type)
 
 
 def _global_options() -> list[click.Option]:
@@ -239,6 +243,13 @@ def _global_options() -> list[click.Option]:
                        help="Do not verify the API server's certificate."),
         _global_option("--kube-tls-server-name", key="KUBETLS_SERVER_NAME",
                        help="Server name to check the API server's certificate against."),
+        _global_option("--kube-as-user", key="KUBEASUSER", help="Username to impersonate for the operation."),
+        _global_option("--kube-as-group", key="KUBEASGROUPS", multiple=True,
+                       help="Group to impersonate for the operation (repeat for several)."),
+        _global_option("--burst-limit", key="BURST_LIMIT", type=click.IntRange(min=0),
+                       help="Client-side throttling: requests the API client may send at once (default 100)."),
+        _global_option("--qps", key="QPS", type=float,
+                       help="Requests per second to the API server past the burst (0: 5, negative: unlimited)."),
         _global_option("--repository-config", key="REPOSITORY_CONFIG", help="repositories.yaml file."),
         _global_option("--repository-cache", key="REPOSITORY_CACHE", help="Directory of cached repository indexes."),
         _global_option("--registry-config", key="REGISTRY_CONFIG", help="Registry credentials file (config.json)."),

@@ -6,6 +6,8 @@ top-level group meets a name it does not know (no plugin directory is read for h
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import click
 
 from helmpy.cli.main import debug_option
@@ -46,19 +48,31 @@ def plugin() -> None:
 @click.option("--verify", type=click.BOOL, default=True, show_default=True, is_flag=False, flag_value=True,
               help="Check a .tgz plugin's .prov signature (--verify=false to skip; directories are never checked).")
 @click.option("--keyring", default=None, type=click.Path(), help="Public keys for --verify (default ~/.gnupg/pubring.gpg).")
-def install(source: str, version: str, verify: bool, keyring: str | None) -> None:
-    """Install a plugin from a local directory, a .tgz (path or URL) or a git repository.
+@click.option("--ca-file", default="", help="Verify HTTPS registries and download servers with this CA bundle.")
+@click.option("--cert-file", default="", help="Identify to the registry or download server with this SSL certificate.")
+@click.option("--key-file", default="", help="Identify to the registry or download server with this SSL key.")
+@click.option("--insecure-skip-tls-verify", is_flag=True, help="Skip TLS certificate checks for the plugin download.")
+@click.option("--plain-http", is_flag=True, help="Use plain HTTP to reach an oci:// registry.")
+@click.option("--username", default="", help="Registry (or download server) username.")
+@click.option("--password", default="", help="Registry (or download server) password.")
+def install(source: str, version: str, verify: bool, keyring: str | None, ca_file: str, cert_file: str,
+            key_file: str, insecure_skip_tls_verify: bool, plain_http: bool, username: str, password: str) -> None:
+    """Install a plugin from a local directory, a .tgz (path or URL), an OCI registry or a git repository.
 
     \b
     Examples:
       helmpy plugin install ./helm-secrets
       helmpy plugin install https://example.com/helm-diff-3.9.0.tgz --verify=false
+      helmpy plugin install oci://ghcr.io/example/plugins/diff:3.9.0 --verify=false
       helmpy plugin install https://github.com/aslafy-z/helm-git --version '^1.3' --verify=false
     """
+    from helmpy.action.chartref import RemoteOptions
     from helmpy.plugin.installer import InstallOptions
     from helmpy.plugin.installer import install as do_install
 
-    installed = do_install(InstallOptions(source, version, verify, keyring, _reserved()), click.echo)
+    remote = RemoteOptions(username=username, password=password, ca_file=ca_file, cert_file=cert_file,
+                           key_file=key_file, insecure_skip_tls_verify=insecure_skip_tls_verify, plain_http=plain_http)
+    installed = do_install(InstallOptions(source, version, verify, keyring, _reserved(), remote), click.echo)
     click.echo(f"Installed plugin: {installed.name}")
 
 
@@ -171,12 +185,31 @@ def plugin_command(name: str) -> click.Command | None:
 
         run_plugin(found, list(args))
 
+    def complete(ctx: click.Context, incomplete: str) -> list[Any]:
+        from helmpy.cli.completion import plugin_candidates
+
+        return plugin_candidates(ctx, found, incomplete)
+
     m = found.manifest
-    return click.Command(
+    return _PluginCommand(
         name, callback=run, help=m.long_help or m.short_help, short_help=m.short_help or f'the "{name}" plugin',
         add_help_option=False,  # as Helm: every argument, --help included, goes to the plugin
         context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
-        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)])
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED,
+                               shell_complete=lambda ctx, _param, incomplete: complete(ctx, incomplete))],
+        complete=complete)
+
+
+class _PluginCommand(click.Command):
+    """A plugin's command: its words complete from completion.yaml and plugin.complete (helmpy/plugin/completion.py),
+    a word starting with ``-`` too (click would offer only the command's own options)."""
+
+    def __init__(self, *args: Any, complete: Callable[[click.Context, str], list[Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._complete = complete
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        return self._complete(ctx, incomplete)
 
 
 def plugin_names() -> list[str]:

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 from helmpy import settings, yamlutil
 from helmpy.errors import ClusterUnreachable, KubeConfigError
 from helmpy.kube import credentials as creds
+from helmpy.kube.impersonation import Impersonation
 from helmpy.redact import redact_url
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class Overrides:
     insecure_skip_tls_verify: bool | None = None
     tls_server_name: str | None = None
     namespace: str | None = None
+    as_user: str | None = None  # --kube-as-user / HELM_KUBEASUSER
+    as_groups: tuple[str, ...] | None = None  # --kube-as-group (repeated) / HELM_KUBEASGROUPS
 
 
 @dataclass
@@ -53,6 +56,7 @@ class ClientConfig:
     tls_server_name: str | None = None
     proxy: str | None = None  # proxy-url
     credentials: creds.Credentials = field(default_factory=creds.Credentials)
+    impersonation: Impersonation = field(default_factory=Impersonation)  # as:, as-groups:, --kube-as-user, ...
 
 
 @dataclass
@@ -181,6 +185,7 @@ def _apply_overrides(cfg: ClientConfig, overrides: Overrides) -> None:
         cfg.verify_ssl = not overrides.insecure_skip_tls_verify
     if overrides.tls_server_name:
         cfg.tls_server_name = overrides.tls_server_name
+    cfg.impersonation = cfg.impersonation.overridden(overrides.as_user, overrides.as_groups)
 
 
 def _server_url(cfg: ClientConfig, where: str) -> str:
@@ -207,6 +212,7 @@ def load(kubeconfig: str | None = None, context: str | None = None, overrides: O
         if overrides.apiserver:
             cfg = ClientConfig("")
             _apply_overrides(cfg, overrides)
+            cfg.impersonation.check("--kube-as-group")
             return Connection(cfg, _server_url(cfg, "--kube-apiserver"), "(flags)", overrides.namespace or "default")
         raise KubeConfigError("no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a cluster",
                               hint="pass --kubeconfig FILE or set KUBECONFIG")
@@ -242,11 +248,15 @@ def load(kubeconfig: str | None = None, context: str | None = None, overrides: O
         user = _body(user_entry[0], "user", user_where)
         cfg.credentials = _credentials(user, user_entry[1].parent, user_where, cluster, environ,
                                        tls=str(cluster.get("server") or "").lower().startswith("https"))
+        cfg.impersonation = Impersonation.from_user(user, user_where)
     _apply_overrides(cfg, overrides)
+    cfg.impersonation.check(f'kubeconfig {user_entry[1]}, user "{user_name}"' if user_entry is not None
+                            else f'kubeconfig {where}, context "{name}"')
     _server_url(cfg, "--kube-apiserver" if overrides.apiserver else f'kubeconfig {where}, cluster "{cluster_name}"')
     namespace = overrides.namespace or str(body.get("namespace") or "") or "default"
-    logger.debug("kubeconfig %s context=%s server=%s namespace=%s auth=%s", where, name, redact_url(cfg.host),
-                 namespace, cfg.credentials.describe())
+    logger.debug("kubeconfig %s context=%s server=%s namespace=%s auth=%s impersonate=%s", where, name,
+                 redact_url(cfg.host), namespace, cfg.credentials.describe(),
+                 cfg.impersonation.describe() if cfg.impersonation else "-")
     return Connection(cfg, cfg.host, name, namespace, [str(p) for p in files])
 
 
@@ -321,6 +331,7 @@ def _in_cluster(overrides: Overrides, environ: Mapping[str, str], sa_dir: Path) 
     netloc = f"[{host}]:{port}" if ":" in host or "%" in host else f"{host}:{port}"
     cfg = ClientConfig(f"https://{netloc}", ssl_ca_cert=str(ca), credentials=creds.TokenFile(token, where))
     _apply_overrides(cfg, overrides)
+    cfg.impersonation.check(where)
     _server_url(cfg, "--kube-apiserver" if overrides.apiserver else "in-cluster configuration")
     ns_file = sa_dir / "namespace"
     namespace = overrides.namespace or (ns_file.read_text().strip() if ns_file.is_file() else "") or "default"

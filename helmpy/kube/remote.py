@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 from helmpy import __version__, limits
 from helmpy.errors import (KubeApiStatus, KubeConflict, KubeConnectionError, KubeError, KubeForbidden, KubeInvalid,
                            KubeNotFound, KubeServerError, KubeTLSError, KubeUnauthorized)
-from helmpy.kube import readiness
+from helmpy.kube import ratelimit, readiness
 from helmpy.kube.client import KubeObject, no_transaction, object_ref
 from helmpy.kube.credentials import ClientCert
 from helmpy.kube.discovery import Discovery
@@ -54,6 +54,7 @@ class RemoteCluster:
         cfg = connection.configuration
         self._host = cfg.host.rstrip("/")
         self._credentials = cfg.credentials
+        self._impersonate = cfg.impersonation.headers()
         try:
             self._transport = Transport(self._host, TLSConfig(cfg.verify_ssl, cfg.ssl_ca_cert, cfg.ca_data,
                                                               cfg.tls_server_name),
@@ -62,6 +63,7 @@ class RemoteCluster:
         except ValueError as err:  # a proxy that cannot be used
             raise KubeConnectionError(f"{connection.describe()}: {err}") from err
         self.discovery = Discovery(self._discovery_get)
+        self._bucket, self._discovery_bucket = ratelimit.from_settings().buckets()  # --burst-limit, --qps
         self._wrote_crd = False
         self._auth: dict[str, str] = {}
         self._cert: ClientCert | None = None
@@ -90,8 +92,10 @@ class RemoteCluster:
 
     # -- HTTP --------------------------------------------------------------------------------------
     def _request(self, method: str, path: str, *, query: dict[str, str] | None = None, body: Any = None,
-                 content_type: str = "application/json", missing_ok: bool = False) -> Any:
-        """One API call with retries; parsed JSON, or None for a 404 when ``missing_ok``."""
+                 content_type: str = "application/json", missing_ok: bool = False,
+                 discovery: bool = False) -> Any:
+        """One API call with retries; parsed JSON, or None for a 404 when ``missing_ok``. Each attempt first
+        waits for a token of the client-side throttle (the discovery bucket for ``discovery`` reads)."""
         if getattr(self, "_dry_run", False) and method != "GET":  # inside dry_run(): nothing is persisted
             query = {**(query or {}), "dryRun": "All"}
         target = path + (f"?{urlencode(query)}" if query else "")
@@ -103,9 +107,10 @@ class RemoteCluster:
                        **self._auth_headers()}
             if data is not None:
                 headers["Content-Type"] = content_type
+            ratelimit.take(self._discovery_bucket if discovery else self._bucket, what)
             started = time.monotonic()
             try:
-                resp = self._transport.request(method, target, headers, data, self._cert)
+                resp = self._transport.request(method, target, headers, data, self._cert, self._impersonate)
             except KubeError:
                 raise
             except Exception as err:
@@ -229,7 +234,7 @@ class RemoteCluster:
         return KubeApiStatus(f"{what} failed ({code} {reason}): {message}", code=code, reason=reason, details=details)
 
     def _discovery_get(self, path: str) -> dict[str, Any] | None:
-        return self._request("GET", path, missing_ok=True)  # type: ignore[no-any-return]
+        return self._request("GET", path, missing_ok=True, discovery=True)  # type: ignore[no-any-return]
 
     # -- paths -------------------------------------------------------------------------------------
     def _type(self, api_version: str, kind: str) -> ResourceType:

@@ -18,7 +18,7 @@ import socket
 import ssl
 import threading
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from helmpy.kube.credentials import ClientCert
@@ -102,6 +102,20 @@ def proxy_for(url: str, proxy_url: str | None) -> str:
     return proxy_for_host(parts.scheme.lower(), parts.netloc.rpartition("@")[2])
 
 
+class _HeaderLines:
+    """Headers for ``http.client``'s ``request()`` in which a name may repeat: it iterates over names (to see which
+    it must not add itself) and sends each of :meth:`items` as one line (Go's ``Header.Add``)."""
+
+    def __init__(self, headers: Mapping[str, str], extra: Sequence[tuple[str, str]]) -> None:
+        self._lines = [*headers.items(), *extra]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._lines)
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._lines)
+
+
 class _Connection(http.client.HTTPSConnection):
     """An HTTPS connection whose certificate check may use another name than the host (``tls-server-name``)."""
 
@@ -166,8 +180,11 @@ class Transport:
         return conn
 
     def request(self, method: str, target: str, headers: Mapping[str, str], body: bytes | None,
-                cert: ClientCert | None = None) -> Reply:
-        """Send ``method target``; a kept-alive connection the server had closed is retried once on a new one."""
+                cert: ClientCert | None = None, extra: Sequence[tuple[str, str]] = ()) -> Reply:
+        """Send ``method target``; a kept-alive connection the server had closed is retried once on a new one.
+
+        ``extra`` are more header lines, whose names may repeat (``Impersonate-Group`` once per group).
+        """
         if self.scheme == "https":
             self._context(cert)
         for attempt in (0, 1):
@@ -177,7 +194,8 @@ class Transport:
             if conn is None:
                 conn = self._new(cert)
             try:
-                conn.request(method, self.prefix + target, body=body, headers=dict(headers))
+                lines: Mapping[str, str] = _HeaderLines(headers, extra) if extra else dict(headers)  # type: ignore[assignment]
+                conn.request(method, self.prefix + target, body=body, headers=lines)
                 resp = conn.getresponse()
                 data = self._read(resp)
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):

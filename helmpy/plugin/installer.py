@@ -2,8 +2,11 @@
 
 Sources, as Helm tells them apart: an existing local directory (linked, like Helm's development mode, so
 edits take effect and ``update`` has nothing to do), a local or ``http(s)://`` tarball (``.tgz``/``.tar.gz``,
-unpacked by :mod:`helmpy.plugin.archive`), anything else a git repository (cloned with the real ``git``;
-``--version`` is a ref or a SemVer constraint over its tags, and ``update`` pulls).
+unpacked by :mod:`helmpy.plugin.archive`), an ``oci://`` reference to Helm 4's plugin artifact
+(:mod:`helmpy.plugin.oci`), anything else a git repository (cloned with the real ``git``; ``--version`` is a ref
+or a SemVer constraint over its tags, and ``update`` pulls). The TLS and credential flags reach registries (as in
+Helm) and ``https://`` tarball downloads (which Helm 4 fetches without them); credentials go only to the
+tarball URL's own scheme and host, not to a host it redirects to.
 
 Everything is assembled in a hidden staging directory inside the plugin directory and renamed into place,
 so an interrupted install leaves no half plugin. The directory is named after the plugin's validated name
@@ -20,7 +23,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from helmpy import paths, settings
 from helmpy.errors import PluginError
@@ -28,6 +31,10 @@ from helmpy.plugin import loader
 from helmpy.plugin.archive import extract, is_archive
 from helmpy.plugin.manifest import PLUGIN_FILE, Plugin, load_dir
 from helmpy.plugin.runner import run_hook
+
+if TYPE_CHECKING:
+    from helmpy.action.chartref import RemoteOptions
+    from helmpy.registry.client import RegistryOptions
 
 logger = logging.getLogger(__name__)
 Out = Callable[[str], None]
@@ -42,6 +49,8 @@ class InstallOptions:
     verify: bool = True
     keyring: str | None = None
     reserved: frozenset[str] = frozenset()  # helmpy's own command names: a plugin may not take one
+    remote: "RemoteOptions | None" = None  # --ca-file, --cert-file, --key-file, --insecure-skip-tls-verify,
+    # --username, --password, --plain-http: for oci:// sources (as Helm) and http(s):// tarballs (Helm ignores them)
 
 
 def _target_dir() -> Path:
@@ -88,21 +97,24 @@ def _fetch_archive(opts: InstallOptions) -> tuple[bytes, bytes | None]:
         from helmpy.limits import chart_size
         from helmpy.repo.getter import Getter
 
+        options = opts.remote.getter_options(source) if opts.remote is not None else None  # credentials: this origin
         with Getter() as getter:
-            resp = getter.request("GET", source, max_bytes=chart_size())
+            resp = getter.request("GET", source, options, max_bytes=chart_size())
             if resp.status != 200:
-                raise PluginError(f"failed to fetch {source} : {resp.status} {resp.reason}")
-            prov_resp = getter.request("GET", source + ".prov", max_bytes=1024 * 1024)
+                hint = "pass --username and --password" if resp.status == 401 else None
+                raise PluginError(f"failed to fetch {source} : {resp.status} {resp.reason}", hint=hint)
+            prov_resp = getter.request("GET", source + ".prov", options, max_bytes=1024 * 1024)
         return resp.body, prov_resp.body if prov_resp.status == 200 else None
     path = Path(source)
     prov_path = Path(source + ".prov")
     return path.read_bytes(), prov_path.read_bytes() if prov_path.is_file() else None
 
 
-def _verify(opts: InstallOptions, data: bytes, prov: bytes | None, out: Out) -> None:
+def _verify(opts: InstallOptions, data: bytes, prov: bytes | None, out: Out, name: str = "") -> None:
+    """Check ``data`` against its ``.prov`` signature; ``name`` is the archive's file name (the .prov lists it)."""
     from helmpy.plugin.package import verify
 
-    name = opts.source.rstrip("/").rsplit("/", 1)[-1]
+    name = name or opts.source.rstrip("/").rsplit("/", 1)[-1]
     if prov is None:
         raise PluginError("plugin verification failed: no provenance file (.prov) found",
                           hint="use --verify=false to install without checking a signature (not recommended)")
@@ -129,22 +141,28 @@ def install(opts: InstallOptions, out: Out) -> Plugin:
         return _after_install(Plugin(staged.manifest, dest))
     if local.is_file() and not is_archive(source):
         raise PluginError(f"{source}: not a plugin directory or a .tgz/.tar.gz plugin archive")
-    if source.startswith("oci://"):
-        raise PluginError(f"{source}: installing plugins from OCI registries is not supported",
-                          hint="install from a directory, a .tgz (file or http(s) URL) or a git repository")
+    oci = source.startswith("oci://")
     if "://" not in source and not source.startswith("git@") and not local.exists():  # a path that is not there
         raise PluginError(f'cannot get information about plugin source "{source}" (if it\'s a local directory, '
                           "does it exist?)", hint="give a plugin directory, a .tgz (file or http(s) URL) or a git URL")
-    archive = local.is_file() or (source.startswith(("http://", "https://")) and is_archive(source.split("?")[0]))
+    archive = oci or local.is_file() or (source.startswith(("http://", "https://"))
+                                         and is_archive(source.split("?")[0]))
     if not opts.verify:
         out("WARNING: Skipping plugin signature verification")
     elif not archive:
         raise PluginError("plugin source does not support verification. Use --verify=false to skip verification")
     with _staging() as stage:
         if archive:
-            data, prov = _fetch_archive(opts)
+            filename = ""
+            if oci:
+                from helmpy.plugin.oci import pull
+
+                pulled = pull(source, opts.version, _registry_options(opts))
+                data, prov, filename = pulled.data, pulled.prov, pulled.filename
+            else:
+                data, prov = _fetch_archive(opts)
             if opts.verify:
-                _verify(opts, data, prov, out)
+                _verify(opts, data, prov, out, filename)
             root = extract(data, stage / "unpacked", source)
         else:
             root = stage / "repo"
@@ -167,6 +185,12 @@ def install(opts: InstallOptions, out: Out) -> Plugin:
             atomic_write(f"{kept}.prov", prov)
         os.rename(root, dest)
     return _after_install(Plugin(staged.manifest, dest))
+
+
+def _registry_options(opts: InstallOptions) -> "RegistryOptions":
+    from helmpy.registry.client import RegistryOptions
+
+    return opts.remote.registry_options() if opts.remote is not None else RegistryOptions()
 
 
 def _after_install(plugin: Plugin) -> Plugin:

@@ -28,6 +28,7 @@ _VALUE_FLAGS = {
     "--repository-cache": "HELM_REPOSITORY_CACHE", "--repository-config": "HELM_REPOSITORY_CONFIG",
     "--kube-tls-server-name": "HELM_KUBETLS_SERVER_NAME",
 }
+_REPEATED = frozenset({"HELM_KUBEASGROUPS"})
 _BOOL_FLAGS = {"--debug": "HELM_DEBUG", "--kube-insecure-skip-tls-verify": "HELM_KUBEINSECURE_SKIP_TLS_VERIFY"}
 
 
@@ -40,17 +41,24 @@ def split_args(args: Sequence[str]) -> tuple[dict[str, str], list[str]]:
         arg = args[i]
         flag, eq, value = arg.partition("=")
         if flag in _VALUE_FLAGS and eq:
-            settings[_VALUE_FLAGS[flag]] = value
+            _set(settings, _VALUE_FLAGS[flag], value)
         elif arg in _VALUE_FLAGS:
             i += 1
             if i < len(args):
-                settings[_VALUE_FLAGS[arg]] = args[i]
+                _set(settings, _VALUE_FLAGS[arg], args[i])
         elif flag in _BOOL_FLAGS:
             settings[_BOOL_FLAGS[flag]] = "false" if eq and value.lower() == "false" else "true"
         else:
             rest.append(arg)
         i += 1
     return settings, rest
+
+
+def _set(settings: dict[str, str], name: str, value: str) -> None:
+    """A repeated ``--kube-as-group`` adds a group (comma-joined, as Helm's ``HELM_KUBEASGROUPS``); others replace."""
+    if name in _REPEATED and settings.get(name):
+        value = f"{settings[name]},{value}"
+    settings[name] = value
 
 
 def _exit_code(returncode: int) -> int:

@@ -16,8 +16,8 @@ from tests.support.gocharts import write_files
 
 CHART = {"Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.0.0\n",
          "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"}
-# Helm's `helm env` keys helmpy does not honour, each listed with its reason in docs/design.md
-NOT_HONOURED = {"HELM_BURST_LIMIT", "HELM_QPS", "HELM_KUBEASUSER", "HELM_KUBEASGROUPS"}
+# Helm's `helm env` keys helmpy does not honour, each listed with its reason in docs/design.md (none left)
+NOT_HONOURED: set[str] = set()
 
 
 @pytest.fixture

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
+
+from tests.repo.gpg_fixture import signing_key  # noqa: F401 - a fixture for the signed-plugin tests
+from tests.support.oci_registry import oci_registry, oci_registry_tls  # noqa: F401 - real registries
 
 ROOT = Path(__file__).resolve().parents[2]
 Run = Callable[..., subprocess.CompletedProcess[str]]

@@ -366,12 +366,6 @@ def test_signed_package_verifies_installs_and_lists_as_signed(helmpy: Run, tmp_p
     assert r.returncode == 1 and "directory verification not supported" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_oci_plugin_source_is_one_clear_error(helmpy: Run) -> None:
-    r = helmpy("plugin", "install", "oci://127.0.0.1:1/plugins/hello", "--verify=false")
-    assert r.returncode == 1 and r.stderr.splitlines()[0] == (
-        "Error: oci://127.0.0.1:1/plugins/hello: installing plugins from OCI registries is not supported"), r.stderr
-
-
 @pytest.mark.helm
 def test_plugin_signatures_cross_with_real_helm(helmpy: Run, helm: Run, tmp_path: Path,
                                                 signing_key: SigningKey) -> None:

@@ -4,7 +4,8 @@ Options: basic auth (``auth=("user", "pw")``), ``fail_status`` (answer every req
 status, e.g. 500), ``garbage`` (serve random bytes as index.yaml), ``routes`` (fixed bodies for raw,
 still percent-encoded request paths, so a hostile index can point at ``/..%2F..%2Fx.tgz``),
 ``fallback`` (the body for any GET that matches no file, whatever path a client derives from a
-hostile URL), ``headers`` (extra headers on every 200 answer, e.g. a hostile ``Content-Disposition``) and a
+hostile URL), ``headers`` (extra headers on every 200 answer, e.g. a hostile ``Content-Disposition``), ``tls``
+(``(certificate, key)`` PEM files: HTTPS, e.g. from ``oci_registry.make_ca``) and a
 minimal ChartMuseum upload API (``POST /api/charts``, 201/409/400) for push tests. Every request is recorded with its headers so
 tests can check the User-Agent and where credentials were sent.
 """
@@ -42,6 +43,7 @@ class RepoServer:
     routes: dict[str, bytes] = field(default_factory=dict)
     fallback: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    tls: tuple[Path, Path] | None = None
     requests: list[Request] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _httpd: Any = None
@@ -158,6 +160,13 @@ class RepoServer:
         self._httpd.daemon_threads = True
         host, port = self._httpd.server_address[:2]
         self._url = f"http://{host}:{port}"
+        if self.tls is not None:
+            import ssl
+
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(str(self.tls[0]), str(self.tls[1]))
+            self._httpd.socket = ctx.wrap_socket(self._httpd.socket, server_side=True)
+            self._url = f"https://{host}:{port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self

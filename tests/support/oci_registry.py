@@ -257,3 +257,61 @@ def oci_registry_tls() -> Iterator[Registry]:
 def oci_registry_token() -> Iterator[TokenRegistry]:
     """A TLS registry with Bearer token auth; the token service accepts USERNAME/PASSWORD."""
     yield from token_registry()
+
+
+# --- Helm 4's plugin artifact, pushed with plain HTTP requests -----------------------------------------------
+PLUGIN_ARTIFACT_TYPE = "application/vnd.helm.plugin.v1+json"  # Helm 4's registry.PluginArtifactType
+_TITLE = "org.opencontainers.image.title"
+
+
+def push_artifact(reg: Registry, repository: str, tag: str, blobs: list[tuple[str, bytes, dict[str, str]]],
+                  config: tuple[str, bytes], artifact_type: str = "") -> str:
+    """Push ``config`` and ``blobs`` (media type, bytes, annotations) and tag an OCI image manifest naming them
+    (with ``artifactType`` when given); returns the manifest digest. Basic auth and TLS as ``reg`` needs."""
+    import base64
+    import hashlib
+    import json
+    import ssl
+    import urllib.request
+
+    ctx = ssl.create_default_context(cafile=reg.ca_file) if reg.tls else None
+    token = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+    auth = {"Authorization": f"Basic {token}"} if reg.basic_auth else {}
+
+    def call(method: str, url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> object:
+        req = urllib.request.Request(url if "://" in url else reg.base_url + url, data=data, method=method,
+                                     headers={**auth, **(headers or {})})
+        return urllib.request.urlopen(req, timeout=30, context=ctx)
+
+    def upload(data: bytes) -> dict[str, object]:
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        with call("POST", f"/v2/{repository}/blobs/uploads/", b"") as resp:  # type: ignore[attr-defined]
+            location = resp.headers["Location"]
+        sep = "&" if "?" in location else "?"
+        call("PUT", f"{location}{sep}digest={digest}", data, {"Content-Type": "application/octet-stream"}).close()  # type: ignore[attr-defined]
+        return {"digest": digest, "size": len(data)}
+
+    layers = [{"mediaType": media, **upload(data), **({"annotations": notes} if notes else {})}
+              for media, data, notes in blobs]
+    manifest: dict[str, object] = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json"}
+    if artifact_type:
+        manifest["artifactType"] = artifact_type
+    manifest.update({"config": {"mediaType": config[0], **upload(config[1])}, "layers": layers})
+    body = json.dumps(manifest).encode()
+    call("PUT", f"/v2/{repository}/manifests/{tag}", body,
+         {"Content-Type": "application/vnd.oci.image.manifest.v1+json"}).close()  # type: ignore[attr-defined]
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def push_plugin(reg: Registry, repository: str, tag: str, tgz: Path, *, legacy: bool = False) -> str:
+    """Push a packaged plugin (``NAME-VERSION.tgz``, and its ``.prov`` when one lies beside it) as Helm 4's plugin
+    artifact: artifactType ``application/vnd.helm.plugin.v1+json`` and an empty config, or (``legacy``) no
+    artifactType and a config of that media type; layers titled with the file names."""
+    blobs = [("application/vnd.oci.image.layer.v1.tar+gzip", tgz.read_bytes(), {_TITLE: tgz.name})]
+    prov = Path(f"{tgz}.prov")
+    if prov.is_file():
+        blobs.append(("application/vnd.oci.image.layer.v1.tar", prov.read_bytes(), {_TITLE: prov.name}))
+    if legacy:
+        return push_artifact(reg, repository, tag, blobs, (PLUGIN_ARTIFACT_TYPE, b"{}"))
+    return push_artifact(reg, repository, tag, blobs, ("application/vnd.oci.empty.v1+json", b"{}"),
+                         PLUGIN_ARTIFACT_TYPE)

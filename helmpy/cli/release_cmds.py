@@ -15,7 +15,7 @@ from helmpy import settings
 from helmpy.cli.duration import parse_duration
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
 from helmpy.cli.options import post_renderer_options, remote_options, values_options, verify_options
-from helmpy.cli.output import FORMATS, format_table, output_option
+from helmpy.cli.output import FORMATS, format_table, output_option, write
 from helmpy.errors import HelmpyError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -172,7 +172,7 @@ def _print_release(rel: Any, output: str, *, dry_run: bool = False, hide_notes: 
     from helmpy.cli import release_output as ro
 
     if output != "table":
-        _echo(ro.structured(ro.release_data(rel, drop_chart=drop_chart), output))
+        write(ro.release_data(rel, drop_chart=drop_chart), output)
         return
     _echo(ro.status_block(rel, show_manifest=dry_run or debug_enabled(), hide_notes=hide_notes))
 
@@ -454,7 +454,7 @@ def history(name: str, max_revisions: int, output: str, cfg: Any) -> None:
 
     entries = action.run(cfg(), name, max_revisions)
     if output != "table":
-        _echo(ro.structured([e.to_dict() for e in entries], output))
+        write([e.to_dict() for e in entries], output)
         return
     rows = [[e.revision, ro.ansic(e.updated), e.status, e.chart, e.app_version, e.description] for e in entries]
     _echo(format_table(ro.HISTORY_HEADERS, rows, max_col_width=ro.UNLIMITED))  # Helm 4: descriptions in full
@@ -491,7 +491,7 @@ def status(name: str, revision: int, show_resources: bool, show_desc: bool, show
             from helmpy.action import drift
 
             data["drift"] = drift.run(c, name, result.release.version).to_dict()
-        _echo(ro.structured(data, output))
+        write(data, output)
         return
     from helmpy.kube.factory import describe
 
@@ -559,11 +559,11 @@ def list_releases(all_states: bool, all_namespaces: bool, deployed: bool, failed
                                                     offset=offset))
     if short:
         names = [r.name for r in releases]
-        _echo(ro.structured(names, output) if output != "table" else "".join(n + "\n" for n in names))
+        write(names, output, lambda names: "".join(n + "\n" for n in names))
         return
     items = [ro.list_item(r, time_format) for r in releases]
     if output != "table":
-        _echo(ro.structured(items, output))
+        write(items, output)
         return
     rows = [[i["name"], i["namespace"], i["revision"], i["updated"], i["status"], i["chart"], i["app_version"]]
             for i in items]
@@ -610,7 +610,7 @@ def get_values(release_name: str, revision: int, all_values: bool, output: str, 
     rel = action.run(cfg(), release_name, revision)
     values = action.values(rel, all_values)
     if output != "table":
-        _echo(ro.structured(values, output))
+        write(values, output)
         return
     _echo(("COMPUTED VALUES:\n" if all_values else "USER-SUPPLIED VALUES:\n") + ro.values_yaml(values))
 
@@ -646,7 +646,7 @@ def get_metadata(release_name: str, revision: int, output: str, cfg: Any) -> Non
     from helmpy.cli import release_output as ro
 
     meta = action.metadata(action.run(cfg(), release_name, revision), revision)
-    _echo(ro.structured(meta.to_dict(), output) if output != "table" else ro.metadata_text(meta))
+    write(meta.to_dict(), output, lambda _: ro.metadata_text(meta))
 
 
 @_get_command("all", "Print everything stored about a release.\n\n\b\nExamples:\n  helmpy get all web\n")

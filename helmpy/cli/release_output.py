@@ -1,13 +1,12 @@
 """How release data is printed: Helm's status block, history and list rows, release JSON (reference 7.5).
 
 Only formatting lives here; the commands in ``release_cmds.py`` call actions and hand their results over.
-Generic table/JSON/YAML writing is ``helmpy.cli.output``; the ``-o json|yaml`` documents themselves are
+``-o table|json|yaml`` is written by ``helmpy.cli.output.write``; the ``-o json|yaml`` documents themselves are
 :mod:`helmpy.release.shapes` (shared with the Python API).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,20 +25,6 @@ def ansic(ts: datetime | None) -> str:
         return ""
     ts = ts.astimezone(timezone.utc)
     return f"{ts:%a %b} {ts.day:2d} {ts:%H:%M:%S %Y}"
-
-
-def go_json(data: Any) -> str:
-    """Compact JSON in the given key order, HTML-escaped like Go, newline-terminated."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
-
-
-def structured(data: Any, fmt: str) -> str:
-    if fmt == "json":
-        return go_json(data)
-    from helmpy import yamlutil  # PyYAML only when YAML is printed
-
-    return yamlutil.dump(data)
 
 
 def values_yaml(values: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _API = ("ChartLint", "ChartVersion", "Client", "Dependency", "DiffResult", "Hook", "LintMessage", "LintResult",
         "PackageResult", "PullResult", "PushResult", "Release", "ReleaseStatus", "ReleaseSummary", "Repository",
         "Revision", "Status", "TemplateResult", "UninstallResult")
+_API += ("DriftResult", "Operation", "ReleaseMetadata")
 _ERRORS = ("ArchiveError", "ChangesFound", "ChartError", "ChartNotFoundError", "ChartValidationError",
            "ClusterUnreachable", "DependencyError", "DigestMismatch", "DownloadError", "HelmpyError", "HookFailed",
            "IgnoreRuleError", "Interrupted", "InvalidReleaseName", "KubeApiStatus", "KubeConfigError", "KubeConflict",
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from helmpy.api import (ChartLint, ChartVersion, Client, Dependency, DiffResult, Hook, LintMessage, LintResult,
                             PackageResult, PullResult, PushResult, Release, ReleaseStatus, ReleaseSummary,
                             Repository, Revision, Status, TemplateResult, UninstallResult)
+    from helmpy.api import DriftResult, Operation, ReleaseMetadata
     from helmpy.errors import (ArchiveError, ChangesFound, ChartError, ChartNotFoundError, ChartValidationError,
                                ClusterUnreachable, DependencyError, DigestMismatch, DownloadError, HelmpyError,
                                HookFailed, IgnoreRuleError, Interrupted, InvalidReleaseName, KubeApiStatus,

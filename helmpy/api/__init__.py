@@ -6,8 +6,11 @@ from helmpy.api.client import Client
 from helmpy.api.results import (ChartLint, ChartVersion, Dependency, DiffResult, Hook, LintMessage, LintResult,
                                 PackageResult, PullResult, PushResult, Release, ReleaseStatus, ReleaseSummary,
                                 Repository, Revision, TemplateResult, UninstallResult)
+from helmpy.api.operation import Operation
+from helmpy.api.results import DriftResult, ReleaseMetadata
 from helmpy.release.model import Status
 
 __all__ = ["ChartLint", "ChartVersion", "Client", "Dependency", "DiffResult", "Hook", "LintMessage", "LintResult",
            "PackageResult", "PullResult", "PushResult", "Release", "ReleaseStatus", "ReleaseSummary", "Repository",
            "Revision", "Status", "TemplateResult", "UninstallResult"]
+__all__ += ["DriftResult", "Operation", "ReleaseMetadata"]

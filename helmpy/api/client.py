@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from helmpy import settings
 from helmpy.api._charts import ChartMethods
@@ -67,6 +68,22 @@ class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods):
             "MAX_HISTORY": None if max_history is None else str(max_history),
         }
         self._session = Session(settings.Settings.snapshot(given, environ), on_notice)
+
+    @classmethod
+    def _for_command(cls, command: str, **kwargs: Any) -> Client:
+        """The CLI's Client: ``kwargs`` as for ``Client(...)``; the release lock records ``command`` (the command
+        line without secrets, ``helmpy.cli.holder``) as its holder, and downloads may draw progress bars on the
+        terminal (a library call draws nothing)."""
+        client = cls(**kwargs)
+        given = client._session
+        client._session = Session(settings.Settings(given.settings.environ, interactive=True), given._notice,
+                                  command=command)
+        return client
+
+    def connect(self) -> None:
+        """Reach the cluster and its release storage now, instead of on the first call that needs them:
+        :class:`helmpy.ClusterUnreachable` or :class:`helmpy.KubeConfigError` raises here."""
+        self._session.connect()
 
     @property
     def namespace(self) -> str:

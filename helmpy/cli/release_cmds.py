@@ -6,7 +6,7 @@ same methods a Python caller uses - and prints the typed result with ``release_o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
 import click
 
@@ -449,7 +449,7 @@ def test(name: str, timeout: str, filters: tuple[str, ...], logs: bool, accept_s
     try:
         rel = client.test(name, timeout=parse_duration(timeout), filter=filters, accept_simulated=accept_simulated)
     except TestsNotRun as err:
-        _echo(ro.status_block(err.release, hide_notes=True))  # as Helm: the status, then the error
+        _echo(ro.status_block(cast("Release", err.release), hide_notes=True))  # as Helm: the status, then the error
         raise TestsNotRun(err.names, "--accept-simulated", release=err.release) from err  # the CLI's flag named
     _echo(ro.status_block(rel, hide_notes=True))
     if rel.simulated_tests:

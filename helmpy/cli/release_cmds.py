@@ -34,8 +34,8 @@ def _echo(text: str) -> None:
 def _print_release(rel: Release, output: str, *, dry_run: bool = False, hide_notes: bool = False) -> None:
     from helmpy.cli import release_output as ro
 
-    write(rel.to_dict(), output, lambda _: ro.status_block(rel, show_manifest=dry_run or debug_enabled(),
-                                                           hide_notes=hide_notes))
+    write(rel.to_dict() if output != "table" else None, output,  # the record is shaped only for -o json|yaml
+          lambda _: ro.status_block(rel, show_manifest=dry_run or debug_enabled(), hide_notes=hide_notes))
 
 
 def print_plan(plan: DiffResult, *, err: bool = False) -> None:

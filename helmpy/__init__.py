@@ -21,6 +21,7 @@ _API = ("ChartLint", "ChartVersion", "Client", "Dependency", "DiffResult", "Hook
         "PackageResult", "PullResult", "PushResult", "Release", "ReleaseStatus", "ReleaseSummary", "Repository",
         "Revision", "Status", "TemplateResult", "UninstallResult",
         "CreateResult", "HubChart", "IndexResult", "Plugin", "Verification")
+_API += ("DriftResult", "Operation", "ReleaseMetadata")
 _ERRORS = ("ArchiveError", "ChangesFound", "ChartError", "ChartNotFoundError", "ChartValidationError",
            "ClusterUnreachable", "DependencyError", "DigestMismatch", "DownloadError", "HelmpyError", "HookFailed",
            "IgnoreRuleError", "Interrupted", "InvalidReleaseName", "KubeApiStatus", "KubeConfigError", "KubeConflict",
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
                             PackageResult, PullResult, PushResult, Release, ReleaseStatus, ReleaseSummary,
                             Repository, Revision, Status, TemplateResult, UninstallResult)
     from helmpy.api import CreateResult, HubChart, IndexResult, Plugin, Verification
+    from helmpy.api import DriftResult, Operation, ReleaseMetadata
     from helmpy.errors import (ArchiveError, ChangesFound, ChartError, ChartNotFoundError, ChartValidationError,
                                ClusterUnreachable, DependencyError, DigestMismatch, DownloadError, HelmpyError,
                                HookFailed, IgnoreRuleError, Interrupted, InvalidReleaseName, KubeApiStatus,

@@ -7,7 +7,6 @@ no anchors, unicode kept.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -250,10 +249,3 @@ def dump(data: Any, *, sort: bool = True) -> str:
         sort_keys=False,
         width=1 << 30,
     )
-
-
-def dump_json(data: Any, *, indent: int | None = None) -> str:
-    """JSON like Go's encoder: sorted keys for maps, HTML-escaped, compact by default."""
-    text = json.dumps(data, sort_keys=True, indent=indent, separators=(",", ":") if indent is None else None,
-                      ensure_ascii=False, default=str)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -29,10 +29,6 @@ def test_dump_uses_go_yaml_key_order():
     assert [line.split(":")[0] for line in out.splitlines()] == ["_x", '"0"', "a2", "a10", "b"]
 
 
-def test_dump_json_escapes_like_go():
-    assert yamlutil.dump_json({"b": "<&>", "a": 1}) == '{"a":1,"b":"\\u003c\\u0026\\u003e"}'
-
-
 def test_dump_quotes_like_go_yaml():
     out = yamlutil.dump({"a": "1.0", "b": "true", "c": "y", "d": "*", "e": "@x", "f": "hello", "g": "", "h": "1.16.0"})
     assert out == 'a: "1.0"\nb: "true"\nc: "y"\nd: \'*\'\ne: \'@x\'\nf: hello\ng: ""\nh: 1.16.0\n'

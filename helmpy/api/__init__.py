@@ -13,17 +13,20 @@ if TYPE_CHECKING:
                                     IndexResult, LintMessage, LintResult, PackageResult, Plugin, PullResult,
                                     PushResult, Release, ReleaseStatus, ReleaseSummary, Repository, Revision,
                                     TemplateResult, UninstallResult, Verification)
+    from helmpy.api.operation import Operation
+    from helmpy.api.results import DriftResult, ReleaseMetadata
     from helmpy.release.model import Status
 
 _RESULTS = ("ChartLint", "ChartVersion", "CreateResult", "Dependency", "DiffResult", "Hook", "HubChart",
             "IndexResult", "LintMessage", "LintResult", "PackageResult", "Plugin", "PullResult", "PushResult",
             "Release", "ReleaseStatus", "ReleaseSummary", "Repository", "Revision", "TemplateResult",
-            "UninstallResult", "Verification")
+            "UninstallResult", "Verification", "DriftResult", "ReleaseMetadata")
 
 __all__ = ["ChartLint", "ChartVersion", "Client", "CreateResult", "Dependency", "DiffResult", "Hook", "HubChart",
            "IndexResult", "LintMessage", "LintResult", "PackageResult", "Plugin", "PullResult", "PushResult", "Release",
            "ReleaseStatus", "ReleaseSummary", "Repository", "Revision", "Status", "TemplateResult", "UninstallResult",
            "Verification"]
+__all__ += ["DriftResult", "Operation", "ReleaseMetadata"]
 
 
 def __getattr__(name: str) -> Any:
@@ -31,8 +34,14 @@ def __getattr__(name: str) -> Any:
         from helmpy.api.client import Client
 
         return Client
+    if name == "Operation":
+        from helmpy.api.operation import Operation
+
+        return Operation
     if name == "Status":
-        from helmpy.release.model import Status
+        from helmpy.api.operation import Operation
+    from helmpy.api.results import DriftResult, ReleaseMetadata
+    from helmpy.release.model import Status
 
         return Status
     if name in _RESULTS:

@@ -9,6 +9,9 @@ from helmpy.api import results
 from helmpy.api._session import Session
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from helmpy.action.config import Configuration
     from helmpy.release import model
 
 _STATES = ("deployed", "failed", "pending", "superseded", "uninstalled", "uninstalling")
@@ -31,11 +34,16 @@ class QueryMethods:
         """Release ``name``'s latest revision (or ``revision``), its live objects and its lock holder
         (``helmpy status``)."""
         from helmpy.action import status as action
+        from helmpy.kube.factory import describe
 
-        out = self._session.run("status", name, lambda cfg: action.run(cfg, name, revision,
-                                                                       show_resources=show_resources))
+        def read(cfg: Configuration) -> tuple[action.StatusResult, str, datetime]:
+            return action.run(cfg, name, revision, show_resources=show_resources), describe(cfg.kube), cfg.clock()
+
+        out, cluster, read_at = self._session.run("status", name, read)
+        lock = out.lock
         return results.ReleaseStatus(results.Release.of(out.release), out.resources,
-                                     out.lock.to_dict() if out.lock is not None else None, out.explanation, out.lock)
+                                     lock.to_dict() if lock is not None else None, out.explanation, lock,
+                                     cluster, read_at, lock.describe(read_at) if lock is not None else "")
 
     def list_releases(self, *, all_namespaces: bool = False, states: Iterable[str] = (), filter: str = "",
                       selector: str = "", date: bool = False, reverse: bool = False, max: int = 256,
@@ -72,6 +80,13 @@ class QueryMethods:
     def get_manifest(self, name: str, *, revision: int = 0) -> str:
         """The stored manifest of a revision (``helmpy get manifest``)."""
         return self._record(name, revision).manifest
+
+    def get_metadata(self, name: str, *, revision: int = 0) -> results.ReleaseMetadata:
+        """The chart's name, version, annotations and dependencies and the revision's state
+        (``helmpy get metadata``); for the latest revision the labels include Helm's system labels."""
+        from helmpy.action import get as action
+
+        return results.ReleaseMetadata.of(action.metadata(self._record(name, revision), revision))
 
     def get_notes(self, name: str, *, revision: int = 0) -> str:
         """The NOTES.txt the revision rendered (``""`` when the chart has none)."""

@@ -1,4 +1,8 @@
-"""The release use cases that change a cluster: install, upgrade, rollback, uninstall, test, and the upgrade plan."""
+"""The release use cases that change a cluster: install, upgrade, rollback, uninstall, test, and the upgrade plan.
+
+``install``/``upgrade`` are ``prepare_install``/``prepare_upgrade`` (arguments checked, values read) then
+:meth:`~helmpy.api.operation.Operation.run`; ``diff_upgrade`` is the same operation's ``plan()``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from typing import TYPE_CHECKING
 
 from helmpy.api import results
 from helmpy.api._convert import deploy_of
+from helmpy.api._diffs import DiffMethods
 from helmpy.api._session import Session, Timeout, seconds
-from helmpy.api.flags import InstallFlags, UpgradeFlags, check
+from helmpy.api.flags import DIFF_KEYS, DiffUpgradeFlags, InstallFlags, UpgradeFlags, check
+from helmpy.api.operation import Operation
 
 if TYPE_CHECKING:
     from typing import Unpack
@@ -41,18 +47,14 @@ def _upgrade_options(session: Session, name: str, chart: PathLike, flags: Upgrad
                           force=bool(flags.get("force")) or bool(flags.get("force_conflicts")))
 
 
-class ReleaseMethods:
-    """install, upgrade, rollback, uninstall, test, diff_upgrade (mixed into :class:`helmpy.Client`)."""
+class ReleaseMethods(DiffMethods):
+    """install, upgrade, rollback, uninstall, test, diff_* (mixed into :class:`helmpy.Client`)."""
 
     _session: Session
 
-    def install(self, name: str | None, chart: PathLike, **flags: Unpack[InstallFlags]) -> results.Release:
-        """Install ``chart`` as revision 1 of release ``name`` (``helmpy install NAME CHART``).
-
-        ``chart`` is a directory, an archive, ``repo/chart``, a URL or ``oci://...``. With ``dry_run=True``
-        nothing changes and the rendered revision is returned. Raises :class:`helmpy.ReleaseError` when the
-        name is taken, :class:`helmpy.ReleaseFailed` when the objects could not be applied or became ready.
-        """
+    def prepare_install(self, name: str | None, chart: PathLike, **flags: Unpack[InstallFlags]) -> Operation:
+        """:meth:`install`'s arguments checked and its values read, not yet run: the Operation's ``plan()``
+        shows what it would change, ``run()`` installs."""
         from helmpy.action import install as action
 
         check(flags, InstallFlags, "install")
@@ -62,26 +64,34 @@ class ReleaseMethods:
                                          name_template=flags.get("name_template", ""),
                                          replace=bool(flags.get("replace")),
                                          force_conflicts=bool(flags.get("force_conflicts")))
-        result = self._session.run("install", name or "", lambda cfg: action.run(cfg, opts))
-        return results.Release.of(result.release)
+        return Operation(self._session, "install", opts)
+
+    def install(self, name: str | None, chart: PathLike, **flags: Unpack[InstallFlags]) -> results.Release:
+        """Install ``chart`` as revision 1 of release ``name`` (``helmpy install NAME CHART``).
+
+        ``chart`` is a directory, an archive, ``repo/chart``, a URL or ``oci://...``. With ``dry_run=True``
+        nothing changes and the rendered revision is returned. Raises :class:`helmpy.ReleaseError` when the
+        name is taken, :class:`helmpy.ReleaseFailed` when the objects could not be applied or became ready.
+        """
+        return self.prepare_install(name, chart, **flags).run()
+
+    def prepare_upgrade(self, name: str, chart: PathLike, **flags: Unpack[UpgradeFlags]) -> Operation:
+        """:meth:`upgrade`'s arguments checked and its values read, not yet run (``plan()``, ``run()``)."""
+        return Operation(self._session, "upgrade", _upgrade_options(self._session, name, chart, flags))
 
     def upgrade(self, name: str, chart: PathLike, **flags: Unpack[UpgradeFlags]) -> results.Release:
         """Upgrade release ``name`` to ``chart`` (``helmpy upgrade NAME CHART``); ``install=True`` installs it
-        when it does not exist. Without any values the last revision's are reused, as in Helm."""
-        from helmpy.action import upgrade as action
+        when it does not exist (the result's ``installed`` says so). Without any values the last revision's
+        are reused, as in Helm."""
+        return self.prepare_upgrade(name, chart, **flags).run()
 
-        opts = _upgrade_options(self._session, name, chart, flags)
-        result = self._session.run("upgrade", name, lambda cfg: action.run(cfg, opts))
-        return results.Release.of(result.release)
-
-    def diff_upgrade(self, name: str, chart: PathLike, **flags: Unpack[UpgradeFlags]) -> results.DiffResult:
+    def diff_upgrade(self, name: str, chart: PathLike, **flags: Unpack[DiffUpgradeFlags]) -> results.DiffResult:
         """What ``upgrade(name, chart, **flags)`` would change in the cluster, object by object
-        (``helmpy diff upgrade``); nothing is written and no lock is taken."""
-        from helmpy.action import diff
-
-        opts = _upgrade_options(self._session, name, chart, flags)
-        return results.DiffResult.of(self._session.run("diff", name,
-                                                       lambda cfg: diff.upgrade(cfg, opts, diff.DiffOptions())))
+        (``helmpy diff upgrade``); nothing is written and no lock is taken. The :class:`helmpy.api.flags.DiffFlags`
+        (``show_secrets``, ``suppress``, ...) say how to compare."""
+        given: dict[str, object] = dict(flags)
+        compare = {key: given.pop(key) for key in DIFF_KEYS if key in given}
+        return self.prepare_upgrade(name, chart, **given).plan(**compare)  # type: ignore[arg-type]
 
     def rollback(self, name: str, revision: int = 0, *, dry_run: bool = False, wait: bool = False,
                  wait_for_jobs: bool = False, timeout: Timeout = 300.0, no_hooks: bool = False, force: bool = False,
@@ -114,12 +124,20 @@ class ReleaseMethods:
              accept_simulated: bool = False) -> results.Release:
         """Run release ``name``'s test hooks (``helmpy test``); each hook's ``last_run_phase`` says how it went.
         A failing test raises :class:`helmpy.ReleaseFailed` naming it. ``filter``: ``name=NAME``/``!name=NAME``.
-        On the embedded cluster no container runs: the tests raise :class:`helmpy.TestsNotRun` unless
-        ``accept_simulated=True`` (``--accept-simulated``) accepts their simulated pass."""
+        On the embedded cluster no container runs: the tests raise :class:`helmpy.TestsNotRun` (its ``release``
+        the revision as recorded, a :class:`helmpy.Release`) unless ``accept_simulated=True``
+        (``--accept-simulated``) accepts their simulated pass; the result's ``simulated_tests`` names them."""
         from helmpy.action import test_release as action
 
         opts = action.TestOptions(timeout=seconds(timeout), filters=list(filter), accept_simulated=accept_simulated,
                                   flag="accept_simulated=True")
-        run = self._session.run("test", name, lambda cfg: action.run(cfg, name, opts))
-        return results.Release.of(run.release)
+        from helmpy.errors import TestsNotRun
+
+        try:
+            run = self._session.run("test", name, lambda cfg: action.run(cfg, name, opts))
+        except TestsNotRun as err:
+            if err.release is not None and not isinstance(err.release, results.Release):
+                err.release = results.Release.of(err.release)  # type: ignore[arg-type]
+            raise
+        return results.Release.of(run.release, simulated_tests=tuple(run.simulated))
 

@@ -64,10 +64,11 @@ class Session:
     """The Client's state: settings, notice callback and the lazily built release configuration."""
 
     def __init__(self, settings: settings.Settings, on_notice: Notice | None = None,
-                 on_progress: Notice | None = None) -> None:
+                 on_progress: Notice | None = None, *, command: str | None = None) -> None:
         self.settings = settings
         self._notice = on_notice
         self._on_progress = on_progress
+        self._command = command  # what the release lock names as holder (the CLI's command line); None: the method
         self._progress = _NoticeStream(self.progress)
         self._cfg: Configuration | None = None
         self._cfg_lock = threading.Lock()
@@ -116,19 +117,25 @@ class Session:
                 from helmpy.action.config import Configuration
 
                 self._cfg = Configuration.from_env(notice=self.progress, progress=cast(TextIO, self._progress),
-                                                   command="helmpy.Client")
+                                                   command=self._command or "helmpy.Client")
             return self._cfg
 
     def run(self, op: str, name: str, fn: Callable[[Configuration], T]) -> T:
-        """``fn`` with this Client's configuration; the release lock names ``helmpy.Client.OP NAME`` as holder."""
+        """``fn`` with this Client's configuration; the release lock names ``helmpy.Client.OP NAME`` as holder
+        (or the session's ``command``)."""
         with self.scope():
             base = self._config()
-            cfg = dataclasses.replace(base, command=f"helmpy.Client.{op} {name}".strip())
+            cfg = dataclasses.replace(base, command=self._command or f"helmpy.Client.{op} {name}".strip())
             try:
                 return fn(cfg)
             finally:
                 if base.capabilities is None and cfg.capabilities is not None:
                     base.capabilities = cfg.capabilities  # read once per Client, as the CLI reads it once per run
+
+    def connect(self) -> None:
+        """Build the cluster connection and release storage now (a kubeconfig or cluster error raises here)."""
+        with self.scope():
+            self._config()
 
     def close(self) -> None:
         """Close this thread's connection to the embedded cluster (others close when collected)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from helmpy import settings
 from helmpy.api._charts import ChartMethods
@@ -80,6 +81,25 @@ class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods, RegistryMe
         client = cls.__new__(cls)
         client._session = Session(snapshot, on_notice, on_progress)
         return client
+
+    @classmethod
+    def _for_command(cls, command: str, **kwargs: Any) -> Client:
+        """The CLI's Client: ``kwargs`` as for ``Client(...)``; the release lock records ``command`` (the command
+        line without secrets, ``helmpy.cli.holder``) as its holder, and downloads may draw progress bars on the
+        terminal (a library call draws nothing)."""
+        scoped = settings.current()  # the run's settings: the environment read once, the global flags laid over
+        if scoped is not None and "environ" not in kwargs:
+            kwargs["environ"] = scoped.environ
+        client = cls(**kwargs)
+        given = client._session
+        client._session = Session(settings.Settings(given.settings.environ, interactive=True), given._notice,
+                                  given._on_progress, command=command)
+        return client
+
+    def connect(self) -> None:
+        """Reach the cluster and its release storage now, instead of on the first call that needs them:
+        :class:`helmpy.ClusterUnreachable` or :class:`helmpy.KubeConfigError` raises here."""
+        self._session.connect()
 
     @property
     def namespace(self) -> str:

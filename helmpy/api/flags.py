@@ -9,6 +9,7 @@ name that is not one of them is a ``TypeError``, as for any Python function. Dur
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypedDict
@@ -115,6 +116,23 @@ class TemplateFlags(RenderFlags, total=False):
     validate: bool  #: render against the Client's cluster and check it serves every kind
 
 
+class DiffFlags(TypedDict, total=False):
+    """How a diff compares and what it shows (helm-diff's flags: ``--show-secrets``, ``--suppress``, ...)."""
+
+    show_secrets: bool  #: Secret values as stored (base64) instead of ``*****``
+    show_secrets_decoded: bool  #: Secret values decoded
+    suppress: Sequence[str]  #: hide the lines of objects of these kinds
+    suppress_secrets: bool  #: same as ``suppress=["Secret"]``
+    suppress_output_line_regex: Sequence[str | re.Pattern[str]]  #: drop diff lines matching these
+    normalize_manifests: bool  #: compare stored manifests re-written, so formatting does not show
+    strip_trailing_cr: bool  #: ignore carriage returns at line ends
+    include_tests: bool  #: include test hooks
+
+
+class DiffUpgradeFlags(UpgradeFlags, DiffFlags, total=False):
+    """``diff_upgrade``: the upgrade's own flags and how to compare."""
+
+
 def check(flags: Mapping[str, Any], allowed: type, method: str) -> None:
     """A name ``allowed`` (a TypedDict) does not declare is a TypeError, as Python raises for a function."""
     known: frozenset[str] = allowed.__optional_keys__ | allowed.__required_keys__  # type: ignore[attr-defined]
@@ -124,3 +142,4 @@ def check(flags: Mapping[str, Any], allowed: type, method: str) -> None:
 
 
 REMOTE_KEYS = frozenset(RemoteFlags.__optional_keys__)
+DIFF_KEYS = frozenset(DiffFlags.__optional_keys__)

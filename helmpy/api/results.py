@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the release model only as annotations: chart commands (``template``) never import it
+    from helmpy.action.get import Metadata
     from helmpy.action.history import HistoryEntry
     from helmpy.action.lint import ChartLintResult, LintReport
+    from helmpy.diff.drift import DriftReport
     from helmpy.diff.model import Report
     from helmpy.release import model
     from helmpy.release.model import Status
@@ -78,15 +80,24 @@ class Release:
     labels: dict[str, str]
     hooks: tuple[Hook, ...]
     _record: model.Release = field(repr=False, compare=False)
+    installed: bool = False  #: ``upgrade(install=True)`` installed it: the release did not exist
+    simulated_tests: tuple[str, ...] = ()  #: ``test(accept_simulated=True)``: tests only simulated, accepted
 
     @classmethod
-    def of(cls, rel: model.Release) -> Release:
+    def of(cls, rel: model.Release, *, installed: bool = False, simulated_tests: tuple[str, ...] = ()) -> Release:
         rec = copy.deepcopy(rel)
         chart = rec.chart
         return cls(rec.name, rec.namespace, rec.version, rec.info.status, rec.info.description,
                    chart.name if chart else "", chart.version if chart else "", chart.app_version if chart else "",
                    rec.info.first_deployed, rec.info.last_deployed, rec.info.notes, rec.manifest,
-                   copy.deepcopy(rec.config), dict(rec.labels), tuple(Hook.of(h) for h in rec.hooks), rec)
+                   copy.deepcopy(rec.config), dict(rec.labels), tuple(Hook.of(h) for h in rec.hooks), rec,
+                   installed, simulated_tests)
+
+    def computed_values(self) -> dict[str, Any]:
+        """The values the revision rendered with: the user's over the chart's defaults (``get values --all``)."""
+        from helmpy.action.get import values
+
+        return values(self._record, True)
 
     def to_dict(self) -> dict[str, Any]:
         """``install/upgrade -o json``: the whole record, chart included (maps sorted as Go prints them)."""
@@ -104,6 +115,9 @@ class ReleaseStatus:
     lock: dict[str, Any] | None  #: the lock holder (host, pid, command, times) while an operation holds it
     note: str  #: why a pending revision is pending and what to do, else ``""``
     _lock: Any = field(repr=False, compare=False, default=None)
+    cluster: str = ""  #: the cluster read: ``embedded (PATH)`` or the kubeconfig context
+    read_at: datetime | None = None  #: when it was read (the objects' ages and the lock's are relative to it)
+    locked_by: str = ""  #: the lock holder as ``status`` names it (host, pid, command, how long), else ``""``
 
     def to_dict(self) -> dict[str, Any]:
         """``status -o json``."""
@@ -315,11 +329,12 @@ class DiffResult:
     def of(cls, report: Report) -> DiffResult:
         return cls(report.release, report.namespace, report.has_changes, report.counts(), report)
 
-    def text(self, fmt: str = "diff", *, context: int = -1) -> str:
-        """The report as ``helmpy diff -o FMT`` prints it (``diff``, ``simple``, ``template``, ``json``)."""
+    def text(self, fmt: str = "diff", *, context: int = -1, colour: bool = False) -> str:
+        """The report as ``helmpy diff -o FMT`` prints it (``diff``, ``simple``, ``template``, ``json``);
+        ``colour``: ANSI colours, as on a terminal."""
         from helmpy.diff.render import render
 
-        return render(self._report, fmt, context=context)
+        return render(self._report, fmt, context=context, colour=colour)
 
     def to_dict(self) -> dict[str, Any]:
         """``diff upgrade -o json`` (schema ``helmpy.io/diff/v1``)."""
@@ -403,3 +418,58 @@ class Plugin(_Fields):
     api_version: str  #: ``v1`` (Helm 4's plugin.yaml) or ``legacy`` (Helm 3's)
     provenance: str  #: ``signed``, ``unsigned``, ``local dev``, ...
     source: str  #: where it was installed from, ``unknown`` when not recorded
+
+
+@dataclass(frozen=True)
+class DriftResult:
+    """``diff drift`` / ``status --drift``: each object of a revision against its live state, and who changed it."""
+
+    release: str
+    namespace: str
+    revision: int
+    has_drift: bool  #: an object differs or is missing (``--detailed-exitcode``'s question)
+    counts: dict[str, int]  #: ``drifted``/``missing``/``in-sync`` -> objects
+    _report: DriftReport = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, report: DriftReport) -> DriftResult:
+        return cls(report.release, report.namespace, report.revision, report.has_drift, report.counts(), report)
+
+    def text(self, fmt: str = "text", *, colour: bool = False) -> str:
+        """The report as ``helmpy diff drift -o FMT`` prints it (``text`` or ``json``)."""
+        from helmpy.diff.drift import render
+
+        return render(self._report, fmt, colour=colour)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``diff drift -o json`` (a ``DriftReport`` of schema ``helmpy.io/diff/v1``)."""
+        return self._report.to_dict()
+
+
+@dataclass(frozen=True)
+class ReleaseMetadata:
+    """``get metadata``: the chart's identity and the revision's state (Helm 4's ``action.Metadata``)."""
+
+    name: str
+    chart: str
+    version: str
+    app_version: str
+    annotations: dict[str, str]
+    labels: dict[str, str]  #: the latest revision's: the storage object's labels, Helm's system labels included
+    dependencies: list[dict[str, Any]]
+    namespace: str
+    revision: int
+    status: str
+    deployed_at: str  #: RFC 3339, seconds
+    apply_method: str  #: ``ssa``, ``csa`` or ``""`` (client-side apply, defaulted)
+    _meta: Metadata = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, meta: Metadata) -> ReleaseMetadata:
+        m = copy.deepcopy(meta)
+        return cls(m.name, m.chart, m.version, m.app_version, m.annotations, m.labels, m.dependencies, m.namespace,
+                   m.revision, m.status, m.deployed_at, m.apply_method, m)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``get metadata -o json``."""
+        return self._meta.to_dict()

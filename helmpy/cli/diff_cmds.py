@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_option
 from helmpy.cli.options import post_renderer_options, remote_options, values_options, verify_options
-from helmpy.cli.release_cmds import cluster_options, deploy_options, upgrade_options, upgrade_opts
+from helmpy.cli.release_options import (apply_options, cluster_options, deploy_options, source_flags, upgrade_flags,
+                                        upgrade_options)
 from helmpy.errors import ChangesFound, UsageError
+
+if TYPE_CHECKING:
+    from helmpy.api import Client, DiffResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,18 +67,10 @@ _HELM_DIFF_NOOPS = [  # helm-diff flags whose behaviour is helmpy's default
 ]
 
 
-def _apply(decorators: list[Callable[[F], F]], f: F) -> F:
-    for decorator in reversed(decorators):
-        f = decorator(f)
-    return f
-
-
-def _diff_options(flags: dict[str, Any]) -> Any:
+def _diff_flags(flags: dict[str, Any]) -> dict[str, Any]:
+    """The compare flags as :class:`helmpy.api.flags.DiffFlags` (each ``--suppress-output-line-regex`` compiled
+    here, so a bad one is named by its flag)."""
     import re
-
-    from helmpy.action.diff import DiffOptions
-    from helmpy.diff.compute import Options
-    from helmpy.diff.mask import SHOW_DECODED, SHOW_MASKED, SHOW_RAW
 
     patterns = []
     for text in flags.get("line_regex") or ():
@@ -82,25 +78,23 @@ def _diff_options(flags: dict[str, Any]) -> Any:
             patterns.append(re.compile(text))
         except re.error as err:
             raise UsageError(f"--suppress-output-line-regex {text!r}: {err}") from err
-    kinds = tuple(flags.get("suppress") or ()) + (("Secret",) if flags.get("suppress_secrets") else ())
-    show = SHOW_DECODED if flags.get("show_secrets_decoded") else SHOW_RAW if flags.get("show_secrets") else SHOW_MASKED
-    compare = Options(show_secrets=show, suppress_kinds=kinds, suppress_patterns=patterns,
-                      strip_trailing_cr=flags.get("strip_trailing_cr", False),
-                      normalize_manifests=flags.get("normalize_manifests", False))
-    return DiffOptions(compare=compare, include_tests=flags.get("include_tests", False))
+    return {"show_secrets": flags.get("show_secrets", False),
+            "show_secrets_decoded": flags.get("show_secrets_decoded", False),
+            "suppress": tuple(flags.get("suppress") or ()), "suppress_secrets": flags.get("suppress_secrets", False),
+            "suppress_output_line_regex": patterns, "strip_trailing_cr": flags.get("strip_trailing_cr", False),
+            "normalize_manifests": flags.get("normalize_manifests", False),
+            "include_tests": flags.get("include_tests", False)}
 
 
-def _finish(report: Any, flags: dict[str, Any]) -> None:
-    from helmpy.diff.render import render
-
+def _finish(report: DiffResult, flags: dict[str, Any]) -> None:
     colour = colour_wanted(flags["color"])
-    click.echo(render(report, flags["output"], context=flags["context"], colour=colour), nl=False, color=colour)
+    click.echo(report.text(flags["output"], context=flags["context"], colour=colour), nl=False, color=colour)
     if flags["detailed_exitcode"] and report.has_changes:
         raise ChangesFound()
 
 
 def _diff_command(name: str, f: F) -> click.Command:
-    f = _apply([*_REPORT_FLAGS, *_COMPARE_FLAGS], f)
+    f = apply_options([*_REPORT_FLAGS, *_COMPARE_FLAGS], f)
     f = cluster_options(f)
     return diff.command(name, context_settings=CONTEXT_SETTINGS)(f)
 
@@ -130,7 +124,8 @@ def diff() -> None:
 @post_renderer_options
 @values_options
 @remote_options
-def _upgrade(name: str, chart: str, value_options: Any, cfg: Any, **flags: Any) -> None:
+def _upgrade(name: str, chart: str, value_options: Any, remote: Any, verify: Any, post_renderer: Any,
+             client: Client, **flags: Any) -> None:
     """Show what `helmpy upgrade NAME CHART` (with the same flags) would change.
 
     \b
@@ -139,22 +134,19 @@ def _upgrade(name: str, chart: str, value_options: Any, cfg: Any, **flags: Any) 
       helmpy diff upgrade web ./charts/web -f prod.yaml -C 3 --detailed-exitcode
       helmpy diff upgrade web ./charts/web --install -o json
     """
-    from helmpy.action import diff as action
-
     flags["install_missing"] = flags["install_missing"] or flags["allow_unreleased"]
-    flags.setdefault("hide_secret", False)
-    opts = upgrade_opts(name, chart, value_options, flags)
-    _finish(action.upgrade(cfg(), opts, _diff_options(flags)), flags)
+    given = upgrade_flags(flags, source_flags(value_options, remote, verify, post_renderer))
+    _finish(client.diff_upgrade(name, chart, **given, **_diff_flags(flags)), flags)
 
 
-upgrade = _diff_command("upgrade", _apply([*upgrade_options, *deploy_options, *_HELM_DIFF_NOOPS], _upgrade))
+upgrade = _diff_command("upgrade", apply_options([*upgrade_options, *deploy_options, *_HELM_DIFF_NOOPS], _upgrade))
 
 
 @click.argument("name")
 @click.argument("revision", type=int, required=False, default=0)
 @click.option("--no-hooks", is_flag=True, help="Leave hooks out.")
 @click.option("--force", is_flag=True, hidden=True)
-def _rollback(name: str, revision: int, no_hooks: bool, force: bool, cfg: Any, **flags: Any) -> None:
+def _rollback(name: str, revision: int, no_hooks: bool, force: bool, client: Client, **flags: Any) -> None:
     """Show what `helmpy rollback NAME [REVISION]` would change (default: to the previous revision).
 
     \b
@@ -162,11 +154,7 @@ def _rollback(name: str, revision: int, no_hooks: bool, force: bool, cfg: Any, *
       helmpy diff rollback web
       helmpy diff rollback web 2 -o simple
     """
-    from helmpy.action import diff as action
-
-    opts = _diff_options(flags)
-    opts.hooks = not no_hooks
-    _finish(action.rollback(cfg(), name, revision, opts, force=force), flags)
+    _finish(client.diff_rollback(name, revision, no_hooks=no_hooks, force=force, **_diff_flags(flags)), flags)
 
 
 rollback = _diff_command("rollback", _rollback)
@@ -176,7 +164,7 @@ rollback = _diff_command("rollback", _rollback)
 @click.argument("first", type=int, metavar="R1")
 @click.argument("second", type=int, required=False, default=0, metavar="[R2]")
 @click.option("--no-hooks", is_flag=True, help="Leave hooks out.")
-def _revision(name: str, first: int, second: int, no_hooks: bool, cfg: Any, **flags: Any) -> None:
+def _revision(name: str, first: int, second: int, no_hooks: bool, client: Client, **flags: Any) -> None:
     """Show how revision R1 of release NAME differs from R2 (default: the latest), as stored.
 
     \b
@@ -184,11 +172,7 @@ def _revision(name: str, first: int, second: int, no_hooks: bool, cfg: Any, **fl
       helmpy diff revision web 2
       helmpy diff revision web 2 4 --normalize-manifests
     """
-    from helmpy.action import diff as action
-
-    opts = _diff_options(flags)
-    opts.hooks = not no_hooks
-    _finish(action.revisions(cfg(), name, first, second, opts), flags)
+    _finish(client.diff_revisions(name, first, second, no_hooks=no_hooks, **_diff_flags(flags)), flags)
 
 
 revision = _diff_command("revision", _revision)
@@ -197,7 +181,7 @@ revision = _diff_command("revision", _revision)
 @click.argument("first", metavar="[NAMESPACE/]NAME1")
 @click.argument("second", metavar="[NAMESPACE/]NAME2")
 @click.option("--no-hooks", is_flag=True, help="Leave hooks out.")
-def _release(first: str, second: str, no_hooks: bool, cfg: Any, **flags: Any) -> None:
+def _release(first: str, second: str, no_hooks: bool, client: Client, **flags: Any) -> None:
     """Show how the latest revisions of two releases differ (NAMESPACE/NAME for another namespace).
 
     Objects are matched by the template they came from.
@@ -207,11 +191,7 @@ def _release(first: str, second: str, no_hooks: bool, cfg: Any, **flags: Any) ->
       helmpy diff release web-blue web-green
       helmpy diff release staging/web prod/web -o simple
     """
-    from helmpy.action import diff as action
-
-    opts = _diff_options(flags)
-    opts.hooks = not no_hooks
-    _finish(action.releases(cfg(), first, second, opts), flags)
+    _finish(client.diff_releases(first, second, no_hooks=no_hooks, **_diff_flags(flags)), flags)
 
 
 release = _diff_command("release", _release)
@@ -227,7 +207,7 @@ release = _diff_command("release", _release)
 @click.option("--color/--no-color", "color", default=None, help="Colour (default: on a terminal, unless NO_COLOR).")
 @cluster_options
 def drift(name: str, revision: int, output: str, detailed_exitcode: bool, show_secrets: bool, color: bool | None,
-          cfg: Any) -> None:
+          client: Client) -> None:
     """Show which objects of release NAME differ from the release in the cluster, and who changed them.
 
     Each object of the deployed revision is compared with its live state on the fields the release sets;
@@ -238,12 +218,8 @@ def drift(name: str, revision: int, output: str, detailed_exitcode: bool, show_s
       helmpy diff drift web
       helmpy diff drift web --detailed-exitcode -o json
     """
-    from helmpy.action import drift as action
-    from helmpy.diff.drift import render
-
-    report = action.run(cfg(), name, revision, show_secrets=show_secrets)
+    report = client.drift(name, revision, show_secrets=show_secrets)
     colour = colour_wanted(color)
-    click.echo(render(report, output, colour=colour), nl=False, color=colour)
+    click.echo(report.text(output, colour=colour), nl=False, color=colour)
     if detailed_exitcode and report.has_drift:
         raise ChangesFound("drifted or missing object")
-

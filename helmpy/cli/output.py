@@ -1,8 +1,9 @@
 """``-o table|json|yaml`` for every command that has it, written one way.
 
-Commands build plain data (lists of dicts, or one dict) and hand it to :func:`write` together with a
-function that turns the same data into table rows. JSON is compact with sorted keys like Go's
-encoder; YAML goes through :func:`helmpy.yamlutil.dump` so keys come out in Helm's order; tables
+Commands build plain data (lists of dicts, or one dict, in Go's field order) and hand it to :func:`write`
+together with a function that turns the same data into table rows or text. JSON is :func:`helmpy.gojson.dumps`
+(Go's encoder: the given order, compact, HTML-escaped) plus a newline; YAML goes through
+:func:`helmpy.yamlutil.dump` so keys come out in Helm's order (or the command's own writer, ``yaml=``); tables
 are padded like Helm's ``uitable`` (cells padded to the column width, joined with a tab).
 """
 
@@ -62,16 +63,20 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_col_
     return "\n".join(lines) + "\n"
 
 
-def render(data: Any, fmt: str, table_fn: Callable[[Any], Table | str] | None = None) -> str:
-    """The text for ``data`` in ``fmt``; ``table_fn`` gives (headers, rows) or ready-made text."""
-    from helmpy import yamlutil  # imported when used: YAML stays out of ``--help``
-
+def render(data: Any, fmt: str, table_fn: Callable[[Any], Table | str] | None = None, *,
+           yaml: Callable[[Any], str] | None = None) -> str:
+    """The text for ``data`` in ``fmt``; ``table_fn`` gives (headers, rows) or ready-made text (none: YAML);
+    ``yaml`` replaces :func:`helmpy.yamlutil.dump` (``search``'s sigs.k8s.io/yaml text)."""
     fmt = fmt.lower()
     if fmt == "json":
-        return yamlutil.dump_json(data) + "\n"
-    if fmt == "yaml":
-        return yamlutil.dump(data)
-    if table_fn is None:
+        from helmpy import gojson
+
+        return gojson.dumps(data) + "\n"
+    if fmt == "yaml" or table_fn is None:
+        if yaml is not None:
+            return yaml(data)
+        from helmpy import yamlutil  # imported when used: YAML stays out of ``--help`` and ``-o json``
+
         return yamlutil.dump(data)
     table = table_fn(data)
     if isinstance(table, str):
@@ -80,6 +85,8 @@ def render(data: Any, fmt: str, table_fn: Callable[[Any], Table | str] | None = 
     return format_table(headers, rows)
 
 
-def write(data: Any, fmt: str, table_fn: Callable[[Any], Table | str] | None = None) -> None:
-    """Print ``data`` in ``fmt`` on stdout (through click, so tests capture it)."""
-    click.echo(render(data, fmt, table_fn), nl=False)
+def write(data: Any, fmt: str, table_fn: Callable[[Any], Table | str] | None = None, *,
+          yaml: Callable[[Any], str] | None = None) -> None:
+    """Print ``data`` in ``fmt`` on stdout (through click, so tests capture it): the one way ``-o`` output
+    is written."""
+    click.echo(render(data, fmt, table_fn, yaml=yaml), nl=False)

@@ -1,23 +1,22 @@
 """How release data is printed: Helm's status block, history and list rows, release JSON (reference 7.5).
 
-Only formatting lives here; the commands in ``release_cmds.py`` call actions and hand their results over.
-Generic table/JSON/YAML writing is ``helmpy.cli.output``; the ``-o json|yaml`` documents themselves are
-:mod:`helmpy.release.shapes` (shared with the Python API).
+Only formatting lives here; the commands in ``release_cmds.py`` call :class:`helmpy.Client` and hand its typed
+results (:mod:`helmpy.api.results`) over. ``-o table|json|yaml`` is written by ``helmpy.cli.output.write``; the
+``-o json|yaml`` documents are the results' ``to_dict()`` (:mod:`helmpy.release.shapes`), what the API returns.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helmpy.kube import printers
 from helmpy.kube.printers import human_duration as human_duration  # re-exported: AGE formatting lives in printers
-from helmpy.release.model import Release
-from helmpy.release.shapes import go_time as go_time  # re-exported: the JSON shapes live in helmpy.release.shapes
-from helmpy.release.shapes import list_item as list_item
-from helmpy.release.shapes import release_data as release_data
-from helmpy.release.shapes import status_data as status_data
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from helmpy.api.results import Hook, Release, ReleaseMetadata, ReleaseSummary
 
 
 def ansic(ts: datetime | None) -> str:
@@ -28,20 +27,6 @@ def ansic(ts: datetime | None) -> str:
     return f"{ts:%a %b} {ts.day:2d} {ts:%H:%M:%S %Y}"
 
 
-def go_json(data: Any) -> str:
-    """Compact JSON in the given key order, HTML-escaped like Go, newline-terminated."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
-
-
-def structured(data: Any, fmt: str) -> str:
-    if fmt == "json":
-        return go_json(data)
-    from helmpy import yamlutil  # PyYAML only when YAML is printed
-
-    return yamlutil.dump(data)
-
-
 def values_yaml(values: dict[str, Any]) -> str:
     from helmpy import yamlutil
 
@@ -50,23 +35,23 @@ def values_yaml(values: dict[str, Any]) -> str:
 
 def status_block(rel: Release, *, resources: dict[str, list[dict[str, Any]]] | None = None,
                  show_metadata: bool = False, show_values: bool = False, computed: dict[str, Any] | None = None,
-                 show_manifest: bool = False, hide_notes: bool = False, lock: Any = None,
+                 show_manifest: bool = False, hide_notes: bool = False, locked_by: str = "",
                  explanation: str = "", now: datetime | None = None, cluster: str = "") -> str:
     """Helm's ``statusPrinter.WriteTable``, plus helmpy's lock lines for pending releases and, for
     ``status``, a ``CLUSTER:`` line naming the cluster in use (so the embedded one is never a surprise)."""
 
     out: list[str] = [f"NAME: {rel.name}"]
-    if rel.info.last_deployed:
-        out.append(f"LAST DEPLOYED: {ansic(rel.info.last_deployed)}")
+    if rel.last_deployed:
+        out.append(f"LAST DEPLOYED: {ansic(rel.last_deployed)}")
     out.append(f"NAMESPACE: {rel.namespace}")
     if cluster:
         out.append(f"CLUSTER: {cluster}")
-    out += [f"STATUS: {rel.info.status}", f"REVISION: {rel.version}"]
-    if show_metadata and rel.chart is not None:
-        out += [f"CHART: {rel.chart.name}", f"VERSION: {rel.chart.version}", f"APP_VERSION: {rel.chart.app_version}"]
-    out.append(f"DESCRIPTION: {rel.info.description}")
-    if lock is not None:
-        out.append(f"LOCKED BY: {lock.describe(now)}")
+    out += [f"STATUS: {rel.status}", f"REVISION: {rel.revision}"]
+    if show_metadata and rel.chart:
+        out += [f"CHART: {rel.chart}", f"VERSION: {rel.chart_version}", f"APP_VERSION: {rel.app_version}"]
+    out.append(f"DESCRIPTION: {rel.description}")
+    if locked_by:
+        out.append(f"LOCKED BY: {locked_by}")
     if explanation:
         out.append(f"NOTE: {explanation}")
     text = "\n".join(out) + "\n"
@@ -80,22 +65,30 @@ def status_block(rel: Release, *, resources: dict[str, list[dict[str, Any]]] | N
     if not tests:
         text += "TEST SUITE: None\n"
     for h in tests:
-        if h.last_run.started_at is None:
+        if h.last_run_started is None:
             continue
-        text += (f"TEST SUITE:     {h.name}\nLast Started:   {ansic(h.last_run.started_at)}\n"
-                 f"Last Completed: {ansic(h.last_run.completed_at)}\nPhase:          {h.last_run.phase}\n")
+        text += (f"TEST SUITE:     {h.name}\nLast Started:   {ansic(h.last_run_started)}\n"
+                 f"Last Completed: {ansic(h.last_run_completed)}\nPhase:          {h.last_run_phase}\n")
     if show_values:
-        text += "USER-SUPPLIED VALUES:\n" + values_yaml(rel.config) + "\n"
+        text += "USER-SUPPLIED VALUES:\n" + values_yaml(rel.values) + "\n"
         text += "COMPUTED VALUES:\n" + values_yaml(computed or {}) + "\n"
     if show_manifest:
-        text += "HOOKS:\n" + hooks_text(rel) + f"MANIFEST:\n{rel.manifest}\n"
-    if not hide_notes and rel.info.notes:
-        text += f"NOTES:\n{rel.info.notes.strip()}\n"
+        text += "HOOKS:\n" + hooks_text(rel.hooks) + f"MANIFEST:\n{rel.manifest}\n"
+    if not hide_notes and rel.notes:
+        text += f"NOTES:\n{rel.notes.strip()}\n"
     return text
 
 
-def hooks_text(rel: Release) -> str:
-    return "".join(f"---\n# Source: {h.path}\n{h.manifest}\n" for h in rel.hooks)
+def hooks_text(hooks: Iterable[Hook]) -> str:
+    return "".join(f"---\n# Source: {h.path}\n{h.manifest}\n" for h in hooks)
+
+
+def list_item(release: ReleaseSummary, time_format: str = "") -> dict[str, Any]:
+    """One ``list -o json`` element; ``--time-format`` (strftime) re-formats UPDATED."""
+    item = release.to_dict()
+    if time_format and release.updated:
+        item["updated"] = release.updated.strftime(time_format)
+    return item
 
 
 def resource_table(objects: list[dict[str, Any]], now: datetime | None) -> str:
@@ -116,7 +109,7 @@ HISTORY_HEADERS = ["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DES
 UNLIMITED = 1 << 30  # a column width cap that never cuts
 
 
-def metadata_text(meta: Any) -> str:
+def metadata_text(meta: ReleaseMetadata) -> str:
     d = meta.to_dict()
 
     def kv(m: dict[str, Any]) -> str:

@@ -31,9 +31,13 @@ def _announce_default(path: Path) -> None:
     Once per machine (when the file was created) was not enough: a later command with a forgotten kubeconfig
     would deploy locally in silence. stdout stays clean for scripts; ``HELMPY_QUIET=1`` silences the line.
     """
-    if settings.get("QUIET", "") not in ("", "0"):
-        return
-    sys.stderr.write(embedded_notice(path) + "\n")
+    if not quiet():
+        sys.stderr.write(embedded_notice(path) + "\n")
+
+
+def quiet() -> bool:
+    """``HELMPY_QUIET`` (not empty or ``0``): no embedded-cluster line, printed or handed to a callback."""
+    return settings.get("QUIET", "") not in ("", "0")
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
                      context: str | None = None, *, notice: Callable[[str], None] | None = None,
                      progress: TextIO | None = None, **overrides: Any) -> KubeClient:
     """The client of :func:`select`'s cluster; the implicit embedded cluster is announced on stderr (or to
-    ``notice``, a library caller's callback). ``progress`` gets what waits report (None: stderr)."""
+    ``notice``, a library caller's or the CLI's callback) unless ``HELMPY_QUIET``. ``progress`` gets what
+    waits report (None: stderr)."""
     chosen = select(cluster, kubeconfig, apiserver=bool(overrides.get("apiserver")))
     if chosen.embedded is None:
         from helmpy.kube import remote  # the HTTP client is imported only for real clusters
@@ -86,10 +91,10 @@ def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
     from helmpy.kube.embedded import EmbeddedCluster
 
     if chosen.implicit:
-        if notice is not None:
-            notice(embedded_notice(chosen.embedded))
-        else:
+        if notice is None:
             _announce_default(chosen.embedded)
+        elif not quiet():
+            notice(embedded_notice(chosen.embedded))
     return EmbeddedCluster(chosen.embedded, progress=progress)
 
 

@@ -8,7 +8,6 @@ written by helmpy is accepted by ``helm dependency build`` and the other way rou
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,9 +40,10 @@ def _struct(dep: Dependency) -> dict[str, Any]:
 
 
 def go_json(value: Any) -> str:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    """Go's ``json.Marshal`` (:func:`helmpy.gojson.dumps`): what Helm hashes."""
+    from helmpy import gojson
+
+    return gojson.dumps(value)
 
 
 def hash_req(requirements: list[Dependency], locked: list[Dependency]) -> str:

@@ -18,8 +18,9 @@ def test_table_truncates_long_cells():
     assert text.splitlines()[1] == "xxxxxxx..."
 
 
-def test_json_is_compact_sorted_and_html_escaped():
-    assert render({"b": 1, "a": "<&>"}, "json") == '{"a":"\\u003c\\u0026\\u003e","b":1}\n'
+def test_json_is_gos_encoder_in_the_given_order():
+    """One encoder for every -o json: the caller's (Go struct) order, compact, HTML-escaped as Go escapes."""
+    assert render({"b": 1, "a": "<&>\u2028\u2029"}, "json") == '{"b":1,"a":"\\u003c\\u0026\\u003e\\u2028\\u2029"}\n'
 
 
 def test_yaml_uses_helm_key_order():

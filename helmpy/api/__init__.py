@@ -39,9 +39,7 @@ def __getattr__(name: str) -> Any:
 
         return Operation
     if name == "Status":
-        from helmpy.api.operation import Operation
-    from helmpy.api.results import DriftResult, ReleaseMetadata
-    from helmpy.release.model import Status
+        from helmpy.release.model import Status
 
         return Status
     if name in _RESULTS:

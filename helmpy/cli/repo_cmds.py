@@ -8,7 +8,6 @@ commands that download import their action modules when they run.
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from typing import Any, Callable
 
@@ -16,7 +15,7 @@ import click
 
 from helmpy.cli.duration import parse_duration
 from helmpy.cli.main import debug_option
-from helmpy.cli.output import FORMATS, format_table
+from helmpy.cli.output import FORMATS, format_table, write
 
 
 class AliasGroup(click.Group):
@@ -30,13 +29,6 @@ class AliasGroup(click.Group):
 
 class RepoGroup(AliasGroup):
     aliases = {"up": "update", "ls": "list", "rm": "remove"}
-
-
-def go_json(data: Any) -> str:
-    """Go's encoder: struct field order kept, compact, HTML-escaped."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def tls_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -145,18 +137,19 @@ def repo_list(output: str, no_headers: bool) -> None:
     from helmpy.cli.apiclient import client
 
     items = [r.to_dict() for r in client().repo_list()]
-    output = output.lower()
-    if output == "json":
-        click.echo(go_json(items))
-    elif output == "yaml":
-        from helmpy import yamlutil
-
-        click.echo(yamlutil.dump(items) if items else "[]\n", nl=False)
+    if output.lower() != "table":
+        write(items, output, yaml=_repos_yaml)
     elif not items:
         click.echo("no repositories to show", err=True)
     else:
         text = format_table(["NAME", "URL"], [[i["name"], i["url"]] for i in items], max_col_width=1 << 30)
         click.echo(_drop_header(text) if no_headers else text, nl=False)
+
+
+def _repos_yaml(items: list[dict[str, Any]]) -> str:
+    from helmpy import yamlutil
+
+    return yamlutil.dump(items) if items else "[]\n"
 
 
 def _drop_header(table_text: str) -> str:
@@ -237,17 +230,19 @@ def search_repo(keywords: tuple[str, ...], regexp: bool, version: str, versions:
 def _write_found(items: list[dict[str, Any]], output: str, headers: list[str], rows: list[list[str]],
                  max_col_width: int) -> None:
     """Search results as Helm prints them: JSON, YAML, or a table ("No results found" when empty)."""
-    output = output.lower()
-    if output == "json":
-        click.echo(go_json(items))
-    elif output == "yaml":  # Helm's sigs.k8s.io/yaml text (long strings folded at 80 columns)
-        from helmpy.engine.gotemplate.goyaml import to_yaml
-
-        click.echo(to_yaml(items))
+    if output.lower() != "table":
+        write(items, output, yaml=_found_yaml)
     elif not rows:
         click.echo("No results found")
     else:
         click.echo(format_table(headers, rows, max_col_width=max_col_width), nl=False)
+
+
+def _found_yaml(items: list[dict[str, Any]]) -> str:
+    """Helm's sigs.k8s.io/yaml text (long strings folded at 80 columns)."""
+    from helmpy.engine.gotemplate.goyaml import to_yaml
+
+    return to_yaml(items) + "\n"
 
 
 @search.command("hub")

@@ -147,6 +147,22 @@ def integer(key: str, default: int) -> int:
         raise UsageError(f"{source(key)}={raw!r}: expected an integer") from None
 
 
+def seconds(key: str, default: float) -> float:
+    """A non-negative number of seconds (``1``, ``0.5``); ``default`` when unset. Anything else is a usage error."""
+    raw = get(key)
+    if raw is None:
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):  # also refuses nan
+        from helmpy.errors import UsageError
+
+        raise UsageError(f"{source(key)}={raw!r}: expected a number of seconds (0 or more)") from None
+    return value
+
+
 def set_override(key: str, value: str) -> None:
     """Record a value given on the command line before the sub-command (``helmpy -n prod list``) as the winning
     ``HELMPY_<KEY>``, so the sub-command (and a plugin it starts) sees it like any other setting.

@@ -1,7 +1,8 @@
 """Watch streams over the embedded cluster's change log (kube-api.md §7).
 
 The ``changes`` table is polled, so every writer of the SQLite file (the in-process helmpy CLI too) is seen,
-with exact resourceVersions; a version older than the log answers 410 ``Expired`` and the client relists.
+with exact resourceVersions; each poll first lets the simulated kubelet start the Pods that are due
+(``Store.promote_due``), so ``kubectl get pods -w`` sees Pending turn Running; a version older than the log answers 410 ``Expired`` and the client relists.
 ``sendInitialEvents=true`` gets ADDED for every match and then the BOOKMARK carrying
 ``k8s.io/initial-events-end`` (client-go 1.35 hangs without it). Idle streams send a bookmark (or a bare
 newline) now and then, which is also how a closed client connection is noticed.
@@ -79,6 +80,7 @@ def stream(store: Store, req: WatchRequest) -> Iterator[bytes]:
     last_write = time.monotonic()
     while time.monotonic() < deadline and not store.closing.is_set():
         events = []
+        store.promote_due()
         for rv, kind, obj in store.changes_since(req.rt, req.namespace, since):
             since = rv
             if matches(obj, req.labels, req.fields):

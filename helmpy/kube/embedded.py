@@ -465,7 +465,10 @@ class EmbeddedCluster(ControllerSeams):
                 raise KubeNotFound(f'{_resource_name(rt)} "{name}" not found')
             new = clone(live)
             new["status"] = copy.deepcopy(obj.get("status") or {})
-            return self._store_update(rt, ns, name, live, new, keep_status=False)
+            stored = self._store_update(rt, ns, name, live, new, keep_status=False)
+            if rt.group == "" and rt.kind == "Pod" and stored is not live:
+                self.pod_changed(stored)  # its Endpoints and its owners' counts follow, as their controllers do
+            return stored
 
     def apply(self, obj: KubeObject, *, field_manager: str = FIELD_MANAGER, force: bool = False) -> KubeObject:
         """Server-side apply (``kube/fieldmanager.py``, the code ``cluster serve`` answers apply patches with):

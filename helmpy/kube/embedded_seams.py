@@ -204,16 +204,31 @@ class ControllerSeams:
                     continue
                 pods.start(self, live)
                 self.rewrite(pod_type, live)
-                self.touch_endpoints(namespace)
                 started += 1
-                found = controllers.top_owner(self, live)
+                found = self._pod_changed(live)
                 if found is not None:
                     owners.setdefault(found[1]["metadata"]["uid"], found)
             for rt, owner in owners.values():
-                self.save(rt, self._load(rt, owner["metadata"].get("namespace", ""), owner["metadata"]["name"])
-                          or owner)
+                self._resync(rt, owner)
         logger.debug("embedded started pods=%d owners=%d", started, len(owners))
         return started
+
+    def pod_changed(self, pod: KubeObject) -> None:
+        """A Pod's status changed (started, or written through ``/status``): Endpoints and owners follow."""
+        found = self._pod_changed(pod)
+        if found is not None:
+            self._resync(*found)
+
+    def _pod_changed(self, pod: KubeObject) -> tuple[ResourceType, KubeObject] | None:
+        if not self.controller:
+            return None
+        self.touch_endpoints(pod["metadata"].get("namespace", ""))
+        return controllers.top_owner(self, pod)
+
+    def _resync(self, rt: ResourceType, owner: KubeObject) -> None:
+        """Reconcile ``owner`` again as it is stored now (its statuses recomputed from its Pods)."""
+        live = self._load(rt, owner["metadata"].get("namespace", ""), owner["metadata"]["name"])
+        self.save(rt, live or owner)
 
     def extract(self, rt: ResourceType, namespace: str, paths: tuple[str, ...]) -> list[tuple[Any, ...]]:
         columns = ", ".join("json_extract(json, ?)" for _ in paths)

@@ -197,7 +197,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 def test_a_process_killed_before_promotion_leaves_nothing_stuck(tmp_path) -> None:
     db = tmp_path / "c.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HELMPY_EMBEDDED_POD_READY_DELAY": "0.3"}
-    proc = subprocess.run([sys.executable, "-c", _KILLED, str(db)], env=env, cwd=ROOT, capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", _KILLED, str(db)], env=env, cwd=ROOT, capture_output=True, check=False,
                           timeout=60)
     assert proc.returncode == -9, proc.stderr
     with sqlite3.connect(db) as conn:
@@ -233,3 +233,23 @@ def test_install_wait_in_process_sees_the_transition(cli, tmp_path, monkeypatch)
     assert "waiting for 1 of 1 resource(s)" in r.stderr and "Deployment/default/web" in r.stderr, r.stderr
     assert 0.5 <= took < 10, took
     assert phases(EmbeddedCluster(db)) == ["Running", "Running"]
+
+
+def test_endpoints_list_a_pod_as_ready_only_once_it_is_ready(cluster, clock) -> None:
+    cluster.apply(SERVICE)
+    cluster.apply(web(replicas=1))
+    assert "subsets" not in cluster.get("v1", "Endpoints", "web", "default")  # Pending: no IP, no address
+    clock.now += 5
+    [pod] = pods(cluster)
+    [subset] = cluster.get("v1", "Endpoints", "web", "default")["subsets"]
+    assert [a["ip"] for a in subset["addresses"]] == [pod["status"]["podIP"]] and "notReadyAddresses" not in subset
+    # the Pod stops being Ready (a status write, as a kubelet's failing probe makes): not ready, still listed
+    pod["status"]["conditions"] = [dict(c, status="False") if c["type"] == "Ready" else c
+                                   for c in pod["status"]["conditions"]]
+    cluster.replace_status(pod)
+    [subset] = cluster.get("v1", "Endpoints", "web", "default")["subsets"]
+    assert "addresses" not in subset and [a["ip"] for a in subset["notReadyAddresses"]] == [pod["status"]["podIP"]]
+    [eps] = cluster.list("discovery.k8s.io/v1", "EndpointSlice", "default")
+    assert eps["endpoints"][0]["conditions"] == {"ready": False, "serving": False, "terminating": False}
+    dep = cluster.get("apps/v1", "Deployment", "web", "default")  # and the owners count it as unavailable
+    assert "readyReplicas" not in dep["status"] and conditions(dep)["Available"][0] == "False"

@@ -54,6 +54,11 @@ def _conditions(spec_ready: str, stamp: str, done: bool, names: str,
     return out
 
 
+def _field(obj: KubeObject, key: str) -> dict[str, Any]:
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _containers(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in spec.get("containers") or [] if isinstance(c, dict)]
 
@@ -68,7 +73,7 @@ def pod(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
     if old is not None and old.get("status"):
         obj["status"] = clone(old["status"])
         return
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    spec = obj["spec"] = _field(obj, "spec")
     spec.setdefault("nodeName", NODE_NAME)
     stamp = now()
     containers = _containers(spec)
@@ -87,8 +92,7 @@ def pod(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
 
 def start(store: Store, obj: KubeObject) -> None:
     """The simulated kubelet is done starting ``obj`` (a Pending Pod): Running and Ready, or Succeeded."""
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
+    spec, status = _field(obj, "spec"), _field(obj, "status")
     stamp = now()
     started = status.get("startTime") or stamp
     done = _runs_to_completion(spec)
@@ -126,8 +130,8 @@ def prepare_job(job: KubeObject) -> None:
 
 def job(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
     """``parallelism`` Pods at a time until ``completions`` Succeeded; a suspended Job makes none."""
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    before = (old or {}).get("status") or {}
+    spec = _field(obj, "spec")
+    before = _field(old or {}, "status")
     if before.get("completionTime"):
         obj["status"] = clone(before)
         return

@@ -153,6 +153,22 @@ def integer(key: str, default: int) -> int:
         raise UsageError(f"{source(key)}={raw!r}: expected an integer") from None
 
 
+def seconds(key: str, default: float) -> float:
+    """A non-negative number of seconds (``1``, ``0.5``); ``default`` when unset. Anything else is a usage error."""
+    raw = get(key)
+    if raw is None:
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):  # also refuses nan
+        from helmpy.errors import UsageError
+
+        raise UsageError(f"{source(key)}={raw!r}: expected a number of seconds (0 or more)") from None
+    return value
+
+
 def for_cli(defaults: Mapping[str, str] | None = None) -> Settings:
     """The CLI's settings for one run: the process environment, read once now (with ``defaults`` for variables it
     does not set), drawing on the terminal allowed. The CLI puts it in effect with :func:`use` around the run."""

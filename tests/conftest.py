@@ -33,7 +33,8 @@ def helmpy_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
         monkeypatch.delenv(var, raising=False)
     for var in ("HELMPY_DRIVER", "HELMPY_NAMESPACE", "HELMPY_CLUSTER", "HELMPY_DEBUG", "HELMPY_REPOSITORY_CONFIG",
                 "HELMPY_REPOSITORY_CACHE", "HELMPY_CONTENT_CACHE", "HELMPY_KUBECONTEXT", "HELMPY_KUBECONFIG", "HELMPY_KUBEAPISERVER",
-                "HELMPY_KUBETOKEN", "HELMPY_KUBECAFILE", "HELMPY_KUBEINSECURE_SKIP_TLS_VERIFY"):
+                "HELMPY_KUBETOKEN", "HELMPY_KUBECAFILE", "HELMPY_KUBEINSECURE_SKIP_TLS_VERIFY",
+                "HELMPY_EMBEDDED_CONTROLLER", "HELMPY_EMBEDDED_POD_READY_DELAY"):
         monkeypatch.delenv(var, raising=False)
     # Helm's own variables set the same settings (helmpy.settings): the developer's Helm environment stays out
     from helmpy.settings import HELM_KEYS, HELM_PREFIX, PREFIX

@@ -60,6 +60,9 @@ def cluster() -> None:
 @click.option("--no-controller", is_flag=True,
               help="Turn off the simulated controllers: no ReplicaSets, Pods, Endpoints or volumes are made, "
                    "Deployments never become ready, Jobs never complete.")
+@click.option("--pod-ready-delay", type=click.FloatRange(min=0, max=86400), default=None, metavar="SECONDS",
+              help="Seconds a new Pod stays Pending (ContainerCreating) before the simulation runs it; 0: at once "
+                   "[default: HELMPY_EMBEDDED_POD_READY_DELAY, else 1].")
 @click.option("--insecure-http", is_flag=True,
               help="Serve plain HTTP without authentication (debugging only; clients send no token over HTTP).")
 @click.option("--namespace", "-n", default="default", show_default=True,
@@ -76,8 +79,8 @@ def cluster() -> None:
 @click.option("--max-connections", default=KUBE_API_LIMITS.max_connections, show_default=True,
               type=click.IntRange(min=1), help="Open connections at most; further ones are closed at once.")
 def serve(address: str, cluster_spec: str | None, write_kubeconfig: str | None, no_controller: bool,
-          insecure_http: bool, namespace: str, read_header_timeout: str, read_timeout: str, workers: int,
-          max_connections: int) -> None:
+          pod_ready_delay: float | None, insecure_http: bool, namespace: str, read_header_timeout: str,
+          read_timeout: str, workers: int, max_connections: int) -> None:
     """Serve the embedded cluster as a Kubernetes API (HTTPS, bearer token) until interrupted.
 
     Real kubectl and Helm work against it, and share its SQLite file with in-process helmpy commands.
@@ -88,6 +91,7 @@ def serve(address: str, cluster_spec: str | None, write_kubeconfig: str | None, 
       KUBECONFIG=kc.yaml kubectl apply -f deploy.yaml
       KUBECONFIG=kc.yaml helm install web ./mychart --wait
       helmpy cluster serve --address 127.0.0.1:0 --cluster local:./dev.db --no-controller
+      helmpy cluster serve --pod-ready-delay 5   # watch rollouts happen: Pods run 5s after they are made
       helmpy cluster serve --write-kubeconfig ~/.kube/config   # adds context 'helmpy', keeps the others
     """
     from dataclasses import replace
@@ -104,8 +108,8 @@ def serve(address: str, cluster_spec: str | None, write_kubeconfig: str | None, 
         raise UsageError("--read-header-timeout and --read-timeout must be more than 0")
     limits = replace(KUBE_API_LIMITS, header_timeout=header_timeout, read_timeout=body_timeout, workers=workers,
                      max_connections=max_connections)
-    server = KubeApiServer(EmbeddedCluster(db, controller=not no_controller), host, port,
-                           use_tls=not insecure_http, limits=limits)
+    embedded = EmbeddedCluster(db, controller=not no_controller, pod_ready_delay=pod_ready_delay)
+    server = KubeApiServer(embedded, host, port, use_tls=not insecure_http, limits=limits)
     server.start()
     if write_kubeconfig:
         try:

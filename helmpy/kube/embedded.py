@@ -11,8 +11,10 @@ Every write is defaulted and validated as kube-apiserver does it (``kube/default
 immutable fields in ``kube/immutable.py``) and records ``metadata.managedFields`` (``kube/fieldmanager.py``:
 server-side apply for ``apply``, ``operation: Update`` for create and replace), the same code whether the
 write comes from helmpy in-process or through ``helmpy cluster serve``. Simulated controllers
-(``kube/controllers/``) make ReplicaSets, Pods, Endpoints and volumes and write converged status; turn them off
-with ``controller=False`` or ``HELMPY_EMBEDDED_CONTROLLER=0`` to see waits time out. Deletion follows the
+(``kube/controllers/``) make ReplicaSets, Pods, Endpoints and volumes; new Pods run after ``pod_ready_delay``
+seconds (``HELMPY_EMBEDDED_POD_READY_DELAY``), promoted from the ``due`` table on a later read
+(:meth:`promote_due`); turn the controllers off with ``controller=False`` or ``HELMPY_EMBEDDED_CONTROLLER=0`` to
+see waits time out. Deletion follows the
 API's propagation policies and finalizers (``kube/controllers/gc.py``).
 """
 
@@ -29,13 +31,14 @@ import sqlite3
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+import time
+from typing import Any, Callable, Iterator, TextIO
 
 from helmpy import settings
 from helmpy.errors import KubeApiStatus, KubeConflict, KubeError, KubeNotFound
 from helmpy.kube import fieldmanager, readiness, resources
 from helmpy.kube.client import KubeObject, clone, object_ref, timestamp
-from helmpy.kube.controllers import gc
+from helmpy.kube.controllers import DEFAULT_POD_READY_DELAY, gc
 from helmpy.kube.defaults import apply_defaults
 from helmpy.kube.embedded_seams import ControllerSeams
 from helmpy.kube.resources import ResourceType
@@ -66,6 +69,9 @@ CREATE TABLE IF NOT EXISTS owners (
     owner_uid TEXT NOT NULL, api_group TEXT NOT NULL, plural TEXT NOT NULL, namespace TEXT NOT NULL,
     name TEXT NOT NULL, PRIMARY KEY (owner_uid, api_group, plural, namespace, name));
 CREATE INDEX IF NOT EXISTS owners_by_child ON owners (api_group, plural, namespace, name);
+CREATE TABLE IF NOT EXISTS due (
+    uid TEXT PRIMARY KEY, namespace TEXT NOT NULL, name TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS due_by_time ON due (at);
 CREATE TABLE IF NOT EXISTS changes (
     resource_version INTEGER PRIMARY KEY, type TEXT NOT NULL, api_group TEXT NOT NULL, version TEXT NOT NULL,
     kind TEXT NOT NULL, plural TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL);
@@ -89,12 +95,23 @@ class _DryRunDone(Exception):
 class EmbeddedCluster(ControllerSeams):
     """KubeClient over a SQLite file; safe to share between threads and processes."""
 
-    def __init__(self, path: str | Path, controller: bool | None = None, progress: TextIO | None = None) -> None:
+    def __init__(self, path: str | Path, controller: bool | None = None, progress: TextIO | None = None, *,
+                 pod_ready_delay: float | None = None, clock: Callable[[], float] = time.time) -> None:
+        """``pod_ready_delay``: seconds a new Pod stays Pending (default ``HELMPY_EMBEDDED_POD_READY_DELAY``,
+        else :data:`helmpy.kube.controllers.DEFAULT_POD_READY_DELAY`); ``clock``: wall-clock seconds (due times
+        are shared with other processes through the file, so not a monotonic clock)."""
         self.path = Path(path)
         self.progress = progress  # where wait_ready reports what it waits for (None: stderr)
         if controller is None:
             controller = (settings.get("EMBEDDED_CONTROLLER") or "1").lower() not in ("0", "false", "no", "off")
         self.controller = controller
+        if pod_ready_delay is None:
+            pod_ready_delay = settings.seconds("EMBEDDED_POD_READY_DELAY", DEFAULT_POD_READY_DELAY)
+        if not 0 <= pod_ready_delay < float("inf"):
+            raise ValueError(f"pod_ready_delay must be 0 or more seconds, not {pod_ready_delay!r}")
+        self._pod_ready_delay = float(pod_ready_delay)
+        self.clock = clock
+        self._promoting = threading.Lock()
         self._local = threading.local()
         self._init_schema()
 
@@ -302,6 +319,7 @@ class EmbeddedCluster(ControllerSeams):
 
     # -- KubeClient reads --------------------------------------------------------------------------
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> KubeObject | None:
+        self.promote_due()
         rt = self._type(api_version, kind)
         obj = self._load(rt, self._namespace_of(rt, namespace), name)
         if obj is not None:
@@ -310,6 +328,7 @@ class EmbeddedCluster(ControllerSeams):
 
     def list(self, api_version: str, kind: str, namespace: str | None = None,
              label_selector: str | None = None) -> list[KubeObject]:
+        self.promote_due()
         rt = self._type(api_version, kind)
         requirements = parse_selector(label_selector)
         sql = "SELECT json FROM objects WHERE api_group = ? AND plural = ?"
@@ -446,7 +465,10 @@ class EmbeddedCluster(ControllerSeams):
                 raise KubeNotFound(f'{_resource_name(rt)} "{name}" not found')
             new = clone(live)
             new["status"] = copy.deepcopy(obj.get("status") or {})
-            return self._store_update(rt, ns, name, live, new, keep_status=False)
+            stored = self._store_update(rt, ns, name, live, new, keep_status=False)
+            if rt.group == "" and rt.kind == "Pod" and stored is not live:
+                self.pod_changed(stored)  # its Endpoints and its owners' counts follow, as their controllers do
+            return stored
 
     def apply(self, obj: KubeObject, *, field_manager: str = FIELD_MANAGER, force: bool = False) -> KubeObject:
         """Server-side apply (``kube/fieldmanager.py``, the code ``cluster serve`` answers apply patches with):
@@ -483,7 +505,8 @@ class EmbeddedCluster(ControllerSeams):
             meta = obj.get("metadata") or {}
             return self.get(obj["apiVersion"], obj["kind"], meta.get("name", ""), meta.get("namespace"))
 
-        readiness.wait_for(objects, timeout, live, self.progress)
+        # local reads are cheap: poll often, so a wait ends soon after the Pods' due time
+        readiness.wait_for(objects, timeout, live, self.progress, first_interval=0.05, max_interval=0.25)
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -14,11 +14,11 @@ import logging
 import sqlite3
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, ContextManager
 
 from helmpy.kube import controllers, fieldmanager
 from helmpy.kube.client import KubeObject, object_ref, timestamp
-from helmpy.kube.controllers import NODE_IP, NODE_NAME, endpoints, gc, volumes
+from helmpy.kube.controllers import NODE_IP, NODE_NAME, endpoints, gc, pods, volumes
 from helmpy.kube.resources import ResourceType, from_crd, lookup
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,12 @@ class ControllerSeams:
 
     if TYPE_CHECKING:
         controller: bool
+        clock: Callable[[], float]
+        _pod_ready_delay: float
+        _promoting: threading.Lock
         _local: threading.local
+
+        def transaction(self) -> ContextManager[None]: ...
 
         def _conn(self) -> sqlite3.Connection: ...
         def _load(self, rt: ResourceType, namespace: str, name: str) -> KubeObject | None: ...
@@ -159,6 +164,71 @@ class ControllerSeams:
         dirty: set[str] | None = getattr(self._local, "dirty", None)
         if dirty is not None:
             dirty.add(namespace)
+
+    @property
+    def pod_ready_delay(self) -> float:
+        return self._pod_ready_delay
+
+    def schedule(self, pod: KubeObject) -> None:
+        meta = pod["metadata"]
+        self._conn().execute("INSERT OR REPLACE INTO due VALUES (?, ?, ?, ?)",
+                             (meta["uid"], meta.get("namespace", ""), meta["name"],
+                              self.clock() + self._pod_ready_delay))
+
+    def promote_due(self) -> int:
+        """Start every Pod whose due time has passed (a MODIFIED write each), then reconcile their owners.
+
+        Called before every read outside a transaction and by ``cluster serve``'s watch loop; costs one
+        indexed ``MIN`` when nothing is due. Whichever process comes first does it (the rows are taken inside
+        the write transaction, so no Pod starts twice); a process killed before it leaves the rows for the
+        next reader. Returns how many Pods started.
+        """
+        if not self.controller:
+            return 0
+        conn = self._conn()
+        if self._local.depth or getattr(self._local, "dry_run", False):
+            return 0
+        (first,) = conn.execute("SELECT MIN(at) FROM due").fetchone()
+        if first is None or first > self.clock():
+            return 0
+        with self._promoting, self.transaction():
+            rows = conn.execute("DELETE FROM due WHERE at <= ? RETURNING uid, namespace, name",
+                                (self.clock(),)).fetchall()
+            pod_type = self.kind("v1", "Pod")
+            owners: dict[str, tuple[ResourceType, KubeObject]] = {}
+            started = 0
+            for uid, namespace, name in sorted(rows, key=lambda r: (r[1], r[2])):
+                live = self._load(pod_type, namespace, name)
+                if live is None or live["metadata"].get("uid") != uid or live["metadata"].get("deletionTimestamp") \
+                        or (live.get("status") or {}).get("phase") != "Pending":
+                    continue
+                pods.start(self, live)
+                self.rewrite(pod_type, live)
+                started += 1
+                found = self._pod_changed(live)
+                if found is not None:
+                    owners.setdefault(found[1]["metadata"]["uid"], found)
+            for rt, owner in owners.values():
+                self._resync(rt, owner)
+        logger.debug("embedded started pods=%d owners=%d", started, len(owners))
+        return started
+
+    def pod_changed(self, pod: KubeObject) -> None:
+        """A Pod's status changed (started, or written through ``/status``): Endpoints and owners follow."""
+        found = self._pod_changed(pod)
+        if found is not None:
+            self._resync(*found)
+
+    def _pod_changed(self, pod: KubeObject) -> tuple[ResourceType, KubeObject] | None:
+        if not self.controller:
+            return None
+        self.touch_endpoints(pod["metadata"].get("namespace", ""))
+        return controllers.top_owner(self, pod)
+
+    def _resync(self, rt: ResourceType, owner: KubeObject) -> None:
+        """Reconcile ``owner`` again as it is stored now (its statuses recomputed from its Pods)."""
+        live = self._load(rt, owner["metadata"].get("namespace", ""), owner["metadata"]["name"])
+        self.save(rt, live or owner)
 
     def extract(self, rt: ResourceType, namespace: str, paths: tuple[str, ...]) -> list[tuple[Any, ...]]:
         columns = ", ".join("json_extract(json, ?)" for _ in paths)

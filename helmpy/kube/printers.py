@@ -135,6 +135,31 @@ def _pod_ready(o: KubeObject, now: datetime | None) -> str:
     return f"{ready}/{len(containers) or len(statuses)}"
 
 
+def _pod_state(o: KubeObject, now: datetime | None) -> str:
+    """kubectl's STATUS of a Pod: the phase or reason, overridden by a container's waiting/terminated reason
+    (``ContainerCreating``, ``Completed``, ...), ``Terminating`` once deleted."""
+    status = _status(o)
+    reason = str(status.get("reason") or status.get("phase") or "Pending")
+    running = False
+    for c in reversed([c for c in status.get("containerStatuses") or [] if isinstance(c, dict)]):
+        state = c.get("state") or {}
+        waiting, terminated = state.get("waiting"), state.get("terminated")
+        if isinstance(waiting, dict) and waiting.get("reason"):
+            reason = str(waiting["reason"])
+        elif isinstance(terminated, dict) and terminated.get("reason"):
+            reason = str(terminated["reason"])
+        elif isinstance(terminated, dict):
+            signal = _n(terminated.get("signal"))
+            reason = f"Signal:{signal}" if signal else f"ExitCode:{_n(terminated.get('exitCode'))}"
+        elif c.get("ready") and state.get("running") is not None:
+            running = True
+    if reason == "Completed" and running:
+        reason = "Running" if _cond(o, "Ready") else "NotReady"
+    if (o.get("metadata") or {}).get("deletionTimestamp"):
+        reason = "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
+    return reason
+
+
 def _restarts(o: KubeObject, now: datetime | None) -> str:
     return str(sum(_n(c.get("restartCount")) for c in _status(o).get("containerStatuses") or [] if isinstance(c, dict)))
 
@@ -281,7 +306,7 @@ _ROLE_REF = [_col("Role", lambda o, _: _ref(o.get("roleRef")))]
 # kind -> the columns after NAME: AGE follows the priority-0 ones (CREATED AT for CREATED_AT kinds)
 KIND_COLUMNS: dict[str, list[Column]] = {
     "Pod": [_col("Ready", _pod_ready),
-            _col("Status", lambda o, _: str(_status(o).get("reason") or _status(o).get("phase") or "Pending")),
+            _col("Status", _pod_state),
             _col("Restarts", _restarts),
             _col("IP", lambda o, _: str(_status(o).get("podIP") or "<none>"), priority=1),
             _col("Node", _spec_str("nodeName", "<none>"), priority=1)],

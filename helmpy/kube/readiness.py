@@ -70,8 +70,19 @@ def _replicas(obj: KubeObject, *, need_available: bool) -> Readiness:
 
 
 def _deployment(obj: KubeObject) -> Readiness:
+    """As kstatus (Helm 4) and ``kubectl rollout status``: the new Pods counted, the old ones gone, the
+    ``Progressing`` condition (when the controller sets one) at ``NewReplicaSetAvailable``."""
     verdict = _replicas(obj, need_available=True)
-    if verdict.ready and _desired(obj) > 0 and not condition_true(obj, "Available"):
+    if not verdict.ready:
+        return verdict
+    status = obj.get("status") or {}
+    old = int(status.get("replicas") or 0) - int(status.get("updatedReplicas", status.get("replicas")) or 0)
+    if old > 0:  # readyReplicas counts old Pods too: a rolling update is not done while they run
+        return Readiness(False, f"{old} old replicas are pending termination")
+    progressing = conditions(obj).get("Progressing")
+    if progressing is not None and progressing.get("reason") != "NewReplicaSetAvailable":
+        return Readiness(False, f"rollout in progress ({progressing.get('reason')})")
+    if _desired(obj) > 0 and not condition_true(obj, "Available"):
         return Readiness(False, "Deployment is not Available")
     return verdict
 

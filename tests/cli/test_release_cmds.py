@@ -96,15 +96,17 @@ def test_install_status_list_history_get(cli: Any, db: Path, chart: Path) -> Non
 
     # the embedded cluster runs no containers: the test was not run, exit 1, unless a simulated pass is accepted
     r = run(cli, db, "test", "demo")
-    assert r.exit_code == 1 and r.stderr == (
+    assert r.exit_code == 1 and r.stderr.endswith(
+        "helmpy: all 1 resource(s) are ready\n"  # the test Pod "ran" after the embedded cluster's pod-ready delay
         "Error: 1 test not run: demo-test (helmpy's embedded cluster runs no containers; pass --accept-simulated "
         "to accept a simulated pass)\n"), r
+    assert "resource(s) to be ready" in r.stderr and "Pod/default/demo-test" in r.stderr, r
     assert "TEST SUITE:     demo-test\nLast Started:   " in r.stdout and "Phase:          Unknown" in r.stdout
     assert "Phase:          Unknown" in run(cli, db, "status", "demo").stdout
     r = run(cli, db, "test", "demo", "--accept-simulated")
     assert r.exit_code == 0, r
     assert "TEST SUITE:     demo-test\nLast Started:   " in r.stdout and "Phase:          Succeeded" in r.stdout
-    assert r.stderr == "NOTE: simulated, not run (accepted by --accept-simulated): demo-test\n"
+    assert r.stderr.endswith("are ready\nNOTE: simulated, not run (accepted by --accept-simulated): demo-test\n")
 
     r = run(cli, db, "rollback", "demo")
     assert (r.exit_code, r.stdout) == (0, "Rollback was a success! Happy Helming!\n")
@@ -259,7 +261,7 @@ def test_helm_reads_helmpy_records(cli: Any, db: Path, chart: Path, helm: Any, t
 def test_status_resources_have_kubectl_columns(cli: Any, db: Path) -> None:
     from helmpy.cli.release_output import human_duration, kubectl_table
 
-    r = run(cli, db, "install", "k", str(ROOT / "tests" / "data" / "release-kinds"))
+    r = run(cli, db, "install", "k", str(ROOT / "tests" / "data" / "release-kinds"), "--wait", "--wait-for-jobs")
     assert r.exit_code == 0, r
     out = run(cli, db, "status", "k").stdout
     blocks = {b.split("\n", 1)[0]: b.split("\n")[1:] for b in out.split("==> ")[1:]}

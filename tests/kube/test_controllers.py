@@ -39,7 +39,8 @@ DB = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db",
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> EmbeddedCluster:
-    return EmbeddedCluster(tmp_path / "c.db")
+    """Pods run at once: the converged state each controller reaches (the delay: test_pod_delay.py)."""
+    return EmbeddedCluster(tmp_path / "c.db", pod_ready_delay=0)
 
 
 def names(cluster: EmbeddedCluster, api: str, kind: str, namespace: str | None = "default") -> list[str]:
@@ -77,7 +78,7 @@ def test_deployment_makes_a_replicaset_and_ready_pods(cluster) -> None:
 def test_names_are_deterministic(tmp_path) -> None:
     made = []
     for run in ("a", "b"):
-        cluster = EmbeddedCluster(tmp_path / f"{run}.db")
+        cluster = EmbeddedCluster(tmp_path / f"{run}.db", pod_ready_delay=0)
         cluster.apply(web())
         made.append((names(cluster, "apps/v1", "ReplicaSet"), names(cluster, "v1", "Pod")))
     assert made[0] == made[1]

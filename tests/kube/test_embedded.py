@@ -325,13 +325,18 @@ def test_controller_makes_workloads_ready(cluster: EmbeddedCluster) -> None:
             cluster.create({**deploy("s"), "kind": "StatefulSet"}),
             cluster.create({**deploy("ds"), "kind": "DaemonSet"}),
             cluster.create(cm("plain"))]
-    assert objs[0]["status"]["readyReplicas"] == 2
-    assert objs[2]["status"]["phase"] == "Running" and objs[3]["status"]["phase"] == "Succeeded"
+    # Pods run after the default pod-ready delay (tests/kube/test_pod_delay.py): nothing is ready yet
+    assert "readyReplicas" not in objs[0]["status"] and objs[0]["status"]["replicas"] == 2
+    assert objs[2]["status"]["phase"] == "Pending" and objs[3]["status"]["phase"] == "Pending"
     assert objs[4]["status"]["phase"] == "Bound"
-    cluster.wait_ready(objs, 2)
-    # a spec change is observed again
+    cluster.wait_ready(objs, 10)
+    assert cluster.get("v1", "Pod", "p")["status"]["phase"] == "Running"
+    assert cluster.get("v1", "Pod", "t")["status"]["phase"] == "Succeeded"
+    # a spec change is observed again; the old Pods stay Ready while the new ones start
     scaled = cluster.replace(deploy("web", 5))
-    assert scaled["status"]["observedGeneration"] == 2 and scaled["status"]["readyReplicas"] == 5
+    assert scaled["status"]["observedGeneration"] == 2 and scaled["status"]["readyReplicas"] == 2
+    cluster.wait_ready([scaled], 10)
+    assert cluster.get("apps/v1", "Deployment", "web")["status"]["readyReplicas"] == 5
 
 
 def test_controller_off_wait_times_out_naming_objects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,6 +72,32 @@ def test_pod_ready_falls_back_to_the_ready_condition() -> None:
     assert cells(pod)["Ready"] == "0/2"
 
 
+def _containers(*states: dict[str, Any], ready: bool = False) -> list[dict[str, Any]]:
+    return [{"name": f"c{i}", "ready": ready, "state": state} for i, state in enumerate(states)]
+
+
+@pytest.mark.parametrize("status, deleted, expected", [
+    ({"phase": "Pending", "containerStatuses": _containers({"waiting": {"reason": "ContainerCreating"}})}, False,
+     "ContainerCreating"),
+    ({"phase": "Running", "containerStatuses": _containers({"waiting": {"reason": "CrashLoopBackOff"}},
+                                                           {"running": {}})}, False, "CrashLoopBackOff"),
+    ({"phase": "Succeeded", "containerStatuses": _containers({"terminated": {"reason": "Completed"}})}, False,
+     "Completed"),
+    ({"phase": "Failed", "containerStatuses": _containers({"terminated": {"exitCode": 3}})}, False, "ExitCode:3"),
+    ({"phase": "Failed", "containerStatuses": _containers({"terminated": {"signal": 9}})}, False, "Signal:9"),
+    ({"phase": "Succeeded", "reason": "Simulated", "containerStatuses": _containers({"terminated": {
+        "reason": "Simulated"}})}, False, "Simulated"),
+    ({"phase": "Running", "containerStatuses": _containers({"running": {}}, ready=True)}, True, "Terminating"),
+    ({"phase": "Running"}, False, "Running"),
+])
+def test_pod_status_column_is_kubectls(status: dict[str, Any], deleted: bool, expected: str) -> None:
+    pod: dict[str, Any] = {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c0"}]},
+                           "status": status}
+    if deleted:
+        pod["metadata"]["deletionTimestamp"] = "2025-01-02T11:59:00Z"
+    assert cells(pod)["Status"] == expected
+
+
 def test_job_status_completions_and_duration() -> None:
     job = {"kind": "Job", "metadata": {"name": "j"}, "spec": {"suspend": True},
            "status": {"succeeded": 0, "startTime": "2025-01-02T11:00:00Z"}}

@@ -29,6 +29,17 @@ AVAILABLE = [{"type": "Available", "status": "True"}]
                                          "availableReplicas": 1, "conditions": AVAILABLE}), False),
     (obj("Deployment", {"replicas": 1}, {"observedGeneration": 1, "readyReplicas": 1, "updatedReplicas": 1,
                                          "availableReplicas": 1, "conditions": AVAILABLE}, generation=2), False),
+    # mid rolling update: the old Pods are still Ready, the new ones are not yet
+    (obj("Deployment", {"replicas": 2}, {"observedGeneration": 1, "replicas": 4, "readyReplicas": 2,
+                                         "updatedReplicas": 2, "availableReplicas": 2, "conditions": AVAILABLE}), False),
+    (obj("Deployment", {"replicas": 2}, {"observedGeneration": 1, "replicas": 2, "readyReplicas": 2,
+                                         "updatedReplicas": 2, "availableReplicas": 2, "conditions": [
+                                             *AVAILABLE, {"type": "Progressing", "status": "True",
+                                                          "reason": "ReplicaSetUpdated"}]}), False),
+    (obj("Deployment", {"replicas": 2}, {"observedGeneration": 1, "replicas": 2, "readyReplicas": 2,
+                                         "updatedReplicas": 2, "availableReplicas": 2, "conditions": [
+                                             *AVAILABLE, {"type": "Progressing", "status": "True",
+                                                          "reason": "NewReplicaSetAvailable"}]}), True),
     (obj("Deployment", {"replicas": 0}, {"observedGeneration": 1}), True),
     (obj("Deployment", {"replicas": 0}, {}), False),  # the controller has not looked yet
     (obj("StatefulSet", {}, {"readyReplicas": 1, "currentRevision": "a", "updateRevision": "b"}), False),

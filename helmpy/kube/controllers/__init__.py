@@ -8,6 +8,13 @@ shows. Nothing runs: no container runtime, no scheduler (every Pod lands on the 
 networking (Pod and Service IPs are addresses from a counter). Pods and Jobs that run to completion say so in
 their status (``reason: Simulated`` and a message): their containers never ran.
 
+Pods are the exception to "at once": a new Pod is Pending (ContainerCreating) for the cluster's
+``pod_ready_delay`` (``HELMPY_EMBEDDED_POD_READY_DELAY``, default :data:`DEFAULT_POD_READY_DELAY` seconds; 0:
+at once), as under kwok, so ``kubectl get pods -w``, ``rollout status`` and ``--wait`` see the rollout
+happen. The due times are rows of the SQLite file, so whichever process reads the cluster after that time
+(a later helmpy command, ``cluster serve``'s watch loop) makes the transition: a real write with a new
+resourceVersion and a MODIFIED event, followed by the owners' status (:func:`top_owner` is re-reconciled).
+
 Modules, one controller family each: :mod:`.workloads` (Deployment -> ReplicaSet -> Pods, StatefulSet ->
 Pods and PVCs, DaemonSet), :mod:`.pods` (Pod status, Jobs), :mod:`.endpoints` (Service -> Endpoints and
 EndpointSlice), :mod:`.volumes` (PVC -> PV of the default StorageClass), :mod:`.gc` (owner-reference garbage
@@ -28,6 +35,7 @@ from helmpy.kube.client import KubeObject, timestamp
 from helmpy.kube.resources import ResourceType
 
 MANAGER = "kube-controller-manager"
+DEFAULT_POD_READY_DELAY = 1.0  # seconds; HELMPY_EMBEDDED_POD_READY_DELAY
 NODE_NAME = "helmpy-node"
 NODE_IP = "10.0.0.1"
 _SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery's rand.SafeEncodeString alphabet
@@ -59,6 +67,13 @@ class Store(Protocol):
 
     def touch_endpoints(self, namespace: str) -> None:
         """Pods or Services of ``namespace`` changed: refresh its Endpoints before the transaction ends."""
+
+    @property
+    def pod_ready_delay(self) -> float:
+        """Seconds a new Pod stays Pending (ContainerCreating) before it runs; 0: it runs at once."""
+
+    def schedule(self, pod: KubeObject) -> None:
+        """Have :func:`helmpy.kube.controllers.pods.start` run on ``pod`` once ``pod_ready_delay`` has passed."""
 
 
 Reconciler = Callable[[Store, KubeObject, "KubeObject | None"], None]
@@ -93,6 +108,39 @@ def controller_of(obj: KubeObject) -> dict[str, object] | None:
         if isinstance(ref, dict) and ref.get("controller"):
             return ref
     return None
+
+
+def pod_ready(pod: KubeObject) -> bool:
+    """Running with the ``Ready`` condition True (what the endpoints and workload controllers count)."""
+    status = pod.get("status") or {}
+    return status.get("phase") == "Running" and any(
+        isinstance(c, dict) and c.get("type") == "Ready" and c.get("status") == "True"
+        for c in status.get("conditions") or [])
+
+
+_CONTROLLERS = {("apps/v1", "ReplicaSet"), ("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"),
+                ("apps/v1", "DaemonSet"), ("batch/v1", "Job")}
+
+
+def top_owner(store: Store, obj: KubeObject) -> tuple[ResourceType, KubeObject] | None:
+    """The outermost simulated controller above ``obj`` (a Pod's ReplicaSet's Deployment), or None.
+
+    Re-reconciling it recomputes every status on the way down, as the real controllers do when a Pod they
+    watch changes."""
+    found: tuple[ResourceType, KubeObject] | None = None
+    namespace = obj["metadata"].get("namespace", "")
+    current = obj
+    for _ in range(4):  # Pod -> ReplicaSet -> Deployment is the deepest chain
+        ref = controller_of(current)
+        if ref is None or (ref.get("apiVersion"), ref.get("kind")) not in _CONTROLLERS:
+            break
+        rt = store.kind(str(ref["apiVersion"]), str(ref["kind"]))
+        owner = store.load(rt, namespace, str(ref.get("name")))
+        if owner is None or owner["metadata"].get("uid") != ref.get("uid") or owner["metadata"].get(
+                "deletionTimestamp"):
+            break
+        found, current = (rt, owner), owner
+    return found
 
 
 def _reconcilers() -> dict[tuple[str, str], Reconciler]:

@@ -3,7 +3,8 @@
 Pods and Services mark their namespace; :func:`refresh` runs once per marked namespace when the write's
 transaction ends, so an install of hundreds of Pods and Services computes each namespace's endpoints once,
 reading only the fields it needs (SQLite's ``json_extract``) and writing only Endpoints that changed.
-Ready Pods are ``addresses``, others ``notReadyAddresses``; a named ``targetPort`` is looked up in the
+Pods with an IP are listed (a Pending Pod has none until the simulated kubelet starts it): Ready ones as
+``addresses`` (EndpointSlice ``ready: true``), others as ``notReadyAddresses`` (``ready: false``); a named ``targetPort`` is looked up in the
 Pod's container ports. A Service without a selector gets none (its Endpoints are the user's), as on a
 real cluster.
 """
@@ -65,6 +66,12 @@ def _target(port: dict[str, Any], containers: list[Any]) -> int | None:
     return None
 
 
+def _ready(conditions: Any) -> bool:
+    """The Pod's ``Ready`` condition is True (its address is ready; otherwise it is listed as not ready)."""
+    return any(isinstance(c, dict) and c.get("type") == "Ready" and c.get("status") == "True"
+               for c in _load(conditions) or [])
+
+
 def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
@@ -78,12 +85,14 @@ def refresh(store: Rows, namespace: str) -> None:
     wanted = [s for s in services if s[2] and s[4] != "ExternalName"]
     if not wanted:
         return
-    pods = [(name, _load(labels), ip, phase, uid, node, containers) for name, labels, ip, phase, uid, node, containers
+    pods = [(name, _load(labels), ip, phase, uid, node, containers, _ready(conditions))
+            for name, labels, ip, phase, uid, node, containers, conditions
             in store.extract(pod_t, namespace, ("$.metadata.labels", "$.status.podIP", "$.status.phase",
-                                                 "$.metadata.uid", "$.spec.nodeName", "$.spec.containers"))]
-    by_label: dict[tuple[str, Any], list[tuple[Any, ...]]] = {}  # (key, value) -> running Pods with that label
-    for p in pods:
-        if p[2] and p[3] == "Running" and isinstance(p[1], dict):
+                                                 "$.metadata.uid", "$.spec.nodeName", "$.spec.containers",
+                                                 "$.status.conditions"))]
+    by_label: dict[tuple[str, Any], list[tuple[Any, ...]]] = {}  # (key, value) -> addressable Pods with that label
+    for p in pods:  # a Pod has an address once it has an IP and until it ends (Pending ones have none yet)
+        if p[2] and p[3] not in ("Succeeded", "Failed") and isinstance(p[1], dict):
             for item in p[1].items():
                 by_label.setdefault(item, []).append(p)
     current = {name: subsets for name, subsets in store.extract(ep_t, namespace, ("$.subsets",))}
@@ -95,14 +104,17 @@ def refresh(store: Rows, namespace: str) -> None:
         first = next(iter(selector.items()), None)
         chosen = [p for p in by_label.get(first, []) if all(p[1].get(k) == v for k, v in selector.items())] \
             if first is not None else []
-        addresses = [{"ip": ip, "nodeName": node, "targetRef": {"kind": "Pod", "name": pod_name,
-                                                                 "namespace": namespace, "uid": pod_uid}}
-                     for pod_name, _labels, ip, _phase, pod_uid, node, _c in chosen]
+        addresses = [({"ip": ip, "nodeName": node, "targetRef": {"kind": "Pod", "name": pod_name,
+                                                                  "namespace": namespace, "uid": pod_uid}}, ready)
+                     for pod_name, _labels, ip, _phase, pod_uid, node, _c, ready in chosen]
         containers = _load(chosen[0][6]) or [] if chosen else []
         subset_ports = [{k: v for k, v in (("name", p.get("name")), ("port", _target(p, containers)),
                                            ("protocol", p.get("protocol") or "TCP")) if v}
                         for p in ports]
-        subsets = [{"addresses": addresses, "ports": subset_ports}] if addresses else None
+        subset: dict[str, Any] = {key: [a for a, ready in addresses if ready is want]
+                                  for key, want in (("addresses", True), ("notReadyAddresses", False))}
+        subset = {k: v for k, v in subset.items() if v}
+        subsets = [{**subset, "ports": subset_ports}] if subset else None
         service_labels = _load(labels_text) or {}
         if name not in current or current[name] != (None if subsets is None else _compact(subsets)):
             ep: KubeObject = {"apiVersion": "v1", "kind": "Endpoints", "metadata": {
@@ -114,8 +126,8 @@ def refresh(store: Rows, namespace: str) -> None:
             if live is None or _managed(live):
                 store.save(ep_t, ep)
         slice_name = f"{name}-{suffix(name)}"
-        endpoints = [{"addresses": [a["ip"]], "conditions": {"ready": True, "serving": True, "terminating": False},
-                      "nodeName": a["nodeName"], "targetRef": a["targetRef"]} for a in addresses]
+        endpoints = [{"addresses": [a["ip"]], "conditions": {"ready": ready, "serving": ready, "terminating": False},
+                      "nodeName": a["nodeName"], "targetRef": a["targetRef"]} for a, ready in addresses]
         if slices.get(slice_name) != (_compact(endpoints), _compact(subset_ports)):
             owner = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "uid": uid}}
             store.save(slice_t, {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {

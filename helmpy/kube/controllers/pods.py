@@ -1,12 +1,16 @@
 """Pods "run" and Jobs "complete" - honestly: no container runs, and their status says so.
 
-A Pod whose restartPolicy is ``Always`` is Running and Ready on the simulated Node with a Pod IP. One that
-runs to completion (``Never``/``OnFailure``: test Pods, hook Pods, a Job's Pods) is Succeeded, its
-containers ``terminated`` with ``reason: Simulated`` and :data:`NOT_RUN` as the message, and the Pod's own
-``reason``/``message`` say the same, so ``kubectl describe``, ``helmpy status`` and anyone reading the object
-can tell a simulated success from a real one. A Job gets its selector and labels as the API server gives
-them (``batch.kubernetes.io/controller-uid``, ``job-name``), ``completions`` Succeeded Pods and the
-``SuccessCriteriaMet``/``Complete`` conditions, their message naming the simulation.
+A new Pod is bound to the simulated Node and, as while a kubelet pulls images and starts containers, is
+``Pending`` with its containers ``waiting: ContainerCreating`` and ``Ready=False``; after the cluster's
+``pod_ready_delay`` (``HELMPY_EMBEDDED_POD_READY_DELAY``; 0: at once) :func:`start` gives it its final status
+(the embedded cluster promotes it from a due-time table, on the next read after that time). A Pod whose
+restartPolicy is ``Always`` is then Running and Ready with a Pod IP. One that runs to completion
+(``Never``/``OnFailure``: test Pods, hook Pods, a Job's Pods) is Succeeded, its containers ``terminated`` with
+``reason: Simulated`` and :data:`NOT_RUN` as the message, and the Pod's own ``reason``/``message`` say the
+same, so ``kubectl describe``, ``helmpy status`` and anyone reading the object can tell a simulated success
+from a real one. A Job gets its selector and labels as the API server gives them (``batch.kubernetes.io/
+controller-uid``, ``job-name``), runs ``parallelism`` Pods at a time until ``completions`` have Succeeded, and
+then gets the ``SuccessCriteriaMet``/``Complete`` conditions, their message naming the simulation.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from helmpy.kube.client import KubeObject, clone
-from helmpy.kube.controllers import NODE_IP, NODE_NAME, Store, now, owner_reference, suffix
+from helmpy.kube.controllers import NODE_IP, NODE_NAME, Store, now, owner_reference, pod_ready, suffix
+from helmpy.kube.resources import ResourceType
 
 SIMULATED = "Simulated"
 NOT_RUN = "helmpy's embedded cluster runs no containers: marked as succeeded without running"
@@ -31,38 +36,83 @@ def _qos(spec: dict[str, Any]) -> str:
     return "Burstable"
 
 
+def _conditions(spec_ready: str, stamp: str, done: bool, names: str,
+                old: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The kubelet's five Pod conditions; one whose status is unchanged keeps its ``lastTransitionTime``."""
+    before = {c.get("type"): c for c in old or [] if isinstance(c, dict)}
+    out = []
+    for ctype, value in (("PodReadyToStartContainers", spec_ready), ("Initialized", "True"), ("Ready", spec_ready),
+                         ("ContainersReady", spec_ready), ("PodScheduled", "True")):
+        kept = before.get(ctype)
+        cond: dict[str, Any] = {"type": ctype, "status": value, "lastProbeTime": None,
+                                "lastTransitionTime": kept["lastTransitionTime"]
+                                if kept and kept.get("status") == value and kept.get("lastTransitionTime") else stamp}
+        if value == "False" and ctype in ("Ready", "ContainersReady"):
+            cond.update({"reason": "PodCompleted"} if done else
+                        {"reason": "ContainersNotReady", "message": f"containers with unready status: [{names}]"})
+        out.append(cond)
+    return out
+
+
+def _field(obj: KubeObject, key: str) -> dict[str, Any]:
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _containers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in spec.get("containers") or [] if isinstance(c, dict)]
+
+
+def _runs_to_completion(spec: dict[str, Any]) -> bool:
+    return spec.get("restartPolicy") in ("Never", "OnFailure")
+
+
 def pod(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
-    """The kubelet's status of a new Pod (an update keeps what the Pod has)."""
+    """The kubelet's status of a new Pod (an update keeps what the Pod has): ContainerCreating, or final at once."""
     store.touch_endpoints(obj["metadata"]["namespace"])
     if old is not None and old.get("status"):
         obj["status"] = clone(old["status"])
         return
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    spec = obj["spec"] = _field(obj, "spec")
     spec.setdefault("nodeName", NODE_NAME)
     stamp = now()
-    done = spec.get("restartPolicy") in ("Never", "OnFailure")
+    containers = _containers(spec)
+    obj["status"] = {
+        "phase": "Pending",
+        "conditions": _conditions("False", stamp, False, " ".join(str(c.get("name")) for c in containers)),
+        "hostIP": NODE_IP, "hostIPs": [{"ip": NODE_IP}], "startTime": stamp, "qosClass": _qos(spec),
+        "containerStatuses": [{"name": c.get("name"), "image": c.get("image"), "imageID": "", "ready": False,
+                               "restartCount": 0, "started": False,
+                               "state": {"waiting": {"reason": "ContainerCreating"}}} for c in containers]}
+    if store.pod_ready_delay > 0:
+        store.schedule(obj)
+    else:
+        start(store, obj)
+
+
+def start(store: Store, obj: KubeObject) -> None:
+    """The simulated kubelet is done starting ``obj`` (a Pending Pod): Running and Ready, or Succeeded."""
+    spec, status = _field(obj, "spec"), _field(obj, "status")
+    stamp = now()
+    started = status.get("startTime") or stamp
+    done = _runs_to_completion(spec)
     ip = store.next_ip("pod")
-    containers = [c for c in spec.get("containers") or [] if isinstance(c, dict)]
     if done:
         state: dict[str, Any] = {"terminated": {"exitCode": 0, "reason": SIMULATED, "message": NOT_RUN,
                                                 "startedAt": stamp, "finishedAt": stamp}}
     else:
         state = {"running": {"startedAt": stamp}}
     ready = "False" if done else "True"
-    status: dict[str, Any] = {
+    obj["status"] = {
         "phase": "Succeeded" if done else "Running",
-        "conditions": [{"type": t, "status": s, "lastProbeTime": None, "lastTransitionTime": stamp,
-                        **({"reason": "PodCompleted"} if done and s == "False" else {})}
-                       for t, s in (("PodReadyToStartContainers", ready), ("Initialized", "True"),
-                                    ("Ready", ready), ("ContainersReady", ready), ("PodScheduled", "True"))],
+        "conditions": _conditions(ready, stamp, done, "", status.get("conditions")),
         "hostIP": NODE_IP, "hostIPs": [{"ip": NODE_IP}], "podIP": ip, "podIPs": [{"ip": ip}],
-        "startTime": stamp, "qosClass": _qos(spec),
+        "startTime": started, "qosClass": status.get("qosClass") or _qos(spec),
         "containerStatuses": [{"name": c.get("name"), "image": c.get("image"), "imageID": "", "ready": not done,
                                "restartCount": 0, "started": not done, "state": clone(state)}
-                              for c in containers]}
+                              for c in _containers(spec)]}
     if done:
-        status.update(reason=SIMULATED, message=NOT_RUN)
-    obj["status"] = status
+        obj["status"].update(reason=SIMULATED, message=NOT_RUN)
 
 
 def prepare_job(job: KubeObject) -> None:
@@ -79,10 +129,11 @@ def prepare_job(job: KubeObject) -> None:
 
 
 def job(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
-    """``completions`` Pods, all Succeeded at once; a suspended Job makes none."""
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    if old is not None and old.get("status", {}).get("completionTime"):
-        obj["status"] = clone(old["status"])
+    """``parallelism`` Pods at a time until ``completions`` Succeeded; a suspended Job makes none."""
+    spec = _field(obj, "spec")
+    before = _field(old or {}, "status")
+    if before.get("completionTime"):
+        obj["status"] = clone(before)
         return
     if spec.get("suspend"):
         obj["status"] = {"active": 0, "ready": 0, "terminating": 0}
@@ -90,20 +141,46 @@ def job(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
     meta = obj["metadata"]
     template = clone(spec.get("template") or {})
     completions = int(spec.get("completions") or 1)
+    parallelism = 1 if spec.get("parallelism") is None else int(spec["parallelism"])
     pod_type = store.kind("v1", "Pod")
-    for i in range(completions):
-        pod_spec = clone(template.get("spec") or {})
-        pod_meta = {"name": f"{meta['name']}-{suffix(meta['name'] + '/' + str(i))}", "namespace": meta["namespace"],
-                    "labels": dict((template.get("metadata") or {}).get("labels") or {}),
-                    "ownerReferences": [owner_reference(obj)]}
-        if spec.get("completionMode") == "Indexed":
-            pod_meta["labels"]["batch.kubernetes.io/job-completion-index"] = str(i)
-        store.save(pod_type, {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": pod_spec})
+    pods = store.owned(pod_type, meta["namespace"], meta["uid"]) if old is not None else []
+    taken = {p["metadata"]["name"] for p in pods}
+    index = 0
+    while True:  # with no delay, each Pod succeeds as it is made and the next batch follows at once
+        succeeded = sum(1 for p in pods if (p.get("status") or {}).get("phase") == "Succeeded")
+        active = [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+        room = min(parallelism - len(active), completions - succeeded - len(active))
+        if room <= 0:
+            break
+        for _ in range(room):
+            while f"{meta['name']}-{suffix(meta['name'] + '/' + str(index))}" in taken:
+                index += 1
+            pods.append(_job_pod(store, pod_type, obj, template, index))
+            taken.add(pods[-1]["metadata"]["name"])
     stamp = now()
-    done = [{"type": t, "status": "True", "reason": "CompletionsReached", "message": JOB_DONE,
-             "lastProbeTime": stamp, "lastTransitionTime": stamp} for t in ("SuccessCriteriaMet", "Complete")]
-    obj["status"] = {"startTime": stamp, "completionTime": stamp, "succeeded": completions, "active": 0,
-                     "ready": 0, "terminating": 0, "uncountedTerminatedPods": {}, "conditions": done}
+    status: dict[str, Any] = {"startTime": before.get("startTime") or stamp, "active": len(active),
+                              "ready": sum(1 for p in active if pod_ready(p)), "terminating": 0,
+                              "uncountedTerminatedPods": {}}
+    if succeeded:
+        status["succeeded"] = succeeded
+    if succeeded >= completions:
+        status["completionTime"] = stamp
+        status["conditions"] = [{"type": t, "status": "True", "reason": "CompletionsReached", "message": JOB_DONE,
+                                 "lastProbeTime": stamp, "lastTransitionTime": stamp}
+                                for t in ("SuccessCriteriaMet", "Complete")]
+    obj["status"] = status
+
+
+def _job_pod(store: Store, pod_type: ResourceType, job: KubeObject, template: dict[str, Any], index: int
+             ) -> KubeObject:
+    meta, spec = job["metadata"], job.get("spec") or {}
+    pod_meta = {"name": f"{meta['name']}-{suffix(meta['name'] + '/' + str(index))}", "namespace": meta["namespace"],
+                "labels": dict((template.get("metadata") or {}).get("labels") or {}),
+                "ownerReferences": [owner_reference(job)]}
+    if spec.get("completionMode") == "Indexed":
+        pod_meta["labels"]["batch.kubernetes.io/job-completion-index"] = str(index)
+    return store.save(pod_type, {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta,
+                                 "spec": clone(template.get("spec") or {})})
 
 
 def simulated(obj: KubeObject | None) -> bool:

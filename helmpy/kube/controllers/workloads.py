@@ -3,8 +3,14 @@
 As kube-controller-manager names and labels them: a Deployment's ReplicaSet is ``<name>-<pod-template-hash>``
 (one per distinct template, the older ones scaled to 0 and kept up to ``revisionHistoryLimit``), its Pods
 ``<rs>-<suffix>``; a StatefulSet's Pods are ``<name>-<ordinal>`` with claims ``<template>-<name>-<ordinal>``;
-every child has a controller ownerReference (so deleting the owner cascades, :mod:`.gc`). Rollouts finish at
-once: every Pod is Running and Ready when written, so statuses are the converged ones.
+every child has a controller ownerReference (so deleting the owner cascades, :mod:`.gc`).
+
+Statuses count the Pods as they are: a new Pod is Pending until the cluster's ``pod_ready_delay`` has passed
+(:mod:`.pods`), and when it becomes Ready its owners are reconciled again (:func:`top_owner`). So a Deployment
+is first ``Available=False``/``Progressing: NewReplicaSetCreated`` and ends ``NewReplicaSetAvailable``; its old
+ReplicaSets keep their Pods until the new one is fully available (``Recreate`` drops them at once); an
+``OrderedReady`` StatefulSet makes Pod N+1 once Pod N is Ready; the ``currentRevision`` follows the update
+once every Pod runs it.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import math
 from typing import Any
 
 from helmpy.kube.client import KubeObject, clone
-from helmpy.kube.controllers import NODE_NAME, Store, now, owner_reference, suffix, template_hash
+from helmpy.kube.controllers import NODE_NAME, Store, now, owner_reference, pod_ready, suffix, template_hash
 
 REVISION = "deployment.kubernetes.io/revision"
 
@@ -33,14 +39,7 @@ def _template(obj: KubeObject) -> dict[str, Any]:
     return clone(template) if isinstance(template, dict) else {}
 
 
-def _ready(pod: KubeObject) -> bool:
-    status = pod.get("status") or {}
-    return status.get("phase") == "Running" and any(
-        c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
-
-
-def _pod(store: Store, owner: KubeObject, template: dict[str, Any], name: str, labels: dict[str, str],
-         extra_volumes: list[dict[str, Any]] | None = None) -> KubeObject:
+def _pod(store: Store, owner: KubeObject, template: dict[str, Any], name: str, labels: dict[str, str]) -> KubeObject:
     """A Pod from ``template``, owned by ``owner``, on the simulated Node (what the scheduler would bind)."""
     meta = template.get("metadata") or {}
     spec = clone(template.get("spec") or {})
@@ -53,8 +52,6 @@ def _pod(store: Store, owner: KubeObject, template: dict[str, Any], name: str, l
     spec.setdefault("tolerations", [
         {"key": f"node.kubernetes.io/{t}", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
         for t in ("not-ready", "unreachable")])
-    if extra_volumes:
-        spec["volumes"] = [*(spec.get("volumes") or []), *extra_volumes]
     pod_meta: dict[str, Any] = {"name": name, "namespace": owner["metadata"]["namespace"], "labels": labels,
                                 "ownerReferences": [owner_reference(owner)]}
     if meta.get("annotations"):
@@ -64,7 +61,7 @@ def _pod(store: Store, owner: KubeObject, template: dict[str, Any], name: str, l
 
 
 def _status_counts(pods: list[KubeObject]) -> tuple[int, int]:
-    return len(pods), sum(1 for p in pods if _ready(p))
+    return len(pods), sum(1 for p in pods if pod_ready(p))
 
 
 # --- ReplicaSet ---------------------------------------------------------------------------------------------
@@ -87,16 +84,33 @@ def replicaset(store: Store, rs: KubeObject, old: KubeObject | None) -> None:
             taken.add(name)
             pods.append(_pod(store, rs, template, name, labels))
     count, ready = _status_counts(pods)
-    rs["status"] = {"observedGeneration": meta.get("generation", 1), "replicas": count,
-                    "fullyLabeledReplicas": count, "readyReplicas": ready, "availableReplicas": ready}
+    status = {"replicas": count, "fullyLabeledReplicas": count, "readyReplicas": ready, "availableReplicas": ready}
+    rs["status"] = {"observedGeneration": meta.get("generation", 1),
+                    **{k: v for k, v in status.items() if v or k == "replicas"}}
 
 
 # --- Deployment ---------------------------------------------------------------------------------------------
-def _surge(spec: dict[str, Any], replicas: int) -> int:
-    value = ((spec.get("strategy") or {}).get("rollingUpdate") or {}).get("maxSurge", "25%")
+def _rolling(spec: dict[str, Any], key: str, replicas: int, round_up: bool) -> int:
+    """maxSurge (rounded up) or maxUnavailable (rounded down) of a RollingUpdate strategy, as a count."""
+    strategy = spec.get("strategy") or {}
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate" or replicas == 0:
+        return 0
+    value = (strategy.get("rollingUpdate") or {}).get(key, "25%")
     if isinstance(value, str) and value.endswith("%"):
-        return math.ceil(replicas * int(value[:-1] or 0) / 100)
+        share = replicas * int(value[:-1] or 0) / 100
+        return math.ceil(share) if round_up else math.floor(share)
     return int(value or 0)
+
+
+def condition(before: list[dict[str, Any]] | None, ctype: str, status: str, reason: str, message: str,
+              stamp: str) -> dict[str, Any]:
+    """A workload condition; unchanged it keeps its times (no write), a new reason moves ``lastUpdateTime``."""
+    old = next((c for c in before or [] if isinstance(c, dict) and c.get("type") == ctype), None)
+    same_status = old is not None and old.get("status") == status
+    same = same_status and old is not None and (old.get("reason"), old.get("message")) == (reason, message)
+    return {"type": ctype, "status": status, "reason": reason, "message": message,
+            "lastTransitionTime": old["lastTransitionTime"] if same_status and old else stamp,
+            "lastUpdateTime": old["lastUpdateTime"] if same and old else stamp}
 
 
 def _revision(rs: KubeObject) -> int:
@@ -127,48 +141,75 @@ def deployment(store: Store, dep: KubeObject, old: KubeObject | None) -> None:
     rs["metadata"]["labels"] = dict(template["metadata"]["labels"])
     rs["metadata"]["annotations"] = {**(rs["metadata"].get("annotations") or {}),
                                      "deployment.kubernetes.io/desired-replicas": str(replicas),
-                                     "deployment.kubernetes.io/max-replicas": str(replicas + _surge(spec, replicas)),
+                                     "deployment.kubernetes.io/max-replicas":
+                                         str(replicas + _rolling(spec, "maxSurge", replicas, True)),
                                      REVISION: str(revision)}
     rs["spec"] = {"replicas": replicas, "minReadySeconds": spec.get("minReadySeconds", 0), "selector": selector,
                   "template": template}
+    created = current is None
     new_rs = store.save(rs_type, rs)
     everything = [new_rs]
+    new_status = new_rs.get("status") or {}
+    # old sets keep their Pods until the new one is fully available (all at once under Recreate)
+    settled = int(new_status.get("availableReplicas") or 0) >= replicas or \
+        (spec.get("strategy") or {}).get("type") == "Recreate"
     old_sets = sorted((r for r in owned if r["metadata"]["name"] != new_rs["metadata"]["name"]), key=_revision)
     for other in old_sets:
-        if _replicas(other) != 0:
+        if settled and _replicas(other) != 0:
             other = clone(other)
             other["spec"]["replicas"] = 0
             other = store.save(rs_type, other)
         everything.append(other)
     limit = int(spec.get("revisionHistoryLimit", 10))
     for stale in old_sets[:max(len(old_sets) - limit, 0)]:
-        store.drop(rs_type, stale)
+        if _replicas(stale) == 0 or settled:
+            store.drop(rs_type, stale)
     meta.setdefault("annotations", {})[REVISION] = str(revision)
-    status = new_rs.get("status") or {}
-    total = sum(int((r.get("status") or {}).get("replicas") or 0) for r in everything)
-    ready = sum(int((r.get("status") or {}).get("readyReplicas") or 0) for r in everything)
-    available = sum(int((r.get("status") or {}).get("availableReplicas") or 0) for r in everything)
-    stamp = now()
-    dep["status"] = {
-        "observedGeneration": meta.get("generation", 1), "replicas": total,
-        "updatedReplicas": int(status.get("replicas") or 0), "readyReplicas": ready, "availableReplicas": available,
-        "conditions": [
-            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
-             "message": "Deployment has minimum availability.", "lastTransitionTime": stamp, "lastUpdateTime": stamp},
-            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
-             "message": f'ReplicaSet "{new_rs["metadata"]["name"]}" has successfully progressed.',
-             "lastTransitionTime": stamp, "lastUpdateTime": stamp}]}
+    dep["status"] = _deployment_status(dep, new_rs, everything, created)
+
+
+def _deployment_status(dep: KubeObject, new_rs: KubeObject, everything: list[KubeObject], created: bool
+                       ) -> dict[str, Any]:
+    meta, spec, replicas = dep["metadata"], _spec(dep), _replicas(dep)
+
+    def total(key: str) -> int:
+        return sum(int((r.get("status") or {}).get(key) or 0) for r in everything)
+
+    updated = int((new_rs.get("status") or {}).get("replicas") or 0)
+    available = total("availableReplicas")
+    done = updated == replicas and total("replicas") == replicas and available >= replicas
+    before = (dep.get("status") or {}).get("conditions")
+    stamp, rs_name = now(), new_rs["metadata"]["name"]
+    if available >= replicas - _rolling(spec, "maxUnavailable", replicas, False):
+        cond_available = condition(before, "Available", "True", "MinimumReplicasAvailable",
+                                   "Deployment has minimum availability.", stamp)
+    else:
+        cond_available = condition(before, "Available", "False", "MinimumReplicasUnavailable",
+                                   "Deployment does not have minimum availability.", stamp)
+    if done:
+        progress = ("NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.')
+    elif created:
+        progress = ("NewReplicaSetCreated", f'Created new replica set "{rs_name}"')
+    else:
+        progress = ("ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.')
+    status: dict[str, Any] = {
+        "observedGeneration": meta.get("generation", 1), "replicas": total("replicas"), "updatedReplicas": updated,
+        "readyReplicas": total("readyReplicas"), "availableReplicas": available,
+        "conditions": [cond_available, condition(before, "Progressing", "True", *progress, stamp)]}
+    if total("replicas") - available > 0:
+        status["unavailableReplicas"] = total("replicas") - available
+    return {k: v for k, v in status.items() if v != 0 or k == "observedGeneration"}  # omitempty, as served
 
 
 # --- StatefulSet --------------------------------------------------------------------------------------------
 def statefulset(store: Store, sts: KubeObject, old: KubeObject | None) -> None:
-    pod_type, pvc_type = store.kind("v1", "Pod"), store.kind("v1", "PersistentVolumeClaim")
+    pod_type = store.kind("v1", "Pod")
     meta, spec = sts["metadata"], _spec(sts)
     namespace, name, replicas = meta["namespace"], meta["name"], _replicas(sts)
     template = _template(sts)
     revision = f"{name}-{template_hash(template)}"
-    selector_labels = dict((spec.get("selector") or {}).get("matchLabels") or {})
     pods: list[KubeObject] = []
+    ordered = spec.get("podManagementPolicy", "OrderedReady") == "OrderedReady"
     for existing in (store.owned(pod_type, namespace, meta["uid"]) if old is not None else []):
         ordinal = existing["metadata"]["name"].rsplit("-", 1)[-1]
         if not ordinal.isdigit() or int(ordinal) >= replicas:
@@ -179,30 +220,60 @@ def statefulset(store: Store, sts: KubeObject, old: KubeObject | None) -> None:
         if live is not None and (live["metadata"].get("labels") or {}).get("controller-revision-hash") == revision:
             pods.append(live)
             continue
+        if ordered and not all(pod_ready(p) for p in pods):  # OrderedReady: Pod i once Pods 0..i-1 are Ready
+            if live is not None:
+                pods.append(live)
+            continue
         if live is not None:
             store.drop(pod_type, live)
-        volumes = []
-        for claim in spec.get("volumeClaimTemplates") or []:
-            claim_name = f"{(claim.get('metadata') or {}).get('name')}-{name}-{i}"
-            if store.load(pvc_type, namespace, claim_name) is None:
-                claim_meta = claim.get("metadata") or {}
-                store.save(pvc_type, {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {
-                    "name": claim_name, "namespace": namespace,
-                    "labels": {**(claim_meta.get("labels") or {}), **selector_labels}},
-                    "spec": clone(claim.get("spec") or {})})
-            volumes.append({"name": str((claim.get("metadata") or {}).get("name") or ""),
-                            "persistentVolumeClaim": {"claimName": claim_name}})
-        labels = {**((template.get("metadata") or {}).get("labels") or {}), "apps.kubernetes.io/pod-index": str(i),
-                  "controller-revision-hash": revision, "statefulset.kubernetes.io/pod-name": pod_name}
-        pod_template = clone(template)
-        pod_template.setdefault("spec", {})["hostname"] = pod_name
-        if spec.get("serviceName"):
-            pod_template["spec"]["subdomain"] = spec["serviceName"]
-        pods.append(_pod(store, sts, pod_template, pod_name, labels, volumes))
+        pods.append(_pod(store, sts, _ordinal_template(store, sts, template, i, revision), pod_name,
+                         _ordinal_labels(template, i, revision, pod_name)))
+    sts["status"] = _statefulset_status(sts, pods, revision)
+
+
+def _ordinal_template(store: Store, sts: KubeObject, template: dict[str, Any], i: int, revision: str
+                      ) -> dict[str, Any]:
+    """Pod ``i``'s template: hostname, subdomain and its claims (each made, bound, when missing)."""
+    pvc_type = store.kind("v1", "PersistentVolumeClaim")
+    meta, spec = sts["metadata"], _spec(sts)
+    namespace, name = meta["namespace"], meta["name"]
+    selector_labels = dict((spec.get("selector") or {}).get("matchLabels") or {})
+    volumes = []
+    for claim in spec.get("volumeClaimTemplates") or []:
+        claim_meta = claim.get("metadata") or {}
+        claim_name = f"{claim_meta.get('name')}-{name}-{i}"
+        if store.load(pvc_type, namespace, claim_name) is None:
+            store.save(pvc_type, {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {
+                "name": claim_name, "namespace": namespace,
+                "labels": {**(claim_meta.get("labels") or {}), **selector_labels}},
+                "spec": clone(claim.get("spec") or {})})
+        volumes.append({"name": str(claim_meta.get("name") or ""), "persistentVolumeClaim": {"claimName": claim_name}})
+    pod_template = clone(template)
+    pod_template.setdefault("spec", {})["hostname"] = f"{name}-{i}"
+    if spec.get("serviceName"):
+        pod_template["spec"]["subdomain"] = spec["serviceName"]
+    if volumes:
+        pod_template["spec"]["volumes"] = [*(pod_template["spec"].get("volumes") or []), *volumes]
+    return pod_template
+
+
+def _ordinal_labels(template: dict[str, Any], i: int, revision: str, pod_name: str) -> dict[str, str]:
+    return {**((template.get("metadata") or {}).get("labels") or {}), "apps.kubernetes.io/pod-index": str(i),
+            "controller-revision-hash": revision, "statefulset.kubernetes.io/pod-name": pod_name}
+
+
+def _statefulset_status(sts: KubeObject, pods: list[KubeObject], revision: str) -> dict[str, Any]:
+    """Counts of the Pods as they are; ``currentRevision`` moves to the update once every Pod is updated and Ready."""
+    before = sts.get("status") or {}
+    at = [(p["metadata"].get("labels") or {}).get("controller-revision-hash") for p in pods]
     count, ready = _status_counts(pods)
-    sts["status"] = {"observedGeneration": meta.get("generation", 1), "replicas": count, "readyReplicas": ready,
-                     "currentReplicas": count, "updatedReplicas": count, "availableReplicas": ready,
-                     "currentRevision": revision, "updateRevision": revision, "collisionCount": 0}
+    updated = at.count(revision)
+    current = revision if updated == _replicas(sts) and ready == updated else \
+        before.get("currentRevision") or revision
+    status = {"observedGeneration": sts["metadata"].get("generation", 1), "replicas": count, "readyReplicas": ready,
+              "currentReplicas": at.count(current), "updatedReplicas": updated, "availableReplicas": ready,
+              "currentRevision": current, "updateRevision": revision, "collisionCount": 0}
+    return {k: v for k, v in status.items() if v != 0 or k in ("observedGeneration", "replicas", "collisionCount")}
 
 
 # --- DaemonSet ----------------------------------------------------------------------------------------------
@@ -222,7 +293,7 @@ def daemonset(store: Store, ds: KubeObject, old: KubeObject | None) -> None:
         labels = {**((template.get("metadata") or {}).get("labels") or {}), "controller-revision-hash": revision,
                   "pod-template-generation": str(meta.get("generation", 1))}
         current = [_pod(store, ds, template, f"{meta['name']}-{suffix(meta['name'] + '/' + revision)}", labels)]
-    ready = 1 if _ready(current[0]) else 0
+    ready = 1 if pod_ready(current[0]) else 0
     ds["status"] = {"observedGeneration": meta.get("generation", 1), "desiredNumberScheduled": 1,
                     "currentNumberScheduled": 1, "updatedNumberScheduled": 1, "numberMisscheduled": 0,
                     "numberReady": ready, "numberAvailable": ready}

@@ -355,6 +355,19 @@ class KubeApiApp:
         custom = printer_columns(crd_version) if crd_version is not None else None
         return table(items, rv, req.query.get("includeObject"), t.rt.kind, custom)
 
+    def _table_rows(self, req: Request, t: Target) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """A watch's objects as one-row Tables (``kubectl get -w``); only the first carries the columns."""
+        first = [True]
+
+        def render(obj: dict[str, Any]) -> dict[str, Any]:
+            out = self._table(req, t, [obj], str((obj.get("metadata") or {}).get("resourceVersion") or ""))
+            if not first[0]:
+                out["columnDefinitions"] = []
+            first[0] = False
+            return out
+
+        return render
+
     def _list(self, req: Request, t: Target) -> Response:
         labels, fields = parse_labels(req.query.get("labelSelector")), parse_fields(req.query.get("fieldSelector"))
         if req.flag("watch"):
@@ -365,7 +378,8 @@ class KubeApiApp:
             if _waits_for_first_pod(req, t) and not self.store.list(t.rt, t.namespace, labels, fields):
                 raise status.no_containers()
             watch = WatchRequest(t.rt, t.namespace, labels, fields, req.query.get("resourceVersion", ""),
-                                 req.flag("sendInitialEvents"), req.flag("allowWatchBookmarks"), timeout)
+                                 req.flag("sendInitialEvents"), req.flag("allowWatchBookmarks"), timeout,
+                                 self._table_rows(req, t) if "as=Table" in req.headers.get("accept", "") else None)
             if not self._watch_slots.acquire(blocking=False):
                 raise KubeApiStatus(f"too many watches open (at most {self.max_watches}); try again later",
                                     code=429, reason="TooManyRequests", details={"retryAfterSeconds": 1})

@@ -187,6 +187,16 @@ class Store:
         if gone is False:
             raise status.not_found(rt.plural, rt.group, name)
 
+    def promote_due(self) -> None:
+        """Let the simulated kubelet start the Pods whose delay has passed (the embedded cluster's due table), so
+        a watch sees their MODIFIED events without anyone reading them; a busy file is left for the next poll."""
+        promote = getattr(self.cluster, "promote_due", None)
+        if callable(promote):
+            try:
+                promote()
+            except KubeError as err:
+                logger.debug("promotion of due pods deferred: %s", err)
+
     # --- change feed (the embedded cluster's ``changes`` table, read directly) ---------------------------
     def _feed(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

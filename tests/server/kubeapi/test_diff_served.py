@@ -35,7 +35,9 @@ def changed_lines(stdout: str) -> list[str]:
 
 
 def test_upgrade_plan_is_a_server_side_dry_run(cli: Any, served: Any, kubectl: Any, chart: Path) -> None:
-    assert helmpy(cli, served, "install", "plan", str(chart), "-n", "plan", "--create-namespace").exit_code == 0
+    # --wait: the rollout is over (its Pods' start after the pod-ready delay writes the Deployment's status)
+    assert helmpy(cli, served, "install", "plan", str(chart), "-n", "plan", "--create-namespace",
+                  "--wait").exit_code == 0
     before = kubectl("get", "deploy", "plan", "-n", "plan", "-o", "jsonpath={.metadata.resourceVersion}").stdout
     r = helmpy(cli, served, "diff", "upgrade", "plan", str(chart), "-n", "plan", "--detailed-exitcode")
     assert r.exit_code == 0 and r.stdout == "0 changed, 0 added, 0 removed\n", r

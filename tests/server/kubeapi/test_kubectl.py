@@ -72,6 +72,7 @@ def test_apply_client_side_then_update_then_get(served, kubectl):
     assert "unchanged" in kubectl("apply", "-f", path).stdout
     _write(served, "d1.yaml", DEPLOY.format(name="csa", replicas=2, image="nginx:1.26"))
     assert "configured" in kubectl("apply", "-f", path).stdout
+    kubectl("rollout", "status", "deployment/csa", "--timeout=30s")  # the new Pods run after the pod-ready delay
     doc = json.loads(kubectl("get", "deployment", "csa", "-o", "json").stdout)
     assert doc["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.26"
     assert doc["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
@@ -155,6 +156,7 @@ def test_writes_land_in_the_shared_sqlite_file(served, kubectl):
 def test_scale_through_the_scale_subresource(served, kubectl):
     kubectl("apply", "-f", _write(served, "d6.yaml", DEPLOY.format(name="scaled", replicas=1, image="x:1")))
     assert "deployment.apps/scaled scaled" in kubectl("scale", "deploy", "scaled", "--replicas=3").stdout
+    kubectl("rollout", "status", "deploy/scaled", "--timeout=30s")  # the new Pods run after the pod-ready delay
     doc = json.loads(kubectl("get", "deploy", "scaled", "-o", "json").stdout)
     assert doc["spec"]["replicas"] == 3 and doc["status"]["readyReplicas"] == 3  # the controller followed
     scale = json.loads(kubectl("get", "--raw", "/apis/apps/v1/namespaces/default/deployments/scaled/scale").stdout)
@@ -197,6 +199,7 @@ spec:
     kubectl("apply", "-f", _write(served, "tables.yaml", manifest))
     kubectl("apply", "-f", _write(served, "sprocket.yaml", "apiVersion: example.com/v1\nkind: Sprocket\n"
                                                            "metadata: {name: s1}\nspec: {teeth: 12}\n"))
+    kubectl("wait", "--for=condition=Complete", "job/tbl-job", "--timeout=30s")  # its Pod runs after the delay
     svc = kubectl("get", "svc", "tbl-svc").stdout.splitlines()
     assert svc[0].split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
     assert "80/TCP" in svc[1]

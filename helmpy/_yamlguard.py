@@ -17,7 +17,8 @@ count the real depth on the parser's event stream (flat, no recursion).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.composer import ComposerError

@@ -36,7 +36,7 @@ class Step:
     name: str = ""
     index: tuple[int | None, int | None, int | None] | None = None  # start, end, step; end None+single = index
     single: bool = False
-    filter: "Filter | None" = None
+    filter: Filter | None = None
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Filter:
 @dataclass
 class Range:
     path: list[Step]
-    body: list["Node"] = field(default_factory=list)
+    body: list[Node] = field(default_factory=list)
 
 
 Node = Union[str, list[Step], Range]  # text, an action's path, a range block

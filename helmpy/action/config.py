@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from helmpy import settings
 from helmpy.redact import scrub_command
@@ -52,7 +53,7 @@ class Configuration:
     def from_env(cls, namespace: str | None = None, cluster: str | None = None, driver: str | None = None,
                  kubeconfig: str | None = None, context: str | None = None,
                  kube_overrides: dict[str, Any] | None = None, command: str | None = None,
-                 notice: Callable[[str], None] | None = None, progress: TextIO | None = None) -> "Configuration":
+                 notice: Callable[[str], None] | None = None, progress: TextIO | None = None) -> Configuration:
         """Build from flags, falling back to the NAMESPACE / CLUSTER / DRIVER settings
         (``HELMPY_*``, else Helm's ``HELM_*``; :mod:`helmpy.settings`).
 

@@ -11,8 +11,8 @@ to the last good revision. The caller's ``ReleaseLock`` then releases the lock o
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from helmpy.action.config import Configuration
 from helmpy.errors import HelmpyError, Terminated, interrupted_error

@@ -15,9 +15,10 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from helmpy.errors import KubeConflict, KubeError, KubeNotFound, OperationInProgress
 from helmpy.redact import scrub_command
@@ -39,7 +40,7 @@ def lease_name(release: str) -> str:
 
 def _micro(ts: datetime) -> str:
     """Kubernetes MicroTime."""
-    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _proc_start(pid: int) -> str:
@@ -115,7 +116,7 @@ class LockInfo:
                 "renewed": _micro(self.renewed) if self.renewed else None, "leaseDurationSeconds": self.duration}
 
     @classmethod
-    def from_lease(cls, lease: dict[str, Any]) -> "LockInfo":
+    def from_lease(cls, lease: dict[str, Any]) -> LockInfo:
         meta = lease.get("metadata") or {}
         ann = meta.get("annotations") or {}
         spec = lease.get("spec") or {}
@@ -251,7 +252,7 @@ class ReleaseLock:
         except Exception as err:  # the lease will expire on its own
             logger.warning("could not release the lock of release %s: %s", self.release, err)
 
-    def __enter__(self) -> "ReleaseLock":
+    def __enter__(self) -> ReleaseLock:
         self.acquire()
         return self
 

@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import logging
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from helmpy.chart.dependencies import process_dependencies
 from helmpy.chart.model import Chart
-from helmpy.engine.manifests import (INSTALL_ORDER, HookDoc, Manifest, collect_documents, manifest_text,
-                                     rendered_files_text, sort_by_kind)
-from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.diskcache import ValueCache
 from helmpy.engine.codestore import set_code_store
+from helmpy.engine.manifests import (
+    INSTALL_ORDER,
+    HookDoc,
+    Manifest,
+    collect_documents,
+    manifest_text,
+    rendered_files_text,
+    sort_by_kind,
+)
+from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.errors import ChartError, HelmpyError, RenderError
 from helmpy.gctune import paused_collection
 from helmpy.semverutil import satisfies

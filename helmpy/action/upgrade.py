@@ -10,8 +10,8 @@ from typing import Any
 from helmpy.action import apply as applying
 from helmpy.action import install as installing
 from helmpy.action.chartload import check_installable, load_chart
-from helmpy.action.interruption import recorded_on_interrupt, upgrade_advice
 from helmpy.action.config import Configuration
+from helmpy.action.interruption import recorded_on_interrupt, upgrade_advice
 from helmpy.action.lock import ReleaseLock, recover_stale_pending
 from helmpy.errors import HelmpyError, ReleaseError, ReleaseFailed, ReleaseNotFound
 from helmpy.release.model import ChartRecord, Info, Release, Status

@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from helmpy.api.client import Client
-from helmpy.api.results import (ChartLint, ChartVersion, Dependency, DiffResult, Hook, LintMessage, LintResult,
-                                PackageResult, PullResult, PushResult, Release, ReleaseStatus, ReleaseSummary,
-                                Repository, Revision, TemplateResult, UninstallResult)
+from helmpy.api.results import (
+                                ChartLint,
+                                ChartVersion,
+                                Dependency,
+                                DiffResult,
+                                Hook,
+                                LintMessage,
+                                LintResult,
+                                PackageResult,
+                                PullResult,
+                                PushResult,
+                                Release,
+                                ReleaseStatus,
+                                ReleaseSummary,
+                                Repository,
+                                Revision,
+                                TemplateResult,
+                                UninstallResult,
+)
 from helmpy.release.model import Status
 
 __all__ = ["ChartLint", "ChartVersion", "Client", "Dependency", "DiffResult", "Hook", "LintMessage", "LintResult",

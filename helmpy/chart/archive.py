@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from helmpy.errors import ArchiveError
 from helmpy.fsutil import MAX_PATH_BYTES, shown
-from helmpy.gunzip import gunzip_limited
 from helmpy.fsutil import name_problem as component_problem
+from helmpy.gunzip import gunzip_limited
 
 if TYPE_CHECKING:
     import tarfile

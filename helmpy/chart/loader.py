@@ -11,9 +11,9 @@ import logging
 import os
 import posixpath
 import stat
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from helmpy import limits as caps
 from helmpy import yamlcache
@@ -45,7 +45,7 @@ def load_archive(data: bytes, source: str = "archive") -> Chart:
 def _dt(ts: float | None) -> datetime | None:
     if not ts:
         return None
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
+    return datetime.fromtimestamp(ts, tz=UTC)
 
 
 def read_chart_file(path: Path, max_file: int | None = None, size: int | None = None) -> bytes:

@@ -7,7 +7,8 @@ Commands that take values (template, install, upgrade, lint) decorate themselves
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 

@@ -7,7 +7,8 @@ Each command turns flags into an action's options, calls ``run()`` once and prin
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -696,5 +697,15 @@ def test(name: str, timeout: str, filters: tuple[str, ...], logs: bool, accept_s
                    err=True)
 
 
-__all__ = ["install", "upgrade", "rollback", "uninstall", "history", "status", "list_releases", "get", "test",
-           "FORMATS"]
+__all__ = [
+    "FORMATS",
+    "get",
+    "history",
+    "install",
+    "list_releases",
+    "rollback",
+    "status",
+    "test",
+    "uninstall",
+    "upgrade",
+]

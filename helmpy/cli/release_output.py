@@ -8,7 +8,7 @@ Generic table/JSON/YAML writing is ``helmpy.cli.output``; the ``-o json|yaml`` d
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from helmpy.kube import printers
@@ -24,7 +24,7 @@ def ansic(ts: datetime | None) -> str:
     """Go's ``time.ANSIC``: ``Mon Jan _2 15:04:05 2006``."""
     if ts is None:
         return ""
-    ts = ts.astimezone(timezone.utc)
+    ts = ts.astimezone(UTC)
     return f"{ts:%a %b} {ts.day:2d} {ts:%H:%M:%S %Y}"
 
 

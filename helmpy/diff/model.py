@@ -47,7 +47,7 @@ class ObjectId:
         return f"{self.namespace}, {self.name}, {self.kind} ({self.api})"
 
     @classmethod
-    def of(cls, obj: dict[str, Any]) -> "ObjectId":
+    def of(cls, obj: dict[str, Any]) -> ObjectId:
         meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
         return cls(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""), str(meta.get("namespace") or ""),
                    str(meta.get("name") or meta.get("generateName") or ""))

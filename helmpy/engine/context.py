@@ -10,8 +10,9 @@ these, so nothing here imports either engine.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from helmpy.semverutil import try_parse
 
@@ -75,7 +76,7 @@ class Capabilities:
         v = try_parse(self.kube_version)
         return f"v{v.major}.{v.minor}.{v.patch}" if v else self.kube_version
 
-    def template_view(self) -> "_CapabilitiesView":
+    def template_view(self) -> _CapabilitiesView:
         return _CapabilitiesView(self)
 
 

@@ -83,8 +83,7 @@ class _Unknown(Exception):
 
 # Plain scalars starting with a letter are strings for go-yaml unless they are one of these words.
 _WORDY = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
-_NOT_STR_WORDS = frozenset("y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF "
-                           "null Null NULL".split())
+_NOT_STR_WORDS = frozenset(["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"])
 
 
 def _is_str_plain(text: str) -> bool:

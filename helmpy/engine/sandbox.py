@@ -16,20 +16,20 @@ import logging
 import marshal
 import math
 import sys
-from collections.abc import Mapping
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from jinja2 import BaseLoader, ChainableUndefined, TemplateNotFound, nodes
-from jinja2.visitor import NodeTransformer
 from jinja2.environment import Template
 from jinja2.runtime import Macro, Undefined
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from helmpy.engine import budget
 from helmpy.engine.codestore import CodeStore, code_store, set_code_store, source_fingerprint
 from helmpy.engine.files import safe_relpath
-from helmpy.engine.guard import Guard, GuardedRange, Limits
 from helmpy.engine.gofmt import go_str
+from helmpy.engine.guard import Guard, GuardedRange, Limits
 from helmpy.errors import RenderError, RenderLimitError, SandboxViolation
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class HelmUndefined(ChainableUndefined):
         if self._on_use is not None:
             type(self)._on_use(self.path)  # type: ignore[misc]
 
-    def child(self, name: Any) -> "HelmUndefined":
+    def child(self, name: Any) -> HelmUndefined:
         return type(self)(name=f"{self.path}.{name}")
 
     def __getattr__(self, name: str) -> Any:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from typing import Any, ContextManager, Iterator, Protocol, runtime_checkable
+from collections.abc import Iterator
+from typing import Any, ContextManager, Protocol, runtime_checkable
 
 KubeObject = dict[str, Any]
 

@@ -28,8 +28,9 @@ import secrets
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, TextIO
 
 from helmpy import settings
 from helmpy.errors import KubeApiStatus, KubeConflict, KubeError, KubeNotFound

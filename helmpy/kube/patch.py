@@ -15,7 +15,6 @@ from typing import Any
 from helmpy.errors import KubeApiStatus
 
 
-
 def bad_request(message: str) -> KubeApiStatus:
     """400 for a patch that cannot be applied as written."""
     return KubeApiStatus(message, code=400, reason="BadRequest")

@@ -9,9 +9,10 @@ headers and cells out; no cluster, no I/O. CRDs' ``additionalPrinterColumns`` be
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from helmpy.kube.client import KubeObject
 from helmpy.kube.selector import selector_text

@@ -15,12 +15,23 @@ import contextlib
 import json
 import logging
 import time
-from typing import Any, ContextManager, Iterator, TextIO
+from collections.abc import Iterator
+from typing import Any, ContextManager, TextIO
 from urllib.parse import quote, urlencode
 
 from helmpy import __version__, limits
-from helmpy.errors import (KubeApiStatus, KubeConflict, KubeConnectionError, KubeError, KubeForbidden, KubeInvalid,
-                           KubeNotFound, KubeServerError, KubeTLSError, KubeUnauthorized)
+from helmpy.errors import (
+    KubeApiStatus,
+    KubeConflict,
+    KubeConnectionError,
+    KubeError,
+    KubeForbidden,
+    KubeInvalid,
+    KubeNotFound,
+    KubeServerError,
+    KubeTLSError,
+    KubeUnauthorized,
+)
 from helmpy.kube import readiness
 from helmpy.kube.client import KubeObject, no_transaction, object_ref
 from helmpy.kube.credentials import ClientCert
@@ -71,7 +82,7 @@ class RemoteCluster:
 
     @classmethod
     def from_kubeconfig(cls, kubeconfig: str | None = None, context: str | None = None,
-                        **overrides: Any) -> "RemoteCluster":
+                        **overrides: Any) -> RemoteCluster:
         """Connect like kubectl: ``kubeconfig`` (else KUBECONFIG, ~/.kube/config, the service account) and
         ``context``; ``overrides`` are :class:`~helmpy.kube.kubeconfig.Overrides` fields (apiserver, token,
         ca_file, insecure_skip_tls_verify, tls_server_name, namespace)."""

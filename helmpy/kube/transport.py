@@ -17,8 +17,8 @@ import os
 import socket
 import ssl
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from helmpy.kube.credentials import ClientCert

@@ -9,7 +9,7 @@ the values are those ``helmpy env`` prints (:func:`helmpy.action.env.helm_env_va
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 from helmpy.action.env import helm_env_vars
 from helmpy.plugin.manifest import Plugin

@@ -183,7 +183,7 @@ def store(host: str, cred: Credential, config: Path | None = None) -> None:
     auths = doc.get("auths")
     if not isinstance(auths, dict):
         auths = doc["auths"] = {}
-    token = base64.b64encode(f"{cred.username}:{cred.password}".encode("utf-8")).decode("ascii")
+    token = base64.b64encode(f"{cred.username}:{cred.password}".encode()).decode("ascii")
     auths[key] = {"auth": token}
     _write(path, doc)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from helmpy.errors import ChartNotFoundError, RegistryError
 from helmpy.registry import chartformat, mounts, reference
@@ -73,7 +74,7 @@ def build(archive: Path) -> Artifact:
 
 
 def _try_mount(client: RegistryClient, repository: str, digest: str,
-               known: dict[str, list[str]]) -> tuple[bool, "HttpResponse | None"]:
+               known: dict[str, list[str]]) -> tuple[bool, HttpResponse | None]:
     """Mount ``digest`` from the repository of the same registry that last held it: (mounted, the answer
     :meth:`RegistryClient.upload_blob` may reuse when it was not: a refused mount's upload session)."""
     sources = [r for r in known.get(digest, []) if r != repository]

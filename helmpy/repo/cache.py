@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit, uses_relative
 
 from helmpy import paths
@@ -52,7 +53,7 @@ class IndexedVersion:
                 self.digest, self.deprecated]
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> "IndexedVersion":
+    def from_row(cls, row: list[Any]) -> IndexedVersion:
         return cls(*row)
 
 

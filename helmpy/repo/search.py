@@ -9,8 +9,9 @@ the number of separators before the match (0 = name ... 3 = keywords). Results s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from helmpy.errors import RepoError
 from helmpy.repo.cache import APP_VERSION, DESCRIPTION, KEYWORDS, NAME, VERSION

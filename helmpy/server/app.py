@@ -20,17 +20,26 @@ import json
 import logging
 import re
 from base64 import b64encode
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from helmpy import __version__
-from helmpy.errors import (ChartError, ChartNotInRepository, CrossOriginRequest, HelmpyError, LengthRequired,
-                           RequestBodyTimeout, RequestBodyTooLarge, ServerRequestError)
+from helmpy.errors import (
+    ChartError,
+    ChartNotInRepository,
+    CrossOriginRequest,
+    HelmpyError,
+    LengthRequired,
+    RequestBodyTimeout,
+    RequestBodyTooLarge,
+    ServerRequestError,
+)
 from helmpy.repo.index import ChartVersion
 from helmpy.server.limits import DEFAULT_MAX_UPLOAD, PageLimits
 from helmpy.server.pages import WebPages, is_page
@@ -56,7 +65,7 @@ class BasicAuth:
     users: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "BasicAuth":
+    def from_file(cls, path: str | Path) -> BasicAuth:
         """Lines ``user:password`` (or ``user:{SHA}base64``); blank lines and ``#`` comments ignored."""
         users: dict[str, str] = {}
         for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -360,4 +369,4 @@ def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
     return fields
 
 
-__all__ = ["BasicAuth", "ChartRepoApp", "DEFAULT_MAX_UPLOAD", "Response"]
+__all__ = ["DEFAULT_MAX_UPLOAD", "BasicAuth", "ChartRepoApp", "Response"]

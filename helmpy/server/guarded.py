@@ -33,7 +33,8 @@ import socket
 import ssl
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from cheroot import wsgi
 from cheroot.makefile import MakeFile, StreamReader
@@ -79,7 +80,7 @@ class _DeadlineSocketIO(socket.SocketIO):
             return super().readinto(buffer)
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise socket.timeout("timed out")  # cheroot answers 408 to exactly this
+            raise TimeoutError("timed out")  # cheroot answers 408 to exactly this
         self.socket.settimeout(min(self._idle, left))
         try:
             return super().readinto(buffer)
@@ -127,7 +128,7 @@ class _FramingHeaderReader(HeaderReader):  # type: ignore[misc]
 
 
 class _Request(HTTPRequest):  # type: ignore[misc]
-    def __init__(self, server: Any, conn: "_Connection", *args: Any, **kwargs: Any) -> None:
+    def __init__(self, server: Any, conn: _Connection, *args: Any, **kwargs: Any) -> None:
         super().__init__(server, conn, *args, **kwargs)
         self.header_reader = _FramingHeaderReader()
         conn.request = self
@@ -160,7 +161,7 @@ class _Request(HTTPRequest):  # type: ignore[misc]
 class _Connection(HTTPConnection):  # type: ignore[misc]
     RequestHandlerClass = _Request
 
-    def __init__(self, server: "GuardedServer", sock: Any, makefile: Callable[..., Any] = MakeFile) -> None:
+    def __init__(self, server: GuardedServer, sock: Any, makefile: Callable[..., Any] = MakeFile) -> None:
         self.deadline_io = _DeadlineSocketIO(sock, server.timeout)
         self.request: _Request | None = None
         self.header_started: float | None = None

@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from helmpy.errors import UsageError
 from helmpy.server.limits import ServerLimits

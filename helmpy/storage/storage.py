@@ -7,7 +7,7 @@ Actions talk to this, not to drivers: it knows record keys, history order, which
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from helmpy.errors import ReleaseNotFound
 from helmpy.release.model import Release, Status

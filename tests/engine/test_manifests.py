@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from helmpy.engine.manifests import (INSTALL_ORDER, UNINSTALL_ORDER, HookDoc, Manifest, manifest_text,
-                                     parse_manifest_text, sort_for_uninstall, sort_manifests, split_documents)
+from helmpy.engine.manifests import (
+    INSTALL_ORDER,
+    UNINSTALL_ORDER,
+    HookDoc,
+    Manifest,
+    manifest_text,
+    parse_manifest_text,
+    sort_for_uninstall,
+    sort_manifests,
+    split_documents,
+)
 from helmpy.errors import RenderError
 
 

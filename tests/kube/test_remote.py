@@ -10,13 +10,22 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from helmpy.errors import (KubeConflict, KubeConnectionError, KubeError, KubeForbidden, KubeInvalid, KubeServerError,
-                           KubeTLSError, KubeUnauthorized, WaitTimeout)
+from helmpy.errors import (
+    KubeConflict,
+    KubeConnectionError,
+    KubeError,
+    KubeForbidden,
+    KubeInvalid,
+    KubeServerError,
+    KubeTLSError,
+    KubeUnauthorized,
+    WaitTimeout,
+)
 from helmpy.kube.client import KubeClient
 from helmpy.kube.remote import RemoteCluster
 from helmpy.kube.retry import Backoff

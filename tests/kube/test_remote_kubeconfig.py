@@ -141,7 +141,7 @@ def test_expiring_exec_credentials_are_renewed_but_not_on_every_request(served, 
 
     plugin, calls, token_file = tmp_path / "plugin.py", tmp_path / "calls", tmp_path / "token"
     token_file.write_text(served.token)
-    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=30)).strftime(
+    soon = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=30)).strftime(
         "%Y-%m-%dT%H:%M:%SZ")  # inside the library's 5-minute renewal window: renewed whenever asked
     plugin.write_text("import json, pathlib\n"
                       f"p = pathlib.Path({str(calls)!r}); p.write_text(p.read_text() + 'x' if p.exists() else 'x')\n"

@@ -73,9 +73,8 @@ def test_status_errors_are_one_line(site, tmp_path: Path) -> None:
     with serve(tmp_path, fail_status=500) as broken:
         with pytest.raises(DownloadError, match="500 Internal Server Error .*server failed"):
             get(f"{broken.url}/index.yaml")
-    with serve(tmp_path, fail_status=403) as forbidden:
-        with pytest.raises(DownloadError, match="403 Forbidden"):
-            get(f"{forbidden.url}/x")
+    with serve(tmp_path, fail_status=403) as forbidden, pytest.raises(DownloadError, match="403 Forbidden"):
+        get(f"{forbidden.url}/x")
 
 
 def test_connection_refused_and_timeout() -> None:

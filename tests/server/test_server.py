@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import signal
 import socket
 import subprocess
 import sys
-import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests

@@ -53,7 +53,7 @@ class RepoServer:
         """Base URL (still known after stop(), for tests of unreachable repositories)."""
         return self._url
 
-    def start(self) -> "RepoServer":
+    def start(self) -> RepoServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -168,7 +168,7 @@ class RepoServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "RepoServer":
+    def __enter__(self) -> RepoServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

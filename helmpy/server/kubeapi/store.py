@@ -13,8 +13,9 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, ContextManager, TypeVar
+from typing import Any, ContextManager, TypeVar
 
 from helmpy.errors import KubeApiStatus, KubeConflict, KubeError, KubeNotFound
 from helmpy.kube.client import KubeClient

@@ -131,7 +131,8 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
                     continue
                 problem = path_problem(info.name)
                 if problem is not None:
-                    raise ArchiveError(f"{source}: chart contains an illegally named file {shown(info.name)}: {problem}")
+                    raise ArchiveError(
+                        f"{source}: chart contains an illegally named file {shown(info.name)}: {problem}")
                 if info.isdir():
                     continue
                 if info.issym() or info.islnk():

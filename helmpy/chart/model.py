@@ -277,7 +277,8 @@ class Metadata:
             raise ChartValidationError(f"{where}: validation: chart.metadata.version is required")
         if not is_semver(self.version):
             raise ChartValidationError(
-                f"{where}: validation: chart.metadata.version {self.version!r} is invalid (must be SemVer 2, e.g. 1.2.3)")
+                f"{where}: validation: chart.metadata.version {self.version!r} is invalid"
+                " (must be SemVer 2, e.g. 1.2.3)")
         if self.type not in ("", "application", "library"):
             raise ChartValidationError(
                 f"{where}: validation: chart.metadata.type must be application or library, got {self.type!r}")

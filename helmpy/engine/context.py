@@ -45,7 +45,7 @@ DEFAULT_API_VERSIONS: tuple[str, ...] = (
 HELM_VERSION = {"Version": "v4.1.4", "GitCommit": "", "GitTreeState": "", "GoVersion": "",
                 "KubeClientVersion": "v1.35"}
 
-LookupFn = Callable[[str, str, str, str], dict]
+LookupFn = Callable[[str, str, str, str], dict[str, Any]]
 
 
 @dataclass

@@ -25,6 +25,7 @@ from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup
 
 from helmpy.engine.budget import format_size, reserve, reserve_items, ticking
+from helmpy.engine.context import LookupFn
 from helmpy.engine.datafuncs import (
     _num,
     add,
@@ -124,7 +125,6 @@ from helmpy.errors import RenderError, TemplateFailError
 logger = logging.getLogger(__name__)
 
 MACROS_KEY = "_helmpy_macros"
-LookupFn = Callable[[str, str, str, str], dict]
 
 
 # --- emptiness and defaults -----------------------------------------------------------------------
@@ -353,8 +353,8 @@ def list_filter(value: Any) -> list[Any]:
     return jinja_filters.sync_do_list(value)
 
 
-def make_lookup(lookup: LookupFn | None) -> Callable[..., dict]:
-    def lookup_fn(api_version: str, kind: str, namespace: str = "", name: str = "") -> dict:
+def make_lookup(lookup: LookupFn | None) -> Callable[..., dict[str, Any]]:
+    def lookup_fn(api_version: str, kind: str, namespace: str = "", name: str = "") -> dict[str, Any]:
         """Query the cluster (empty map when rendering offline or when nothing is found)."""
         if lookup is None:
             return {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 from helmpy.errors import HelmpyError
 
@@ -54,7 +54,7 @@ class Range:
     body: list[Node] = field(default_factory=list)
 
 
-Node = Union[str, list[Step], Range]  # text, an action's path, a range block
+Node: TypeAlias = str | list[Step] | Range  # text, an action's path, a range block
 
 _IDENT = re.compile(r"[A-Za-z0-9_\-/]+")
 _FILTER = re.compile(r"^\s*(@[^=!<>]*?)\s*(==|!=|<=|>=|<|>)\s*(.+?)\s*$")

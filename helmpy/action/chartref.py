@@ -2,8 +2,8 @@
 
 Forms, in Helm's order: a local directory or archive (checked first unless ``repo_url`` is given),
 ``file://path``, ``repo/chart`` from a configured repository's cached index, an absolute
-``http(s)://.../chart.tgz`` URL, and ``--repo URL chart``, and ``oci://host/path/name[:tag][@digest]`` (an OCI registry, see
-:mod:`helmpy.registry.pull`). Remote charts land in the content-addressed cache, sha256-checked
+``http(s)://.../chart.tgz`` URL, and ``--repo URL chart``, and ``oci://host/path/name[:tag][@digest]`` (an OCI
+registry, see :mod:`helmpy.registry.pull`). Remote charts land in the content-addressed cache, sha256-checked
 against the index digest (or the registry manifest's layer digest).
 """
 
@@ -134,12 +134,12 @@ def locate(ref: str, version: str | None = None, devel: bool = False, repo_url: 
         raise ChartNotFoundError(f"non-absolute URLs should be in form of repo_name/path_to_chart, got: {ref}")
     from helmpy.repo import cache, repofile
 
-    entry = repofile.load(_repo_config()).get(repo_name)
-    if entry is None:
+    repo_entry = repofile.load(_repo_config()).get(repo_name)
+    if repo_entry is None:
         raise RepoError(f'repo {repo_name} not found')
     index = cache.load(repo_name)
-    opts = GetterOptions.from_entry(entry, remote.timeout)
-    return _from_index(index, chart_name, version, entry.url, opts, repo_name)
+    opts = GetterOptions.from_entry(repo_entry, remote.timeout)
+    return _from_index(index, chart_name, version, repo_entry.url, opts, repo_name)
 
 
 def _repo_config() -> Path:

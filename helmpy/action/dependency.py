@@ -31,6 +31,7 @@ from helmpy.repo.resolver import go_time_now, hash_req, is_local_repo, local_pat
 if TYPE_CHECKING:
     from helmpy.action.chartref import RemoteOptions
     from helmpy.registry.dependency import OciDependencies
+    from helmpy.repo.getter import GetterOptions
 
 logger = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ def _download_all(chart_dir: Path, deps: list[Dependency], repos: _Repos, regist
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _chart_url(dep: Dependency, repos: _Repos, options_cls: type) -> tuple[str, object, str]:
+def _chart_url(dep: Dependency, repos: _Repos, options_cls: type[GetterOptions]) -> tuple[str, GetterOptions, str]:
     index = _index_for(repos)(dep)
     try:
         cv = index.get(dep.name, dep.version)

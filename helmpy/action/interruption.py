@@ -49,7 +49,7 @@ def rollback_advice(cfg: Configuration, name: str, target: int) -> str:
 
 def _stored(cfg: Configuration, rel: Release) -> Release | None:
     try:
-        return cfg.storage.get(rel.name, rel.version)  # type: ignore[no-any-return]
+        return cfg.storage.get(rel.name, rel.version)
     except Exception:  # noqa: BLE001 - cleanup after an interrupt must not fail on its own
         return None
 

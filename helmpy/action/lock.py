@@ -126,7 +126,8 @@ class LockInfo:
             pid = 0
         return cls(release=str((meta.get("labels") or {}).get("helmpy.io/release", "")),
                    namespace=str(meta.get("namespace") or ""), host=str(ann.get(ANN + "host", "")), pid=pid,
-                   command=scrub_command(str(ann.get(ANN + "command", ""))), started=parse_time(spec.get("acquireTime")),
+                   command=scrub_command(str(ann.get(ANN + "command", ""))),
+                   started=parse_time(spec.get("acquireTime")),
                    renewed=parse_time(spec.get("renewTime")),
                    duration=int(spec.get("leaseDurationSeconds") or DEFAULT_DURATION),
                    pid_start=str(ann.get(ANN + "pid-start", "")))
@@ -166,8 +167,8 @@ class ReleaseLock:
         meta: dict[str, Any] = {
             "name": lease_name(self.release), "namespace": self.namespace,
             "labels": {"app.kubernetes.io/managed-by": "helmpy", "helmpy.io/release": self.release},
-            "annotations": {ANN + "host": self.host, ANN + "pid": str(self.pid), ANN + "pid-start": _proc_start(self.pid),
-                            ANN + "command": self.command},
+            "annotations": {ANN + "host": self.host, ANN + "pid": str(self.pid),
+                            ANN + "pid-start": _proc_start(self.pid), ANN + "command": self.command},
         }
         if resource_version:
             meta["resourceVersion"] = resource_version

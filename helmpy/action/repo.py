@@ -215,7 +215,8 @@ def push(chart_path: Path, target: str, opts: PushOptions, out: Out) -> None:
     if resp.status == 409:
         raise RepoError(f"{ident} already exists in {base} ({detail}); use --force to overwrite")
     if resp.status == 401:
-        raise RepoError(f"{url}: 401 Unauthorized (the repository requires authentication: check --username/--password)")
+        raise RepoError(f"{url}: 401 Unauthorized"
+                        " (the repository requires authentication: check --username/--password)")
     if resp.status == 403:
         raise RepoError(f"{url}: 403 Forbidden (these credentials may not upload charts)")
     if resp.status == 400:

@@ -212,7 +212,7 @@ def _matches(pattern: str, path: str) -> bool:
     """Go's filepath.Match: ``*`` and ``?`` never cross ``/``."""
     if pattern.count("/") != path.count("/"):
         return False
-    return all(fnmatch.fnmatchcase(p, q) for p, q in zip(path.split("/"), pattern.split("/")))
+    return all(fnmatch.fnmatchcase(p, q) for p, q in zip(path.split("/"), pattern.split("/"), strict=True))
 
 
 def _show_only(output: str, patterns: list[str]) -> str:

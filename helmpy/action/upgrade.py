@@ -165,7 +165,7 @@ def run_locked(cfg: Configuration, opts: UpgradeOptions, chart: Any) -> UpgradeR
                                       force=opts.force, wait_for_jobs=opts.wait_for_jobs)
         except HelmpyError as err:
             _failed(cfg, opts, rel, current_objs, err)
-            raise AssertionError("unreachable")  # pragma: no cover
+            raise AssertionError("unreachable") from err  # pragma: no cover
         except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
             installing.fail(cfg, rel, f"Upgrade \"{name}\" failed: internal error: {type(err).__name__}: {err}")
             raise
@@ -186,7 +186,8 @@ def _failed(cfg: Configuration, opts: UpgradeOptions, rel: Release, current_objs
         from helmpy.action import rollback
 
         history = _history(cfg, rel.name)
-        good = [r for r in history if r.info.status in (Status.SUPERSEDED, Status.DEPLOYED) and r.version != rel.version]
+        good = [r for r in history
+                if r.info.status in (Status.SUPERSEDED, Status.DEPLOYED) and r.version != rel.version]
         if not good:
             raise ReleaseFailed(f"release {rel.name} failed, and there is no earlier revision to roll back to: "
                                 f"{err}") from err

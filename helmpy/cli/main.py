@@ -350,9 +350,9 @@ def main(argv: list[str] | None = None) -> Any:
             exc.show()
             sys.exit(exc.exit_code)
         except KeyboardInterrupt as exc:  # outside a command (while parsing the arguments)
-            err = interrupted_error(exc)
-            click.echo(format_error(err), err=True)
-            sys.exit(err.exit_code)
+            error = interrupted_error(exc)
+            click.echo(format_error(error), err=True)
+            sys.exit(error.exit_code)
         except BrokenPipeError:
             sys.exit(ExitCode.ERROR)
         except (RecursionError, MemoryError) as exc:  # input too deep or large for the limits that should catch it

@@ -68,7 +68,7 @@ def remote_options(f: F) -> F:
         if any(given.values()):
             from helmpy.action.chartref import RemoteOptions
 
-            remote = RemoteOptions(**{k: v or ("" if isinstance(v, str) or v is None else False)
+            remote = RemoteOptions(**{k: v or ("" if isinstance(v, str) or v is None else False)  # type: ignore[arg-type]
                                       for k, v in given.items()})
         kwargs["remote"] = remote
         return f(*args, **kwargs)

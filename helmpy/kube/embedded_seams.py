@@ -42,7 +42,8 @@ def _node() -> KubeObject:
         "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
                                    "message": "simulated node of helmpy's embedded cluster: no kubelet, no containers",
                                    "lastHeartbeatTime": _now(), "lastTransitionTime": _now()}],
-                   "addresses": [{"type": "InternalIP", "address": NODE_IP}, {"type": "Hostname", "address": NODE_NAME}],
+                   "addresses": [{"type": "InternalIP", "address": NODE_IP},
+                                 {"type": "Hostname", "address": NODE_NAME}],
                    "capacity": resources, "allocatable": resources,
                    "nodeInfo": {"kubeletVersion": SERVER_VERSION, "containerRuntimeVersion": "none://simulated",
                                 "osImage": "helmpy embedded cluster", "operatingSystem": "linux",
@@ -204,7 +205,8 @@ class ControllerSeams:
     def dependents(self, uid: str, namespace: str | None) -> gc.Found:
         if not uid:
             return []
-        sql, args = f"{_OWNED} WHERE w.owner_uid = ?", (uid,)
+        sql = f"{_OWNED} WHERE w.owner_uid = ?"
+        args: tuple[str, ...] = (uid,)
         if namespace is not None:
             sql, args = sql + " AND w.namespace = ?", (*args, namespace)
         return self._owned_rows(sql, args, uid)

@@ -29,7 +29,8 @@ STATEFULSET_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "re
 STATEFULSET_FORBIDDEN = ("updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
                          "'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and "
                          "'minReadySeconds' are forbidden")
-PVC_FORBIDDEN = "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
+PVC_FORBIDDEN = ("spec is immutable after creation except resources.requests and volumeAttributesClassName"
+                 " for bound claims")
 # ValidateJobSpecUpdate, in its order (completions and template have their own rules)
 JOB_IMMUTABLE = ("completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy", "successPolicy")
 

@@ -16,7 +16,8 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from typing import Any, ContextManager, TextIO
+from contextlib import AbstractContextManager
+from typing import Any, TextIO
 from urllib.parse import quote, urlencode
 
 from helmpy import __version__, limits
@@ -33,7 +34,7 @@ from helmpy.errors import (
     KubeUnauthorized,
 )
 from helmpy.kube import readiness
-from helmpy.kube.client import KubeObject, no_transaction, object_ref
+from helmpy.kube.client import KubeObject, no_transaction, object_ref, sub_map
 from helmpy.kube.credentials import ClientCert
 from helmpy.kube.discovery import Discovery
 from helmpy.kube.kubeconfig import Connection, Overrides, load
@@ -150,7 +151,8 @@ class RemoteCluster:
                                 f"that is not JSON (or nested too deeply)", code=resp.status) from err
 
     def _auth_headers(self) -> dict[str, str]:
-        """The Authorization header (and the client certificate), asked of the credential source at most every AUTH_REFRESH_S seconds.
+        """The Authorization header (and the client certificate), asked of the credential source at most every
+        AUTH_REFRESH_S seconds.
 
         Expiring credentials (exec plugins, OIDC) renew themselves when asked within their renewal window, so
         asking every few seconds is as fresh; a 401 forces the next request to ask again.
@@ -205,7 +207,7 @@ class RemoteCluster:
         except ValueError:
             pass
         reason = str(status.get("reason") or http_reason or "")
-        details = status.get("details") if isinstance(status.get("details"), dict) else {}
+        details = sub_map(status, "details")
         message = str(status.get("message") or (data or b"").decode("utf-8", "replace").strip()[:300] or reason)
         causes = [c for c in (details or {}).get("causes") or [] if isinstance(c, dict)]
         where = f"the Kubernetes API at {self._host}"
@@ -367,7 +369,7 @@ class RemoteCluster:
     def api_versions(self) -> builtins.list[str]:
         return self.discovery.api_versions()
 
-    def transaction(self) -> ContextManager[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         return no_transaction()
 
     @contextlib.contextmanager

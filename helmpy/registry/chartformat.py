@@ -74,7 +74,7 @@ def rfc3339(timestamp: float) -> str:
     return f"{stamp}{sign}{hours:02d}:{minutes:02d}"
 
 
-def annotations(meta: Metadata, created: str) -> dict[str, str]:
+def oci_annotations(meta: Metadata, created: str) -> dict[str, str]:
     """Helm's ``generateOCIAnnotations``: image annotations from Chart.yaml, then the chart's own."""
     out: dict[str, str] = {}
 

@@ -68,7 +68,7 @@ def build(archive: Path) -> Artifact:
     if prov_path.is_file():
         prov = prov_path.read_bytes()
         blobs.append((chartformat.describe(chartformat.PROV_LAYER_MEDIA_TYPE, prov), prov))
-    notes = chartformat.annotations(meta, chartformat.rfc3339(os.stat(archive).st_mtime))
+    notes = chartformat.oci_annotations(meta, chartformat.rfc3339(os.stat(archive).st_mtime))
     manifest = chartformat.manifest(blobs[0][0], [d for d, _ in blobs[1:]], notes)
     return Artifact(manifest, blobs, meta.name, meta.version)
 

@@ -127,7 +127,8 @@ def _parse_index(data: bytes, source: str) -> tuple[CachedIndex, bool]:
     try:
         raw, strict = parse_document(data, source)
         entries: dict[str, list[IndexedVersion]] = {}
-        plain = all(isinstance(name, str) and (versions is None or (isinstance(versions, list) and None not in versions))
+        plain = all(isinstance(name, str)
+                    and (versions is None or (isinstance(versions, list) and None not in versions))
                     for name, versions in (raw.get("entries") or {}).items())
         for name, items in iter_entries(raw, source, strict):
             kept = entries[name] = []

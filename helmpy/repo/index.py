@@ -117,7 +117,8 @@ def _version_key(cv: ChartVersion) -> tuple[int, Any]:
 
 
 class _Versioned(Protocol):
-    version: str
+    @property
+    def version(self) -> str: ...
 
 
 V = TypeVar("V", bound=_Versioned)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from helmpy import yamlutil
 from helmpy.errors import RepoError
@@ -41,7 +41,7 @@ class Entry:
     insecure_skip_tls_verify: bool = False
     pass_credentials_all: bool = False
 
-    _KEYS = {"name": "name", "url": "url", "username": "username", "password": "password",
+    _KEYS: ClassVar[dict[str, str]] = {"name": "name", "url": "url", "username": "username", "password": "password",
              "cert_file": "certFile", "key_file": "keyFile", "ca_file": "caFile",
              "insecure_skip_tls_verify": "insecure_skip_tls_verify",
              "pass_credentials_all": "pass_credentials_all"}

@@ -172,20 +172,25 @@ class ChartRepoApp:
             return self._upload_prov(environ)
         m = _CHART_ROUTE.match(path)
         if m:
-            name, version, part = m.group(1), m.group(2), m.group(3)
-            if part is not None:
-                if read and name and version:
-                    return self._archive_part(name, version, part)
-                return Response.error(405, f"method {method} not allowed on {path}")
-            if method == "POST" and name is None:
-                return self._upload_chart(environ)
-            if read:
-                return self._query(name, version, environ)
-            if method == "DELETE" and name and version:
-                self.storage.delete(name, version)
-                return Response.json(200, {"deleted": True})
-            return Response.error(405, f"method {method} not allowed on {path}")
+            return self._chart_route(method, path, m, environ)
         return Response.error(404, "not found")
+
+    def _chart_route(self, method: str, path: str, m: re.Match[str], environ: dict[str, Any]) -> Response:
+        """``/api/charts[/NAME[/VERSION[/PART]]]``: list, query, upload, delete, and an archive's parts."""
+        read = method in ("GET", "HEAD")
+        name, version, part = m.group(1), m.group(2), m.group(3)
+        if part is not None:
+            if read and name and version:
+                return self._archive_part(name, version, part)
+            return Response.error(405, f"method {method} not allowed on {path}")
+        if method == "POST" and name is None:
+            return self._upload_chart(environ)
+        if read:
+            return self._query(name, version, environ)
+        if method == "DELETE" and name and version:
+            self.storage.delete(name, version)
+            return Response.json(200, {"deleted": True})
+        return Response.error(405, f"method {method} not allowed on {path}")
 
     # --- reads ---------------------------------------------------------------------------------------
     def _index(self, environ: dict[str, Any]) -> Response:

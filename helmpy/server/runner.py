@@ -87,7 +87,7 @@ def bind_server(app: Callable[..., Any], host: str, port: int, limits: ServerLim
 
     server = GuardedServer((host, port), app, limits, server_name=server_name,
                            shutdown_timeout=shutdown_timeout, request_queue_size=64)
-    server.error_log = error_log
+    server.error_log = error_log  # type: ignore[method-assign]  # cheroot's hook is an attribute
     if ssl_adapter is not None:
         server.ssl_adapter = ssl_adapter
     server.prepare()  # binds the socket (and learns the real port when 0 was asked for)

@@ -92,7 +92,7 @@ def test_trunc_trim(r):
     ("'x'", "x"), ("1", "1"), ("true", "true"), ("[1]", "[1]"), ("0.5", "0.5"),
 ])
 def test_default_treats_empty_as_unset(r, value, expected):
-    assert r("{{ %s | default('D') }}" % value) == expected
+    assert r(f"{{{{ {value} | default('D') }}}}") == expected
 
 
 def test_default_global_form(r):

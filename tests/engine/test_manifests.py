@@ -69,7 +69,7 @@ def test_partials_notes_and_empty_files_are_dropped():
     files = {"c/templates/_helpers.tpl": doc("ConfigMap"), "c/templates/NOTES.txt": "hello",
              "c/charts/s/templates/NOTES.txt": "sub notes", "c/templates/empty.yaml": "  \n\n",
              "c/templates/cm.yaml": doc("ConfigMap", "cm")}
-    hooks, manifests = sort_manifests(files)
+    _hooks, manifests = sort_manifests(files)
     assert [m.name for m in manifests] == ["c/templates/cm.yaml"]
 
 

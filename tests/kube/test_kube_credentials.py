@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -291,7 +292,7 @@ def test_token_file_is_read_relative_and_again_after_a_401(served, tmp_path: Pat
 
 # --- proxy-url: a real CONNECT proxy in front of cluster serve ---------------------------------------------------
 class _Tunnel(socketserver.StreamRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
     def handle(self) -> None:
         line = self.rfile.readline().decode()

@@ -17,7 +17,7 @@ NOW = datetime(2025, 1, 2, 12, 0, 0, tzinfo=UTC)
 
 def cells(obj: dict[str, Any], now: datetime | None = NOW, *, wide: bool = True) -> dict[str, Any]:
     columns = [c for c in columns_for(str(obj.get("kind", ""))) if wide or c.priority == 0]
-    return dict(zip([c.name for c in columns], row(obj, columns, now)))
+    return dict(zip([c.name for c in columns], row(obj, columns, now), strict=True))
 
 
 def test_column_order_name_own_columns_age_then_wide() -> None:

@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -171,8 +172,8 @@ def test_wait_times_out_naming_the_objects(tmp_path: Path) -> None:
 class _Scripted(http.server.BaseHTTPRequestHandler):
     """Answers GET /version from a script of (status, headers) per request, then 200."""
 
-    script: list[tuple[int, dict[str, str]]] = []
-    seen: list[str] = []
+    script: ClassVar[list[tuple[int, dict[str, str]]]] = []
+    seen: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         type(self).seen.append(self.path)

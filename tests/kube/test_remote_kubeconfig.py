@@ -106,7 +106,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 def test_exec_credential_plugin_supplies_the_token(served, tmp_path: Path) -> None:
     plugin = tmp_path / "plugin.py"
     plugin.write_text("import json\nprint(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1', "
-                      "'kind': 'ExecCredential', 'status': {'token': %r}}))\n" % served.token)
+                      f"'kind': 'ExecCredential', 'status': {{'token': {served.token!r}}}}}))\n")
     ca = served.config()["clusters"][0]["cluster"]["certificate-authority-data"]
     path = write_kubeconfig(tmp_path / "kc.yaml", served.url, ca_data=ca, user={"exec": {
         "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable, "args": [str(plugin)],

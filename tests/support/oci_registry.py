@@ -141,11 +141,10 @@ class Registry:
             write_htpasswd(self.work / "htpasswd", USERNAME, PASSWORD)
         config = self.work / "config.yml"
         config.write_text(self._config())
-        log = open(self.work / "registry.log", "ab")
         env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-        self.proc = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=log, env=env,
-                                     start_new_session=True)
-        log.close()
+        with open(self.work / "registry.log", "ab") as log:
+            self.proc = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=log, env=env,
+                                         start_new_session=True)
         self._wait_ready()
         return self
 

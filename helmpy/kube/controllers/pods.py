@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helmpy.kube.client import KubeObject, clone
+from helmpy.kube.client import KubeObject, clone, sub_map
 from helmpy.kube.controllers import NODE_IP, NODE_NAME, Store, now, owner_reference, suffix
 
 SIMULATED = "Simulated"
@@ -37,7 +37,7 @@ def pod(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
     if old is not None and old.get("status"):
         obj["status"] = clone(old["status"])
         return
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    spec = sub_map(obj, "spec")
     spec.setdefault("nodeName", NODE_NAME)
     stamp = now()
     done = spec.get("restartPolicy") in ("Never", "OnFailure")
@@ -74,13 +74,13 @@ def prepare_job(job: KubeObject) -> None:
     values = (meta["uid"], meta["name"], meta["uid"], meta["name"])
     template = spec.setdefault("template", {})
     labels = template.setdefault("metadata", {}).setdefault("labels", {})
-    labels.update(dict(zip(_JOB_LABELS, values)))
+    labels.update(dict(zip(_JOB_LABELS, values, strict=True)))
     spec.setdefault("selector", {"matchLabels": {_JOB_LABELS[0]: meta["uid"]}})
 
 
 def job(store: Store, obj: KubeObject, old: KubeObject | None) -> None:
     """``completions`` Pods, all Succeeded at once; a suspended Job makes none."""
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    spec = sub_map(obj, "spec")
     if old is not None and old.get("status", {}).get("completionTime"):
         obj["status"] = clone(old["status"])
         return

@@ -153,3 +153,12 @@ def test_separator_split_equals_helms_regex():
     for _ in range(20000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
         assert _split_sep(text) == helm_sep.split(text), repr(text)
+
+
+def test_sort_for_uninstall_takes_any_item_with_a_kind_reader() -> None:
+    """The action layer sorts live objects (dicts) with the same function: unknown kinds last by name, stable."""
+    objs = [{"kind": "Zeta"}, {"kind": "ConfigMap", "n": 1}, {"kind": "Alpha"}, {"kind": "Deployment"},
+            {"kind": "ConfigMap", "n": 2}, {}]
+    got = sort_for_uninstall(objs, lambda o: str(o.get("kind") or ""))
+    assert got == [{"kind": "Deployment"}, {"kind": "ConfigMap", "n": 1}, {"kind": "ConfigMap", "n": 2}, {},
+                   {"kind": "Alpha"}, {"kind": "Zeta"}]

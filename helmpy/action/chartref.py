@@ -70,10 +70,6 @@ class RemoteChart:
     oci: RegistryOptions | None = None  # set: ``url`` is an oci:// reference, ``version`` the wanted version
 
 
-def is_remote(ref: str) -> bool:
-    return ref.startswith(("http://", "https://", "oci://"))
-
-
 def _downloader_url(ref: str) -> bool:
     """``SCHEME://...`` that a downloader plugin serves (``git+https://`` with helm-git)."""
     if "://" not in ref:

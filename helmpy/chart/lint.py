@@ -60,10 +60,6 @@ class Linter:
         self.messages.append(LintMessage(severity, path, problem))
         return False
 
-    @property
-    def highest(self) -> int:
-        return max((m.severity for m in self.messages), default=0)
-
 
 # --- Chart.yaml ---------------------------------------------------------------------------------------
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import posixpath
 import stat
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -228,7 +227,3 @@ def _parse_lock(data: bytes, where: str) -> Lock:
     deps = [Dependency.from_dict(d, where) for d in (raw.get("dependencies") or [])]
     generated = raw.get("generated", "")
     return Lock(generated=str(generated) if generated else "", digest=str(raw.get("digest") or ""), dependencies=deps)
-
-
-def is_archive_path(path: str) -> bool:
-    return posixpath.basename(path).endswith((".tgz", ".tar.gz"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from helmpy.errors import ChartValidationError
@@ -374,15 +374,5 @@ class Chart:
             out.extend(sub.crd_objects())
         return out
 
-    def file(self, name: str) -> File | None:
-        for f in self.files:
-            if f.name == name:
-                return f
-        return None
-
     def uses_jinja(self) -> bool:
         return self.metadata.template_engine == JINJA2
-
-
-def utc_from_timestamp(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, tz=UTC)

@@ -104,11 +104,6 @@ def search(rows_by_repo: Iterable[tuple[str, list[list[Any]]]], keyword: str | N
     return results
 
 
-def format_table_rows(results: list[SearchResult]) -> list[list[str]]:
-    return [["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"]] + [
-        [r.name, r.version, r.app_version, r.description] for r in results]
-
-
 def search_configured(keyword: str | None = None, *, regexp: bool = False, version: str | None = None,
                       versions: bool = False, devel: bool = False) -> list[SearchResult]:
     """``search repo``: :func:`search` over the cached indexes of every configured repository; RepoError when none

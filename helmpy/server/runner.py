@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import ssl
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -109,10 +108,3 @@ def make_server(app: Callable[..., Any], address: str, tls_cert: str | None = No
     display_host = f"[{host}]" if ":" in host else host
     scheme = "https" if tls_cert else "http"
     return RunningServer(f"{scheme}://{display_host}:{bound_port}/", server.serve, server.stop)
-
-
-def run_in_thread(server: RunningServer) -> threading.Thread:
-    """Serve in a daemon thread (embedding and tests)."""
-    thread = threading.Thread(target=server.serve_forever, name="helmpy-serve", daemon=True)
-    thread.start()
-    return thread

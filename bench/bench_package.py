@@ -76,7 +76,8 @@ def main() -> None:
                     times[tool].append(elapsed)
                     peaks[tool].append(peak_kib)
             if run < 0:
-                ours, theirs = members(work / "out/helmpy--1/big-0.1.0.tgz"), members(work / "out/helm--1/big-0.1.0.tgz")
+                ours = members(work / "out/helmpy--1/big-0.1.0.tgz")
+                theirs = members(work / "out/helm--1/big-0.1.0.tgz")
                 if ours != theirs:
                     raise SystemExit("the two archives hold different files - the benchmark would be meaningless")
     ours_med, helm_med = statistics.median(times["helmpy"]), statistics.median(times["helm"])

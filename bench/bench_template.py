@@ -179,7 +179,7 @@ def write_charts(base: Path, objects: int) -> tuple[Path, Path]:
         (root / "Chart.yaml").write_text(CHART_YAML.format(extra=extra))
         (root / "values.yaml").write_text(VALUES_YAML)
         (root / "templates" / "_helpers.tpl").write_text(JINJA_HELPERS if dialect == "jinja" else GO_HELPERS)
-        for kind, count in zip(KINDS, per_kind):
+        for kind, count in zip(KINDS, per_kind, strict=True):
             text = jinja_template(kind, count) if dialect == "jinja" else go_template(kind, count)
             (root / "templates" / f"{kind.lower()}.yaml").write_text(text)
         charts.append(root)

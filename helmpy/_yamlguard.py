@@ -17,7 +17,8 @@ count the real depth on the parser's event stream (flat, no recursion).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.composer import ComposerError
@@ -97,7 +98,8 @@ def check_aliases(root: yaml.Node, max_depth: int) -> Expansion:
             open_ids.discard(id(node))
             depth = frame[4] + 1
             if depth > max_depth:
-                raise _fail(f"nesting deeper than {max_depth} levels after expanding aliases (limit {MAX_NESTING_DEPTH_ENV})", node)
+                raise _fail(f"nesting deeper than {max_depth} levels after expanding aliases"
+                            f" (limit {MAX_NESTING_DEPTH_ENV})", node)
             done[id(node)] = (frame[3], depth)
             if stack:
                 stack[-1][3] += frame[3]
@@ -139,7 +141,9 @@ _ALIAS_HINT_B = re.compile(rb"(?:^|[\s\[{,])\*")
 
 def may_alias(text: str | bytes) -> bool:
     """False when ``text`` certainly has no alias (a quick test on the raw text)."""
-    return (_ALIAS_HINT_B if isinstance(text, bytes) else _ALIAS_HINT).search(text) is not None
+    if isinstance(text, bytes):
+        return _ALIAS_HINT_B.search(text) is not None
+    return _ALIAS_HINT.search(text) is not None
 
 
 _RUNS: dict[tuple[int, bool], re.Pattern[Any]] = {}
@@ -196,8 +200,9 @@ def check_text_depth(text: str | bytes, max_depth: int, parser: Callable[[str | 
             if isinstance(event, _OPEN):
                 depth += 1
                 if depth > max_depth:
-                    raise ComposerError(None, None, f"nesting deeper than {max_depth} levels (limit {MAX_NESTING_DEPTH_ENV})",
-                                        event.start_mark)
+                    raise ComposerError(None, None,
+                                        f"nesting deeper than {max_depth} levels (limit {MAX_NESTING_DEPTH_ENV})",
+                                        event.start_mark)  # type: ignore[arg-type]  # libyaml's Mark too
             elif isinstance(event, _CLOSE):
                 depth -= 1
     finally:

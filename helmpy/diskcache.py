@@ -28,8 +28,9 @@ import marshal
 import os
 import struct
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from helmpy.action.codecache import TemplateCodeCache
@@ -92,7 +93,7 @@ def parse_cache_store() -> DiskCache | None:
     return _PARSED
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fingerprint(modules: tuple[str, ...]) -> bytes:
     """helmpy's and Python's versions and the size/mtime of the source files of ``modules`` (so editing a
     parser in a checkout invalidates its entries; an installed release changes its version)."""

@@ -7,6 +7,11 @@ else is a bug and only shows a traceback under ``--debug``.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from helmpy.api import results
+    from helmpy.release.model import Release
 
 
 class ExitCode(IntEnum):
@@ -414,9 +419,9 @@ class TestsNotRun(ReleaseError):
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, names: list[str], flag: str, release: object = None) -> None:
+    def __init__(self, names: list[str], flag: str, release: Release | results.Release) -> None:
         listed = ", ".join(names)
         super().__init__(f"{len(names)} test{'s' if len(names) != 1 else ''} not run: {listed} (helmpy's "
                          f"embedded cluster runs no containers; pass {flag} to accept a simulated pass)")
         self.names = names
-        self.release = release
+        self.release: Release | results.Release = release  # the API hands on its typed ``helmpy.Release``

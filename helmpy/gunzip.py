@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from typing import Callable
+from collections.abc import Callable
 
 
 def gunzip_limited(data: bytes, limit: int, too_large: Callable[[int], Exception]) -> bytes:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 from helmpy.errors import HelmpyError
 
@@ -36,7 +36,7 @@ class Step:
     name: str = ""
     index: tuple[int | None, int | None, int | None] | None = None  # start, end, step; end None+single = index
     single: bool = False
-    filter: "Filter | None" = None
+    filter: Filter | None = None
 
 
 @dataclass
@@ -51,10 +51,10 @@ class Filter:
 @dataclass
 class Range:
     path: list[Step]
-    body: list["Node"] = field(default_factory=list)
+    body: list[Node] = field(default_factory=list)
 
 
-Node = Union[str, list[Step], Range]  # text, an action's path, a range block
+Node: TypeAlias = str | list[Step] | Range  # text, an action's path, a range block
 
 _IDENT = re.compile(r"[A-Za-z0-9_\-/]+")
 _FILTER = re.compile(r"^\s*(@[^=!<>]*?)\s*(==|!=|<=|>=|<|>)\s*(.+?)\s*$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from helmpy.lazyre import LazyPattern
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from helmpy.lazyre import LazyPattern
 
@@ -120,7 +120,7 @@ def _parse_term(op: str, text: str) -> list[_Bound]:
     return [_Bound(op or "=", ver, bool(pre), wild_minor, wild_patch, wild_major)]
 
 
-def _check(b: _Bound) -> Check:
+def _check(b: _Bound) -> Check:  # noqa: C901 - one branch per Masterminds operator and wildcard, as its table reads
     v0 = b.version
     op = b.op
     if op in ("=",):

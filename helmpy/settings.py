@@ -18,9 +18,9 @@ process it starts (a plugin, a post-renderer) gets that environment explicitly (
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from contextvars import ContextVar
 from types import MappingProxyType
-from typing import Mapping
 
 PREFIX = "HELMPY_"
 HELM_PREFIX = "HELM_"
@@ -58,7 +58,7 @@ class Settings:
 
     @classmethod
     def snapshot(cls, values: Mapping[str, str | None] | None = None, environ: Mapping[str, str] | None = None, *,
-                 interactive: bool = False) -> "Settings":
+                 interactive: bool = False) -> Settings:
         """``environ`` (default: the process environment, copied now) with each ``values`` entry that is not
         None set as the winning ``HELMPY_<KEY>`` (what a flag before the sub-command does for the CLI)."""
         env = dict(os.environ if environ is None else environ)

@@ -15,7 +15,7 @@ import yaml
 from helmpy import _yamlguard, limits
 from helmpy.errors import HelmpyError, ValuesError
 from helmpy.gokeys import natural_key
-from helmpy.jsondepth import check_json_depth  # noqa: F401 - its home has no PyYAML; callers import it here too
+from helmpy.jsondepth import check_json_depth as check_json_depth  # re-exported: its home has no PyYAML
 
 try:  # pragma: no cover - depends on how PyYAML was built
     _Loader: Any = yaml.CSafeLoader

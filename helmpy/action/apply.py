@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helmpy.action import ownership
-from helmpy.engine.manifests import UNINSTALL_ORDER, split_documents
+from helmpy.engine.manifests import sort_for_uninstall, split_documents
 from helmpy.errors import HelmpyError, KubeApiStatus, KubeConnectionError, KubeError, ReleaseError
 from helmpy.kube.client import object_ref
 from helmpy.release.model import Release, Status
@@ -252,16 +252,8 @@ def _live(kube: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
     return live
 
 
-def sort_for_uninstall(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Helm's UninstallOrder by kind, unknown kinds last (by kind name), stable otherwise."""
-    rank = {kind: i for i, kind in enumerate(UNINSTALL_ORDER)}
-
-    def key(pair: tuple[int, dict[str, Any]]) -> tuple[int, str, int]:
-        i, obj = pair
-        kind = str(obj.get("kind") or "")
-        return (rank.get(kind, len(rank)), "" if kind in rank else kind, i)
-
-    return [o for _, o in sorted(enumerate(objects), key=key)]
+def _object_kind(obj: dict[str, Any]) -> str:
+    return str(obj.get("kind") or "")
 
 
 def delete_objects(kube: Any, objects: list[dict[str, Any]],
@@ -269,7 +261,7 @@ def delete_objects(kube: Any, objects: list[dict[str, Any]],
     """Delete in uninstall order; objects whose live copy says resource-policy keep survive."""
     deleted: list[str] = []
     kept: list[str] = []
-    for obj in sort_for_uninstall(objects):
+    for obj in sort_for_uninstall(objects, _object_kind):
         meta = obj.get("metadata") or {}
         live = kube.get(str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("name", ""), meta.get("namespace"))
         if live is None:

@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def load_chart(ref: str, version: str | None = None, devel: bool = False, repo_url: str | None = None,
-               remote: "RemoteOptions | None" = None, *, dependency_update: bool = False,
-               verify: "Verify | None" = None) -> Chart:
+               remote: RemoteOptions | None = None, *, dependency_update: bool = False,
+               verify: Verify | None = None) -> Chart:
     """Resolve a chart reference (local path, ``repo/name``, URL, ``file://``, ``oci://``) and load it.
 
     ``dependency_update`` (``--dependency-update``): a chart directory whose Chart.yaml dependencies are missing
@@ -56,7 +56,7 @@ class Verify:
 
 
 def _load_verified(ref: str, version: str | None, devel: bool, repo_url: str | None,
-                   remote: "RemoteOptions | None", verify: Verify) -> Chart:
+                   remote: RemoteOptions | None, verify: Verify) -> Chart:
     from helmpy.repo import provenance
 
     path = Path(ref)

@@ -2,23 +2,24 @@
 
 Forms, in Helm's order: a local directory or archive (checked first unless ``repo_url`` is given),
 ``file://path``, ``repo/chart`` from a configured repository's cached index, an absolute
-``http(s)://.../chart.tgz`` URL, and ``--repo URL chart``, and ``oci://host/path/name[:tag][@digest]`` (an OCI registry, see
-:mod:`helmpy.registry.pull`). Remote charts land in the content-addressed cache, sha256-checked
+``http(s)://.../chart.tgz`` URL, and ``--repo URL chart``, and ``oci://host/path/name[:tag][@digest]`` (an OCI
+registry, see :mod:`helmpy.registry.pull`). Remote charts land in the content-addressed cache, sha256-checked
 against the index digest (or the registry manifest's layer digest).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from helmpy.errors import ChartNotFoundError, RepoError
 
 if TYPE_CHECKING:  # the HTTP stack and the repository index modules (YAML) load only when a reference needs them
-    from helmpy.repo import cache, repofile
     from helmpy.registry.client import RegistryOptions
+    from helmpy.repo import cache, repofile
     from helmpy.repo.downloader import ChartDownloader, Downloaded
     from helmpy.repo.getter import GetterOptions
 
@@ -39,14 +40,14 @@ class RemoteOptions:
     timeout: float = 120.0
     plain_http: bool = False  # OCI registries only: http:// instead of https://
 
-    def registry_options(self) -> "RegistryOptions":
+    def registry_options(self) -> RegistryOptions:
         from helmpy.registry.client import RegistryOptions
 
         return RegistryOptions(plain_http=self.plain_http, ca_file=self.ca_file, cert_file=self.cert_file,
                                key_file=self.key_file, insecure_skip_tls_verify=self.insecure_skip_tls_verify,
                                timeout=self.timeout, username=self.username, password=self.password)
 
-    def getter_options(self, credentials_url: str) -> "GetterOptions":
+    def getter_options(self, credentials_url: str) -> GetterOptions:
         from helmpy.repo.getter import GetterOptions
 
         return GetterOptions(username=self.username, password=self.password,
@@ -60,17 +61,13 @@ class RemoteChart:
     """Where a remote chart lives and how to fetch it."""
 
     url: str
-    options: "GetterOptions"
+    options: GetterOptions
     digest: str = ""
     name: str = ""
     version: str = ""
     repo: str = ""
     extra: dict[str, str] = field(default_factory=dict)
-    oci: "RegistryOptions | None" = None  # set: ``url`` is an oci:// reference, ``version`` the wanted version
-
-
-def is_remote(ref: str) -> bool:
-    return ref.startswith(("http://", "https://", "oci://"))
+    oci: RegistryOptions | None = None  # set: ``url`` is an oci:// reference, ``version`` the wanted version
 
 
 def _downloader_url(ref: str) -> bool:
@@ -133,12 +130,12 @@ def locate(ref: str, version: str | None = None, devel: bool = False, repo_url: 
         raise ChartNotFoundError(f"non-absolute URLs should be in form of repo_name/path_to_chart, got: {ref}")
     from helmpy.repo import cache, repofile
 
-    entry = repofile.load(_repo_config()).get(repo_name)
-    if entry is None:
+    repo_entry = repofile.load(_repo_config()).get(repo_name)
+    if repo_entry is None:
         raise RepoError(f'repo {repo_name} not found')
     index = cache.load(repo_name)
-    opts = GetterOptions.from_entry(entry, remote.timeout)
-    return _from_index(index, chart_name, version, entry.url, opts, repo_name)
+    opts = GetterOptions.from_entry(repo_entry, remote.timeout)
+    return _from_index(index, chart_name, version, repo_entry.url, opts, repo_name)
 
 
 def _repo_config() -> Path:
@@ -147,8 +144,8 @@ def _repo_config() -> Path:
     return paths.repository_config()
 
 
-def _from_index(index: "cache.CachedIndex", chart: str, version: str | None, repo_url: str,
-                opts: "GetterOptions", repo_label: str) -> RemoteChart:
+def _from_index(index: cache.CachedIndex, chart: str, version: str | None, repo_url: str,
+                opts: GetterOptions, repo_label: str) -> RemoteChart:
     try:
         cv = index.get(chart, version)
     except RepoError as err:
@@ -162,7 +159,7 @@ def _from_index(index: "cache.CachedIndex", chart: str, version: str | None, rep
     return RemoteChart(url, opts, cv.digest, cv.name, cv.version, repo_label)
 
 
-def _find_in_cached_indexes(url: str) -> "tuple[repofile.Entry, cache.IndexedVersion] | None":
+def _find_in_cached_indexes(url: str) -> tuple[repofile.Entry, cache.IndexedVersion] | None:
     """Helm applies a configured repo's settings to an absolute URL listed in its index."""
     config = _repo_config()
     if not config.exists():  # no repository configured: nothing to look up (and no YAML to load)
@@ -176,8 +173,8 @@ def _find_in_cached_indexes(url: str) -> "tuple[repofile.Entry, cache.IndexedVer
     return None
 
 
-def fetch(chart: RemoteChart, downloader: "ChartDownloader | None" = None, progress: bool = True,
-          out: "Callable[[str], None] | None" = None) -> "Downloaded":
+def fetch(chart: RemoteChart, downloader: ChartDownloader | None = None, progress: bool = True,
+          out: Callable[[str], None] | None = None) -> Downloaded:
     """Download a located chart into the content cache (digest-checked); ``out`` gets a registry's
     ``Pulled:``/``Digest:`` lines."""
     from helmpy.repo.downloader import ChartDownloader, Downloaded

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from helmpy import settings
 from helmpy.redact import scrub_command
 from helmpy.release.model import now
+
+if TYPE_CHECKING:
+    from helmpy.engine.context import Capabilities
+    from helmpy.kube.client import KubeClient
+    from helmpy.storage.storage import Storage
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +51,11 @@ def connection_settings() -> dict[str, Any]:
 class Configuration:
     """Shared dependencies of the release actions."""
 
-    storage: Any  # helmpy.storage.storage.Storage
-    kube: Any  # helmpy.kube.client.KubeClient
+    storage: Storage
+    kube: KubeClient
     namespace: str = DEFAULT_NAMESPACE
     clock: Callable[[], datetime] = now
-    capabilities: Any = None  # helmpy.engine.render.Capabilities, read from the cluster on first use
+    capabilities: Capabilities | None = None  # read from the cluster on first use
     log: logging.Logger = field(default=logger)
     driver_name: str = "secret"
     command: str = field(default_factory=lambda: scrub_command(" ".join(["helmpy", *sys.argv[1:]])))
@@ -58,7 +64,7 @@ class Configuration:
     def from_env(cls, namespace: str | None = None, cluster: str | None = None, driver: str | None = None,
                  kubeconfig: str | None = None, context: str | None = None,
                  kube_overrides: dict[str, Any] | None = None, command: str | None = None,
-                 notice: Callable[[str], None] | None = None, progress: TextIO | None = None) -> "Configuration":
+                 notice: Callable[[str], None] | None = None, progress: TextIO | None = None) -> Configuration:
         """Build from flags, falling back to the NAMESPACE / CLUSTER / DRIVER settings
         (``HELMPY_*``, else Helm's ``HELM_*``; :mod:`helmpy.settings`).
 
@@ -86,14 +92,14 @@ class Configuration:
             cfg.command = command
         return cfg
 
-    def all_namespaces_storage(self) -> Any:
+    def all_namespaces_storage(self) -> Storage:
         """A Storage over every namespace (``list -A``); same driver kind and cluster."""
         from helmpy.storage.factory import make_driver
         from helmpy.storage.storage import Storage
 
         return Storage(make_driver(self.driver_name, self.kube, ""))
 
-    def get_capabilities(self) -> Any:
+    def get_capabilities(self) -> Capabilities:
         """Capabilities of the cluster (server version and API versions), read once."""
         if self.capabilities is None:
             from helmpy.engine.render import Capabilities

@@ -13,23 +13,25 @@ import copy
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from helmpy import paths
 from helmpy.chart.model import Chart, Dependency
 from helmpy.errors import DependencyError, HelmpyError
 from helmpy.fsutil import atomic_write, shown
+from helmpy.registry.reference import is_oci
 from helmpy.repo import cache, repofile
 from helmpy.repo.cache import CachedIndex
 from helmpy.repo.repofile import Entry
-from helmpy.registry.reference import is_oci
 from helmpy.repo.resolver import go_time_now, hash_req, is_local_repo, local_path, lock_yaml, resolve
 
 if TYPE_CHECKING:
     from helmpy.action.chartref import RemoteOptions
     from helmpy.registry.dependency import OciDependencies
+    from helmpy.repo.getter import GetterOptions
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +126,7 @@ def _index_for(repos: _Repos) -> Callable[[Dependency], CachedIndex]:
     return index_for
 
 
-def _registries(remote: "RemoteOptions | None", notice: Out | None) -> "OciDependencies":
+def _registries(remote: RemoteOptions | None, notice: Out | None) -> OciDependencies:
     """The registry side of a run: the command's TLS/credential flags apply to ``oci://`` dependencies
     only, as in Helm (an index repository's settings come from its ``repo add`` entry)."""
     from helmpy.action.chartref import RemoteOptions
@@ -133,7 +135,7 @@ def _registries(remote: "RemoteOptions | None", notice: Out | None) -> "OciDepen
     return OciDependencies((remote or RemoteOptions()).registry_options(), notice)
 
 
-def update(chart_dir: Path, out: Out = _print, skip_refresh: bool = False, remote: "RemoteOptions | None" = None,
+def update(chart_dir: Path, out: Out = _print, skip_refresh: bool = False, remote: RemoteOptions | None = None,
            notice: Out | None = None) -> None:
     """Resolve Chart.yaml dependencies, fill charts/ and write Chart.lock (when it changed).
 
@@ -158,7 +160,7 @@ def update(chart_dir: Path, out: Out = _print, skip_refresh: bool = False, remot
     atomic_write(chart_dir / "Chart.lock", lock_yaml(lock))
 
 
-def build(chart_dir: Path, out: Out = _print, skip_refresh: bool = False, remote: "RemoteOptions | None" = None,
+def build(chart_dir: Path, out: Out = _print, skip_refresh: bool = False, remote: RemoteOptions | None = None,
           notice: Out | None = None) -> None:
     """Fill charts/ from Chart.lock; without a lock this is :func:`update`."""
     chart_dir = Path(chart_dir)
@@ -180,7 +182,7 @@ def build(chart_dir: Path, out: Out = _print, skip_refresh: bool = False, remote
         registries.close()
 
 
-def _download_all(chart_dir: Path, deps: list[Dependency], repos: _Repos, registries: "OciDependencies",
+def _download_all(chart_dir: Path, deps: list[Dependency], repos: _Repos, registries: OciDependencies,
                   out: Out) -> None:
     """Fetch every locked dependency into a temp dir, then swap into charts/ and drop outdated archives."""
     from helmpy.chart.loader import load
@@ -242,7 +244,7 @@ def _download_all(chart_dir: Path, deps: list[Dependency], repos: _Repos, regist
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _chart_url(dep: Dependency, repos: _Repos, options_cls: type) -> tuple[str, object, str]:
+def _chart_url(dep: Dependency, repos: _Repos, options_cls: type[GetterOptions]) -> tuple[str, GetterOptions, str]:
     index = _index_for(repos)(dep)
     try:
         cv = index.get(dep.name, dep.version)

@@ -29,6 +29,7 @@ from helmpy.diff.compute import Options, Side, clean, compare
 from helmpy.diff.drift import differences
 from helmpy.diff.model import ADDED, CRDS, HOOKS, KEPT, RESOURCES, Change, ObjectId, Report
 from helmpy.errors import HelmpyError, KubeConflict, KubeError, KubeNotFound, ReleaseNotFound, UsageError
+from helmpy.kube.client import KubeClient
 from helmpy.release.model import Release
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class Entry:
         return applying.object_key(self.obj)
 
 
-def manifest_entries(text: str, kube: Any, namespace: str, known_kinds: applying.KindScopes | None = None,
+def manifest_entries(text: str, kube: KubeClient, namespace: str, known_kinds: applying.KindScopes | None = None,
                      source: str = "manifest") -> list[Entry]:
     """Each object of a stored manifest with its own text; a kind the cluster no longer serves keeps the
     namespace it was written with (a stored revision must stay comparable). Pieces are parsed once per process
@@ -89,7 +90,7 @@ def _section(obj: dict[str, Any]) -> str:
     return CRDS if obj.get("kind") == CRD_KIND else RESOURCES
 
 
-def _live(kube: Any, obj: dict[str, Any], chart_kinds: applying.KindScopes | None) -> dict[str, Any] | None:
+def _live(kube: KubeClient, obj: dict[str, Any], chart_kinds: applying.KindScopes | None) -> dict[str, Any] | None:
     meta = obj.get("metadata") or {}
     if not meta.get("name"):
         return None  # generateName: always created
@@ -103,14 +104,15 @@ def _live(kube: Any, obj: dict[str, Any], chart_kinds: applying.KindScopes | Non
     return live
 
 
-def _dry_apply(kube: Any, obj: dict[str, Any], release: str, namespace: str, *, force: bool, new: bool,
+def _dry_apply(kube: KubeClient, obj: dict[str, Any], release: str, namespace: str, *, force: bool, new: bool,
                source: str) -> tuple[dict[str, Any] | None, str]:
     """The object as the server would store it after the apply, and a note when the apply conflicts with
     another field manager (then it is tried forced, and the note says the operation needs
     ``--force-conflicts``). None when a new object cannot be tried: its namespace or kind comes into being
     earlier in the same operation and a real server's dry run does not keep it."""
+    applied: dict[str, Any] | None
     try:
-        applied: dict[str, Any] = kube.apply(stamp(obj, release, namespace), field_manager=applying.FIELD_MANAGER,
+        applied = kube.apply(stamp(obj, release, namespace), field_manager=applying.FIELD_MANAGER,
                                              force=force)
     except KubeConflict as err:
         if force:

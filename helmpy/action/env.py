@@ -18,7 +18,8 @@ from helmpy.errors import HelmpyError, UsageError
 #: ``helm env`` keys, all of which helmpy honours; HELM_DRIVER is honoured too but, as in ``helm env``, printed only
 #: as HELMPY_DRIVER.
 HELM_SHOWN = ("BIN", "BURST_LIMIT", "CACHE_HOME", "CONFIG_HOME", "CONTENT_CACHE", "DATA_HOME", "DEBUG",
-              "KUBEAPISERVER", "KUBEASGROUPS", "KUBEASUSER", "KUBECAFILE", "KUBECONTEXT", "KUBEINSECURE_SKIP_TLS_VERIFY",
+              "KUBEAPISERVER", "KUBEASGROUPS", "KUBEASUSER", "KUBECAFILE", "KUBECONTEXT",
+              "KUBEINSECURE_SKIP_TLS_VERIFY",
               "KUBETLS_SERVER_NAME", "KUBETOKEN", "MAX_HISTORY", "NAMESPACE", "PLUGINS", "QPS", "REGISTRY_CONFIG",
               "REPOSITORY_CACHE", "REPOSITORY_CONFIG")
 DEFAULT_MAX_HISTORY = 10

@@ -12,7 +12,8 @@ description (:func:`describe`).
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from helmpy.action.apply import with_namespace
 from helmpy.errors import HelmpyError, HookFailed, KubeError, ReleaseError

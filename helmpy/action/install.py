@@ -18,8 +18,8 @@ from helmpy.errors import HelmpyError, InvalidReleaseName, ReleaseError, Release
 from helmpy.release.model import ChartRecord, Info, Release, Status
 
 if TYPE_CHECKING:  # the repository machinery is imported only when a chart is remote
-    from helmpy.action.chartref import RemoteOptions
     from helmpy.action.chartload import Verify
+    from helmpy.action.chartref import RemoteOptions
     from helmpy.action.postrender import PostRenderer
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def cluster_lookup(kube: Any) -> Any:
 
 
 def render(cfg: Configuration, chart: Any, values: dict[str, Any], release: Release, *, is_upgrade: bool,
-           opts: "DeployOptions") -> Any:
+           opts: DeployOptions) -> Any:
     """Render ``chart`` for ``release`` (``opts``: schema, post-renderer, sub-chart notes) and copy manifest, hooks
     and notes onto it."""
     from helmpy.action.render import render_release
@@ -108,7 +108,7 @@ class DeployOptions:
     version: str | None = None
     devel: bool = False
     repo_url: str | None = None
-    remote: "RemoteOptions | None" = None  # TLS/credential/--plain-http flags for a remote chart
+    remote: RemoteOptions | None = None  # TLS/credential/--plain-http flags for a remote chart
     create_namespace: bool = False
     dry_run: bool = False
     wait: bool = False
@@ -122,10 +122,10 @@ class DeployOptions:
     labels: dict[str, Any] = field(default_factory=dict)
     hide_secret: bool = False  # dry runs only: Secrets print as one "# HIDDEN" line (Helm 4)
     wait_for_jobs: bool = False  # with wait: Jobs too must complete
-    post_renderer: "PostRenderer | None" = None  # --post-renderer: the rendered manifests go through it
+    post_renderer: PostRenderer | None = None  # --post-renderer: the rendered manifests go through it
     subchart_notes: bool = False  # --render-subchart-notes
     dependency_update: bool = False  # --dependency-update: fetch missing dependencies of a chart directory first
-    verify: "Verify | None" = None  # --verify [--keyring]: check the archive's provenance before using it
+    verify: Verify | None = None  # --verify [--keyring]: check the archive's provenance before using it
 
     def check_hide_secret(self) -> None:
         if self.hide_secret and not self.dry_run:

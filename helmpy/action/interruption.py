@@ -11,8 +11,8 @@ to the last good revision. The caller's ``ReleaseLock`` then releases the lock o
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from helmpy.action.config import Configuration
 from helmpy.errors import HelmpyError, Terminated, interrupted_error
@@ -49,7 +49,7 @@ def rollback_advice(cfg: Configuration, name: str, target: int) -> str:
 
 def _stored(cfg: Configuration, rel: Release) -> Release | None:
     try:
-        return cfg.storage.get(rel.name, rel.version)  # type: ignore[no-any-return]
+        return cfg.storage.get(rel.name, rel.version)
     except Exception:  # noqa: BLE001 - cleanup after an interrupt must not fail on its own
         return None
 

@@ -15,8 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from helmpy.chart.lint import (
-    LintMessage, Linter, Severity, lint_chartfile, lint_crds, lint_dependencies, lint_rendered_templates,
-    lint_templates_dir, lint_values_file,
+    Linter,
+    LintMessage,
+    Severity,
+    lint_chartfile,
+    lint_crds,
+    lint_dependencies,
+    lint_rendered_templates,
+    lint_templates_dir,
+    lint_values_file,
 )
 from helmpy.chart.model import Chart
 from helmpy.errors import HelmpyError

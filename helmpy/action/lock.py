@@ -15,9 +15,10 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from helmpy.errors import KubeConflict, KubeError, KubeNotFound, OperationInProgress
 from helmpy.redact import scrub_command
@@ -39,7 +40,7 @@ def lease_name(release: str) -> str:
 
 def _micro(ts: datetime) -> str:
     """Kubernetes MicroTime."""
-    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _proc_start(pid: int) -> str:
@@ -115,7 +116,7 @@ class LockInfo:
                 "renewed": _micro(self.renewed) if self.renewed else None, "leaseDurationSeconds": self.duration}
 
     @classmethod
-    def from_lease(cls, lease: dict[str, Any]) -> "LockInfo":
+    def from_lease(cls, lease: dict[str, Any]) -> LockInfo:
         meta = lease.get("metadata") or {}
         ann = meta.get("annotations") or {}
         spec = lease.get("spec") or {}
@@ -125,7 +126,8 @@ class LockInfo:
             pid = 0
         return cls(release=str((meta.get("labels") or {}).get("helmpy.io/release", "")),
                    namespace=str(meta.get("namespace") or ""), host=str(ann.get(ANN + "host", "")), pid=pid,
-                   command=scrub_command(str(ann.get(ANN + "command", ""))), started=parse_time(spec.get("acquireTime")),
+                   command=scrub_command(str(ann.get(ANN + "command", ""))),
+                   started=parse_time(spec.get("acquireTime")),
                    renewed=parse_time(spec.get("renewTime")),
                    duration=int(spec.get("leaseDurationSeconds") or DEFAULT_DURATION),
                    pid_start=str(ann.get(ANN + "pid-start", "")))
@@ -165,8 +167,8 @@ class ReleaseLock:
         meta: dict[str, Any] = {
             "name": lease_name(self.release), "namespace": self.namespace,
             "labels": {"app.kubernetes.io/managed-by": "helmpy", "helmpy.io/release": self.release},
-            "annotations": {ANN + "host": self.host, ANN + "pid": str(self.pid), ANN + "pid-start": _proc_start(self.pid),
-                            ANN + "command": self.command},
+            "annotations": {ANN + "host": self.host, ANN + "pid": str(self.pid),
+                            ANN + "pid-start": _proc_start(self.pid), ANN + "command": self.command},
         }
         if resource_version:
             meta["resourceVersion"] = resource_version
@@ -251,7 +253,7 @@ class ReleaseLock:
         except Exception as err:  # the lease will expire on its own
             logger.warning("could not release the lock of release %s: %s", self.release, err)
 
-    def __enter__(self) -> "ReleaseLock":
+    def __enter__(self) -> ReleaseLock:
         self.acquire()
         return self
 

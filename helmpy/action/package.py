@@ -37,7 +37,7 @@ class PackageOptions:
     key: str = ""
     keyring: str | None = None
     passphrase: str | None = None
-    remote: "RemoteOptions | None" = None  # -u: TLS/credential/--plain-http flags for oci:// dependencies
+    remote: RemoteOptions | None = None  # -u: TLS/credential/--plain-http flags for oci:// dependencies
 
 
 @dataclass
@@ -49,7 +49,7 @@ class PackageResult:
     prov_path: Path | None = None
 
 
-def _update_dependencies(chart_dir: Path, remote: "RemoteOptions | None" = None) -> None:
+def _update_dependencies(chart_dir: Path, remote: RemoteOptions | None = None) -> None:
     from helmpy.action.dependency import update
 
     update(chart_dir, out=lambda _line: None, remote=remote)  # Helm discards dependency-update output while packaging

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from helmpy.action.chartref import RemoteOptions, fetch, locate
 from helmpy.errors import ChartError, DownloadError, HelmpyError

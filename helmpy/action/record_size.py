@@ -11,7 +11,6 @@ import base64
 import gzip
 import json
 import logging
-from typing import Any
 
 from helmpy.errors import RecordTooLarge
 from helmpy.release import codec
@@ -77,7 +76,3 @@ def check_record_size(release: Release, limit: int = MAX_OBJECT_BYTES) -> int:
             f"biggest contributors: {top}",
             hint="move large data out of the chart (or .helmignore it); nothing was applied")
     return size
-
-
-def describe_contributors(release: Release) -> list[dict[str, Any]]:
-    return [{"part": name, "bytes": n} for name, n in contributors(release)]

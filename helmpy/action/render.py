@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import logging
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from helmpy.chart.dependencies import process_dependencies
 from helmpy.chart.model import Chart
-from helmpy.engine.manifests import (INSTALL_ORDER, HookDoc, Manifest, collect_documents, manifest_text,
-                                     rendered_files_text, sort_by_kind)
-from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.diskcache import ValueCache
 from helmpy.engine.codestore import set_code_store
+from helmpy.engine.manifests import (
+    HookDoc,
+    Manifest,
+    collect_documents,
+    in_install_order,
+    manifest_text,
+    rendered_files_text,
+)
+from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.errors import ChartError, HelmpyError, RenderError
 from helmpy.gctune import paused_collection
 from helmpy.semverutil import satisfies
@@ -173,7 +180,7 @@ def render_release(chart: Chart, user_values: dict[str, Any], release: ReleaseCo
         setattr(err, _PARTIAL_ATTR, partial)
         raise
     notes = collect_notes(chart, files, subchart_notes)
-    hooks, manifests = sort_by_kind(hooks, INSTALL_ORDER), sort_by_kind(manifests, INSTALL_ORDER)
+    hooks, manifests = in_install_order(hooks, manifests)
     crds = [(path, f.data) for path, f in chart.crd_objects()]
     return RenderedRelease(values=values, manifest=manifest_text(manifests), manifests=manifests, hooks=hooks,
                            notes=notes, crds=crds, files=files, missing_values=list(renderer.missing))

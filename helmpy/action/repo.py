@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from helmpy import paths
 from helmpy.errors import RepoError
@@ -215,7 +215,8 @@ def push(chart_path: Path, target: str, opts: PushOptions, out: Out) -> None:
     if resp.status == 409:
         raise RepoError(f"{ident} already exists in {base} ({detail}); use --force to overwrite")
     if resp.status == 401:
-        raise RepoError(f"{url}: 401 Unauthorized (the repository requires authentication: check --username/--password)")
+        raise RepoError(f"{url}: 401 Unauthorized"
+                        " (the repository requires authentication: check --username/--password)")
     if resp.status == 403:
         raise RepoError(f"{url}: 403 Forbidden (these credentials may not upload charts)")
     if resp.status == 400:

@@ -88,7 +88,8 @@ def run_locked(cfg: Configuration, opts: RollbackOptions) -> RollbackResult:
         cfg.storage.create(rel)
         deployed = [r for r in history if r.info.status == Status.DEPLOYED]
         plan = applying.Deployment(release=rel, current=current_objs, target=target_objs, pre_event="pre-rollback",
-                                   post_event="post-rollback", supersede=deployed, description=f"Rollback to {revision}")
+                                   post_event="post-rollback", supersede=deployed,
+                                   description=f"Rollback to {revision}")
         try:
             applied = applying.deploy(cfg, plan, wait=opts.wait, timeout=opts.timeout, no_hooks=opts.no_hooks,
                                       force=opts.force, wait_for_jobs=opts.wait_for_jobs)

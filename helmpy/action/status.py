@@ -11,6 +11,7 @@ from helmpy.action.config import Configuration
 from helmpy.action.install import validate_name
 from helmpy.action.lock import LockInfo, read_lock
 from helmpy.errors import HelmpyError, ReleaseNotFound
+from helmpy.kube.client import sub_map
 from helmpy.release.model import Release
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def resource_key(obj: dict[str, Any]) -> str:
 
 
 def _pod_selector(obj: dict[str, Any]) -> dict[str, str] | None:
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    spec = sub_map(obj, "spec")
     kind = obj.get("kind")
     if kind in _POD_OWNERS:
         selector = (spec.get("selector") or {}).get("matchLabels") if isinstance(spec.get("selector"), dict) else None

@@ -21,8 +21,8 @@ from helmpy.engine.manifests import hooks_text, split_documents
 from helmpy.errors import HelmpyError, InvalidReleaseName, UsageError
 
 if TYPE_CHECKING:
-    from helmpy.action.chartref import RemoteOptions
     from helmpy.action.chartload import Verify
+    from helmpy.action.chartref import RemoteOptions
     from helmpy.action.config import Configuration
     from helmpy.action.postrender import PostRenderer
     from helmpy.action.render import PartialRender
@@ -56,12 +56,12 @@ class TemplateOptions:
     version: str | None = None
     devel: bool = False
     repo_url: str | None = None
-    remote: "RemoteOptions | None" = None  # TLS/credential/--plain-http flags for a remote chart
-    post_renderer: "PostRenderer | None" = None
+    remote: RemoteOptions | None = None  # TLS/credential/--plain-http flags for a remote chart
+    post_renderer: PostRenderer | None = None
     dependency_update: bool = False
     name_template: str = ""
     validate: bool = False  # --validate / --dry-run=server: render against the cluster and check every kind exists
-    verify: "Verify | None" = None
+    verify: Verify | None = None
 
 
 @dataclass
@@ -112,7 +112,7 @@ def _crd_entries(rendered: Any, chart: Chart) -> list[tuple[str, str]]:
             path, f = item
             data = getattr(f, "data", f)
         else:
-            path = getattr(item, "path", None) or getattr(item, "filename", None) or getattr(item, "name")
+            path = getattr(item, "path", None) or getattr(item, "filename", None) or item.name
             data = getattr(item, "data", None)
             if data is None:
                 data = getattr(item, "content", "")
@@ -122,7 +122,7 @@ def _crd_entries(rendered: Any, chart: Chart) -> list[tuple[str, str]]:
 
 
 def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOptions,
-                 cfg: "Configuration | None" = None) -> TemplateResult:
+                 cfg: Configuration | None = None) -> TemplateResult:
     """Render ``chart_ref`` with ``user_values`` and return Helm's ``template`` output.
 
     With ``opts.validate`` the render uses ``cfg``'s cluster as an install would (its version and API versions,
@@ -171,7 +171,7 @@ def run_template(chart_ref: str, user_values: dict[str, Any], opts: TemplateOpti
     return TemplateResult(text=out, release_name=name)
 
 
-def _validate(cfg: "Configuration", rendered: Any, name: str, namespace: str) -> None:
+def _validate(cfg: Configuration, rendered: Any, name: str, namespace: str) -> None:
     """Every manifest and hook object must be of a kind the cluster serves (or one the chart's crds/ define)."""
     from helmpy.action import apply as applying
 
@@ -212,7 +212,7 @@ def _matches(pattern: str, path: str) -> bool:
     """Go's filepath.Match: ``*`` and ``?`` never cross ``/``."""
     if pattern.count("/") != path.count("/"):
         return False
-    return all(fnmatch.fnmatchcase(p, q) for p, q in zip(path.split("/"), pattern.split("/")))
+    return all(fnmatch.fnmatchcase(p, q) for p, q in zip(path.split("/"), pattern.split("/"), strict=True))
 
 
 def _show_only(output: str, patterns: list[str]) -> str:

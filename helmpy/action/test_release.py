@@ -9,8 +9,8 @@ unless ``accept_simulated`` (``--accept-simulated``, ``HELMPY_ACCEPT_SIMULATED``
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from helmpy.action.config import DEFAULT_TIMEOUT, Configuration
 from helmpy.action.hooks import run_hooks

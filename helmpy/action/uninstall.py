@@ -1,4 +1,7 @@
-"""``helmpy uninstall``: delete a release's objects and (unless --keep-history) its records (Helm's ``action.Uninstall``)."""
+"""``helmpy uninstall``: delete a release's objects and (unless --keep-history) its records.
+
+Helm's ``action.Uninstall``.
+"""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from typing import Any
 from helmpy.action import apply as applying
 from helmpy.action import install as installing
 from helmpy.action.chartload import check_installable, load_chart
-from helmpy.action.interruption import recorded_on_interrupt, upgrade_advice
 from helmpy.action.config import Configuration
+from helmpy.action.interruption import recorded_on_interrupt, upgrade_advice
 from helmpy.action.lock import ReleaseLock, recover_stale_pending
 from helmpy.errors import HelmpyError, ReleaseError, ReleaseFailed, ReleaseNotFound
 from helmpy.release.model import ChartRecord, Info, Release, Status
@@ -165,7 +165,7 @@ def run_locked(cfg: Configuration, opts: UpgradeOptions, chart: Any) -> UpgradeR
                                       force=opts.force, wait_for_jobs=opts.wait_for_jobs)
         except HelmpyError as err:
             _failed(cfg, opts, rel, current_objs, err)
-            raise AssertionError("unreachable")  # pragma: no cover
+            raise AssertionError("unreachable") from err  # pragma: no cover
         except Exception as err:  # a bug must not leave the revision pending: record it, then let it surface
             installing.fail(cfg, rel, f"Upgrade \"{name}\" failed: internal error: {type(err).__name__}: {err}")
             raise
@@ -186,7 +186,8 @@ def _failed(cfg: Configuration, opts: UpgradeOptions, rel: Release, current_objs
         from helmpy.action import rollback
 
         history = _history(cfg, rel.name)
-        good = [r for r in history if r.info.status in (Status.SUPERSEDED, Status.DEPLOYED) and r.version != rel.version]
+        good = [r for r in history
+                if r.info.status in (Status.SUPERSEDED, Status.DEPLOYED) and r.version != rel.version]
         if not good:
             raise ReleaseFailed(f"release {rel.name} failed, and there is no earlier revision to roll back to: "
                                 f"{err}") from err

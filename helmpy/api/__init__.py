@@ -9,12 +9,33 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from helmpy.api.client import Client
-    from helmpy.api.results import (ChartLint, ChartVersion, CreateResult, Dependency, DiffResult, Hook, HubChart,
-                                    IndexResult, LintMessage, LintResult, PackageResult, Plugin, PullResult,
-                                    PushResult, Release, ReleaseStatus, ReleaseSummary, Repository, Revision,
-                                    TemplateResult, UninstallResult, Verification)
     from helmpy.api.operation import Operation
-    from helmpy.api.results import DriftResult, ReleaseMetadata
+    from helmpy.api.results import (
+        ChartLint,
+        ChartVersion,
+        CreateResult,
+        Dependency,
+        DiffResult,
+        DriftResult,
+        Hook,
+        HubChart,
+        IndexResult,
+        LintMessage,
+        LintResult,
+        PackageResult,
+        Plugin,
+        PullResult,
+        PushResult,
+        Release,
+        ReleaseMetadata,
+        ReleaseStatus,
+        ReleaseSummary,
+        Repository,
+        Revision,
+        TemplateResult,
+        UninstallResult,
+        Verification,
+    )
     from helmpy.release.model import Status
 
 _RESULTS = ("ChartLint", "ChartVersion", "CreateResult", "Dependency", "DiffResult", "Hook", "HubChart",

@@ -136,8 +136,8 @@ class ReleaseMethods(DiffMethods):
         try:
             run = self._session.run("test", name, lambda cfg: action.run(cfg, name, opts))
         except TestsNotRun as err:
-            if err.release is not None and not isinstance(err.release, results.Release):
-                err.release = results.Release.of(err.release)  # type: ignore[arg-type]
+            if not isinstance(err.release, results.Release):
+                err.release = results.Release.of(err.release)
             raise
         return results.Release.of(run.release, simulated_tests=tuple(run.simulated))
 

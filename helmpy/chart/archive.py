@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from helmpy.errors import ArchiveError
 from helmpy.fsutil import MAX_PATH_BYTES, shown
-from helmpy.gunzip import gunzip_limited
 from helmpy.fsutil import name_problem as component_problem
+from helmpy.gunzip import gunzip_limited
 
 if TYPE_CHECKING:
     import tarfile
@@ -131,7 +131,8 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
                     continue
                 problem = path_problem(info.name)
                 if problem is not None:
-                    raise ArchiveError(f"{source}: chart contains an illegally named file {shown(info.name)}: {problem}")
+                    raise ArchiveError(
+                        f"{source}: chart contains an illegally named file {shown(info.name)}: {problem}")
                 if info.isdir():
                     continue
                 if info.issym() or info.islnk():

@@ -66,7 +66,7 @@ class IgnoreRules:
         self.rules = rules
 
     @classmethod
-    def parse(cls, text: str, where: str = ".helmignore") -> "IgnoreRules":
+    def parse(cls, text: str, where: str = ".helmignore") -> IgnoreRules:
         rules: list[_Rule] = []
         for lineno, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
             line = line.strip()
@@ -77,7 +77,7 @@ class IgnoreRules:
         return cls(rules)
 
     @classmethod
-    def empty(cls) -> "IgnoreRules":
+    def empty(cls) -> IgnoreRules:
         return cls.parse("")
 
     @staticmethod

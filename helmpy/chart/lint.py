@@ -60,10 +60,6 @@ class Linter:
         self.messages.append(LintMessage(severity, path, problem))
         return False
 
-    @property
-    def highest(self) -> int:
-        return max((m.severity for m in self.messages), default=0)
-
 
 # --- Chart.yaml ---------------------------------------------------------------------------------------
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -91,6 +87,25 @@ def _go_type(value: Any) -> str:
 def lint_chartfile(linter: Linter) -> Metadata | None:
     """Chart.yaml rules; returns the parsed metadata when the file could be parsed."""
     name = "Chart.yaml"
+    parsed = _parse_chartfile(linter, name)
+    if parsed is None:
+        return None
+    raw, meta = parsed
+    _lint_identity(linter, name, raw, meta)
+    _lint_links(linter, name, meta)
+    if meta.type and meta.api_version != "v2":
+        linter.rule(Severity.ERROR, name,
+                    f"chart type is not valid in apiVersion '{meta.api_version}'. It is valid in apiVersion 'v2'")
+    if meta.dependencies and meta.api_version != "v2":
+        linter.rule(Severity.ERROR, name, f"dependencies are not valid in the Chart file with apiVersion "
+                    f"'{meta.api_version}'. They are valid in apiVersion 'v2'")
+    if not is_strict_semver(meta.version):
+        linter.rule(Severity.WARNING, name, f"version '{meta.version}' is not a valid SemVerV2")
+    return meta
+
+
+def _parse_chartfile(linter: Linter, name: str) -> tuple[dict[str, Any], Metadata] | None:
+    """The raw map and the metadata of Chart.yaml, or None (with the rule recorded) when it cannot be read."""
     path = linter.chart_dir / name
     if path.is_dir():
         linter.rule(Severity.ERROR, name, "should be a file, not a directory")
@@ -103,7 +118,11 @@ def lint_chartfile(linter: Linter) -> Metadata | None:
     except (OSError, HelmpyError) as err:
         linter.rule(Severity.ERROR, name, f"unable to parse YAML\n\t{err}")
         return None
-    raw = raw or {}
+    return raw or {}, meta
+
+
+def _lint_identity(linter: Linter, name: str, raw: dict[str, Any], meta: Metadata) -> None:
+    """Unknown keys, name, apiVersion, and the types of version and appVersion."""
     unknown = sorted(str(k) for k in raw if k not in KNOWN_METADATA_KEYS)
     if unknown:  # Go's strict decoder stops at the first unknown key (keys sorted on the way to JSON)
         linter.rule(Severity.WARNING, name, "failed to strictly parse chart metadata file\n\terror unmarshaling "
@@ -122,6 +141,10 @@ def lint_chartfile(linter: Linter) -> Metadata | None:
             linter.rule(Severity.ERROR, name, f"{key} should be of type string but it's of type {_go_type(raw[key])}")
         if key == "version":
             _check_version(linter, meta.version)
+
+
+def _lint_links(linter: Linter, name: str, meta: Metadata) -> None:
+    """Maintainers (name, email, url), source URLs and the icon: the first bad one of each list is reported."""
     for m in meta.maintainers:
         if not m.name:
             linter.rule(Severity.ERROR, name, "each maintainer requires a name")
@@ -140,15 +163,6 @@ def lint_chartfile(linter: Linter) -> Metadata | None:
         linter.rule(Severity.INFO, name, "icon is recommended")
     elif not _is_url(meta.icon):
         linter.rule(Severity.ERROR, name, f"invalid icon URL '{meta.icon}'")
-    if meta.type and meta.api_version != "v2":
-        linter.rule(Severity.ERROR, name,
-                    f"chart type is not valid in apiVersion '{meta.api_version}'. It is valid in apiVersion 'v2'")
-    if meta.dependencies and meta.api_version != "v2":
-        linter.rule(Severity.ERROR, name, f"dependencies are not valid in the Chart file with apiVersion "
-                    f"'{meta.api_version}'. They are valid in apiVersion 'v2'")
-    if not is_strict_semver(meta.version):
-        linter.rule(Severity.WARNING, name, f"version '{meta.version}' is not a valid SemVerV2")
-    return meta
 
 
 def _check_version(linter: Linter, version: str) -> None:
@@ -246,7 +260,9 @@ def lint_rendered_templates(linter: Linter, chart: Chart, rendered: dict[str, st
                             "not an object with apiVersion, kind and metadata")
                 continue
             kind = str(doc.get("kind") or "")
-            meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+            meta = doc.get("metadata")
+            if not isinstance(meta, dict):
+                meta = {}
             obj_name = str(meta.get("name") or "")
             if not doc.get("apiVersion") or not kind:
                 linter.rule(Severity.ERROR, fname, f"object {obj_name!r} is missing apiVersion or kind")

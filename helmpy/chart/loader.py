@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import posixpath
 import stat
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from helmpy import limits as caps
 from helmpy import yamlcache
@@ -45,7 +44,7 @@ def load_archive(data: bytes, source: str = "archive") -> Chart:
 def _dt(ts: float | None) -> datetime | None:
     if not ts:
         return None
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
+    return datetime.fromtimestamp(ts, tz=UTC)
 
 
 def read_chart_file(path: Path, max_file: int | None = None, size: int | None = None) -> bytes:
@@ -152,54 +151,18 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
     if not metadata.api_version:
         metadata.api_version = "v1"
     chart = Chart(metadata=metadata, modtime=_dt(chart_file.mtime))
-    sub_members: dict[str, list[ArchiveMember]] = {}
-    sub_order: list[str] = []
+    subcharts: dict[str, list[ArchiveMember]] = {}  # in archive order
     for m in members:
-        name = m.name
-        if name == "Chart.yaml":
+        if m.name == "Chart.yaml" or _load_special_file(chart, m, source):
             continue
-        if name == "values.yaml":
-            chart.raw_values = m.data
-            chart.has_values_file = True
-            chart.values = yamlcache.load_values(m.data, f"{source}/values.yaml")
-        elif name == "values.schema.json":
-            chart.schema = m.data
-            chart.schema_modtime = _dt(m.mtime)
-            check_json_depth(m.data, f"{source}/values.schema.json", ChartValidationError)
-            try:
-                json.loads(m.data or b"{}")
-            except ValueError as err:
-                raise ChartValidationError(f"{source}/values.schema.json: invalid JSON: {err}") from err
-        elif name in ("Chart.lock", "requirements.lock"):
-            chart.raw_lock = m.data
-            chart.lock = _parse_lock(m.data, f"{source}/{name}")
-        elif name == "requirements.yaml":
-            reqs = yamlcache.load(m.data, f"{source}/requirements.yaml", ChartValidationError) or {}
-            deps = reqs.get("dependencies") if isinstance(reqs, dict) else None
-            if deps and not metadata.dependencies:
-                metadata.dependencies = [Dependency.from_dict(d, f"{source}/requirements.yaml") for d in deps]
-            if metadata.api_version == "v1":
-                chart.files.append(File(name, m.data, _dt(m.mtime)))
-        elif name.startswith("templates/"):
-            chart.templates.append(File(name, m.data, _dt(m.mtime)))
-        elif name.startswith("charts/") and not name.endswith(".prov"):
-            rest = name[len("charts/"):]
-            first = rest.split("/", 1)[0]
-            if first.startswith(("_", ".")):
-                continue
-            if first not in sub_members:
-                sub_members[first] = []
-                sub_order.append(first)
-            if "/" in rest:
-                sub_members[first].append(ArchiveMember(rest.split("/", 1)[1], m.data, m.mtime))
-            elif first.endswith((".tgz", ".tar.gz")):
-                sub_members[first].append(m)
-            # a bare file directly under charts/ is a chart with no files: error below
+        if m.name.startswith("templates/"):
+            chart.templates.append(File(m.name, m.data, _dt(m.mtime)))
+        elif m.name.startswith("charts/") and not m.name.endswith(".prov"):
+            _collect_subchart_member(subcharts, m)
         else:
-            chart.files.append(File(name, m.data, _dt(m.mtime)))
+            chart.files.append(File(m.name, m.data, _dt(m.mtime)))
     metadata.validate(where)
-    for sub in sub_order:
-        parts = sub_members[sub]
+    for sub, parts in subcharts.items():
         sub_source = f"{source}/charts/{sub}"
         try:
             if sub.endswith((".tgz", ".tar.gz")) and len(parts) == 1 and parts[0].name.startswith("charts/"):
@@ -212,6 +175,51 @@ def load_files(members: Iterable[ArchiveMember], source: str) -> Chart:
     return chart
 
 
+def _load_special_file(chart: Chart, m: ArchiveMember, source: str) -> bool:
+    """Load values, schema, lock and requirements files into ``chart``; False for any other file."""
+    name = m.name
+    metadata = chart.metadata
+    if name == "values.yaml":
+        chart.raw_values = m.data
+        chart.has_values_file = True
+        chart.values = yamlcache.load_values(m.data, f"{source}/values.yaml")
+    elif name == "values.schema.json":
+        chart.schema = m.data
+        chart.schema_modtime = _dt(m.mtime)
+        check_json_depth(m.data, f"{source}/values.schema.json", ChartValidationError)
+        try:
+            json.loads(m.data or b"{}")
+        except ValueError as err:
+            raise ChartValidationError(f"{source}/values.schema.json: invalid JSON: {err}") from err
+    elif name in ("Chart.lock", "requirements.lock"):
+        chart.raw_lock = m.data
+        chart.lock = _parse_lock(m.data, f"{source}/{name}")
+    elif name == "requirements.yaml":
+        reqs = yamlcache.load(m.data, f"{source}/requirements.yaml", ChartValidationError) or {}
+        deps = reqs.get("dependencies") if isinstance(reqs, dict) else None
+        if deps and not metadata.dependencies:
+            metadata.dependencies = [Dependency.from_dict(d, f"{source}/requirements.yaml") for d in deps]
+        if metadata.api_version == "v1":
+            chart.files.append(File(name, m.data, _dt(m.mtime)))
+    else:
+        return False
+    return True
+
+
+def _collect_subchart_member(subcharts: dict[str, list[ArchiveMember]], m: ArchiveMember) -> None:
+    """File ``charts/SUB/...`` (or the archive ``charts/SUB.tgz``) under SUB; ``_*`` and ``.*`` are skipped."""
+    rest = m.name[len("charts/"):]
+    first = rest.split("/", 1)[0]
+    if first.startswith(("_", ".")):
+        return
+    parts = subcharts.setdefault(first, [])
+    if "/" in rest:
+        parts.append(ArchiveMember(rest.split("/", 1)[1], m.data, m.mtime))
+    elif first.endswith((".tgz", ".tar.gz")):
+        parts.append(m)
+    # a bare file directly under charts/ is a chart with no files: an error when it is loaded
+
+
 def _parse_lock(data: bytes, where: str) -> Lock:
     raw = yamlcache.load(data, where, ChartValidationError) or {}
     if not isinstance(raw, dict):
@@ -219,7 +227,3 @@ def _parse_lock(data: bytes, where: str) -> Lock:
     deps = [Dependency.from_dict(d, where) for d in (raw.get("dependencies") or [])]
     generated = raw.get("generated", "")
     return Lock(generated=str(generated) if generated else "", digest=str(raw.get("digest") or ""), dependencies=deps)
-
-
-def is_archive_path(path: str) -> bool:
-    return posixpath.basename(path).endswith((".tgz", ".tar.gz"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from helmpy.errors import ChartValidationError
@@ -99,7 +99,7 @@ class Dependency:
         return out
 
     @classmethod
-    def from_dict(cls, data: Any, where: str) -> "Dependency":
+    def from_dict(cls, data: Any, where: str) -> Dependency:
         if not isinstance(data, dict):
             raise ChartValidationError(f"{where}: dependencies must not contain empty or null nodes")
         tags = data.get("tags") or []
@@ -166,7 +166,7 @@ class Metadata:
     unknown_keys: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_dict(cls, data: Any, where: str = "Chart.yaml") -> "Metadata":
+    def from_dict(cls, data: Any, where: str = "Chart.yaml") -> Metadata:
         """Build from parsed YAML; shape errors name the key."""
         if data is None:
             data = {}
@@ -277,7 +277,8 @@ class Metadata:
             raise ChartValidationError(f"{where}: validation: chart.metadata.version is required")
         if not is_semver(self.version):
             raise ChartValidationError(
-                f"{where}: validation: chart.metadata.version {self.version!r} is invalid (must be SemVer 2, e.g. 1.2.3)")
+                f"{where}: validation: chart.metadata.version {self.version!r} is invalid"
+                " (must be SemVer 2, e.g. 1.2.3)")
         if self.type not in ("", "application", "library"):
             raise ChartValidationError(
                 f"{where}: validation: chart.metadata.type must be application or library, got {self.type!r}")
@@ -337,8 +338,8 @@ class Chart:
     files: list[File] = field(default_factory=list)
     lock: Lock | None = None
     raw_lock: bytes | None = None
-    subcharts: list["Chart"] = field(default_factory=list)
-    parent: "Chart | None" = field(default=None, repr=False)
+    subcharts: list[Chart] = field(default_factory=list)
+    parent: Chart | None = field(default=None, repr=False)
     modtime: datetime | None = None
     schema_modtime: datetime | None = None
     has_values_file: bool = False  # the source had a values.yaml (Helm saves one only then)
@@ -357,7 +358,7 @@ class Chart:
             return self.name
         return f"{self.parent.full_path()}/charts/{self.name}"
 
-    def add_subchart(self, child: "Chart") -> None:
+    def add_subchart(self, child: Chart) -> None:
         child.parent = self
         self.subcharts.append(child)
 
@@ -373,15 +374,5 @@ class Chart:
             out.extend(sub.crd_objects())
         return out
 
-    def file(self, name: str) -> File | None:
-        for f in self.files:
-            if f.name == name:
-                return f
-        return None
-
     def uses_jinja(self) -> bool:
         return self.metadata.template_engine == JINJA2
-
-
-def utc_from_timestamp(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, tz=timezone.utc)

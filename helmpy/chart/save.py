@@ -10,8 +10,9 @@ from __future__ import annotations
 import io
 import logging
 import time
-from datetime import datetime, timezone
-from typing import Any, BinaryIO, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
 
 from helmpy import yamlutil
 from helmpy.chart.archive import stream_archive
@@ -56,7 +57,7 @@ def _lock_yaml(chart: Chart) -> tuple[bytes, float | None]:
     generated = raw.get("generated")
     when: datetime | None = None
     if isinstance(generated, datetime):
-        when = generated if generated.tzinfo else generated.replace(tzinfo=timezone.utc)
+        when = generated if generated.tzinfo else generated.replace(tzinfo=UTC)
         raw["generated"] = when.isoformat().replace("+00:00", "Z")
     elif isinstance(generated, str) and generated:
         try:

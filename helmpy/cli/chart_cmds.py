@@ -10,8 +10,13 @@ import click
 
 from helmpy import settings
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
-from helmpy.cli.options import (install_only_options, post_renderer_options, remote_options, values_options,
-                                verify_options)
+from helmpy.cli.options import (
+    install_only_options,
+    post_renderer_options,
+    remote_options,
+    values_options,
+    verify_options,
+)
 from helmpy.errors import HelmpyError, LintError, UsageError
 
 

@@ -9,7 +9,8 @@ completion is being computed only; the candidates themselves come from :mod:`hel
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 from click.shell_completion import CompletionItem, ShellComplete, add_completion_class, split_arg_string

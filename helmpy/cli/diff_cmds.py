@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_option
 from helmpy.cli.options import post_renderer_options, remote_options, values_options, verify_options
-from helmpy.cli.release_options import (apply_options, cluster_options, deploy_options, source_flags, upgrade_flags,
-                                        upgrade_options)
+from helmpy.cli.release_options import (
+    apply_options,
+    cluster_options,
+    deploy_options,
+    source_flags,
+    upgrade_flags,
+    upgrade_options,
+)
 from helmpy.errors import ChangesFound, UsageError
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ import functools
 import importlib
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -371,9 +372,9 @@ def _main(args: list[str], completing: bool, exiting: bool) -> Any:
             exc.show()
             sys.exit(exc.exit_code)
         except KeyboardInterrupt as exc:  # outside a command (while parsing the arguments)
-            err = interrupted_error(exc)
-            click.echo(format_error(err), err=True)
-            sys.exit(err.exit_code)
+            error = interrupted_error(exc)
+            click.echo(format_error(error), err=True)
+            sys.exit(error.exit_code)
         except BrokenPipeError:
             sys.exit(ExitCode.ERROR)
         except (RecursionError, MemoryError) as exc:  # input too deep or large for the limits that should catch it

@@ -7,7 +7,8 @@ Commands that take values (template, install, upgrade, lint) decorate themselves
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -67,7 +68,7 @@ def remote_options(f: F) -> F:
         if any(given.values()):
             from helmpy.action.chartref import RemoteOptions
 
-            remote = RemoteOptions(**{k: v or ("" if isinstance(v, str) or v is None else False)
+            remote = RemoteOptions(**{k: v or ("" if isinstance(v, str) or v is None else False)  # type: ignore[arg-type]
                                       for k, v in given.items()})
         kwargs["remote"] = remote
         return f(*args, **kwargs)

@@ -10,7 +10,8 @@ are padded like Helm's ``uitable`` (cells padded to the column width, joined wit
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 

@@ -6,7 +6,8 @@ top-level group meets a name it does not know (no plugin directory is read for h
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 

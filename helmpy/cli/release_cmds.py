@@ -6,7 +6,8 @@ same methods a Python caller uses - and prints the typed result with ``release_o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -15,10 +16,25 @@ from helmpy.cli.duration import parse_duration
 from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
 from helmpy.cli.options import post_renderer_options, remote_options, values_options, verify_options
 from helmpy.cli.output import FORMATS, format_table, output_option, write
-from helmpy.cli.release_options import (_history_max_default, check_server_side, cluster_options, common_deploy,
-                                        deploy_flags, dry_run_option, dry_run_wanted, force_conflicts_option,
-                                        server_side_option, source_flags, timeout_option, upgrade_flags,
-                                        upgrade_options, wait_for_jobs_option, wait_option, waits, wrap_failure)
+from helmpy.cli.release_options import (
+    _history_max_default,
+    check_server_side,
+    cluster_options,
+    common_deploy,
+    deploy_flags,
+    dry_run_option,
+    dry_run_wanted,
+    force_conflicts_option,
+    server_side_option,
+    source_flags,
+    timeout_option,
+    upgrade_flags,
+    upgrade_options,
+    wait_for_jobs_option,
+    wait_option,
+    waits,
+    wrap_failure,
+)
 from helmpy.errors import HelmpyError, UsageError
 
 if TYPE_CHECKING:
@@ -457,5 +473,16 @@ def test(name: str, timeout: str, filters: tuple[str, ...], logs: bool, accept_s
                    err=True)
 
 
-__all__ = ["install", "upgrade", "rollback", "uninstall", "history", "status", "list_releases", "get", "test",
-           "FORMATS", "print_plan"]
+__all__ = [
+    "FORMATS",
+    "get",
+    "history",
+    "install",
+    "list_releases",
+    "print_plan",
+    "rollback",
+    "status",
+    "test",
+    "uninstall",
+    "upgrade",
+]

@@ -9,7 +9,8 @@ notices on stderr, the command line as the release lock's holder); ``deploy_flag
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 

@@ -7,7 +7,7 @@ results (:mod:`helmpy.api.results`) over. ``-o table|json|yaml`` is written by `
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from helmpy.kube import printers
@@ -23,7 +23,7 @@ def ansic(ts: datetime | None) -> str:
     """Go's ``time.ANSIC``: ``Mon Jan _2 15:04:05 2006``."""
     if ts is None:
         return ""
-    ts = ts.astimezone(timezone.utc)
+    ts = ts.astimezone(UTC)
     return f"{ts:%a %b} {ts.day:2d} {ts:%H:%M:%S %Y}"
 
 

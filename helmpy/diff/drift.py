@@ -124,7 +124,8 @@ def differences(want: Any, have: Any, path: tuple[Token, ...] = ()) -> list[tupl
             out += [(path + (("k", {key: i[key]}),), ABSENT, i) for k, i in live.items() if k not in wanted]
             return out
         if len(want) == len(have):
-            return [d for i, (w, h) in enumerate(zip(want, have)) for d in differences(w, h, path + (("i", i),))]
+            return [d for i, (w, h) in enumerate(zip(want, have, strict=True))
+                    for d in differences(w, h, path + (("i", i),))]
         return [(path, want, have)]
     return [] if want == have else [(path, want, have)]
 
@@ -202,8 +203,8 @@ def object_drift(oid: ObjectId, want: dict[str, Any], live: dict[str, Any] | Non
     fields = []
     for path, release, current in differences(want, live):
         manager, operation, time = who_changed(live, path)
-        fields.append(FieldDrift(path_text(path), _shown(release, secret, path), _shown(current, secret, path, " (changed)"),
-                                 manager, operation, time))
+        fields.append(FieldDrift(path_text(path), _shown(release, secret, path),
+                                 _shown(current, secret, path, " (changed)"), manager, operation, time))
     return ObjectDrift(oid, DRIFTED if fields else IN_SYNC, fields, source)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from helmpy.kube.client import sub_map
+
 SCHEMA_VERSION = "helmpy.io/diff/v1"
 
 ADDED, CHANGED, REMOVED, KEPT = "added", "changed", "removed", "kept"
@@ -47,8 +49,8 @@ class ObjectId:
         return f"{self.namespace}, {self.name}, {self.kind} ({self.api})"
 
     @classmethod
-    def of(cls, obj: dict[str, Any]) -> "ObjectId":
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    def of(cls, obj: dict[str, Any]) -> ObjectId:
+        meta = sub_map(obj, "metadata")
         return cls(str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""), str(meta.get("namespace") or ""),
                    str(meta.get("name") or meta.get("generateName") or ""))
 

@@ -14,8 +14,19 @@ from __future__ import annotations
 import json
 
 from helmpy.diff.compute import with_context
-from helmpy.diff.model import ADDED, CHANGED, CRDS, HELM_DIFF_CHANGE, HOOKS, KEPT, REMOVED, RESOURCES, Change, Report
-from helmpy.diff.model import format_record
+from helmpy.diff.model import (
+    ADDED,
+    CHANGED,
+    CRDS,
+    HELM_DIFF_CHANGE,
+    HOOKS,
+    KEPT,
+    REMOVED,
+    RESOURCES,
+    Change,
+    Report,
+    format_record,
+)
 
 FORMATS = ("diff", "simple", "template", "json")
 _COLOURS = {"green": "\x1b[32m", "red": "\x1b[31m", "yellow": "\x1b[33m", "blue": "\x1b[94m",

@@ -9,8 +9,9 @@ the stored form depends on.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from contextvars import ContextVar
-from typing import Iterable, Protocol
+from typing import Protocol
 
 __all__ = ["CodeStore", "code_store", "set_code_store", "source_fingerprint"]
 

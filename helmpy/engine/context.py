@@ -10,8 +10,9 @@ these, so nothing here imports either engine.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from helmpy.semverutil import try_parse
 
@@ -44,7 +45,7 @@ DEFAULT_API_VERSIONS: tuple[str, ...] = (
 HELM_VERSION = {"Version": "v4.1.4", "GitCommit": "", "GitTreeState": "", "GoVersion": "",
                 "KubeClientVersion": "v1.35"}
 
-LookupFn = Callable[[str, str, str, str], dict]
+LookupFn = Callable[[str, str, str, str], dict[str, Any]]
 
 
 @dataclass
@@ -75,7 +76,7 @@ class Capabilities:
         v = try_parse(self.kube_version)
         return f"v{v.major}.{v.minor}.{v.patch}" if v else self.kube_version
 
-    def template_view(self) -> "_CapabilitiesView":
+    def template_view(self) -> _CapabilitiesView:
         return _CapabilitiesView(self)
 
 

@@ -10,7 +10,8 @@ import base64
 import functools
 import posixpath
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from helmpy.errors import RenderError, SandboxViolation
 
@@ -96,7 +97,7 @@ class Files:
         """The file as text; "" when there is no such file."""
         return self._files.get(self._key(name, "Get"), b"").decode("utf-8", "replace")
 
-    def Glob(self, pattern: str) -> "Files":  # noqa: N802
+    def Glob(self, pattern: str) -> Files:  # noqa: N802
         """The files whose path matches ``pattern`` (``*`` stays in a segment, ``**`` crosses)."""
         rx = glob_regex(str(pattern))
         if rx is None:

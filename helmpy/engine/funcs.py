@@ -14,9 +14,9 @@ import posixpath
 import secrets
 import string
 import uuid
-from collections.abc import Mapping
-from datetime import date, datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 from jinja2 import filters as jinja_filters
 from jinja2 import pass_context, pass_environment
@@ -25,7 +25,7 @@ from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup
 
 from helmpy.engine.budget import format_size, reserve, reserve_items, ticking
-
+from helmpy.engine.context import LookupFn
 from helmpy.engine.datafuncs import (
     _num,
     add,
@@ -125,7 +125,6 @@ from helmpy.errors import RenderError, TemplateFailError
 logger = logging.getLogger(__name__)
 
 MACROS_KEY = "_helmpy_macros"
-LookupFn = Callable[[str, str, str, str], dict]
 
 
 # --- emptiness and defaults -----------------------------------------------------------------------
@@ -196,7 +195,7 @@ def uuidv4() -> str:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc).astimezone()
+    return datetime.now(UTC).astimezone()
 
 
 def _as_time(value: Any) -> datetime:
@@ -205,7 +204,7 @@ def _as_time(value: Any) -> datetime:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day).astimezone()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, timezone.utc).astimezone()
+        return datetime.fromtimestamp(value, UTC).astimezone()
     if isinstance(value, str):
         try:
             return _as_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
@@ -354,8 +353,8 @@ def list_filter(value: Any) -> list[Any]:
     return jinja_filters.sync_do_list(value)
 
 
-def make_lookup(lookup: LookupFn | None) -> Callable[..., dict]:
-    def lookup_fn(api_version: str, kind: str, namespace: str = "", name: str = "") -> dict:
+def make_lookup(lookup: LookupFn | None) -> Callable[..., dict[str, Any]]:
+    def lookup_fn(api_version: str, kind: str, namespace: str = "", name: str = "") -> dict[str, Any]:
         """Query the cluster (empty map when rendering offline or when nothing is found)."""
         if lookup is None:
             return {}

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from helmpy import limits
 from helmpy.engine import budget
@@ -31,7 +31,7 @@ class Limits:
     max_recursion: int = field(default_factory=limits.render_max_depth)
 
     @classmethod
-    def offline(cls) -> "Limits":
+    def offline(cls) -> Limits:
         """The limits of ``template`` and ``lint``: the shorter offline deadline unless the environment sets one."""
         return cls(timeout_seconds=limits.render_timeout(offline=True))
 
@@ -86,7 +86,7 @@ class Guard:
     def leave(self) -> None:
         self.depth -= 1
 
-    def range(self, *args: int) -> "GuardedRange":
+    def range(self, *args: int) -> GuardedRange:
         """``range()`` for templates: lazy, every iteration checks the deadline, and no longer than the
         largest list a template may build (so ``range(10**9) | list`` fails at once)."""
         rng = range(*args)

@@ -6,9 +6,9 @@ constructor run in Python) although only a handful of keys is needed. :func:`sca
 1. validates the whole document with libyaml's C parser without building any Python objects
    (``CParser.raw_parse``), and
 2. reads the head straight from the text with a few regular expressions, but only for the common,
-   simple layout it can prove it understands (block mappings, one-line scalars); anything else - tags, anchors, aliases, merge keys,
-   complex keys, quoted scalars or flow collections that might span lines, tabs, multi-line values in
-   the head - makes it return ``None`` so the caller falls back to the full parse.
+   simple layout it can prove it understands (block mappings, one-line scalars); anything else - tags, anchors,
+   aliases, merge keys, complex keys, quoted scalars or flow collections that might span lines, tabs, multi-line
+   values in the head - makes it return ``None`` so the caller falls back to the full parse.
 
 The result must always equal what the full parse would give: ``tests/engine/test_headscan.py``
 checks that on a corpus of documents, tricky ones included.
@@ -26,7 +26,7 @@ from helmpy import yamlutil
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover
-    _CParser = None
+    _CParser = None  # type: ignore[assignment,misc]
 
 # Anything that could make construction fail or change meaning where a line-based reading cannot see it:
 # tags (!), anchors/aliases (& *), merge keys (<<), complex keys (? ), collections used as keys (]: }:),
@@ -83,14 +83,15 @@ class _Unknown(Exception):
 
 # Plain scalars starting with a letter are strings for go-yaml unless they are one of these words.
 _WORDY = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
-_NOT_STR_WORDS = frozenset("y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF "
-                           "null Null NULL".split())
+_NOT_STR_WORDS = frozenset(["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
+                            "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"])
 
 
 def _is_str_plain(text: str) -> bool:
     if _WORDY.fullmatch(text):
         return text not in _NOT_STR_WORDS
-    return yamlutil._HelmLoader.resolve(yamlutil._HelmLoader, yaml.ScalarNode, text, (True, False)) == _STR_TAG
+    tag: str = yamlutil._HelmLoader.resolve(yamlutil._HelmLoader, yaml.ScalarNode, text, (True, False))
+    return tag == _STR_TAG
 
 
 def _string(rest: str | None) -> str | None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import posixpath
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from helmpy.errors import RenderError
 
@@ -210,11 +211,23 @@ def _order_key(kind: str, order: dict[str, int]) -> tuple[int, Any]:
     return (0, order[kind]) if kind in order else (1, kind)
 
 
-def sort_by_kind(items: list[Any], order: tuple[str, ...], kind_of: Any = None) -> list[Any]:
+_Item = TypeVar("_Item")
+
+
+def _kind_attr(item: Any) -> str:
+    return str(item.kind)
+
+
+def sort_by_kind(items: Iterable[_Item], order: tuple[str, ...],
+                 kind_of: Callable[[_Item], str] = _kind_attr) -> list[_Item]:
     """Stable sort by ``order``; unknown kinds after all known ones, by kind name."""
     index = {k: i for i, k in enumerate(order)}
-    get = kind_of or (lambda item: item.kind)
-    return sorted(items, key=lambda item: _order_key(get(item), index))
+    return sorted(items, key=lambda item: _order_key(kind_of(item), index))
+
+
+def in_install_order(hooks: list[HookDoc], manifests: list[Manifest]) -> tuple[list[HookDoc], list[Manifest]]:
+    """Hooks and manifests, each sorted by Helm's InstallOrder (what a release records and applies)."""
+    return sort_by_kind(hooks, INSTALL_ORDER), sort_by_kind(manifests, INSTALL_ORDER)
 
 
 def sort_manifests(files: dict[str, str]) -> tuple[list[HookDoc], list[Manifest]]:
@@ -222,7 +235,7 @@ def sort_manifests(files: dict[str, str]) -> tuple[list[HookDoc], list[Manifest]
     hooks: list[HookDoc] = []
     generic: list[Manifest] = []
     collect_documents(files, hooks, generic)
-    return sort_by_kind(hooks, INSTALL_ORDER), sort_by_kind(generic, INSTALL_ORDER)
+    return in_install_order(hooks, generic)
 
 
 def _is_manifest_file(path: str) -> bool:
@@ -309,9 +322,9 @@ def hooks_text(hooks: list[HookDoc]) -> str:
     return "".join(f"---\n# Source: {h.path}\n{h.manifest}\n" for h in hooks)
 
 
-def sort_for_uninstall(manifests: list[Manifest]) -> list[Manifest]:
-    """Delete order: Helm's UninstallOrder, unknown kinds last (by kind name)."""
-    return sort_by_kind(list(manifests), UNINSTALL_ORDER)
+def sort_for_uninstall(items: Iterable[_Item], kind_of: Callable[[_Item], str] = _kind_attr) -> list[_Item]:
+    """Delete order: Helm's UninstallOrder, unknown kinds last (by kind name), stable otherwise."""
+    return sort_by_kind(items, UNINSTALL_ORDER, kind_of)
 
 
 def parse_manifest_text(text: str) -> list[Manifest]:

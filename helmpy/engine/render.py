@@ -29,8 +29,19 @@ from helmpy.engine.context import (
 )
 from helmpy.engine.guard import Guard, Limits
 
-__all__ = ["Capabilities", "Limits", "MissingValue", "ReleaseContext", "Renderer", "render",
-           "DEFAULT_API_VERSIONS", "HELM_VERSION", "NOTES_SUFFIX", "LookupFn", "is_partial"]
+__all__ = [
+    "DEFAULT_API_VERSIONS",
+    "HELM_VERSION",
+    "NOTES_SUFFIX",
+    "Capabilities",
+    "Limits",
+    "LookupFn",
+    "MissingValue",
+    "ReleaseContext",
+    "Renderer",
+    "is_partial",
+    "render",
+]
 
 NOTES_SUFFIX = "NOTES.txt"
 

@@ -16,20 +16,20 @@ import logging
 import marshal
 import math
 import sys
-from collections.abc import Mapping
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from jinja2 import BaseLoader, ChainableUndefined, TemplateNotFound, nodes
-from jinja2.visitor import NodeTransformer
 from jinja2.environment import Template
 from jinja2.runtime import Macro, Undefined
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from helmpy.engine import budget
 from helmpy.engine.codestore import CodeStore, code_store, set_code_store, source_fingerprint
 from helmpy.engine.files import safe_relpath
-from helmpy.engine.guard import Guard, GuardedRange, Limits
 from helmpy.engine.gofmt import go_str
+from helmpy.engine.guard import Guard, GuardedRange, Limits
 from helmpy.errors import RenderError, RenderLimitError, SandboxViolation
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class HelmUndefined(ChainableUndefined):
         if self._on_use is not None:
             type(self)._on_use(self.path)  # type: ignore[misc]
 
-    def child(self, name: Any) -> "HelmUndefined":
+    def child(self, name: Any) -> HelmUndefined:
         return type(self)(name=f"{self.path}.{name}")
 
     def __getattr__(self, name: str) -> Any:
@@ -179,7 +179,7 @@ class GuardedTemplate(Template):
             finally:
                 guard.leave()
 
-        tmpl.root_render_func = root_render_func  # type: ignore[method-assign]
+        tmpl.root_render_func = root_render_func
         return tmpl
 
 
@@ -221,7 +221,7 @@ class ChartEnvironment(SandboxedEnvironment):
             rel = rel[len("templates/"):]
         return f"{self.templates_dir}/{rel}"
 
-    def compile(self, source: Any, name: str | None = None, filename: str | None = None,  # type: ignore[override]
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None,
                 raw: bool = False, defer_init: bool = False) -> Any:
         """Compiled code is the same for every chart environment (same options, filters and tests), so it
         is cached process-wide (re-rendering a chart in install, upgrade, lint skips Jinja's compiler) and,
@@ -245,7 +245,8 @@ class ChartEnvironment(SandboxedEnvironment):
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.Name(LOOP_GUARD, "load"), [loop.iter], [], None, None,
                                    lineno=loop.lineno)
-        return _ConcatGuard().visit(tree)
+        guarded: nodes.Template = _ConcatGuard().visit(tree)
+        return guarded
 
     # --- attribute access -------------------------------------------------------------------------
     def _missing(self, obj: Any, name: Any) -> HelmUndefined:
@@ -274,10 +275,9 @@ class ChartEnvironment(SandboxedEnvironment):
                 return self._missing(obj, argument)
         if isinstance(obj, HelmUndefined):
             return obj.child(argument)
-        if isinstance(argument, str):
-            if argument.startswith("_"):
-                raise SandboxViolation(f"access to attribute {argument!r} of a {type(obj).__name__!r} value "
-                                       "is not allowed in templates (sandbox)")
+        if isinstance(argument, str) and argument.startswith("_"):
+            raise SandboxViolation(f"access to attribute {argument!r} of a {type(obj).__name__!r} value "
+                                   "is not allowed in templates (sandbox)")
         return super().getitem(obj, argument)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
@@ -308,9 +308,9 @@ class ChartEnvironment(SandboxedEnvironment):
                     self.guard.check_size(budget.size_of(seq) * max(n, 0), "'*'")
             budget.check_product(left, right, "'*'")
         elif operator == "**":
-            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
-                if right * math.log2(abs(left)) > budget.MAX_INT_BITS:
-                    raise RenderLimitError(f"{left} ** {right} is too large to compute")
+            if (isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0
+                    and right * math.log2(abs(left)) > budget.MAX_INT_BITS):
+                raise RenderLimitError(f"{left} ** {right} is too large to compute")
         elif operator == "+":
             if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
                 self.guard.check_size(_flat_size(left) + _flat_size(right), "'+'")

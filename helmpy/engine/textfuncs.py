@@ -288,7 +288,8 @@ def _bounded_sub(regex: Any, text: Any, expand: Any, what: str) -> str:
         reserve(size[0], what)
         return out
 
-    return _rx(regex).sub(piece, s)
+    out: str = _rx(regex).sub(piece, s)
+    return out
 
 
 def regex_replace_all(regex: str, text: Any, repl: str) -> str:
@@ -322,7 +323,8 @@ def regex_split(regex: str, text: Any, n: int = -1) -> list[str]:
     n = int(n)
     if n == 0:
         return []
-    return _rx(regex).split(go_str(text), maxsplit=0 if n < 0 else n - 1)
+    parts: list[str] = _rx(regex).split(go_str(text), maxsplit=0 if n < 0 else n - 1)
+    return parts
 
 
 # --- encodings and hashes -------------------------------------------------------------------------

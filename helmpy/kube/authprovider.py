@@ -16,13 +16,20 @@ import base64
 import json
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from helmpy.errors import KubeConfigError
-from helmpy.kube.credentials import ClientCert, Credentials, ExpiringToken, StaticToken, parse_rfc3339, \
-    read_file_or_data
+from helmpy.kube.credentials import (
+    ClientCert,
+    Credentials,
+    ExpiringToken,
+    StaticToken,
+    parse_rfc3339,
+    read_file_or_data,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +64,7 @@ def load(provider: Mapping[str, Any], base: Path, where: str, cert: ClientCert |
     return None
 
 
-def _jwt_expiry(token: str) -> float | None | bool:
+def _jwt_expiry(token: str) -> float | bool | None:
     """The ``exp`` of a JWT (None when it has none), or False when ``token`` is not a JWT."""
     parts = token.split(".")
     if len(parts) != 3 or any(c in token for c in "=+/"):

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from typing import Any, ContextManager, Iterator, Protocol, runtime_checkable
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, runtime_checkable
 
 KubeObject = dict[str, Any]
+
+
+def sub_map(obj: KubeObject, key: str) -> dict[str, Any]:
+    """``obj[key]`` when it is a map (``metadata``, ``spec``, ...), else a new empty one."""
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 @runtime_checkable
@@ -50,10 +58,10 @@ class KubeClient(Protocol):
     def wait_ready(self, objects: builtins.list[KubeObject], timeout: float) -> None:
         """Block until every object is ready; WaitTimeout names the ones that are not, with their conditions."""
 
-    def transaction(self) -> ContextManager[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """Group writes atomically where the backend can (the embedded cluster); a no-op elsewhere."""
 
-    def dry_run(self) -> ContextManager[None]:
+    def dry_run(self) -> AbstractContextManager[None]:
         """Writes inside are checked and answered as if made, then not kept: a real API server is sent
         ``dryRun=All`` (server-side dry run); the embedded cluster makes them in a transaction it rolls back,
         so later writes in the block see earlier ones. ``helmpy diff`` predicts an upgrade with it."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from helmpy.kube.client import sub_map
+
 Obj = dict[str, Any]
 PROBE_DEFAULTS = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
 
@@ -165,7 +167,7 @@ def _secret(obj: Obj) -> None:
     """``stringData`` is folded into ``data`` (base64), ``type`` defaults to Opaque."""
     string_data = obj.pop("stringData", None)
     if isinstance(string_data, dict) and string_data:
-        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        data = sub_map(obj, "data")
         for key, value in string_data.items():
             data[key] = base64.b64encode(str(value).encode()).decode()
         obj["data"] = data

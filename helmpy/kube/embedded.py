@@ -29,10 +29,11 @@ import os
 import secrets
 import sqlite3
 import threading
-import uuid
-from pathlib import Path
 import time
-from typing import Any, Callable, Iterator, TextIO
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
 
 from helmpy import settings
 from helmpy.errors import KubeApiStatus, KubeConflict, KubeError, KubeNotFound

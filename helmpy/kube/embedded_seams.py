@@ -14,7 +14,9 @@ import logging
 import sqlite3
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any, Callable, ContextManager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
 
 from helmpy.kube import controllers, fieldmanager
 from helmpy.kube.client import KubeObject, object_ref, timestamp
@@ -42,7 +44,8 @@ def _node() -> KubeObject:
         "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
                                    "message": "simulated node of helmpy's embedded cluster: no kubelet, no containers",
                                    "lastHeartbeatTime": _now(), "lastTransitionTime": _now()}],
-                   "addresses": [{"type": "InternalIP", "address": NODE_IP}, {"type": "Hostname", "address": NODE_NAME}],
+                   "addresses": [{"type": "InternalIP", "address": NODE_IP},
+                                 {"type": "Hostname", "address": NODE_NAME}],
                    "capacity": resources, "allocatable": resources,
                    "nodeInfo": {"kubeletVersion": SERVER_VERSION, "containerRuntimeVersion": "none://simulated",
                                 "osImage": "helmpy embedded cluster", "operatingSystem": "linux",
@@ -60,7 +63,7 @@ class ControllerSeams:
         _promoting: threading.Lock
         _local: threading.local
 
-        def transaction(self) -> ContextManager[None]: ...
+        def transaction(self) -> AbstractContextManager[None]: ...
 
         def _conn(self) -> sqlite3.Connection: ...
         def _load(self, rt: ResourceType, namespace: str, name: str) -> KubeObject | None: ...
@@ -274,7 +277,8 @@ class ControllerSeams:
     def dependents(self, uid: str, namespace: str | None) -> gc.Found:
         if not uid:
             return []
-        sql, args = f"{_OWNED} WHERE w.owner_uid = ?", (uid,)
+        sql = f"{_OWNED} WHERE w.owner_uid = ?"
+        args: tuple[str, ...] = (uid,)
         if namespace is not None:
             sql, args = sql + " AND w.namespace = ?", (*args, namespace)
         return self._owned_rows(sql, args, uid)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Cause = dict[str, str]
 Obj = dict[str, Any]
@@ -28,7 +29,8 @@ STATEFULSET_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "re
 STATEFULSET_FORBIDDEN = ("updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
                          "'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and "
                          "'minReadySeconds' are forbidden")
-PVC_FORBIDDEN = "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
+PVC_FORBIDDEN = ("spec is immutable after creation except resources.requests and volumeAttributesClassName"
+                 " for bound claims")
 # ValidateJobSpecUpdate, in its order (completions and template have their own rules)
 JOB_IMMUTABLE = ("completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy", "successPolicy")
 

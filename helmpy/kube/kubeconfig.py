@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from helmpy import settings, yamlutil
 from helmpy.errors import ClusterUnreachable, KubeConfigError
@@ -121,8 +122,8 @@ def configured_but_missing(environ: Mapping[str, str] | None = None) -> ClusterU
     Helm then talks to ``localhost:8080`` and fails with ``kubernetes cluster unreachable``; helmpy says
     which file is missing. Either way the embedded cluster is never used by surprise.
     """
-    entries = [p for p in ((settings.environ() if environ is None else environ).get("KUBECONFIG") or "").split(os.pathsep)
-               if p]
+    env = settings.environ() if environ is None else environ
+    entries = [p for p in (env.get("KUBECONFIG") or "").split(os.pathsep) if p]
     if not entries:
         return None
     return ClusterUnreachable(f"{ClusterUnreachable.PREFIX}stat {entries[0]}: no such file or directory "
@@ -154,7 +155,7 @@ def _names(docs: list[dict[str, Any]], section: str) -> list[str]:
 def _first(docs: list[dict[str, Any]], files: list[Path], section: str,
            name: str) -> tuple[dict[str, Any], Path] | None:
     """The first entry named ``name`` (client-go's merge: the first file wins) and the file it came from."""
-    for doc, path in zip(docs, files):
+    for doc, path in zip(docs, files, strict=True):
         for item in doc.get(section) or []:
             if isinstance(item, dict) and item.get("name") == name:
                 return item, path

@@ -15,7 +15,6 @@ from typing import Any
 from helmpy.errors import KubeApiStatus
 
 
-
 def bad_request(message: str) -> KubeApiStatus:
     """400 for a patch that cannot be applied as written."""
     return KubeApiStatus(message, code=400, reason="BadRequest")
@@ -120,30 +119,34 @@ def strategic_merge(orig: Any, patch: Any) -> Any:
         elif name.startswith("$deleteFromPrimitiveList/"):
             field = name.split("/", 1)[1]
             result[field] = [v for v in result.get(field) or [] if v not in (value or [])]
-        elif name.startswith("$"):
-            continue
-        elif value is None:
-            result.pop(name, None)
-        elif isinstance(value, dict):
-            merged = strategic_merge(result.get(name), value)
-            if merged is None:
-                result.pop(name, None)
-            else:
-                result[name] = merged
-        elif isinstance(value, list):
-            key = merge_key(name, result.get(name), value)
-            if key and isinstance(result.get(name), list):
-                result[name] = _merge_list(result[name], value, key)
-            else:
-                result[name] = [_strip(v) for v in value if not (isinstance(v, dict) and v.get("$patch"))]
-        else:
-            result[name] = value
+        elif not name.startswith("$"):
+            _merge_field(result, name, value)
     for field, order in orders.items():
         if isinstance(result.get(field), list):
             result[field] = _order(result[field], order, merge_key(field, result[field], order))
     if isinstance(retain, list):
         result = {k: v for k, v in result.items() if k in retain}
     return result
+
+
+def _merge_field(result: dict[str, Any], name: str, value: Any) -> None:
+    """Merge one field of a strategic merge patch into ``result`` (null deletes; maps and keyed lists merge)."""
+    if value is None:
+        result.pop(name, None)
+    elif isinstance(value, dict):
+        merged = strategic_merge(result.get(name), value)
+        if merged is None:
+            result.pop(name, None)
+        else:
+            result[name] = merged
+    elif isinstance(value, list):
+        key = merge_key(name, result.get(name), value)
+        if key and isinstance(result.get(name), list):
+            result[name] = _merge_list(result[name], value, key)
+        else:
+            result[name] = [_strip(v) for v in value if not (isinstance(v, dict) and v.get("$patch"))]
+    else:
+        result[name] = value
 
 
 def _pointer(path: str) -> list[str]:

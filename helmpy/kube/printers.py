@@ -9,11 +9,12 @@ headers and cells out; no cluster, no I/O. CRDs' ``additionalPrinterColumns`` be
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
-from helmpy.kube.client import KubeObject
+from helmpy.kube.client import KubeObject, sub_map
 from helmpy.kube.selector import selector_text
 from helmpy.release.model import parse_time
 
@@ -76,15 +77,15 @@ def cell_text(value: Any) -> str:
 
 # --- reading objects --------------------------------------------------------------------------------
 def _meta(o: KubeObject) -> dict[str, Any]:
-    return o.get("metadata") if isinstance(o.get("metadata"), dict) else {}  # type: ignore[return-value]
+    return sub_map(o, "metadata")
 
 
 def _spec(o: KubeObject) -> dict[str, Any]:
-    return o.get("spec") if isinstance(o.get("spec"), dict) else {}  # type: ignore[return-value]
+    return sub_map(o, "spec")
 
 
 def _status(o: KubeObject) -> dict[str, Any]:
-    return o.get("status") if isinstance(o.get("status"), dict) else {}  # type: ignore[return-value]
+    return sub_map(o, "status")
 
 
 def _n(value: Any) -> int:

@@ -7,8 +7,9 @@ from the embedded cluster and from a real API server.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from helmpy.kube.client import KubeObject, object_ref
 

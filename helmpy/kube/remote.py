@@ -15,14 +15,26 @@ import contextlib
 import json
 import logging
 import time
-from typing import Any, ContextManager, Iterator, TextIO
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any, TextIO
 from urllib.parse import quote, urlencode
 
 from helmpy import __version__, limits
-from helmpy.errors import (KubeApiStatus, KubeConflict, KubeConnectionError, KubeError, KubeForbidden, KubeInvalid,
-                           KubeNotFound, KubeServerError, KubeTLSError, KubeUnauthorized)
+from helmpy.errors import (
+    KubeApiStatus,
+    KubeConflict,
+    KubeConnectionError,
+    KubeError,
+    KubeForbidden,
+    KubeInvalid,
+    KubeNotFound,
+    KubeServerError,
+    KubeTLSError,
+    KubeUnauthorized,
+)
 from helmpy.kube import ratelimit, readiness
-from helmpy.kube.client import KubeObject, no_transaction, object_ref
+from helmpy.kube.client import KubeObject, no_transaction, object_ref, sub_map
 from helmpy.kube.credentials import ClientCert
 from helmpy.kube.discovery import Discovery
 from helmpy.kube.kubeconfig import Connection, Overrides, load
@@ -73,7 +85,7 @@ class RemoteCluster:
 
     @classmethod
     def from_kubeconfig(cls, kubeconfig: str | None = None, context: str | None = None,
-                        **overrides: Any) -> "RemoteCluster":
+                        **overrides: Any) -> RemoteCluster:
         """Connect like kubectl: ``kubeconfig`` (else KUBECONFIG, ~/.kube/config, the service account) and
         ``context``; ``overrides`` are :class:`~helmpy.kube.kubeconfig.Overrides` fields (apiserver, token,
         ca_file, insecure_skip_tls_verify, tls_server_name, namespace)."""
@@ -144,7 +156,8 @@ class RemoteCluster:
                                 f"that is not JSON (or nested too deeply)", code=resp.status) from err
 
     def _auth_headers(self) -> dict[str, str]:
-        """The Authorization header (and the client certificate), asked of the credential source at most every AUTH_REFRESH_S seconds.
+        """The Authorization header (and the client certificate), asked of the credential source at most every
+        AUTH_REFRESH_S seconds.
 
         Expiring credentials (exec plugins, OIDC) renew themselves when asked within their renewal window, so
         asking every few seconds is as fresh; a 401 forces the next request to ask again.
@@ -199,7 +212,7 @@ class RemoteCluster:
         except ValueError:
             pass
         reason = str(status.get("reason") or http_reason or "")
-        details = status.get("details") if isinstance(status.get("details"), dict) else {}
+        details = sub_map(status, "details")
         message = str(status.get("message") or (data or b"").decode("utf-8", "replace").strip()[:300] or reason)
         causes = [c for c in (details or {}).get("causes") or [] if isinstance(c, dict)]
         where = f"the Kubernetes API at {self._host}"
@@ -361,7 +374,7 @@ class RemoteCluster:
     def api_versions(self) -> builtins.list[str]:
         return self.discovery.api_versions()
 
-    def transaction(self) -> ContextManager[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         return no_transaction()
 
     @contextlib.contextmanager

@@ -43,7 +43,7 @@ def _schema_dir(server_version: str) -> Path | None:
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None
-    root = Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema"
+    root = Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
 
     def key(text: str) -> tuple[int, ...]:
         return tuple(int(p) for p in text.lstrip("v").split("-")[0].split(".")[:2] if p.isdigit())
@@ -103,12 +103,15 @@ def _go_type(schema: Schema, defs: dict[str, Schema]) -> str:
     return "string"
 
 
+_JSON_KINDS: dict[type, str] = {str: "string", list: "array", dict: "object"}
+
+
 def _json_kind(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
         return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), "value")
+    return _JSON_KINDS.get(type(value), "value")
 
 
 def _matches(schema: Schema, value: Any, defs: dict[str, Schema]) -> bool:
@@ -127,7 +130,7 @@ def _matches(schema: Schema, value: Any, defs: dict[str, Schema]) -> bool:
         return bool(allowed & {"integer", "number"})
     if isinstance(value, float):
         return "number" in allowed or ("integer" in allowed and value.is_integer())
-    return {str: "string", list: "array", dict: "object"}.get(type(value), "") in allowed
+    return _JSON_KINDS.get(type(value), "") in allowed
 
 
 class _Walk:

@@ -7,8 +7,8 @@ One parser for every place helmpy filters by labels: the embedded cluster's ``li
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from helmpy.errors import KubeError
 

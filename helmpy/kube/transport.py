@@ -17,8 +17,8 @@ import os
 import socket
 import ssl
 import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from helmpy.kube.credentials import ClientCert
@@ -126,8 +126,8 @@ class _Connection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         http.client.HTTPConnection.connect(self)  # TCP, and the CONNECT tunnel when there is a proxy
-        name = self._server_name or self._tunnel_host or self.host
-        self.sock = self._context.wrap_socket(self.sock, server_hostname=name)
+        name = self._server_name or self._tunnel_host or self.host  # type: ignore[attr-defined]  # http.client's
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=name)  # type: ignore[attr-defined]
 
 
 class Transport:

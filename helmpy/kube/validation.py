@@ -23,6 +23,7 @@ from typing import Any
 
 from helmpy.errors import KubeApiStatus, KubeInvalid
 from helmpy.kube import names, schema
+from helmpy.kube.client import sub_map
 from helmpy.kube.resources import ResourceType
 
 Cause = dict[str, str]
@@ -79,7 +80,7 @@ def _port_range(field: str, value: Any) -> list[Cause]:
 
 # --- metadata -------------------------------------------------------------------------------------------
 def _metadata(kind: str, obj: dict[str, Any]) -> list[Cause]:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = sub_map(obj, "metadata")
     name = str(meta.get("name") or "")
     causes = [invalid("metadata.name", name, p) for p in names.name_problems(kind, name)] if name else []
     for section in ("labels", "annotations"):

@@ -11,7 +11,7 @@ shell specials (``$1``, ``$@``, ...); an unset name is empty; no command substit
 from __future__ import annotations
 
 import platform
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from helmpy.errors import PluginError
 from helmpy.plugin.manifest import PlatformCommand
@@ -44,9 +44,7 @@ def choose(commands: Sequence[PlatformCommand], os_name: str | None = None,
             return c
         if (c.os and c.os.lower() != os_name) or c.arch:
             continue
-        if c.os and (chosen is None or not chosen.os):
-            chosen = c
-        elif chosen is None:
+        if (c.os and (chosen is None or not chosen.os)) or chosen is None:
             chosen = c
     return chosen
 
@@ -65,7 +63,7 @@ def _name_at(s: str) -> tuple[str, int]:
     if s[0] in _SPECIAL:
         return s[0], 1
     width = 0
-    while width < len(s) and (s[width] == "_" or s[width].isascii() and s[width].isalnum()):
+    while width < len(s) and (s[width] == "_" or (s[width].isascii() and s[width].isalnum())):
         width += 1
     return s[:width], width
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from helmpy.plugin.manifest import Plugin
 
@@ -50,9 +51,9 @@ class Node:
     name: str = ""
     valid_args: list[str] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
-    commands: list["Node"] = field(default_factory=list)
+    commands: list[Node] = field(default_factory=list)
 
-    def sub(self, name: str) -> "Node | None":
+    def sub(self, name: str) -> Node | None:
         return next((c for c in self.commands if c.name == name), None)
 
 

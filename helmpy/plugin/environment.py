@@ -8,7 +8,7 @@ the values are those ``helmpy env`` prints (:func:`helmpy.action.env.helm_env_va
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from helmpy import settings
 from helmpy.action.env import helm_env_vars

@@ -22,7 +22,7 @@ from helmpy.errors import DownloadError, PluginError
 from helmpy.plugin import loader
 from helmpy.plugin.command import prepare
 from helmpy.plugin.environment import plugin_env
-from helmpy.plugin.manifest import GETTER, Plugin, PlatformCommand
+from helmpy.plugin.manifest import GETTER, PlatformCommand, Plugin
 
 if TYPE_CHECKING:
     from helmpy.repo.getter import GetterOptions
@@ -48,7 +48,7 @@ def handles(url: str) -> bool:
     return scheme not in ("", "http", "https", "oci", "file") and find(scheme) is not None
 
 
-def fetch(url: str, options: "GetterOptions", max_bytes: int | None = None) -> bytes:
+def fetch(url: str, options: GetterOptions, max_bytes: int | None = None) -> bytes:
     """Run the downloader plugin for ``url`` and return what it printed."""
     from helmpy.limits import chart_size
 

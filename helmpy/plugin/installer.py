@@ -20,10 +20,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 from helmpy import paths, settings
 from helmpy.errors import PluginError
@@ -49,7 +50,7 @@ class InstallOptions:
     verify: bool = True
     keyring: str | None = None
     reserved: frozenset[str] = frozenset()  # helmpy's own command names: a plugin may not take one
-    remote: "RemoteOptions | None" = None  # --ca-file, --cert-file, --key-file, --insecure-skip-tls-verify,
+    remote: RemoteOptions | None = None  # --ca-file, --cert-file, --key-file, --insecure-skip-tls-verify,
     # --username, --password, --plain-http: for oci:// sources (as Helm) and http(s):// tarballs (Helm ignores them)
 
 
@@ -187,7 +188,7 @@ def install(opts: InstallOptions, out: Out) -> Plugin:
     return _after_install(Plugin(staged.manifest, dest))
 
 
-def _registry_options(opts: InstallOptions) -> "RegistryOptions":
+def _registry_options(opts: InstallOptions) -> RegistryOptions:
     from helmpy.registry.client import RegistryOptions
 
     return opts.remote.registry_options() if opts.remote is not None else RegistryOptions()

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from helmpy.errors import HelmpyError, PluginError
 from helmpy.fsutil import atomic_write, shown

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from helmpy.errors import PluginError, PluginExitError
 from helmpy.plugin.command import prepare

@@ -133,7 +133,7 @@ class Authenticator:
 def _basic(cred: Credential) -> str:
     import base64
 
-    raw = f"{cred.username}:{cred.password}".encode("utf-8")
+    raw = f"{cred.username}:{cred.password}".encode()
     return "Basic " + base64.b64encode(raw).decode("ascii")
 
 

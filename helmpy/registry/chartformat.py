@@ -52,7 +52,7 @@ def describe(media_type: str, data: bytes) -> Descriptor:
     return Descriptor(media_type, sha256_digest(data), len(data))
 
 
-def config_blob(meta: "Metadata") -> bytes:
+def config_blob(meta: Metadata) -> bytes:
     """``json.Marshal(chart.Metadata)``: Go field order, omitempty, map keys sorted."""
     from helmpy.repo.resolver import go_json
 
@@ -74,7 +74,7 @@ def rfc3339(timestamp: float) -> str:
     return f"{stamp}{sign}{hours:02d}:{minutes:02d}"
 
 
-def annotations(meta: "Metadata", created: str) -> dict[str, str]:
+def oci_annotations(meta: Metadata, created: str) -> dict[str, str]:
     """Helm's ``generateOCIAnnotations``: image annotations from Chart.yaml, then the chart's own."""
     out: dict[str, str] = {}
 

@@ -90,7 +90,7 @@ class RegistryClient:
         if self._own:
             self.getter.close()
 
-    def __enter__(self) -> "RegistryClient":
+    def __enter__(self) -> RegistryClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -125,9 +125,9 @@ def _from_entry(entry: Any, where: str) -> Credential:
         if not sep:
             raise RegistryError(f"{where}: the auth entry is not base64 of user:password")
         return Credential(user, password)
-    user, password = entry.get("username"), entry.get("password")
-    if isinstance(user, str) and isinstance(password, str):
-        return Credential(user, password)
+    username, secret = entry.get("username"), entry.get("password")
+    if isinstance(username, str) and isinstance(secret, str):
+        return Credential(username, secret)
     token = entry.get("identitytoken")
     if isinstance(token, str) and token:
         return Credential("<token>", token)
@@ -183,7 +183,7 @@ def store(host: str, cred: Credential, config: Path | None = None) -> None:
     auths = doc.get("auths")
     if not isinstance(auths, dict):
         auths = doc["auths"] = {}
-    token = base64.b64encode(f"{cred.username}:{cred.password}".encode("utf-8")).decode("ascii")
+    token = base64.b64encode(f"{cred.username}:{cred.password}".encode()).decode("ascii")
     auths[key] = {"auth": token}
     _write(path, doc)
 

@@ -10,7 +10,8 @@ Bearer tokens serve every dependency there.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from helmpy.registry import reference
 from helmpy.registry.client import RegistryClient, RegistryOptions
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def chart_reference(dep: "Dependency") -> str:
+def chart_reference(dep: Dependency) -> str:
     """``oci://host/path/name`` for a dependency (Helm: ``repository + "/" + name``)."""
     return f"{dep.repository.rstrip('/')}/{dep.name}"
 
@@ -40,14 +41,14 @@ class OciDependencies:
             self._clients[registry] = RegistryClient(registry, self.options)
         return self._clients[registry]
 
-    def versions(self, dep: "Dependency") -> list[str]:
+    def versions(self, dep: Dependency) -> list[str]:
         """The chart versions the registry has for ``dep``, highest first (Helm's ``Tags``)."""
         ref = reference.parse(chart_reference(dep))
         found = semver_tags(self._client(ref.registry).tags(ref.repository))
         logger.debug("oci tags ref=%s versions=%d", ref, len(found))
         return found
 
-    def pull(self, dep: "Dependency") -> Pulled:
+    def pull(self, dep: Dependency) -> Pulled:
         """Pull the locked version of ``dep`` (digest-checked) into the content cache."""
         ref = reference.parse(chart_reference(dep))
         return pull_chart(chart_reference(dep), dep.version, False, self.options, self.notice, progress=False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from helmpy.errors import RegistryError
 from helmpy.registry import credentials, reference

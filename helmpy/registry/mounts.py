@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Iterable
+from collections.abc import Iterable
 
 from helmpy import limits, paths
 

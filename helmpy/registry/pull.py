@@ -11,9 +11,9 @@ the content cache with an atomic write, so a failed pull leaves nothing behind.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from helmpy import limits
 from helmpy.errors import RegistryError

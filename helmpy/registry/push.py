@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from helmpy.errors import ChartNotFoundError, RegistryError
 from helmpy.registry import chartformat, mounts, reference
@@ -67,13 +68,13 @@ def build(archive: Path) -> Artifact:
     if prov_path.is_file():
         prov = prov_path.read_bytes()
         blobs.append((chartformat.describe(chartformat.PROV_LAYER_MEDIA_TYPE, prov), prov))
-    notes = chartformat.annotations(meta, chartformat.rfc3339(os.stat(archive).st_mtime))
+    notes = chartformat.oci_annotations(meta, chartformat.rfc3339(os.stat(archive).st_mtime))
     manifest = chartformat.manifest(blobs[0][0], [d for d, _ in blobs[1:]], notes)
     return Artifact(manifest, blobs, meta.name, meta.version)
 
 
 def _try_mount(client: RegistryClient, repository: str, digest: str,
-               known: dict[str, list[str]]) -> tuple[bool, "HttpResponse | None"]:
+               known: dict[str, list[str]]) -> tuple[bool, HttpResponse | None]:
     """Mount ``digest`` from the repository of the same registry that last held it: (mounted, the answer
     :meth:`RegistryClient.upload_blob` may reuse when it was not: a refused mount's upload session)."""
     sources = [r for r in known.get(digest, []) if r != repository]

@@ -69,10 +69,10 @@ class Reference:
         """What goes after ``/manifests/``: the digest when pinned, else the tag."""
         return self.digest or self.tag
 
-    def with_tag(self, tag: str) -> "Reference":
+    def with_tag(self, tag: str) -> Reference:
         return Reference(self.registry, self.repository, tag, self.digest)
 
-    def with_digest(self, digest: str) -> "Reference":
+    def with_digest(self, digest: str) -> Reference:
         return Reference(self.registry, self.repository, self.tag, digest)
 
     def __str__(self) -> str:

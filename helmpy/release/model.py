@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -42,7 +42,7 @@ def format_time(ts: datetime | None) -> str | None:
     """RFC3339Nano like Go (trailing zeros of the fraction dropped); None for a zero time."""
     if ts is None:
         return None
-    ts = ts.astimezone(timezone.utc)
+    ts = ts.astimezone(UTC)
     base = ts.strftime("%Y-%m-%dT%H:%M:%S")
     if ts.microsecond:
         base += "." + f"{ts.microsecond:06d}".rstrip("0")
@@ -83,7 +83,7 @@ def keep_time(value: datetime | None, raw: str | None) -> str | None:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _raw_times(d: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
@@ -109,7 +109,7 @@ class HookRun:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> "HookRun":
+    def from_dict(cls, d: dict[str, Any] | None) -> HookRun:
         d = d or {}
         return cls(parse_time(d.get("started_at")), parse_time(d.get("completed_at")), d.get("phase") or "",
                    raw_times=_raw_times(d, ("started_at", "completed_at")))
@@ -142,7 +142,7 @@ class Hook:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Hook":
+    def from_dict(cls, d: dict[str, Any]) -> Hook:
         return cls(name=d.get("name", ""), kind=d.get("kind", ""), path=d.get("path", ""),
                    manifest=d.get("manifest", ""), events=list(d.get("events") or []),
                    weight=int(d.get("weight") or 0), delete_policies=list(d.get("delete_policies") or []),
@@ -178,7 +178,7 @@ class Info:
             out["resources"] = self.resources
         return out
 
-    def first_deployed_of(self, other: "Info") -> "Info":
+    def first_deployed_of(self, other: Info) -> Info:
         """Copy ``first_deployed`` from an earlier revision, keeping the exact string it was stored as."""
         self.first_deployed = other.first_deployed
         if "first_deployed" in other.raw_times:
@@ -186,7 +186,7 @@ class Info:
         return self
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> "Info":
+    def from_dict(cls, d: dict[str, Any] | None) -> Info:
         d = d or {}
         try:
             status = Status(d.get("status") or "unknown")
@@ -232,7 +232,7 @@ class ChartRecord:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> "ChartRecord | None":
+    def from_dict(cls, d: dict[str, Any] | None) -> ChartRecord | None:
         if not d:
             return None
         return cls(metadata=d.get("metadata") or {}, templates=list(d.get("templates") or []),
@@ -240,7 +240,7 @@ class ChartRecord:
                    lock=d.get("lock"), modtime=d.get("modtime"), schemamodtime=d.get("schemamodtime") or ZERO_TIME)
 
     @classmethod
-    def from_chart(cls, chart: Any) -> "ChartRecord":
+    def from_chart(cls, chart: Any) -> ChartRecord:
         """Snapshot a loaded ``helmpy.chart.model.Chart`` (after dependency processing)."""
         def files(items: list[Any]) -> list[dict[str, Any]]:
             out = []
@@ -312,7 +312,7 @@ class Release:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Release":
+    def from_dict(cls, d: dict[str, Any]) -> Release:
         return cls(name=d.get("name", ""), namespace=d.get("namespace", ""), version=int(d.get("version") or 0),
                    info=Info.from_dict(d.get("info")), chart=ChartRecord.from_dict(d.get("chart")),
                    config=d.get("config") or {}, manifest=d.get("manifest") or "",

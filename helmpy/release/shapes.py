@@ -6,7 +6,7 @@ results return them from ``to_dict()`` (``helmpy/api/results.py``), so both give
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from helmpy.release.model import Release
@@ -19,7 +19,7 @@ def go_time(ts: datetime | None, raw: str | None = None) -> str:
     datetime holds microseconds)."""
     if ts is None:
         return "-"
-    ts = ts.astimezone(timezone.utc)
+    ts = ts.astimezone(UTC)
     frac = f".{ts.microsecond:06d}".rstrip("0") if ts.microsecond else ""
     nanos = _nanos(raw, ts)
     if nanos is not None:

@@ -39,7 +39,7 @@ class Gunzip(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buf) < size:
             if self._z.unconsumed_tail:
-                chunk = self._z.unconsumed_tail
+                chunk: bytes | memoryview = self._z.unconsumed_tail
             elif self._in and not self._z.eof:
                 chunk, self._in = self._in[:65536], self._in[65536:]
             else:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit, uses_relative
 
 from helmpy import paths
@@ -52,7 +53,7 @@ class IndexedVersion:
                 self.digest, self.deprecated]
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> "IndexedVersion":
+    def from_row(cls, row: list[Any]) -> IndexedVersion:
         return cls(*row)
 
 
@@ -126,7 +127,8 @@ def _parse_index(data: bytes, source: str) -> tuple[CachedIndex, bool]:
     try:
         raw, strict = parse_document(data, source)
         entries: dict[str, list[IndexedVersion]] = {}
-        plain = all(isinstance(name, str) and (versions is None or (isinstance(versions, list) and None not in versions))
+        plain = all(isinstance(name, str)
+                    and (versions is None or (isinstance(versions, list) and None not in versions))
                     for name, versions in (raw.get("entries") or {}).items())
         for name, items in iter_entries(raw, source, strict):
             kept = entries[name] = []

@@ -14,8 +14,9 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from helmpy import __version__, settings
@@ -57,7 +58,7 @@ class GetterOptions:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_entry(cls, entry: Any, timeout: float = DEFAULT_TIMEOUT) -> "GetterOptions":
+    def from_entry(cls, entry: Any, timeout: float = DEFAULT_TIMEOUT) -> GetterOptions:
         """Options for a configured repository (a ``repofile.Entry``)."""
         return cls(username=entry.username, password=entry.password,
                    pass_credentials=entry.pass_credentials_all, credentials_url=entry.url,
@@ -122,7 +123,7 @@ def _check_file(path: str, flag: str) -> None:
         raise DownloadError(f"can't read {flag} file {path!r}: no such file")
 
 
-def _tls_context(options: GetterOptions) -> "ssl.SSLContext":
+def _tls_context(options: GetterOptions) -> ssl.SSLContext:
     import ssl
 
     if options.insecure_skip_tls_verify:
@@ -144,7 +145,7 @@ def _tls_context(options: GetterOptions) -> "ssl.SSLContext":
     return ctx
 
 
-def _load_certifi(ctx: "ssl.SSLContext") -> None:
+def _load_certifi(ctx: ssl.SSLContext) -> None:
     """Systems without a CA directory OpenSSL knows (some macOS builds) fall back to certifi's bundle."""
     try:
         import certifi
@@ -216,7 +217,7 @@ def _multipart(files: Mapping[str, tuple[str, bytes, str]]) -> tuple[bytes, str]
 class _Answer:
     """One final (non-redirect) response, its body still to read in blocks."""
 
-    def __init__(self, resp: "http.client.HTTPResponse", url: str, release: Any) -> None:
+    def __init__(self, resp: http.client.HTTPResponse, url: str, release: Any) -> None:
         self.status = resp.status
         self.reason = resp.reason or ""
         self.headers: dict[str, str] = {}
@@ -251,8 +252,8 @@ class Getter:
     """A keep-alive HTTP client for one command run (one connection per scheme, host, proxy and TLS options)."""
 
     def __init__(self) -> None:
-        self._idle: dict[tuple[object, ...], "http.client.HTTPConnection"] = {}
-        self._busy: set["http.client.HTTPConnection"] = set()  # a body not read to its end (an error, a cap)
+        self._idle: dict[tuple[object, ...], http.client.HTTPConnection] = {}
+        self._busy: set[http.client.HTTPConnection] = set()  # a body not read to its end (an error, a cap)
 
     def close(self) -> None:
         for conn in [*self._idle.values(), *self._busy]:
@@ -260,13 +261,13 @@ class Getter:
         self._idle.clear()
         self._busy.clear()
 
-    def __enter__(self) -> "Getter":
+    def __enter__(self) -> Getter:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _connect(self, url: str, options: GetterOptions) -> tuple["http.client.HTTPConnection", tuple[object, ...], str,
+    def _connect(self, url: str, options: GetterOptions) -> tuple[http.client.HTTPConnection, tuple[object, ...], str,
                                                                    bool, dict[str, str]]:
         """A connection for ``url`` (an idle one when there is one): it, its pool key, the request target,
         whether it was reused, and the headers a plain-HTTP proxy needs."""
@@ -305,7 +306,7 @@ class Getter:
         return conn, key, target, False, extra
 
     def _exchange(self, method: str, url: str, options: GetterOptions, headers: Mapping[str, str],
-                  body: "bytes | _ProgressReader | None") -> _Answer:
+                  body: bytes | _ProgressReader | None) -> _Answer:
         """Send one request, following redirects; returns the final answer with its body unread."""
         import http.client
 
@@ -349,8 +350,8 @@ class Getter:
             return _Answer(resp, url, lambda key=key, conn=conn, resp=resp: self._keep(key, conn, resp))
         raise DownloadError(f"{redact_url(first)}: more than {MAX_REDIRECTS} redirects")
 
-    def _keep(self, key: tuple[object, ...], conn: "http.client.HTTPConnection",
-              resp: "http.client.HTTPResponse") -> None:
+    def _keep(self, key: tuple[object, ...], conn: http.client.HTTPConnection,
+              resp: http.client.HTTPResponse) -> None:
         self._busy.discard(conn)
         if resp.will_close or key in self._idle:
             conn.close()
@@ -509,7 +510,7 @@ class _ProgressReader:
 
     ``__len__`` gives the ``Content-Length`` (no chunked encoding); :meth:`rewind` restarts it for a retry."""
 
-    def __init__(self, data: bytes, bar: "_ProgressBar") -> None:
+    def __init__(self, data: bytes, bar: _ProgressBar) -> None:
         self._view = memoryview(data)
         self._pos = 0
         self.bar = bar

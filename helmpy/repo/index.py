@@ -14,10 +14,11 @@ import logging
 import os
 import posixpath
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from helmpy import yamlutil
@@ -42,7 +43,7 @@ def rfc3339nano(ns: int | None = None) -> str:
     """Go's ``time.RFC3339Nano`` in the local zone (trailing fraction zeros dropped)."""
     ns = time.time_ns() if ns is None else ns
     secs, frac = divmod(ns, 1_000_000_000)
-    local = datetime.fromtimestamp(secs, tz=timezone.utc).astimezone()
+    local = datetime.fromtimestamp(secs, tz=UTC).astimezone()
     text = local.strftime("%Y-%m-%dT%H:%M:%S")
     if frac:
         text += "." + f"{frac:09d}".rstrip("0")
@@ -56,7 +57,7 @@ def rfc3339nano(ns: int | None = None) -> str:
 
 def _time_str(value: Any) -> str:
     if isinstance(value, datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
         return value.isoformat().replace("+00:00", "Z")
     return "" if value is None else str(value)
 
@@ -96,7 +97,7 @@ class ChartVersion:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str) -> "ChartVersion":
+    def from_dict(cls, data: dict[str, Any], where: str) -> ChartVersion:
         urls = data.get("urls") or []
         if isinstance(urls, str):
             urls = [urls]
@@ -116,7 +117,8 @@ def _version_key(cv: ChartVersion) -> tuple[int, Any]:
 
 
 class _Versioned(Protocol):
-    version: str
+    @property
+    def version(self) -> str: ...
 
 
 V = TypeVar("V", bound=_Versioned)
@@ -160,7 +162,7 @@ class IndexFile:
 
     # --- reading ---------------------------------------------------------------------------------
     @classmethod
-    def load(cls, data: bytes | str, source: str = "index.yaml") -> "IndexFile":
+    def load(cls, data: bytes | str, source: str = "index.yaml") -> IndexFile:
         """Parse index bytes: JSON leniently, YAML strictly (Helm's rules); errors name ``source``."""
         raw, strict = parse_document(data, source)
         index = cls(api_version=str(raw["apiVersion"]), generated=_time_str(raw.get("generated")),
@@ -177,7 +179,7 @@ class IndexFile:
         return index
 
     @classmethod
-    def load_file(cls, path: str | os.PathLike[str]) -> "IndexFile":
+    def load_file(cls, path: str | os.PathLike[str]) -> IndexFile:
         try:
             data = Path(path).read_bytes()
         except OSError as err:
@@ -225,7 +227,7 @@ class IndexFile:
         for versions in self.entries.values():
             versions.sort(key=_version_key, reverse=True)
 
-    def merge(self, other: "IndexFile") -> None:
+    def merge(self, other: IndexFile) -> None:
         """Add the versions of ``other`` that this index does not have (ours win), then sort."""
         for name, versions in other.entries.items():
             for cv in versions:

@@ -12,9 +12,10 @@ import fcntl
 import logging
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ClassVar
 
 from helmpy import yamlutil
 from helmpy.errors import RepoError
@@ -40,7 +41,7 @@ class Entry:
     insecure_skip_tls_verify: bool = False
     pass_credentials_all: bool = False
 
-    _KEYS = {"name": "name", "url": "url", "username": "username", "password": "password",
+    _KEYS: ClassVar[dict[str, str]] = {"name": "name", "url": "url", "username": "username", "password": "password",
              "cert_file": "certFile", "key_file": "keyFile", "ca_file": "caFile",
              "insecure_skip_tls_verify": "insecure_skip_tls_verify",
              "pass_credentials_all": "pass_credentials_all"}
@@ -50,7 +51,7 @@ class Entry:
         return {yaml_key: getattr(self, attr) for attr, yaml_key in self._KEYS.items()}
 
     @classmethod
-    def from_dict(cls, data: Any, where: str) -> "Entry":
+    def from_dict(cls, data: Any, where: str) -> Entry:
         if not isinstance(data, dict):
             raise RepoError(f"{where}: each repository must be a map of keys")
         kwargs: dict[str, Any] = {}
@@ -62,7 +63,7 @@ class Entry:
                 kwargs[attr] = "" if value is None else str(value)
         return cls(**kwargs)
 
-    def same_config(self, other: "Entry") -> bool:
+    def same_config(self, other: Entry) -> bool:
         return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(self))
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from helmpy import yamlutil
 from helmpy.chart.model import Dependency, Lock
@@ -54,7 +55,7 @@ def hash_req(requirements: list[Dependency], locked: list[Dependency]) -> str:
 
 def go_time_now() -> str:
     """RFC3339Nano in UTC with trailing zeros of the fraction dropped (Go's format)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     frac = f"{now.microsecond:06d}".rstrip("0")
     return now.strftime("%Y-%m-%dT%H:%M:%S") + (f".{frac}" if frac else "") + "Z"
 
@@ -146,7 +147,7 @@ def resolve(requirements: list[Dependency], chart_dir: Path,
     return Lock(generated="", digest=hash_req(requirements, locked), dependencies=locked)
 
 
-def _matches(constraint: "Constraint", version: str) -> bool:
+def _matches(constraint: Constraint, version: str) -> bool:
     from helmpy.semverutil import try_parse
 
     v = try_parse(version)

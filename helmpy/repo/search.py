@@ -9,8 +9,9 @@ the number of separators before the match (0 = name ... 3 = keywords). Results s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from helmpy.errors import RepoError
 from helmpy.repo.cache import APP_VERSION, DESCRIPTION, KEYWORDS, NAME, VERSION
@@ -101,11 +102,6 @@ def search(rows_by_repo: Iterable[tuple[str, list[list[Any]]]], keyword: str | N
         found.add(full)
         results.append(SearchResult(full, row[VERSION], row[APP_VERSION], row[DESCRIPTION], score))
     return results
-
-
-def format_table_rows(results: list[SearchResult]) -> list[list[str]]:
-    return [["NAME", "CHART VERSION", "APP VERSION", "DESCRIPTION"]] + [
-        [r.name, r.version, r.app_version, r.description] for r in results]
 
 
 def search_configured(keyword: str | None = None, *, regexp: bool = False, version: str | None = None,

@@ -20,17 +20,26 @@ import json
 import logging
 import re
 from base64 import b64encode
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from helmpy import __version__
-from helmpy.errors import (ChartError, ChartNotInRepository, CrossOriginRequest, HelmpyError, LengthRequired,
-                           RequestBodyTimeout, RequestBodyTooLarge, ServerRequestError)
+from helmpy.errors import (
+    ChartError,
+    ChartNotInRepository,
+    CrossOriginRequest,
+    HelmpyError,
+    LengthRequired,
+    RequestBodyTimeout,
+    RequestBodyTooLarge,
+    ServerRequestError,
+)
 from helmpy.repo.index import ChartVersion
 from helmpy.server.limits import DEFAULT_MAX_UPLOAD, PageLimits
 from helmpy.server.pages import WebPages, is_page
@@ -56,7 +65,7 @@ class BasicAuth:
     users: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "BasicAuth":
+    def from_file(cls, path: str | Path) -> BasicAuth:
         """Lines ``user:password`` (or ``user:{SHA}base64``); blank lines and ``#`` comments ignored."""
         users: dict[str, str] = {}
         for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -163,20 +172,25 @@ class ChartRepoApp:
             return self._upload_prov(environ)
         m = _CHART_ROUTE.match(path)
         if m:
-            name, version, part = m.group(1), m.group(2), m.group(3)
-            if part is not None:
-                if read and name and version:
-                    return self._archive_part(name, version, part)
-                return Response.error(405, f"method {method} not allowed on {path}")
-            if method == "POST" and name is None:
-                return self._upload_chart(environ)
-            if read:
-                return self._query(name, version, environ)
-            if method == "DELETE" and name and version:
-                self.storage.delete(name, version)
-                return Response.json(200, {"deleted": True})
-            return Response.error(405, f"method {method} not allowed on {path}")
+            return self._chart_route(method, path, m, environ)
         return Response.error(404, "not found")
+
+    def _chart_route(self, method: str, path: str, m: re.Match[str], environ: dict[str, Any]) -> Response:
+        """``/api/charts[/NAME[/VERSION[/PART]]]``: list, query, upload, delete, and an archive's parts."""
+        read = method in ("GET", "HEAD")
+        name, version, part = m.group(1), m.group(2), m.group(3)
+        if part is not None:
+            if read and name and version:
+                return self._archive_part(name, version, part)
+            return Response.error(405, f"method {method} not allowed on {path}")
+        if method == "POST" and name is None:
+            return self._upload_chart(environ)
+        if read:
+            return self._query(name, version, environ)
+        if method == "DELETE" and name and version:
+            self.storage.delete(name, version)
+            return Response.json(200, {"deleted": True})
+        return Response.error(405, f"method {method} not allowed on {path}")
 
     # --- reads ---------------------------------------------------------------------------------------
     def _index(self, environ: dict[str, Any]) -> Response:
@@ -360,4 +374,4 @@ def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
     return fields
 
 
-__all__ = ["BasicAuth", "ChartRepoApp", "DEFAULT_MAX_UPLOAD", "Response"]
+__all__ = ["DEFAULT_MAX_UPLOAD", "BasicAuth", "ChartRepoApp", "Response"]

@@ -115,4 +115,4 @@ class ChunkedBody:
         return bytes(out)
 
 
-__all__ = ["ChunkedBody", "MAX_CHUNK_LINE", "MAX_TRAILER_LINES", "check_framing"]
+__all__ = ["MAX_CHUNK_LINE", "MAX_TRAILER_LINES", "ChunkedBody", "check_framing"]

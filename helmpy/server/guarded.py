@@ -25,7 +25,7 @@ request with only a per-``recv`` socket timeout: eight connections that send not
 
 from __future__ import annotations
 
-import _pyio
+import _pyio  # type: ignore[import-not-found]  # CPython's pure-Python io, no stubs
 import contextlib
 import logging
 import os
@@ -33,7 +33,8 @@ import socket
 import ssl
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from cheroot import wsgi
 from cheroot.makefile import MakeFile, StreamReader
@@ -79,7 +80,7 @@ class _DeadlineSocketIO(socket.SocketIO):
             return super().readinto(buffer)
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise socket.timeout("timed out")  # cheroot answers 408 to exactly this
+            raise TimeoutError("timed out")  # cheroot answers 408 to exactly this
         self.socket.settimeout(min(self._idle, left))
         try:
             return super().readinto(buffer)
@@ -101,7 +102,7 @@ class _Reader(StreamReader):  # type: ignore[misc]
 
     def unbuffer(self) -> None:
         """Give bytes of the next request read ahead by the last one back to the header phase."""
-        buffered = len(self._read_buf) - self._read_pos
+        buffered = len(self._read_buf) - self._read_pos  # type: ignore[attr-defined]  # _pyio.BufferedReader's
         if buffered > 0:
             self.deadline_io.prefix[:0] = self.read(buffered)
 
@@ -127,7 +128,7 @@ class _FramingHeaderReader(HeaderReader):  # type: ignore[misc]
 
 
 class _Request(HTTPRequest):  # type: ignore[misc]
-    def __init__(self, server: Any, conn: "_Connection", *args: Any, **kwargs: Any) -> None:
+    def __init__(self, server: Any, conn: _Connection, *args: Any, **kwargs: Any) -> None:
         super().__init__(server, conn, *args, **kwargs)
         self.header_reader = _FramingHeaderReader()
         conn.request = self
@@ -160,7 +161,7 @@ class _Request(HTTPRequest):  # type: ignore[misc]
 class _Connection(HTTPConnection):  # type: ignore[misc]
     RequestHandlerClass = _Request
 
-    def __init__(self, server: "GuardedServer", sock: Any, makefile: Callable[..., Any] = MakeFile) -> None:
+    def __init__(self, server: GuardedServer, sock: Any, makefile: Callable[..., Any] = MakeFile) -> None:
         self.deadline_io = _DeadlineSocketIO(sock, server.timeout)
         self.request: _Request | None = None
         self.header_started: float | None = None
@@ -241,7 +242,8 @@ class GuardedServer(wsgi.Server):  # type: ignore[misc]
 
     def __init__(self, bind_addr: tuple[str, int], app: Callable[..., Any], limits: ServerLimits,
                  **kwargs: Any) -> None:
-        super().__init__(bind_addr, app, numthreads=limits.workers, timeout=limits.header_timeout, **kwargs)
+        super().__init__(bind_addr, app, numthreads=limits.workers,
+                         timeout=limits.header_timeout, **kwargs)  # type: ignore[arg-type]  # a float works
         self.limits = limits
         self.max_request_header_size = limits.max_header_bytes
         self.max_request_body_size = limits.max_body
@@ -268,7 +270,7 @@ class GuardedServer(wsgi.Server):  # type: ignore[misc]
             conn.header_started = time.time()
         state = conn.pull_header()
         if state == "wait":
-            self._connections.put(conn)
+            self._connections.put(conn)  # type: ignore[attr-defined]  # cheroot's ConnectionManager
             conn.last_used = conn.header_started  # expiry counts from the header's start, not the last byte
         elif state == "ready":
             conn.header_started = None

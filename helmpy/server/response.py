@@ -35,19 +35,19 @@ class Response:
             self.headers.append(("Content-Type", content_type))
 
     @classmethod
-    def json(cls, status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> "Response":
+    def json(cls, status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> Response:
         return cls(status, json.dumps(payload).encode("utf-8"), headers=headers)
 
     @classmethod
-    def error(cls, status: int, message: str) -> "Response":
+    def error(cls, status: int, message: str) -> Response:
         return cls.json(status, {"error": message})
 
     @classmethod
-    def html(cls, status: int, text: str, headers: list[tuple[str, str]] | None = None) -> "Response":
+    def html(cls, status: int, text: str, headers: list[tuple[str, str]] | None = None) -> Response:
         return cls(status, text.encode("utf-8"), HTML, headers=[("Cache-Control", "no-cache"), *(headers or [])])
 
     @classmethod
-    def redirect(cls, location: str) -> "Response":
+    def redirect(cls, location: str) -> Response:
         """303: after a form POST the browser GETs ``location`` (a path of this server)."""
         return cls(303, b"", "", headers=[("Location", location)])
 
@@ -55,4 +55,4 @@ class Response:
         return f"{self.status} {REASONS.get(self.status, 'Unknown')}"
 
 
-__all__ = ["CONTENT_SECURITY_POLICY", "HTML", "REASONS", "Response", "SECURITY_HEADERS"]
+__all__ = ["CONTENT_SECURITY_POLICY", "HTML", "REASONS", "SECURITY_HEADERS", "Response"]

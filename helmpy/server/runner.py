@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 import ssl
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from helmpy.errors import UsageError
 from helmpy.server.limits import ServerLimits
@@ -86,7 +86,7 @@ def bind_server(app: Callable[..., Any], host: str, port: int, limits: ServerLim
 
     server = GuardedServer((host, port), app, limits, server_name=server_name,
                            shutdown_timeout=shutdown_timeout, request_queue_size=64)
-    server.error_log = error_log
+    server.error_log = error_log  # type: ignore[method-assign]  # cheroot's hook is an attribute
     if ssl_adapter is not None:
         server.ssl_adapter = ssl_adapter
     server.prepare()  # binds the socket (and learns the real port when 0 was asked for)
@@ -108,10 +108,3 @@ def make_server(app: Callable[..., Any], address: str, tls_cert: str | None = No
     display_host = f"[{host}]" if ":" in host else host
     scheme = "https" if tls_cert else "http"
     return RunningServer(f"{scheme}://{display_host}:{bound_port}/", server.serve, server.stop)
-
-
-def run_in_thread(server: RunningServer) -> threading.Thread:
-    """Serve in a daemon thread (embedding and tests)."""
-    thread = threading.Thread(target=server.serve_forever, name="helmpy-serve", daemon=True)
-    thread.start()
-    return thread

@@ -13,14 +13,20 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from helmpy.chart.loader import load_archive
-from helmpy.errors import (ChartAlreadyExists, ChartError, ChartNotInRepository, ProvenanceError, RepoError,
-                           ServerRequestError)
+from helmpy.errors import (
+    ChartAlreadyExists,
+    ChartError,
+    ChartNotInRepository,
+    ProvenanceError,
+    RepoError,
+    ServerRequestError,
+)
 from helmpy.fsutil import atomic_write
 from helmpy.repo.index import ChartVersion, IndexFile, find_archives, index_directory, rfc3339nano
 
@@ -67,13 +73,12 @@ class ChartStorage:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """Hold the thread lock and the cross-process ``flock``."""
-        with self._lock:
-            with open(self.root / LOCK_NAME, "a+b") as lock_file:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+        with self._lock, open(self.root / LOCK_NAME, "a+b") as lock_file:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
     @contextmanager
     def _writing(self) -> Iterator[IndexFile]:

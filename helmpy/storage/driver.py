@@ -8,7 +8,8 @@ match; errors are ReleaseNotFound / ReleaseExists / StorageError from helmpy.err
 from __future__ import annotations
 
 import builtins
-from typing import Callable, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from helmpy.release.model import Release
 

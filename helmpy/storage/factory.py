@@ -17,7 +17,7 @@ def make_driver(name: str | None, kube: KubeClient | None, namespace: str) -> Dr
     Secret/ConfigMap drivers need ``kube`` (the default cluster is used when it is None); ``sql``
     reads its DSN from HELMPY_DRIVER_SQL_CONNECTION_STRING.
     """
-    choice = (name if name is not None else settings.get("DRIVER", "")).strip().lower()
+    choice = (name if name is not None else settings.get("DRIVER") or "").strip().lower()
     if choice in ("", "secret", "secrets", "configmap", "configmaps"):
         if kube is None:
             from helmpy.kube.factory import make_kube_client

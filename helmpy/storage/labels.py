@@ -7,7 +7,7 @@ Every driver stamps the same system labels, keeps user labels apart from them, a
 from __future__ import annotations
 
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 from helmpy.errors import StorageError
 from helmpy.release.model import Release

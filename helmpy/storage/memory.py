@@ -11,8 +11,8 @@ import copy
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from helmpy import settings, yamlutil
 from helmpy.errors import ReleaseExists, ReleaseNotFound, StorageError
@@ -38,7 +38,7 @@ class MemoryDriver:
         if preloaded:
             self.load_files(preloaded.split(os.pathsep))
 
-    def scoped(self, namespace: str) -> "MemoryDriver":
+    def scoped(self, namespace: str) -> MemoryDriver:
         """A view of the same in-process store limited to another namespace (Helm's SetNamespace)."""
         view = MemoryDriver(namespace, preload=False)
         view._records, view._lock = self._records, self._lock

@@ -7,11 +7,12 @@ encoded record text, exactly as the API shows what Helm writes. ConfigMapsDriver
 
 from __future__ import annotations
 
-import builtins
 import base64
 import binascii
+import builtins
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from helmpy.errors import KubeConflict, KubeError, KubeNotFound, ReleaseExists, ReleaseNotFound, StorageError
 from helmpy.kube.client import KubeClient, KubeObject

@@ -14,8 +14,9 @@ import contextlib
 import logging
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from helmpy.errors import ReleaseExists, ReleaseNotFound, StorageError
 from helmpy.release import codec

@@ -7,7 +7,7 @@ Actions talk to this, not to drivers: it knows record keys, history order, which
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from helmpy.errors import ReleaseNotFound
 from helmpy.release.model import Release, Status
@@ -84,9 +84,6 @@ class Storage:
 
     def list_deployed(self) -> list[Release]:
         return self.list_releases(predicate=lambda r: r.status == Status.DEPLOYED)
-
-    def list_uninstalled(self) -> list[Release]:
-        return self.list_releases(predicate=lambda r: r.status == Status.UNINSTALLED)
 
     def prune(self, name: str, max_history: int) -> list[Release]:
         """Delete oldest revisions until ``max_history - 1`` remain (room for one more), keeping the newest

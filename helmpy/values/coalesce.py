@@ -88,11 +88,11 @@ def _push_globals(child: dict[str, Any], parent: dict[str, Any], prefix: str) ->
     (Helm shares nested maps between parent and child here, which lets child globals leak up;
     helmpy deep-copies instead.)
     """
-    cg = child[GLOBAL_KEY] if GLOBAL_KEY in child else {}
+    cg = child.get(GLOBAL_KEY, {})
     if not isinstance(cg, dict):
         logger.warning("warning: skipping globals because destination %s is not a table.", GLOBAL_KEY)
         return
-    pg = parent[GLOBAL_KEY] if GLOBAL_KEY in parent else {}
+    pg = parent.get(GLOBAL_KEY, {})
     if not isinstance(pg, dict):
         logger.warning("warning: skipping globals because source %s is not a table.", GLOBAL_KEY)
         return

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import jsonschema
 import referencing
@@ -59,7 +60,7 @@ def _chart_report(chart: Any, values: dict[str, Any]) -> Iterable[str]:
 
 
 def _refuse_remote(uri: str) -> referencing.Resource[Any]:
-    raise referencing.exceptions.NoSuchResource(ref=uri)
+    raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs field mypy misses
 
 
 def validate_against_schema(values: Any, schema_bytes: bytes | str, where: str = SCHEMA_FILE) -> list[str]:
@@ -78,11 +79,11 @@ def validate_against_schema(values: Any, schema_bytes: bytes | str, where: str =
     cls = validators.validator_for(schema, default=DEFAULT_VALIDATOR) if isinstance(schema, dict) \
         else DEFAULT_VALIDATOR
     try:
-        cls.check_schema(schema)
+        cls.check_schema(schema)  # type: ignore[arg-type]  # true/false are schemas too; the stubs say dict
     except SchemaError as err:
         raise SchemaValidationError(
             f"{where}: not a valid JSON schema: at '{_pointer(err.absolute_path)}': {err.message}") from err
-    kwargs: dict[str, Any] = {"registry": referencing.Registry(retrieve=_refuse_remote)}
+    kwargs: dict[str, Any] = {"registry": referencing.Registry(retrieve=_refuse_remote)}  # type: ignore[call-arg]
     if cls in _FORMAT_ASSERTING:
         kwargs["format_checker"] = cls.FORMAT_CHECKER
     validator = cls(schema, **kwargs)
@@ -159,7 +160,7 @@ def suggest(err: ValidationError, root: dict[str, Any]) -> str:
 
 def _missing_name(err: ValidationError) -> str:
     instance = err.instance if isinstance(err.instance, dict) else {}
-    for name in err.validator_value or []:
+    for name in err.validator_value if isinstance(err.validator_value, list) else []:
         if name not in instance and f"'{name}'" in err.message:
             return str(name)
     return err.message.split("'")[1] if "'" in err.message else err.message
@@ -195,7 +196,8 @@ def _number(value: Any) -> str:
 
 
 def _message(err: ValidationError) -> str:
-    kw, want, got = err.validator, err.validator_value, err.instance
+    kw, want = err.validator, err.validator_value
+    got: Any = err.instance
     if kw == "type":
         wants = want if isinstance(want, list) else [want]
         return f"got {_json_type(got)}, want {' or '.join(str(w) for w in wants)}"

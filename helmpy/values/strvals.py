@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from helmpy import limits
 from helmpy.errors import StrvalsError
@@ -32,13 +33,13 @@ _INT_RE = re.compile(r"[+-]?[0-9]+\Z")
 class _Err:
     """A Go-style error value; ``eof`` marks errors that (possibly wrapped) mean end of input."""
 
-    __slots__ = ("msg", "eof")
+    __slots__ = ("eof", "msg")
 
     def __init__(self, msg: str, eof: bool = False) -> None:
         self.msg = msg
         self.eof = eof
 
-    def wrap(self, prefix: str) -> "_Err":
+    def wrap(self, prefix: str) -> _Err:
         return _Err(f"{prefix}: {self.msg}", self.eof)
 
 
@@ -423,9 +424,8 @@ def parse_set_file(arg: str, dest: dict[str, Any], read: Callable[[str], str]) -
 
 def parse_set_json(arg: str, dest: dict[str, Any]) -> dict[str, Any]:
     """``--set-json``: a whole JSON object (merged in) or ``key=<JSON>[,key=<JSON>...]``."""
-    from helmpy.values.coalesce import merge_maps
-
     from helmpy import yamlutil
+    from helmpy.values.coalesce import merge_maps
 
     shown = limits.excerpt(arg)
     yamlutil.check_json_depth(arg, f"failed parsing --set-json data {shown!r}", StrvalsError)

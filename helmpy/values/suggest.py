@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 _SIBLING_CUTOFF = 0.75
 _PATH_CUTOFF = 0.85

@@ -4,9 +4,10 @@ records in Secrets on that cluster or in the memory driver (parametrized)."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ class Clock:
     """A clock tests move by hand (one second per call keeps times distinct and ordered)."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)

@@ -128,3 +128,26 @@ def test_a_rejected_object_names_its_template_and_keeps_the_cause(counted: Confi
         install.run(counted, install.InstallOptions(name="demo", chart_ref=str(app_chart), values={"broken": True}))
     assert "failed to create ConfigMap/default/demo_Not_A_Valid_Name" in str(exc.value)
     assert 'from "release-app/templates/main.yaml"' in str(exc.value)
+
+
+def test_uninstall_deletes_in_helms_uninstall_order_unknown_kinds_last(tmp_path: Path) -> None:
+    """``delete_objects`` (what uninstall runs) goes in Helm's UninstallOrder: the same table and sort as the
+    engine's, not a second copy; kinds outside the table go last, by name, in given order among equals."""
+    kube = EmbeddedCluster(tmp_path / "cluster.db")
+    try:
+        def obj(api_version: str, kind: str, name: str, **body: Any) -> dict[str, Any]:
+            return {"apiVersion": api_version, "kind": kind, "metadata": {"name": name, "namespace": "default"},
+                    **body}
+
+        objects = [obj("v1", "ServiceAccount", "sa"), obj("v1", "ConfigMap", "cm-1"),
+                   obj("v1", "Service", "svc", spec={"ports": [{"port": 80}]}), obj("v1", "Secret", "sec"),
+                   obj("v1", "ConfigMap", "cm-2")]
+        for o in objects:
+            kube.create(o)
+        deleted, kept = applying.delete_objects(kube, objects)
+        assert kept == []
+        assert deleted == ["Service/default/svc", "ConfigMap/default/cm-1", "ConfigMap/default/cm-2",
+                           "Secret/default/sec", "ServiceAccount/default/sa"]
+        assert all(kube.get(o["apiVersion"], o["kind"], o["metadata"]["name"], "default") is None for o in objects)
+    finally:
+        kube.close()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from helmpy.action import history, install, list as list_action, rollback, status, uninstall, upgrade
+from helmpy.action import history, install, rollback, status, uninstall, upgrade
+from helmpy.action import list as list_action
 from helmpy.action.config import Configuration
 from helmpy.errors import ChartError, InvalidReleaseName, ReleaseError, ReleaseFailed, ReleaseNotFound
 from helmpy.release.model import Status

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from helmpy.action import install, list as list_action, rollback, upgrade
+from helmpy.action import install, rollback, upgrade
+from helmpy.action import list as list_action
 from helmpy.action.config import Configuration
 from helmpy.errors import UsageError
 from helmpy.release.model import Release

@@ -26,7 +26,7 @@ def hub() -> Iterator[HubServer]:
     server.httpd.server_close()
 
 
-def test_create_package_sign_and_verify(tmp_path: Path, signing_key: SigningKey) -> None:  # noqa: F811
+def test_create_package_sign_and_verify(tmp_path: Path, signing_key: SigningKey) -> None:
     seen: list[str] = []
     hp = Client(on_notice=seen.append)
     made = hp.create(tmp_path / "web")
@@ -101,7 +101,7 @@ def test_search_hub(hub: HubServer) -> None:
     assert info.value.message.startswith(f'unable to perform search against "{hub.url}"') and info.value.hint is None
 
 
-def test_registry_login_push_pull_logout(tmp_path: Path, oci_registry_tls: Registry) -> None:  # noqa: F811
+def test_registry_login_push_pull_logout(tmp_path: Path, oci_registry_tls: Registry) -> None:
     reg = oci_registry_tls
     seen: list[str] = []
     progress: list[str] = []

@@ -3,8 +3,8 @@ and the chart repository methods against a real HTTP chart repository."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

@@ -154,7 +154,7 @@ def test_path_value() -> None:
     assert path_value(values, "a.b") is True
     assert path_value(values, "s") == 1
     for missing in ("a.m", "a.x", "x.y", "a"):
-        with pytest.raises(Exception):
+        with pytest.raises(Exception, match="no value for|is not a table"):
             path_value(values, missing)
 
 

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from helmpy.chart.lint import (
-    Linter, Severity, lint_chartfile, lint_crds, lint_dependencies, lint_rendered_templates, lint_values_file,
+    Linter,
+    Severity,
+    lint_chartfile,
+    lint_crds,
+    lint_dependencies,
+    lint_rendered_templates,
+    lint_values_file,
 )
 from helmpy.chart.loader import load
 from tests.conftest import DATA

@@ -216,8 +216,8 @@ def test_light_commands_start_without_heavy_imports(argv, banned):
     import subprocess
     import sys
 
-    code = ("import sys\nfrom helmpy.cli.main import cli\ntry:\n    cli(%r, standalone_mode=False)\n"
-            "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)\n" % (argv,))
+    code = (f"import sys\nfrom helmpy.cli.main import cli\ntry:\n    cli({argv!r}, standalone_mode=False)\n"
+            "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[2])
     loaded = set(proc.stderr.split())

@@ -68,7 +68,7 @@ def test_install_status_list_history_get(cli: Any, db: Path, chart: Path) -> Non
     assert run(cli, db, "list", "-f", "^nomatch").stdout.count("\n") == 1
 
     hist = run(cli, db, "history", "demo", "-o", "json").json
-    assert [list(h) for h in hist][0] == ["revision", "updated", "status", "chart", "app_version", "description"]
+    assert next(list(h) for h in hist) == ["revision", "updated", "status", "chart", "app_version", "description"]
     assert [(h["revision"], h["status"], h["description"]) for h in hist] == [
         (1, "superseded", "Install complete"), (2, "deployed", "Upgrade complete")]
     table = run(cli, db, "history", "demo").stdout.splitlines()

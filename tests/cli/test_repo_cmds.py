@@ -137,7 +137,7 @@ def test_search_table_json_yaml(cli, repo_srv) -> None:
     assert r.exit_code == 0, r
     lines = r.stdout.splitlines()
     assert lines[0].split("\t")[0].rstrip() == "NAME"
-    assert [l.split("\t")[0].rstrip() for l in lines[1:]] == ["r/alpha", "r/beta"]
+    assert [line.split("\t")[0].rstrip() for line in lines[1:]] == ["r/alpha", "r/beta"]
     assert lines[1].split("\t")[1].strip() == "1.0.0"  # the pre-release is hidden, newest stable shown
     assert cli("search", "repo", "alpha", "-o", "json").json == [
         {"name": "r/alpha", "version": "1.0.0", "app_version": "1.0", "description": "Alpha web proxy"},

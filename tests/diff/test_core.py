@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 from helmpy.diff.compute import Options, Side, clean, compare, line_diff, with_context
 from helmpy.diff.drift import ABSENT, differences, path_text, who_changed
 from helmpy.diff.mask import SHOW_RAW
-from helmpy.diff.model import ObjectId
+from helmpy.diff.model import ObjectId, Report
 from helmpy.diff.render import diff_text
-from helmpy.diff.model import Report
 
 lines = st.lists(st.sampled_from(["a", "b", "c", "  d: 1", "", "e: [x]"]), max_size=12)
 

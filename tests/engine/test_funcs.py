@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -92,7 +92,7 @@ def test_trunc_trim(r):
     ("'x'", "x"), ("1", "1"), ("true", "true"), ("[1]", "[1]"), ("0.5", "0.5"),
 ])
 def test_default_treats_empty_as_unset(r, value, expected):
-    assert r("{{ %s | default('D') }}" % value) == expected
+    assert r(f"{{{{ {value} | default('D') }}}}") == expected
 
 
 def test_default_global_form(r):
@@ -164,7 +164,7 @@ def test_now_and_date(r):
     assert r("{{ now() | date('2006') }}") == year
     assert r("{{ date('2006-01-02', now()) }}")[:4] == year
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", r("{{ now() | dateFormat('2006-01-02T15:04:05') }}"))
-    when = datetime(2024, 3, 5, 14, 7, 9, 123456, tzinfo=timezone.utc)
+    when = datetime(2024, 3, 5, 14, 7, 9, 123456, tzinfo=UTC)
     assert go_time_format(when, "2006-01-02T15:04:05.000Z07:00 Mon Jan _2 3:4:5 PM") == \
         "2024-03-05T14:07:09.123Z Tue Mar  5 2:7:9 PM"
     assert r("{{ date('2006-01-02', 0) }}") in ("1970-01-01", "1969-12-31")

@@ -60,7 +60,7 @@ VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(-2, 2
 @given(VALUES)
 def test_jinja_boolean_true_is_sprigs_rule(value: object) -> None:
     """``default(d, true)`` replaces exactly the falsy values, which are exactly Sprig's empty ones."""
-    assert default_filter(value, "d", True) == default_filter(value, "d") == ("d" if not value else value)
+    assert default_filter(value, "d", True) == default_filter(value, "d") == (value if value else "d")
 
 
 @given(VALUES)

@@ -14,7 +14,6 @@ from helmpy.engine.render import Limits
 from helmpy.engine.sandbox import Guard
 from helmpy.engine.textfuncs import indent, repeat, replace
 from helmpy.errors import RenderLimitError
-
 from tests.engine.conftest import render_one
 
 CAP = 5000
@@ -129,7 +128,6 @@ def test_deadline_alarm_restores_the_previous_timer_and_handler():
 
 def test_deadline_alarm_raises_the_named_limit():
     guard = Guard(Limits(timeout_seconds=0.2))
-    with pytest.raises(RenderLimitError, match="limit HELMPY_RENDER_TIMEOUT"):
-        with budget.deadline_alarm(guard):
-            while True:
-                pass
+    with pytest.raises(RenderLimitError, match="limit HELMPY_RENDER_TIMEOUT"), budget.deadline_alarm(guard):
+        while True:
+            pass

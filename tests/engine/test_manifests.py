@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from helmpy.engine.manifests import (INSTALL_ORDER, UNINSTALL_ORDER, HookDoc, Manifest, manifest_text,
-                                     parse_manifest_text, sort_for_uninstall, sort_manifests, split_documents)
+from helmpy.engine.manifests import (
+    INSTALL_ORDER,
+    UNINSTALL_ORDER,
+    HookDoc,
+    Manifest,
+    manifest_text,
+    parse_manifest_text,
+    sort_for_uninstall,
+    sort_manifests,
+    split_documents,
+)
 from helmpy.errors import RenderError
 
 
@@ -60,7 +69,7 @@ def test_partials_notes_and_empty_files_are_dropped():
     files = {"c/templates/_helpers.tpl": doc("ConfigMap"), "c/templates/NOTES.txt": "hello",
              "c/charts/s/templates/NOTES.txt": "sub notes", "c/templates/empty.yaml": "  \n\n",
              "c/templates/cm.yaml": doc("ConfigMap", "cm")}
-    hooks, manifests = sort_manifests(files)
+    _hooks, manifests = sort_manifests(files)
     assert [m.name for m in manifests] == ["c/templates/cm.yaml"]
 
 
@@ -144,3 +153,12 @@ def test_separator_split_equals_helms_regex():
     for _ in range(20000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
         assert _split_sep(text) == helm_sep.split(text), repr(text)
+
+
+def test_sort_for_uninstall_takes_any_item_with_a_kind_reader() -> None:
+    """The action layer sorts live objects (dicts) with the same function: unknown kinds last by name, stable."""
+    objs = [{"kind": "Zeta"}, {"kind": "ConfigMap", "n": 1}, {"kind": "Alpha"}, {"kind": "Deployment"},
+            {"kind": "ConfigMap", "n": 2}, {}]
+    got = sort_for_uninstall(objs, lambda o: str(o.get("kind") or ""))
+    assert got == [{"kind": "Deployment"}, {"kind": "ConfigMap", "n": 1}, {"kind": "ConfigMap", "n": 2}, {},
+                   {"kind": "Alpha"}, {"kind": "Zeta"}]

@@ -54,7 +54,7 @@ def test_template_paths_cannot_leave_the_chart(r, source, path):
                                   "Files.Lines('..')", "Files.Get('C:/x')"])
 def test_files_cannot_leave_the_chart(r, call):
     with pytest.raises(SandboxViolation) as err:
-        r("{{ %s }}" % call, files={"x": b"inside"})
+        r(f"{{{{ {call} }}}}", files={"x": b"inside"})
     assert "Files." in str(err.value) and ("'..' is not allowed" in str(err.value) or "absolute" in str(err.value))
 
 

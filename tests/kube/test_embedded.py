@@ -232,12 +232,11 @@ def test_delete_and_garbage_collection(cluster: EmbeddedCluster) -> None:
 
 def test_transaction_rolls_back_on_exception(cluster: EmbeddedCluster) -> None:
     rv = cluster.resource_version()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), cluster.transaction():
+        cluster.create(cm("a"))
         with cluster.transaction():
-            cluster.create(cm("a"))
-            with cluster.transaction():
-                cluster.create(cm("b"))
-            raise RuntimeError("boom")
+            cluster.create(cm("b"))
+        raise RuntimeError("boom")
     assert cluster.list("v1", "ConfigMap") == [] and cluster.resource_version() == rv
 
 
@@ -258,10 +257,9 @@ def test_transaction_abandoned_by_an_interrupt_is_undone(tmp_path: Path) -> None
 def test_nested_transaction_rolls_back_inner_only(cluster: EmbeddedCluster) -> None:
     with cluster.transaction():
         cluster.create(cm("outer"))
-        with pytest.raises(KubeConflict):
-            with cluster.transaction():
-                cluster.create(cm("inner"))
-                cluster.create(cm("outer"))  # conflict: the inner savepoint is undone
+        with pytest.raises(KubeConflict), cluster.transaction():
+            cluster.create(cm("inner"))
+            cluster.create(cm("outer"))  # conflict: the inner savepoint is undone
         assert cluster.get("v1", "ConfigMap", "inner") is None
     assert [o["metadata"]["name"] for o in cluster.list("v1", "ConfigMap")] == ["outer"]
 

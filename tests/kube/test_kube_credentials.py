@@ -16,9 +16,10 @@ import socketserver
 import ssl
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import ClassVar
 
 import pytest
 
@@ -51,7 +52,7 @@ def _pki() -> PKI:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     pem, pkcs8 = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
 
     def name(cn: str) -> x509.Name:
@@ -201,7 +202,7 @@ def _exec_kubeconfig(path: Path, served: KubeApiServer, script: Path, api: str =
 
 
 def test_exec_plugin_v1beta1_token_is_cached_for_the_run(served, tmp_path: Path) -> None:
-    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).isoformat()
+    later = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)).isoformat()
     script = _plugin(tmp_path, {"token": served.token, "expirationTimestamp": later},
                      api="client.authentication.k8s.io/v1beta1")
     kc = _exec_kubeconfig(tmp_path / "kc.yaml", served, script, api="client.authentication.k8s.io/v1beta1",
@@ -291,7 +292,7 @@ def test_token_file_is_read_relative_and_again_after_a_401(served, tmp_path: Pat
 
 # --- proxy-url: a real CONNECT proxy in front of cluster serve ---------------------------------------------------
 class _Tunnel(socketserver.StreamRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
     def handle(self) -> None:
         line = self.rfile.readline().decode()

@@ -85,7 +85,7 @@ def test_pods_are_pending_until_the_delay_then_run_and_the_deployment_follows(cl
     assert [p["status"]["phase"] for p in ran] == ["Running", "Running"]
     assert all(conditions(p)["Ready"] == ("True", "") and p["status"]["podIP"] for p in ran)
     assert all(int(p["metadata"]["resourceVersion"]) > int(m["metadata"]["resourceVersion"])
-               for p, m in zip(ran, made))
+               for p, m in zip(ran, made, strict=True))
     assert ran[0]["status"]["startTime"] == made[0]["status"]["startTime"]
     dep = cluster.get("apps/v1", "Deployment", "web", "default")
     assert readiness.check(dep).ready and conditions(dep) == {"Available": ("True", "MinimumReplicasAvailable"),

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from helmpy.cli.release_output import resource_table
-from helmpy.kube.printers import (cell_text, columns_for, human_duration, jsonpath, printer_columns, row,
-                                  since)
+from helmpy.kube.printers import cell_text, columns_for, human_duration, jsonpath, printer_columns, row, since
 from helmpy.server.kubeapi.tables import table
 
-NOW = datetime(2025, 1, 2, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 2, 12, 0, 0, tzinfo=UTC)
 
 
 def cells(obj: dict[str, Any], now: datetime | None = NOW, *, wide: bool = True) -> dict[str, Any]:
     columns = [c for c in columns_for(str(obj.get("kind", ""))) if wide or c.priority == 0]
-    return dict(zip([c.name for c in columns], row(obj, columns, now)))
+    return dict(zip([c.name for c in columns], row(obj, columns, now), strict=True))
 
 
 def test_column_order_name_own_columns_age_then_wide() -> None:

@@ -10,13 +10,23 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import ClassVar
 
 import pytest
 
-from helmpy.errors import (KubeConflict, KubeConnectionError, KubeError, KubeForbidden, KubeInvalid, KubeServerError,
-                           KubeTLSError, KubeUnauthorized, WaitTimeout)
+from helmpy.errors import (
+    KubeConflict,
+    KubeConnectionError,
+    KubeError,
+    KubeForbidden,
+    KubeInvalid,
+    KubeServerError,
+    KubeTLSError,
+    KubeUnauthorized,
+    WaitTimeout,
+)
 from helmpy.kube.client import KubeClient
 from helmpy.kube.remote import RemoteCluster
 from helmpy.kube.retry import Backoff
@@ -162,8 +172,8 @@ def test_wait_times_out_naming_the_objects(tmp_path: Path) -> None:
 class _Scripted(http.server.BaseHTTPRequestHandler):
     """Answers GET /version from a script of (status, headers) per request, then 200."""
 
-    script: list[tuple[int, dict[str, str]]] = []
-    seen: list[str] = []
+    script: ClassVar[list[tuple[int, dict[str, str]]]] = []
+    seen: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         type(self).seen.append(self.path)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -235,7 +235,7 @@ def test_field_conflict_then_force_conflicts(cli, tools, tmp_path: Path) -> None
 
 
 def test_a_half_applied_install_is_recorded_failed_and_unknown_kinds_are_named(cli, tools, tmp_path: Path) -> None:
-    kubectl, helm = tools
+    _kubectl, helm = tools
     chart = write_chart(tmp_path, crd=False)
     (chart / "templates" / "zz-bad.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n")
     r = cli("install", "half", str(chart))

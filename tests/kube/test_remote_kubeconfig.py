@@ -106,7 +106,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 def test_exec_credential_plugin_supplies_the_token(served, tmp_path: Path) -> None:
     plugin = tmp_path / "plugin.py"
     plugin.write_text("import json\nprint(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1', "
-                      "'kind': 'ExecCredential', 'status': {'token': %r}}))\n" % served.token)
+                      f"'kind': 'ExecCredential', 'status': {{'token': {served.token!r}}}}}))\n")
     ca = served.config()["clusters"][0]["cluster"]["certificate-authority-data"]
     path = write_kubeconfig(tmp_path / "kc.yaml", served.url, ca_data=ca, user={"exec": {
         "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable, "args": [str(plugin)],
@@ -141,7 +141,7 @@ def test_expiring_exec_credentials_are_renewed_but_not_on_every_request(served, 
 
     plugin, calls, token_file = tmp_path / "plugin.py", tmp_path / "calls", tmp_path / "token"
     token_file.write_text(served.token)
-    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=30)).strftime(
+    soon = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=30)).strftime(
         "%Y-%m-%dT%H:%M:%SZ")  # inside the library's 5-minute renewal window: renewed whenever asked
     plugin.write_text("import json, pathlib\n"
                       f"p = pathlib.Path({str(calls)!r}); p.write_text(p.read_text() + 'x' if p.exists() else 'x')\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helmpy import __version__
-from tests.plugin.conftest import ROOT, Run, plugins_dir, write_plugin
+from tests.plugin.conftest import Run, plugins_dir, write_plugin
 
 HELLO = """\
 name: hello

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from helmpy import paths
-
 from tests.registry.test_oci_cli import ROOT, manifest, package
 from tests.support.oci_registry import PASSWORD, USERNAME, Registry
 

@@ -70,12 +70,11 @@ def test_status_errors_are_one_line(site, tmp_path: Path) -> None:
             get(f"{locked.url}/index.yaml")
         with pytest.raises(DownloadError, match="401"):
             get(f"{locked.url}/index.yaml", GetterOptions(username="u", password="wrong", credentials_url=locked.url))
-    with serve(tmp_path, fail_status=500) as broken:
-        with pytest.raises(DownloadError, match="500 Internal Server Error .*server failed"):
-            get(f"{broken.url}/index.yaml")
-    with serve(tmp_path, fail_status=403) as forbidden:
-        with pytest.raises(DownloadError, match="403 Forbidden"):
-            get(f"{forbidden.url}/x")
+    with (serve(tmp_path, fail_status=500) as broken,
+          pytest.raises(DownloadError, match="500 Internal Server Error .*server failed")):
+        get(f"{broken.url}/index.yaml")
+    with serve(tmp_path, fail_status=403) as forbidden, pytest.raises(DownloadError, match="403 Forbidden"):
+        get(f"{forbidden.url}/x")
 
 
 def test_connection_refused_and_timeout() -> None:

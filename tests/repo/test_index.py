@@ -12,15 +12,22 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from helmpy import yamlutil
 from helmpy.chart.archive import write_archive
 from helmpy.chart.model import Metadata
 from helmpy.cli.repo_index_cmd import index as index_cmd
 from helmpy.errors import ArchiveError, ChartError, RepoError, RepoIndexError
-from helmpy import yamlutil
-from helmpy.repo._index_io import dump, load_block_yaml, read_chart_yaml
 from helmpy.repo import cache
-from helmpy.repo.index import (IndexFile, entry_from_raw, index_directory, is_plainly_valid, read_chart_metadata,
-                               rfc3339nano, url_join)
+from helmpy.repo._index_io import dump, load_block_yaml, read_chart_yaml
+from helmpy.repo.index import (
+    IndexFile,
+    entry_from_raw,
+    index_directory,
+    is_plainly_valid,
+    read_chart_metadata,
+    rfc3339nano,
+    url_join,
+)
 from tests.server.serve_helper import chart_tgz
 
 

@@ -4,8 +4,9 @@ what the commands print and what the repository cache holds are exactly what a f
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -80,9 +80,8 @@ def test_lock_is_exclusive_and_times_out(tmp_path: Path) -> None:
     held.wait(5)
     try:
         start = time.monotonic()
-        with pytest.raises(RepoError, match="timed out"):
-            with repofile.locked(path, timeout=0.3):
-                pass
+        with pytest.raises(RepoError, match="timed out"), repofile.locked(path, timeout=0.3):
+            pass
         assert time.monotonic() - start >= 0.3
     finally:
         release.set()

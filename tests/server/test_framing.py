@@ -65,7 +65,7 @@ def test_any_bytes_decode_or_fail_with_a_request_error(raw: bytes) -> None:
 def test_framing_check_accepts_only_one_plain_framing(extra_lines: int, length: bytes | None,
                                                       coding: bytes | None) -> None:
     lines = 0 if length is None else 1 + extra_lines
-    if length is not None and coding is not None or lines > 1:
+    if (length is not None and coding is not None) or lines > 1:
         accepted = False
     elif length is not None:
         accepted = length.isdigit() and len(length) <= 19

@@ -8,14 +8,22 @@ import select
 import socket
 import ssl
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
 
 from tests.server.serve_helper import Server, chart_tgz, self_signed_cert, start_server
-from tests.support.raw_http import PROMPT, closed_by_server, complete, connect, framing_attacks, read_answer, wait_closed
+from tests.support.raw_http import (
+    PROMPT,
+    closed_by_server,
+    complete,
+    connect,
+    framing_attacks,
+    read_answer,
+    wait_closed,
+)
 
 HEADER_TIMEOUT = 3.0  # --read-header-timeout used here (default 10 s)
 READ_TIMEOUT = 3.0  # --read-timeout used here (default 2 m)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import signal
 import socket
 import subprocess
 import sys
-import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -340,7 +340,7 @@ def test_a_signal_stops_the_server_cleanly(tmp_path: Path, signum: int) -> None:
     try:
         assert requests.get(srv.url + "health", timeout=5).status_code == 200
         srv.proc.send_signal(signum)
-        out, err = srv.proc.communicate(timeout=15)
+        _out, err = srv.proc.communicate(timeout=15)
     finally:
         idle.close()
         srv.stop()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from helmpy.release.model import ChartRecord, Info, Release, Status
 from tests.support.postgres import clean_postgres, postgres_dsn  # noqa: F401  (fixtures for the SQL tests)
 
-T0 = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
 
 
 def make_release(name: str = "demo", version: int = 1, status: Status = Status.DEPLOYED,

@@ -91,11 +91,10 @@ def test_objects_and_release_secret_commit_together(cluster: EmbeddedCluster) ->
     """An action applies objects and writes the release Secret in one cluster transaction."""
     drv = SecretsDriver(cluster, "default")
     rls = make_release("atomic", 1)
-    with pytest.raises(RuntimeError):
-        with cluster.transaction():
-            cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "atomic-cm"}, "data": {}})
-            drv.create(rls.key, rls)
-            raise RuntimeError("the action failed after writing")
+    with pytest.raises(RuntimeError), cluster.transaction():
+        cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "atomic-cm"}, "data": {}})
+        drv.create(rls.key, rls)
+        raise RuntimeError("the action failed after writing")
     assert cluster.get("v1", "ConfigMap", "atomic-cm") is None
     assert drv.list() == []
     with cluster.transaction():

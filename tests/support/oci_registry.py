@@ -18,9 +18,10 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -129,7 +130,7 @@ class Registry:
                       f"    issuer: {ISSUER}", f"    rootcertbundle: {self.token_cert}"]
         return "\n".join(lines) + "\n"
 
-    def start(self) -> "Registry":
+    def start(self) -> Registry:
         """Start (or restart, on the same port and storage) and wait until ``/v2/`` answers."""
         binary = _binary()
         if not self.port:
@@ -140,11 +141,10 @@ class Registry:
             write_htpasswd(self.work / "htpasswd", USERNAME, PASSWORD)
         config = self.work / "config.yml"
         config.write_text(self._config())
-        log = open(self.work / "registry.log", "ab")
         env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-        self.proc = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=log, env=env,
-                                     start_new_session=True)
-        log.close()
+        with open(self.work / "registry.log", "ab") as log:
+            self.proc = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=log, env=env,
+                                         start_new_session=True)
         self._wait_ready()
         return self
 
@@ -221,7 +221,7 @@ class TokenRegistry:
     """A TLS registry in ``auth: token`` mode and the HTTPS token service it sends clients to."""
 
     registry: Registry
-    tokens: "TokenService"
+    tokens: TokenService
 
 
 def token_registry() -> Iterator[TokenRegistry]:

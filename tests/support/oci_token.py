@@ -40,7 +40,7 @@ def make_signing_key(work: Path) -> tuple[bytes, Path]:
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "helmpy test token signer")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
@@ -110,7 +110,7 @@ class TokenService:
         return 200, {"iss": ISSUER, "sub": subject, "aud": SERVICE, "exp": now + 300, "nbf": now - 10,
                      "iat": now, "jti": secrets.token_hex(8), "access": access}
 
-    def start(self) -> "TokenService":
+    def start(self) -> TokenService:
         self._key_pem, self.cert_path = make_signing_key(self.work)
         cert_pem = self.cert_path.read_bytes()
         service = self

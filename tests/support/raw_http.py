@@ -7,7 +7,7 @@ import contextlib
 import socket
 import ssl
 import time
-from typing import Callable
+from collections.abc import Callable
 
 PROMPT = 2.0  # seconds an answer to a legitimate client may take while an attack runs
 

@@ -8,8 +8,9 @@ template engine, so the comparison isolates the values logic.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from helmpy.chart.dependencies import check_dependencies, process_dependencies
 from helmpy.chart.loader import load

@@ -5,8 +5,8 @@ from __future__ import annotations
 import http.server
 import io
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import click
 import pytest

@@ -55,7 +55,7 @@ class Compiled:
     ``empty`` is Go's ``IsEmptyTree`` of the tree, known without loading it.
     """
 
-    __slots__ = ("name", "empty", "_tree", "_load", "_body")
+    __slots__ = ("_body", "_load", "_tree", "empty", "name")
 
     def __init__(self, tree: n.Tree | None = None, *, name: str = "", empty: bool | None = None,
                  load: Callable[[], n.Tree] | None = None) -> None:
@@ -86,7 +86,7 @@ class Compiled:
 class State:
     """Go's ``*state``: the executing template, its variables, the output and the shared budget."""
 
-    __slots__ = ("tree", "node", "vars", "out", "funcs", "templates", "strict", "guard", "depth")
+    __slots__ = ("depth", "funcs", "guard", "node", "out", "strict", "templates", "tree", "vars")
 
     def __init__(self, tree: n.Tree, out: list[str], funcs: Mapping[str, FuncSpec],
                  templates: Mapping[str, Compiled], strict: bool, guard: Guard, depth: int) -> None:
@@ -256,7 +256,7 @@ def _validate(s: State, value: object, typ: str, iface: bool = False) -> object:
 class _Arg:
     """A compiled argument: its node (literals convert by parameter type) and its evaluator."""
 
-    __slots__ = ("node", "eval", "constant", "converted")
+    __slots__ = ("constant", "converted", "eval", "node")
 
     def __init__(self, node: n.Node, eval_fn: ValueFn) -> None:
         self.node = node

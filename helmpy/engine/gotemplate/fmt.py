@@ -21,7 +21,7 @@ _NIL = "<nil>"
 
 # --- the printer ----------------------------------------------------------------------------------
 class _Flags:
-    __slots__ = ("minus", "plus", "sharp", "space", "zero", "plus_v", "sharp_v", "wid", "prec")
+    __slots__ = ("minus", "plus", "plus_v", "prec", "sharp", "sharp_v", "space", "wid", "zero")
 
     def __init__(self) -> None:
         self.minus = self.plus = self.sharp = self.space = self.zero = False

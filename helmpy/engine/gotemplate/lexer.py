@@ -11,8 +11,9 @@ turns them into Go's line and byte column.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import IntEnum
-from typing import Callable, NamedTuple, Optional
+from typing import NamedTuple, Optional
 
 from helmpy.engine.gotemplate.strconv import format_u, quote
 

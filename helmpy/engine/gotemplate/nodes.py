@@ -110,7 +110,7 @@ class CommandNode(Node):
 class PipeNode(Node):
     """``$a, $b := cmd1 | cmd2``; ``is_assign`` for ``=`` instead of ``:=``."""
 
-    __slots__ = ("line", "is_assign", "decl", "cmds")
+    __slots__ = ("cmds", "decl", "is_assign", "line")
     _fields = ("pos", "line", "is_assign", "decl", "cmds")
 
     def __init__(self, pos: int, line: int, is_assign: bool, decl: list[VariableNode],
@@ -192,7 +192,7 @@ class FieldNode(Node):
 class ChainNode(Node):
     """Fields applied to another term, e.g. ``(index . 0).name``; ``field`` without periods."""
 
-    __slots__ = ("node", "field")
+    __slots__ = ("field", "node")
     _fields = ("pos", "node", "field")
 
     def __init__(self, pos: int, node: Node, field: list[str]) -> None:
@@ -265,7 +265,7 @@ class StringNode(Node):
 class BranchNode(Node):
     """Common shape of if/range/with: the pipeline, the body and the optional else body."""
 
-    __slots__ = ("line", "pipe", "list", "else_list")
+    __slots__ = ("else_list", "line", "list", "pipe")
     _fields = ("pos", "line", "pipe", "list", "else_list")
     keyword = ""
 

@@ -18,8 +18,7 @@ from typing import NoReturn
 
 from helmpy.engine.gotemplate import nodes as n
 from helmpy.engine.gotemplate.lexer import Item, ItemType, Lexer, split_complex
-from helmpy.engine.gotemplate.strconv import NumError, parse_float, parse_int, parse_uint, quote, unquote, \
-    unquote_rune
+from helmpy.engine.gotemplate.strconv import NumError, parse_float, parse_int, parse_uint, quote, unquote, unquote_rune
 from helmpy.errors import TemplateParseError
 
 logger = logging.getLogger(__name__)

@@ -19,6 +19,7 @@ import marshal
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
+from helmpy.engine.codestore import code_store, source_fingerprint
 from helmpy.engine.gotemplate import nodes as n
 from helmpy.engine.gotemplate import treecodec
 from helmpy.engine.gotemplate.builtins import BUILTINS, FuncSpec
@@ -26,7 +27,6 @@ from helmpy.engine.gotemplate.exec import Compiled, compile_tree, execute_compil
 from helmpy.engine.gotemplate.parser import DEFAULT_MAX_DEPTH, parse
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.values import NO_VALUE
-from helmpy.engine.codestore import code_store, source_fingerprint
 from helmpy.engine.guard import Guard, Limits
 from helmpy.errors import RenderLimitError, TemplateNotDefined
 

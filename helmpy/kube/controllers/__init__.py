@@ -29,7 +29,8 @@ the controllers of what they write, so a ReplicaSet made for a Deployment gets i
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from helmpy.kube.client import KubeObject, timestamp
 from helmpy.kube.resources import ResourceType

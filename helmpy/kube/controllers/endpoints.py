@@ -4,9 +4,9 @@ Pods and Services mark their namespace; :func:`refresh` runs once per marked nam
 transaction ends, so an install of hundreds of Pods and Services computes each namespace's endpoints once,
 reading only the fields it needs (SQLite's ``json_extract``) and writing only Endpoints that changed.
 Pods with an IP are listed (a Pending Pod has none until the simulated kubelet starts it): Ready ones as
-``addresses`` (EndpointSlice ``ready: true``), others as ``notReadyAddresses`` (``ready: false``); a named ``targetPort`` is looked up in the
-Pod's container ports. A Service without a selector gets none (its Endpoints are the user's), as on a
-real cluster.
+``addresses`` (EndpointSlice ``ready: true``), others as ``notReadyAddresses`` (``ready: false``); a named
+``targetPort`` is looked up in the Pod's container ports. A Service without a selector gets none (its Endpoints
+are the user's), as on a real cluster.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ class Collector(Protocol):
 
 
 def held(meta: dict[str, object]) -> bool:
-    return any(f not in (FOREGROUND, ORPHAN) for f in meta.get("finalizers") or [])  # type: ignore[union-attr]
+    return any(f not in (FOREGROUND, ORPHAN) for f in meta.get("finalizers") or [])  # type: ignore[attr-defined]
 
 
 def _mark(c: Collector, rt: ResourceType, obj: KubeObject) -> None:

@@ -124,7 +124,7 @@ def prepare_job(job: KubeObject) -> None:
     values = (meta["uid"], meta["name"], meta["uid"], meta["name"])
     template = spec.setdefault("template", {})
     labels = template.setdefault("metadata", {}).setdefault("labels", {})
-    labels.update(dict(zip(_JOB_LABELS, values)))
+    labels.update(dict(zip(_JOB_LABELS, values, strict=True)))
     spec.setdefault("selector", {"matchLabels": {_JOB_LABELS[0]: meta["uid"]}})
 
 

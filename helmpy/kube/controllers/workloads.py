@@ -134,7 +134,7 @@ def deployment(store: Store, dep: KubeObject, old: KubeObject | None) -> None:
     revision = _revision(current) if current is not None and _revision(current) == newest else newest + 1
     selector = clone(spec.get("selector") or {})
     selector.setdefault("matchLabels", {})["pod-template-hash"] = pod_hash
-    rs = clone(current) if current is not None else {
+    rs: dict[str, Any] = clone(current) if current is not None else {
         "apiVersion": "apps/v1", "kind": "ReplicaSet",
         "metadata": {"name": f"{meta['name']}-{pod_hash}", "namespace": namespace,
                      "ownerReferences": [owner_reference(dep)]}}

@@ -13,17 +13,18 @@ import hmac
 import json
 import logging
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 from urllib.parse import parse_qs
 
 from helmpy import yamlutil
 from helmpy.errors import HelmpyError, KubeApiStatus, ServerRequestError
+from helmpy.kube.fieldmanager import ApplyConflict, conflict_error, record_update, server_side_apply
+from helmpy.kube.patch import json_patch, merge_patch, strategic_merge
 from helmpy.kube.printers import printer_columns
 from helmpy.kube.resources import ResourceType, split_api_version
 from helmpy.server.kubeapi import discovery, openapi, protobuf, scale, status
-from helmpy.kube.fieldmanager import ApplyConflict, conflict_error, record_update, server_side_apply
-from helmpy.kube.patch import json_patch, merge_patch, strategic_merge
 from helmpy.server.kubeapi.selectors import parse_fields, parse_labels
 from helmpy.server.kubeapi.store import Store
 from helmpy.server.kubeapi.tables import table
@@ -70,7 +71,7 @@ class Response:
     code: int
     body: Any = None
     content_type: str = JSON
-    chunks: "HeldStream | None" = None
+    chunks: HeldStream | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -105,7 +106,7 @@ class HeldStream:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class KubeApiApp:
@@ -200,7 +201,7 @@ class KubeApiApp:
             return Response(200, discovery.version_info())
         if parts and parts[0] == "openapi":
             return self._openapi(parts)
-        if parts[:1] == ["api"] and len(parts) <= 2 or parts[:1] == ["apis"] and len(parts) <= 3:
+        if (parts[:1] == ["api"] and len(parts) <= 2) or (parts[:1] == ["apis"] and len(parts) <= 3):
             if req.method != "GET":
                 raise status.method_not_allowed(req.method)
             return self._discovery(req, parts)

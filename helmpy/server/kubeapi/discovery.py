@@ -7,7 +7,8 @@ sent with it. Built from the resource types the store serves right now, so a CRD
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from helmpy.kube.resources import ResourceType
 from helmpy.server.kubeapi.scale import SCALE_GVK, has_scale

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from helmpy.kube.resources import ResourceType
 from helmpy.server.kubeapi.discovery import SERVER_VERSION

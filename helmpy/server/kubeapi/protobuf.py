@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import datetime
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from helmpy.errors import KubeApiStatus
 
@@ -255,7 +256,7 @@ def _time(value: bytes) -> str:
             seconds = _signed(v)
     if seconds <= 0:  # 0001-01-01 (Go's zero Time) or the epoch: unset, as JSON's null
         return ""
-    moment = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    moment = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -25,9 +25,9 @@ from helmpy.errors import KubeError
 from helmpy.kube.client import KubeClient
 from helmpy.server.kubeapi import tls
 from helmpy.server.kubeapi.app import KubeApiApp
-from helmpy.server.runner import bind_server, tls_adapter
 from helmpy.server.kubeapi.store import Store
 from helmpy.server.limits import KUBE_API_LIMITS, KUBE_API_MAX_BODY, ServerLimits, kube_api_max_watches
+from helmpy.server.runner import bind_server, tls_adapter
 
 logger = logging.getLogger(__name__)
 

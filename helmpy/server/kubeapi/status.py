@@ -20,14 +20,6 @@ def status_body(err: KubeApiStatus) -> dict[str, Any]:
     return body
 
 
-def success_body(details: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The ``Status`` of a successful delete."""
-    body: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
-    if details:
-        body["details"] = details
-    return body
-
-
 def _resource(plural: str, group: str) -> str:
     return f"{plural}.{group}" if group else plural
 

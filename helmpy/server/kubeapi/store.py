@@ -13,8 +13,10 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Callable, ContextManager, TypeVar
+from typing import Any, TypeVar
 
 from helmpy.errors import KubeApiStatus, KubeConflict, KubeError, KubeNotFound
 from helmpy.kube.client import KubeClient
@@ -49,7 +51,7 @@ class Store:
         """Run a read; the embedded cluster is thread-safe (a connection per thread, WAL readers never block)."""
         return fn()
 
-    def atomic(self) -> ContextManager[Any]:
+    def atomic(self) -> AbstractContextManager[Any]:
         """Hold the write lock across a read-modify-write (patch, apply), so this server's own threads never
         make each other retry; writers in other processes are still caught by the resourceVersion check."""
         return self._write_lock

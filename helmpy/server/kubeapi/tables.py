@@ -8,7 +8,7 @@ full object with ``includeObject=Object``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from helmpy.kube.printers import Column, columns_for, jsonpath, printer_columns, row
@@ -24,7 +24,7 @@ def table(items: list[dict[str, Any]], resource_version: str, include_object: st
           custom: list[Column] | None = None, now: datetime | None = None) -> dict[str, Any]:
     """A ``meta.k8s.io/v1`` Table of ``items`` (all of ``kind``; ``custom`` columns for custom resources)."""
     kind = kind or (items[0].get("kind", "") if items else "")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     columns = columns_for(kind, custom)
     definitions = [{"name": c.name, "type": c.type, "format": "name" if c.name == "Name" else "",
                     "description": c.description or c.name, "priority": c.priority} for c in columns]

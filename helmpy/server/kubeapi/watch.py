@@ -2,7 +2,8 @@
 
 The ``changes`` table is polled, so every writer of the SQLite file (the in-process helmpy CLI too) is seen,
 with exact resourceVersions; each poll first lets the simulated kubelet start the Pods that are due
-(``Store.promote_due``), so ``kubectl get pods -w`` sees Pending turn Running; a version older than the log answers 410 ``Expired`` and the client relists.
+(``Store.promote_due``), so ``kubectl get pods -w`` sees Pending turn Running; a version older than the log
+answers 410 ``Expired`` and the client relists.
 With ``as=Table`` (``kubectl get -w``) each object is a one-row Table, the column definitions in the first
 only, as the API server sends them. ``sendInitialEvents=true`` gets ADDED for every match and then the BOOKMARK carrying
 ``k8s.io/initial-events-end`` (client-go 1.35 hangs without it). Idle streams send a bookmark (or a bare
@@ -14,8 +15,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from helmpy.errors import KubeApiStatus
 from helmpy.kube.resources import ResourceType

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, Sequence, TypeVar
+from typing import Generic, TypeVar
 
 from helmpy.errors import RepoError
 from helmpy.repo.index import ChartVersion, IndexFile, pick_version
@@ -96,4 +97,4 @@ class Catalog:
         return picked
 
 
-__all__ = ["Catalog", "ChartSummary", "Page", "SORTS", "latest_version", "paginate", "summarize"]
+__all__ = ["SORTS", "Catalog", "ChartSummary", "Page", "latest_version", "paginate", "summarize"]

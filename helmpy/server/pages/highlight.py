@@ -86,7 +86,9 @@ def _walk(schema: Any, prefix: str, rows: list[SchemaRow], max_rows: int, depth:
     props = schema.get("properties")
     if not isinstance(props, dict):
         return False
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    required = schema.get("required")
+    if not isinstance(required, list):
+        required = []
     for name, sub in props.items():
         if len(rows) >= max_rows:
             return True

@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from helmpy.engine.gotemplate import TemplateSet, json_numbers
 from helmpy.errors import TemplateExecError
 from helmpy.yamlutil import load_values

@@ -161,5 +161,5 @@ def test_hostile_inputs_finish_quickly() -> None:
     assert proc.returncode == 0, proc.stderr
     seconds = [float(line) for line in proc.stdout.split()]
     assert len(seconds) == len(HOSTILE)
-    slow = [(expr, t) for expr, t in zip(HOSTILE, seconds) if t >= 5.0]
+    slow = [(expr, t) for expr, t in zip(HOSTILE, seconds, strict=True) if t >= 5.0]
     assert slow == []

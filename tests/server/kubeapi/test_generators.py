@@ -65,7 +65,7 @@ def _subset(expected, actual, path="") -> None:
             _subset(value, actual[key], f"{path}.{key}")
     elif isinstance(expected, list):
         assert isinstance(actual, list) and len(actual) == len(expected), f"{path}: {actual} != {expected}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             _subset(e, a, f"{path}[{i}]")
     else:
         assert expected == actual, f"{path}: stored {actual!r}, kubectl sent {expected!r}"

@@ -69,7 +69,6 @@ def test_same_text_as_helm_for_a_helm_release(cli, served, khelm, web: Path, arg
 
 def _subprocess_helmpy(served, *args: str):  # type: ignore[no-untyped-def]
     """helmpy in its own process: its logging set-up (the warning lines) is per process."""
-    import os
     import subprocess
     import sys
 

@@ -10,7 +10,7 @@ def _headers(doc: dict) -> list[str]:
 
 
 def _row(doc: dict) -> dict:
-    return dict(zip([c["name"] for c in doc["columnDefinitions"]], doc["rows"][0]["cells"]))
+    return dict(zip([c["name"] for c in doc["columnDefinitions"]], doc["rows"][0]["cells"], strict=True))
 
 
 def test_builtin_kinds_have_kubectls_columns():

@@ -12,14 +12,31 @@ surrogates (``surrogateescape``), as the lexer does. :func:`to_bytes`/:func:`fro
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from helmpy.engine.gotemplate.strconv import quote as go_quote
 from helmpy.engine.gotemplate.values import type_name
 from helmpy.values.numbers import Int64  # Sprig's int64 results and ``--set`` integers: one Go type, one class
 
-__all__ = ["Duration", "Int64", "ListSlice", "NilMap", "Uint64", "IntSlice", "NilList", "NilStringSlice", "StringMap", "StringSlice", "from_bytes",
-           "go_quote", "kind_of", "sprint_v", "strval", "to_bytes", "type_of"]
+__all__ = [
+    "Duration",
+    "Int64",
+    "IntSlice",
+    "ListSlice",
+    "NilList",
+    "NilMap",
+    "NilStringSlice",
+    "StringMap",
+    "StringSlice",
+    "Uint64",
+    "from_bytes",
+    "go_quote",
+    "kind_of",
+    "sprint_v",
+    "strval",
+    "to_bytes",
+    "type_of",
+]
 
 
 class Uint64(int):
@@ -181,5 +198,5 @@ def kind_of(v: object) -> str:
     return "struct"
 
 
-UTC = timezone.utc
+UTC = UTC
 ZERO_DELTA = timedelta(0)

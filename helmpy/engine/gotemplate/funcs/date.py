@@ -8,7 +8,7 @@ Sprig's type switches are kept: ``date`` formats a time, an int (Unix seconds) o
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from helmpy.engine.gotemplate.funcs._goval import Duration, Int64
 from helmpy.engine.gotemplate.funcs._sig import ANY, STR, TIME, go
@@ -16,7 +16,7 @@ from helmpy.engine.gotemplate.funcs.errors import FuncError
 from helmpy.engine.gotemplate.funcs.seams import Seams
 from helmpy.engine.gotemplate.funcs.timefmt import ParseError, format_time, parse_time
 
-ZERO_TIME = datetime(1, 1, 1, tzinfo=timezone.utc)
+ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
 _UNITS = {"ns": 1, "us": 1000, "µs": 1000, "μs": 1000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9,
           "h": 3600 * 10**9}
 
@@ -78,20 +78,20 @@ def _load_zone(name: str, local: tzinfo) -> tzinfo:
     if name == "Local":
         return local
     if name in ("", "UTC"):
-        return timezone.utc
+        return UTC
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def _as_time(v: object, seams: Seams) -> datetime:
     if isinstance(v, datetime):
         return v
     if isinstance(v, int) and not isinstance(v, (bool, Duration)):
-        return datetime.fromtimestamp(int(v), timezone.utc)
+        return datetime.fromtimestamp(int(v), UTC)
     return seams.now()
 
 
@@ -134,7 +134,7 @@ def make_date_funcs(seams: Seams) -> dict[str, Callable[..., object]]:
     @go(ANY)
     def ago(when: object) -> str:
         t = when if isinstance(when, datetime) else (
-            datetime.fromtimestamp(int(when), timezone.utc)
+            datetime.fromtimestamp(int(when), UTC)
             if isinstance(when, int) and not isinstance(when, bool) else seams.now())
         return Duration(_round_seconds(_since(t, seams))).go_string()
 
@@ -213,6 +213,6 @@ def duration(sec: object) -> str:
 
 @go(TIME)
 def unix_epoch(when: datetime) -> str:
-    return str(int(when.timestamp()) if when.tzinfo else int(when.replace(tzinfo=timezone.utc).timestamp()))
+    return str(int(when.timestamp()) if when.tzinfo else int(when.replace(tzinfo=UTC).timestamp()))
 
 

@@ -110,7 +110,7 @@ class _Decoder:
                         raise self.err(f"in literal {word} (expecting {_quote_char(wc)})")
                     self.i += 1
                 return val
-        if c == "-" or c.isdigit() and c.isascii():
+        if c == "-" or (c.isdigit() and c.isascii()):
             return self.number()
         raise self.err("looking for beginning of value")
 

@@ -74,7 +74,7 @@ def min_(a: object, *rest: object) -> int:
 
 
 def _go_fmax(a: float, b: float) -> float:
-    if math.isinf(a) and a > 0 or math.isinf(b) and b > 0:
+    if (math.isinf(a) and a > 0) or (math.isinf(b) and b > 0):
         return math.inf
     if a != a or b != b:
         return math.nan
@@ -84,7 +84,7 @@ def _go_fmax(a: float, b: float) -> float:
 
 
 def _go_fmin(a: float, b: float) -> float:
-    if math.isinf(a) and a < 0 or math.isinf(b) and b < 0:
+    if (math.isinf(a) and a < 0) or (math.isinf(b) and b < 0):
         return -math.inf
     if a != a or b != b:
         return math.nan

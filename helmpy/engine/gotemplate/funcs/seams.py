@@ -12,7 +12,7 @@ import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 
 def local_zone() -> tzinfo:
@@ -20,24 +20,24 @@ def local_zone() -> tzinfo:
     tz = os.environ.get("TZ")
     if tz is not None:
         if tz in ("", "UTC"):
-            return timezone.utc
+            return UTC
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
             return ZoneInfo(tz.removeprefix(":"))
         except (ZoneInfoNotFoundError, ValueError):
-            return timezone.utc
+            return UTC
     try:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo("localtime") if os.path.exists("/usr/share/zoneinfo/localtime") else _system_zone()
     except Exception:  # noqa: BLE001 - any failure means "no zone database": UTC, as Go falls back
-        return timezone.utc
+        return UTC
 
 
 def _system_zone() -> tzinfo:
     if not os.path.exists("/etc/localtime"):
-        return timezone.utc
+        return UTC
     from zoneinfo import ZoneInfo
 
     with open("/etc/localtime", "rb") as fh:
@@ -48,6 +48,6 @@ def _system_zone() -> tzinfo:
 class Seams:
     """What the impure functions read: ``now()`` (an aware datetime), the ``Local`` zone and a RNG."""
 
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     local: tzinfo = field(default_factory=local_zone)
     rng: random.Random = field(default_factory=random.SystemRandom)

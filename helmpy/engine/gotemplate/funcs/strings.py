@@ -6,7 +6,15 @@ Argument order is Sprig's: the piped value comes last (``"abc" | trunc 2`` is ``
 from __future__ import annotations
 
 from helmpy.engine.gotemplate.funcs import _text
-from helmpy.engine.gotemplate.funcs._goval import StringMap, StringSlice, from_bytes, go_quote, sprint_v, strval, to_bytes
+from helmpy.engine.gotemplate.funcs._goval import (
+    StringMap,
+    StringSlice,
+    from_bytes,
+    go_quote,
+    sprint_v,
+    strval,
+    to_bytes,
+)
 from helmpy.engine.gotemplate.funcs._sig import ANY, INT, STR, go
 from helmpy.engine.gotemplate.funcs.conversion import strslice
 from helmpy.engine.gotemplate.funcs.errors import FuncError

@@ -8,7 +8,7 @@ fractions beyond six digits print as zeros.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
@@ -94,7 +94,7 @@ def _zone_text(t: datetime, std: str) -> str:
 def zone_name(t: datetime) -> str:
     """The zone abbreviation Go prints for ``MST`` (Go's ``-0700`` form when the zone has no name)."""
     name = t.tzname() or ""
-    if name.startswith("UTC") and len(name) > 3 or not name:
+    if (name.startswith("UTC") and len(name) > 3) or not name:
         off = t.utcoffset()
         minutes = int(off.total_seconds()) // 60 if off is not None else 0
         sign = "-" if minutes < 0 else "+"
@@ -236,7 +236,7 @@ def parse_time(layout: str, value: str, local: tzinfo) -> datetime:
                 value = value[j:]
             elif std in _ZONES:
                 if std.startswith("Z") and value.startswith("Z"):
-                    zone = timezone.utc
+                    zone = UTC
                     value = value[1:]
                     continue
                 body = std[1:]
@@ -260,7 +260,7 @@ def parse_time(layout: str, value: str, local: tzinfo) -> datetime:
                 name = value[:j]
                 value = value[j:]
                 if name == "UTC":
-                    zone = timezone.utc
+                    zone = UTC
         except (ValueError, StopIteration) as err:
             if isinstance(err, ParseError):
                 raise

@@ -13,7 +13,7 @@ def _split_url(v: str) -> dict[str, str]:
     rest, _, fragment = v.partition("#")
     scheme = ""
     i = 0
-    while i < len(rest) and (rest[i].isalnum() and rest[i].isascii() or (i and rest[i] in "+-.")):
+    while i < len(rest) and ((rest[i].isalnum() and rest[i].isascii()) or (i and rest[i] in "+-.")):
         i += 1
     if 0 < i < len(rest) and rest[i] == ":" and rest[0].isalpha():
         scheme, rest = rest[:i].lower(), rest[i + 1:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,7 @@ def helm_results(helm_bin_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="module")
 def funcs() -> dict:
     """Helm's wired function map (Sprig plus Helm's data functions), with a UTC clock."""
-    return sprig_functions(Seams(now=lambda: datetime.now(timezone.utc), local=timezone.utc))
+    return sprig_functions(Seams(now=lambda: datetime.now(UTC), local=UTC))
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=[f"{f}-{i}" for f, i, *_ in CASES])

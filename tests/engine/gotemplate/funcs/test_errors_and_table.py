@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import random
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from helmpy.engine.gotemplate.funcs import FUNCS, PLACEHOLDERS, FuncError, Seams, build_funcs
-from helmpy.engine.gotemplate.funcs import limits
+from helmpy.engine.gotemplate.funcs import FUNCS, PLACEHOLDERS, FuncError, Seams, build_funcs, limits
 from helmpy.engine.gotemplate.funcs._sig import signature
 from helmpy.errors import RenderLimitError
 
@@ -41,8 +40,8 @@ ERRORS = [
     ('semver "nope"', lambda F: F["semver"]("nope"), "semver"),
     ('mustToDate "2006-01-02" "x"', lambda F: F["mustToDate"]("2006-01-02", "x"), "mustToDate"),
     ('mustToDate "2006-01-02" "2020-13-01"', lambda F: F["mustToDate"]("2006-01-02", "2020-13-01"), "mustToDate"),
-    ('mustDateModify "1x" now', lambda F: F["mustDateModify"]("1x", datetime.now(timezone.utc)), "mustDateModify"),
-    ('mustDateModify "5" now', lambda F: F["mustDateModify"]("5", datetime.now(timezone.utc)), "mustDateModify"),
+    ('mustDateModify "1x" now', lambda F: F["mustDateModify"]("1x", datetime.now(UTC)), "mustDateModify"),
+    ('mustDateModify "5" now', lambda F: F["mustDateModify"]("5", datetime.now(UTC)), "mustDateModify"),
     ('mustFromJson "{"', lambda F: F["mustFromJson"]("{"), "mustFromJson"),
     ('randInt 5 5', lambda F: F["randInt"](5, 5), "randInt"),
     ('chunk 0 (list 1)', lambda F: F["chunk"](0, [1]), "chunk"),
@@ -110,17 +109,17 @@ def test_every_function_declares_its_go_signature() -> None:
 
 
 def test_seams_make_random_and_clock_functions_reproducible() -> None:
-    frozen = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    frozen = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 
     def funcs() -> dict:
-        return build_funcs(Seams(now=lambda: frozen, local=timezone.utc, rng=random.Random(7)))
+        return build_funcs(Seams(now=lambda: frozen, local=UTC, rng=random.Random(7)))
 
     a, b = funcs(), funcs()
     for name, args in (("randAlphaNum", (16,)), ("randAscii", (16,)), ("uuidv4", ()), ("shuffle", ("abcdef",)),
                        ("randInt", (1, 100)), ("randBytes", (8,)), ("encryptAES", ("k", "text"))):
         assert a[name](*args) == b[name](*args), name
     assert a["date"]("2006-01-02T15:04:05Z07:00", a["now"]()) == "2024-01-02T03:04:05Z"
-    assert a["ago"](datetime(2024, 1, 2, 3, 3, 0, tzinfo=timezone.utc)) == "1m5s"
+    assert a["ago"](datetime(2024, 1, 2, 3, 3, 0, tzinfo=UTC)) == "1m5s"
     assert a["uuidv4"]()[14] == "4"
     cert = a["genCA"]("my-ca", 3)
     assert cert.Cert.startswith("-----BEGIN CERTIFICATE-----") and "PRIVATE KEY" in cert.Key

@@ -9,10 +9,10 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helmpy.engine.gotemplate.funcs import FUNCS, FuncError
 from helmpy.engine.gotemplate.ftoa import format_float
-from helmpy.engine.gotemplate.gojson import float_text
+from helmpy.engine.gotemplate.funcs import FUNCS, FuncError
 from helmpy.engine.gotemplate.funcs.gojson import marshal, unmarshal
+from helmpy.engine.gotemplate.gojson import float_text
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | finite | st.text()

@@ -24,7 +24,7 @@ from typing import Any
 
 from helmpy.action import apply as applying
 from helmpy.action.config import Configuration
-from helmpy.action.ownership import keeps, stamp
+from helmpy.action.ownership import keeps, stamp_view
 from helmpy.diff.compute import Options, Side, clean, compare
 from helmpy.diff.drift import differences
 from helmpy.diff.model import ADDED, CRDS, HOOKS, KEPT, RESOURCES, Change, ObjectId, Report
@@ -110,8 +110,9 @@ def _dry_apply(kube: Any, obj: dict[str, Any], release: str, namespace: str, *, 
     ``--force-conflicts``). None when a new object cannot be tried: its namespace or kind comes into being
     earlier in the same operation and a real server's dry run does not keep it."""
     try:
-        applied: dict[str, Any] = kube.apply(stamp(obj, release, namespace), field_manager=applying.FIELD_MANAGER,
-                                             force=force)
+        # clients copy what they send: the stamp need not copy the object first
+        applied: dict[str, Any] = kube.apply(stamp_view(obj, release, namespace),
+                                             field_manager=applying.FIELD_MANAGER, force=force)
     except KubeConflict as err:
         if force:
             raise
@@ -236,7 +237,7 @@ def _target_change(kube: Any, entry: Entry, previous: Entry | None, plan: Plan, 
     oid, section = ObjectId.of(entry.obj), _section(entry.obj)
     live = _live(kube, entry.obj, chart_kinds)
     if live is not None and previous is not None and previous.text == entry.text and not differences(
-            _as_stored(clean(stamp(entry.obj, plan.new.name, plan.new.namespace))), live):
+            _as_stored(clean(stamp_view(entry.obj, plan.new.name, plan.new.namespace))), live):
         # the same configuration as last time, and every field it sets already has its value: applying it
         # changes nothing (server-side apply removes only fields a manager stops setting) - no need to ask
         report.unchanged += 1

@@ -211,11 +211,23 @@ def _represent_dict(dumper: Any, data: dict[Any, Any]) -> Any:
 def _represent_str(dumper: Any, data: str) -> Any:
     if "\n" in data and not any(ord(c) < 32 and c not in "\n\t" for c in data):
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    if _HelmLoader.resolve(_HelmLoader, yaml.ScalarNode, data, (True, False)) in _NON_STR_TAGS \
-            or _TIMESTAMP_RE.match(data):
+    if reads_as_non_string(data):
         # go-yaml double-quotes strings that would read back as another type ("1.0", "true", "y")
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+def reads_as_non_string(text: str) -> bool:
+    """Whether ``text`` written plain would read back (go-yaml's rules) as a bool, number, null or time:
+    :func:`dump` double-quotes such strings."""
+    return _HelmLoader.resolve(_HelmLoader, yaml.ScalarNode, text, (True, False)) in _NON_STR_TAGS \
+        or _TIMESTAMP_RE.match(text) is not None
+
+
+def plain_is_string(text: str) -> bool:
+    """Whether the emitter's own (YAML 1.1) resolver reads ``text`` written plain as a string; when it does
+    not, the emitter quotes it even where :func:`dump` asked for no style."""
+    return _HelmDumper.resolve(_HelmDumper, yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
 
 
 _NON_STR_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("bool", "int", "float", "null"))

@@ -24,9 +24,9 @@ from typing import Any
 
 from helmpy.action import apply as applying
 from helmpy.action.config import Configuration
-from helmpy.action.ownership import keeps, stamp
+from helmpy.action.ownership import keeps, stamp_view
 from helmpy.diff.compute import Options, Side, clean, compare
-from helmpy.diff.drift import differences
+from helmpy.diff.drift import differs
 from helmpy.diff.model import ADDED, CRDS, HOOKS, KEPT, RESOURCES, Change, ObjectId, Report
 from helmpy.errors import HelmpyError, KubeConflict, KubeError, KubeNotFound, ReleaseNotFound, UsageError
 from helmpy.kube.client import KubeClient
@@ -73,13 +73,20 @@ def manifest_entries(text: str, kube: KubeClient, namespace: str, known_kinds: a
     from helmpy.engine.manifests import split_documents
 
     out = []
+    scopes = dict(known_kinds or {})  # each kind's scope asked once, not once per object
     for piece in split_documents(text):
         first = piece.partition("\n")[0]
         template = first[len(applying.SOURCE_PREFIX):].strip() if first.startswith(applying.SOURCE_PREFIX) else ""
         docs = [d for d in applying.piece_documents(piece, source, template) if isinstance(d, dict) and d.get("kind")]
         for doc in docs:
+            kind = (str(doc.get("apiVersion") or ""), str(doc.get("kind") or ""))
+            if kind not in scopes:
+                try:
+                    scopes[kind] = kube.is_namespaced(*kind)
+                except KubeError:
+                    pass  # with_namespace asks again and words the error
             try:
-                obj = applying.with_namespace(doc, kube, namespace, known_kinds, template=template)
+                obj = applying.with_namespace(doc, kube, namespace, scopes, template=template)
             except KubeError:
                 obj = doc
             out.append(Entry(obj, piece + "\n" if len(docs) == 1 else yamlutil.dump(doc), template))
@@ -112,8 +119,9 @@ def _dry_apply(kube: KubeClient, obj: dict[str, Any], release: str, namespace: s
     earlier in the same operation and a real server's dry run does not keep it."""
     applied: dict[str, Any] | None
     try:
-        applied = kube.apply(stamp(obj, release, namespace), field_manager=applying.FIELD_MANAGER,
-                                             force=force)
+        # clients copy what they send: the stamp need not copy the object first
+        applied = kube.apply(stamp_view(obj, release, namespace), field_manager=applying.FIELD_MANAGER,
+                             force=force)
     except KubeConflict as err:
         if force:
             raise
@@ -161,7 +169,16 @@ class Plan:
 
 
 def live_report(cfg: Configuration, plan: Plan, opts: DiffOptions) -> Report:
-    """Live objects against the dry-run apply of ``plan.new`` (see the module docstring)."""
+    """Live objects against the dry-run apply of ``plan.new`` (see the module docstring). The cyclic
+    collector is held off meanwhile (helmpy/gctune.py): the plan keeps two manifests' objects and every live
+    object to its end, and its garbage is freed by reference counting."""
+    from helmpy.gctune import paused_collection
+
+    with paused_collection():
+        return _live_report(cfg, plan, opts)
+
+
+def _live_report(cfg: Configuration, plan: Plan, opts: DiffOptions) -> Report:
     kube, ns, name = cfg.kube, cfg.namespace, plan.new.name
     crd_entries = _crd_docs(plan.crds) if opts.crds else []
     chart_kinds = applying.crd_scopes(plan.crds) if plan.crds else None
@@ -235,14 +252,14 @@ def _as_stored(obj: dict[str, Any]) -> dict[str, Any]:
 
 def _target_change(kube: Any, entry: Entry, previous: Entry | None, plan: Plan, opts: DiffOptions,
                    report: Report, chart_kinds: applying.KindScopes | None) -> None:
-    oid, section = ObjectId.of(entry.obj), _section(entry.obj)
     live = _live(kube, entry.obj, chart_kinds)
-    if live is not None and previous is not None and previous.text == entry.text and not differences(
-            _as_stored(clean(stamp(entry.obj, plan.new.name, plan.new.namespace))), live):
+    if live is not None and previous is not None and previous.text == entry.text and not differs(
+            _as_stored(clean(stamp_view(entry.obj, plan.new.name, plan.new.namespace))), live):
         # the same configuration as last time, and every field it sets already has its value: applying it
         # changes nothing (server-side apply removes only fields a manager stops setting) - no need to ask
         report.unchanged += 1
         return
+    oid, section = ObjectId.of(entry.obj), _section(entry.obj)
     predicted, conflict = _dry_apply(kube, entry.obj, plan.new.name, plan.new.namespace, force=plan.force,
                                      new=live is None, source=entry.source)
     if live is None:

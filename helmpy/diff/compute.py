@@ -3,7 +3,8 @@
 What the API server writes on its own (``status``, ``metadata.managedFields``, ``resourceVersion``, ``uid``,
 ``creationTimestamp``, ``generation``, ``selfLink``) is never a change an upgrade makes, so it is dropped
 before comparing. Defaulted fields need no rule: the live object and the predicted one (a dry-run apply)
-both carry them. Objects are written with sorted keys, so formatting never shows as a change.
+both carry them. Objects are written with sorted keys, so formatting never shows as a change (as
+``yamlutil.dump`` writes them; :mod:`helmpy.diff.yamlwrite` writes the usual ones without PyYAML).
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ def to_text(obj: dict[str, Any] | None) -> str:
     """The object as YAML with sorted keys ("" for no object)."""
     if obj is None:
         return ""
-    from helmpy import yamlutil
+    from helmpy.diff import yamlwrite
 
-    return yamlutil.dump(obj)
+    return yamlwrite.dump(obj)
 
 
 def normalize_manifest(text: str) -> str:

@@ -130,6 +130,33 @@ def differences(want: Any, have: Any, path: tuple[Token, ...] = ()) -> list[tupl
     return [] if want == have else [(path, want, have)]
 
 
+def differs(want: Any, have: Any) -> bool:
+    """``bool(differences(want, have))`` without building the list: stops at the first difference (a plan asks
+    this of every object it does not dry-run, and most objects match)."""
+    if isinstance(want, dict):
+        if not isinstance(have, dict):
+            return True
+        return any(key not in have or differs(value, have[key]) for key, value in want.items())
+    if isinstance(want, list):
+        if not isinstance(have, list):
+            return True
+        key = _merge_key(want)
+        if key is not None and _merge_key(have) == key:
+            live = {json.dumps(i[key], sort_keys=True): i for i in have}
+            wanted = set()
+            for item in want:
+                ident = json.dumps(item[key], sort_keys=True)
+                match = live.get(ident)
+                if match is None or differs(item, match):
+                    return True
+                wanted.add(ident)
+            return any(k not in wanted for k in live)
+        if len(want) != len(have):
+            return True
+        return any(differs(w, h) for w, h in zip(want, have, strict=True))
+    return bool(want != have)
+
+
 def path_text(path: tuple[Token, ...]) -> str:
     """``spec.template.spec.containers[name=web].image``."""
     out = ""

@@ -71,8 +71,8 @@ def _strip(value: Any) -> Any:
     return value
 
 
-def _merge_list(orig: list[Any], patch: list[Any], key: str) -> list[Any]:
-    result = copy.deepcopy(orig)
+def _merge_list(result: list[Any], patch: list[Any], key: str) -> list[Any]:
+    """Merge keyed ``patch`` items into ``result`` (a fresh copy this merge owns, changed in place)."""
     for item in patch:
         if not isinstance(item, dict):
             raise bad_request(f"strategic merge patch: list elements keyed by {key!r} must be objects")
@@ -86,7 +86,7 @@ def _merge_list(orig: list[Any], patch: list[Any], key: str) -> list[Any]:
         elif index is None:
             result.append(_strip(item))
         else:
-            result[index] = strategic_merge(result[index], item)
+            result[index] = _merge(result[index], item)
     return result
 
 
@@ -100,7 +100,26 @@ def _order(items: list[Any], order: list[Any], key: str | None) -> list[Any]:
 
 
 def strategic_merge(orig: Any, patch: Any) -> Any:
-    """Apply a strategic merge patch to ``orig``; None as a result means ``$patch: delete``."""
+    """Apply a strategic merge patch to ``orig``; None as a result means ``$patch: delete``. Neither argument
+    is changed, and the result shares nothing with them."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    return _merge(_fresh(orig) if isinstance(orig, dict) else None, patch)
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a JSON-shaped value with no part shared with it or within itself (``copy.deepcopy`` keeps
+    shared parts shared, and the merge changes the copy in place)."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value
+
+
+def _merge(result: Any, patch: Any) -> Any:
+    """:func:`strategic_merge` into ``result``, a fresh copy the merge owns: copied once at the top instead of
+    once per level (which made a merge cost the object's size times its depth)."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
     directive = patch.get("$patch")
@@ -108,7 +127,8 @@ def strategic_merge(orig: Any, patch: Any) -> Any:
         return None
     if directive == "replace":
         return _strip(patch)
-    result: dict[str, Any] = copy.deepcopy(orig) if isinstance(orig, dict) else {}
+    if not isinstance(result, dict):
+        result = {}
     retain = patch.get("$retainKeys")
     orders: dict[str, list[Any]] = {}
     for name, value in patch.items():
@@ -134,7 +154,7 @@ def _merge_field(result: dict[str, Any], name: str, value: Any) -> None:
     if value is None:
         result.pop(name, None)
     elif isinstance(value, dict):
-        merged = strategic_merge(result.get(name), value)
+        merged = _merge(result.get(name), value)  # ``result`` is the merge's own copy: no copy per level
         if merged is None:
             result.pop(name, None)
         else:

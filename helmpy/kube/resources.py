@@ -118,11 +118,26 @@ def from_crd(crd: dict[str, Any]) -> list[ResourceType]:
 
 def lookup(api_version: str, kind: str, extra: Iterable[ResourceType] = ()) -> ResourceType | None:
     """The type serving ``api_version``/``kind`` among the built-ins and ``extra`` (CRDs)."""
+    found = _builtin_index().get((api_version, kind))
+    if found is not None:
+        return found
     group, version = split_api_version(api_version)
-    for rt in (*BUILTIN, *extra):
+    for rt in (*BUILTIN, *extra):  # spellings the index does not hold (``/v1``), and CRDs
         if rt.kind == kind and rt.group == group and rt.version == version:
             return rt
     return None
+
+
+_BY_API_KIND: dict[tuple[str, str], ResourceType] = {}
+
+
+def _builtin_index() -> dict[tuple[str, str], ResourceType]:
+    """(apiVersion, kind) -> the first built-in serving it: every object read or written asks (1,000-object
+    releases ask thousands of times), and the table has dozens of rows."""
+    if not _BY_API_KIND:
+        for rt in reversed(BUILTIN):  # the first row wins, as in a scan
+            _BY_API_KIND[(rt.api_version, rt.kind)] = rt
+    return _BY_API_KIND
 
 
 def api_versions(extra: Iterable[ResourceType] = ()) -> list[str]:

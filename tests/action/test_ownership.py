@@ -62,3 +62,18 @@ def test_own_objects_are_adopted_on_reinstall(env: Configuration, app_chart: Pat
     assert cm(env, "demo-kept") is not None
     res = install.run(env, install.InstallOptions(name="demo", chart_ref=str(app_chart), values={"keep": True}))
     assert res.release.version == 1
+
+
+@pytest.mark.parametrize("meta", [{"name": "a"}, {"name": "a", "labels": {"x": "1"}, "annotations": {"y": "2"}},
+                                  {"name": "a", "labels": None}])
+def test_stamp_view_is_stamp_without_copying(meta: dict) -> None:
+    from copy import deepcopy
+
+    from helmpy.action.ownership import stamp, stamp_view
+
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"k": "v"}}
+    before = deepcopy(obj)
+    view = stamp_view(obj, "rel", "ns")
+    assert view == stamp(obj, "rel", "ns")
+    assert obj == before  # the object itself is not stamped
+    assert view["data"] is obj["data"] and view["metadata"] is not obj["metadata"]

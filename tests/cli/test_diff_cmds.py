@@ -245,3 +245,44 @@ def test_bad_flags_are_usage_errors(cli: Any, db: Path, installed: Path) -> None
     r = run(cli, db, "diff", "upgrade", "demo", str(installed), "--suppress-output-line-regex", "replicas",
             "--set", "replicas=3")
     assert "default, demo, Deployment (apps) has changed, but diff is empty after suppression." in r.stdout
+
+
+def test_plan_equals_the_slow_path_with_drift_and_a_change(cli: Any, db: Path, installed: Path) -> None:
+    """The plan's fast paths (no dry run for an object unchanged in the chart whose fields all hold their values,
+    stamping without copying, the diff's own YAML writer) give what asking the server about every object and
+    writing both sides with PyYAML gives: a drifted object (unchanged in the chart), a changed one, unchanged."""
+    from helmpy import yamlutil
+    from helmpy.action.ownership import stamp
+    from helmpy.diff.compute import clean, line_diff
+    from helmpy.diff.model import format_record
+    from helmpy.errors import KubeConflict
+
+    cluster = EmbeddedCluster(db)
+    kept = cluster.get("v1", "ConfigMap", "demo-kept", "default")
+    kept["data"]["state"] = "edited-by-hand"  # drift on an object the upgrade does not change
+    cluster.replace(kept, field_manager="kubectl-edit")
+    args = ("diff", "upgrade", "demo", str(installed), "--set", "image=nginx:1.26", "--show-secrets")
+    doc = run(cli, db, *args, "-o", "json").json
+    manifest = run(cli, db, "upgrade", "demo", str(installed), "--set", "image=nginx:1.26", "--dry-run",
+                   "-o", "json").json["manifest"]
+    expected = {}
+    with cluster.dry_run():  # the slow path: every object dry-run applied, both sides written by PyYAML
+        for obj in yamlutil.load_all(manifest):
+            if not obj:
+                continue
+            obj["metadata"].setdefault("namespace", "default")
+            live = cluster.get(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], "default")
+            try:
+                predicted = cluster.apply(stamp(obj, "demo", "default"), field_manager="helm")
+            except KubeConflict:  # kubectl-edit owns the drifted field: the plan tries it forced, with a note
+                predicted = cluster.apply(stamp(obj, "demo", "default"), field_manager="helm", force=True)
+            before, after = yamlutil.dump(clean(live)), yamlutil.dump(clean(predicted))
+            if before != after:
+                expected[(obj["kind"], obj["metadata"]["name"])] = "".join(
+                    format_record(r) + "\n" for r in line_diff(before, after))
+    got = {(c["kind"], c["name"]): c["diff"] for c in doc["changes"] if c["section"] == "resources"}
+    assert set(got) == {("Deployment", "demo"), ("ConfigMap", "demo-kept")}
+    assert got == expected
+    assert "-   state: edited-by-hand\n+   state: precious\n" in got[("ConfigMap", "demo-kept")]
+    notes = {c["name"]: c["note"] for c in doc["changes"]}
+    assert notes["demo-kept"].startswith("fails without --force-conflicts") and notes["demo"] == ""

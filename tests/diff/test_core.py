@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helmpy.diff.compute import Options, Side, clean, compare, line_diff, with_context
-from helmpy.diff.drift import ABSENT, differences, path_text, who_changed
+from helmpy.diff.drift import ABSENT, differences, differs, path_text, who_changed
 from helmpy.diff.mask import SHOW_RAW
 from helmpy.diff.model import ObjectId, Report
 from helmpy.diff.render import diff_text
@@ -104,3 +104,19 @@ def test_who_changed_reads_the_deepest_manager() -> None:
     assert who_changed(live, path)[:2] == ("kubectl-edit", "Update")
     assert who_changed(live, (("f", "spec"), ("f", "replicas")))[0] == "hpa"  # the leaf f:spec owns all below
     assert who_changed({"metadata": {}}, path) == ("", "", "")
+
+
+# objects shaped like Kubernetes' (keyed lists of containers/env, plain lists, nested maps, mixed types)
+_leaf = st.one_of(st.none(), st.booleans(), st.integers(0, 2), st.sampled_from(["a", "b", ""]))
+_items = st.lists(st.fixed_dictionaries({"name": st.sampled_from(["web", "side"])},
+                                        optional={"image": _leaf, "env": st.lists(_leaf, max_size=2)}), max_size=3)
+_objects = st.recursive(st.one_of(_leaf, _items), lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["spec", "replicas", "containers", "x"]), inner,
+                                                 max_size=3)), max_leaves=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_objects, _objects)
+def test_differs_is_whether_there_are_differences(want: object, have: object) -> None:
+    assert differs(want, have) == bool(differences(want, have))
+    assert differs(want, want) == bool(differences(want, want))  # duplicate keys do differ from themselves

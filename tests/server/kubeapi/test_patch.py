@@ -60,3 +60,46 @@ def test_json_patch_errors(ops, code):
     with pytest.raises(KubeApiStatus) as err:
         json_patch({"a": 1}, ops)
     assert err.value.code == code
+
+
+# --- the merge copies once and changes its copy in place: inputs stay as they were, nothing is shared ---
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_names = st.sampled_from(["web", "side", "init"])
+_leaf = st.one_of(st.none(), st.integers(0, 3), st.sampled_from(["a", "b"]))
+_containers = st.lists(st.fixed_dictionaries({"name": _names}, optional={
+    "image": st.sampled_from(["nginx:1", "nginx:2"]), "$patch": st.sampled_from(["delete", "merge"]),
+    "env": st.lists(st.fixed_dictionaries({"name": st.sampled_from(["A", "B"])}, optional={"value": _leaf}),
+                    max_size=2)}), max_size=3)
+_maps = st.recursive(_leaf, lambda inner: st.dictionaries(st.sampled_from(["x", "y", "z"]), inner, max_size=3),
+                     max_leaves=8)
+_specs = st.fixed_dictionaries({}, optional={"containers": _containers, "x": _maps, "y": _maps,
+                                             "f": st.lists(st.sampled_from(["a", "b", "c"]), max_size=3)})
+_patches = st.fixed_dictionaries({}, optional={
+    "containers": _containers, "x": _maps, "y": _maps, "$deleteFromPrimitiveList/f": st.lists(
+        st.sampled_from(["a", "b"]), max_size=2), "$setElementOrder/containers": st.lists(
+        st.fixed_dictionaries({"name": _names}), max_size=3)})
+
+
+def _ids(value: object, out: set[int]) -> set[int]:
+    if isinstance(value, (dict, list)):
+        out.add(id(value))
+        for item in value.values() if isinstance(value, dict) else value:
+            _ids(item, out)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(_specs, _patches)
+def test_strategic_merge_changes_no_input_and_shares_nothing(orig: dict, patch: dict) -> None:
+    import json
+
+    before, patch_before = json.dumps(orig, sort_keys=True), json.dumps(patch, sort_keys=True)
+    out = strategic_merge(orig, patch)
+    assert json.dumps(orig, sort_keys=True) == before and json.dumps(patch, sort_keys=True) == patch_before
+    assert not _ids(out, set()) & (_ids(orig, set()) | _ids(patch, set()))
+    # an input whose parts are shared (one map under two keys) merges as its unshared copy does
+    shared = dict(orig, x=orig.get("y"), y=orig.get("y"))
+    assert strategic_merge(shared, patch) == strategic_merge(json.loads(json.dumps(shared)), patch)
+    assert strategic_merge(orig, patch) == out  # and merging again from the same input gives the same

@@ -151,7 +151,7 @@ def _fast_action_item(lx: "Lexer") -> Item | None:
     m = _FAST_ACTION.match(text, start)
     if m is None:
         return None
-    kind = m.lastindex
+    kind = m.lastindex or 0  # every alternative is one group: a match always names it
     end = m.end(kind)
     val = text[start:end]
     line = lx.start_line
@@ -381,7 +381,9 @@ def _lex_left_delim(lx: Lexer) -> _State | None:
 
 
 def _skip_leading_space(lx: Lexer) -> None:
-    lx.pos = _SPACE_RUN.match(lx.input, lx.pos).end()
+    m = _SPACE_RUN.match(lx.input, lx.pos)  # "[ \t\r\n]*" matches everywhere
+    assert m is not None
+    lx.pos = m.end()
 
 
 def _lex_comment(lx: Lexer) -> _State | None:

@@ -43,6 +43,7 @@ class TemplateCodeCache:
         self.root = root
         self.max_bytes = limits.template_cache_size() if max_bytes is None else max_bytes
         self._total: int | None = None  # bytes on disk, counted at the first save of this process
+        self._made: set[Path] = set()  # shard directories this process created or found
 
     def _path(self, key: str) -> Path | None:
         if len(key) < 3 or not key.isalnum():  # keys are hex digests; anything else never names a file
@@ -82,7 +83,9 @@ class TemplateCodeCache:
         if path is None or size > self.max_bytes:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if path.parent not in self._made:  # one mkdir per shard, not per entry (a cold chart saves hundreds)
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._made.add(path.parent)
             fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as fh:

@@ -120,6 +120,101 @@ _DOUBLE_QUOTED = re.compile(r'(?:[^"\\\n]|\\[^\n])*"')
 _SINGLE_QUOTED = re.compile(r"(?:[^'\\\n]|\\[^\n])*'")
 
 
+# The common items inside an action, one master pattern (each alternative a group, see _FAST_KINDS): a match
+# is exactly what the state functions below would scan from that position (each alternative stops where Go's
+# loop stops and demands the terminator Go checks for); anything else (trim markers, errors, non-ASCII
+# words, most number forms, an item at the end of the input) does not match and the state functions run.
+_TERM = r"(?=[ \t\r\n.,|:)(]|}})"
+_FAST_ACTION = re.compile("|".join((
+    r"([ \t\r\n]++)(?!-}})",                                  # 1 space (not the one of a " -}}")
+    r"(\.[A-Za-z_][A-Za-z0-9_]*+)" + _TERM,                   # 2 field
+    r"(\$[A-Za-z0-9_]*+)" + _TERM,                             # 3 variable
+    r"([A-Za-z_][A-Za-z0-9_]*+)" + _TERM,                      # 4 identifier, keyword, bool
+    r'("(?:[^"\\\n]|\\[^\n])*+")',                            # 5 quoted string
+    r"(}})",                                                   # 6 right delimiter
+    r"(\|)",                                                   # 7 pipe
+    r"(\()",                                                   # 8 left paren
+    r"(\))",                                                   # 9 right paren
+    r"([0-9]++(?:\.[0-9]++)?)(?![\w.+\-])",                     # 10 decimal number
+    r"(\.)" + _TERM,                                           # 11 dot
+    r"(:=)",                                                   # 12 declare
+    r"(=)",                                                    # 13 assign
+    r"(,)",                                                    # 14 a comma (CHAR)
+    r"(`[^`]*+`)",                                             # 15 raw string
+)))
+_new_item = tuple.__new__
+
+
+def _fast_action_item(lx: "Lexer") -> Item | None:
+    """The next item inside an action when it is one of the common forms :data:`_FAST_ACTION` knows, else None."""
+    text = lx.input
+    start = lx.pos
+    m = _FAST_ACTION.match(text, start)
+    if m is None:
+        return None
+    kind = m.lastindex or 0  # every alternative is one group: a match always names it
+    end = m.end(kind)
+    val = text[start:end]
+    line = lx.start_line
+    if kind == 1:
+        typ = ItemType.SPACE
+        lx.line = line + val.count("\n")
+        lx.width = 1
+    elif kind == 4:
+        typ = KEYWORDS.get(val, ItemType.IDENTIFIER)
+        if typ is ItemType.IDENTIFIER:
+            if val == "true" or val == "false":
+                typ = ItemType.BOOL
+        elif (typ is ItemType.BREAK and not lx.break_ok) or (typ is ItemType.CONTINUE and not lx.continue_ok):
+            typ = ItemType.IDENTIFIER
+    elif kind == 6:
+        if lx.paren_depth:
+            return None  # "unclosed left paren"
+        typ = ItemType.RIGHT_DELIM
+        lx.inside_action = False
+    elif kind == 9:
+        if lx.paren_depth == 0:
+            return None  # "unexpected right paren"
+        lx.paren_depth -= 1
+        typ = ItemType.RIGHT_PAREN
+    elif kind == 8:
+        lx.paren_depth += 1
+        typ = ItemType.LEFT_PAREN
+    elif kind == 15:
+        typ = ItemType.RAW_STRING
+        lx.line = line + val.count("\n")
+    else:
+        typ = _FAST_KINDS[kind]
+    lx.pos = lx.start = end
+    lx.start_line = lx.line
+    item = lx.item = _new_item(Item, (typ, start, val, line))
+    return item
+
+
+def _fast_text_item(lx: "Lexer") -> Item | None:
+    """Outside an action: the text up to the next ``{{`` or that ``{{`` itself, when neither a trim marker, a
+    comment nor the end of the input is involved (else None: the state functions handle it)."""
+    text = lx.input
+    pos = lx.pos
+    x = text.find(LEFT_DELIM, pos)
+    if x < 0 or text.startswith("-", x + 2):
+        return None
+    line = lx.start_line
+    if x > pos:
+        lx.line = line + text.count("\n", pos, x)
+        item = lx.item = _new_item(Item, (ItemType.TEXT, pos, text[pos:x], line))
+    elif text.startswith(_LEFT_COMMENT, x + 2):
+        return None
+    else:
+        x += 2
+        lx.inside_action = True
+        lx.paren_depth = 0
+        item = lx.item = _new_item(Item, (ItemType.LEFT_DELIM, pos, LEFT_DELIM, line))
+    lx.pos = lx.start = x
+    lx.start_line = lx.line
+    return item
+
+
 class Lexer:
     """Scans one template text; :meth:`next_item` hands the parser one item at a time."""
 
@@ -192,6 +287,11 @@ class Lexer:
         self.start = self.pos = 0
 
     def next_item(self) -> Item:
+        item = _fast_action_item(self) if self.inside_action else _fast_text_item(self)
+        return item if item is not None else self.scan_item()
+
+    def scan_item(self) -> Item:
+        """The next item by Go's state functions alone (what :meth:`next_item` does when no fast path applies)."""
         self.item = Item(ItemType.EOF, self.pos, "EOF", self.start_line)
         state: _State | None = _lex_inside_action if self.inside_action else _lex_text
         while state is not None:
@@ -251,10 +351,8 @@ def _lex_text(lx: Lexer) -> _State | None:
         lx.pos = x
         trim = 0
         if _has_left_trim_marker(lx.input, x + len(LEFT_DELIM)):
-            segment_end = x
-            while segment_end > lx.start and lx.input[segment_end - 1] in _SPACE_CHARS:
-                segment_end -= 1
-            trim = x - segment_end
+            segment = lx.input[lx.start:x]
+            trim = len(segment) - len(segment.rstrip(_SPACE_CHARS))
         lx.pos -= trim
         lx.line += lx.input.count("\n", lx.start, lx.pos)
         item = lx.this_item(ItemType.TEXT)
@@ -284,8 +382,9 @@ def _lex_left_delim(lx: Lexer) -> _State | None:
 
 
 def _skip_leading_space(lx: Lexer) -> None:
-    while lx.pos < len(lx.input) and lx.input[lx.pos] in _SPACE_CHARS:
-        lx.pos += 1
+    m = _SPACE_RUN.match(lx.input, lx.pos)  # "[ \t\r\n]*" matches everywhere
+    assert m is not None
+    lx.pos = m.end()
 
 
 def _lex_comment(lx: Lexer) -> _State | None:
@@ -324,6 +423,8 @@ def _lex_right_delim(lx: Lexer) -> _State | None:
 
 
 _SINGLE = {"=": ItemType.ASSIGN, "|": ItemType.PIPE}
+_FAST_KINDS = {2: ItemType.FIELD, 3: ItemType.VARIABLE, 5: ItemType.STRING, 7: ItemType.PIPE, 10: ItemType.NUMBER,
+               11: ItemType.DOT, 12: ItemType.DECLARE, 13: ItemType.ASSIGN, 14: ItemType.CHAR}
 
 
 def _lex_inside_action(lx: Lexer) -> _State | None:

@@ -37,6 +37,7 @@ _OPERAND_START = frozenset({
     ItemType.IDENTIFIER, ItemType.NUMBER, ItemType.NIL, ItemType.RAW_STRING, ItemType.STRING,
     ItemType.VARIABLE, ItemType.LEFT_PAREN,
 })
+_SPACE = ItemType.SPACE
 _NON_EXECUTABLE = (n.BoolNode, n.DotNode, n.NilNode, n.NumberNode, n.StringNode)
 _LITERALS = (n.BoolNode, n.StringNode, n.NumberNode, n.NilNode, n.DotNode)
 
@@ -65,13 +66,14 @@ class _TreeParser:
         self.vars = ["$"]
         self.action_line = 0
         self.range_depth = 0
+        self._lex = shared.lex.next_item
 
-    # --- token stream ----------------------------------------------------------------------------
+    # --- token stream (Go's three-token lookahead; the hot loops are written out, not calls of next()) ------
     def next(self) -> Item:
         if self.peek_count > 0:
             self.peek_count -= 1
         else:
-            self.token[0] = self.s.lex.next_item()
+            self.token[0] = self._lex()
         return self.token[self.peek_count]
 
     def backup(self) -> None:
@@ -90,18 +92,23 @@ class _TreeParser:
         if self.peek_count > 0:
             return self.token[self.peek_count - 1]
         self.peek_count = 1
-        self.token[0] = self.s.lex.next_item()
-        return self.token[0]
+        token = self.token[0] = self._lex()
+        return token
 
     def next_non_space(self) -> Item:
+        tokens = self.token
         while True:
-            token = self.next()
-            if token.typ != ItemType.SPACE:
+            if self.peek_count > 0:
+                self.peek_count -= 1
+                token = tokens[self.peek_count]
+            else:
+                token = tokens[0] = self._lex()
+            if token[0] is not _SPACE:
                 return token
 
     def peek_non_space(self) -> Item:
         token = self.next_non_space()
-        self.backup()
+        self.peek_count += 1
         return token
 
     # --- errors ----------------------------------------------------------------------------------

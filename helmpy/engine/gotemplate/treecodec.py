@@ -15,6 +15,8 @@ Bump :data:`FORMAT` whenever a node class gains, loses or reorders a field.
 from __future__ import annotations
 
 import marshal
+import operator
+from collections.abc import Callable
 
 from helmpy.engine.gotemplate import nodes as n
 
@@ -70,11 +72,26 @@ class StoredList(n.ListNode):
         return nodes
 
 
+def _getter(fields: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
+    """A node's field values as one tuple, read in C (``attrgetter`` of one name returns the bare value)."""
+    get = operator.attrgetter(*fields)
+    if len(fields) > 1:
+        return get
+    return lambda node: (get(node),)
+
+
+_GETTERS = tuple(_getter(f) for f in _FIELDS)
+_BRANCH_KINDS = frozenset(_INDEX[c] for c in _BRANCHES)
+
+
 def _encode(value: object, lazy_min: int) -> object:
     kind = _INDEX.get(type(value))
     if kind is not None:
-        fields = [_encode(getattr(value, f), lazy_min) for f in _FIELDS[kind]]
-        if isinstance(value, _BRANCHES):
+        values = _GETTERS[kind](value)
+        if kind in _LEAVES:  # scalars and lists of names: as they are (marshal copies them)
+            return (kind, *values)
+        fields = [_encode(v, lazy_min) for v in values]
+        if kind in _BRANCH_KINDS:
             fields = [_stored(f, lazy_min) for f in fields]
         return (kind, *fields)
     if type(value) is list:

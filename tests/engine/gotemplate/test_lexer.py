@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helmpy.engine.gotemplate.lexer import Item, ItemType, Lexer
 
@@ -115,3 +117,30 @@ def test_positions_and_lines() -> None:
 ])
 def test_item_names_in_errors(item: Item, text: str) -> None:
     assert str(item) == text
+
+
+# --- the fast path ------------------------------------------------------------------------------------
+# Fragments an action is made of, the common ones the master pattern knows and the edge cases it must leave
+# to Go's state functions (trim markers, signs, exponents, non-ASCII words, unbalanced parens, the input's end).
+_FRAGMENTS = ["{{", "}}", "{{- ", " -}}", "-}}", " ", "\n", "\t", " \r\n ", ".", ".a", ".Values", "._x", ".é", ".1",
+              "$", "$x", "$1", "$é", "a", "if", "else", "end", "range", "break", "continue", "true", "false", "nil",
+              "é", "1", "12", "0", "01", "1.5", "1.", "1e3", "0x1F", "1_0", "-1", "+2", "3i", "1+2i", "'a'", "'\\n'",
+              '"s"', '"a\\"b"', '"\\n', '"', "`r\naw`", "`", "|", "(", ")", ":=", ":", "=", ",", "@", "/*", "*/",
+              "}", "{", "x"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=30), st.booleans(), st.booleans())
+def test_fast_path_lexes_as_the_state_functions_do(parts: list[str], break_ok: bool, continue_ok: bool) -> None:
+    """Every item (type, position, text, line) and the lexer's state after it are the ones Go's state functions
+    alone produce (Lexer.scan_item), for any sequence of fragments."""
+    text = "".join(parts)
+    fast = Lexer("t", text, break_ok=break_ok, continue_ok=continue_ok)
+    slow = Lexer("t", text, break_ok=break_ok, continue_ok=continue_ok)
+    for _ in range(10_000):
+        a, b = fast.next_item(), slow.scan_item()
+        assert a == b, text
+        assert (fast.pos, fast.line, fast.start_line, fast.inside_action, fast.paren_depth) == \
+            (slow.pos, slow.line, slow.start_line, slow.inside_action, slow.paren_depth), text
+        if a.typ in (T.EOF, T.ERROR):
+            break

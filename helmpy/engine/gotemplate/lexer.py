@@ -145,7 +145,7 @@ _FAST_ACTION = re.compile("|".join((
 _new_item = tuple.__new__
 
 
-def _fast_action_item(lx: "Lexer") -> Item | None:
+def _fast_action_item(lx: Lexer) -> Item | None:
     """The next item inside an action when it is one of the common forms :data:`_FAST_ACTION` knows, else None."""
     text = lx.input
     start = lx.pos
@@ -191,7 +191,7 @@ def _fast_action_item(lx: "Lexer") -> Item | None:
     return item
 
 
-def _fast_text_item(lx: "Lexer") -> Item | None:
+def _fast_text_item(lx: Lexer) -> Item | None:
     """Outside an action: the text up to the next ``{{`` or that ``{{`` itself, when neither a trim marker, a
     comment nor the end of the input is involved (else None: the state functions handle it)."""
     text = lx.input

@@ -22,8 +22,9 @@ import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from helmpy.engine.context import LookupFn
 from helmpy.engine.gotemplate import TemplateSet, helm_parse_order, json_numbers
-from helmpy.engine.gotemplate.helmfuncs import WARN_RE, HelmContext, LookupFn, function_map
+from helmpy.engine.gotemplate.helmfuncs import WARN_RE, HelmContext, function_map
 from helmpy.engine.gotemplate.helmobjects import GoCapabilities, chart_map, files_object
 from helmpy.errors import RenderError, RenderLimitError, TemplateExecError, TemplateFailError, TemplateParseError
 from helmpy.values.coalesce import scoped_values

@@ -120,7 +120,7 @@ def lt(arg1: object, arg2: object) -> bool:
         raise TemplateFuncError("invalid type for comparison")
     if k1 == _STRING:
         return str(arg1).encode("utf-8", "surrogateescape") < str(arg2).encode("utf-8", "surrogateescape")
-    return arg1 < arg2  # type: ignore[operator]
+    return bool(arg1 < arg2)  # type: ignore[operator]
 
 
 def le(arg1: object, arg2: object) -> bool:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from helmpy.engine.context import LookupFn
 from helmpy.engine.gotemplate.builtins import ANY, FuncSpec
 from helmpy.engine.gotemplate.exec import State
 from helmpy.engine.gotemplate.funcs.seams import Seams
@@ -30,7 +31,6 @@ from helmpy.errors import HelmpyError, TemplateExecError, TemplateFuncError, Tem
 
 logger = logging.getLogger(__name__)
 
-LookupFn = Callable[[str, str, str, str], dict]
 
 WARN_START = "HELM_ERR_START"
 WARN_END = "HELM_ERR_END"

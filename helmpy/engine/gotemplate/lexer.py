@@ -480,7 +480,7 @@ def _lex_inside_action(lx: Lexer) -> _State | None:
 
 
 def _lex_space(lx: Lexer) -> _State | None:
-    end = _SPACE_RUN.match(lx.input, lx.pos).end()
+    end = _SPACE_RUN.match(lx.input, lx.pos).end()  # type: ignore[union-attr]  # ``*``: always matches
     spaces = end - lx.pos
     lx.line += lx.input.count("\n", lx.pos, end)
     lx.pos = end
@@ -499,7 +499,7 @@ def _lex_space(lx: Lexer) -> _State | None:
 
 def _alphanumeric_run(lx: Lexer) -> None:
     """Go's ``for isAlphaNumeric(l.next())`` loop: an ASCII run at C speed, then any other characters."""
-    lx.pos = _ASCII_WORD.match(lx.input, lx.pos).end()
+    lx.pos = _ASCII_WORD.match(lx.input, lx.pos).end()  # type: ignore[union-attr]  # ``*``: always matches
     while is_alphanumeric(lx.peek()):
         lx.next()
 

@@ -28,7 +28,7 @@ _KINDS: tuple[type[n.Node], ...] = (
     n.NilNode, n.FieldNode, n.ChainNode, n.BoolNode, n.NumberNode, n.StringNode, n.IfNode, n.RangeNode, n.WithNode,
     n.BreakNode, n.ContinueNode, n.TemplateNode,
 )
-_INDEX = {cls: i for i, cls in enumerate(_KINDS)}
+_INDEX: dict[type, int] = {cls: i for i, cls in enumerate(_KINDS)}
 _FIELDS = tuple(cls._fields for cls in _KINDS)
 _SCALARS = (str, int, float, complex, bool, type(None))
 # kinds whose fields are all scalars or lists of names: their tuple's items are the fields as they are
@@ -113,7 +113,7 @@ def _stored(field: object, lazy_min: int) -> object:
 def encode_tree(root: n.ListNode, *, lazy_min: int = _LAZY_MIN) -> bytes:
     """One tree's root list as bytes for :func:`decode_tree` (branch bodies of ``lazy_min`` bytes or more
     are decoded on first use)."""
-    return marshal.dumps(_encode(root, lazy_min))
+    return marshal.dumps(_encode(root, lazy_min))  # type: ignore[arg-type]  # _encode builds marshal's types
 
 
 def _decode(value: object) -> object:
@@ -121,6 +121,8 @@ def _decode(value: object) -> object:
     if cls is tuple:
         kind = value[0]  # type: ignore[index]
         if kind == _STORED:
+            pos: object
+            blob: object
             _, pos, blob = value  # type: ignore[misc]
             if type(pos) is not int or type(blob) is not bytes:
                 raise CorruptTree("a stored branch body is not (pos, bytes)")

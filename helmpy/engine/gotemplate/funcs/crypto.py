@@ -126,7 +126,8 @@ def _pem_key(priv: object) -> str:
         fmt = ser.PrivateFormat.TraditionalOpenSSL
     else:
         fmt = ser.PrivateFormat.PKCS8
-    return priv.private_bytes(ser.Encoding.PEM, fmt, ser.NoEncryption()).decode()  # type: ignore[attr-defined]
+    pem: bytes = priv.private_bytes(ser.Encoding.PEM, fmt, ser.NoEncryption())  # type: ignore[attr-defined]
+    return pem.decode()
 
 
 @go(STR)

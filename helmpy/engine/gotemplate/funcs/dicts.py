@@ -149,7 +149,7 @@ def _copy(v: object) -> object:
             dict.clear(c)
             dict.update(c, ((k, _copy(x)) for k, x in v.items()))  # type: ignore[union-attr]
         else:
-            list.__setitem__(c, slice(None), [_copy(x) for x in v])  # type: ignore[union-attr]
+            list.__setitem__(c, slice(None), [_copy(x) for x in v])
         return c
     return copy.copy(v) if not isinstance(v, (str, int, float, bool, type(None))) else v
 

@@ -116,7 +116,7 @@ def _slice(lst: object, *indices: object, panic: bool = True) -> object:
     if not (0 <= start <= end <= len(items)):
         raise FuncError("reflect.Value.Slice: slice index out of bounds", panic=True)
     out = lst[start:end]  # type: ignore[index]
-    return type(lst)(out) if type(lst) not in (list, tuple) else list(out)
+    return type(lst)(out) if type(lst) not in (list, tuple) else list(out)  # type: ignore[call-arg]
 
 
 push, must_push = go(ANY, ANY)(lambda lst, v: _push(lst, v)), go(ANY, ANY)(lambda lst, v: _push(lst, v, False))

@@ -8,6 +8,7 @@ fractions beyond six digits print as zeros.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -121,7 +122,7 @@ def format_time(t: datetime, layout: str) -> str:
         elif std in _ZONES:
             out.append(_zone_text(t, std))
         else:
-            out.append({
+            pieces: dict[str, Callable[[], str]] = {
                 "January": lambda: _MONTHS[t.month - 1], "Jan": lambda: _MONTHS[t.month - 1][:3],
                 "Monday": lambda: _DAYS[t.weekday()], "Mon": lambda: _DAYS[t.weekday()][:3],
                 "MST": lambda: zone_name(t), "2006": lambda: f"{t.year:04d}", "06": lambda: f"{t.year % 100:02d}",
@@ -131,7 +132,8 @@ def format_time(t: datetime, layout: str) -> str:
                 "03": lambda: f"{h12:02d}", "3": lambda: str(h12), "04": lambda: f"{t.minute:02d}",
                 "4": lambda: str(t.minute), "05": lambda: f"{t.second:02d}", "5": lambda: str(t.second),
                 "PM": lambda: "PM" if t.hour >= 12 else "AM", "pm": lambda: "pm" if t.hour >= 12 else "am",
-            }[std]())
+            }
+            out.append(pieces[std]())
     return "".join(out)
 
 
@@ -244,10 +246,10 @@ def parse_time(layout: str, value: str, local: tzinfo) -> datetime:
                 z = value[:want]
                 if len(z) != want or z[0] not in "+-":
                     raise ValueError
-                digits = z[1:].replace(":", "")
-                if not digits.isdigit() or (":" in body and z[3:4] != ":"):
+                zdigits = z[1:].replace(":", "")
+                if not zdigits.isdigit() or (":" in body and z[3:4] != ":"):
                     raise ValueError
-                hh, mm, ss = int(digits[0:2]), int(digits[2:4] or 0), int(digits[4:6] or 0)
+                hh, mm, ss = int(zdigits[0:2]), int(zdigits[2:4] or 0), int(zdigits[4:6] or 0)
                 off = timedelta(hours=hh, minutes=mm, seconds=ss)
                 zone = timezone(-off if z[0] == "-" else off)
                 value = value[want:]

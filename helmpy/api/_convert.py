@@ -48,7 +48,8 @@ def check_values(values: Mapping[str, Any]) -> dict[str, Any]:
             for key, item in value.items():
                 if not isinstance(key, str):
                     raise ValuesError(f"values: key {key!r} under {where or 'the top level'} is a "
-                                      f"{type(key).__name__}, not a string", hint="values are YAML maps: use string keys")
+                                      f"{type(key).__name__}, not a string",
+                                      hint="values are YAML maps: use string keys")
                 out[key] = plain(item, f"{where}.{key}" if where else key, depth + 1)
             return out
         if isinstance(value, (list, tuple)):

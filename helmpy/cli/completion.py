@@ -51,7 +51,8 @@ def revisions(ctx: click.Context, _param: click.Parameter, incomplete: str) -> l
 
     # with "--revision" still waiting for its value click leaves the parsed arguments in ctx.args
     typed = [a for a in ctx.args if not a.startswith("-")]
-    release = next((str(ctx.params[k]) for k in ("release_name", "name") if ctx.params.get(k)), typed[0] if typed else "")
+    release = next((str(ctx.params[k]) for k in ("release_name", "name") if ctx.params.get(k)),
+                   typed[0] if typed else "")
     ns = _root_value(ctx, "namespace", "HELMPY_NAMESPACE")
     return _plain(completion.revisions(release, incomplete, ns, **_cluster(ctx)))
 

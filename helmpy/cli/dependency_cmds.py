@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class DependencyGroup(AliasGroup):
-    aliases = {"up": "update"}
+    aliases: ClassVar[dict[str, str]] = {"up": "update"}
 
 
 @click.group(cls=DependencyGroup)

@@ -205,7 +205,8 @@ def _debug_callback(ctx: click.Context, _param: click.Parameter, value: bool) ->
 
 
 debug_option = click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
-                            callback=_debug_callback, help="Debug logs; tracebacks for internal errors; `template` prints what it rendered.")
+                            callback=_debug_callback,
+                            help="Debug logs; tracebacks for internal errors; `template` prints what it rendered.")
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 

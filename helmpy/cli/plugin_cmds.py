@@ -7,7 +7,7 @@ top-level group meets a name it does not know (no plugin directory is read for h
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -17,7 +17,8 @@ from helmpy.cli.repo_cmds import AliasGroup
 
 
 class PluginGroup(AliasGroup):
-    aliases = {"add": "install", "ls": "list", "rm": "uninstall", "remove": "uninstall", "up": "update"}
+    aliases: ClassVar[dict[str, str]] = {"add": "install", "ls": "list", "rm": "uninstall", "remove": "uninstall",
+                                         "up": "update"}
 
 
 def _reserved() -> frozenset[str]:
@@ -48,7 +49,8 @@ def plugin() -> None:
 @click.option("--version", default="", help="A git ref, or a version constraint over the repository's tags.")
 @click.option("--verify", type=click.BOOL, default=True, show_default=True, is_flag=False, flag_value=True,
               help="Check a .tgz plugin's .prov signature (--verify=false to skip; directories are never checked).")
-@click.option("--keyring", default=None, type=click.Path(), help="Public keys for --verify (default ~/.gnupg/pubring.gpg).")
+@click.option("--keyring", default=None, type=click.Path(),
+              help="Public keys for --verify (default ~/.gnupg/pubring.gpg).")
 @click.option("--ca-file", default="", help="Verify HTTPS registries and download servers with this CA bundle.")
 @click.option("--cert-file", default="", help="Identify to the registry or download server with this SSL certificate.")
 @click.option("--key-file", default="", help="Identify to the registry or download server with this SSL key.")

@@ -176,7 +176,8 @@ for _opt in reversed(upgrade_options):
 @click.option("--no-hooks", is_flag=True, help="Do not run hooks.")
 @click.option("--force", "--force-replace", "force", is_flag=True, help="Force object updates.")
 @click.option("--cleanup-on-fail", is_flag=True, help="Delete objects created by a failed rollback.")
-@click.option("--history-max", type=int, default=_history_max_default, show_default="10 (HELMPY_MAX_HISTORY, HELM_MAX_HISTORY)",
+@click.option("--history-max", type=int, default=_history_max_default,
+              show_default="10 (HELMPY_MAX_HISTORY, HELM_MAX_HISTORY)",
               help="Keep at most this many revisions (0 = no limit).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the plan first (what `helmpy diff rollback` shows).")
 @wait_for_jobs_option

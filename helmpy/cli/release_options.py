@@ -79,7 +79,8 @@ def cluster_options(f: F) -> F:
                              help="Cluster to talk to, e.g. local:/tmp/c.db (HELMPY_CLUSTER; default: "
                                   "kubeconfig, else the embedded cluster).")(decorated)
     decorated = click.option("-n", "--namespace", envvar=settings.names("NAMESPACE"), metavar="NS",
-                             help="Namespace of the release (HELMPY_NAMESPACE, HELM_NAMESPACE; default \"default\").")(decorated)
+                             help="Namespace of the release (HELMPY_NAMESPACE, HELM_NAMESPACE; "
+                                  "default \"default\").")(decorated)
     return debug_option(decorated)  # type: ignore[no-any-return]
 
 
@@ -222,7 +223,8 @@ def deploy_flags(flags: dict[str, Any], sources: dict[str, Any]) -> dict[str, An
                wait_for_jobs=flags["wait_for_jobs"], devel=flags["devel"], create_namespace=flags["create_namespace"],
                dry_run=dry_run_wanted(flags["dry_run"]), wait=waits(flags["wait"]),
                timeout=parse_duration(flags["timeout"]), rollback_on_failure=flags["atomic"],
-               description=flags["description"], skip_crds=flags["skip_crds"], skip_schema_validation=flags["skip_schema"],
+               description=flags["description"], skip_crds=flags["skip_crds"],
+               skip_schema_validation=flags["skip_schema"],
                take_ownership=flags["take_ownership"], no_hooks=flags["no_hooks"], labels=parse_labels(flags["labels"]),
                hide_secret=flags.get("hide_secret", False), force_conflicts=flags["force_conflicts"])
     if flags["chart_version"] is not None:

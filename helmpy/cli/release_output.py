@@ -103,7 +103,7 @@ def kubectl_table(headers: list[str], rows: list[list[str]]) -> str:
     """Go's tabwriter as kubectl sets it up (min width 6, padding 3, spaces); the last column is not padded."""
     lines = [headers, *rows]
     widths = [max(6, max(len(r[i]) for r in lines) + 3) for i in range(len(headers) - 1)]
-    return "".join("".join(c.ljust(w) for c, w in zip(r, widths)) + r[-1] + "\n" for r in lines)
+    return "".join("".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + r[-1] + "\n" for r in lines)
 LIST_HEADERS = ["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
 HISTORY_HEADERS = ["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION", "DESCRIPTION"]
 UNLIMITED = 1 << 30  # a column width cap that never cuts

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -22,14 +22,14 @@ from helmpy.cli.output import FORMATS, format_table, write
 class AliasGroup(click.Group):
     """A click group whose sub-commands have Helm's short aliases (``up``, ``ls``, ``rm``)."""
 
-    aliases: dict[str, str] = {}
+    aliases: ClassVar[dict[str, str]] = {}
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
 
 
 class RepoGroup(AliasGroup):
-    aliases = {"up": "update", "ls": "list", "rm": "remove"}
+    aliases: ClassVar[dict[str, str]] = {"up": "update", "ls": "list", "rm": "remove"}
 
 
 def tls_options(f: Callable[..., Any]) -> Callable[..., Any]:

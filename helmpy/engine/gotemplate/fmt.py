@@ -111,7 +111,7 @@ class _Printer:
             self.pad(quote(_rune(v), "'"))
         elif verb == "U":
             ch = _rune(v)
-            text = format_u(ch) if self.f.sharp else f"U+{v:04X}" if 0 <= v <= 0x10FFFF else f"U+{v:04X}"
+            text = format_u(ch) if self.f.sharp else f"U+{v:04X}"
             self.pad(text)
         else:
             self.bad_verb(verb, v)
@@ -136,9 +136,7 @@ class _Printer:
             text = " " + text
         elif not f.plus and text.startswith("+") and text != "+Inf":
             text = text[1:]
-        if text in ("+Inf", "-Inf", "NaN", " NaN", "+NaN"):
-            if text == "+Inf" and not (f.plus or f.space):
-                text = "+Inf" if f.plus else "+Inf"
+        if text in ("+Inf", "-Inf", "NaN", " NaN", "+NaN"):  # Go writes +Inf's sign even without a flag
             zero = f.zero
             f.zero = False
             self.pad(text)

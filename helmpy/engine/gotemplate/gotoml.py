@@ -2,8 +2,9 @@
 
 The encoder writes a map's plain keys first, then its tables, each group sorted; a table is ``[a.b]``
 indented two spaces per level below the top, an array whose every element is a map is ``[[key]]``
-blocks; nil map values are skipped (a nil in an array is an error); floats print in fixed notation with at least one decimal. Helm returns
-the encoder's error text as the result (``toml: top-level values must be Go maps or structs``).
+blocks; nil map values are skipped (a nil in an array is an error); floats print in fixed notation with at
+least one decimal. Helm returns the encoder's error text as the result (``toml: top-level values must be Go
+maps or structs``).
 """
 
 from __future__ import annotations

@@ -226,7 +226,8 @@ class NumberNode(Node):
     ``2i`` is only complex. ``text`` is the literal as written.
     """
 
-    __slots__ = ("text", "is_int", "is_uint", "is_float", "is_complex", "int64", "uint64", "float64", "complex128")
+    # in Go's field order: the parse-tree cache stores fields in this order (treecodec)
+    __slots__ = ("text", "is_int", "is_uint", "is_float", "is_complex", "int64", "uint64", "float64", "complex128")  # noqa: RUF023
     _fields = ("pos", *__slots__)
 
     def __init__(self, pos: int, text: str, is_int: bool = False, is_uint: bool = False, is_float: bool = False,
@@ -411,7 +412,8 @@ class Tree:
 
 
 # Go's unicode.IsSpace (the White_Space property), which bytes.TrimSpace strips.
-_GO_WHITE_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+_GO_WHITE_SPACE = ("\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+                   + "\u2028\u2029\u202f\u205f\u3000")
 
 
 def is_empty_tree(node: Node | None) -> bool:

@@ -44,7 +44,8 @@ def _parser_fingerprint() -> bytes:
     from helmpy import __version__
     from helmpy.engine.gotemplate import lexer, parser, strconv
 
-    return source_fingerprint([_STORE_FORMAT, __version__], (m.__file__ for m in (lexer, parser, n, strconv, treecodec)))
+    return source_fingerprint([_STORE_FORMAT, __version__],
+                              (m.__file__ for m in (lexer, parser, n, strconv, treecodec)))
 
 
 @functools.lru_cache(maxsize=8)

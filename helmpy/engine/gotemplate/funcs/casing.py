@@ -129,7 +129,8 @@ def kebabcase(s: str) -> str:
 
 @go(STR)
 def camelcase(s: str) -> str:
-    """``camelcase "http_server"`` is ``HttpServer`` (xstrings ``ToPascalCase``: connectors dropped, next letter upper)."""
+    """``camelcase "http_server"`` is ``HttpServer`` (xstrings ``ToPascalCase``: connectors dropped, next letter
+    upper)."""
     if not s:
         return ""
     out: list[str] = []

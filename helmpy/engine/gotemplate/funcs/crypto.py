@@ -122,7 +122,7 @@ def _pem_key(priv: object) -> str:
     from cryptography.hazmat.primitives import serialization as ser
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
-    if isinstance(priv, rsa.RSAPrivateKey) or isinstance(priv, (ec.EllipticCurvePrivateKey, dsa.DSAPrivateKey)):
+    if isinstance(priv, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, dsa.DSAPrivateKey)):
         fmt = ser.PrivateFormat.TraditionalOpenSSL
     else:
         fmt = ser.PrivateFormat.PKCS8

@@ -18,7 +18,7 @@ from helmpy.engine.gotemplate.funcs.errors import FuncError
 @go(MAP, STR)
 def get(d: dict[str, object], key: str) -> object:
     """``get D KEY``: the value, or ``""`` when the key is absent."""
-    return d[key] if key in d else ""
+    return d[key] if key in d else ""  # noqa: SIM401 - a nil map (a dict subclass) answers through __getitem__
 
 
 @go(MAP, STR, ANY)
@@ -99,11 +99,10 @@ def merge_into(dst: dict[str, object], src: dict[str, object], overwrite: bool) 
                 merge_into(dv, sv, overwrite)  # type: ignore[arg-type]
                 if not empty(dv):
                     continue
-        elif isinstance(sv, (list, tuple)):
-            if has and not empty(dv):
-                if overwrite:
-                    dst[key] = sv
-                continue
+        elif isinstance(sv, (list, tuple)) and has and not empty(dv):
+            if overwrite:
+                dst[key] = sv
+            continue
         if overwrite or not has or empty(dv):
             dst[key] = sv
 
@@ -174,7 +173,7 @@ def dig(*args: object) -> object:
     for k in path:
         if not isinstance(k, str):
             raise FuncError(f"interface conversion: interface {{}} is {_conv_name(k)}, not string", panic=True)
-    for i, k in enumerate(path):
+    for k in path:
         if not isinstance(d, dict) or type(d) is not dict:
             raise FuncError(f"interface conversion: interface {{}} is {_conv_name(d)}, not map[string]interface {{}}",
                             panic=True)

@@ -103,7 +103,7 @@ class _Decoder:
             return self.string()
         for word, val in (("true", True), ("false", False), ("null", None)):
             if c == word[0]:
-                for j, wc in enumerate(word):
+                for wc in word:
                     if self.i >= len(self.s):
                         raise JSONError("unexpected end of JSON input")
                     if self.s[self.i] != wc:

@@ -24,7 +24,8 @@ _FIXED = (("January", "January"), ("Jan", "Jan"), ("Monday", "Monday"), ("Mon", 
 
 
 def chunks(layout: str) -> list[tuple[str, str]]:
-    """Split a layout into ``(kind, text)``: kind is ``lit`` or the std chunk (``frac0:N``/``frac9:N`` for fractions)."""
+    """Split a layout into ``(kind, text)``: kind is ``lit`` or the std chunk (``frac0:N``/``frac9:N`` for
+    fractions)."""
     out: list[tuple[str, str]] = []
     i = 0
     lit_start = 0
@@ -42,9 +43,8 @@ def chunks(layout: str) -> list[tuple[str, str]]:
                 length = j - i
         elif c in "Z-":
             for z in _ZONES:
-                zz = z if c == "Z" else z
-                if layout.startswith(zz, i) and zz[0] == c:
-                    std, length = zz, len(zz)
+                if layout.startswith(z, i) and z[0] == c:
+                    std, length = z, len(z)
                     break
         else:
             for text, kind in _FIXED:
@@ -158,7 +158,8 @@ def parse_time(layout: str, value: str, local: tzinfo) -> datetime:
     def fail(elem: str, val: str, msg: str = "") -> ParseError:
         if msg:
             return ParseError(f"parsing time {_quote(orig)}{msg}")
-        return ParseError(f"parsing time {_quote(orig)} as {_quote(layout)}: cannot parse {_quote(val)} as {_quote(elem)}")
+        return ParseError(f"parsing time {_quote(orig)} as {_quote(layout)}: "
+                          f"cannot parse {_quote(val)} as {_quote(elem)}")
 
     def num(v: str, lo: int, hi: int, fixed: bool) -> tuple[int, str]:
         j = 0

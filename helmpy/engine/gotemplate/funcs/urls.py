@@ -17,13 +17,13 @@ def _split_url(v: str) -> dict[str, str]:
         i += 1
     if 0 < i < len(rest) and rest[i] == ":" and rest[0].isalpha():
         scheme, rest = rest[:i].lower(), rest[i + 1:]
-    rest, qsep, query = rest.partition("?")
+    rest, _, query = rest.partition("?")
     out = {"scheme": scheme, "host": "", "hostname": "", "path": "", "query": query, "opaque": "",
            "fragment": unquote(fragment), "userinfo": ""}
     if scheme and not rest.startswith("/"):
         out["opaque"] = rest
         return out
-    if rest.startswith("//") and (scheme or True):
+    if rest.startswith("//"):
         auth, slash, path = rest[2:].partition("/")
         path = slash + path
         userinfo, at, host = auth.rpartition("@")

@@ -70,21 +70,32 @@ def loaded(modules: set[str], banned: tuple[str, ...]) -> list[str]:
     return sorted(m for m in modules if any(m == b or m.startswith(b + ".") for b in banned))
 
 
-def test_version_imports_click_and_the_cli_core_only(tmp_path: Path) -> None:
-    modules = imported(tmp_path, "version")
-    assert sorted(m for m in modules if m.startswith("helmpy")) == [
-        "helmpy", "helmpy.cli", "helmpy.cli.main", "helmpy.cli.signals", "helmpy.errors",
-        "helmpy.gctune", "helmpy.settings"]  # the collector policy of a one-shot process (stdlib gc only); settings: HELMPY_DEBUG/HELM_DEBUG
-    assert loaded(modules, HEAVY + ("logging", "http", "ssl", "json", "tarfile")) == []
+def test_version_imports_neither_click_nor_typing(tmp_path: Path) -> None:
+    for args in (["version"], ["version", "--short"]):
+        modules = imported(tmp_path, *args)
+        # answered by helmpy/cli/fastpath.py: the interpreter's core, os and the entry point
+        assert sorted(m for m in modules if m.startswith("helmpy")) == [
+            "helmpy", "helmpy.cli", "helmpy.cli.fastpath", "helmpy.cli.main"], args
+        assert loaded(modules, HEAVY + ("click", "typing", "re", "enum", "logging", "http", "ssl", "json",
+                                        "tarfile", "pathlib")) == [], args
 
 
 def test_help_imports_no_heavy_module(tmp_path: Path) -> None:
     for args in (["--help"], ["pull", "--help"], ["template", "--help"], ["repo", "--help"]):
         modules = imported(tmp_path, *args)
         assert loaded(modules, HEAVY + ("http", "ssl", "helmpy.repo", "helmpy.action", "helmpy.chart")) == [], args
-    # the listing takes the summaries from LAZY_SUMMARIES: no command module is imported for it
-    assert sorted(m for m in imported(tmp_path, "--help") if m.startswith("helmpy.cli.")) == [
-        "helmpy.cli.main", "helmpy.cli.signals"]
+    # the listing takes the summaries from LAZY_SUMMARIES: no command module is imported for it (the first
+    # ``--help`` above built it with click and kept it)
+    (tmp_path / "again").mkdir()
+    assert sorted(m for m in imported(tmp_path / "again", "--help", env={**os.environ, "HELMPY_PARSE_CACHE": "0"})
+                  if m.startswith("helmpy.cli.")) == [
+        "helmpy.cli.fastpath", "helmpy.cli.main", "helmpy.cli.root", "helmpy.cli.signals"]
+    # later runs print the kept text: no click, no typing, no pathlib
+    kept = imported(tmp_path, "--help")
+    assert sorted(m for m in kept if m.startswith("helmpy")) == [
+        "helmpy", "helmpy.cli", "helmpy.cli.fastpath", "helmpy.cli.main", "helmpy.errors", "helmpy.limits",
+        "helmpy.paths", "helmpy.settings"]
+    assert loaded(kept, HEAVY + ("click", "typing", "re", "pathlib", "logging", "json")) == []
 
 
 def test_the_help_listing_summaries_are_the_commands_own() -> None:

@@ -133,7 +133,9 @@ def test_pull_url_without_repositories_uses_the_standard_library_http_client(tmp
     assert "http.client" in modules and "helmpy.repo.getter" in modules  # the download really ran
     # yaml stays: pull checks the archive's Chart.yaml before saving it
     assert loaded(modules, tuple(m for m in HEAVY if m != "yaml")) == []
-    assert loaded(modules, ("helmpy.repo.index", "helmpy.registry")) == []
+    assert loaded(modules, ("helmpy.repo.index", "helmpy.repo.cache", "helmpy.registry")) == []
+    # the host name reaches the resolver as ASCII bytes: no IDNA codec (and its stringprep tables) for it
+    assert loaded(modules, ("encodings.idna", "stringprep")) == []
 
 
 def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_path: Path) -> None:

@@ -16,18 +16,6 @@ if TYPE_CHECKING:  # the actions' own types only as annotations
 
 
 @dataclass(frozen=True)
-class TemplateResult:
-    """``template``: the rendered text (``helmpy template``'s stdout), or the files ``output_dir`` got."""
-
-    release_name: str
-    manifest: str
-    files: tuple[Path, ...]  #: with ``output_dir``, every file written (in order; a path may repeat)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"release_name": self.release_name, "manifest": self.manifest, "files": [str(p) for p in self.files]}
-
-
-@dataclass(frozen=True)
 class LintMessage:
     """One finding: ``[WARNING] templates/x.yaml: ...``."""
 

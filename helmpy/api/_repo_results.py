@@ -15,16 +15,6 @@ if TYPE_CHECKING:  # the actions' own types only as annotations
 
 
 @dataclass(frozen=True)
-class PullResult:
-    """``pull``: the saved archive, or with ``untar`` the chart directory."""
-
-    path: Path
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": str(self.path)}
-
-
-@dataclass(frozen=True)
 class PushResult(_Fields):
     """``push``: where the chart went; ``digest`` is the OCI manifest's (``""`` for a chart repository)."""
 

@@ -5,8 +5,9 @@ prints with (:mod:`helmpy.release.shapes`, ``HistoryEntry.to_dict``, ``Report.to
 that switches from ``helmpy ... -o json`` to the API reads the same document. The public fields are copies:
 changing them changes nothing stored.
 
-The classes live in three modules by family (release, chart, repository results), each imported on first use of
-one of its names here: ``helmpy template`` builds the chart family's few classes, not all two dozen.
+The classes live in modules by family (release, chart, repository results; ``template``'s and ``pull``'s each in
+one of its own), each imported on first use of one of its names here: ``helmpy template`` builds one dataclass,
+not all two dozen (a frozen dataclass is milliseconds of start-up).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ if TYPE_CHECKING:  # for type checkers; at run time :func:`__getattr__` imports 
     from helmpy.api._chart_results import LintMessage as LintMessage
     from helmpy.api._chart_results import LintResult as LintResult
     from helmpy.api._chart_results import PackageResult as PackageResult
-    from helmpy.api._chart_results import TemplateResult as TemplateResult
     from helmpy.api._chart_results import Verification as Verification
+    from helmpy.api._pull_result import PullResult as PullResult
     from helmpy.api._release_results import DiffResult as DiffResult
     from helmpy.api._release_results import DriftResult as DriftResult
     from helmpy.api._release_results import Hook as Hook
@@ -36,9 +37,9 @@ if TYPE_CHECKING:  # for type checkers; at run time :func:`__getattr__` imports 
     from helmpy.api._repo_results import HubChart as HubChart
     from helmpy.api._repo_results import IndexResult as IndexResult
     from helmpy.api._repo_results import Plugin as Plugin
-    from helmpy.api._repo_results import PullResult as PullResult
     from helmpy.api._repo_results import PushResult as PushResult
     from helmpy.api._repo_results import Repository as Repository
+    from helmpy.api._template_result import TemplateResult as TemplateResult
 
 
 _FAMILY = {
@@ -51,7 +52,7 @@ _FAMILY = {
     "DiffResult": "_release_results",
     "DriftResult": "_release_results",
     "ReleaseMetadata": "_release_results",
-    "TemplateResult": "_chart_results",
+    "TemplateResult": "_template_result",
     "LintMessage": "_chart_results",
     "ChartLint": "_chart_results",
     "LintResult": "_chart_results",
@@ -59,7 +60,7 @@ _FAMILY = {
     "CreateResult": "_chart_results",
     "Verification": "_chart_results",
     "Dependency": "_chart_results",
-    "PullResult": "_repo_results",
+    "PullResult": "_pull_result",
     "PushResult": "_repo_results",
     "Repository": "_repo_results",
     "ChartVersion": "_repo_results",

@@ -41,6 +41,8 @@ from helmpy.cli.main import main
 main()
 """
 
+# the API's result families: ``template`` and ``pull`` build their own one result class, not these
+RESULT_FAMILIES = ("helmpy.api._release_results", "helmpy.api._chart_results", "helmpy.api._repo_results")
 # what none of the small commands may import: the HTTP stack of requests, YAML/Jinja2 (only commands that
 # read charts or values), the Kubernetes client, crypto, RE2, the HTTP servers and the Go template engine
 HEAVY = ("requests", "urllib3", "charset_normalizer", "idna", "certifi", "yaml", "jinja2", "markupsafe", "kubernetes",
@@ -136,6 +138,7 @@ def test_pull_url_without_repositories_uses_the_standard_library_http_client(tmp
     assert loaded(modules, ("helmpy.repo.index", "helmpy.repo.cache", "helmpy.registry")) == []
     # the host name reaches the resolver as ASCII bytes: no IDNA codec (and its stringprep tables) for it
     assert loaded(modules, ("encodings.idna", "stringprep")) == []
+    assert "helmpy.api._pull_result" in modules and loaded(modules, RESULT_FAMILIES) == []
 
 
 def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_path: Path) -> None:
@@ -145,6 +148,7 @@ def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_pa
     modules = imported(tmp_path, "template", "rel", "web")
     assert "jinja2" in modules and "helmpy.engine.render" in modules  # it rendered
     assert loaded(modules, GO_ENGINE) == []
+    assert "helmpy.api._template_result" in modules and loaded(modules, RESULT_FAMILIES) == []
     assert loaded(modules, ("requests", "urllib3", "http", "ssl", "kubernetes", "cryptography", "re2", "cheroot",
                             "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []
     # run again: Chart.yaml, values.yaml and the rendered heads come from the parsed-inputs cache, so PyYAML is

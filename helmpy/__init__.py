@@ -13,7 +13,7 @@ Everything in ``__all__`` is imported on first use (so ``import helmpy`` - and t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # typing is imported by the modules that need it, not by ``helmpy version``
 
 __version__ = "0.1.0"
 
@@ -37,6 +37,8 @@ _ERRORS = ("ArchiveError", "ChangesFound", "ChartError", "ChartNotFoundError", "
 __all__ = ["__version__", *_API, *_ERRORS]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from helmpy.api import (
         ChartLint,
         ChartVersion,

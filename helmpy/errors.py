@@ -1,13 +1,14 @@
 """Every exception helmpy raises on purpose lives here.
 
-The CLI maps these to one line on stderr and an exit code (see ``helmpy/cli/main.py``); anything
+The CLI maps these to one line on stderr and an exit code (see ``helmpy/cli/root.py``); anything
 else is a bug and only shows a traceback under ``--debug``.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # typing is not needed at run time (``helmpy --help`` does without it)
 
 if TYPE_CHECKING:
     from helmpy.api import results

@@ -1,37 +1,59 @@
 """Where helmpy keeps its files: XDG directories, overridden like Helm's (``HELMPY_*``, else ``HELM_*``; see
-:mod:`helmpy.settings`)."""
+:mod:`helmpy.settings`).
+
+:mod:`pathlib` is imported on the first call that returns a :class:`~pathlib.Path`: the ``*_dir`` functions
+(plain strings) serve the start-up path of ``helmpy --help`` (:mod:`helmpy.cli.fastpath`), which does without it.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from helmpy import settings
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def _xdg(var: str, fallback: str) -> Path:
-    value = settings.environ().get(var)
-    return Path(value) if value else Path.home() / fallback
+
+def _path(text: str) -> Path:
+    from pathlib import Path
+
+    return Path(text)
+
+
+def _home_dir(key: str, xdg: str, fallback: str) -> str:
+    """``HELMPY_<key>`` / ``HELM_<key>``, else ``$<xdg>/helmpy`` (``$<xdg>`` unset: ``~/<fallback>``)."""
+    value = settings.get(key)
+    if value:
+        return value
+    base = settings.environ().get(xdg) or os.path.join(os.path.expanduser("~"), fallback)
+    return os.path.join(base, "helmpy")
 
 
 def _setting(key: str) -> Path | None:
     value = settings.get(key)
-    return Path(value) if value else None
+    return _path(value) if value else None
 
 
 def config_home() -> Path:
     """``HELMPY_CONFIG_HOME`` / ``HELM_CONFIG_HOME``, else ``$XDG_CONFIG_HOME/helmpy``."""
-    return _setting("CONFIG_HOME") or _xdg("XDG_CONFIG_HOME", ".config") / "helmpy"
+    return _path(_home_dir("CONFIG_HOME", "XDG_CONFIG_HOME", ".config"))
+
+
+def cache_home_dir() -> str:
+    """:func:`cache_home` as a string."""
+    return _home_dir("CACHE_HOME", "XDG_CACHE_HOME", ".cache")
 
 
 def cache_home() -> Path:
     """``HELMPY_CACHE_HOME`` / ``HELM_CACHE_HOME``, else ``$XDG_CACHE_HOME/helmpy``."""
-    return _setting("CACHE_HOME") or _xdg("XDG_CACHE_HOME", ".cache") / "helmpy"
+    return _path(cache_home_dir())
 
 
 def data_home() -> Path:
     """``HELMPY_DATA_HOME`` / ``HELM_DATA_HOME``, else ``$XDG_DATA_HOME/helmpy``."""
-    return _setting("DATA_HOME") or _xdg("XDG_DATA_HOME", ".local/share") / "helmpy"
+    return _path(_home_dir("DATA_HOME", "XDG_DATA_HOME", ".local/share"))
 
 
 def repository_config() -> Path:
@@ -62,7 +84,7 @@ def registry_config() -> Path:
 def docker_config() -> Path:
     """Docker's own config.json (``DOCKER_CONFIG`` names its directory), read as a credentials fallback."""
     override = settings.environ().get("DOCKER_CONFIG")
-    return (Path(override) if override else Path.home() / ".docker") / "config.json"
+    return _path(override or os.path.join(os.path.expanduser("~"), ".docker")) / "config.json"
 
 
 def known_blobs_file() -> Path:
@@ -73,6 +95,23 @@ def known_blobs_file() -> Path:
 def plugin_dirs() -> list[Path]:
     """Where plugins live: ``HELMPY_PLUGINS``, else ``HELM_PLUGINS`` (both a path list, like Helm's), else
     ``<data home>/plugins``. The first directory is where ``plugin install`` puts new plugins."""
+    return [_path(d) for d in plugin_dir_names()]
+
+
+def plugin_dir_names() -> list[str]:
+    """:func:`plugin_dirs` as strings."""
     raw = settings.get("PLUGINS") or ""
-    dirs = [Path(p) for p in raw.split(os.pathsep) if p]
-    return dirs or [data_home() / "plugins"]
+    return [p for p in raw.split(os.pathsep) if p] or [
+        os.path.join(_home_dir("DATA_HOME", "XDG_DATA_HOME", ".local/share"), "plugins")]
+
+
+def plugins_installed() -> bool:
+    """True when some plugin directory holds a ``*/plugin.yaml`` (a few stat calls; nothing is parsed)."""
+    for directory in plugin_dir_names():
+        try:
+            entries = os.listdir(directory)
+        except OSError:
+            continue
+        if any(os.path.isfile(os.path.join(directory, e, "plugin.yaml")) for e in entries):
+            return True
+    return False

@@ -18,9 +18,12 @@ process it starts (a plugin, a post-renderer) gets that environment explicitly (
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from contextvars import ContextVar
 from types import MappingProxyType
+
+TYPE_CHECKING = False  # typing and collections are not needed at run time (``helmpy version`` does without them)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 PREFIX = "HELMPY_"
 HELM_PREFIX = "HELM_"

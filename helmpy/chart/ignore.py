@@ -11,22 +11,65 @@ import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from helmpy.errors import IgnoreRuleError
 
 DEFAULT_RULE = "templates/.?*"
 
 
+_GLOB_SYNTAX = frozenset("*?[\\")
+
+
+class _Matcher(Protocol):
+    def match(self, target: str) -> object: ...
+
+
+class _Literal:
+    """A rule without glob syntax (``.DS_Store``, ``.git``): what ``^text$`` matches, with no regex compiled."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def match(self, target: str) -> bool:
+        return target in (self.text, self.text + "\n")  # ``$`` also matches before a final newline
+
+
+class _Suffix:
+    """A ``*<text>`` rule (``*.swp``, ``*~``): what ``^[^/]*<text>$`` matches, with no regex compiled."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def match(self, target: str) -> bool:
+        return any(target.endswith(end) and "/" not in target[:len(target) - len(end)]
+                   for end in (self.text, self.text + "\n"))
+
+
 @dataclass
 class _Rule:
     raw: str
-    pattern: re.Pattern[str]
+    pattern: _Matcher
     negate: bool
     must_dir: bool
     full_path: bool
 
 
-def _compile(glob: str, where: str) -> re.Pattern[str]:
+def _compile(glob: str, where: str) -> _Matcher:
+    """The matcher of ``glob``: a string comparison for the common literal and ``*.ext`` rules (a created
+    chart's .helmignore has only those; compiling them was most of a small chart's load), else its regex."""
+    if not _GLOB_SYNTAX.intersection(glob):
+        return _Literal(glob)
+    if glob.startswith("*") and not _GLOB_SYNTAX.intersection(glob[1:]) and "/" not in glob:
+        return _Suffix(glob[1:])
+    return _regex(glob, where)
+
+
+def _regex(glob: str, where: str) -> re.Pattern[str]:
     # fnmatch.translate lets "*" cross "/", Go's filepath.Match does not: build our own.
     out = []
     i = 0

@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from helmpy import settings
-from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
 from helmpy.cli.options import (
     install_only_options,
     post_renderer_options,
@@ -17,6 +16,7 @@ from helmpy.cli.options import (
     values_options,
     verify_options,
 )
+from helmpy.cli.root import CONTEXT_SETTINGS, debug_enabled, debug_option
 from helmpy.errors import HelmpyError, LintError, UsageError
 
 

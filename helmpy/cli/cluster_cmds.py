@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from helmpy.cli.main import debug_option
+from helmpy.cli.root import debug_option
 from helmpy.errors import UsageError
 from helmpy.server.limits import KUBE_API_LIMITS
 

@@ -139,7 +139,7 @@ def attach(cmd: click.Command, parent: str = "") -> None:
 def plugin_candidates(ctx: click.Context, plugin: Any, incomplete: str) -> list[CompletionItem]:
     """The words after ``helmpy PLUGIN``: what completion.yaml and plugin.complete offer (helmpy/plugin/completion.py),
     helmpy's global flags offered for a ``-`` word as Helm offers its own."""
-    from helmpy.cli.main import _global_options
+    from helmpy.cli.root import _global_options
     from helmpy.plugin.completion import Flag, complete
 
     typed = [*(ctx.params.get("args") or ()), *ctx.args]

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import click
 
-from helmpy.cli.main import debug_option
 from helmpy.cli.options import remote_options
 from helmpy.cli.output import format_table
 from helmpy.cli.repo_cmds import AliasGroup
+from helmpy.cli.root import debug_option
 
 if TYPE_CHECKING:
     from helmpy.action.chartref import RemoteOptions

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from helmpy.cli.main import CONTEXT_SETTINGS, debug_option
 from helmpy.cli.options import post_renderer_options, remote_options, values_options, verify_options
 from helmpy.cli.release_options import (
     apply_options,
@@ -24,6 +23,7 @@ from helmpy.cli.release_options import (
     upgrade_flags,
     upgrade_options,
 )
+from helmpy.cli.root import CONTEXT_SETTINGS, debug_option
 from helmpy.errors import ChangesFound, UsageError
 
 if TYPE_CHECKING:

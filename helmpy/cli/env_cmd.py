@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from helmpy.cli.main import CONTEXT_SETTINGS, debug_option
+from helmpy.cli.root import CONTEXT_SETTINGS, debug_option
 
 
 @click.command("env", context_settings=CONTEXT_SETTINGS)

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from helmpy.cli.main import debug_option
 from helmpy.cli.options import remote_options
+from helmpy.cli.root import debug_option
 from helmpy.errors import UsageError
 
 

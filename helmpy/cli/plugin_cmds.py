@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 
 import click
 
-from helmpy.cli.main import debug_option
 from helmpy.cli.output import format_table
 from helmpy.cli.repo_cmds import AliasGroup
+from helmpy.cli.root import debug_option
 
 
 class PluginGroup(AliasGroup):
@@ -22,7 +22,7 @@ class PluginGroup(AliasGroup):
 
 
 def _reserved() -> frozenset[str]:
-    from helmpy.cli.main import ALIASES, LAZY_COMMANDS, cli
+    from helmpy.cli.root import ALIASES, LAZY_COMMANDS, cli
 
     return frozenset({*LAZY_COMMANDS, *cli.commands, *ALIASES, "help"})
 

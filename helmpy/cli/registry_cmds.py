@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from helmpy.cli.main import debug_option
+from helmpy.cli.root import debug_option
 
 
 @click.group()

@@ -13,7 +13,6 @@ import click
 
 from helmpy import settings
 from helmpy.cli.duration import parse_duration
-from helmpy.cli.main import CONTEXT_SETTINGS, debug_enabled, debug_option
 from helmpy.cli.options import post_renderer_options, remote_options, values_options, verify_options
 from helmpy.cli.output import FORMATS, format_table, output_option, write
 from helmpy.cli.release_options import (
@@ -35,6 +34,7 @@ from helmpy.cli.release_options import (
     waits,
     wrap_failure,
 )
+from helmpy.cli.root import CONTEXT_SETTINGS, debug_enabled, debug_option
 from helmpy.errors import HelmpyError, UsageError
 
 if TYPE_CHECKING:

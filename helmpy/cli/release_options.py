@@ -16,8 +16,8 @@ import click
 
 from helmpy import settings
 from helmpy.cli.duration import parse_duration
-from helmpy.cli.main import debug_option
 from helmpy.cli.output import output_option
+from helmpy.cli.root import debug_option
 from helmpy.errors import HelmpyError, UsageError
 
 if TYPE_CHECKING:

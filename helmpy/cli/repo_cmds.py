@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 import click
 
 from helmpy.cli.duration import parse_duration
-from helmpy.cli.main import debug_option
 from helmpy.cli.output import FORMATS, format_table, write
+from helmpy.cli.root import debug_option
 
 
 class AliasGroup(click.Group):

@@ -25,6 +25,7 @@ from helmpy.redact import redact_headers, redact_url
 
 if TYPE_CHECKING:
     import http.client
+    import socket
     import ssl
 
 logger = logging.getLogger(__name__)
@@ -170,6 +171,18 @@ def _proxy_for(scheme: str, host: str) -> str:
     return proxy if "://" in proxy else f"http://{proxy}"
 
 
+def _open_socket(address: tuple[str, int], timeout: float | None,
+                 source_address: tuple[str, int] | None = None) -> socket.socket:
+    """``socket.create_connection`` with an ASCII host name passed as bytes: the resolver call then skips the
+    ``idna`` codec, which a ``str`` host always goes through (importing ``encodings.idna`` and ``stringprep``,
+    a few milliseconds of every download's start-up). A non-ASCII name still goes through IDNA."""
+    import socket
+
+    host, port = address
+    name: str | bytes = host.encode("ascii") if host.isascii() else host
+    return socket.create_connection((name, port), timeout, source_address)  # type: ignore[arg-type]
+
+
 def _describe(err: Exception) -> str:
     """The root cause of a transport error, in a few words."""
     import socket
@@ -302,6 +315,7 @@ class Getter:
                                                context=_tls_context(options))
         else:
             conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=options.timeout)
+        conn._create_connection = _open_socket  # type: ignore[attr-defined]  # http.client's own hook for this
         self._busy.add(conn)
         return conn, key, target, False, extra
 

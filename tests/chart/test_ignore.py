@@ -6,6 +6,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helmpy.chart.ignore import IgnoreRules
 from helmpy.chart.loader import load, walk_dir
@@ -66,3 +68,15 @@ def test_same_files_as_helm_package(tmp_path, helm, ignore):
 def test_double_star_is_rejected_with_the_file_and_line(tmp_path):
     with pytest.raises(HelmpyError, match=r"\*\*"):
         IgnoreRules.parse("ok\ndocs/**/x\n", str(tmp_path / ".helmignore"))
+
+
+# globs of the shapes matched without a regex (literal names, ``*<suffix>``) and a few with glob syntax, over a
+# small alphabet so that matches happen; the targets include "/" and a final newline (``$`` matches before it)
+_GLOB_CHARS = st.sampled_from(["a", "b", ".", "~", "-", "/", "*", "?", "\n"])
+
+
+@given(glob=st.text(_GLOB_CHARS, min_size=1, max_size=6), target=st.text(_GLOB_CHARS, max_size=8))
+def test_rules_matched_without_a_regex_match_what_their_regex_matches(glob: str, target: str) -> None:
+    from helmpy.chart.ignore import _compile, _regex
+
+    assert bool(_compile(glob, "t").match(target)) == bool(_regex(glob, "t").match(target)), (glob, target)

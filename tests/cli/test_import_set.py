@@ -41,6 +41,8 @@ from helmpy.cli.main import main
 main()
 """
 
+# the API's result families: ``template`` and ``pull`` build their own one result class, not these
+RESULT_FAMILIES = ("helmpy.api._release_results", "helmpy.api._chart_results", "helmpy.api._repo_results")
 # what none of the small commands may import: the HTTP stack of requests, YAML/Jinja2 (only commands that
 # read charts or values), the Kubernetes client, crypto, RE2, the HTTP servers and the Go template engine
 HEAVY = ("requests", "urllib3", "charset_normalizer", "idna", "certifi", "yaml", "jinja2", "markupsafe", "kubernetes",
@@ -70,21 +72,32 @@ def loaded(modules: set[str], banned: tuple[str, ...]) -> list[str]:
     return sorted(m for m in modules if any(m == b or m.startswith(b + ".") for b in banned))
 
 
-def test_version_imports_click_and_the_cli_core_only(tmp_path: Path) -> None:
-    modules = imported(tmp_path, "version")
-    assert sorted(m for m in modules if m.startswith("helmpy")) == [
-        "helmpy", "helmpy.cli", "helmpy.cli.main", "helmpy.cli.signals", "helmpy.errors",
-        "helmpy.gctune", "helmpy.settings"]  # the collector policy of a one-shot process (stdlib gc only); settings: HELMPY_DEBUG/HELM_DEBUG
-    assert loaded(modules, HEAVY + ("logging", "http", "ssl", "json", "tarfile")) == []
+def test_version_imports_neither_click_nor_typing(tmp_path: Path) -> None:
+    for args in (["version"], ["version", "--short"]):
+        modules = imported(tmp_path, *args)
+        # answered by helmpy/cli/fastpath.py: the interpreter's core, os and the entry point
+        assert sorted(m for m in modules if m.startswith("helmpy")) == [
+            "helmpy", "helmpy.cli", "helmpy.cli.fastpath", "helmpy.cli.main"], args
+        assert loaded(modules, HEAVY + ("click", "typing", "re", "enum", "logging", "http", "ssl", "json",
+                                        "tarfile", "pathlib")) == [], args
 
 
 def test_help_imports_no_heavy_module(tmp_path: Path) -> None:
     for args in (["--help"], ["pull", "--help"], ["template", "--help"], ["repo", "--help"]):
         modules = imported(tmp_path, *args)
         assert loaded(modules, HEAVY + ("http", "ssl", "helmpy.repo", "helmpy.action", "helmpy.chart")) == [], args
-    # the listing takes the summaries from LAZY_SUMMARIES: no command module is imported for it
-    assert sorted(m for m in imported(tmp_path, "--help") if m.startswith("helmpy.cli.")) == [
-        "helmpy.cli.main", "helmpy.cli.signals"]
+    # the listing takes the summaries from LAZY_SUMMARIES: no command module is imported for it (the first
+    # ``--help`` above built it with click and kept it)
+    (tmp_path / "again").mkdir()
+    assert sorted(m for m in imported(tmp_path / "again", "--help", env={**os.environ, "HELMPY_PARSE_CACHE": "0"})
+                  if m.startswith("helmpy.cli.")) == [
+        "helmpy.cli.fastpath", "helmpy.cli.main", "helmpy.cli.root", "helmpy.cli.signals"]
+    # later runs print the kept text: no click, no typing, no pathlib
+    kept = imported(tmp_path, "--help")
+    assert sorted(m for m in kept if m.startswith("helmpy")) == [
+        "helmpy", "helmpy.cli", "helmpy.cli.fastpath", "helmpy.cli.main", "helmpy.errors", "helmpy.limits",
+        "helmpy.paths", "helmpy.settings"]
+    assert loaded(kept, HEAVY + ("click", "typing", "re", "pathlib", "logging", "json")) == []
 
 
 def test_the_help_listing_summaries_are_the_commands_own() -> None:
@@ -122,7 +135,10 @@ def test_pull_url_without_repositories_uses_the_standard_library_http_client(tmp
     assert "http.client" in modules and "helmpy.repo.getter" in modules  # the download really ran
     # yaml stays: pull checks the archive's Chart.yaml before saving it
     assert loaded(modules, tuple(m for m in HEAVY if m != "yaml")) == []
-    assert loaded(modules, ("helmpy.repo.index", "helmpy.registry")) == []
+    assert loaded(modules, ("helmpy.repo.index", "helmpy.repo.cache", "helmpy.registry")) == []
+    # the host name reaches the resolver as ASCII bytes: no IDNA codec (and its stringprep tables) for it
+    assert loaded(modules, ("encodings.idna", "stringprep")) == []
+    assert "helmpy.api._pull_result" in modules and loaded(modules, RESULT_FAMILIES) == []
 
 
 def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_path: Path) -> None:
@@ -132,6 +148,7 @@ def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_pa
     modules = imported(tmp_path, "template", "rel", "web")
     assert "jinja2" in modules and "helmpy.engine.render" in modules  # it rendered
     assert loaded(modules, GO_ENGINE) == []
+    assert "helmpy.api._template_result" in modules and loaded(modules, RESULT_FAMILIES) == []
     assert loaded(modules, ("requests", "urllib3", "http", "ssl", "kubernetes", "cryptography", "re2", "cheroot",
                             "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []
     # run again: Chart.yaml, values.yaml and the rendered heads come from the parsed-inputs cache, so PyYAML is

@@ -5,6 +5,7 @@ Each name is imported on first use, so a command going through the API loads onl
 
 from __future__ import annotations
 
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,7 +51,24 @@ __all__ = ["ChartLint", "ChartVersion", "Client", "CreateResult", "Dependency", 
 __all__ += ["DriftResult", "Operation", "ReleaseMetadata"]
 
 
+class _Deferred(types.ModuleType):
+    """What ``from helmpy.api import results`` (at the top of the method modules) binds while
+    :mod:`helmpy.api.results` is not imported yet: that module, imported on its first attribute use (under the
+    import lock, so threads are safe). Building a :class:`Client` then builds none of the two dozen result
+    dataclasses, and ``pull``/``push`` (whose results live in :mod:`helmpy.api._transfers`) never do."""
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
+_results = _Deferred(f"{__name__}.results")
+
+
 def __getattr__(name: str) -> Any:
+    if name == "results":  # not imported yet (importing it makes it a plain attribute of this package)
+        return _results
     if name == "Client":
         from helmpy.api.client import Client
 

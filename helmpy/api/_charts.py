@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from helmpy.api import results
 from helmpy.api._convert import chart_source_of, post_renderer_of, remote_of, remote_with, values_of
 from helmpy.api._session import Session, Timeout
+from helmpy.api._transfers import PullResult, PushResult
 from helmpy.api.flags import ChartFlags, RemoteFlags, TemplateFlags, ValuesFlags, check
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ class ChartMethods:
         return results.CreateResult(out.path, tuple(out.overwritten))
 
     def pull(self, chart: str, *, destination: PathLike = ".", untar: bool = False, untardir: PathLike = ".",
-             prov: bool = False, timeout: Timeout = 120.0, **flags: Unpack[ChartFlags]) -> results.PullResult:
+             prov: bool = False, timeout: Timeout = 120.0, **flags: Unpack[ChartFlags]) -> PullResult:
         """Download ``chart`` (``repo/chart``, a URL, ``oci://...``, or ``repo=URL`` and a name) into
         ``destination`` (``helmpy pull``); ``verify=True`` checks its provenance first."""
         from helmpy.action.pull import PullOptions, pull
@@ -171,10 +172,10 @@ class ChartMethods:
                            keyring=os.fspath(keyring) if keyring is not None else None, repo_url=flags.get("repo"),
                            remote=remote)
         with self._session.scope():
-            return results.PullResult(pull(chart, opts, self._session.notice, self._session.progress))
+            return PullResult(pull(chart, opts, self._session.notice, self._session.progress))
 
     def push(self, chart: PathLike, remote: str, *, force: bool = False, timeout: Timeout = 120.0,
-             **flags: Unpack[RemoteFlags]) -> results.PushResult:
+             **flags: Unpack[RemoteFlags]) -> PushResult:
         """Upload a packaged chart to ``oci://host/path`` or to a ChartMuseum repository (a configured name or
         its URL) (``helmpy push``)."""
         check(flags, RemoteFlags, "push")
@@ -184,7 +185,7 @@ class ChartMethods:
                 from helmpy.registry.push import push_chart
 
                 pushed = push_chart(Path(chart), remote, options.registry_options(), self._session.progress)
-                return results.PushResult(str(pushed.ref), pushed.digest)
+                return PushResult(str(pushed.ref), pushed.digest)
             from helmpy.action.repo import PushOptions
             from helmpy.action.repo import push as push_repo
 
@@ -193,7 +194,7 @@ class ChartMethods:
                 cert_file=options.cert_file, key_file=options.key_file,
                 insecure_skip_tls_verify=options.insecure_skip_tls_verify, force=force, timeout=options.timeout),
                 self._session.notice)
-        return results.PushResult(remote, "")
+        return PushResult(remote, "")
 
     # --- dependencies -------------------------------------------------------------------------------------
     def dependency_update(self, chart: PathLike, *, skip_refresh: bool = False,

@@ -9,11 +9,14 @@ changing them changes nothing stored.
 from __future__ import annotations
 
 import copy
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from helmpy.api._transfers import PullResult as PullResult  # pull/push build only their own two (see there)
+from helmpy.api._transfers import PushResult as PushResult
+from helmpy.api._transfers import _Fields
 
 if TYPE_CHECKING:  # the release model only as annotations: chart commands (``template``) never import it
     from helmpy.action.get import Metadata
@@ -24,14 +27,6 @@ if TYPE_CHECKING:  # the release model only as annotations: chart commands (``te
     from helmpy.release import model
     from helmpy.release.model import Status
     from helmpy.repo import hub, provenance
-
-
-class _Fields:
-    """``to_dict()`` of a result whose fields are its JSON document, in field order (``repo list -o json``'s
-    ``{"name", "url"}``, ``search repo``'s ``{"name", "version", "app_version", "description"}``)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
 
 
 @dataclass(frozen=True)
@@ -267,24 +262,6 @@ class PackageResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "prov_path": str(self.prov_path) if self.prov_path else None}
-
-
-@dataclass(frozen=True)
-class PullResult:
-    """``pull``: the saved archive, or with ``untar`` the chart directory."""
-
-    path: Path
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": str(self.path)}
-
-
-@dataclass(frozen=True)
-class PushResult(_Fields):
-    """``push``: where the chart went; ``digest`` is the OCI manifest's (``""`` for a chart repository)."""
-
-    reference: str
-    digest: str
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,16 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from helmpy import paths
 from helmpy.errors import DownloadError
 from helmpy.fsutil import atomic_write, safe_base_name, shown
-from helmpy.repo.cache import CachedIndex, index_url, parse_index
 from helmpy.repo.getter import CHART_ACCEPT, Getter, GetterOptions
+
+if TYPE_CHECKING:  # the index cache only where an index is fetched: ``pull oci://`` never loads it
+    from helmpy.repo.cache import CachedIndex
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +109,8 @@ def _prov_url(chart_url: str) -> str:
 def fetch_index(repo_url: str, options: GetterOptions | None = None, getter: Getter | None = None
                 ) -> tuple[bytes, CachedIndex]:
     """Download and parse ``<repo_url>/index.yaml``; a malformed index is an error."""
+    from helmpy.repo.cache import index_url, parse_index
+
     url = index_url(repo_url)
     own = getter is None
     getter = getter or Getter()

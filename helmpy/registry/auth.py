@@ -59,8 +59,12 @@ class Authenticator:
     _granted: dict[str, set[str]] = field(default_factory=dict)  # the scopes each token was asked for
 
     def header(self, scope: str) -> dict[str, str]:
-        if scope in self._tokens:
-            return {"Authorization": f"Bearer {self._tokens[scope]}"}
+        token = self._tokens.get(scope)
+        if token is None and scope:  # a token asked for all of this scope and more (a mount's) serves it too
+            wanted = set(scope.split())
+            token = next((self._tokens[s] for s, asked in self._granted.items() if wanted <= asked), None)
+        if token is not None:
+            return {"Authorization": f"Bearer {token}"}
         if self._basic:
             return {"Authorization": _basic(self.credential)}
         return {}

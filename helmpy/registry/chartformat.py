@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from helmpy.errors import RegistryError
 from helmpy.registry.reference import check_digest
@@ -34,8 +33,7 @@ _VERSION = "org.opencontainers.image.version"
 _IMMUTABLE = (_VERSION, _TITLE)
 
 
-@dataclass(frozen=True)
-class Descriptor:
+class Descriptor(NamedTuple):
     media_type: str
     digest: str
     size: int
@@ -54,12 +52,12 @@ def describe(media_type: str, data: bytes) -> Descriptor:
 
 def config_blob(meta: Metadata) -> bytes:
     """``json.Marshal(chart.Metadata)``: Go field order, omitempty, map keys sorted."""
-    from helmpy.repo.resolver import go_json
+    from helmpy import gojson
 
     doc = meta.to_dict()
     if "annotations" in doc:
         doc["annotations"] = dict(sorted(doc["annotations"].items()))
-    return go_json(doc).encode("utf-8")
+    return gojson.dumps(doc).encode("utf-8")
 
 
 def rfc3339(timestamp: float) -> str:
@@ -102,13 +100,13 @@ def oci_annotations(meta: Metadata, created: str) -> dict[str, str]:
 
 def manifest(config: Descriptor, layers: list[Descriptor], notes: dict[str, str]) -> bytes:
     """``json.Marshal(ocispec.Manifest{...})`` as Helm fills it (no top-level mediaType)."""
-    from helmpy.repo.resolver import go_json
+    from helmpy import gojson
 
     doc: dict[str, Any] = {"schemaVersion": 2, "config": config.to_dict(),
                            "layers": [d.to_dict() for d in sorted(layers, key=lambda d: d.digest)]}
     if notes:
         doc["annotations"] = dict(sorted(notes.items()))
-    return go_json(doc).encode("utf-8")
+    return gojson.dumps(doc).encode("utf-8")
 
 
 def parse_json(data: bytes, where: str) -> dict[str, Any]:
@@ -136,8 +134,7 @@ def _descriptor(raw: Any, where: str) -> Descriptor:
     return Descriptor(media_type, check_digest(digest, where), size)
 
 
-@dataclass(frozen=True)
-class ChartManifest:
+class ChartManifest(NamedTuple):
     """What pull needs from a manifest."""
 
     config: Descriptor

@@ -14,9 +14,8 @@ import base64
 import binascii
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from helmpy import limits, paths
 from helmpy.errors import RegistryError
@@ -29,8 +28,7 @@ _DOCKER_HUB = ("docker.io", "registry-1.docker.io", "index.docker.io")
 _DOCKER_HUB_KEY = "https://index.docker.io/v1/"
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(NamedTuple):
     """A username and password (or, with username ``<token>``, an identity token)."""
 
     username: str = ""

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from helmpy import limits
 from helmpy.errors import RegistryError
@@ -94,8 +94,7 @@ def is_cached(path: Path, desc: chartformat.Descriptor) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Pulled:
+class Pulled(NamedTuple):
     """A verified chart from a registry, stored in the content cache."""
 
     path: Path

@@ -1,8 +1,8 @@
 """``push CHART.tgz oci://host/path``: upload a chart as Helm does, to ``host/path/<name>:<version>``.
 
-Blobs go first (each skipped when a ``HEAD`` finds it already there), the manifest last: the tag only
-appears once every blob it names is stored, so a push that dies halfway leaves no chart a pull can see,
-and the next push completes it.
+Blobs go first (a large one skipped when a ``HEAD`` finds it already there, see :data:`PROBE_ABOVE`), the
+manifest last: the tag only appears once every blob it names is stored, so a push that dies halfway leaves
+no chart a pull can see, and the next push completes it.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from helmpy.errors import ChartNotFoundError, RegistryError
 from helmpy.registry import chartformat, mounts, reference
@@ -24,8 +23,17 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class PushResult:
+#: A blob is looked for first (``HEAD``, and not sent when the repository has it) when the hints
+#: (:mod:`helmpy.registry.mounts`) say the repository holds it, or when it is larger than this (bytes) and no
+#: other repository is known to hold it. Otherwise a mount is asked for when another repository holds it (its
+#: answer says whether the blob is there, or opens the upload), else the blob goes straight to an upload
+#: (``POST`` + ``PUT``; a registry stores a blob it already has as it is): a chart's config and most chart
+#: archives are smaller, so a new push makes one request fewer per blob, and at most this many bytes are
+#: sent again when the hints did not know the repository had them.
+PROBE_ABOVE = 256 * 1024
+
+
+class PushResult(NamedTuple):
     ref: Reference
     digest: str  # the manifest's
     manifest: bytes
@@ -45,8 +53,7 @@ def _read_archive(archive: Path) -> bytes:
     return archive.read_bytes()
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(NamedTuple):
     """What a push sends: the manifest and its blobs (config first), for chart ``name`` ``version``."""
 
     manifest: bytes
@@ -101,7 +108,10 @@ def push_chart(archive: Path, destination: str, options: RegistryOptions,
     known = mounts.known(ref.registry)
     with RegistryClient(ref.registry, options) as client:
         for desc, data in art.blobs:
-            if client.has_blob(ref.repository, desc.digest):
+            holders = known.get(desc.digest, [])
+            mountable = any(r != ref.repository for r in holders)  # a mount's answer says whether it is there
+            probe = ref.repository in holders or (desc.size > PROBE_ABOVE and not mountable)
+            if probe and client.has_blob(ref.repository, desc.digest):
                 logger.debug("blob exists digest=%s", desc.digest)
                 continue
             mounted, session = _try_mount(client, ref.repository, desc.digest, known)

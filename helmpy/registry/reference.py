@@ -8,7 +8,7 @@ tags listed by a registry are turned back (``_`` -> ``+``) and only strict SemVe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from helmpy.errors import RegistryError
 from helmpy.lazyre import LazyPattern
@@ -50,9 +50,9 @@ def check_tag(tag: str, where: str) -> str:
     return tag
 
 
-@dataclass(frozen=True)
-class Reference:
-    """One artifact (or, without tag and digest, one repository) in a registry."""
+class Reference(NamedTuple):
+    """One artifact (or, without tag and digest, one repository) in a registry (a NamedTuple: the registry
+    modules' value types are built at every start-up of ``pull``/``push``, a dataclass costs ~10x more)."""
 
     registry: str  # host[:port]
     repository: str  # path/name

@@ -176,21 +176,53 @@ def test_template_of_a_go_chart_imports_the_go_engine_but_not_jinja2(tmp_path: P
                             "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []
 
 
-def test_pull_oci_imports_neither_yaml_nor_the_repository_index(tmp_path: Path, oci_registry: Any) -> None:
+# what ``push`` and ``pull oci://`` import from helmpy outside the CLI and API layers, in full: a module added
+# to either path is a start-up cost every transfer pays (bench/bench_oci.py times them against Helm)
+REGISTRY_CORE = ["helmpy", "helmpy.action", "helmpy.action.chartref", "helmpy.chart", "helmpy.chart.archive",
+                 "helmpy.errors", "helmpy.fsutil", "helmpy.gctune", "helmpy.gunzip", "helmpy.jsondepth",
+                 "helmpy.lazyre", "helmpy.limits", "helmpy.logfmt", "helmpy.paths", "helmpy.redact", "helmpy.registry",
+                 "helmpy.registry.auth", "helmpy.registry.chartformat", "helmpy.registry.client",
+                 "helmpy.registry.credentials", "helmpy.registry.mounts", "helmpy.registry.reference", "helmpy.repo",
+                 "helmpy.repo.getter", "helmpy.semverutil", "helmpy.settings"]
+PULL_OCI = sorted([*REGISTRY_CORE, "helmpy.action.pull", "helmpy.registry.pull", "helmpy.repo.downloader"])
+# push loads the archive as Helm's push does (Chart.yaml for the config blob, values.yaml checked); right after
+# ``package`` the values come from the parsed-inputs cache, the Chart.yaml package wrote is parsed (PyYAML)
+PUSH_OCI = sorted([*REGISTRY_CORE, "helmpy._yamlguard", "helmpy.action.codecache", "helmpy.chart.ignore",
+                   "helmpy.chart.loader", "helmpy.chart.model", "helmpy.diskcache", "helmpy.gojson", "helmpy.gokeys",
+                   "helmpy.registry.push", "helmpy.values", "helmpy.yamlcache", "helmpy.yamlutil"])
+
+
+def own(modules: set[str]) -> list[str]:
+    """The helmpy modules of ``modules`` outside the CLI and the API layer (those two are pinned by the tests of
+    the commands that share them)."""
+    return sorted(m for m in modules if m.split(".")[0] == "helmpy" and not m.startswith(("helmpy.cli", "helmpy.api")))
+
+
+def test_push_and_pull_oci_import_the_registry_client_and_nothing_else(tmp_path: Path, oci_registry: Any) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for args in (["create", str(tmp_path / "web")], ["package", str(tmp_path / "web"), "-d", str(tmp_path)],
-                 ["push", str(tmp_path / "web-0.1.0.tgz"), f"oci://{oci_registry.host}/charts", "--plain-http"]):
+    for args in (["create", str(tmp_path / "web")], ["package", str(tmp_path / "web"), "-d", str(tmp_path)]):
         subprocess.run([sys.executable, "-m", "helmpy", *args], check=True, capture_output=True, env=env, cwd=ROOT,
                        timeout=120)
+    pushed = imported(tmp_path, "push", str(tmp_path / "web-0.1.0.tgz"), f"oci://{oci_registry.host}/charts",
+                      "--plain-http")
+    assert "helmpy.registry.push" in pushed and "http.client" in pushed  # it pushed
     dest = tmp_path / "out"
     dest.mkdir()
-    modules = imported(tmp_path, "pull", f"oci://{oci_registry.host}/charts/web", "--version", "0.1.0",
-                       "--plain-http", "-d", str(dest))
-    assert (dest / "web-0.1.0.tgz").is_file() and "helmpy.registry.pull" in modules  # it pulled
+    pulled = imported(tmp_path, "pull", f"oci://{oci_registry.host}/charts/web", "--version", "0.1.0",
+                      "--plain-http", "-d", str(dest))
+    assert (dest / "web-0.1.0.tgz").read_bytes() == (tmp_path / "web-0.1.0.tgz").read_bytes()  # it pulled
+    assert own(pushed) == PUSH_OCI
+    assert own(pulled) == PULL_OCI
+    for modules in (pushed, pulled):
+        # the result dataclasses of the other commands are not built (``helmpy.api.results`` imports each family
+        # on first use); no chart-repository index code, no template engine
+        assert loaded(modules, ("helmpy.api._release_results", "helmpy.api._chart_results",
+                                "helmpy.api._template_result")) == []
+        assert loaded(modules, tuple(m for m in HEAVY if m != "yaml")) == []
+        assert loaded(modules, ("helmpy.repo.cache", "helmpy.repo.index", "helmpy.repo.repofile",
+                                "helmpy.repo.resolver", "helmpy.release", "helmpy.storage", "subprocess")) == []
     # the layer is checked by the safe archive reader; Chart.yaml is parsed by whatever uses the chart
-    assert loaded(modules, HEAVY) == []
-    assert loaded(modules, ("helmpy.repo.index", "helmpy.repo.repofile", "helmpy.repo.resolver", "helmpy.yamlutil",
-                            "helmpy._yamlguard", "tempfile", "subprocess")) == []
+    assert loaded(pulled, ("yaml", "helmpy.yamlutil", "helmpy._yamlguard", "tempfile")) == []
 
 
 # what a command against a real API server may not import: the official Kubernetes client and its HTTP stack

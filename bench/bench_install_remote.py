@@ -70,6 +70,15 @@ def populate(db: Path, work: Path, helmpy: list[str], env: dict[str, str]) -> No
     kube.close()
 
 
+def client_env(server: kubeapi_server.KubeApiServer, base_env: dict[str, str]) -> dict[str, str]:
+    """Both tools' environment against ``server``: its kubeconfig and homes, the bench's own, and bytecode written
+    (``server.env()`` copies this process's environment, where PYTHONDONTWRITEBYTECODE may be set: helmpy would
+    then compile every module the local warm-up did not, on every run)."""
+    env = {**server.env(), **base_env, "KUBECONFIG": str(server.kubeconfig)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def report(label: str, times: dict[str, list[float]], peaks: dict[str, int], cpus: dict[str, list[float]],
            goal: str) -> str:
     ours, theirs = statistics.median(times["helmpy"]), statistics.median(times["helm"])
@@ -104,7 +113,7 @@ def main() -> None:
                 for tool, cmd, chart in (("helmpy", helmpy, jinja_chart), ("helm", helm, go_chart)):
                     server = kubeapi_server.start(work / f"{tool}-{run}")
                     try:
-                        env = {**server.env(), **base_env, "KUBECONFIG": str(server.kubeconfig)}
+                        env = client_env(server, base_env)
                         for verb, extra in (("install", []), ("upgrade", ["--set", "config.LOG_LEVEL=debug"])):
                             elapsed, rss, cpu = timed([*cmd, verb, "bench", str(chart), *extra], env, ROOT)
                             if run >= 0:
@@ -127,7 +136,7 @@ def main() -> None:
             populate(db, work, helmpy, base_env)
             server = kubeapi_server.start(db.parent)
             try:
-                env = {**server.env(), **base_env, "KUBECONFIG": str(server.kubeconfig)}
+                env = client_env(server, base_env)
                 ltimes: dict[str, list[float]] = {"helmpy": [], "helm": []}
                 lpeaks = {"helmpy": 0, "helm": 0}
                 lcpus: dict[str, list[float]] = {"helmpy": [], "helm": []}

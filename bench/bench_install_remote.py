@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Time helmpy against Helm on a real Kubernetes API (``helmpy cluster serve`` over HTTPS, bearer token).
 
-Rows (helmpy and Helm alternate, so both see the same machine load; each prints medians, the ratio
-helmpy/helm and each tool's peak RSS):
+Rows (helmpy and Helm alternate, so both see the same machine load; each prints medians of wall and CPU
+seconds (the client's user+sys), the ratio helmpy/helm of the wall medians and each tool's peak RSS):
 
 * ``install`` of the same 1,000 objects (bench_template.py's Jinja2 chart for helmpy, its Go-template twin for
   Helm, which render identical objects), each run on a fresh server so both start from an empty cluster;
@@ -70,10 +70,22 @@ def populate(db: Path, work: Path, helmpy: list[str], env: dict[str, str]) -> No
     kube.close()
 
 
-def report(label: str, times: dict[str, list[float]], peaks: dict[str, int], goal: str) -> str:
+def client_env(server: kubeapi_server.KubeApiServer, base_env: dict[str, str]) -> dict[str, str]:
+    """Both tools' environment against ``server``: its kubeconfig and homes, the bench's own, and bytecode written
+    (``server.env()`` copies this process's environment, where PYTHONDONTWRITEBYTECODE may be set: helmpy would
+    then compile every module the local warm-up did not, on every run)."""
+    env = {**server.env(), **base_env, "KUBECONFIG": str(server.kubeconfig)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def report(label: str, times: dict[str, list[float]], peaks: dict[str, int], cpus: dict[str, list[float]],
+           goal: str) -> str:
     ours, theirs = statistics.median(times["helmpy"]), statistics.median(times["helm"])
-    return (f"  {label:<28} helmpy {ours:6.2f}s ({peaks['helmpy'] / 1024:5.0f} MiB)   "
-            f"helm {theirs:6.2f}s ({peaks['helm'] / 1024:5.0f} MiB)   ratio {ours / theirs:.2f}x   goal {goal}")
+    our_cpu, their_cpu = statistics.median(cpus["helmpy"]), statistics.median(cpus["helm"])
+    return (f"  {label:<28} helmpy {ours:6.2f}s (cpu {our_cpu:5.2f}s, {peaks['helmpy'] / 1024:4.0f} MiB)   "
+            f"helm {theirs:6.2f}s (cpu {their_cpu:5.2f}s, {peaks['helm'] / 1024:4.0f} MiB)   "
+            f"ratio {ours / theirs:.2f}x   goal {goal}")
 
 
 def main() -> None:
@@ -96,15 +108,17 @@ def main() -> None:
             jinja_chart, go_chart = write_charts(work, args.objects)
             times = {f"{tool} {verb}": [] for tool in ("helmpy", "helm") for verb in ("install", "upgrade")}
             peaks = {key: 0 for key in times}
+            cpus: dict[str, list[float]] = {key: [] for key in times}
             for run in range(-1, args.runs):  # run -1: untimed warm-up (bytecode, page cache)
                 for tool, cmd, chart in (("helmpy", helmpy, jinja_chart), ("helm", helm, go_chart)):
                     server = kubeapi_server.start(work / f"{tool}-{run}")
                     try:
-                        env = {**server.env(), **base_env, "KUBECONFIG": str(server.kubeconfig)}
+                        env = client_env(server, base_env)
                         for verb, extra in (("install", []), ("upgrade", ["--set", "config.LOG_LEVEL=debug"])):
-                            elapsed, rss = timed([*cmd, verb, "bench", str(chart), *extra], env, ROOT)
+                            elapsed, rss, cpu = timed([*cmd, verb, "bench", str(chart), *extra], env, ROOT)
                             if run >= 0:
                                 times[f"{tool} {verb}"].append(elapsed)
+                                cpus[f"{tool} {verb}"].append(cpu)
                                 peaks[f"{tool} {verb}"] = max(peaks[f"{tool} {verb}"], rss)
                         count_objects(env, args.objects, tool)
                     finally:
@@ -114,23 +128,27 @@ def main() -> None:
             for verb, goal in (("install", "<= 0.5x"), ("upgrade", "<= 0.3x")):
                 lines.append(report(f"{verb}, {args.objects} objects",
                                     {t: times[f"{t} {verb}"] for t in ("helmpy", "helm")},
-                                    {t: peaks[f"{t} {verb}"] for t in ("helmpy", "helm")}, goal))
+                                    {t: peaks[f"{t} {verb}"] for t in ("helmpy", "helm")},
+                                    {t: cpus[f"{t} {verb}"] for t in ("helmpy", "helm")}, goal))
         if args.only in (None, "list"):
             db = work / "list" / "cluster.db"
             db.parent.mkdir()
             populate(db, work, helmpy, base_env)
             server = kubeapi_server.start(db.parent)
             try:
-                env = {**server.env(), **base_env, "KUBECONFIG": str(server.kubeconfig)}
+                env = client_env(server, base_env)
                 ltimes: dict[str, list[float]] = {"helmpy": [], "helm": []}
                 lpeaks = {"helmpy": 0, "helm": 0}
+                lcpus: dict[str, list[float]] = {"helmpy": [], "helm": []}
                 for run in range(-1, args.list_runs):
                     for tool, cmd in (("helmpy", helmpy), ("helm", helm)):
-                        elapsed, rss = timed([*cmd, "list", "-A"], env, work)
+                        elapsed, rss, cpu = timed([*cmd, "list", "-A"], env, work)
                         if run >= 0:
                             ltimes[tool].append(elapsed)
+                            lcpus[tool].append(cpu)
                             lpeaks[tool] = max(lpeaks[tool], rss)
-                lines.append(report(f"list -A, {RELEASES} rel/{RELEASES + MULTI} rev", ltimes, lpeaks, "<= 1.0x"))
+                lines.append(report(f"list -A, {RELEASES} rel/{RELEASES + MULTI} rev", ltimes, lpeaks, lcpus,
+                                    "<= 1.0x"))
             finally:
                 server.stop()
     print(f"against helmpy cluster serve (HTTPS, bearer token), medians; load average now "

@@ -31,6 +31,7 @@ class ListOptions:
 
 
 def run(cfg: Configuration, opts: ListOptions) -> list[Release]:
+    """The releases to show; each holds what ``list`` shows (``Driver.summaries``), not the whole record."""
     storage = cfg.all_namespaces_storage() if opts.all_namespaces else cfg.storage
     try:
         pattern = re.compile(opts.filter) if opts.filter else None
@@ -40,7 +41,7 @@ def run(cfg: Configuration, opts: ListOptions) -> list[Release]:
         requirements = parse_selector(opts.selector)
     except KubeError as err:
         raise UsageError(f"invalid --selector: {err.message}") from err
-    releases = list(storage.driver.list() if hasattr(storage, "driver") else storage.list_releases())
+    releases = storage.summaries()  # only what a list shows is decoded (and cached by the Secret driver)
     only_superseded = opts.states == {Status.SUPERSEDED}
     if not only_superseded:
         latest: dict[tuple[str, str], Release] = {}

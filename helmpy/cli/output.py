@@ -34,6 +34,8 @@ def output_option(func: F) -> F:
 
 def _width(text: str) -> int:
     """Display width of a cell (East Asian wide characters count twice, like runewidth)."""
+    if text.isascii():  # every ASCII character is one column wide (narrow or neutral)
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 

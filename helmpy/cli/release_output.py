@@ -10,9 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from helmpy.kube import printers
-from helmpy.kube.printers import human_duration as human_duration  # re-exported: AGE formatting lives in printers
-
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -93,6 +90,8 @@ def list_item(release: ReleaseSummary, time_format: str = "") -> dict[str, Any]:
 
 def resource_table(objects: list[dict[str, Any]], now: datetime | None) -> str:
     """One kind's live objects as kubectl prints them (``kube/printers.py``'s columns, kubectl's tabwriter)."""
+    from helmpy.kube import printers  # here: list and history print no live objects
+
     kind = str(objects[0].get("kind") or "") if objects else ""
     columns = [c for c in printers.columns_for(kind) if c.priority == 0]
     rows = [[printers.cell_text(cell) for cell in printers.row(o, columns, now)] for o in objects]

@@ -5,8 +5,10 @@ client-go gives every REST client a token bucket: ``burst`` requests may go at o
 Helm 4 passes burst 100 and qps 0, and client-go reads qps 0 as its default, 5 per second (a burst of 0 as its
 default 10); a negative qps means no limiter at all. Discovery (``/api``, ``/apis``, one document per
 group-version) has its own bucket, as kubectl's and Helm's cached discovery client does: 50 per second with a
-burst of 300, or of ``--burst-limit`` when that is set to something other than Helm's default. A request
-waits for its token before it is sent (each retry too); waits are logged at debug level, never refused.
+burst of 300, or of ``--burst-limit`` when that is set to something other than Helm's default. Helm reaches each
+manifest object through a REST client of its own, so ``kube/remote.py`` gives each object's requests a bucket of
+their own too. A request waits for its token before it is sent (each retry too); waits are logged at debug
+level, never refused.
 """
 
 from __future__ import annotations

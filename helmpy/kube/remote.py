@@ -38,7 +38,7 @@ from helmpy.kube.client import KubeObject, no_transaction, object_ref, sub_map
 from helmpy.kube.credentials import ClientCert
 from helmpy.kube.discovery import Discovery
 from helmpy.kube.kubeconfig import Connection, Overrides, load
-from helmpy.kube.resources import ResourceType
+from helmpy.kube.resources import ResourceType, lookup
 from helmpy.kube.retry import Backoff, Transient, with_backoff
 from helmpy.kube.transport import Reply, TLSConfig, Transport, is_transport_failure
 
@@ -50,6 +50,9 @@ CRD_KIND = ("apiextensions.k8s.io", "CustomResourceDefinition")
 _SERVER_META = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
 _RETRY_STATUSES = (429, 500, 502, 503, 504)
 AUTH_REFRESH_S = 5.0
+# Helm's release storage kinds: every API server serves them, and Helm reads them through typed clients (no
+# discovery), so a ``list`` or ``history`` asks the server nothing else
+STORAGE_KINDS = frozenset({("v1", "Secret"), ("v1", "ConfigMap")})
 LIST_CHUNK = 500  # objects per page of a list (kubectl's --chunk-size default)
 
 
@@ -75,7 +78,9 @@ class RemoteCluster:
         except ValueError as err:  # a proxy that cannot be used
             raise KubeConnectionError(f"{connection.describe()}: {err}") from err
         self.discovery = Discovery(self._discovery_get)
-        self._bucket, self._discovery_bucket = ratelimit.from_settings().buckets()  # --burst-limit, --qps
+        self._throttle = ratelimit.from_settings()  # --burst-limit, --qps
+        self._bucket, self._discovery_bucket = self._throttle.buckets()
+        self._object_buckets: dict[str, ratelimit.TokenBucket | None] = {}
         self._wrote_crd = False
         self._auth: dict[str, str] = {}
         self._cert: ClientCert | None = None
@@ -105,9 +110,10 @@ class RemoteCluster:
     # -- HTTP --------------------------------------------------------------------------------------
     def _request(self, method: str, path: str, *, query: dict[str, str] | None = None, body: Any = None,
                  content_type: str = "application/json", missing_ok: bool = False,
-                 discovery: bool = False) -> Any:
+                 discovery: bool = False, one_object: bool = False) -> Any:
         """One API call with retries; parsed JSON, or None for a 404 when ``missing_ok``. Each attempt first
-        waits for a token of the client-side throttle (the discovery bucket for ``discovery`` reads)."""
+        waits for a token of the client-side throttle: the discovery bucket for ``discovery`` reads, the object's
+        own for ``one_object`` requests (a path naming one object), else the client's."""
         if getattr(self, "_dry_run", False) and method != "GET":  # inside dry_run(): nothing is persisted
             query = {**(query or {}), "dryRun": "All"}
         target = path + (f"?{urlencode(query)}" if query else "")
@@ -119,7 +125,8 @@ class RemoteCluster:
                        **self._auth_headers()}
             if data is not None:
                 headers["Content-Type"] = content_type
-            ratelimit.take(self._discovery_bucket if discovery else self._bucket, what)
+            ratelimit.take(self._discovery_bucket if discovery else self._object_bucket(path) if one_object
+                           else self._bucket, what)
             started = time.monotonic()
             try:
                 resp = self._transport.request(method, target, headers, data, self._cert, self._impersonate)
@@ -154,6 +161,15 @@ class RemoteCluster:
         except (ValueError, RecursionError) as err:
             raise KubeApiStatus(f"{what}: the Kubernetes API at {self._host} answered {resp.status} with a body "
                                 f"that is not JSON (or nested too deeply)", code=resp.status) from err
+
+    def _object_bucket(self, path: str) -> ratelimit.TokenBucket | None:
+        """The throttle of the requests for one object. client-go's buckets are per REST client, and Helm reads,
+        applies and deletes a manifest's objects each through a REST client of its own (cli-runtime's builder
+        makes one per object), so a burst of objects is not paced by one bucket; only many requests for the
+        same object are. Lists and creates share the client's bucket (Helm's typed storage client)."""
+        if path not in self._object_buckets:
+            self._object_buckets[path] = self._throttle.buckets()[0]
+        return self._object_buckets[path]
 
     def _auth_headers(self) -> dict[str, str]:
         """The Authorization header (and the client certificate), asked of the credential source at most every
@@ -251,6 +267,8 @@ class RemoteCluster:
 
     # -- paths -------------------------------------------------------------------------------------
     def _type(self, api_version: str, kind: str) -> ResourceType:
+        if (api_version, kind) in STORAGE_KINDS and (rt := lookup(api_version, kind)) is not None:
+            return rt
         try:
             return self.discovery.lookup(api_version, kind)
         except KubeError:
@@ -295,7 +313,7 @@ class RemoteCluster:
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> KubeObject | None:
         rt = self._type(api_version, kind)
         ns = (namespace or self.namespace) if rt.namespaced else None
-        obj = self._request("GET", self._path(rt, ns, name), missing_ok=True)
+        obj = self._request("GET", self._path(rt, ns, name), missing_ok=True, one_object=True)
         if obj is not None:
             obj.setdefault("kind", rt.kind)
             obj["apiVersion"] = api_version
@@ -330,7 +348,8 @@ class RemoteCluster:
         rt, ns, name, body = self._target(obj)
         if not name:
             raise KubeError(f"{object_ref(obj)}: metadata.name is required to replace")
-        replaced = self._request("PUT", self._path(rt, ns, name), query={"fieldManager": field_manager}, body=body)
+        replaced = self._request("PUT", self._path(rt, ns, name), query={"fieldManager": field_manager}, body=body,
+                                 one_object=True)
         self._note_write(rt)
         return replaced  # type: ignore[no-any-return]
 
@@ -345,7 +364,7 @@ class RemoteCluster:
         body.pop("status", None)
         query = {"fieldManager": field_manager, "force": "true" if force else "false"}
         applied = self._request("PATCH", self._path(rt, ns, name), query=query, body=body,
-                                content_type="application/apply-patch+yaml")
+                                content_type="application/apply-patch+yaml", one_object=True)
         self._note_write(rt)
         return applied  # type: ignore[no-any-return]
 
@@ -354,7 +373,7 @@ class RemoteCluster:
         rt = self._type(api_version, kind)
         ns = (namespace or self.namespace) if rt.namespaced else None
         options = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": propagation}
-        gone = self._request("DELETE", self._path(rt, ns, name), body=options, missing_ok=True)
+        gone = self._request("DELETE", self._path(rt, ns, name), body=options, missing_ok=True, one_object=True)
         self._note_write(rt)
         return gone is not None
 

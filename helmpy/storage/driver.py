@@ -37,5 +37,9 @@ class Driver(Protocol):
     def list(self, keep: Callable[[Release], bool] | None = None) -> list[Release]:
         """Every record of this driver's namespace (all namespaces when it has none) passing ``keep``."""
 
+    def summaries(self) -> builtins.list[Release]:
+        """Every record of :meth:`list`, holding at least what ``list`` shows: name, namespace, version, info's
+        times and status, the chart's name, version and appVersion, and the labels (other fields may be empty)."""
+
     def query(self, labels: dict[str, str]) -> builtins.list[Release]:
         """Records whose system labels equal ``labels``; ReleaseNotFound when none match."""

@@ -108,6 +108,9 @@ class MemoryDriver:
             items = [copy.deepcopy(r) for (ns, _), (r, _l) in sorted(self._records.items()) if self._scoped(ns)]
         return [r for r in items if keep is None or keep(r)]
 
+    def summaries(self) -> builtins.list[Release]:
+        return self.list()
+
     def query(self, labels: dict[str, str]) -> builtins.list[Release]:
         with self._lock:
             items = [copy.deepcopy(r) for (ns, _), (r, rl) in sorted(self._records.items())

@@ -200,6 +200,9 @@ class SQLDriver:
             found = self._decode_rows(cur, self._exec(cur, sql + " ORDER BY namespace, key", args).fetchall())
         return [r for r in found if keep is None or keep(r)]
 
+    def summaries(self) -> builtins.list[Release]:
+        return self.list()
+
     def query(self, labels: dict[str, str]) -> builtins.list[Release]:
         sql, args = "SELECT key, namespace, body FROM releases_v1 WHERE 1 = 1", []
         for key in sorted(labels):

@@ -82,6 +82,10 @@ class Storage:
 
         return self.driver.list(keep)
 
+    def summaries(self) -> list[Release]:
+        """Every stored revision the driver can see, holding what ``list`` shows (``Driver.summaries``)."""
+        return self.driver.summaries()
+
     def list_deployed(self) -> list[Release]:
         return self.list_releases(predicate=lambda r: r.status == Status.DEPLOYED)
 

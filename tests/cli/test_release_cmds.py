@@ -259,7 +259,8 @@ def test_helm_reads_helmpy_records(cli: Any, db: Path, chart: Path, helm: Any, t
 
 
 def test_status_resources_have_kubectl_columns(cli: Any, db: Path) -> None:
-    from helmpy.cli.release_output import human_duration, kubectl_table
+    from helmpy.cli.release_output import kubectl_table
+    from helmpy.kube.printers import human_duration
 
     r = run(cli, db, "install", "k", str(ROOT / "tests" / "data" / "release-kinds"), "--wait", "--wait-for-jobs")
     assert r.exit_code == 0, r

@@ -141,13 +141,33 @@ def _install(served: kubeapi_server.KubeApiServer, chart: Path, name: str, *args
 
 def test_install_is_throttled_by_the_flags_and_variables(served, tmp_path: Path) -> None:
     chart = _chart(tmp_path, 12)
-    proc, took = _install(served, chart, "slow", "--burst-limit", "2", "--qps", "4")
-    assert proc.returncode == 0, proc.stderr
-    assert THROTTLED in proc.stderr and "qps=4.0 burst=2" in proc.stderr
-    assert took >= (12 - 2) / 4  # 12 applies alone, past a burst of 2 at 4 per second
-    proc, took = _install(served, chart, "slow-env", HELM_BURST_LIMIT="2", HELM_QPS="4")
-    assert proc.returncode == 0, proc.stderr
-    assert THROTTLED in proc.stderr and took >= (12 - 2) / 4
+    for name, args, env in (("slow", ("--burst-limit", "2", "--qps", "4"), {}),
+                            ("slow-env", (), {"HELM_BURST_LIMIT": "2", "HELM_QPS": "4"})):
+        proc, _ = _install(served, chart, name, *args, **env)
+        assert proc.returncode == 0, proc.stderr
+        waits = [line for line in proc.stderr.splitlines() if THROTTLED in line]
+        assert any("qps=4.0 burst=2" in line for line in waits), proc.stderr  # the API bucket (discovery: qps 50)
+        assert all("burst=2)" in line for line in waits), waits
+        # the release's own requests share the client's bucket; each object has a bucket of its own, as each of
+        # Helm's per-object REST clients has, so 12 objects (a read and an apply each) are not paced
+        assert not [line for line in waits if f"/configmaps/{name}-" in line], waits
+
+
+def test_requests_for_one_object_share_its_bucket_and_objects_do_not(api: RecordingApi,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HELM_BURST_LIMIT", "5")
+    monkeypatch.setenv("HELM_QPS", "10")
+    client = RemoteCluster.from_kubeconfig(str(api.kubeconfig))
+    started = time.monotonic()
+    for i in range(25):
+        client.get("v1", "ConfigMap", f"cm-{i}", "default")
+    assert len(api.seen) == 25 and time.monotonic() - started < 2.0  # 25 objects: 25 fresh buckets
+    api.seen.clear()
+    started = time.monotonic()
+    for _ in range(25):
+        client.get("v1", "ConfigMap", "polled", "default")
+    times = [s.at - started for s in api.seen]
+    assert all(times[n] >= (n - 4) / 10 - 0.01 for n in range(5, 25)), times  # one object: paced past its burst
 
 
 def test_helms_defaults_do_not_throttle_an_install(served, tmp_path: Path) -> None:

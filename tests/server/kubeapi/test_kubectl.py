@@ -227,6 +227,9 @@ def test_logs_exec_attach_port_forward_answer_at_once(served, kubectl):
 
     kubectl("apply", "-f", _write(served, "nopods.yaml", DEPLOY.format(name="nopods", replicas=1, image="nginx")))
     kubectl("apply", "-f", _write(served, "lonely.yaml", POD))
+    # once the simulated kubelet has "started" them (kubectl refuses a port-forward to a Pending Pod itself)
+    kubectl("rollout", "status", "deploy/nopods", "--timeout=60s")
+    kubectl("wait", "--for=condition=Ready", "pod/lonely", "--timeout=60s")
     for args in (["logs", "deploy/nopods"], ["exec", "deploy/nopods", "--", "ls"], ["logs", "lonely"],
                  ["logs", "-f", "lonely"], ["exec", "lonely", "--", "ls"], ["attach", "lonely"],
                  ["port-forward", "lonely", "18080:80"], ["port-forward", "deploy/nopods", "18080:80"]):

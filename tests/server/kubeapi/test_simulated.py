@@ -173,6 +173,8 @@ def test_in_process_then_helm_and_back_leave_the_same_objects(served, helm_bin_d
     helm("install", "mix", str(v1), "-n", "back", "--create-namespace")
     r = cli("upgrade", "mix", str(v2), "-n", "back", *local)
     assert r.exit_code == 0, r
+    for namespace in ("ref", "fwd", "back"):  # the rollouts done (the old ReplicaSet scaled down)
+        kubectl("rollout", "status", "deployment/web", "-n", namespace, "--timeout=60s")
     reference = _shape(kubectl, "ref")
     assert [p["port"] for p in reference["service"]["ports"]] == [8080]
     assert reference["endpoint_ports"] == [[{"name": "http", "port": 8080, "protocol": "TCP"}]]

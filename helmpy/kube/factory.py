@@ -91,12 +91,23 @@ def make_kube_client(cluster: str | None = None, kubeconfig: str | None = None,
         return remote.connect(kubeconfig=kubeconfig, context=context, **overrides)
     from helmpy.kube.embedded import EmbeddedCluster
 
+    _check_unused(overrides)
     if chosen.implicit:
         if notice is None:
             _announce_default(chosen.embedded)
         elif not quiet():
             notice(embedded_notice(chosen.embedded))
     return EmbeddedCluster(chosen.embedded, progress=progress)
+
+
+def _check_unused(overrides: dict[str, Any]) -> None:
+    """Settings only a real cluster's client uses are still checked, so a mistake in them is reported at once
+    and not first when the same command is pointed at a real cluster."""
+    from helmpy.kube import ratelimit
+    from helmpy.kube.impersonation import Impersonation
+
+    ratelimit.from_settings()  # --qps / --burst-limit / HELM_QPS / HELM_BURST_LIMIT
+    Impersonation().overridden(overrides.get("as_user"), overrides.get("as_groups")).check("--kube-as-group")
 
 
 def describe(kube: KubeClient) -> str:

@@ -143,3 +143,14 @@ def test_escaped_keys_are_header_tokens_and_round_trip(key: str) -> None:
 def test_one_group_header_per_group(groups: list[str]) -> None:
     lines = Impersonation(user="u", groups=tuple(groups)).check("here").headers()
     assert lines == [("Impersonate-User", "u"), *(("Impersonate-Group", g) for g in groups)]
+
+
+def test_groups_without_a_user_are_an_error_on_the_embedded_cluster_too(cli,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing is impersonated on the embedded cluster, but the mistake is reported as a real cluster's would be."""
+    r = cli("list", "--kube-as-group", "g")
+    assert r.exit_code == 1 and r.stderr.splitlines()[0] == (
+        "Error: --kube-as-group: requesting uid, groups or user-extra without impersonating a user"), r.stderr
+    monkeypatch.setenv("HELM_KUBEASGROUPS", "g")
+    assert cli("list").exit_code == 1
+    assert cli("list", "--kube-as-user", "u").exit_code == 0

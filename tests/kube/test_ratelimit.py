@@ -202,3 +202,18 @@ def test_env_shows_them_as_helm_env_does(cli, helm) -> None:
         assert line in ours.splitlines()
     assert 'HELM_QPS="2.50"' in ours and 'HELMPY_BURST_LIMIT="7"' in ours
     assert os.environ.get("HELM_QPS") is None
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"HELM_QPS": "fast"}, "Error: HELM_QPS='fast': expected a number"),
+    ({"HELM_BURST_LIMIT": "-3"}, "Error: HELM_BURST_LIMIT=-3: expected a non-negative integer"),
+])
+def test_bad_settings_are_reported_on_the_embedded_cluster_too(cli, monkeypatch: pytest.MonkeyPatch,
+                                                                env: dict[str, str], message: str) -> None:
+    """The embedded cluster has no throttle, but a mistake is reported at once, not first on a real cluster."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    r = cli("list")
+    assert r.exit_code == 2 and r.stderr.splitlines()[0] == message, r.stderr
+    monkeypatch.delenv(next(iter(env)))
+    assert cli("list").exit_code == 0

@@ -161,58 +161,8 @@ def _verb(verb: str, arg: Any, prec: str | None) -> str:
     return f"%!{verb}({go_str(arg)})"
 
 
-# --- time layouts ---------------------------------------------------------------------------------
-_LAYOUT = re.compile(
-    r"January|Jan|Monday|Mon|MST|2006|002|01|02|03|04|05|06|_2|15|1|2|3|4|5|PM|pm"
-    r"|Z07:00:00|Z070000|Z07:00|Z0700|Z07|-07:00:00|-070000|-07:00|-0700|-07|[.,](?:0+|9+)(?!\d)")
-
-
-def _offset(dt: datetime, token: str) -> str:
-    off = dt.utcoffset()
-    secs = int(off.total_seconds()) if off is not None else 0
-    if token.startswith("Z") and secs == 0:
-        return "Z"
-    sign = "-" if secs < 0 else "+"
-    secs = abs(secs)
-    hh, mm, ss = secs // 3600, secs % 3600 // 60, secs % 60
-    body = token.lstrip("Z-")
-    if body == "07":
-        return f"{sign}{hh:02d}"
-    if body == "0700":
-        return f"{sign}{hh:02d}{mm:02d}"
-    if body == "07:00":
-        return f"{sign}{hh:02d}:{mm:02d}"
-    if body == "070000":
-        return f"{sign}{hh:02d}{mm:02d}{ss:02d}"
-    return f"{sign}{hh:02d}:{mm:02d}:{ss:02d}"
-
-
 def go_time_format(dt: datetime | date, layout: str) -> str:
-    """Format ``dt`` with a Go reference-time layout such as ``2006-01-02T15:04:05Z07:00``."""
-    if not isinstance(dt, datetime):
-        dt = datetime(dt.year, dt.month, dt.day)
+    """Format ``dt`` with a Go reference-time layout such as ``2006-01-02T15:04:05Z07:00`` (Go's ``Format``)."""
+    from helmpy.engine.gotime import format_time
 
-    def sub(m: re.Match[str]) -> str:
-        t = m.group(0)
-        h12 = dt.hour % 12 or 12
-        simple = {
-            "January": dt.strftime("%B"), "Jan": dt.strftime("%b"), "Monday": dt.strftime("%A"),
-            "Mon": dt.strftime("%a"), "MST": dt.tzname() or "UTC", "2006": f"{dt.year:04d}",
-            "002": f"{dt.timetuple().tm_yday:03d}", "01": f"{dt.month:02d}", "02": f"{dt.day:02d}",
-            "03": f"{h12:02d}", "04": f"{dt.minute:02d}", "05": f"{dt.second:02d}", "06": f"{dt.year % 100:02d}",
-            "_2": f"{dt.day:2d}", "15": f"{dt.hour:02d}", "1": str(dt.month), "2": str(dt.day), "3": str(h12),
-            "4": str(dt.minute), "5": str(dt.second), "PM": "PM" if dt.hour >= 12 else "AM",
-            "pm": "pm" if dt.hour >= 12 else "am",
-        }
-        if t in simple:
-            return simple[t]
-        if t[0] in ".,":
-            digits = len(t) - 1
-            frac = f"{dt.microsecond:06d}{'0' * 3}"[:digits]
-            if t[1] == "9":
-                frac = frac.rstrip("0")
-                return (t[0] + frac) if frac else ""
-            return t[0] + frac
-        return _offset(dt, t)
-
-    return _LAYOUT.sub(sub, layout)
+    return format_time(dt if isinstance(dt, datetime) else datetime(dt.year, dt.month, dt.day), layout)

@@ -106,7 +106,7 @@ def _scalar(value: Any, escape_html: bool) -> str | None:
     if isinstance(value, (int, float)):
         return number_text(value)
     if isinstance(value, datetime):
-        from helmpy.engine.gotemplate.funcs.timefmt import format_time
+        from helmpy.engine.gotime import format_time
 
         return quote(format_time(value, "2006-01-02T15:04:05.999999999Z07:00"), escape_html=escape_html)
     if isinstance(value, (bytes, bytearray)):

@@ -151,7 +151,7 @@ def _frac(v: int, prec: int) -> str:
 
 def time_string(t: datetime) -> str:
     """Go's ``time.Time.String()`` (``2006-01-02 15:04:05.999999999 -0700 MST``)."""
-    from helmpy.engine.gotemplate.funcs.timefmt import format_time
+    from helmpy.engine.gotime import format_time
 
     return format_time(t, "2006-01-02 15:04:05.999999999 -0700 MST")
 

@@ -14,7 +14,7 @@ from helmpy.engine.gotemplate.funcs._goval import Duration, Int64
 from helmpy.engine.gotemplate.funcs._sig import ANY, STR, TIME, go
 from helmpy.engine.gotemplate.funcs.errors import FuncError
 from helmpy.engine.gotemplate.funcs.seams import Seams
-from helmpy.engine.gotemplate.funcs.timefmt import ParseError, format_time, parse_time
+from helmpy.engine.gotime import ParseError, format_time, parse_time
 
 ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
 _UNITS = {"ns": 1, "us": 1000, "µs": 1000, "μs": 1000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9,

@@ -320,8 +320,8 @@ class EmbeddedCluster(ControllerSeams):
 
     # -- KubeClient reads --------------------------------------------------------------------------
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> KubeObject | None:
-        self.promote_due()
         rt = self._type(api_version, kind)
+        self.promote_due(endpoints=_shows_endpoints(rt))
         obj = self._load(rt, self._namespace_of(rt, namespace), name)
         if obj is not None:
             obj["apiVersion"] = api_version
@@ -329,8 +329,8 @@ class EmbeddedCluster(ControllerSeams):
 
     def list(self, api_version: str, kind: str, namespace: str | None = None,
              label_selector: str | None = None) -> list[KubeObject]:
-        self.promote_due()
         rt = self._type(api_version, kind)
+        self.promote_due(endpoints=_shows_endpoints(rt))
         requirements = parse_selector(label_selector)
         sql = "SELECT json FROM objects WHERE api_group = ? AND plural = ?"
         args: list[Any] = [rt.group, rt.plural]
@@ -511,6 +511,11 @@ class EmbeddedCluster(ControllerSeams):
 
 
 # --- helpers --------------------------------------------------------------------------------------
+def _shows_endpoints(rt: ResourceType) -> bool:
+    """A read of this kind brings the deferred Endpoints up to date first (``ControllerSeams._settle``)."""
+    return (rt.group, rt.kind) in (("", "Endpoints"), ("discovery.k8s.io", "EndpointSlice"))
+
+
 def _spec(obj: KubeObject) -> dict[str, Any]:
     """Everything but metadata and status: a change here bumps generation."""
     return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}

@@ -30,6 +30,7 @@ _OWNED = ("SELECT o.api_group, o.version, o.kind, o.plural, o.namespace, o.name,
 
 
 _now = timestamp
+_ENDPOINTS_DUE = "endpoints/"  # the uid column of a due row for a namespace's Endpoints (its ``at`` is -1)
 
 
 def _node() -> KubeObject:
@@ -178,43 +179,62 @@ class ControllerSeams:
                              (meta["uid"], meta.get("namespace", ""), meta["name"],
                               self.clock() + self._pod_ready_delay))
 
-    def promote_due(self) -> int:
-        """Start every Pod whose due time has passed (a MODIFIED write each), then reconcile their owners.
+    def promote_due(self, endpoints: bool = True) -> int:
+        """Start every Pod whose due time has passed (a MODIFIED write each), then reconcile their owners, and
+        (``endpoints``) refresh the Endpoints of namespaces whose Pods or Services changed (:meth:`_settle`).
 
-        Called before every read outside a transaction and by ``cluster serve``'s watch loop; costs one
-        indexed ``MIN`` when nothing is due. Whichever process comes first does it (the rows are taken inside
-        the write transaction, so no Pod starts twice); a process killed before it leaves the rows for the
-        next reader. Returns how many Pods started.
+        Called before every read outside a transaction (``endpoints`` only when Endpoints or EndpointSlices are
+        read) and by ``cluster serve``'s watch loop; costs an indexed look-up or two when nothing is due. All
+        due Pods start in one transaction, whose end refreshes each touched namespace's Endpoints once.
+        Whichever process comes first does it (the rows are taken inside the write transaction, so no Pod
+        starts twice); a process killed before it leaves the rows for the next reader. Returns how many Pods
+        started.
         """
         if not self.controller:
             return 0
         conn = self._conn()
         if self._local.depth or getattr(self._local, "dry_run", False):
             return 0
-        (first,) = conn.execute("SELECT MIN(at) FROM due").fetchone()
-        if first is None or first > self.clock():
+        (first,) = conn.execute("SELECT MIN(at) FROM due WHERE at >= 0").fetchone()
+        pods_due = first is not None and first <= self.clock()
+        stale = endpoints and conn.execute("SELECT 1 FROM due WHERE at < 0 LIMIT 1").fetchone() is not None
+        if not pods_due and not stale:
             return 0
         with self._promoting, self.transaction():
-            rows = conn.execute("DELETE FROM due WHERE at <= ? RETURNING uid, namespace, name",
-                                (self.clock(),)).fetchall()
-            pod_type = self.kind("v1", "Pod")
-            owners: dict[str, tuple[ResourceType, KubeObject]] = {}
-            started = 0
-            for uid, namespace, name in sorted(rows, key=lambda r: (r[1], r[2])):
-                live = self._load(pod_type, namespace, name)
-                if live is None or live["metadata"].get("uid") != uid or live["metadata"].get("deletionTimestamp") \
-                        or (live.get("status") or {}).get("phase") != "Pending":
-                    continue
-                pods.start(self, live)
-                self.rewrite(pod_type, live)
-                started += 1
-                found = self._pod_changed(live)
-                if found is not None:
-                    owners.setdefault(found[1]["metadata"]["uid"], found)
-            for rt, owner in owners.values():
-                self._resync(rt, owner)
-        logger.debug("embedded started pods=%d owners=%d", started, len(owners))
+            self._local.flushing = endpoints
+            try:
+                started, owners = self._start_due(conn, endpoints)
+            except BaseException:
+                self._local.flushing = False
+                raise
+        self._local.flushing = False
+        logger.debug("embedded started pods=%d owners=%d", started, owners)
         return started
+
+    def _start_due(self, conn: sqlite3.Connection, endpoints: bool) -> tuple[int, int]:
+        """The body of :meth:`promote_due` (inside its transaction): due Pods started, owners resynced."""
+        rows = conn.execute("DELETE FROM due WHERE at <= ? AND at >= ? RETURNING uid, namespace, name",
+                            (self.clock(), -1 if endpoints else 0)).fetchall()
+        pod_type = self.kind("v1", "Pod")
+        owners: dict[str, tuple[ResourceType, KubeObject]] = {}
+        started = 0
+        for uid, namespace, name in sorted(rows, key=lambda r: (r[1], r[2])):
+            if uid.startswith(_ENDPOINTS_DUE):
+                self.touch_endpoints(namespace)
+                continue
+            live = self._load(pod_type, namespace, name)
+            if live is None or live["metadata"].get("uid") != uid or live["metadata"].get("deletionTimestamp") \
+                    or (live.get("status") or {}).get("phase") != "Pending":
+                continue
+            pods.start(self, live)
+            self.rewrite(pod_type, live)
+            started += 1
+            found = self._pod_changed(live)
+            if found is not None:
+                owners.setdefault(found[1]["metadata"]["uid"], found)
+        for rt, owner in owners.values():
+            self._resync(rt, owner)
+        return started, len(owners)
 
     def pod_changed(self, pod: KubeObject) -> None:
         """A Pod's status changed (started, or written through ``/status``): Endpoints and owners follow."""
@@ -240,12 +260,21 @@ class ControllerSeams:
             (*paths, rt.group, rt.plural, namespace)).fetchall()]
 
     def _settle(self) -> None:
-        """At the end of the outermost transaction: the Endpoints of every namespace whose Pods/Services changed."""
+        """At the end of the outermost transaction: the namespaces whose Pods/Services changed get their Endpoints
+        refreshed later, as the real endpoint controllers batch updates (``--endpoint-updates-batch-period``): a
+        row per namespace in the due table (``at`` < 0), taken by the next read of Endpoints or EndpointSlices
+        or a watch poll (:meth:`promote_due`), so an install of N Pods behind M Services made one object per
+        transaction rewrites each Endpoints once, not once per Pod. Inside :meth:`promote_due` they run now."""
         dirty: set[str] = getattr(self._local, "dirty", None) or set()
         self._local.dirty = None
-        if self.controller:
+        if not self.controller or not dirty:
+            return
+        if getattr(self._local, "flushing", False):
             for namespace in sorted(dirty):
                 endpoints.refresh(self, namespace)
+        else:
+            self._conn().executemany("INSERT OR IGNORE INTO due VALUES (?, ?, '', -1)",
+                                     [(f"{_ENDPOINTS_DUE}{ns}", ns) for ns in sorted(dirty)])
 
     def _init_infrastructure(self) -> None:
         """The simulated Node and the default StorageClass, on a new cluster file."""

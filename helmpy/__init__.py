@@ -21,7 +21,7 @@ _API = ("ChartLint", "ChartVersion", "Client", "Dependency", "DiffResult", "Hook
         "PackageResult", "PullResult", "PushResult", "Release", "ReleaseStatus", "ReleaseSummary", "Repository",
         "Revision", "Status", "TemplateResult", "UninstallResult",
         "CreateResult", "HubChart", "IndexResult", "Plugin", "Verification", "DriftResult", "Operation",
-        "ReleaseMetadata")
+        "ReleaseMetadata", "InstalledPlugin", "PluginPackage", "PluginVerification")
 _ERRORS = ("ArchiveError", "ChangesFound", "ChartError", "ChartNotFoundError", "ChartValidationError",
            "ClusterUnreachable", "DependencyError", "DigestMismatch", "DownloadError", "HelmpyError", "HookFailed",
            "IgnoreRuleError", "Interrupted", "InvalidReleaseName", "KubeApiStatus", "KubeConfigError", "KubeConflict",
@@ -50,11 +50,14 @@ if TYPE_CHECKING:
         Hook,
         HubChart,
         IndexResult,
+        InstalledPlugin,
         LintMessage,
         LintResult,
         Operation,
         PackageResult,
         Plugin,
+        PluginPackage,
+        PluginVerification,
         PullResult,
         PushResult,
         Release,

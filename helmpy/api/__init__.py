@@ -20,10 +20,13 @@ if TYPE_CHECKING:
         Hook,
         HubChart,
         IndexResult,
+        InstalledPlugin,
         LintMessage,
         LintResult,
         PackageResult,
         Plugin,
+        PluginPackage,
+        PluginVerification,
         PullResult,
         PushResult,
         Release,
@@ -41,13 +44,14 @@ if TYPE_CHECKING:
 _RESULTS = ("ChartLint", "ChartVersion", "CreateResult", "Dependency", "DiffResult", "Hook", "HubChart",
             "IndexResult", "LintMessage", "LintResult", "PackageResult", "Plugin", "PullResult", "PushResult",
             "Release", "ReleaseStatus", "ReleaseSummary", "Repository", "Revision", "TemplateResult",
-            "UninstallResult", "Verification", "DriftResult", "ReleaseMetadata")
+            "UninstallResult", "Verification", "DriftResult", "ReleaseMetadata",
+            "InstalledPlugin", "PluginPackage", "PluginVerification")
 
 __all__ = ["ChartLint", "ChartVersion", "Client", "CreateResult", "Dependency", "DiffResult", "Hook", "HubChart",
            "IndexResult", "LintMessage", "LintResult", "PackageResult", "Plugin", "PullResult", "PushResult", "Release",
            "ReleaseStatus", "ReleaseSummary", "Repository", "Revision", "Status", "TemplateResult", "UninstallResult",
            "Verification"]
-__all__ += ["DriftResult", "Operation", "ReleaseMetadata"]
+__all__ += ["DriftResult", "InstalledPlugin", "Operation", "PluginPackage", "PluginVerification", "ReleaseMetadata"]
 
 
 def __getattr__(name: str) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from helmpy.api.results import _Fields
 
@@ -104,7 +104,7 @@ class Verification:
     _checked: provenance.Verification = field(repr=False, compare=False)
 
     @classmethod
-    def of(cls, checked: provenance.Verification) -> Verification:
+    def of(cls, checked: provenance.Verification) -> Self:
         return cls(tuple(checked.signed_by), checked.fingerprint, checked.file_hash, copy.deepcopy(checked))
 
     def lines(self) -> list[str]:

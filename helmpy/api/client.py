@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from helmpy import settings
 from helmpy.api._charts import ChartMethods
@@ -75,25 +74,12 @@ class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods, RegistryMe
 
     @classmethod
     def from_settings(cls, snapshot: settings.Settings, *, on_notice: Notice | None = None,
-                      on_progress: Notice | None = None) -> Client:
+                      on_progress: Notice | None = None, command: str | None = None) -> Client:
         """A Client over an already-built :class:`helmpy.settings.Settings` (the CLI's: its environment, read
-        once, with its flags laid over)."""
+        once, with its flags laid over); ``command`` is what the release lock records as its holder (the CLI's
+        command line without secrets) instead of ``helmpy.Client.OP NAME``."""
         client = cls.__new__(cls)
-        client._session = Session(snapshot, on_notice, on_progress)
-        return client
-
-    @classmethod
-    def _for_command(cls, command: str, **kwargs: Any) -> Client:
-        """The CLI's Client: ``kwargs`` as for ``Client(...)``; the release lock records ``command`` (the command
-        line without secrets, ``helmpy.cli.holder``) as its holder, and downloads may draw progress bars on the
-        terminal (a library call draws nothing)."""
-        scoped = settings.current()  # the run's settings: the environment read once, the global flags laid over
-        if scoped is not None and "environ" not in kwargs:
-            kwargs["environ"] = scoped.environ
-        client = cls(**kwargs)
-        given = client._session
-        client._session = Session(settings.Settings(given.settings.environ, interactive=True), given._notice,
-                                  given._on_progress, command=command)
+        client._session = Session(snapshot, on_notice, on_progress, command=command)
         return client
 
     def connect(self) -> None:

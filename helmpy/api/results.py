@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # for type checkers; at run time :func:`__getattr__` imports 
     from helmpy.api._chart_results import LintResult as LintResult
     from helmpy.api._chart_results import PackageResult as PackageResult
     from helmpy.api._chart_results import Verification as Verification
+    from helmpy.api._plugin_results import InstalledPlugin as InstalledPlugin
+    from helmpy.api._plugin_results import PluginPackage as PluginPackage
+    from helmpy.api._plugin_results import PluginVerification as PluginVerification
     from helmpy.api._pull_result import PullResult as PullResult
     from helmpy.api._release_results import DiffResult as DiffResult
     from helmpy.api._release_results import DriftResult as DriftResult
@@ -67,6 +70,9 @@ _FAMILY = {
     "HubChart": "_repo_results",
     "IndexResult": "_repo_results",
     "Plugin": "_repo_results",
+    "InstalledPlugin": "_plugin_results",
+    "PluginPackage": "_plugin_results",
+    "PluginVerification": "_plugin_results",
 }
 
 __all__ = sorted(_FAMILY)

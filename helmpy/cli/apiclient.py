@@ -34,14 +34,16 @@ def echo_err(line: str) -> None:
 
 
 def client(*, on_notice: Callable[[str], None] = echo, on_progress: Callable[[str], None] = echo_err,
-           **values: str | None) -> Client:
-    """A Client over the run's settings, with ``values`` (``NAMESPACE=...``: a sub-command's ``-n``) laid over."""
+           command: str | None = None, **values: str | None) -> Client:
+    """The CLI's one way to build a Client: over the run's settings, with ``values`` (``NAMESPACE=...``: a
+    sub-command's ``-n``) laid over; ``command`` (the command line, :mod:`helmpy.cli.holder`) names the release
+    lock's holder."""
     from helmpy import settings
     from helmpy.api.client import Client
 
     base = settings.current() or settings.for_cli()
     return Client.from_settings(base.with_values(values) if values else base, on_notice=on_notice,
-                                on_progress=on_progress)
+                                on_progress=on_progress, command=command)
 
 
 def values_flags(options: ValueOptions) -> dict[str, Any]:

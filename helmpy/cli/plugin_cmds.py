@@ -69,13 +69,12 @@ def install(source: str, version: str, verify: bool, keyring: str | None, ca_fil
       helmpy plugin install oci://ghcr.io/example/plugins/diff:3.9.0 --verify=false
       helmpy plugin install https://github.com/aslafy-z/helm-git --version '^1.3' --verify=false
     """
-    from helmpy.action.chartref import RemoteOptions
-    from helmpy.plugin.installer import InstallOptions
-    from helmpy.plugin.installer import install as do_install
+    from helmpy.cli.apiclient import client
 
-    remote = RemoteOptions(username=username, password=password, ca_file=ca_file, cert_file=cert_file,
-                           key_file=key_file, insecure_skip_tls_verify=insecure_skip_tls_verify, plain_http=plain_http)
-    installed = do_install(InstallOptions(source, version, verify, keyring, _reserved(), remote), click.echo)
+    installed = client().plugin_install(
+        source, version=version, verify=verify, keyring=keyring, username=username, password=password,
+        ca_file=ca_file, cert_file=cert_file, key_file=key_file, insecure_skip_tls_verify=insecure_skip_tls_verify,
+        plain_http=plain_http, reserved_names=_reserved())
     click.echo(f"Installed plugin: {installed.name}")
 
 
@@ -106,9 +105,9 @@ def uninstall(names: tuple[str, ...]) -> None:
     Examples:
       helmpy plugin uninstall secrets
     """
-    from helmpy.plugin.installer import uninstall as do_uninstall
+    from helmpy.cli.apiclient import client
 
-    do_uninstall(list(names), click.echo)
+    client().plugin_uninstall(*names)
 
 
 @plugin.command()
@@ -121,9 +120,9 @@ def update(names: tuple[str, ...]) -> None:
     Examples:
       helmpy plugin update git
     """
-    from helmpy.plugin.installer import update as do_update
+    from helmpy.cli.apiclient import client
 
-    do_update(list(names), click.echo)
+    client().plugin_update(*names)
 
 
 @plugin.command()
@@ -145,13 +144,11 @@ def package(path: str, destination: str, sign: bool, key: str, keyring: str | No
       helmpy plugin package ./my-plugin --key 'Jane' --keyring ~/.gnupg/secring.gpg
       helmpy plugin package ./my-plugin --sign=false -d dist
     """
-    from pathlib import Path
-
+    from helmpy.cli.apiclient import client
     from helmpy.cli.package_cmds import read_passphrase
-    from helmpy.plugin.package import package as do_package
 
-    do_package(Path(path), Path(destination), click.echo, sign=sign, key=key, keyring=keyring,
-               passphrase=read_passphrase(passphrase_file) if sign else None)
+    client().plugin_package(path, destination=destination, sign=sign, key=key, keyring=keyring,
+                            passphrase=read_passphrase(passphrase_file) if sign else None)
 
 
 @plugin.command()
@@ -166,11 +163,9 @@ def verify(path: str, keyring: str | None) -> None:
     Examples:
       helmpy plugin verify my-plugin-1.0.0.tgz --keyring pubring.gpg
     """
-    from pathlib import Path
+    from helmpy.cli.apiclient import client
 
-    from helmpy.plugin.package import verify as do_verify
-
-    for line in do_verify(Path(path), keyring):
+    for line in client().plugin_verify(path, keyring=keyring).lines():
         click.echo(line)
 
 

@@ -62,14 +62,15 @@ def cluster_options(f: F) -> F:
                 kube_context: str | None, kube_apiserver: str | None, kube_token: str | None,
                 kube_ca_file: str | None, kube_insecure_skip_tls_verify: bool, kube_tls_server_name: str | None,
                 **kwargs: Any) -> Any:
-        from helmpy.api.client import Client
+        from helmpy.cli.apiclient import client
         from helmpy.cli.holder import summarize
 
-        kwargs["client"] = Client._for_command(
-            summarize(click.get_current_context()), namespace=namespace, cluster=cluster, kubeconfig=kubeconfig,
-            kube_context=kube_context, kube_apiserver=kube_apiserver, kube_token=kube_token,
-            kube_ca_file=kube_ca_file, kube_insecure_skip_tls_verify=kube_insecure_skip_tls_verify,
-            kube_tls_server_name=kube_tls_server_name, on_notice=notice)
+        kwargs["client"] = client(
+            command=summarize(click.get_current_context()), on_notice=notice, on_progress=notice,
+            NAMESPACE=namespace, CLUSTER=cluster, KUBECONFIG=kubeconfig, KUBECONTEXT=kube_context,
+            KUBEAPISERVER=kube_apiserver, KUBETOKEN=kube_token, KUBECAFILE=kube_ca_file,
+            KUBETLS_SERVER_NAME=kube_tls_server_name,
+            KUBEINSECURE_SKIP_TLS_VERIFY="true" if kube_insecure_skip_tls_verify else None)
         return f(*args, **kwargs)
 
     decorated: Any = wrapper

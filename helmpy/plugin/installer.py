@@ -259,8 +259,9 @@ def _named(names: list[str]) -> tuple[list[Plugin], list[str]]:
     return [installed[n] for n in names if n in installed], [n for n in names if n not in installed]
 
 
-def uninstall(names: list[str], out: Out) -> None:
-    """Remove plugins by name (their delete hooks run first, while their files are still there)."""
+def uninstall(names: list[str], out: Out) -> list[Plugin]:
+    """Remove plugins by name (their delete hooks run first, while their files are still there); return those
+    removed. A missing name or failing hook raises :class:`PluginError` after the others are done."""
     found, missing = _named(names)
     errors = [f"plugin: {n} not found" for n in missing]
     for plugin in found:
@@ -275,23 +276,27 @@ def uninstall(names: list[str], out: Out) -> None:
         out(f"Uninstalled plugin: {plugin.name}")
     if errors:
         raise PluginError("; ".join(errors))
+    return found
 
 
-def update(names: list[str], out: Out) -> None:
-    """Update plugins by name: a linked directory is already current; a git checkout is pulled."""
+def update(names: list[str], out: Out) -> list[Plugin]:
+    """Update plugins by name: a linked directory is already current; a git checkout is pulled. Return them as
+    they are now; a missing name or failed update raises :class:`PluginError` after the others are done."""
     found, missing = _named(names)
     errors = [f"plugin: {n} not found" for n in missing]
+    updated: list[Plugin] = []
     for plugin in found:
         try:
-            _update_one(plugin)
+            updated.append(_update_one(plugin))
             out(f"Updated plugin: {plugin.name}")
         except PluginError as err:
             errors.append(f"failed to update plugin {plugin.name}, got error ({err.message})")
     if errors:
         raise PluginError("; ".join(errors))
+    return updated
 
 
-def _update_one(plugin: Plugin) -> None:
+def _update_one(plugin: Plugin) -> Plugin:
     directory = plugin.directory
     if not directory.is_symlink():
         if not (directory / ".git").exists():
@@ -299,4 +304,6 @@ def _update_one(plugin: Plugin) -> None:
         if _git(["status", "--porcelain"], cwd=directory).strip():
             raise PluginError("plugin repo was modified")
         _git(["pull", "--quiet", "--ff-only"], cwd=directory)
-    run_hook(load_dir(directory), "update")
+    current = load_dir(directory)
+    run_hook(current, "update")
+    return current

@@ -14,11 +14,15 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helmpy.errors import HelmpyError, PluginError
 from helmpy.fsutil import atomic_write, shown
 from helmpy.plugin.archive import SUFFIXES, SizeBudget
 from helmpy.plugin.manifest import Plugin, load_dir
+
+if TYPE_CHECKING:
+    from helmpy.repo.provenance import Verification
 
 Out = Callable[[str], None]
 
@@ -86,6 +90,17 @@ def package(directory: Path, destination: Path, out: Out, sign: bool = True, key
 
 def verify(archive: Path, keyring: str | None = None) -> list[str]:
     """Check ``archive`` against ``archive.prov`` and ``keyring``; the lines Helm prints for a good one."""
+    return lines(check(archive, keyring))
+
+
+def lines(checked: Verification) -> list[str]:
+    """What ``plugin verify`` prints for a good signature (``verify``'s lines, a plugin's hash named so)."""
+    return [line.replace("Chart Hash", "Plugin Hash") for line in checked.lines()]
+
+
+def check(archive: Path, keyring: str | None = None) -> Verification:
+    """Check ``archive`` against ``archive.prov`` and ``keyring``: who signed it, with which key (a bad or
+    missing signature raises :class:`PluginError`)."""
     from helmpy.repo import provenance
 
     if archive.is_dir():
@@ -101,4 +116,4 @@ def verify(archive: Path, keyring: str | None = None) -> list[str]:
         raise
     except HelmpyError as err:  # ProvenanceError and friends: one line naming the plugin
         raise PluginError(f"plugin verification failed: {err.message}") from err
-    return [line.replace("Chart Hash", "Plugin Hash") for line in result.lines()]
+    return result

@@ -35,7 +35,8 @@ def test_the_release_and_diff_commands_import_no_action(module: str) -> None:
     nodes = [n for n in ast.walk(tree) if id(n) not in typing_only]
     imported = {n.module for n in nodes if isinstance(n, ast.ImportFrom) and n.module}
     imported |= {a.name for n in nodes if isinstance(n, ast.Import) for a in n.names}
-    assert "helmpy.api.client" in imported or module != "release_options.py"
+    # one constructor path: the release commands' Client is built by cli/apiclient.py's client(), as every other's
+    assert "helmpy.cli.apiclient" in imported or module != "release_options.py"
     assert sorted(m for m in imported if m.startswith(("helmpy.action", "helmpy.storage", "helmpy.diff."))) == []
 
 
@@ -127,3 +128,10 @@ def test_tests_not_run_carries_the_typed_release_and_the_cli_names_its_flag(
     assert result.stderr.endswith("pass --accept-simulated to accept a simulated pass)\n"), result
     accepted = hp.test("app", accept_simulated=True)
     assert accepted.simulated_tests == ("app-test",)
+
+
+def test_the_cli_builds_its_client_in_one_place() -> None:
+    """Only cli/apiclient.py constructs a Client (one path for the run's settings, notices and lock holder)."""
+    builders = sorted(p.name for p in (ROOT / "helmpy" / "cli").glob("*.py")
+                      if "Client.from_settings(" in p.read_text() or "Client(" in p.read_text().replace("helmpy.Client(", ""))
+    assert builders == ["apiclient.py"]

@@ -86,6 +86,9 @@ class Storage:
         """Every stored revision the driver can see, holding what ``list`` shows (``Driver.summaries``)."""
         return self.driver.summaries()
 
+    def list_deployed(self) -> list[Release]:
+        return self.list_releases(predicate=lambda r: r.status == Status.DEPLOYED)
+
     def prune(self, name: str, max_history: int) -> list[Release]:
         """Delete oldest revisions until ``max_history - 1`` remain (room for one more), keeping the newest
         deployed one; returns what was deleted. ``max_history <= 0`` means unlimited."""

@@ -200,14 +200,12 @@ class ControllerSeams:
         stale = endpoints and conn.execute("SELECT 1 FROM due WHERE at < 0 LIMIT 1").fetchone() is not None
         if not pods_due and not stale:
             return 0
-        with self._promoting, self.transaction():
-            self._local.flushing = endpoints
-            try:
+        try:
+            with self._promoting, self.transaction():
+                self._local.flushing = endpoints  # read by _settle at the transaction's end
                 started, owners = self._start_due(conn, endpoints)
-            except BaseException:
-                self._local.flushing = False
-                raise
-        self._local.flushing = False
+        finally:
+            self._local.flushing = False
         logger.debug("embedded started pods=%d owners=%d", started, owners)
         return started
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 
 from helmpy.api import results
-from helmpy.api._session import PathLike, Session
+from helmpy.api._session import PathLike, Session, path_text
 
 
 class InstallationMethods:
@@ -56,7 +56,7 @@ class InstallationMethods:
         remote = RemoteOptions(username=username, password=password, ca_file=ca_file, cert_file=cert_file,
                                key_file=key_file, insecure_skip_tls_verify=insecure_skip_tls_verify,
                                plain_http=plain_http)
-        opts = InstallOptions(os.fspath(source), version, verify, None if keyring is None else os.fspath(keyring),
+        opts = InstallOptions(os.fspath(source), version, verify, path_text(keyring),
                               frozenset(reserved_names), remote)
         with self._session.scope():
             return results.InstalledPlugin.of(install(opts, self._session.notice))
@@ -90,7 +90,7 @@ class InstallationMethods:
 
         with self._session.scope():
             archive = package(Path(path), Path(destination), self._session.notice, sign=sign, key=key,
-                              keyring=None if keyring is None else os.fspath(keyring),
+                              keyring=path_text(keyring),
                               passphrase=passphrase if sign else None)
         prov = f"{archive}.prov"
         return results.PluginPackage(str(archive), prov if sign else None)
@@ -104,4 +104,4 @@ class InstallationMethods:
 
         with self._session.scope():
             return results.PluginVerification.of(
-                check(Path(path), None if keyring is None else os.fspath(keyring)))
+                check(Path(path), path_text(keyring)))

@@ -30,6 +30,13 @@ logger = logging.getLogger("helmpy.api")
 T = TypeVar("T")
 Notice = Callable[[str], None]
 PathLike = str | os.PathLike[str]
+
+
+def path_text(value: PathLike | None) -> str | None:
+    """A path keyword as the action layer takes it (None stays None)."""
+    return None if value is None else os.fspath(value)
+
+
 Timeout = float | timedelta
 
 

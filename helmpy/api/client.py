@@ -8,7 +8,6 @@ go to ``on_notice`` (else the ``helmpy.api`` logger, INFO). docs/python-api.md h
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 from helmpy import settings
@@ -18,11 +17,7 @@ from helmpy.api._queries import QueryMethods
 from helmpy.api._registry import RegistryMethods
 from helmpy.api._releases import ReleaseMethods
 from helmpy.api._repos import RepoMethods
-from helmpy.api._session import Notice, PathLike, Session
-
-
-def _text(value: PathLike | None) -> str | None:
-    return None if value is None else os.fspath(value)
+from helmpy.api._session import Notice, PathLike, Session, path_text
 
 
 class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods, RegistryMethods, InstallationMethods):
@@ -61,13 +56,14 @@ class Client(ReleaseMethods, QueryMethods, ChartMethods, RepoMethods, RegistryMe
                  max_history: int | None = None, environ: Mapping[str, str] | None = None,
                  on_notice: Notice | None = None, on_progress: Notice | None = None) -> None:
         given: dict[str, str | None] = {  # each as the winning HELMPY_<KEY>, what the CLI's flag sets
-            "NAMESPACE": namespace, "KUBECONFIG": _text(kubeconfig), "KUBECONTEXT": kube_context,
+            "NAMESPACE": namespace, "KUBECONFIG": path_text(kubeconfig), "KUBECONTEXT": kube_context,
             "CLUSTER": cluster, "DRIVER": driver, "KUBEAPISERVER": kube_apiserver, "KUBETOKEN": kube_token,
-            "KUBECAFILE": _text(kube_ca_file), "KUBETLS_SERVER_NAME": kube_tls_server_name,
+            "KUBECAFILE": path_text(kube_ca_file), "KUBETLS_SERVER_NAME": kube_tls_server_name,
             "KUBEINSECURE_SKIP_TLS_VERIFY": "true" if kube_insecure_skip_tls_verify else None,
-            "REPOSITORY_CONFIG": _text(repository_config), "REPOSITORY_CACHE": _text(repository_cache),
-            "REGISTRY_CONFIG": _text(registry_config), "CONTENT_CACHE": _text(content_cache),
-            "CONFIG_HOME": _text(config_home), "CACHE_HOME": _text(cache_home), "DATA_HOME": _text(data_home),
+            "REPOSITORY_CONFIG": path_text(repository_config), "REPOSITORY_CACHE": path_text(repository_cache),
+            "REGISTRY_CONFIG": path_text(registry_config), "CONTENT_CACHE": path_text(content_cache),
+            "CONFIG_HOME": path_text(config_home), "CACHE_HOME": path_text(cache_home),
+            "DATA_HOME": path_text(data_home),
             "MAX_HISTORY": None if max_history is None else str(max_history),
         }
         self._session = Session(settings.Settings.snapshot(given, environ), on_notice, on_progress)

@@ -179,6 +179,8 @@ def _depth_bound_ok(text: str | bytes, max_depth: int) -> bool:
 
 
 _OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+LIBYAML_MAX_DEPTH = 1000  # libyaml's default max nest level (yaml_set_max_nest_level)
+LIBYAML_DEPTH_PROBLEM = "exceeded maximum nesting depth"
 _CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
@@ -194,16 +196,26 @@ def check_text_depth(text: str | bytes, max_depth: int, parser: Callable[[str | 
     try:
         depth = 0
         while True:
-            event = events.get_event()
+            try:
+                event = events.get_event()
+            except yaml.scanner.ScannerError as err:
+                # libyaml 0.2.5's scanner (PyYAML 6.0.4's wheels) has its own ceiling, which it can reach looking
+                # ahead before an event of the 201st level is out: below that ceiling, the text is too deep
+                if err.problem != LIBYAML_DEPTH_PROBLEM or max_depth >= LIBYAML_MAX_DEPTH:
+                    raise
+                raise _too_deep(max_depth, err.problem_mark) from None
             if event is None:
                 return
             if isinstance(event, _OPEN):
                 depth += 1
                 if depth > max_depth:
-                    raise ComposerError(None, None,
-                                        f"nesting deeper than {max_depth} levels (limit {MAX_NESTING_DEPTH_ENV})",
-                                        event.start_mark)  # type: ignore[arg-type]  # libyaml's Mark too
+                    raise _too_deep(max_depth, event.start_mark)
             elif isinstance(event, _CLOSE):
                 depth -= 1
     finally:
         events.dispose()
+
+
+def _too_deep(max_depth: int, mark: Any) -> ComposerError:
+    return ComposerError(None, None, f"nesting deeper than {max_depth} levels (limit {MAX_NESTING_DEPTH_ENV})",
+                         mark)

@@ -4,9 +4,11 @@ Objects are matched by group, kind, namespace and name; those dropped from the c
 their live object says ``helm.sh/resource-policy: keep``. Unchanged objects are not rewritten (the
 KubeClient's ``apply`` is a no-op for them). Everything sent is stamped with the ownership metadata.
 
-Each object costs one read and one write, as in Helm: the ownership check's read (or, for objects the
+Each object costs one write and a read, as in Helm: the ownership check's read (or, for objects the
 previous revision already owned, a read just before applying) tells created from updated from unchanged,
-and the apply's response is the object as it now is. Errors name the template an object came from (the
+and the apply's response is the object as it now is. Where a chart has many objects of one kind in one
+namespace (:data:`LIST_AT` or more), one LIST reads them all instead of a GET each (a LIST the cluster refuses,
+e.g. RBAC allowing only ``get``, falls back to the GETs). Errors name the template an object came from (the
 ``# Source:`` line before it in the stored manifest) and keep the cluster's hint.
 """
 
@@ -164,6 +166,48 @@ def reworded(err: HelmpyError, message: str) -> HelmpyError:
     return new
 
 
+LIST_AT = 32  # objects of one kind in one namespace read by one LIST instead of one GET each
+
+
+def read_live(kube: Any, objects: Iterable[dict[str, Any]],
+              new_kinds: KindScopes | None = None) -> dict[ObjectKey, dict[str, Any] | None]:
+    """The live object (None: none) of every named object, by :func:`object_key`. A group of :data:`LIST_AT`
+    or more objects of one apiVersion and kind in one namespace is read with one LIST; the others, and a group
+    whose LIST the cluster refuses, with a GET each. Objects of ``new_kinds`` (the chart's own CRDs, not
+    created yet) cannot exist; for any other kind the cluster's error is raised."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        if meta.get("name"):  # generateName objects cannot exist yet
+            groups.setdefault((str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("namespace") or "")),
+                              []).append(obj)
+    live: dict[ObjectKey, dict[str, Any] | None] = {}
+    for (api_version, kind, ns), members in groups.items():
+        listed = _listed(kube, api_version, kind, ns) if ns and len(members) >= LIST_AT else None
+        for obj in members:
+            key = object_key(obj)
+            if listed is not None:
+                live[key] = listed.get(key[3])
+                continue
+            try:
+                live[key] = kube.get(api_version, kind, key[3], ns or None)
+            except KubeError:
+                if not (new_kinds and (api_version, kind) in new_kinds):
+                    raise
+                live[key] = None
+    return live
+
+
+def _listed(kube: Any, api_version: str, kind: str, namespace: str) -> dict[str, dict[str, Any]] | None:
+    """Every object of a kind in a namespace, by name; None when the cluster refuses the LIST."""
+    try:
+        items = kube.list(api_version, kind, namespace)
+    except KubeError as err:
+        logger.debug("list %s %s in %s refused (%s): reading objects one by one", api_version, kind, namespace, err)
+        return None
+    return {str((o.get("metadata") or {}).get("name") or ""): o for o in items}
+
+
 def check_ownership(kube: Any, objects: Iterable[dict[str, Any]], release: str, namespace: str, verb: str,
                     *, take_ownership: bool = False,
                     already_owned: set[ObjectKey] | None = None,
@@ -178,20 +222,11 @@ def check_ownership(kube: Any, objects: Iterable[dict[str, Any]], release: str, 
         return
     owned = already_owned or set()
     observed = objects.observed if isinstance(objects, ManifestObjects) else {}
-    for obj in objects:
-        meta = obj.get("metadata") or {}
-        if not meta.get("name") or object_key(obj) in owned:  # generateName objects are not checked
-            continue
-        key = (str(obj.get("apiVersion")), str(obj.get("kind")))
-        try:
-            live = kube.get(key[0], key[1], meta["name"], meta.get("namespace"))
-        except KubeError:
-            if not (new_kinds and key in new_kinds):
-                raise
-            live = None
+    found = read_live(kube, [o for o in objects if object_key(o) not in owned], new_kinds)
+    for key, live in found.items():
         if live is not None:
             ownership.check_importable(live, release, namespace, verb)
-        observed[object_key(obj)] = _resource_version(live)
+        observed[key] = _resource_version(live)
 
 
 def _resource_version(obj: dict[str, Any] | None) -> str | None:
@@ -217,15 +252,20 @@ def apply_objects(kube: Any, current: list[dict[str, Any]], target: list[dict[st
     result = ApplyResult()
     observed = target.observed if isinstance(target, ManifestObjects) else {}
     sources = target.sources if isinstance(target, ManifestObjects) else {}
+    unread = [o for o in target if object_key(o) not in observed]
+    versions = {key: _resource_version(live) for key, live in read_live(kube, unread).items()}
+    versions.update(observed)
+    observed.clear()
     for obj in target:
         key, ref = object_key(obj), object_ref(obj)
-        before = observed.pop(key) if key in observed else _resource_version(_live(kube, obj))
+        before = versions.get(key)
         try:
             applied = kube.apply(ownership.stamp(obj, release, namespace), field_manager=FIELD_MANAGER, force=force)
         except KubeError as err:
             raise reworded(err, f"failed to {'create' if before is None else 'update'} {ref}"
                                 f"{_origin(sources.get(key, ''))}: {err.message}") from err
         result.applied_objects.append(applied)
+        versions[key] = _resource_version(applied)  # the same object twice in a manifest: the second is an update
         if before is None:
             result.created.append(ref)
             result.created_objects.append(applied)
@@ -240,16 +280,6 @@ def apply_objects(kube: Any, current: list[dict[str, Any]], target: list[dict[st
     logger.debug("applied release=%s created=%d updated=%d unchanged=%d deleted=%d kept=%d", release,
                  len(result.created), len(result.updated), len(result.unchanged), len(deleted), len(kept))
     return result
-
-
-def _live(kube: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
-    """The live object (None for generateName objects, which cannot exist yet)."""
-    meta = obj.get("metadata") or {}
-    if not meta.get("name"):
-        return None
-    live: dict[str, Any] | None = kube.get(str(obj.get("apiVersion")), str(obj.get("kind")), meta["name"],
-                                            meta.get("namespace"))
-    return live
 
 
 def _object_kind(obj: dict[str, Any]) -> str:

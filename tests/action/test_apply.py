@@ -1,5 +1,6 @@
 """Applying a release's objects (``helmpy/action/apply.py``) on a real embedded cluster: the errors name the
-template an object came from and keep the cluster's hints; each object costs one read and one write."""
+template an object came from and keep the cluster's hints; each object costs one read and one write, and many
+objects of one kind in one namespace are read with one LIST."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from helmpy.action import apply as applying
 from helmpy.action import install, upgrade
 from helmpy.action.config import Configuration
-from helmpy.errors import KubeError, OwnershipConflict, ReleaseFailed
+from helmpy.errors import KubeApiStatus, KubeError, OwnershipConflict, ReleaseFailed
 from helmpy.kube.embedded import EmbeddedCluster
 from tests.action.release_support import app_chart, cm, make_config  # noqa: F401 - fixtures
 
@@ -22,9 +23,17 @@ UNKNOWN = "apiVersion: example.com/v9\nkind: Nope\nmetadata: {name: thing}\n"
 class CountingCluster:
     """The embedded cluster, counting the reads and writes of each object (``verb kind/name``)."""
 
-    def __init__(self, kube: EmbeddedCluster) -> None:
+    def __init__(self, kube: EmbeddedCluster, *, refuse_lists: bool = False) -> None:
         self.kube = kube
         self.calls: Counter[str] = Counter()
+        self.refuse_lists = refuse_lists  # as a cluster whose RBAC grants get but not list
+
+    def list(self, api_version: str, kind: str, namespace: str | None = None, label_selector: str | None = None) -> Any:
+        self.calls[f"list {kind}"] += 1
+        if self.refuse_lists:
+            raise KubeApiStatus(f'{kind.lower()}s is forbidden: User "dev" cannot list resource', code=403,
+                                reason="Forbidden")
+        return self.kube.list(api_version, kind, namespace, label_selector)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.kube, name)
@@ -151,3 +160,51 @@ def test_uninstall_deletes_in_helms_uninstall_order_unknown_kinds_last(tmp_path:
         assert all(kube.get(o["apiVersion"], o["kind"], o["metadata"]["name"], "default") is None for o in objects)
     finally:
         kube.close()
+
+
+MANY = applying.LIST_AT + 8
+
+
+def _many_configmaps(chart: Path) -> list[str]:
+    (chart / "templates" / "many.yaml").write_text(
+        "{% for i in range(" + str(MANY) + ") %}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+        "  name: {{ Release.Name }}-many-{{ i }}\ndata:\n  level: {{ Values.level | default('info') | quote }}\n"
+        "{% endfor %}\n")
+    return [f"ConfigMap/default/demo-many-{i}" for i in range(MANY)]
+
+
+@pytest.mark.parametrize("refuse_lists", [False, True], ids=["listed", "list-refused"])
+def test_many_objects_of_a_kind_are_read_with_one_list(tmp_path: Path, app_chart: Path, refuse_lists: bool) -> None:
+    kube = EmbeddedCluster(tmp_path / "cluster.db", controller=True)
+    counting = CountingCluster(kube, refuse_lists=refuse_lists)
+    cfg = make_config(counting, "memory")  # type: ignore[arg-type]
+    many = _many_configmaps(app_chart)
+    # an object of that kind that exists and is not the release's: the install is refused, nothing applied
+    kube.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "demo-many-7", "namespace": "default"}})
+    with pytest.raises(OwnershipConflict, match="demo-many-7"):
+        install.run(cfg, install.InstallOptions(name="demo", chart_ref=str(app_chart)))
+    assert cm(cfg, "demo-many-0") is None and cm(cfg, "demo-main") is None
+    kube.delete("v1", "ConfigMap", "demo-many-7", "default")
+
+    counting.calls.clear()
+    res = install.run(cfg, install.InstallOptions(name="demo", chart_ref=str(app_chart)))
+    assert res.applied is not None and set(many) <= set(res.applied.created)
+    reads = {k: v for k, v in counting.calls.items() if k.startswith(("get ConfigMap/demo-many", "list"))}
+    if refuse_lists:  # the refused LIST falls back to one GET each
+        assert reads == {"list ConfigMap": 1, **{f"get ConfigMap/demo-many-{i}": 1 for i in range(MANY)}}
+    else:
+        assert reads == {"list ConfigMap": 1}
+
+    # upgrade: the owned objects' versions come from one LIST too; changed and unchanged are told apart
+    counting.calls.clear()
+    up = upgrade.run(cfg, upgrade.UpgradeOptions(name="demo", chart_ref=str(app_chart), values={"level": "debug"},
+                                                 values_given=True))
+    assert up.applied is not None
+    assert set(many) <= set(up.applied.updated) and "Service/default/demo-svc" in up.applied.unchanged
+    assert not set(many) & (set(up.applied.unchanged) | set(up.applied.created))
+    assert counting.calls["list ConfigMap"] == 1
+    assert not any(k.startswith("get ConfigMap/demo-many") for k in counting.calls) or refuse_lists
+    again = upgrade.run(cfg, upgrade.UpgradeOptions(name="demo", chart_ref=str(app_chart), values={"level": "debug"},
+                                                    values_given=True))
+    assert again.applied is not None and set(many) <= set(again.applied.unchanged)
+    kube.close()

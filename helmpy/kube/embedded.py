@@ -251,6 +251,8 @@ class EmbeddedCluster(ControllerSeams):
                       text if text is not None else json.dumps(obj, separators=(",", ":"))))
         if rv % 1000 == 0:
             conn.execute("DELETE FROM changes WHERE resource_version <= ?", (rv - _CHANGES_KEPT,))
+        if rt.plural == "customresourcedefinitions" and rt.group == "apiextensions.k8s.io":
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('crdRevision', ?)", (str(rv),))
 
     def _write(self, rt: ResourceType, namespace: str, name: str, obj: KubeObject, event: str) -> KubeObject:
         rv = self._bump()
@@ -349,6 +351,13 @@ class EmbeddedCluster(ControllerSeams):
         """The cluster's current global resourceVersion."""
         row = self._conn().execute("SELECT value FROM meta WHERE key = 'resourceVersion'").fetchone()
         return int(row[0])
+
+    def crd_revision(self) -> str:
+        """The resourceVersion of the newest change to any CustomResourceDefinition ("" before the first): what
+        the set of served custom types was computed from, so a server can keep it until this changes (a write
+        by any process sharing the file)."""
+        row = self._conn().execute("SELECT value FROM meta WHERE key = 'crdRevision'").fetchone()
+        return "" if row is None else str(row[0])
 
     # -- KubeClient writes -------------------------------------------------------------------------
     def _insert_new(self, rt: ResourceType, obj: KubeObject, manager: str = "") -> KubeObject:

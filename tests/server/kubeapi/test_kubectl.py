@@ -146,6 +146,32 @@ def test_crd_then_custom_resource(served, kubectl):
     assert json.loads(kubectl("get", "widget", "w1", "-o", "json").stdout)["spec"] == {"size": 4}
 
 
+def test_a_crd_another_process_writes_is_served_at_once_and_gone_when_deleted(served, kubectl):
+    """The server keeps the served types between requests; a CRD change by any process sharing the file (here a
+    second EmbeddedCluster on it, as ``helmpy install --cluster local:FILE`` would be) is seen on the next request."""
+    from helmpy.kube.embedded import EmbeddedCluster
+
+    kubectl("get", "configmaps")  # the server has computed and kept its types
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "gadgets.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced",
+                    "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {"type": "object",
+                                                                 "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    other = EmbeddedCluster(served.db)
+    try:
+        other.apply(crd)
+        other.apply({"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g1", "namespace": "default"},
+                     "spec": {"n": 1}})
+        assert json.loads(kubectl("get", "gadget", "g1", "-o", "json").stdout)["spec"] == {"n": 1}
+        other.delete("apiextensions.k8s.io/v1", "CustomResourceDefinition", "gadgets.example.com")
+    finally:
+        other.close()
+    gone = kubectl("get", "--raw", "/apis/example.com/v1/namespaces/default/gadgets", check=False)
+    assert gone.returncode != 0 and "NotFound" in gone.stderr + gone.stdout
+
+
 def test_writes_land_in_the_shared_sqlite_file(served, kubectl):
     kubectl("create", "configmap", "in-db", "--from-literal", "x=y")
     with sqlite3.connect(served.db) as conn:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from helmpy.engine.gotemplate import nodes as n
 from helmpy.engine.gotemplate.builtins import ANY, BUILTINS, RV, FuncSpec, truth
 from helmpy.engine.gotemplate.fmt import format_value, sort_keys, sprint
+from helmpy.engine.gotemplate.lazyfuncs import Loader
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.values import NO_VALUE, GoMethod, GoObject, type_name
 from helmpy.errors import RenderLimitError, TemplateExecError, TemplateFuncError
@@ -146,6 +147,33 @@ def func_spec(fn: Callable[..., object] | FuncSpec) -> FuncSpec:
         elif p.kind == p.VAR_POSITIONAL:
             variadic = ANY
     return FuncSpec(fn, (ANY,) * fixed, variadic)
+
+
+class FuncMap(dict[str, FuncSpec]):
+    """A template set's functions as :class:`FuncSpec` s; a lazy one (see
+    :class:`~helmpy.engine.gotemplate.lazyfuncs.LazyFuncs`) is made on its first lookup by ``[]``.
+
+    ``in``, ``get`` and iteration see only the functions made so far; :attr:`names` is every name.
+    """
+
+    __slots__ = ("_lazy", "names")
+
+    def __init__(self, specs: Mapping[str, FuncSpec], lazy: Mapping[str, Loader]) -> None:
+        super().__init__(specs)
+        self._lazy = {name: loader for name, loader in lazy.items() if name not in specs}
+        self.names = frozenset(self) | frozenset(self._lazy)
+
+    def __missing__(self, name: str) -> FuncSpec:
+        loader = self._lazy.get(name)
+        if loader is None:
+            raise KeyError(name)
+        spec = self[name] = func_spec(loader(name))
+        return spec
+
+
+def func_names(funcs: Mapping[str, FuncSpec]) -> frozenset[str]:
+    """Every function name of a map (a :class:`FuncMap`'s unmade ones too): what the parser accepts."""
+    return funcs.names if isinstance(funcs, FuncMap) else frozenset(funcs)
 
 
 def _method_spec(m: GoMethod) -> FuncSpec:
@@ -644,9 +672,10 @@ class Compiler:
 
             def func_cmd(s: State, dot: object, final: object) -> object:
                 s.node = first
-                spec = s.funcs.get(name)
-                if spec is None:
-                    raise s.error(f"{quote(name)} is not a defined function")
+                try:
+                    spec = s.funcs[name]  # a FuncMap makes a lazy function here, on its first call
+                except KeyError:
+                    raise s.error(f"{quote(name)} is not a defined function") from None
                 return _call(s, dot, spec, name, cmd, args, final)
             return func_cmd
         if isinstance(first, n.PipeNode):

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from helmpy.engine.context import LookupFn
 from helmpy.engine.gotemplate.builtins import ANY, FuncSpec
-from helmpy.engine.gotemplate.exec import State
+from helmpy.engine.gotemplate.exec import State, func_names
 from helmpy.engine.gotemplate.funcs.seams import Seams
+from helmpy.engine.gotemplate.lazyfuncs import LazyFuncs
 from helmpy.engine.gotemplate.parser import DEFAULT_MAX_DEPTH
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.templateset import associate, execute_template, parse_compiled
@@ -59,7 +60,7 @@ def _include(s: State, name: str, data: object) -> str:
 def _make_tpl(ctx: HelmContext) -> Callable[[State, str, object], str]:
     def tpl(s: State, text: str, vals: object) -> str:
         try:
-            compiled = parse_compiled(TPL_NAME, text, frozenset(s.funcs), ctx.max_parse_depth)
+            compiled = parse_compiled(TPL_NAME, text, func_names(s.funcs), ctx.max_parse_depth)
         except TemplateParseError as err:
             raise TemplateFuncError(f"cannot parse template {quote(text)}: {err}") from err
         templates = dict(s.templates)
@@ -116,22 +117,33 @@ def helm_functions(ctx: HelmContext) -> dict[str, FuncSpec]:
     }
 
 
-def sprig_functions(seams: Seams | None = None) -> dict[str, Callable[..., object] | FuncSpec]:
-    """Helm's function map below its render-bound functions: Sprig (``funcs.build_funcs``, each callable
-    with its Go signature) with the placeholders replaced by Helm's data functions (``toYaml``,
-    ``fromYaml``, ``toToml`` ...). ``include``/``tpl``/``required``/``lookup`` stay placeholders here;
-    :func:`function_map` puts Helm's real ones on top. ``seams`` injects the clock and randomness."""
-    from helmpy.engine.gotemplate.funcs import FUNCS, build_funcs
+# Helm's data functions (helmpy.engine.gotemplate.helmdata.data_functions), named here so that the map
+# knows them without importing helmdata (PyYAML) before a template calls one.
+DATA_FUNCTIONS = ("toYaml", "mustToYaml", "toYamlPretty", "fromYaml", "fromYamlArray", "toToml", "fromToml")
+
+
+def _load_data_function(name: str) -> Callable[..., object]:
     from helmpy.engine.gotemplate.helmdata import data_functions
 
-    funcs: dict[str, Callable[..., object] | FuncSpec] = dict(FUNCS if seams is None else build_funcs(seams))
-    funcs.update(data_functions())
+    return data_functions()[name]
+
+
+def sprig_functions(seams: Seams | None = None) -> LazyFuncs:
+    """Helm's function map below its render-bound functions: Sprig (``funcs.lazy_funcs``, each callable
+    with its Go signature) with the placeholders replaced by Helm's data functions (``toYaml``,
+    ``fromYaml``, ``toToml`` ...). ``include``/``tpl``/``required``/``lookup`` stay placeholders here;
+    :func:`function_map` puts Helm's real ones on top. ``seams`` injects the clock and randomness.
+    A function (and its module) is made when it is first looked up."""
+    from helmpy.engine.gotemplate.funcs import lazy_funcs
+
+    funcs = lazy_funcs(seams)
+    funcs.merge(LazyFuncs(lazy=dict.fromkeys(DATA_FUNCTIONS, _load_data_function)))
     return funcs
 
 
-def function_map(ctx: HelmContext) -> dict[str, Callable[..., object] | FuncSpec]:
+def function_map(ctx: HelmContext) -> LazyFuncs:
     """The function map of a Go chart render: Sprig, then Helm's functions on top (text/template's
     built-ins are always there, under both)."""
     funcs = sprig_functions(ctx.seams)
-    funcs.update(helm_functions(ctx))
+    funcs.merge(helm_functions(ctx))
     return funcs

@@ -23,7 +23,8 @@ from helmpy.engine.codestore import code_store, source_fingerprint
 from helmpy.engine.gotemplate import nodes as n
 from helmpy.engine.gotemplate import treecodec
 from helmpy.engine.gotemplate.builtins import BUILTINS, FuncSpec
-from helmpy.engine.gotemplate.exec import Compiled, compile_tree, execute_compiled, func_spec
+from helmpy.engine.gotemplate.exec import Compiled, FuncMap, compile_tree, execute_compiled, func_spec
+from helmpy.engine.gotemplate.lazyfuncs import LazyFuncs
 from helmpy.engine.gotemplate.parser import DEFAULT_MAX_DEPTH, parse
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.values import NO_VALUE
@@ -162,9 +163,9 @@ class TemplateSet:
 
     Args:
         funcs: the function map (name to callable or :class:`FuncSpec`); it extends and may replace
-            text/template's built-ins, as ``template.Funcs`` does. Plain callables take
-            ``interface {}`` parameters; raise :class:`~helmpy.errors.TemplateFuncError` to return
-            Go's ``error``.
+            text/template's built-ins, as ``template.Funcs`` does. Plain callables take ``interface {}``
+            parameters; raise :class:`~helmpy.errors.TemplateFuncError` to return Go's ``error``. The lazy
+            entries of a :class:`~helmpy.engine.gotemplate.lazyfuncs.LazyFuncs` are made on their first call.
         strict: Go's ``missingkey=error`` (Helm's ``--strict`` lint): a missing map key is an error
             instead of the zero value.
         limits: the render limits (deadline, output size, template nesting depth).
@@ -174,10 +175,14 @@ class TemplateSet:
     def __init__(self, funcs: Mapping[str, Callable[..., object] | FuncSpec] | None = None, *,
                  strict: bool = False, limits: Limits | None = None,
                  max_parse_depth: int = DEFAULT_MAX_DEPTH) -> None:
-        self.funcs: dict[str, FuncSpec] = dict(BUILTINS)
-        for fname, fn in (funcs or {}).items():
-            self.funcs[fname] = func_spec(fn)
-        self._func_names = frozenset(self.funcs)
+        eager, lazy = funcs.split() if isinstance(funcs, LazyFuncs) else (funcs or {}, {})
+        specs = dict(BUILTINS)
+        for fname, fn in eager.items():
+            specs[fname] = func_spec(fn)
+        for fname in lazy:
+            specs.pop(fname, None)  # a lazy function replaces a built-in of its name, as an eager one does
+        self.funcs = FuncMap(specs, lazy)
+        self._func_names = self.funcs.names
         self.strict = strict
         self.limits = limits or Limits()
         self.max_parse_depth = max_parse_depth

@@ -10,8 +10,21 @@ return a Go error, or panic, raise :class:`FuncError` with Go's text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from helmpy.engine.gotemplate.funcs.errors import FuncError
 from helmpy.engine.gotemplate.funcs.seams import Seams
-from helmpy.engine.gotemplate.funcs.table import FUNCS, PLACEHOLDERS, build_funcs
 
-__all__ = ["FUNCS", "PLACEHOLDERS", "FuncError", "Seams", "build_funcs"]
+if TYPE_CHECKING:
+    from helmpy.engine.gotemplate.funcs.table import FUNCS, PLACEHOLDERS, build_funcs, lazy_funcs
+
+__all__ = ["FUNCS", "PLACEHOLDERS", "FuncError", "Seams", "build_funcs", "lazy_funcs"]
+
+
+def __getattr__(name: str) -> object:
+    """The table's names, imported on first use (a function module needs neither the table nor the others)."""
+    if name in ("FUNCS", "PLACEHOLDERS", "build_funcs", "lazy_funcs"):
+        from helmpy.engine.gotemplate.funcs import table
+
+        return getattr(table, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,3 +16,9 @@ def fail(message: str) -> str:
 def get_host_by_name(_name: str) -> str:
     """``getHostByName``: Helm replaces Sprig's DNS lookup with ``""`` unless ``--enable-dns`` is given."""
     return ""
+
+
+@go()
+def hello() -> str:
+    """Sprig's ``hello``."""
+    return "Hello!"

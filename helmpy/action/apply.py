@@ -23,6 +23,7 @@ from typing import Any
 from helmpy.action import ownership
 from helmpy.engine.manifests import sort_for_uninstall, split_documents
 from helmpy.errors import HelmpyError, KubeApiStatus, KubeConnectionError, KubeError, ReleaseError
+from helmpy.kube import parallel
 from helmpy.kube.client import object_ref
 from helmpy.release.model import Release, Status
 
@@ -182,19 +183,24 @@ def read_live(kube: Any, objects: Iterable[dict[str, Any]],
             groups.setdefault((str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("namespace") or "")),
                               []).append(obj)
     live: dict[ObjectKey, dict[str, Any] | None] = {}
+    workers = parallel.parallel_requests(kube)
     for (api_version, kind, ns), members in groups.items():
         listed = _listed(kube, api_version, kind, ns) if ns and len(members) >= LIST_AT else None
-        for obj in members:
-            key = object_key(obj)
-            if listed is not None:
-                live[key] = listed.get(key[3])
-                continue
-            try:
-                live[key] = kube.get(api_version, kind, key[3], ns or None)
-            except KubeError:
-                if not (new_kinds and (api_version, kind) in new_kinds):
-                    raise
-                live[key] = None
+        if listed is not None:
+            live.update((object_key(obj), listed.get(object_key(obj)[3])) for obj in members)
+            continue
+
+        def read(obj: dict[str, Any], api_version: str = api_version, kind: str = kind,
+                 ns: str = ns) -> dict[str, Any] | None:
+            found: dict[str, Any] | None = kube.get(api_version, kind, obj["metadata"]["name"], ns or None)
+            return found
+
+        for obj, outcome in zip(members, parallel.run_in_order(read, members, workers), strict=False):
+            if isinstance(outcome, KubeError) and new_kinds and (api_version, kind) in new_kinds:
+                outcome = None
+            if isinstance(outcome, BaseException):
+                raise outcome
+            live[object_key(obj)] = outcome
     return live
 
 
@@ -256,23 +262,30 @@ def apply_objects(kube: Any, current: list[dict[str, Any]], target: list[dict[st
     versions = {key: _resource_version(live) for key, live in read_live(kube, unread).items()}
     versions.update(observed)
     observed.clear()
-    for obj in target:
-        key, ref = object_key(obj), object_ref(obj)
-        before = versions.get(key)
-        try:
-            applied = kube.apply(ownership.stamp(obj, release, namespace), field_manager=FIELD_MANAGER, force=force)
-        except KubeError as err:
-            raise reworded(err, f"failed to {'create' if before is None else 'update'} {ref}"
-                                f"{_origin(sources.get(key, ''))}: {err.message}") from err
-        result.applied_objects.append(applied)
-        versions[key] = _resource_version(applied)  # the same object twice in a manifest: the second is an update
-        if before is None:
-            result.created.append(ref)
-            result.created_objects.append(applied)
-        elif before != _resource_version(applied):
-            result.updated.append(ref)
-        else:
-            result.unchanged.append(ref)
+    def apply(obj: dict[str, Any]) -> dict[str, Any]:
+        applied: dict[str, Any] = kube.apply(ownership.stamp(obj, release, namespace), field_manager=FIELD_MANAGER,
+                                             force=force)
+        return applied
+
+    workers = parallel.parallel_requests(kube)
+    for batch in _kind_batches(target):  # one kind at a time, its objects concurrently (Helm's batchPerform)
+        for obj, outcome in zip(batch, parallel.run_in_order(apply, batch, workers), strict=False):
+            key, ref = object_key(obj), object_ref(obj)
+            before = versions.get(key)
+            if isinstance(outcome, KubeError):
+                raise reworded(outcome, f"failed to {'create' if before is None else 'update'} {ref}"
+                                        f"{_origin(sources.get(key, ''))}: {outcome.message}") from outcome
+            if isinstance(outcome, BaseException):
+                raise outcome
+            result.applied_objects.append(outcome)
+            versions[key] = _resource_version(outcome)  # the same object twice in a manifest: then an update
+            if before is None:
+                result.created.append(ref)
+                result.created_objects.append(outcome)
+            elif before != _resource_version(outcome):
+                result.updated.append(ref)
+            else:
+                result.unchanged.append(ref)
     wanted = {object_key(o) for o in target}
     dropped = [o for o in current if object_key(o) not in wanted]
     deleted, kept = delete_objects(kube, dropped)
@@ -280,6 +293,19 @@ def apply_objects(kube: Any, current: list[dict[str, Any]], target: list[dict[st
     logger.debug("applied release=%s created=%d updated=%d unchanged=%d deleted=%d kept=%d", release,
                  len(result.created), len(result.updated), len(result.unchanged), len(deleted), len(kept))
     return result
+
+
+def _kind_batches(objects: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Runs of consecutive objects of one apiVersion and kind, in order."""
+    batches: list[list[dict[str, Any]]] = []
+    last: tuple[object, object] | None = None
+    for obj in objects:
+        kind = (obj.get("apiVersion"), obj.get("kind"))
+        if kind != last or not batches:
+            batches.append([])
+            last = kind
+        batches[-1].append(obj)
+    return batches
 
 
 def _object_kind(obj: dict[str, Any]) -> str:

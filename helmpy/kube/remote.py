@@ -14,6 +14,7 @@ import builtins
 import contextlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -33,7 +34,7 @@ from helmpy.errors import (
     KubeTLSError,
     KubeUnauthorized,
 )
-from helmpy.kube import ratelimit, readiness
+from helmpy.kube import parallel, ratelimit, readiness
 from helmpy.kube.client import KubeObject, no_transaction, object_ref, sub_map
 from helmpy.kube.credentials import ClientCert
 from helmpy.kube.discovery import Discovery
@@ -81,6 +82,8 @@ class RemoteCluster:
         self._throttle = ratelimit.from_settings()  # --burst-limit, --qps
         self._bucket, self._discovery_bucket = self._throttle.buckets()
         self._object_buckets: dict[str, ratelimit.TokenBucket | None] = {}
+        self.parallel_requests = parallel.from_settings()  # requests in flight at once (kube/parallel.py)
+        self._lock = threading.Lock()  # the buckets and credentials, shared by those requests
         self._wrote_crd = False
         self._auth: dict[str, str] = {}
         self._cert: ClientCert | None = None
@@ -167,9 +170,10 @@ class RemoteCluster:
         applies and deletes a manifest's objects each through a REST client of its own (cli-runtime's builder
         makes one per object), so a burst of objects is not paced by one bucket; only many requests for the
         same object are. Lists and creates share the client's bucket (Helm's typed storage client)."""
-        if path not in self._object_buckets:
-            self._object_buckets[path] = self._throttle.buckets()[0]
-        return self._object_buckets[path]
+        with self._lock:
+            if path not in self._object_buckets:
+                self._object_buckets[path] = self._throttle.buckets()[0]
+            return self._object_buckets[path]
 
     def _auth_headers(self) -> dict[str, str]:
         """The Authorization header (and the client certificate), asked of the credential source at most every
@@ -178,13 +182,14 @@ class RemoteCluster:
         Expiring credentials (exec plugins, OIDC) renew themselves when asked within their renewal window, so
         asking every few seconds is as fresh; a 401 forces the next request to ask again.
         """
-        now = time.monotonic()
-        if now >= self._auth_until:
-            value, cert = self._credentials.current()
-            self._auth = {"Authorization": value} if value else {}
-            self._cert = cert if self._host.startswith("https") else None
-            self._auth_until = now + AUTH_REFRESH_S
-        return self._auth
+        with self._lock:  # one request at a time asks the source (an exec plugin runs once, not once per thread)
+            now = time.monotonic()
+            if now >= self._auth_until:
+                value, cert = self._credentials.current()
+                self._auth = {"Authorization": value} if value else {}
+                self._cert = cert if self._host.startswith("https") else None
+                self._auth_until = now + AUTH_REFRESH_S
+            return self._auth
 
     def _transport_error(self, err: Exception, method: str, what: str) -> Exception:
         import http.client

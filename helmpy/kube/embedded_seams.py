@@ -288,6 +288,7 @@ class ControllerSeams:
         for table in ("objects", "owners"):
             self._conn().execute(f"DELETE FROM {table} WHERE api_group = ? AND plural = ? AND namespace = ? AND "
                                  "name = ?", (rt.group, rt.plural, ns, name))
+        self._conn().execute("DELETE FROM applied WHERE uid = ?", (meta.get("uid", ""),))
         self._log_change(self._bump(), "DELETED", rt, ns, name, obj)
         logger.debug("embedded deleted %s", object_ref(obj))
         if self.controller:

@@ -15,10 +15,11 @@ e.g. RBAC allowing only ``get``, falls back to the GETs). Errors name the templa
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helmpy.action import ownership
 from helmpy.engine.manifests import sort_for_uninstall, split_documents
@@ -26,6 +27,9 @@ from helmpy.errors import HelmpyError, KubeApiStatus, KubeConnectionError, KubeE
 from helmpy.kube import parallel
 from helmpy.kube.client import object_ref
 from helmpy.release.model import Release, Status
+
+if TYPE_CHECKING:
+    from helmpy.diskcache import ValueCache
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +90,11 @@ def piece_documents(piece: str, source: str, template: str) -> list[Any]:
     and kept as marshal bytes (a copy is one C call); documents marshal cannot keep exactly are parsed each time."""
     import marshal
 
-    from helmpy import yamlutil
-
     kept = _PIECES.get(piece)
     if kept is not None:
         return marshal.loads(kept)  # type: ignore[no-any-return]
+    from helmpy import yamlutil
+
     docs = list(yamlutil.load_all(piece, f"{source} ({template})" if template else source, exc=ReleaseError))
     from helmpy.diskcache import round_trips
 
@@ -101,13 +105,38 @@ def piece_documents(piece: str, source: str, template: str) -> list[Any]:
     return docs
 
 
+@functools.lru_cache(maxsize=1)
+def _manifest_cache() -> ValueCache:
+    """Parsed manifests by content (:mod:`helmpy.diskcache`): an upgrade's current manifest is the last run's
+    target, whose pieces that run parsed; with it, only the pieces the new render changed are parsed."""
+    from helmpy.diskcache import ValueCache
+    from helmpy.yamlcache import YAML_PARSER_MODULES, yaml_settings
+
+    return ValueCache("manifest-pieces", 1, depends_on=(*YAML_PARSER_MODULES, "helmpy.engine.manifests"),
+                      settings=yaml_settings)
+
+
 def _documents(text: str, source: str) -> Iterator[tuple[str, Any]]:
-    """(template, document) for each YAML document; the template is the piece's ``# Source:`` line ("" if none)."""
-    for piece in split_documents(text):
+    """(template, document) for each YAML document; the template is the piece's ``# Source:`` line ("" if none).
+
+    Each piece's documents are kept (marshalled) by :func:`piece_documents`; a whole manifest's are also kept on
+    disk by content, so another process reading the same manifest parses none of it."""
+    pieces = split_documents(text)
+    cache = _manifest_cache()
+    raw = text.encode("utf-8", "surrogatepass")
+    found, kept = cache.get(raw)
+    if found and isinstance(kept, list):
+        for piece, data in kept:
+            _PIECES.setdefault(piece, data)
+    for piece in pieces:
         first = piece.partition("\n")[0]
         template = first[len(SOURCE_PREFIX):].strip() if first.startswith(SOURCE_PREFIX) else ""
         for doc in piece_documents(piece, source, template):
             yield template, doc
+    if not found:
+        pairs = [(piece, _PIECES[piece]) for piece in pieces if piece in _PIECES]
+        if len(pairs) == len(pieces):  # every piece kept exactly: the manifest can be
+            cache.put(raw, pairs)
 
 
 def crd_scopes(crds: list[Any]) -> KindScopes:

@@ -208,3 +208,40 @@ def test_many_objects_of_a_kind_are_read_with_one_list(tmp_path: Path, app_chart
                                                     values_given=True))
     assert again.applied is not None and set(many) <= set(again.applied.unchanged)
     kube.close()
+
+
+_PARSE_IN_A_NEW_PROCESS = """
+import json, sys
+from helmpy.action import apply as applying
+from helmpy.kube.embedded import EmbeddedCluster
+kube = EmbeddedCluster(sys.argv[1])
+objects = applying.parse_manifest(open(sys.argv[2]).read(), kube, "team")
+print(json.dumps({"yaml": "yaml" in sys.modules, "objects": objects, "sources": sorted(objects.sources.values())}))
+"""
+
+
+def test_a_manifest_parsed_once_is_not_parsed_again_by_another_process(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("".join(f"---\n# Source: app/templates/cm{i}.yaml\napiVersion: v1\nkind: ConfigMap\n"
+                                f"metadata:\n  name: cm-{i}\ndata:\n  k: \"{i}\"\n  list: [a, {i}]\n" for i in range(5)))
+    root = Path(__file__).resolve().parents[2]
+
+    def parse(**env: str) -> dict[str, Any]:
+        proc = subprocess.run([sys.executable, "-c", _PARSE_IN_A_NEW_PROCESS, str(tmp_path / "c.db"), str(manifest)],
+                              capture_output=True, text=True, check=True, cwd=root,
+                              env={"PYTHONPATH": str(root), "HELMPY_CACHE_HOME": str(tmp_path / "cache"), **env})
+        return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+    first, second, uncached = parse(), parse(), parse(HELMPY_PARSE_CACHE="0")
+    assert first["yaml"] and not second["yaml"] and uncached["yaml"]  # the second process read the cache
+    assert first["objects"] == second["objects"] == uncached["objects"]
+    assert [o["metadata"] for o in second["objects"]] == [{"name": f"cm-{i}", "namespace": "team"} for i in range(5)]
+    assert second["objects"][3]["data"] == {"k": "3", "list": ["a", 3]}
+    assert first["sources"] == second["sources"] == [f"app/templates/cm{i}.yaml" for i in range(5)]
+    manifest.write_text(manifest.read_text().replace('k: "3"', 'k: "three"'))  # changed text: parsed afresh
+    changed = parse()
+    assert changed["yaml"] and changed["objects"][3]["data"]["k"] == "three"

@@ -346,17 +346,29 @@ def delete_objects(kube: Any, objects: list[dict[str, Any]],
     """Delete in uninstall order; objects whose live copy says resource-policy keep survive."""
     deleted: list[str] = []
     kept: list[str] = []
-    for obj in sort_for_uninstall(objects, _object_kind):
-        meta = obj.get("metadata") or {}
-        live = kube.get(str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("name", ""), meta.get("namespace"))
-        if live is None:
-            continue
-        if ownership.keeps(live) or ownership.keeps(obj):
-            kept.append(f"[{obj.get('kind')}] {meta.get('name')}")
-            continue
-        kube.delete(str(obj.get("apiVersion")), str(obj.get("kind")), meta.get("name", ""), meta.get("namespace"),
-                    propagation=propagation)
-        deleted.append(object_ref(obj))
+
+    def delete(obj: dict[str, Any]) -> bool:
+        meta = obj["metadata"]
+        gone: bool = kube.delete(str(obj.get("apiVersion")), str(obj.get("kind")), meta["name"], meta.get("namespace"),
+                                 propagation=propagation)
+        return gone
+
+    workers = parallel.parallel_requests(kube)
+    for batch in _kind_batches(sort_for_uninstall(objects, _object_kind)):  # a kind at a time, as Helm deletes
+        found = read_live(kube, batch)
+        doomed = []
+        for obj in batch:
+            live = found.get(object_key(obj))
+            if live is None:
+                continue
+            if ownership.keeps(live) or ownership.keeps(obj):
+                kept.append(f"[{obj.get('kind')}] {obj['metadata'].get('name')}")
+                continue
+            doomed.append(obj)
+        for obj, outcome in zip(doomed, parallel.run_in_order(delete, doomed, workers), strict=False):
+            if isinstance(outcome, BaseException):
+                raise outcome
+            deleted.append(object_ref(obj))
     return deleted, kept
 
 

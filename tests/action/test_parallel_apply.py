@@ -63,6 +63,9 @@ class InFlight:
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> Any:
         return self._track(kind, lambda: self.kube.get(api_version, kind, name, namespace))
 
+    def delete(self, api_version: str, kind: str, name: str, namespace: str | None = None, **kw: Any) -> Any:
+        return self._track(kind, lambda: self.kube.delete(api_version, kind, name, namespace, **kw))
+
 
 def _manifest(prefix: str, configmaps: int, bad: tuple[int, ...] = ()) -> str:
     docs = []
@@ -94,6 +97,25 @@ def test_a_kind_is_applied_concurrently_and_results_keep_manifest_order(served) 
     again = applying.parse_manifest(_manifest("par", 20), probe, "default")
     second = applying.apply_objects(probe, target, again, "par", "default")
     assert second.unchanged == result.created and second.created == second.updated == []
+    probe.kube.close()
+
+
+def test_deletes_go_a_kind_at_a_time_concurrently_and_keep_what_says_keep(served) -> None:
+    probe = _client(served, 8)
+    text = _manifest("del", 20).replace("metadata: {name: del-cm-3}",
+                                        "metadata: {name: del-cm-3, annotations: {helm.sh/resource-policy: keep}}")
+    target = applying.parse_manifest(text, probe, "default")
+    applying.apply_objects(probe, [], target, "del", "default")
+    probe.most = 0
+    deleted, kept = applying.delete_objects(probe, list(target))
+    # uninstall order: Services before ConfigMaps (Helm's), each kind in manifest order
+    assert deleted == [f"Service/default/del-svc-{i}" for i in range(3)] + \
+        [f"ConfigMap/default/del-cm-{i}" for i in range(20) if i != 3]
+    assert kept == ["[ConfigMap] del-cm-3"]
+    assert 1 < probe.most <= 8 and not probe.mixed
+    left = {o["metadata"]["name"] for o in probe.kube.list("v1", "ConfigMap", "default")
+            if o["metadata"]["name"].startswith("del-")}
+    assert left == {"del-cm-3"}
     probe.kube.close()
 
 

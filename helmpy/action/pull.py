@@ -15,7 +15,7 @@ from helmpy.errors import ChartError, DownloadError, HelmpyError
 from helmpy.fsutil import atomic_write, shown
 
 if TYPE_CHECKING:
-    from helmpy.chart.model import Chart
+    from helmpy.diskcache import ValueCache
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +64,7 @@ def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print,
     if chart.oci is not None and not opts.untar:
         own_name = _check_registry_archive(data, got.url, got.filename)
     else:
-        meta = _check_archive(data, got.url).metadata
-        own_name = f"{meta.name}-{meta.version}.tgz"
+        own_name = _check_archive(data, got.url)
 
     if not opts.untar:
         saved = dest / got.filename
@@ -99,11 +98,47 @@ def pull(ref: str, opts: PullOptions, out: Callable[[str], None] = print,
     return target
 
 
-def _check_archive(data: bytes, source: str) -> Chart:
-    """Refuse to save what is not a loadable chart archive (Helm saves it and fails later, on use)."""
-    from helmpy.chart.loader import load_archive
+#: What decides whether an archive loads as a chart, and its name and version: the loader and the parsers under it.
+_LOADER_MODULES = ("helmpy.action.pull", "helmpy.chart.loader", "helmpy.chart.archive", "helmpy.chart.model",
+                   "helmpy.gunzip", "helmpy.jsondepth", "helmpy.semverutil", "helmpy.limits", "helmpy.fsutil",
+                   "helmpy.lazyre", "helmpy.yamlcache", "helmpy.yamlutil", "helmpy._yamlguard",
+                   "helmpy.values.coalesce", "yaml")
 
-    return load_archive(data, source)
+
+def _loader_settings() -> str:
+    """The limits a chart archive's load enforces: an archive accepted under some limits may be refused under
+    others."""
+    from helmpy import limits
+
+    return (f"{limits.nesting_depth()}:{limits.chart_file_size()}:{limits.chart_size()}:"
+            f"{limits.values_size()}")
+
+
+_VERDICTS: ValueCache | None = None
+
+
+def _check_archive(data: bytes, source: str) -> str:
+    """Refuse to save what is not a loadable chart archive (Helm saves it and fails later, on use); the name
+    ``pull`` gives the chart, ``<name>-<version>.tgz``.
+
+    The whole chart is loaded (its Chart.yaml, values, lock, schema and sub-charts), once per content: the name
+    of an archive that loaded is kept in the parsed-inputs cache (:mod:`helmpy.diskcache`) under the hash of its
+    bytes, the loader's source files and the limits it enforces, so pulling the same archive again imports
+    neither the loader nor the chart model. A refusal is never kept: every pull of a broken archive loads it
+    and gets the loader's own error."""
+    global _VERDICTS
+    from helmpy.diskcache import ValueCache
+
+    if _VERDICTS is None:
+        _VERDICTS = ValueCache("pull-verdict", 1, depends_on=_LOADER_MODULES, settings=_loader_settings)
+
+    def load() -> str:
+        from helmpy.chart.loader import load_archive
+
+        meta = load_archive(data, source).metadata
+        return f"{meta.name}-{meta.version}.tgz"
+
+    return _VERDICTS.cached(data, load)
 
 
 def _check_registry_archive(data: bytes, source: str, filename: str) -> str:

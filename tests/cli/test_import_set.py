@@ -139,6 +139,15 @@ def test_pull_url_without_repositories_uses_the_standard_library_http_client(tmp
     # the host name reaches the resolver as ASCII bytes: no IDNA codec (and its stringprep tables) for it
     assert loaded(modules, ("encodings.idna", "stringprep")) == []
     assert "helmpy.api._pull_result" in modules and loaded(modules, RESULT_FAMILIES) == []
+    # pulled again: the same bytes' verdict (the chart's name and version) comes from the parsed-inputs cache,
+    # so neither the chart loader and model, nor tarfile, nor PyYAML is imported
+    again_dest = tmp_path / "again"
+    again_dest.mkdir()
+    again = imported(tmp_path, "pull", archive_site, "-d", str(again_dest))
+    assert (again_dest / "web-0.1.0.tgz").read_bytes() == (dest / "web-0.1.0.tgz").read_bytes()
+    assert "helmpy.diskcache" in again and loaded(again, HEAVY) == []
+    assert loaded(again, ("helmpy.chart.loader", "helmpy.chart.model", "helmpy.semverutil", "tarfile",
+                          "helmpy.yamlutil")) == []
 
 
 def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +164,7 @@ def _refuse_clobber(target: Path, own_name: str, url: str) -> None:
 
 def expand(data: bytes, root: Path, source: str) -> Path:
     """Unpack a chart archive into ``root/<chart name>`` with the safe reader (never extractall)."""
+    import shutil  # with bz2 and lzma: only --untar needs it
     import tempfile
 
     from helmpy.chart.archive import read_archive

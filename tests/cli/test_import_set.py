@@ -140,13 +140,13 @@ def test_pull_url_without_repositories_uses_the_standard_library_http_client(tmp
     assert loaded(modules, ("encodings.idna", "stringprep")) == []
     assert "helmpy.api._pull_result" in modules and loaded(modules, RESULT_FAMILIES) == []
     # pulled again: the same bytes' verdict (the chart's name and version) comes from the parsed-inputs cache,
-    # so neither the chart loader and model, nor tarfile, nor PyYAML is imported
+    # so neither the chart loader and model, nor tarfile, nor PyYAML is imported (nor shutil: only --untar uses it)
     again_dest = tmp_path / "again"
     again_dest.mkdir()
     again = imported(tmp_path, "pull", archive_site, "-d", str(again_dest))
     assert (again_dest / "web-0.1.0.tgz").read_bytes() == (dest / "web-0.1.0.tgz").read_bytes()
     assert "helmpy.diskcache" in again and loaded(again, HEAVY) == []
-    assert loaded(again, ("helmpy.chart.loader", "helmpy.chart.model", "helmpy.semverutil", "tarfile",
+    assert loaded(again, ("helmpy.chart.loader", "helmpy.chart.model", "helmpy.semverutil", "tarfile", "shutil",
                           "helmpy.yamlutil")) == []
 
 

@@ -17,9 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import yaml
-
-from helmpy import yamlutil
 from helmpy.engine.gotemplate import goyaml
 from helmpy.engine.gotemplate._yamlemit import Emitter
 from helmpy.engine.gotemplate.ftoa import format_float
@@ -70,6 +67,8 @@ class _YAMLToJSONError(Exception):
 def _json_value(v: object) -> object:
     """The YAML value as JSON holds it: string keys, float64 numbers, no NaN or infinities."""
     if isinstance(v, dict):
+        from helmpy import yamlutil  # here: only fromYaml's documents have keys to convert
+
         return {(k if isinstance(k, str) else yamlutil._key_str(k)): _json_value(x) for k, x in v.items()}
     if isinstance(v, list):
         return [_json_value(x) for x in v]
@@ -80,6 +79,10 @@ def _json_value(v: object) -> object:
 
 def _load_yaml(text: str) -> object:
     """The first YAML document of ``text`` (``yaml.Unmarshal`` reads no further), as JSON values."""
+    import yaml  # here: PyYAML only for fromYaml/fromYamlArray, which most renders never call
+
+    from helmpy import yamlutil
+
     try:
         doc = next(yaml.load_all(text, Loader=yamlutil._HelmLoader), None)  # noqa: S506 - the safe loader
     except yaml.YAMLError as err:
@@ -151,11 +154,24 @@ def from_toml(text: str) -> dict[str, object]:
         return {"Error": str(err)}
 
 
+def data_function(name: str) -> Callable[..., object]:
+    """One of Helm's data functions by template name; ``toToml`` imports :mod:`.gotoml` (and :mod:`decimal`)
+    only when it is the one asked for."""
+    if name == "toToml":
+        from helmpy.engine.gotemplate.gotoml import to_toml
+
+        return to_toml
+    return _DATA_FUNCTIONS[name]
+
+
 def data_functions() -> dict[str, Callable[..., object]]:
     """Helm's data functions by template name (``toJson``/``fromJson`` come with the Sprig table)."""
     from helmpy.engine.gotemplate.gotoml import to_toml
 
-    return {
-        "toYaml": to_yaml, "mustToYaml": must_to_yaml, "toYamlPretty": to_yaml_pretty,
-        "fromYaml": from_yaml, "fromYamlArray": from_yaml_array, "toToml": to_toml, "fromToml": from_toml,
-    }
+    return {**_DATA_FUNCTIONS, "toToml": to_toml}
+
+
+_DATA_FUNCTIONS: dict[str, Callable[..., object]] = {
+    "toYaml": to_yaml, "mustToYaml": must_to_yaml, "toYamlPretty": to_yaml_pretty,
+    "fromYaml": from_yaml, "fromYamlArray": from_yaml_array, "fromToml": from_toml,
+}

@@ -123,9 +123,9 @@ DATA_FUNCTIONS = ("toYaml", "mustToYaml", "toYamlPretty", "fromYaml", "fromYamlA
 
 
 def _load_data_function(name: str) -> Callable[..., object]:
-    from helmpy.engine.gotemplate.helmdata import data_functions
+    from helmpy.engine.gotemplate.helmdata import data_function
 
-    return data_functions()[name]
+    return data_function(name)
 
 
 def sprig_functions(seams: Seams | None = None) -> LazyFuncs:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from helmpy.chart.dependencies import process_dependencies
 from helmpy.chart.model import Chart
 from helmpy.diskcache import ValueCache
 from helmpy.engine.codestore import set_code_store
@@ -28,7 +27,6 @@ from helmpy.engine.manifests import (
 from helmpy.engine.render import NOTES_SUFFIX, Capabilities, Limits, MissingValue, ReleaseContext, Renderer
 from helmpy.errors import ChartError, HelmpyError, RenderError
 from helmpy.gctune import paused_collection
-from helmpy.semverutil import satisfies
 from helmpy.values.coalesce import coalesce_values
 from helmpy.yamlcache import YAML_PARSER_MODULES, yaml_settings
 
@@ -106,11 +104,17 @@ def _has_schema(chart: Chart) -> bool:
     return chart.schema is not None or any(_has_schema(sub) for sub in chart.subcharts)
 
 
+def _declares_dependencies(chart: Chart) -> bool:
+    return bool(chart.metadata.dependencies) or any(_declares_dependencies(sub) for sub in chart.subcharts)
+
+
 def check_kube_version(chart: Chart, caps: Capabilities) -> None:
     """Helm's gate: the chart's ``kubeVersion`` constraint must accept the cluster's version."""
     constraint = chart.metadata.kube_version
     if not constraint:
         return
+    from helmpy.semverutil import satisfies  # here: only a chart with a kubeVersion constraint needs it
+
     version = caps.normalized_kube_version()
     try:
         ok = satisfies(version, constraint)
@@ -136,7 +140,10 @@ def compute_values(chart: Chart, user_values: dict[str, Any], caps: Capabilities
     ``check_kube=False`` leaves the kubeVersion gate to the caller (:func:`render_release` runs it while
     rendering, after the schema, as Helm does).
     """
-    process_dependencies(chart, user_values)
+    if _declares_dependencies(chart):  # nothing to enable, alias or import otherwise
+        from helmpy.chart.dependencies import process_dependencies
+
+        process_dependencies(chart, user_values)
     if check_kube:
         check_kube_version(chart, caps)
     values = coalesce_values(chart, user_values)

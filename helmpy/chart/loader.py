@@ -6,7 +6,6 @@ Directories honour ``.helmignore``; archives are read through the size- and path
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import stat
@@ -187,6 +186,8 @@ def _load_special_file(chart: Chart, m: ArchiveMember, source: str) -> bool:
         chart.schema = m.data
         chart.schema_modtime = _dt(m.mtime)
         check_json_depth(m.data, f"{source}/values.schema.json", ChartValidationError)
+        import json  # here: only a chart with a schema has JSON to check
+
         try:
             json.loads(m.data or b"{}")
         except ValueError as err:

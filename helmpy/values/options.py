@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from helmpy import limits, yamlcache
+from helmpy import limits
 from helmpy.errors import ValuesError
-from helmpy.values import strvals
 from helmpy.values.coalesce import merge_maps
 
 logger = logging.getLogger(__name__)
@@ -48,6 +47,11 @@ class ValueOptions:
         ``after_files`` (the Python API's ``values=`` dict) is merged as one more ``-f`` file after the others,
         so ``--set`` still wins over it."""
         base: dict[str, Any] = {}
+        if self.is_empty() and not after_files:
+            return base  # no flag given: neither the YAML cache nor the --set parser is imported
+        from helmpy import yamlcache
+        from helmpy.values import strvals
+
         for source in self.values_files:
             text = read_source(source, stdin)
             try:

@@ -6,7 +6,6 @@ credentials file it reads, and ``pull oci://`` should not load a YAML library fo
 
 from __future__ import annotations
 
-import json
 import re
 
 from helmpy import limits
@@ -40,6 +39,8 @@ def check_json_depth(text: str | bytes, source: str, exc: type[HelmpyError] = Va
     """Refuse JSON nested deeper than the limit (plus ``extra`` levels of an envelope around values, as in a
     release record) before ``json`` recurses into it; errors name ``source``."""
     if isinstance(text, bytes):
+        import json  # here: only bytes need their encoding detected (the callers that parse import it anyway)
+
         try:
             text = text.decode(json.detect_encoding(text))
         except (UnicodeDecodeError, LookupError):

@@ -24,7 +24,7 @@ from helmpy.engine.gotemplate.builtins import ANY, FuncSpec
 from helmpy.engine.gotemplate.exec import State, func_names
 from helmpy.engine.gotemplate.funcs.seams import Seams
 from helmpy.engine.gotemplate.lazyfuncs import LazyFuncs
-from helmpy.engine.gotemplate.parser import DEFAULT_MAX_DEPTH
+from helmpy.engine.gotemplate.nodes import DEFAULT_MAX_DEPTH
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.templateset import associate, execute_template, parse_compiled
 from helmpy.engine.gotemplate.values import json_numbers

@@ -23,6 +23,10 @@ from helmpy.engine.gotemplate.strconv import quote
 
 _UNCOMPARED = ("pos", "line")
 
+DEFAULT_MAX_DEPTH = 100
+"""Deepest nesting of parentheses and control structures a template may use (here, not in the parser, so a
+render whose trees come from the store imports no parser)."""
+
 
 class Node:
     """Base of every node: where it starts in the template text."""

@@ -23,8 +23,7 @@ from helmpy.errors import TemplateParseError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_DEPTH = 100
-"""Deepest nesting of parentheses and control structures a template may use."""
+DEFAULT_MAX_DEPTH = n.DEFAULT_MAX_DEPTH
 
 GO_BUILTINS = frozenset({
     "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf", "println",

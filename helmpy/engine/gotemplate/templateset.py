@@ -25,7 +25,7 @@ from helmpy.engine.gotemplate import treecodec
 from helmpy.engine.gotemplate.builtins import BUILTINS, FuncSpec
 from helmpy.engine.gotemplate.exec import Compiled, FuncMap, compile_tree, execute_compiled, func_spec
 from helmpy.engine.gotemplate.lazyfuncs import LazyFuncs
-from helmpy.engine.gotemplate.parser import DEFAULT_MAX_DEPTH, parse
+from helmpy.engine.gotemplate.nodes import DEFAULT_MAX_DEPTH
 from helmpy.engine.gotemplate.strconv import quote
 from helmpy.engine.gotemplate.values import NO_VALUE
 from helmpy.engine.guard import Guard, Limits
@@ -42,11 +42,14 @@ _STORE_FORMAT = f"go-trees/{treecodec.FORMAT}"
 @functools.lru_cache(maxsize=1)
 def _parser_fingerprint() -> bytes:
     """What a parse depends on besides its inputs: helmpy's version and the parser's own files."""
-    from helmpy import __version__
-    from helmpy.engine.gotemplate import lexer, parser, strconv
+    import importlib.util
 
-    return source_fingerprint([_STORE_FORMAT, __version__],
-                              (m.__file__ for m in (lexer, parser, n, strconv, treecodec)))
+    from helmpy import __version__
+
+    # the parser's files by their spec: a render whose trees all come from the store never imports it
+    files = [spec.origin if (spec := importlib.util.find_spec(f"{__package__}.{name}")) else None
+             for name in ("lexer", "parser", "nodes", "strconv", "treecodec")]
+    return source_fingerprint([_STORE_FORMAT, __version__], files)
 
 
 @functools.lru_cache(maxsize=8)
@@ -77,6 +80,8 @@ def parse_compiled(name: str, text: str, func_names: frozenset[str], max_depth: 
     store = code_store() if persist else None
     compiled = _stored(store.load(key), name, text, func_names, max_depth) if store is not None else None
     if compiled is None:
+        from helmpy.engine.gotemplate.parser import parse  # here: stored trees need no parser
+
         trees = parse(name, text, func_names, max_depth=max_depth)
         compiled = {tname: compile_tree(tree) for tname, tree in trees.items()}
         if store is not None:
@@ -120,6 +125,8 @@ def _load_tree(tname: str, blob: bytes, name: str, text: str, func_names: frozen
         return n.Tree(tname, name, treecodec.decode_tree(blob), text)
     except treecodec.CorruptTree as err:
         logger.debug("parsing %s again: its stored tree %s is unreadable (%s)", name, tname, err)
+        from helmpy.engine.gotemplate.parser import parse
+
         return parse(name, text, func_names, max_depth=max_depth)[tname]
 
 

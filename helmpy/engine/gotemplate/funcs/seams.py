@@ -9,10 +9,13 @@ clock, the process's local zone and the OS's CSPRNG, as in Helm.
 from __future__ import annotations
 
 import os
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import random
 
 
 def local_zone() -> tzinfo:
@@ -44,10 +47,16 @@ def _system_zone() -> tzinfo:
         return ZoneInfo.from_file(fh, key="Local")
 
 
+def _system_random() -> random.Random:
+    import random  # here: a render imports it only when it makes a Seams (a time/random/crypto function)
+
+    return random.SystemRandom()
+
+
 @dataclass
 class Seams:
     """What the impure functions read: ``now()`` (an aware datetime), the ``Local`` zone and a RNG."""
 
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     local: tzinfo = field(default_factory=local_zone)
-    rng: random.Random = field(default_factory=random.SystemRandom)
+    rng: random.Random = field(default_factory=_system_random)

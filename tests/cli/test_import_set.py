@@ -150,6 +150,10 @@ def test_pull_url_without_repositories_uses_the_standard_library_http_client(tmp
                           "helmpy.yamlutil")) == []
 
 
+# what a render of a chart without dependencies, kubeVersion or schema, with no -f/--set, does not need
+NOT_FOR_A_PLAIN_CHART = ("helmpy.chart.dependencies", "helmpy.values.strvals", "helmpy.values.schema", "jsonschema")
+
+
 def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-m", "helmpy", "create", "web"], check=True, capture_output=True, env=env,
@@ -165,6 +169,7 @@ def test_template_of_a_created_chart_imports_jinja2_but_not_the_go_engine(tmp_pa
     again = imported(tmp_path, "template", "rel", "web")
     assert "jinja2" in again and "helmpy.diskcache" in again
     assert loaded(again, ("yaml", "helmpy.yamlutil", "helmpy._yamlguard", "helmpy.engine.headscan", "tarfile")) == []
+    assert loaded(again, NOT_FOR_A_PLAIN_CHART) == []
 
 
 def test_template_of_a_go_chart_imports_the_go_engine_but_not_jinja2(tmp_path: Path) -> None:
@@ -181,6 +186,13 @@ def test_template_of_a_go_chart_imports_the_go_engine_but_not_jinja2(tmp_path: P
     # imported by the first regex / fromToml call, by archive reading/writing and by a cache write, if any: a
     # chart directory's warm render needs none of them
     assert loaded(modules, ("re2", "tomllib", "tarfile", "tempfile", "shutil")) == []
+    assert loaded(modules, NOT_FOR_A_PLAIN_CHART) == []
+    # toYaml's emitter but not PyYAML (fromYaml's), nor toToml's writer; the parse trees come from the store, so
+    # no lexer or parser; no randomness (no time/random function is called); no JSON module (no toJson/fromJson)
+    assert "helmpy.engine.gotemplate.goyaml" in modules
+    assert loaded(modules, ("yaml", "helmpy.yamlutil", "helmpy.engine.gotemplate.gotoml", "decimal",
+                            "helmpy.engine.gotemplate.lexer", "helmpy.engine.gotemplate.parser", "random",
+                            "json")) == []
     assert loaded(modules, ("requests", "urllib3", "http", "ssl", "kubernetes", "cryptography", "cheroot",
                             "jsonschema", "helmpy.repo.getter", "helmpy.kube", "helmpy.server", "helmpy.registry")) == []
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import posixpath
-import secrets
 import string
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -175,6 +173,8 @@ def _rand(chars: str, count: Any) -> str:
     n = int(count)
     if n < 0 or n > 1_000_000:
         raise RenderError(f"random string length {n} is out of range")
+    import secrets  # here: only the random functions need the CSPRNG
+
     return "".join(secrets.choice(chars) for _ in range(n))
 
 
@@ -191,6 +191,8 @@ def rand_numeric(count: Any) -> str:
 
 
 def uuidv4() -> str:
+    import uuid
+
     return str(uuid.uuid4())
 
 

@@ -17,12 +17,14 @@ import marshal
 import math
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 from jinja2 import BaseLoader, ChainableUndefined, TemplateNotFound, nodes
 from jinja2.environment import Template
 from jinja2.runtime import Macro, Undefined
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import _PassArg
 from jinja2.visitor import NodeTransformer
 
 from helmpy.engine import budget
@@ -46,6 +48,9 @@ _CODE_CACHE: dict[tuple[str, str | None, str | None], Any] = {}
 _CODE_CACHE_SIZE = 1024
 # Bump when the code this module generates changes shape (the store key also covers versions and files).
 _CODE_FORMAT = 2
+# Jinja's Context.call answer when a callable raises StopIteration (it would end a generator otherwise).
+_STOP_ITERATION = "value was undefined because a callable raised a StopIteration exception"
+_DIRECT_TYPES = (FunctionType, MethodType, BuiltinFunctionType)
 
 
 @functools.lru_cache(maxsize=1)
@@ -200,6 +205,8 @@ class ChartEnvironment(SandboxedEnvironment):
                          finalize=self._finalize, cache_size=-1, auto_reload=False)
         self.globals[LOOP_GUARD] = guard.iterate
         self.globals[CONCAT_GUARD] = self.guarded_concat
+        self._direct: dict[int, tuple[Any, _PassArg | None]] = {}
+        self.trust_globals()
 
     # --- output -----------------------------------------------------------------------------------
     def _finalize(self, value: Any) -> Any:
@@ -285,9 +292,59 @@ class ChartEnvironment(SandboxedEnvironment):
                                "is not allowed in templates (sandbox)")
 
     # --- calls and operators ----------------------------------------------------------------------
+    def trust_globals(self) -> None:
+        """Let :meth:`call` take its direct path for the functions in ``globals`` now (helmpy's own, set
+        once per environment before rendering): plain functions and methods the sandbox finds safe, with
+        no ``__call__`` of their own that takes a Jinja argument and not bound to a string (whose methods
+        have their result sized first)."""
+        for obj in self.globals.values():
+            if (isinstance(obj, _DIRECT_TYPES) and self.is_safe_callable(obj)
+                    and _PassArg.from_obj(obj.__call__) is None
+                    and not isinstance(getattr(obj, "__self__", None), str)):
+                self._direct[id(obj)] = (obj, _PassArg.from_obj(obj))
+
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        """Every call a template makes. A template-defined macro (always safe, takes the eval context)
+        and a function of :meth:`trust_globals` skip the generic checks of Jinja's sandbox and
+        ``Context.call`` and do what those layers would do for them: the same first argument, the two
+        internal keyword arguments dropped, StopIteration turned into an undefined value."""
         guard = __self.guard
         guard.tick()
+        if type(__obj) is Macro:
+            guard.enter(f"macro {__obj.name!r}")
+            try:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+                try:
+                    return __obj(__context.eval_ctx, *args, **kwargs)
+                except StopIteration:
+                    return __context.environment.undefined(_STOP_ITERATION)
+            finally:
+                guard.leave()
+        entry = __self._direct.get(id(__obj))
+        if entry is not None and entry[0] is __obj:
+            pass_arg = entry[1]
+            if pass_arg is None:
+                pass
+            elif pass_arg is _PassArg.context:
+                context = __context
+                loop_vars = kwargs.get("_loop_vars")
+                if loop_vars:
+                    context = context.derived(loop_vars)
+                block_vars = kwargs.get("_block_vars")
+                if block_vars:
+                    context = context.derived(block_vars)
+                args = (context, *args)
+            elif pass_arg is _PassArg.eval_context:
+                args = (__context.eval_ctx, *args)
+            elif pass_arg is _PassArg.environment:
+                args = (__context.environment, *args)
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __context.environment.undefined(_STOP_ITERATION)
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str) and args:
             size = budget.str_method_size(owner, __obj.__name__, args)

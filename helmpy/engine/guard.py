@@ -76,12 +76,12 @@ class Guard:
         self.tick()
 
     def enter(self, what: str) -> None:
-        self.depth += 1
-        if self.depth > self.limits.max_recursion:
-            self.depth -= 1
+        """One level deeper; the deadline is checked first, so a refused ``enter`` leaves the depth as it was."""
+        self.tick()
+        if self.depth >= self.limits.max_recursion:
             raise RenderLimitError(f"{what} nested deeper than {self.limits.max_recursion} levels "
                                    "(recursion? limit HELMPY_RENDER_MAX_DEPTH)")
-        self.tick()
+        self.depth += 1
 
     def leave(self) -> None:
         self.depth -= 1

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
+from jinja2.sandbox import SandboxedEnvironment
 
+from helmpy.engine import funcs
 from helmpy.engine.render import Limits
+from helmpy.engine.sandbox import ChartEnvironment, Guard, HelmUndefined
 from helmpy.errors import RenderError, RenderLimitError, SandboxViolation, UsageError
 
 
@@ -133,6 +137,52 @@ def test_template_including_itself_hits_the_depth_limit(r, fast_limits):
 def test_bounded_recursion_is_fine(r):
     src = "{% macro count(n) %}{{ n }}{% if n < 5 %},{{ count(n + 1) }}{% endif %}{% endmacro %}{{ count(0) }}"
     assert r(src) == "0,1,2,3,4,5"
+
+
+@pytest.mark.parametrize("source, templates", [
+    ("{% import '_m.tpl' as m %}{{ m.down(0) }}", {"_m.tpl": "{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}"}),
+    ("{% macro down(f) %}{{ f(f) }}{% endmacro %}{{ down(down) }}", {}),
+    ("{% macro wrap() %}{{ caller() }}{% endmacro %}"
+     "{% macro down() %}{% call wrap() %}{{ down() }}{% endcall %}{% endmacro %}{{ down() }}", {}),
+])
+def test_every_kind_of_macro_call_counts_against_the_depth_limit(r, fast_limits, source, templates):
+    with pytest.raises(RenderLimitError, match="macro '[a-z]+' nested deeper than 20 levels"):
+        r(source, templates=templates, limits=fast_limits)
+
+
+def test_finished_macro_calls_give_their_depth_back(r, fast_limits):
+    src = "{% macro one(n) %}{{ n }}{% endmacro %}{% for i in range(50) %}{{ one(i % 10) }}{% endfor %}"
+    assert r(src, limits=fast_limits) == "0123456789" * 5
+
+
+def _chart_env(guard: Guard, **filters: Any) -> ChartEnvironment:
+    env = ChartEnvironment(chart_path="c", sources={}, guard=guard, undefined=HelmUndefined, value_paths={})
+    funcs.install(env, None)
+    env.filters.update(filters)
+    return env
+
+
+@pytest.mark.parametrize("callee", ["m()", "dict()", "_helmpy_concat('a', 'b')"])
+def test_calls_check_the_deadline(callee):
+    """Nothing is printed and nothing loops: only the calls themselves read the clock."""
+    guard = Guard(Limits(timeout_seconds=0.0))
+    src = "{% macro m() %}{% endmacro %}" + f"{{% set _ = {callee} %}}" * 40
+    with pytest.raises(RenderLimitError, match="limit HELMPY_RENDER_TIMEOUT"):
+        _chart_env(guard).from_string(src).render()
+    assert guard.depth == 0
+
+
+def test_stop_iteration_out_of_a_macro_is_undefined_as_in_jinja():
+    def boom(_value: Any) -> Any:
+        raise StopIteration
+
+    src = "{% macro m() %}never{{ 1 | boom }}{% endmacro %}[{{ m() }}]"
+    jinja = SandboxedEnvironment()
+    jinja.filters["boom"] = boom
+    assert jinja.from_string(src).render() == "[]"
+    guard = Guard(Limits())
+    assert _chart_env(guard, boom=boom).from_string(src).render() == "[]"
+    assert guard.depth == 0
 
 
 def test_limits_read_environment(monkeypatch):

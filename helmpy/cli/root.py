@@ -10,7 +10,6 @@ tests/cli/test_import_set.py pins what the small commands import.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import os
 import sys
@@ -119,13 +118,11 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """click's listing, with lazy commands' summaries from :data:`LAZY_SUMMARIES` (their modules stay unloaded)."""
-        from click.utils import make_default_short_help
-
         entries: list[tuple[str, Callable[[int], str]]] = []
         for name in self.list_commands(ctx):
             summary = LAZY_SUMMARIES.get(name) if name not in self.commands else None
-            if summary is not None:
-                entries.append((name, functools.partial(make_default_short_help, summary)))
+            if summary is not None:  # click shortens it as for a loaded command with that help
+                entries.append((name, click.Command(name, help=summary).get_short_help_str))
                 continue
             cmd = self.get_command(ctx, name)
             if cmd is not None and not cmd.hidden:

@@ -127,3 +127,15 @@ def test_global_flags_work_before_the_sub_command_like_helm(cli, tmp_path: Path)
     assert json.loads(after.stdout) == json.loads(before.stdout)
     other = cli("--cluster", db, "-n", "team", "list", "-n", "default", "-o", "json")  # the later flag wins
     assert json.loads(other.stdout) == []
+
+
+def test_the_command_listing_uses_no_deprecated_click_api(tmp_path: Path) -> None:
+    """The group's listing is built with click APIs that are not going away in click 9 (a deprecation warning
+    raised as an error fails it)."""
+    root_dir = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-m", "helmpy", "--help"],
+                          capture_output=True, text=True, cwd=root_dir, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(root_dir), "HELMPY_PARSE_CACHE": "0",
+                               "HELMPY_CACHE_HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert "Commands:" in proc.stdout and "install" in proc.stdout

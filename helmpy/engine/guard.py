@@ -61,11 +61,15 @@ class Guard:
             raise self.expired()
 
     def add_output(self, size: int) -> None:
+        """Count ``size`` bytes of output (and a unit of work: :meth:`tick`, written out here, it is this
+        method's half)."""
         self.output += size
         if self.output > self.limits.max_output_bytes:
             raise RenderLimitError(f"rendered output is larger than {self.limits.max_output_bytes} bytes "
                                    "(limit HELMPY_RENDER_MAX_OUTPUT)")
-        self.tick()
+        self._ticks += 1
+        if self._ticks & 15 == 0 and time.monotonic() > self.deadline:
+            raise self.expired()
 
     def check_size(self, size: int, what: str = "") -> None:
         """Refuse a value of ``size`` bytes (estimated before it is built) larger than the output limit."""

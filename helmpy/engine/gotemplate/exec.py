@@ -350,6 +350,60 @@ def _call(s: State, dot: object, spec: FuncSpec, name: str, node: n.Node, args: 
     return result
 
 
+def _caller(spec: FuncSpec, name: str, node: n.Node, args: list[_Arg]) -> CmdFn:
+    """:func:`_call` of one call site made for one function: the argument types and the arity checks are
+    worked out once (the first call with this function map) instead of on every call."""
+    def generic(s: State, dot: object, final: object) -> object:
+        return _call(s, dot, spec, name, node, args, final)
+
+    if spec.builtin and name in ("and", "or", "call"):
+        return generic
+    fn = spec.fn
+    params, variadic = spec.params, spec.variadic
+    n_args = len(args)
+
+    def arity_ok(num_in: int) -> bool:
+        return num_in >= len(params) if variadic is not None else num_in == len(params)
+
+    ok_alone, ok_piped = arity_ok(n_args), arity_ok(n_args + 1)
+    typed = tuple((arg, (params[i] if i < len(params) else variadic) or ANY) for i, arg in enumerate(args))
+    final_type = (params[n_args] if n_args < len(params) else variadic) or ANY
+    takes_state = spec.takes_state
+
+    def values(s: State, dot: object) -> list[object]:
+        return [arg.value(s, dot, typ) for arg, typ in typed]
+
+    if len(typed) == 1:
+        ((arg0, typ0),) = typed
+
+        def values(s: State, dot: object) -> list[object]:
+            return [arg0.value(s, dot, typ0)]
+    elif len(typed) == 2:
+        (arg0, typ0), (arg1, typ1) = typed
+
+        def values(s: State, dot: object) -> list[object]:
+            return [arg0.value(s, dot, typ0), arg1.value(s, dot, typ1)]
+
+    def call(s: State, dot: object, final: object) -> object:
+        if final is _MISSING:
+            if not ok_alone:
+                return generic(s, dot, final)  # raises Go's arity error
+            argv = values(s, dot) if typed else []
+        else:
+            if not ok_piped:
+                return generic(s, dot, final)
+            argv = values(s, dot) if typed else []
+            argv.append(_validate(s, final, final_type))
+        if takes_state:
+            argv.insert(0, s)
+        try:
+            return fn(*argv)
+        except (TemplateFuncError, TemplateExecError) as err:
+            s.node = node
+            raise s.error(f"error calling {name}: {err}") from err
+    return call
+
+
 def _eval_field(s: State, dot: object, name: str, args: list[_Arg], final: object, receiver: object,
                 iface: bool) -> object:
     """Go's ``evalField``: a method or field of a Go object, or a key of a map (a method's arguments are
@@ -390,7 +444,15 @@ def _eval_field(s: State, dot: object, name: str, args: list[_Arg], final: objec
 def _field_chain(s: State, dot: object, receiver: object, idents: list[str], args: list[_Arg], final: object,
                  iface: bool) -> object:
     last = len(idents) - 1
+    plain = not args and final is _MISSING
     for i, name in enumerate(idents):
+        if type(receiver) is dict and (plain or i < last):  # a key present in a map: _eval_field's answer
+            try:
+                receiver = receiver[name]
+                iface = True
+                continue
+            except KeyError:
+                pass
         # what a map holds is an interface {}; a Go object's field has its own type
         held_in_map = type(receiver) is dict or not hasattr(receiver, "go_member")
         if i < last:
@@ -443,10 +505,11 @@ class Compiler:
         return run_deferred
 
     def node(self, node: n.Node) -> Fn:
-        if isinstance(node, n.TextNode):
-            return self.text(node)
-        if isinstance(node, n.ActionNode):
-            return self.action(node)
+        kind = type(node)
+        if kind is n.TextNode:  # the two most common kinds first, by exact type (no node class subclasses them)
+            return self.text(node)  # type: ignore[arg-type]
+        if kind is n.ActionNode:
+            return self.action(node)  # type: ignore[arg-type]
         if isinstance(node, n.IfNode):
             return self.if_with(node, with_=False)
         if isinstance(node, n.WithNode):
@@ -669,6 +732,8 @@ class Compiler:
             return chain_cmd
         if isinstance(first, n.IdentifierNode):
             name = first.ident
+            # (function, its caller) last seen here: one tuple, so renders with other maps never mix them
+            made: list[tuple[FuncSpec | None, CmdFn | None]] = [(None, None)]
 
             def func_cmd(s: State, dot: object, final: object) -> object:
                 s.node = first
@@ -676,7 +741,14 @@ class Compiler:
                     spec = s.funcs[name]  # a FuncMap makes a lazy function here, on its first call
                 except KeyError:
                     raise s.error(f"{quote(name)} is not a defined function") from None
-                return _call(s, dot, spec, name, cmd, args, final)
+                seen, caller = made[0]
+                if caller is None or seen is not spec:
+                    if seen is not spec:  # a first call: most call sites of a chart run once
+                        made[0] = (spec, None)
+                        return _call(s, dot, spec, name, cmd, args, final)
+                    caller = _caller(spec, name, cmd, args)
+                    made[0] = (spec, caller)
+                return caller(s, dot, final)
             return func_cmd
         if isinstance(first, n.PipeNode):
             inner = self.pipeline(first)

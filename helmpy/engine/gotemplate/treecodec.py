@@ -129,12 +129,42 @@ def _decode(value: object) -> object:
             return StoredList(pos, blob)
         if kind in _LEAVES:  # the store verified the entry's digest: a leaf's fields are taken as they are
             return _KINDS[kind](*value[1:])  # type: ignore[index]
-        return _KINDS[kind](*[_decode(v) for v in value[1:]])  # type: ignore[index]
+        return _INNER[kind](value)  # type: ignore[arg-type]
     if cls is list:
         return [_decode(v) for v in value]  # type: ignore[attr-defined]
     if cls in _SCALARS:
         return value
     raise CorruptTree(f"unexpected {cls.__name__} in a stored parse tree")
+
+
+def _nodes(value: object) -> list[object]:
+    if type(value) is not list:
+        raise CorruptTree("a stored node list is not a list")
+    return [_decode(v) for v in value]
+
+
+Decoder = Callable[[tuple[object, ...]], n.Node]
+
+
+def _branch(cls: type[n.BranchNode]) -> Decoder:
+    return lambda v: cls(v[1], v[2], _decode(v[3]), _decode(v[4]), _decode(v[5]))  # type: ignore[arg-type]
+
+
+# A node holding nodes, from its tuple: its scalar fields (pos, line, flags, names) as they are, only its
+# node and node-list fields decoded (no call spent on a scalar). One per kind not in _LEAVES, fields in
+# ``_fields`` order (tests/engine/gotemplate/test_tree_cache.py: every kind has its decoder, and trees
+# decode to what was encoded).
+_INNER: dict[int, Decoder] = {
+    _INDEX[n.ListNode]: lambda v: n.ListNode(v[1], _nodes(v[2])),  # type: ignore[arg-type]
+    _INDEX[n.CommandNode]: lambda v: n.CommandNode(v[1], _nodes(v[2])),  # type: ignore[arg-type]
+    _INDEX[n.PipeNode]: lambda v: n.PipeNode(v[1], v[2], v[3], _nodes(v[4]), _nodes(v[5])),  # type: ignore[arg-type]
+    _INDEX[n.ActionNode]: lambda v: n.ActionNode(v[1], v[2], _decode(v[3])),  # type: ignore[arg-type]
+    _INDEX[n.ChainNode]: lambda v: n.ChainNode(v[1], _decode(v[2]), v[3]),  # type: ignore[arg-type]
+    _INDEX[n.IfNode]: _branch(n.IfNode),
+    _INDEX[n.RangeNode]: _branch(n.RangeNode),
+    _INDEX[n.WithNode]: _branch(n.WithNode),
+    _INDEX[n.TemplateNode]: lambda v: n.TemplateNode(v[1], v[2], v[3], _decode(v[4])),  # type: ignore[arg-type]
+}
 
 
 def decode_tree(data: bytes) -> n.ListNode:

@@ -159,6 +159,46 @@ def test_compiled_templates_are_cached_by_content() -> None:
     assert b.execute("t", {"x": 1}) == "1"
 
 
+def test_a_call_site_calls_the_function_of_the_executing_map() -> None:
+    """Two sets share one compiled template (same text and function names) but not their functions: a call
+    site made for one map's function (its second call) calls the other map's own when that one executes."""
+    a, b = TemplateSet({"f": lambda v: f"a{v}"}), TemplateSet({"f": FuncSpec(lambda v: f"b{v}", ("string",))})
+    text = "{{ range .n }}{{ f . }}{{ end }}"
+    a.add("t", text)
+    b.add("t", text)
+    assert a.templates["t"] is b.templates["t"]
+    for _ in range(2):
+        assert a.execute("t", {"n": ["1", "2", "3"]}) == "a1a2a3"
+        assert b.execute("t", {"n": ["1", "2", "3"]}) == "b1b2b3"
+    with pytest.raises(TemplateExecError, match="wrong type for value; expected string; got float64"):
+        b.execute("t", {"n": ["1", "2", 3.0]})  # the third call is on the made call site: b's types hold
+    assert a.execute("t", {"n": ["1", "2", 3.0]}) == "a1a2a3.0"
+
+
+@pytest.mark.parametrize(("text", "ok", "last"), [
+    ("{{ upper }}", "x", "x"), ('{{ . | repeat 2 "x" }}', "x", "x"), ("{{ join }}", "x", "x"),
+    ("{{ . | repeat 2 }}", "ab", 1.5), ('{{ repeat . "b" }}', 2, "2"), ("{{ repeat 1 . }}", "s", None),
+    ("{{ check . }}", "x", "y"), ('{{ . | upper | printf "%s-%d" 1 }}', "v", "w"), ("{{ join . 1 . }}", "-", "+"),
+    ('{{ include "d" . }}', "x", "y"), ("{{ . | eq 1 }}", 1, [1]),
+])
+def test_a_made_call_site_answers_as_the_first_call_does(text: str, ok: object, last: object) -> None:
+    """A call site's first call goes the general way, its later ones through the caller made for it: the
+    third call's output or error is the same as that value's first call's."""
+    funcs = {**FUNCS, "include": FuncSpec(lambda s, name, data: f"<{data}>", ("string", "interface {}"),
+                                          takes_state=True),
+             "check": lambda v: fail(f"bad {v}") if v == "y" else v}
+    loop = "{{ range .n }}" + text + "{{ end }}"
+
+    def result(items: list[object]) -> str:
+        try:
+            return run(loop, {"n": items}, funcs=funcs)
+        except TemplateExecError as err:
+            return f"error: {err}"
+
+    alone, before = result([last]), result([ok, ok])
+    assert result([ok, ok, last]) == (alone if alone.startswith("error") else before + alone)
+
+
 def test_json_numbers_turn_every_integer_into_a_float64() -> None:
     assert json_numbers({"a": [1, True, "x"], "b": {"c": 2}}) == {"a": [1.0, True, "x"], "b": {"c": 2.0}}
     assert run("{{ .a }} {{ .b }}", json_numbers({"a": 1000000, "b": 3})) == "1e+06 3"

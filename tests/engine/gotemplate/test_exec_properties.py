@@ -88,3 +88,26 @@ def test_random_templates_render_or_fail_cleanly(text: str) -> None:
     except (TemplateParseError, TemplateExecError, RenderLimitError):
         return
     assert isinstance(out, str)
+
+
+def _outcome(ts: TemplateSet, data: object) -> str:
+    try:
+        return ts.execute("t", data)
+    except (TemplateExecError, RenderLimitError) as err:
+        return f"{type(err).__name__}: {err}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(templates(), st.sampled_from([DATA, {"a": "s", "l": [], "m": {}}, {}]))
+def test_a_template_answers_the_same_on_every_execution(text: str, data: object) -> None:
+    """Call sites are made for their function on their second call: executing a template again (every site
+    made by then) answers exactly as its first execution did."""
+    ts = TemplateSet(limits=Limits(timeout_seconds=5, max_output_bytes=1 << 20, max_recursion=10))
+    try:
+        ts.add("d", '{{ define "d" }}[{{ . }}]{{ end }}')
+        ts.add("t", text)
+    except TemplateParseError:
+        return
+    first = _outcome(ts, data)
+    assert _outcome(ts, data) == first
+    assert _outcome(ts, data) == first

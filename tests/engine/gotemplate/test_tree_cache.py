@@ -87,6 +87,12 @@ def test_a_render_from_stored_trees_equals_a_fresh_one(tmp_path_factory: pytest.
         templateset._CACHE.update(saved)
 
 
+def test_every_node_kind_has_its_decoder() -> None:
+    inner = set(treecodec._INNER)
+    assert inner.isdisjoint(treecodec._LEAVES)
+    assert inner | treecodec._LEAVES == set(range(len(treecodec._KINDS)))
+
+
 @pytest.mark.parametrize("data", [b"", b"\x00garbage", b"\xff" * 40])
 def test_bytes_that_are_not_a_tree_are_refused(data: bytes) -> None:
     with pytest.raises(treecodec.CorruptTree):

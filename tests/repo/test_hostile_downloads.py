@@ -377,6 +377,20 @@ def test_safe_base_name_is_a_safe_suffix_or_an_error(parts: list[str], sep: str)
     assert path.replace("\\", "/").rstrip("/").endswith(name)
 
 
+@given(st.text(max_size=12) | st.text(st.sampled_from("ab.-_ \x00\x1f\x7f\x85\x9f\xa0\u2028\u2029\ud800é"), max_size=8))
+def test_name_problem_refuses_exactly_the_unsafe_names(name: str) -> None:
+    """The definition, character by character: refused when empty, . or .., holding a separator or a control
+    character (C0, DEL, C1, U+2028/9), not UTF-8 or longer than a name may be."""
+    unsafe = (name in ("", ".", "..") or "/" in name or "\\" in name
+              or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in name))
+    if not unsafe:
+        try:
+            unsafe = len(name.encode("utf-8")) > MAX_NAME_BYTES
+        except UnicodeEncodeError:
+            unsafe = True
+    assert (name_problem(name) is not None) == unsafe
+
+
 @given(st.text(max_size=40))
 def test_url_filename_of_any_encoded_path_is_safe_or_refused(text: str) -> None:
     for url in (f"http://h/{quote(text, safe='')}", f"http://h/c/{quote(text)}"):

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helmpy.chart.model import Chart, Metadata
 from helmpy.errors import ValuesError
-from helmpy.values.coalesce import coalesce_tables, coalesce_values, merge_maps, merge_values, scoped_values
+from helmpy.values.coalesce import (
+    coalesce_tables,
+    coalesce_values,
+    copy_values,
+    merge_maps,
+    merge_values,
+    scoped_values,
+)
 
 
 def chart(name: str, values: dict[str, Any] | None = None, *subs: Chart) -> Chart:
@@ -100,3 +110,37 @@ def test_coalesce_tables_for_reuse_values() -> None:
     new = {"m": {"x": None}, "b": 2}
     assert coalesce_tables(new, old) == {"a": 1, "b": 2, "m": {"y": 2}}
     assert old == {"a": 1, "m": {"x": 1, "y": 2}}
+
+
+# --- copy_values ---------------------------------------------------------------------------------------
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5),
+                     st.binary(max_size=4), st.datetimes(), st.dates())
+_TREES = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    st.tuples(inner, inner), st.frozensets(st.integers(), max_size=3), st.sets(st.integers(), max_size=3)),
+    max_leaves=30)
+
+
+def _mutable_ids(value: object) -> set[int]:
+    if isinstance(value, dict):
+        return {id(value)}.union(*(_mutable_ids(v) for v in value.values()))
+    if isinstance(value, (list, tuple)):
+        own = {id(value)} if isinstance(value, list) else set()
+        return own.union(*(_mutable_ids(v) for v in value))
+    return {id(value)} if isinstance(value, set) else set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TREES)
+def test_copy_values_copies_as_deepcopy_does(value: object) -> None:
+    copied = copy_values(value)
+    assert copied == copy.deepcopy(value)
+    assert type(copied) is type(value)
+    assert not _mutable_ids(copied) & _mutable_ids(value)  # nothing mutable shared with the original
+
+
+def test_copy_values_copies_a_yaml_alias_apart_as_helm_does() -> None:
+    shared = {"a": [1]}
+    copied = copy_values({"x": shared, "y": shared})
+    copied["x"]["a"].append(2)
+    assert copied["y"] == {"a": [1]} and shared == {"a": [1]}

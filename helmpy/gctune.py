@@ -11,6 +11,13 @@ In a process that runs one command and exits (the console script: :func:`one_sho
 render leaves is then moved to the permanent generation (``gc.freeze``), which later passes - the one at
 exit included - never scan. A process that renders again and again (a test session, a library user) keeps
 the default: its next collection scans the render's objects once and frees any cycles among them.
+
+A one-shot process also collects its youngest generation every :data:`ONE_SHOT_THRESHOLDS` ``[0]``
+allocations instead of CPython's 700: importing its ~250 modules (functions, classes, their dicts - all kept
+to the end) otherwise runs some 40 young and a few middle collections that free almost nothing, 3% of a
+small command's instructions. Cycles are still collected, in larger batches, so a long-running command
+(``serve``, ``cluster serve``) keeps its memory bounded. At exit everything is frozen, so the interpreter's
+final collection (another 2% of a ``pull``) has nothing to scan.
 """
 
 from __future__ import annotations
@@ -20,12 +27,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _one_shot = False
+ONE_SHOT_THRESHOLDS = (50_000, 10, 10)  # gc.set_threshold of a one-shot process (CPython's: 700, 10, 10)
 
 
 def one_shot_process() -> None:
     """Declare that this process exits after its command (set by the console script's entry point)."""
     global _one_shot
+    if _one_shot:
+        return
     _one_shot = True
+    import atexit
+
+    gc.set_threshold(*ONE_SHOT_THRESHOLDS)
+    atexit.register(gc.freeze)  # runs before the interpreter's last collection: it then scans nothing
 
 
 @contextmanager

@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> Any:
     args = list(sys.argv[1:] if argv is None else argv)
     if fastpath.answer(args):
         sys.exit(0)
+    if argv is None:  # the console script: the process ends with this command (helmpy/gctune.py)
+        from helmpy.gctune import one_shot_process
+
+        one_shot_process()
     from helmpy.cli.root import run
 
     return run(args, exiting=argv is None)

@@ -26,6 +26,7 @@ from jinja2.runtime import Macro, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import _PassArg
 from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
 
 from helmpy.engine import budget
 from helmpy.engine.codestore import CodeStore, code_store, set_code_store, source_fingerprint
@@ -188,6 +189,17 @@ class GuardedTemplate(Template):
         return tmpl
 
 
+def _plain_macro_call(macro: Macro, count: int) -> bool:
+    """Whether ``count`` positional arguments (and no keyword) are all ``macro`` takes, so Jinja's
+    ``Macro.__call__`` would hand them to the macro's body unchanged (its attributes as Jinja 3.1 has them;
+    a Jinja without them takes the generic call)."""
+    try:
+        return (count == macro._argument_count and not macro.caller and not macro.catch_kwargs
+                and not macro.catch_varargs and not macro._environment.is_async)
+    except AttributeError:
+        return False
+
+
 class ChartEnvironment(SandboxedEnvironment):
     """One chart's sandboxed environment (its own loader; a shared Guard for the whole render)."""
 
@@ -316,6 +328,11 @@ class ChartEnvironment(SandboxedEnvironment):
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)
                 try:
+                    if not kwargs and _plain_macro_call(__obj, len(args)):
+                        # Macro.__call__ for exactly its positional arguments: no defaults, caller or
+                        # varargs to fill in, so the body gets the arguments as they are
+                        rv = __obj._func(*args)
+                        return Markup(rv) if __context.eval_ctx.autoescape else rv
                     return __obj(__context.eval_ctx, *args, **kwargs)
                 except StopIteration:
                     return __context.environment.undefined(_STOP_ITERATION)

@@ -185,6 +185,33 @@ def test_stop_iteration_out_of_a_macro_is_undefined_as_in_jinja():
     assert guard.depth == 0
 
 
+@pytest.mark.parametrize("src", [
+    "{% macro m(a, b) %}{{ a }}-{{ b }}{% endmacro %}{{ m(1, 2) }}{{ m('x', m(3, 4)) }}",
+    "{% macro m(a, b=7) %}{{ a }}-{{ b }}{% endmacro %}{{ m(1) }}|{{ m(1, 2) }}|{{ m(1, b=3) }}|{{ m(a=0) }}",
+    "{% macro m(a) %}{{ a }}:{{ varargs | join(',') }}:{{ kwargs.x }}{% endmacro %}{{ m(1) }}|{{ m(1, 2, 3, x=3) }}",
+    "{% macro m(a) %}<{{ caller(a) }}>{% endmacro %}{% call(x) m(5) %}in{{ x }}{% endcall %}",
+    "{% macro m() %}[{{ caller() if caller is defined else 'none' }}]{% endmacro %}{{ m() }}",
+    "{% macro m(a=5) %}{{ a }}{% endmacro %}{{ m() }}{% for i in range(3) %}{{ m(i) }}{% endfor %}",
+    "{% macro outer(x) %}{% macro inner(y) %}{{ x }}{{ y }}{% endmacro %}{{ inner(x * 2) }}{% endmacro %}"
+    "{{ outer(2) }}",
+])
+def test_macro_calls_answer_as_in_jinja(src):
+    """Macros called with exactly their positional arguments skip Jinja's argument matching in the
+    sandbox: every call shape gives Jinja's own output."""
+    jinja = SandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    guard = Guard(Limits())
+    assert _chart_env(guard).from_string(src).render() == jinja.from_string(src).render()
+    assert guard.depth == 0
+
+
+def test_a_macro_given_too_many_arguments_fails_as_in_jinja():
+    src = "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}"
+    with pytest.raises(TypeError, match="takes not more than 1 argument"):
+        SandboxedEnvironment().from_string(src).render()
+    with pytest.raises(TypeError, match="takes not more than 1 argument"):
+        _chart_env(Guard(Limits())).from_string(src).render()
+
+
 def test_limits_read_environment(monkeypatch):
     monkeypatch.setenv("HELMPY_RENDER_TIMEOUT", "2.5")
     monkeypatch.setenv("HELMPY_RENDER_MAX_OUTPUT", "1234")

@@ -38,7 +38,6 @@ _LEAVES = frozenset(_INDEX[c] for c in (n.TextNode, n.VariableNode, n.Identifier
 
 
 _STORED = len(_KINDS)  # (_STORED, pos, bytes): a branch body kept encoded until it is first used
-_BRANCHES = (n.IfNode, n.RangeNode, n.WithNode)
 _LAZY_MIN = 512  # bytes of encoded body below which decoding it at once is cheaper than deferring
 
 
@@ -81,24 +80,50 @@ def _getter(fields: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
 
 
 _GETTERS = tuple(_getter(f) for f in _FIELDS)
-_BRANCH_KINDS = frozenset(_INDEX[c] for c in _BRANCHES)
 
 
 def _encode(value: object, lazy_min: int) -> object:
     kind = _INDEX.get(type(value))
     if kind is not None:
-        values = _GETTERS[kind](value)
         if kind in _LEAVES:  # scalars and lists of names: as they are (marshal copies them)
-            return (kind, *values)
-        fields = [_encode(v, lazy_min) for v in values]
-        if kind in _BRANCH_KINDS:
-            fields = [_stored(f, lazy_min) for f in fields]
-        return (kind, *fields)
+            return (kind, *_GETTERS[kind](value))
+        return _INNER_ENCODERS[kind](value, lazy_min)  # type: ignore[arg-type]
     if type(value) is list:
         return [_encode(v, lazy_min) for v in value]
     if isinstance(value, _SCALARS):
         return value
     raise TypeError(f"cannot encode {type(value).__name__} in a parse tree")
+
+
+def _encode_nodes(values: list[n.Node], lazy_min: int) -> list[object]:
+    return [_encode(v, lazy_min) for v in values]
+
+
+Encoder = Callable[[n.Node, int], object]
+
+
+def _branch_encoder(kind: int) -> Encoder:
+    def encode(v: n.BranchNode, m: int) -> object:
+        return (kind, v.pos, v.line, _encode(v.pipe, m), _stored(_encode(v.list, m), m),
+                _stored(_encode(v.else_list, m), m))
+    return encode  # type: ignore[return-value]
+
+
+# A node holding nodes as its tuple: scalar fields as they are, only node and node-list fields encoded (the
+# mirror of _INNER below; a branch's bodies kept apart when large).
+_INNER_ENCODERS: dict[int, Encoder] = {
+    _INDEX[n.ListNode]: lambda v, m: (_INDEX[n.ListNode], v.pos, _encode_nodes(v.nodes, m)),  # type: ignore[attr-defined]
+    _INDEX[n.CommandNode]: lambda v, m: (_INDEX[n.CommandNode], v.pos, _encode_nodes(v.args, m)),  # type: ignore[attr-defined]
+    _INDEX[n.PipeNode]: lambda v, m: (_INDEX[n.PipeNode], v.pos, v.line, v.is_assign,  # type: ignore[attr-defined]
+                                      _encode_nodes(v.decl, m), _encode_nodes(v.cmds, m)),  # type: ignore[attr-defined]
+    _INDEX[n.ActionNode]: lambda v, m: (_INDEX[n.ActionNode], v.pos, v.line, _encode(v.pipe, m)),  # type: ignore[attr-defined]
+    _INDEX[n.ChainNode]: lambda v, m: (_INDEX[n.ChainNode], v.pos, _encode(v.node, m), list(v.field)),  # type: ignore[attr-defined]
+    _INDEX[n.IfNode]: _branch_encoder(_INDEX[n.IfNode]),
+    _INDEX[n.RangeNode]: _branch_encoder(_INDEX[n.RangeNode]),
+    _INDEX[n.WithNode]: _branch_encoder(_INDEX[n.WithNode]),
+    _INDEX[n.TemplateNode]: lambda v, m: (_INDEX[n.TemplateNode], v.pos, v.line, v.name,  # type: ignore[attr-defined]
+                                          _encode(v.pipe, m)),  # type: ignore[attr-defined]
+}
 
 
 def _stored(field: object, lazy_min: int) -> object:

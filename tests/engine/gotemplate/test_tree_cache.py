@@ -87,8 +87,9 @@ def test_a_render_from_stored_trees_equals_a_fresh_one(tmp_path_factory: pytest.
         templateset._CACHE.update(saved)
 
 
-def test_every_node_kind_has_its_decoder() -> None:
+def test_every_node_kind_has_its_encoder_and_decoder() -> None:
     inner = set(treecodec._INNER)
+    assert inner == set(treecodec._INNER_ENCODERS)
     assert inner.isdisjoint(treecodec._LEAVES)
     assert inner | treecodec._LEAVES == set(range(len(treecodec._KINDS)))
 

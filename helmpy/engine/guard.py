@@ -61,8 +61,8 @@ class Guard:
             raise self.expired()
 
     def add_output(self, size: int) -> None:
-        """Count ``size`` bytes of output (and a unit of work: :meth:`tick`, written out here, it is this
-        method's half)."""
+        """Count ``size`` bytes of output, and one unit of work (:meth:`tick`, inlined: both engines call
+        this for every piece of output)."""
         self.output += size
         if self.output > self.limits.max_output_bytes:
             raise RenderLimitError(f"rendered output is larger than {self.limits.max_output_bytes} bytes "

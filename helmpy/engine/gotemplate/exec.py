@@ -351,8 +351,8 @@ def _call(s: State, dot: object, spec: FuncSpec, name: str, node: n.Node, args: 
 
 
 def _caller(spec: FuncSpec, name: str, node: n.Node, args: list[_Arg]) -> CmdFn:
-    """:func:`_call` of one call site made for one function: the argument types and the arity checks are
-    worked out once (the first call with this function map) instead of on every call."""
+    """:func:`_call` of one call site made for one function (on the site's second call with it): the arity
+    checks and each argument's Go type are worked out once instead of on every call."""
     def generic(s: State, dot: object, final: object) -> object:
         return _call(s, dot, spec, name, node, args, final)
 

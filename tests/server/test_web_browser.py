@@ -129,6 +129,10 @@ def test_chart_page_shows_readme_values_and_copies(browser: object, served: Serv
     buttons = install.find_elements(By.CSS_SELECTOR, "button.copy")
     assert len(buttons) == 2  # added by copy.js: the script runs under the CSP
     buttons[0].click()
+    # the clipboard answers asynchronously (a promise): the label changes when it has, not at the click
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 20).until(lambda _: buttons[0].text != "Copy")
     assert buttons[0].text in ("Copied", "Press Ctrl+C")
     _screenshot(d, "serve-chart.png", tmp_path)
     _click_and_load(d, d.find_element(By.LINK_TEXT, "1.1.0"))  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable
@@ -113,7 +114,11 @@ def _loader_settings() -> str:
             f"{limits.values_size()}")
 
 
-_VERDICTS: ValueCache | None = None
+@functools.lru_cache(maxsize=1)
+def _verdicts() -> ValueCache:
+    from helmpy.diskcache import ValueCache  # here: an oci:// pull without --untar keeps no verdict
+
+    return ValueCache("pull-verdict", 1, depends_on=_LOADER_MODULES, settings=_loader_settings)
 
 
 def _check_archive(data: bytes, source: str) -> str:
@@ -125,19 +130,13 @@ def _check_archive(data: bytes, source: str) -> str:
     bytes, the loader's source files and the limits it enforces, so pulling the same archive again imports
     neither the loader nor the chart model. A refusal is never kept: every pull of a broken archive loads it
     and gets the loader's own error."""
-    global _VERDICTS
-    from helmpy.diskcache import ValueCache
-
-    if _VERDICTS is None:
-        _VERDICTS = ValueCache("pull-verdict", 1, depends_on=_LOADER_MODULES, settings=_loader_settings)
-
     def load() -> str:
         from helmpy.chart.loader import load_archive
 
         meta = load_archive(data, source).metadata
         return f"{meta.name}-{meta.version}.tgz"
 
-    return _VERDICTS.cached(data, load)
+    return _verdicts().cached(data, load)
 
 
 def _check_registry_archive(data: bytes, source: str, filename: str) -> str:

@@ -742,10 +742,10 @@ class Compiler:
                 except KeyError:
                     raise s.error(f"{quote(name)} is not a defined function") from None
                 seen, caller = made[0]
-                if caller is None or seen is not spec:
-                    if seen is not spec:  # a first call: most call sites of a chart run once
-                        made[0] = (spec, None)
-                        return _call(s, dot, spec, name, cmd, args, final)
+                if seen is not spec:  # a first call with this function: most call sites of a chart run once
+                    made[0] = (spec, None)
+                    return _call(s, dot, spec, name, cmd, args, final)
+                if caller is None:
                     caller = _caller(spec, name, cmd, args)
                     made[0] = (spec, caller)
                 return caller(s, dot, final)

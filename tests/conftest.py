@@ -29,6 +29,9 @@ def helmpy_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
         monkeypatch.setenv(var, str(home / sub))
     (home / "home").mkdir()
     monkeypatch.setenv("HOME", str(home / "home"))
+    # a console process a test starts runs its command itself: no fork server outlives the test (tests/forkserver/
+    # start theirs in a directory of their own and stop them)
+    monkeypatch.setenv("HELMPY_FORKSERVER", "0")
     for var in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "HELMPY_QUIET"):
         monkeypatch.delenv(var, raising=False)
     for var in ("HELMPY_DRIVER", "HELMPY_NAMESPACE", "HELMPY_CLUSTER", "HELMPY_DEBUG", "HELMPY_REPOSITORY_CONFIG",

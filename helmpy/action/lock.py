@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from helmpy.errors import KubeConflict, KubeError, KubeNotFound, OperationInProgress
+from helmpy.forkserver.client import command_pid
 from helmpy.redact import scrub_command
 from helmpy.release.model import now as _now
 from helmpy.release.model import parse_time
@@ -156,7 +157,7 @@ class ReleaseLock:
         self.duration = duration
         self.renew_every = renew_every if renew_every is not None else max(duration / 3.0, 0.5)
         self.host = socket.gethostname()
-        self.pid = os.getpid()
+        self.pid = command_pid()  # the helmpy process the user started (a fork server's client: helmpy/forkserver/)
         self.took_over: LockInfo | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -1,7 +1,8 @@
 """The `helmpy` command's entry point (the console script ``helmpy.cli.main:main``).
 
 This module imports no more than the standard library's core: ``helmpy version`` and ``helmpy --help`` are
-answered by :mod:`helmpy.cli.fastpath` without importing click (what they print is click's, byte for byte), and
+answered by :mod:`helmpy.cli.fastpath` without importing click (what they print is click's, byte for byte); the
+console script then hands the command line to a fork server (:mod:`helmpy.forkserver`) when one may run it, and
 every other command line goes to the lazy click group of :mod:`helmpy.cli.root`. The group's names (``cli``,
 ``LAZY_COMMANDS``, ``debug_option``, ...) can be imported from here too.
 """
@@ -23,6 +24,11 @@ def main(argv: list[str] | None = None) -> Any:
     if fastpath.answer(args):
         sys.exit(0)
     if argv is None:  # the console script: the process ends with this command (helmpy/gctune.py)
+        from helmpy.forkserver import client
+
+        code = client.run(args)  # a fork server with helmpy imported runs it (helmpy/forkserver/)
+        if code is not None:
+            sys.exit(code)
         from helmpy.gctune import one_shot_process
 
         one_shot_process()

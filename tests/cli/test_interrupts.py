@@ -3,7 +3,8 @@
 Each test starts the real command as a subprocess against the embedded cluster, waits until it is demonstrably
 mid-operation (its hook Job exists, its revision is pending and it holds the lock), sends the signal, and then
 checks the exit code, the single ``Error:`` line with the recovery that works, the history, and that the lock is
-free (the next operation runs at once).
+free (the next operation runs at once). Each runs twice: the command in the process the test started, and in a
+fork server (helmpy/forkserver/) that process hands it to - the signal is sent to the process the test started.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,19 @@ import pytest
 from helmpy.action.lock import read_lock
 from helmpy.kube.embedded import EmbeddedCluster
 from tests.cli.test_release_cmds import APP, ROOT, helmpy_proc, run, wait_for_job
+from tests.support.forkserver import serving
 
 JOB = "demo-migrate"
+
+
+@pytest.fixture(autouse=True, params=["alone", "fork server"])
+def launch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The command runs by itself, or in a fork server started for it (as ``python -m helmpy`` from the root)."""
+    if request.param == "alone":
+        yield
+        return
+    with serving(monkeypatch, ROOT):
+        yield
 
 
 @pytest.fixture

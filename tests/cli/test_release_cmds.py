@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import pytest
 
 from helmpy.kube.embedded import EmbeddedCluster
 from helmpy.release import codec
+from tests.support.forkserver import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "tests" / "data" / "release-app"
@@ -208,7 +210,17 @@ def test_two_processes_upgrading_one_release(cli: Any, db: Path, chart: Path) ->
     assert run(cli, db, "status", "demo", "-o", "json").json.get("lock") is None
 
 
-def test_killed_upgrade_is_explained_and_recovered(cli: Any, db: Path, chart: Path) -> None:
+@pytest.mark.parametrize("served", [False, True], ids=["alone", "fork server"])
+def test_killed_upgrade_is_explained_and_recovered(cli: Any, db: Path, chart: Path, served: bool,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """kill -9 of helmpy mid-upgrade, run by itself or by a fork server (whose command dies with it)."""
+    with contextlib.ExitStack() as stack:
+        if served:
+            stack.enter_context(serving(monkeypatch, ROOT))
+        killed_mid_upgrade(cli, db, chart)
+
+
+def killed_mid_upgrade(cli: Any, db: Path, chart: Path) -> None:
     assert run(cli, db, "install", "demo", str(chart)).exit_code == 0
     proc = helmpy_proc(db, "upgrade", "demo", str(chart), "--set", "jobHook=true,message=new", "--timeout", "120s",
                        controller=False)

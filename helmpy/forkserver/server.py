@@ -1,0 +1,177 @@
+"""The fork server's process: import the hot commands' modules once, then fork for each request.
+
+Started in the background by :func:`helmpy.forkserver.client.start` (``python [-S ...] -c ... main(PATH)``, its
+own session, streams on /dev/null) with the client's ``sys.path`` and environment, it computes its own key
+(:mod:`helmpy.forkserver.identity`) and serves only if that key's socket is ``PATH``. It imports
+:data:`PRELOAD`, freezes what it holds out of the collector's way, notes the size and mtime of every file it
+imported and listens. Each request is answered by a forked process (:func:`helmpy.forkserver.worker.handle`),
+so the server itself never runs a command, never reads a request and holds no state a command could change.
+
+It exits (removing its socket) after :func:`~helmpy.forkserver.identity.idle_seconds` without a request, on
+SIGTERM, and as soon as a request finds one of its imported files changed: that request is refused, so the
+client runs the command itself and starts a server of the new code.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import select
+import signal
+import socket
+import sys
+import time
+
+from helmpy.forkserver import identity, wire, worker
+
+# what the commands of helmpy.forkserver.client.COMMANDS import on their common paths (a module missing here is
+# imported by the command's process, as without a server)
+PRELOAD = (
+    "helmpy.cli.root", "helmpy.cli.chart_cmds", "helmpy.cli.repo_cmds", "helmpy.cli.package_cmds",
+    "helmpy.cli.release_cmds", "helmpy.cli.dependency_cmds", "helmpy.cli.diff_cmds", "helmpy.cli.env_cmd",
+    "helmpy.cli.apiclient", "helmpy.cli.output", "helmpy.api.client", "helmpy.action.template",
+    "helmpy.action.render", "helmpy.action.chartload", "helmpy.action.chartref", "helmpy.action.pull",
+    "helmpy.action.push", "helmpy.action.install", "helmpy.action.upgrade", "helmpy.action.list",
+    "helmpy.action.status", "helmpy.engine.jinjarender", "helmpy.engine.gorender", "helmpy.engine.sandbox",
+    "helmpy.engine.funcs", "helmpy.engine.gotemplate.templateset", "helmpy.engine.gotemplate.exec",
+    "helmpy.engine.gotemplate.parser", "helmpy.engine.gotemplate.lexer", "helmpy.engine.gotemplate.builtins",
+    "helmpy.engine.gotemplate.helmfuncs", "helmpy.engine.gotemplate.treecodec", "helmpy.values.options",
+    "helmpy.repo.getter", "helmpy.oci.client", "helmpy.storage.sqlite", "helmpy.kube.embedded", "yaml",
+    "http.client", "ssl", "json", "tarfile", "gzip", "sqlite3", "concurrent.futures.thread",
+)
+
+
+def main(path: str) -> None:
+    """Serve on ``path`` if it is this process's socket; return when done (idle, stale, SIGTERM)."""
+    server_key = identity.key()
+    if server_key is None or identity.socket_path(server_key) != path:
+        return
+    preload()
+    listener = listen(path)
+    if listener is None:
+        return
+    gc.collect()
+    gc.freeze()  # forked processes then do not copy pages when the collector would touch these objects
+    serve(listener, path, server_key, stamps())
+
+
+def preload() -> None:
+    """Import :data:`PRELOAD` (a module that fails to import is left to the command's process)."""
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - an optional part missing here is missing for the command too
+            pass
+
+
+def stamps() -> list[tuple[str, int, int]]:
+    """Size and mtime of every file this process imported."""
+    out = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str):
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            out.append((path, st.st_size, st.st_mtime_ns))
+    return out
+
+
+def fresh(recorded: list[tuple[str, int, int]]) -> bool:
+    """True while none of the imported files has changed since :func:`stamps`."""
+    for path, size, mtime in recorded:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+    return True
+
+
+def listen(path: str) -> socket.socket | None:
+    """A listening socket on ``path``; None when a live server is there already."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(path)
+    except OSError:
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(path)
+        except OSError:  # a socket left by a server that died: take its place
+            pass
+        else:
+            probe.close()
+            sock.close()
+            return None
+        finally:
+            probe.close()
+        try:
+            os.unlink(path)
+            sock.bind(path)
+        except OSError:
+            sock.close()
+            return None
+    sock.listen(64)
+    return sock
+
+
+def serve(listener: socket.socket, path: str, server_key: tuple[object, ...],
+          recorded: list[tuple[str, int, int]]) -> None:
+    """The accept loop: fork a process per request (:func:`helmpy.forkserver.worker.handle`, which never returns
+    in the processes it runs in); the socket is removed by the server's own process only.
+
+    SIGTERM only sets a flag (through a wakeup pipe, so the wait ends at once): a handler that raised could do
+    so inside ``os.fork``'s at-fork hooks, which swallow exceptions, and the server would not stop."""
+    server = os.getpid()
+    inode = os.stat(path).st_ino
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the processes it forks are reaped by the kernel
+    idle = identity.idle_seconds()
+    last = time.monotonic()
+    try:
+        while not stopping:
+            ready, _, _ = select.select([listener.fileno(), wake_read], [], [],
+                                        max(0.0, last + idle - time.monotonic()))
+            if stopping or (not ready and time.monotonic() - last >= idle):
+                break
+            if listener.fileno() not in ready:
+                continue
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            last = time.monotonic()
+            if not fresh(recorded):
+                try:
+                    conn.sendall(wire.REFUSED)
+                finally:
+                    conn.close()
+                break
+            if os.fork() == 0:
+                signal.set_wakeup_fd(-1)
+                for fd in (wake_read, wake_write):
+                    os.close(fd)
+                listener.close()
+                worker.handle(conn, server_key)
+            conn.close()
+    finally:
+        if os.getpid() == server:
+            listener.close()
+            try:
+                if os.stat(path).st_ino == inode:
+                    os.unlink(path)
+            except OSError:
+                pass

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import served  # noqa: E402
 from bench.bench_startup import ENTRY  # noqa: E402
 from tests.support.helm_binary import ensure_helm  # noqa: E402
 from tests.support.oci_registry import Registry  # noqa: E402
@@ -64,13 +65,15 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def homes(base: Path, pycache: Path, with_site: bool) -> dict[str, str]:
+def homes(base: Path, pycache: Path, with_site: bool, runtime: Path, forkserver: bool) -> dict[str, str]:
     """Fresh config/cache/data homes for both tools (nothing cached from an earlier run).
 
     Bytecode is written (to ``pycache``, outside the tree) even where ``PYTHONDONTWRITEBYTECODE`` is set,
-    as an installed helmpy has it; the untimed warm-up run fills it."""
+    as an installed helmpy has it; the untimed warm-up run fills it. helmpy's fork server (its sockets under
+    ``runtime``, shared by every run) is on unless ``forkserver`` is False."""
     base.mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = served.environment({k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, runtime,
+                             forkserver)
     path = [str(ROOT)] if with_site else [str(ROOT), *site.getsitepackages(), site.getusersitepackages()]
     return {**env, "PYTHONPATH": os.pathsep.join(path), "HELMPY_QUIET": "1", "PYTHONPYCACHEPREFIX": str(pycache),
             "HELMPY_CONFIG_HOME": str(base / "hp-config"), "HELMPY_CACHE_HOME": str(base / "hp-cache"),
@@ -83,6 +86,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="pushes and pulls per tool and chart (default 5)")
     parser.add_argument("--large-mib", type=int, default=20, help="size of the large chart's files (default 20)")
     parser.add_argument("--site", action="store_true", help="start Python with its site module (.pth files run)")
+    parser.add_argument("--no-forkserver", action="store_true",
+                        help="time helmpy without its fork server (as a first run or HELMPY_FORKSERVER=0)")
     args = parser.parse_args()
     helm = str(ensure_helm() / "helm")
     helmpy = [sys.executable, "-c", ENTRY] if args.site else [sys.executable, "-S", "-c", ENTRY]
@@ -99,7 +104,8 @@ def main() -> None:
                 times: dict[str, dict[str, list[float]]] = {row: {"helmpy": [], "helm": []} for row in rows}
                 for run in range(-1, args.runs):  # run -1: untimed warm-up (bytecode, page cache)
                     for tool, cmd in (("helmpy", helmpy), ("helm", [helm])):
-                        env = homes(work / "homes" / f"{name}-{tool}-{run}", work / "pycache", args.site)
+                        env = homes(work / "homes" / f"{name}-{tool}-{run}", work / "pycache", args.site, work,
+                                    not args.no_forkserver)
                         repo = f"oci://{reg.host}/{tool}-{run + 1}"
                         times["push"][tool].append(timed([*cmd, "push", str(archive), repo, "--plain-http"], env))
                         for row in ("pull", "pull again"):  # again: same homes, the content cache holds it
@@ -123,7 +129,9 @@ def main() -> None:
                 results.extend((label, row, times[row]["helmpy"], times[row]["helm"]) for row in rows)
         finally:
             reg.stop()
-    print(f"\n{args.runs} runs each, docker-registry on 127.0.0.1 (plain HTTP), medians:")
+            servers = served.stop(served.environment({}, work))
+    print(f"\n{args.runs} runs each, docker-registry on 127.0.0.1 (plain HTTP), medians; "
+          f"{served.describe(servers, not args.no_forkserver)}:")
     for label, what, ours, theirs in results:
         ours_med, helm_med = statistics.median(ours), statistics.median(theirs)
         print(f"  {what:<10} {label:<14} helmpy {ours_med:.2f}s  helm {helm_med:.2f}s  "

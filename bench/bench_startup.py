@@ -19,7 +19,12 @@ sandbox's certifi hook: ~80 ms here before helmpy's first import); ``--site`` ti
 The interpreter's floor (``python -c pass``, started the same way) is printed with the results.
 ``--root DIR`` times another checkout of helmpy (a before/after comparison). Run it from the repository root:
 
-    python3 bench/bench_startup.py [--runs 15] [--site] [--root DIR]
+    python3 bench/bench_startup.py [--runs 15] [--site] [--root DIR] [--no-forkserver]
+
+helmpy's fork server (helmpy/forkserver/) is on, as for a user: the untimed warm-up run of each row starts it
+(a first command runs by itself), the timed runs are served, and CPU and peak RSS are those of the process
+that ran the command as well as the console process's (bench/served.py). ``--no-forkserver`` times every run as
+a first run (``HELMPY_FORKSERVER=0``).
 """
 
 from __future__ import annotations
@@ -40,11 +45,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import served  # noqa: E402
 from tests.support.helm_binary import ensure_helm  # noqa: E402
 
 
 def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, float]:
-    """Wall seconds, peak RSS (KiB) and CPU seconds (user+sys) of one run; a failing run stops the bench."""
+    """Wall seconds, peak RSS (KiB) and CPU seconds (user+sys) of one run; a failing run stops the bench. A
+    command a fork server ran counts its own process's CPU and peak RSS too (bench/served.py)."""
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=out, env=env, cwd=cwd)
@@ -54,15 +61,21 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, f
         if proc.returncode != 0:
             out.seek(0)
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out.read()[-2000:].decode()}")
-    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    rss, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    command = served.usage(env)
+    if command is not None:
+        rss, cpu = max(rss, command[0]), cpu + command[1]
+    return elapsed, rss, cpu
 
 
 ENTRY = "import sys; from helmpy.cli.main import main; sys.argv[0] = 'helmpy'; main()"  # the console script
 
 
-def environment(base: Path, root: Path, with_site: bool) -> dict[str, str]:
-    """Fresh, empty homes for both tools (no repository configured); bytecode written outside the tree."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+def environment(base: Path, root: Path, with_site: bool, forkserver: bool = True) -> dict[str, str]:
+    """Fresh, empty homes for both tools (no repository configured); bytecode written outside the tree; helmpy's
+    fork server on (its sockets under ``base``) unless ``forkserver`` is False."""
+    env = served.environment({k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, base,
+                             forkserver)
     path = [str(root)] if with_site else [str(root), *site.getsitepackages(), site.getusersitepackages()]
     return {**env, "PYTHONPATH": os.pathsep.join(path), "PYTHONPYCACHEPREFIX": str(base / "pycache"),
             "HELMPY_CONFIG_HOME": str(base / "hp-config"), "HELMPY_CACHE_HOME": str(base / "hp-cache"),
@@ -87,13 +100,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15, help="timed runs per tool and row (default 15)")
     parser.add_argument("--site", action="store_true", help="start Python with its site module (.pth files run)")
     parser.add_argument("--root", type=Path, default=ROOT, help="the helmpy checkout to time (default: this one)")
+    parser.add_argument("--no-forkserver", action="store_true",
+                        help="time helmpy without its fork server (as a first run or HELMPY_FORKSERVER=0)")
     args = parser.parse_args()
     helm = [str(ensure_helm() / "helm")]
     python = [sys.executable] if args.site else [sys.executable, "-S"]
     helmpy = [*python, "-c", ENTRY]
     with tempfile.TemporaryDirectory(prefix="helmpy-bench-startup-") as tmp:
         work = Path(tmp)
-        env = environment(work, args.root.resolve(), args.site)
+        env = environment(work, args.root.resolve(), args.site, not args.no_forkserver)
         (work / "served").mkdir()
         timed([*helmpy, "create", str(work / "served" / "web")], env, ROOT)
         timed([*helmpy, "package", str(work / "served" / "web"), "-d", str(work / "served")], env, ROOT)
@@ -134,8 +149,10 @@ def main() -> None:
                       f"helm {peaks['helm'] / 1024:.0f} MiB", flush=True)
         finally:
             server.shutdown()
+            servers = served.stop(env)
         print(f"\n{args.runs} runs each, medians; interpreter floor ({' '.join(python[1:] + ['-c pass'])}): "
-              f"{statistics.median(floor) * 1000:.0f} ms; helmpy from {args.root}; load average "
+              f"{statistics.median(floor) * 1000:.0f} ms; helmpy from {args.root}; "
+              f"{served.describe(servers, not args.no_forkserver)}; load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
 
 

@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import served  # noqa: E402
+
 KINDS = ("ConfigMap", "Secret", "Service", "Deployment")
 
 CHART_YAML = """apiVersion: v2
@@ -206,7 +208,8 @@ def _run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int,
         if code != 0:
             err.seek(0)
             raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{err.read().decode(errors='replace')[-2000:]}")
-    return elapsed, usage.ru_maxrss, out.decode("utf-8", "replace")
+    command = served.usage(env or {})  # a command a fork server ran: its own process's peak RSS
+    return elapsed, max(usage.ru_maxrss, command[0] if command else 0), out.decode("utf-8", "replace")
 
 
 @dataclass
@@ -267,6 +270,8 @@ def main() -> None:
     parser.add_argument("--chart", action="append", default=[], type=Path, metavar="PATH",
                         help="also time this chart directory (repeatable)")
     parser.add_argument("--no-generated", action="store_true", help="only the --chart rows")
+    parser.add_argument("--no-forkserver", action="store_true",
+                        help="time helmpy without its fork server (as a first run or HELMPY_FORKSERVER=0)")
     args = parser.parse_args()
 
     from tests.support.helm_binary import ensure_helm
@@ -279,6 +284,7 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(PYTHONPYCACHEPREFIX=str(scratch / "pycache"),
                    PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])))
+        env = served.environment(env, scratch, not args.no_forkserver)
         ours = [sys.executable, "-m", "helmpy", "template", "x"]
         theirs = [helm, "template", "x"]
         targets: list[tuple[str, list[str], list[str], str]] = []
@@ -292,9 +298,13 @@ def main() -> None:
             targets.append((chart.resolve().name, ours + [str(chart)], theirs + [str(chart)], "bytes"))
         for _, cmd, _, _ in targets:  # untimed: writes the bytecode every later run finds
             _run(cmd, {**env, "HELMPY_CACHE_HOME": str(scratch / "warmup")})
-        for label, cmd, other, same in targets:
-            rows.append(bench_row(label, cmd, other, args.runs, env, scratch, same))
+        try:
+            for label, cmd, other, same in targets:
+                rows.append(bench_row(label, cmd, other, args.runs, env, scratch, same))
+        finally:
+            servers = served.stop(env)
     print_rows(rows, args.runs)
+    print(served.describe(servers, not args.no_forkserver))
 
 
 if __name__ == "__main__":

@@ -143,6 +143,17 @@ def test_commands_answer_through_the_server_as_they_answer_alone(fork: Fork, cha
         else:  # the command's process is this test's child
             assert up == os.getpid()
     assert outputs["alone"] == outputs["served"]
+    # the command's own resource usage, for benches (the console process's is the client's)
+    usage = charts / "usage"
+    assert fork.run("template", "x", "gochart", env={"HELMPY_FORKSERVER_USAGE": str(usage)}, server=False)[0] == 0
+    assert not usage.exists()  # nothing was served
+    for _ in range(2):
+        assert fork.run("template", "x", "gochart", env={"HELMPY_FORKSERVER_USAGE": str(usage)})[0] == 0
+    lines = usage.read_text().splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        rss, user, system = line.split()
+        assert int(rss) > 10_000 and float(user) + float(system) > 0  # KiB; a render takes some CPU
     assert fork.server_pid() == server  # the same server answered them all
 
 

@@ -28,17 +28,35 @@ from helmpy.forkserver import identity, wire, worker
 # what the commands of helmpy.forkserver.client.COMMANDS import on their common paths (a module missing here is
 # imported by the command's process, as without a server)
 PRELOAD = (
-    "helmpy.cli.root", "helmpy.cli.chart_cmds", "helmpy.cli.repo_cmds", "helmpy.cli.package_cmds",
+    # the CLI and the API layer
+    "helmpy.cli.main", "helmpy.cli.root", "helmpy.cli.chart_cmds", "helmpy.cli.repo_cmds", "helmpy.cli.package_cmds",
     "helmpy.cli.release_cmds", "helmpy.cli.dependency_cmds", "helmpy.cli.diff_cmds", "helmpy.cli.env_cmd",
-    "helmpy.cli.apiclient", "helmpy.cli.output", "helmpy.api.client", "helmpy.action.template",
-    "helmpy.action.render", "helmpy.action.chartload", "helmpy.action.chartref", "helmpy.action.pull",
-    "helmpy.action.push", "helmpy.action.install", "helmpy.action.upgrade", "helmpy.action.list",
-    "helmpy.action.status", "helmpy.engine.jinjarender", "helmpy.engine.gorender", "helmpy.engine.sandbox",
-    "helmpy.engine.funcs", "helmpy.engine.gotemplate.templateset", "helmpy.engine.gotemplate.exec",
-    "helmpy.engine.gotemplate.parser", "helmpy.engine.gotemplate.lexer", "helmpy.engine.gotemplate.builtins",
-    "helmpy.engine.gotemplate.helmfuncs", "helmpy.engine.gotemplate.treecodec", "helmpy.values.options",
-    "helmpy.repo.getter", "helmpy.oci.client", "helmpy.storage.sqlite", "helmpy.kube.embedded", "yaml",
-    "http.client", "ssl", "json", "tarfile", "gzip", "sqlite3", "concurrent.futures.thread",
+    "helmpy.cli.apiclient", "helmpy.cli.output", "helmpy.cli.holder", "helmpy.cli.release_output",
+    "helmpy.api.client", "helmpy.api._release_results", "helmpy.api._chart_results", "helmpy.api._pull_result",
+    "helmpy.api._template_result", "helmpy.logfmt", "helmpy.paths", "helmpy.yamlutil",
+    # charts and rendering, both engines
+    "helmpy.action.template", "helmpy.action.render", "helmpy.action.chartload", "helmpy.action.chartref",
+    "helmpy.action.codecache", "helmpy.action.show", "helmpy.action.lint", "helmpy.action.package",
+    "helmpy.chart.save", "helmpy.chart.dependencies", "helmpy.chart.lint", "helmpy.values.options",
+    "helmpy.values.schema", "helmpy.engine.jinjarender", "helmpy.engine.gorender", "helmpy.engine.sandbox",
+    "helmpy.engine.funcs", "helmpy.engine.headscan", "helmpy.engine.gotemplate.templateset",
+    "helmpy.engine.gotemplate.exec", "helmpy.engine.gotemplate.parser", "helmpy.engine.gotemplate.lexer",
+    "helmpy.engine.gotemplate.builtins", "helmpy.engine.gotemplate.helmfuncs",
+    "helmpy.engine.gotemplate.treecodec",
+    # repositories and registries
+    "helmpy.action.pull", "helmpy.action.repo", "helmpy.action.env", "helmpy.repo.getter", "helmpy.repo.downloader",
+    "helmpy.repo.cache", "helmpy.repo.repofile", "helmpy.repo.search", "helmpy.registry.pull",
+    "helmpy.registry.push", "helmpy.registry.client", "helmpy.plugin.getter",
+    # releases on the embedded cluster and on an API server
+    "helmpy.action.install", "helmpy.action.upgrade", "helmpy.action.rollback", "helmpy.action.uninstall",
+    "helmpy.action.list", "helmpy.action.status", "helmpy.action.history", "helmpy.action.get",
+    "helmpy.action.diff", "helmpy.action.record_size", "helmpy.diff.compute", "helmpy.release.codec",
+    "helmpy.release.shapes", "helmpy.storage.factory", "helmpy.storage.secrets", "helmpy.storage.storage",
+    "helmpy.kube.factory", "helmpy.kube.embedded", "helmpy.kube.remote", "helmpy.kube.printers",
+    "helmpy.kube.immutable", "helmpy.kube.controllers.workloads",
+    # the standard library and libraries those use
+    "yaml", "http.client", "ssl", "json", "tarfile", "gzip", "sqlite3", "difflib", "subprocess",
+    "concurrent.futures.thread", "encodings.ascii", "encodings.unicode_escape",
 )
 
 
@@ -66,11 +84,13 @@ def preload() -> None:
 
 
 def stamps() -> list[tuple[str, int, int]]:
-    """Size and mtime of every file this process imported."""
+    """Size and mtime of every file this process imported outside the standard library (which changes with the
+    interpreter's version, part of the key): helmpy's and its libraries'."""
+    stdlib = os.path.dirname(os.__file__) + os.sep
     out = []
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if isinstance(path, str):
+        if isinstance(path, str) and (not path.startswith(stdlib) or "-packages" + os.sep in path):
             try:
                 st = os.stat(path)
             except OSError:

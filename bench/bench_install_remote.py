@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import served  # noqa: E402
 from bench.bench_startup import ENTRY, environment, timed  # noqa: E402
 from bench.bench_template import write_charts  # noqa: E402
 from tests.support import kubeapi_server  # noqa: E402
@@ -151,6 +152,7 @@ def main() -> None:
                                     "<= 1.0x"))
             finally:
                 server.stop()
+        served.stop(base_env)  # the fork servers its runs started
     print(f"against helmpy cluster serve (HTTPS, bearer token), medians; load average now "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}:")
     print("\n".join(lines))

@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import served  # noqa: E402
 from bench.bench_startup import ENTRY, environment, timed  # noqa: E402
 from tests.support.helm_binary import ensure_helm  # noqa: E402
 
@@ -80,6 +81,7 @@ def main() -> None:
                 theirs = members(work / "out/helm--1/big-0.1.0.tgz")
                 if ours != theirs:
                     raise SystemExit("the two archives hold different files - the benchmark would be meaningless")
+        served.stop(env)  # the fork servers its runs started
     ours_med, helm_med = statistics.median(times["helmpy"]), statistics.median(times["helm"])
     print(f"package of a {args.mib} MiB chart, {args.runs} runs each, medians:")
     print(f"  helmpy {ours_med:.2f}s (peak RSS {max(peaks['helmpy']) / 1024:.0f} MiB)  "

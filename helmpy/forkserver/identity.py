@@ -3,9 +3,10 @@
 A server may run a client's command only if a fresh process of the client would have started exactly as the
 server did: the same interpreter and version, the same options (only ``-S``, ``-s``, ``-B`` and ``-P`` are
 carried over; any other option means no server), the same ``sys.path`` (and, when it holds ``''`` or a relative
-directory, the same working directory), the same environment variables the interpreter reads at start-up (``PYTHON*``,
-``LANG``, ``LC_*``: stdio encoding, hash seed, bytecode...), the same user and the same resource limits. All of
-that is the key; its CRC names the socket, and the server compares the whole key of every request with its own.
+directory, the same working directory), the same environment variables read at start-up (``PYTHON*``, ``LANG``,
+``LC_*``: stdio encoding, hash seed, bytecode...; ``OPENSSL_*``, read when ``ssl`` is imported), the same user,
+groups, priority, namespaces and cgroup, and the same resource limits. All of that is the key; its CRC names
+the socket, and the server compares the whole key of every request with its own.
 
 The socket lives in ``$XDG_RUNTIME_DIR/helmpy`` or else ``$TMPDIR/helmpy-forkserver-UID`` (``/tmp`` without
 ``TMPDIR``): a directory the user owns, mode 0700, refused (no server used) when it is anything else. This
@@ -32,6 +33,7 @@ _REFUSED_FLAGS = ("debug", "inspect", "interactive", "optimize", "ignore_environ
 _RLIMITS = ("RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE",
             "RLIMIT_NPROC", "RLIMIT_STACK")
 _MAX_SOCKET_PATH = 100  # sockaddr_un holds 104-108 bytes
+_KEY_PREFIXES = ("PYTHON", "LC_", "OPENSSL_")
 
 
 def enabled(environ: Any = None) -> bool:
@@ -54,7 +56,35 @@ def interpreter_options() -> list[str] | None:
     flags = sys.flags
     if any(getattr(flags, name, 0) for name in _REFUSED_FLAGS) or sys._xoptions or sys.warnoptions:
         return None
-    return [option for name, option in _CARRIED_FLAGS if getattr(flags, name, 0)]
+    options = [option for name, option in _CARRIED_FLAGS if getattr(flags, name, 0)]
+    if getattr(sys.__stdout__, "write_through", False):  # -u (or PYTHONUNBUFFERED): not in sys.flags
+        options.append("-u")
+    return options
+
+
+def key_environment(environ: Any = None) -> dict[str, str]:
+    """The environment variables the interpreter (and OpenSSL, at ``import ssl``) read at start-up: part of the
+    key, and all of a server's environment besides where its socket lives."""
+    env = os.environ if environ is None else environ
+    return {name: value for name, value in env.items() if name.startswith(_KEY_PREFIXES) or name == "LANG"}
+
+
+def _process_context() -> tuple[object, ...]:
+    """Who and where this process runs: ids and groups, priority, namespaces and cgroup (a server forked for
+    another container, user namespace or network sandbox must not run its commands)."""
+    namespaces = []
+    for name in ("cgroup", "ipc", "mnt", "net", "pid", "user", "uts"):
+        try:
+            namespaces.append(os.readlink(f"/proc/self/ns/{name}"))
+        except OSError:
+            namespaces.append("")
+    try:
+        with open("/proc/self/cgroup", "rb") as fh:
+            cgroup = fh.read(65536)
+    except OSError:
+        cgroup = b""
+    return (os.getuid(), os.geteuid(), os.getgid(), os.getegid(), tuple(sorted(os.getgroups())),
+            os.getpriority(os.PRIO_PROCESS, 0), tuple(namespaces), cgroup)
 
 
 def key() -> tuple[object, ...] | None:
@@ -73,10 +103,9 @@ def key() -> tuple[object, ...] | None:
             cwd = os.getcwd()
         except OSError:
             return None
-    environ = tuple(sorted((name, value) for name, value in os.environ.items()
-                           if name.startswith(("PYTHON", "LC_")) or name == "LANG"))
-    return (PROTOCOL, sys.executable, sys.version, tuple(options), tuple(sys.path), cwd, environ, os.getuid(),
-            limits, sys.pycache_prefix)
+    environ = tuple(sorted(key_environment().items()))
+    return (PROTOCOL, sys.executable, sys.version, tuple(options), tuple(sys.path), cwd, environ,
+            _process_context(), limits, sys.pycache_prefix)
 
 
 def socket_dir() -> str | None:

@@ -65,13 +65,33 @@ def main(path: str) -> None:
     server_key = identity.key()
     if server_key is None or identity.socket_path(server_key) != path:
         return
+    lock = claim(path)
+    if lock is None:  # another server of this key lives: it serves
+        return
     preload()
     listener = listen(path)
     if listener is None:
         return
     gc.collect()
     gc.freeze()  # forked processes then do not copy pages when the collector would touch these objects
-    serve(listener, path, server_key, stamps())
+    serve(listener, path, server_key, stamps(), lock)
+
+
+def claim(path: str) -> int | None:
+    """An exclusive lock on ``PATH.lock``, held for the server's life (the kernel drops it when the process
+    ends, ``kill -9`` included); None when another server holds it. Only the holder binds ``path``."""
+    import fcntl
+
+    try:
+        fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def preload() -> None:
@@ -85,12 +105,21 @@ def preload() -> None:
 
 def stamps() -> list[tuple[str, int, int]]:
     """Size and mtime of every file this process imported outside the standard library (which changes with the
-    interpreter's version, part of the key): helmpy's and its libraries'."""
+    interpreter's version, part of the key) - helmpy's and its libraries' - and of every shared library it has
+    mapped (libssl, libsqlite3: a security update retires the server too)."""
     stdlib = os.path.dirname(os.__file__) + os.sep
+    files = [getattr(module, "__file__", None) for module in list(sys.modules.values())]
+    files = [path for path in files
+             if isinstance(path, str) and (not path.startswith(stdlib) or "-packages" + os.sep in path)]
+    try:
+        with open("/proc/self/maps") as maps:
+            files.extend(sorted({line.split(None, 5)[5].strip() for line in maps
+                                 if line.count(" ") >= 5 and ".so" in line and "/" in line}))
+    except (OSError, IndexError):
+        pass
     out = []
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if isinstance(path, str) and (not path.startswith(stdlib) or "-packages" + os.sep in path):
+    for path in files:
+        if isinstance(path, str):
             try:
                 st = os.stat(path)
             except OSError:
@@ -112,34 +141,23 @@ def fresh(recorded: list[tuple[str, int, int]]) -> bool:
 
 
 def listen(path: str) -> socket.socket | None:
-    """A listening socket on ``path``; None when a live server is there already."""
+    """A listening socket on ``path`` (the caller holds its lock: a socket file there is a dead server's)."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.bind(path)
-    except OSError:
-        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            probe.connect(path)
-        except OSError:  # a socket left by a server that died: take its place
-            pass
-        else:
-            probe.close()
-            sock.close()
-            return None
-        finally:
-            probe.close()
         try:
             os.unlink(path)
-            sock.bind(path)
-        except OSError:
-            sock.close()
-            return None
+        except FileNotFoundError:
+            pass
+        sock.bind(path)
+    except OSError:
+        sock.close()
+        return None
     sock.listen(64)
     return sock
 
 
 def serve(listener: socket.socket, path: str, server_key: tuple[object, ...],
-          recorded: list[tuple[str, int, int]]) -> None:
+          recorded: list[tuple[str, int, int]], lock: int = -1) -> None:
     """The accept loop: fork a process per request (:func:`helmpy.forkserver.worker.handle`, which never returns
     in the processes it runs in); the socket is removed by the server's own process only.
 
@@ -182,8 +200,9 @@ def serve(listener: socket.socket, path: str, server_key: tuple[object, ...],
                 break
             if os.fork() == 0:
                 signal.set_wakeup_fd(-1)
-                for fd in (wake_read, wake_write):
-                    os.close(fd)
+                for fd in (wake_read, wake_write, lock):  # the lock is the server's alone
+                    if fd >= 0:
+                        os.close(fd)
                 listener.close()
                 worker.handle(conn, server_key)
             conn.close()

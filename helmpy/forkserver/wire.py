@@ -1,7 +1,9 @@
 """The fork server's messages, over a Unix stream socket.
 
-Client to server, once: :data:`MAGIC`, the payload's length (4 bytes, big-endian) and the payload, a marshalled
-:class:`Request` as a tuple; the client's standard streams (fds 0, 1 and 2) ride along as ``SCM_RIGHTS``.
+Client to server, once: :data:`MAGIC`, the payload's length (4 bytes, big-endian) and the payload, the marshalled
+request tuple (key, argv, cwd, environment, umask, ignored signals, client pid, inherited fd numbers, blocked
+signals); the client's inheritable fds (0-2 and any others) and an fd of its working directory ride along as
+``SCM_RIGHTS``, in that order.
 
 Server to client: ``P`` and the pid of the process running the command (8 bytes) once it runs, then ``X``, its
 wait status as :func:`os.waitstatus_to_exitcode` gives it (4 bytes, signed: ``-N`` is death by signal N) and
@@ -15,6 +17,7 @@ from __future__ import annotations
 MAGIC = b"HPFS"
 HEADER = len(MAGIC) + 4
 MAX_REQUEST = 16 << 20  # arguments and environment; a bigger request is not one of ours
+MAX_FDS = 250  # fds in one request (the kernel's SCM_RIGHTS limit is 253)
 STARTED = b"P"
 EXITED = b"X"
 REFUSED = b"S"

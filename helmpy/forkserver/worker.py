@@ -16,6 +16,7 @@ interpreter would (:func:`finish`), without tearing its modules down.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import marshal
 import os
@@ -28,7 +29,7 @@ from typing import Any, NoReturn
 
 from helmpy.forkserver import client, wire
 
-_STREAMS = 3
+_REQUEST_FIELDS = 9
 _server_stdio: tuple[Any, ...] = ()  # the server's own streams, kept referenced
 
 
@@ -43,13 +44,22 @@ def handle(conn: socket.socket, server_key: tuple[object, ...]) -> NoReturn:
         pid = os.fork()
         if pid == 0:
             conn.close()
-            become_client(request, fds)
-            finish(run_command())
+            try:
+                become_client(request, fds)
+            except KeyboardInterrupt:  # a forwarded Ctrl-C before the command started: as at a start-up
+                finish(0, die_by=signal.SIGINT)
+            finish(*run_command())
         for fd in fds:
             os.close(fd)
-        conn.sendall(wire.started(pid))
         try:
-            conn.sendall(wire.exited(*wait(conn, pid)))
+            conn.sendall(wire.started(pid))
+            report = wait(conn, pid)
+        except BaseException:  # the client is gone (or this waiter cannot wait): the command ends with it
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+        try:
+            conn.sendall(wire.exited(*report))
         except OSError:
             pass
     except BaseException:  # noqa: BLE001 - the waiter ends quietly
@@ -58,35 +68,33 @@ def handle(conn: socket.socket, server_key: tuple[object, ...]) -> NoReturn:
     os._exit(0)
 
 
-def run_command() -> int:
-    """Run :func:`helmpy.cli.main.main` as the interpreter runs a script: its exit code (``SystemExit``'s rules:
-    None is 0, an int itself, anything else printed to stderr and 1); an exception that escapes is printed as
-    the interpreter prints it, and an escaping ``KeyboardInterrupt`` ends the process by SIGINT."""
+def run_command() -> tuple[int, int]:
+    """Run :func:`helmpy.cli.main.main` as the interpreter runs a script: (exit code, 0) by ``SystemExit``'s
+    rules (None is 0, an int itself, anything else printed to stderr and 1); an exception that escapes is
+    printed as the interpreter prints it, and an escaping ``KeyboardInterrupt`` is (1, SIGINT): death by SIGINT."""
     from helmpy.cli.main import main
 
     try:
         main()
     except SystemExit as exc:
         if exc.code is None:
-            return 0
+            return 0, 0
         if isinstance(exc.code, int):
-            return exc.code
+            return exc.code, 0
         print(exc.code, file=sys.stderr)
-        return 1
+        return 1, 0
     except BaseException as exc:  # noqa: BLE001 - what the interpreter does with an uncaught exception
         import traceback
 
         traceback.print_exception(exc)
-        if isinstance(exc, KeyboardInterrupt):
-            finish(-signal.SIGINT)
-        return 1
-    return 0
+        return 1, signal.SIGINT if isinstance(exc, KeyboardInterrupt) else 0
+    return 0, 0
 
 
-def finish(code: int) -> NoReturn:
+def finish(code: int, die_by: int = 0) -> NoReturn:
     """End the command's process as the interpreter ends: non-daemon threads joined, ``atexit`` handlers run,
     stdout and stderr flushed (a failing flush of stdout is exit code 120) - then ``os._exit``, without
-    tearing down the ~400 modules the server imported (~20 ms). ``-N``: die by signal N."""
+    tearing down the ~500 modules the server imported (~20 ms). ``die_by``: end by that signal instead."""
     threading = sys.modules.get("threading")
     if threading is not None:
         # what the interpreter calls first at exit: non-daemon threads (a parallel apply's) are joined
@@ -99,34 +107,39 @@ def finish(code: int) -> NoReturn:
             if stream is not None:
                 stream.flush()
         except Exception:  # noqa: BLE001 - the interpreter's rule for a stream it cannot flush at exit
-            if stream is sys.stdout and code >= 0:
+            if stream is sys.stdout:
                 code = 120
-    if code < 0:
-        signal.signal(-code, signal.SIG_DFL)
-        os.kill(os.getpid(), -code)
-        code = 128 - code
+    if die_by:
+        signal.signal(die_by, signal.SIG_DFL)
+        os.kill(os.getpid(), die_by)
     os._exit(code & 0xFF)
 
 
 def receive(conn: socket.socket, server_key: tuple[object, ...]) -> tuple[tuple[Any, ...], list[int]]:
-    """The request and the client's fds; anything amiss is refused (the client then runs the command itself)."""
+    """The request and the fds that came with it; anything amiss is refused (the client then runs the command
+    itself). The peer must be this user before anything it sent is decoded."""
     conn.settimeout(10)
     pid_uid_gid = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     _, uid, _ = struct.unpack("3i", pid_uid_gid)
-    header, ancillary, flags, _ = conn.recvmsg(wire.HEADER, socket.CMSG_SPACE(_STREAMS * 4))
+    header, ancillary, flags, _ = conn.recvmsg(wire.HEADER, socket.CMSG_SPACE(wire.MAX_FDS * 4))
     fds: list[int] = []
     for level, kind, data in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
             fds.extend(struct.unpack(f"{len(data) // 4}i", data[:len(data) - len(data) % 4]))
     try:
+        if uid != os.getuid() or flags & socket.MSG_CTRUNC:
+            raise ValueError("refused")
         header += _exactly(conn, wire.HEADER - len(header))
         length = wire.payload_length(header)
         request = marshal.loads(_exactly(conn, length)) if length is not None else None
-        if (uid != os.getuid() or flags & socket.MSG_CTRUNC or len(fds) != _STREAMS
-                or not isinstance(request, tuple) or len(request) != 7 or request[0] != server_key):
-            conn.sendall(wire.REFUSED)
+        if (not isinstance(request, tuple) or len(request) != _REQUEST_FIELDS or request[0] != server_key
+                or not isinstance(request[7], list) or len(fds) != len(request[7]) + 1):
             raise ValueError("refused")
     except BaseException:
+        try:
+            conn.sendall(wire.REFUSED)
+        except OSError:
+            pass
         for fd in fds:
             os.close(fd)
         raise
@@ -171,12 +184,18 @@ def wait(conn: socket.socket, pid: int) -> tuple[int, int, int, int]:
 def become_client(request: tuple[Any, ...], fds: list[int]) -> None:
     """Make this process the one the client would have started (see the module)."""
     global _server_stdio
-    _, argv, cwd, environ, umask, ignored, client_pid = request
-    for target, fd in enumerate(fds):
-        os.dup2(fd, target)
-    for fd in fds:
-        if fd > 2:
-            os.close(fd)
+    _, argv, _cwd_path, environ, umask, ignored, client_pid, targets, blocked = request
+    *passed, cwd = fds
+    # the client's fds at their own numbers: first moved above all of them, so none is overwritten early
+    floor = max([2, *targets]) + 1
+    moved = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, floor) for fd in passed]
+    for fd in passed:
+        os.close(fd)
+    for target, fd in zip(targets, moved, strict=True):
+        os.dup2(fd, target)  # inheritable, as the client's were
+        os.close(fd)
+    os.fchdir(cwd)
+    os.close(cwd)
     os.umask(umask)
     os.environ.clear()
     os.environ.update(environ)
@@ -184,11 +203,16 @@ def become_client(request: tuple[Any, ...], fds: list[int]) -> None:
 
     time.tzset()
     sys.argv = list(argv)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for sig in (signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_DFL)
-    for sig in ignored:
-        signal.signal(sig, signal.SIG_IGN)
+    for sig in signal.valid_signals():  # a fresh interpreter's dispositions, with the client's ignored signals
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        wanted = signal.SIG_IGN if sig in ignored else (
+            signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+        try:
+            signal.signal(sig, wanted)
+        except (OSError, ValueError):  # the C library's own real-time signals
+            pass
+    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     _server_stdio = (sys.stdin, sys.stdout, sys.stderr)
     for fd, name in enumerate(("stdin", "stdout", "stderr")):
         stream = _stream(fd, _server_stdio[fd], write=fd > 0)
@@ -199,11 +223,6 @@ def become_client(request: tuple[Any, ...], fds: list[int]) -> None:
         tempfile.tempdir = None  # found again from this environment's TMPDIR
     client.in_worker = True
     client.user_pid = client_pid
-    try:
-        os.chdir(cwd)
-    except OSError as exc:
-        sys.stderr.write(f"Error: cannot enter the working directory {cwd!r}: {exc.strerror}\n")
-        sys.exit(1)
 
 
 def _stream(fd: int, like: Any, write: bool) -> io.TextIOWrapper:

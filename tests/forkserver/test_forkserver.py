@@ -7,10 +7,12 @@ stderr, exit code); that it really ran in the server is shown by the process tre
 
 from __future__ import annotations
 
+import marshal
 import os
 import signal
 import site
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -25,6 +27,7 @@ from hypothesis import strategies as st
 from helmpy.forkserver import client, identity, wire
 from tests.support.forkserver import (
     CONSOLE,
+    alive,
     environment,
     runtime_dir,
     server_pid,
@@ -236,7 +239,107 @@ def test_signals_reach_the_command_and_its_end_comes_back(fork: Fork, charts: Pa
     os.kill(command, signal.SIGKILL)
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL
+    # Ctrl-Z: the command stops with helmpy and continues with it
+    proc, command = pull_running()
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTSTP)
+    deadline = time.monotonic() + 10
+    while state(command) != "T" or state(proc.pid) != "T":
+        assert time.monotonic() < deadline, (state(command), state(proc.pid))
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGCONT)
+    while state(command) == "T":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.communicate(timeout=60) == expected
+    # a client that goes away before it learns the command's pid: the command is killed all the same
+    for _ in range(3):
+        raw = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        raw.connect(str(fork.sockets()[0]))
+        key = identity_key_of(fork)
+        payload = wire.frame(marshal.dumps((key, ["helmpy", "pull", stalled_url, "--timeout", "5m"], str(fork.work),
+                                            fork.env, 0o022, [], os.getpid(), [0, 1, 2], [])))
+        cwd = os.open(fork.work, os.O_RDONLY)
+        raw.sendmsg([payload], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("4i", 0, 1, 2, cwd))])
+        os.close(cwd)
+        raw.close()
+    deadline = time.monotonic() + 10
+    while any(children(waiter) for waiter in children(server)):
+        assert time.monotonic() < deadline, "a command outlived its client"
+        time.sleep(0.05)
     assert fork.server_pid() == server
+
+
+def state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def identity_key_of(fork: Fork) -> tuple[object, ...]:
+    """The key the console script of ``fork`` computes (run as it runs)."""
+    code = "import sys; sys.path[0] = sys.argv[1]; from helmpy.forkserver import identity; print(repr(identity.key()))"
+    out = subprocess.run([sys.executable, "-c", code, str(fork.script.parent)], env=fork.env, capture_output=True,
+                         text=True, timeout=60, check=True).stdout
+    import ast
+
+    return ast.literal_eval(out)  # type: ignore[no-any-return]
+
+
+def test_the_command_gets_the_clients_fds_signals_and_environment(fork: Fork, charts: Path) -> None:
+    """``-f <(...)`` (an fd the shell passes), ignored signals, the environment: each the client's, none the
+    first client's, whose server it is."""
+    secret = {"FIRST_CLIENTS_TOKEN": "s3cret"}
+    first = fork.popen("template", "x", "gochart", env=secret,
+                       preexec_fn=lambda: signal.signal(signal.SIGALRM, signal.SIG_IGN))
+    assert first.wait(timeout=120) == 0
+    server = fork.server_pid()
+    assert b"s3cret" not in Path(f"/proc/{server}/environ").read_bytes()
+    line = f"{sys.executable} {fork.script} template x gochart -f <(printf 'service:\n  port: 9999\n')"
+    runs = {}
+    for use_server in (False, True):
+        env = {**fork.env, "HELMPY_FORKSERVER": "1" if use_server else "0"}
+        runs[use_server] = subprocess.run(["bash", "-c", line], env=env, cwd=fork.work, capture_output=True,
+                                          text=True, timeout=120)
+    assert runs[True].returncode == 0, runs[True].stderr
+    assert "port: 9999" in runs[True].stdout
+    assert (runs[True].returncode, runs[True].stdout, runs[True].stderr) == (
+        runs[False].returncode, runs[False].stdout, runs[False].stderr)
+    # the post-renderer sees the signals its helmpy ignores (SIGUSR1 here), not the first client's (SIGALRM)
+    probe = charts / "sigs.sh"
+    probe.write_text('#!/bin/sh\ngrep SigIgn /proc/self/status > "$SIGS_OUT"\ncat\n')
+    probe.chmod(0o755)
+    seen = {}
+    for use_server in (False, True):
+        out = charts / f"sigs-{use_server}"
+        proc = fork.popen("template", "x", "gochart", "--post-renderer", str(probe), server=use_server,
+                          env={"SIGS_OUT": str(out)}, preexec_fn=lambda: signal.signal(signal.SIGUSR1, signal.SIG_IGN))
+        assert proc.wait(timeout=120) == 0
+        seen[use_server] = int(out.read_text().split()[1], 16)
+    assert seen[True] == seen[False]
+    assert seen[True] & (1 << (signal.SIGUSR1 - 1)) and not seen[True] & (1 << (signal.SIGALRM - 1))
+    assert fork.server_pid() == server
+
+
+def test_one_server_however_many_start_at_once(fork: Fork, charts: Path) -> None:
+    procs = [fork.popen("template", "x", "gochart") for _ in range(4)]  # none finds a server: each starts one
+    assert all(proc.wait(timeout=120) == 0 for proc in procs)
+    fork.server_pid()
+    time.sleep(3)  # the others have found the lock taken and left
+    ours = [pid for pid in (int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit())
+            if alive(pid) and b"helmpy.forkserver.server" in read(f"/proc/{pid}/cmdline")
+            and str(fork.runtime).encode() in read(f"/proc/{pid}/environ")]
+    servers = [pid for pid in ours if parent(pid) not in ours]  # not the processes a server forked
+    assert servers == [fork.server_pid()]
+
+
+def read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return b""
 
 
 def test_a_changed_module_retires_the_server(fork: Fork, charts: Path) -> None:
@@ -295,6 +398,10 @@ def test_where_a_server_may_not_be_used(fork: Fork, monkeypatch: pytest.MonkeyPa
     (fork.runtime / "helmpy").rmdir()
     (fork.runtime / "elsewhere").mkdir(mode=0o700)
     (fork.runtime / "helmpy").symlink_to(fork.runtime / "elsewhere")
+    assert identity.socket_dir() is None
+    (fork.runtime / "helmpy").unlink()
+    (fork.runtime / "helmpy").mkdir(mode=0o700)
+    os.chown(fork.runtime / "helmpy", 4321, 4321)  # someone else's
     assert identity.socket_dir() is None
     on = {"HELMPY_FORKSERVER": "1"}
     assert client.eligible(["template", "x", "c"], on)

@@ -72,7 +72,7 @@ def main() -> None:
             for tool, cmd in (("helmpy", helmpy), ("helm", [helm])):
                 dest = work / "out" / f"{tool}-{run}"
                 dest.mkdir(parents=True)
-                elapsed, peak_kib = timed([*cmd, "package", str(src), "-d", str(dest)], env, work)
+                elapsed, peak_kib, _ = timed([*cmd, "package", str(src), "-d", str(dest)], env, work)
                 if run >= 0:
                     times[tool].append(elapsed)
                     peaks[tool].append(peak_kib)

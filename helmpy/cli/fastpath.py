@@ -80,12 +80,12 @@ def _help() -> str | None:
     key = _key()
     entries = _read(store)
     for entry_key, sources, text in entries:
-        if entry_key == key and _fresh(sources):
+        if entry_key == key and unchanged(sources):
             return text
     from helmpy.cli.root import help_text
 
     text = help_text()
-    _save(store, [(key, _stamps(_source_files()), text), *(e for e in entries if e[0] != key)][:MAX_ENTRIES])
+    _save(store, [(key, file_stamps(_source_files()), text), *(e for e in entries if e[0] != key)][:MAX_ENTRIES])
     return text
 
 
@@ -111,7 +111,9 @@ def _source_files() -> list[str]:
             click.formatting.__file__ or ""]
 
 
-def _stamps(files: Sequence[str]) -> list[tuple[str, int, int]]:
+def file_stamps(files: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of each file, (path, -1, -1) for one that cannot be read: what a kept result
+    depends on (the help text here, the fork server's imported files)."""
     out = []
     for path in files:
         try:
@@ -123,8 +125,9 @@ def _stamps(files: Sequence[str]) -> list[tuple[str, int, int]]:
     return out
 
 
-def _fresh(sources: list[tuple[str, int, int]]) -> bool:
-    return _stamps([path for path, _, _ in sources]) == sources
+def unchanged(sources: list[tuple[str, int, int]]) -> bool:
+    """True while every file of :func:`file_stamps`' list has its recorded size and mtime."""
+    return file_stamps([path for path, _, _ in sources]) == sources
 
 
 def _read(store: str) -> list[tuple[tuple[object, ...], list[tuple[str, int, int]], str]]:

@@ -23,6 +23,7 @@ import socket
 import sys
 import time
 
+from helmpy.cli.fastpath import file_stamps, unchanged
 from helmpy.forkserver import identity, wire, worker
 
 # what the commands of helmpy.forkserver.client.COMMANDS import on their common paths (a module missing here is
@@ -117,27 +118,12 @@ def stamps() -> list[tuple[str, int, int]]:
                                  if line.count(" ") >= 5 and ".so" in line and "/" in line}))
     except (OSError, IndexError):
         pass
-    out = []
-    for path in files:
-        if isinstance(path, str):
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            out.append((path, st.st_size, st.st_mtime_ns))
-    return out
+    return file_stamps([path for path in files if isinstance(path, str)])
 
 
 def fresh(recorded: list[tuple[str, int, int]]) -> bool:
-    """True while none of the imported files has changed since :func:`stamps`."""
-    for path, size, mtime in recorded:
-        try:
-            st = os.stat(path)
-        except OSError:
-            return False
-        if st.st_size != size or st.st_mtime_ns != mtime:
-            return False
-    return True
+    """True while none of the files of :func:`stamps` has changed (or gone)."""
+    return unchanged(recorded)
 
 
 def listen(path: str) -> socket.socket | None:

@@ -41,6 +41,29 @@ def atomic_stream(path: str | os.PathLike[str], write: Callable[[BinaryIO], obje
         raise
 
 
+def atomic_copy(source: str | os.PathLike[str], path: str | os.PathLike[str], mode: int = 0o644,
+                durable: bool = True) -> None:
+    """:func:`atomic_write` of ``source``'s bytes, copied by the kernel (``copy_file_range``: no pass through
+    Python, and a reflink where the file system shares blocks); a plain read/write loop where it cannot."""
+    def write(fh: BinaryIO) -> None:
+        with open(source, "rb") as src:
+            left = os.fstat(src.fileno()).st_size
+            try:
+                while left > 0:
+                    done = os.copy_file_range(src.fileno(), fh.fileno(), left)
+                    if done == 0:
+                        break
+                    left -= done
+            except (AttributeError, OSError):  # no copy_file_range here, or not between these file systems
+                src.seek(0)
+                os.ftruncate(fh.fileno(), 0)
+                os.lseek(fh.fileno(), 0, os.SEEK_SET)
+                while block := src.read(1 << 20):
+                    fh.write(block)
+
+    atomic_stream(path, write, mode, durable)
+
+
 def _create_temp(target: Path) -> tuple[int, str]:
     """A new, exclusively created ``.<name>.<random>.tmp`` beside ``target`` (what ``tempfile.mkstemp`` does,
     without importing ``tempfile``, ``random`` and ``shutil`` on every command's start-up path)."""

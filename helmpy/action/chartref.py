@@ -174,15 +174,16 @@ def _find_in_cached_indexes(url: str) -> tuple[repofile.Entry, cache.IndexedVers
 
 
 def fetch(chart: RemoteChart, downloader: ChartDownloader | None = None, progress: bool = True,
-          out: Callable[[str], None] | None = None) -> Downloaded:
+          out: Callable[[str], None] | None = None, check_archive: bool = False) -> Downloaded:
     """Download a located chart into the content cache (digest-checked); ``out`` gets a registry's
-    ``Pulled:``/``Digest:`` lines."""
+    ``Pulled:``/``Digest:`` lines. ``check_archive``: a registry's chart layer is checked as an archive too
+    (:func:`helmpy.registry.pull.pull_chart`)."""
     from helmpy.repo.downloader import ChartDownloader, Downloaded
 
     if chart.oci is not None:
         from helmpy.registry.pull import pull_chart
 
-        got = pull_chart(chart.url, chart.version, False, chart.oci, out, progress)
+        got = pull_chart(chart.url, chart.version, False, chart.oci, out, progress, check_archive=check_archive)
         return Downloaded(got.path, got.filename, got.digest, chart.url, got.prov)
 
     own = downloader is None

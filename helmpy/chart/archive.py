@@ -12,8 +12,10 @@ fixed gzip header, so packaging the same chart twice gives byte-identical archiv
 from __future__ import annotations
 
 import io
+import itertools
 import posixpath
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
@@ -114,40 +116,16 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
     lim_file, lim_total = limits()
     max_file = lim_file if max_file is None else max_file
     max_total = lim_total if max_total is None else max_total
-    if data[:2] != b"\x1f\x8b":
-        head = data[:512].lstrip()
-        if head.startswith((b"apiVersion", b"name:", b"---", b"#")):
-            raise ArchiveError(f"file '{source}' seems to be a YAML file, but expected a gzipped archive")
-        raise ArchiveError(f"{source}: not a gzipped chart archive")
+    _refuse_non_gzip(data, source)
     members: list[ArchiveMember] = []
-    layout = _Layout(source)
-    total = 0
+    admit = _Admission(source, max_file, max_total)
     try:
-        raw = gunzip_limited(data, max_total + 1024 * 1024, lambda limit: ArchiveError(
-            f"{source}: decompressed chart is larger than the maximum size {limit}"))
+        raw = gunzip_limited(data, max_total + 1024 * 1024, admit.too_large)
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:", encoding="utf-8", errors="surrogateescape") as tar:
             for info in tar:
-                if info.type in (tarfile.XGLTYPE, tarfile.XHDTYPE, tarfile.GNUTYPE_LONGNAME):
+                name = admit(info)
+                if name is None:
                     continue
-                problem = path_problem(info.name)
-                if problem is not None:
-                    raise ArchiveError(
-                        f"{source}: chart contains an illegally named file {shown(info.name)}: {problem}")
-                if info.isdir():
-                    continue
-                if info.issym() or info.islnk():
-                    raise ArchiveError(
-                        f"{source}: chart contains a link {info.name!r} -> {info.linkname!r}; links are not allowed")
-                if not info.isreg():
-                    raise ArchiveError(f"{source}: chart contains an irregular file {info.name!r}")
-                name = _clean(info.name, source)
-                layout.add(info.name, name)
-                if info.size > max_file:
-                    raise ArchiveError(
-                        f"{source}: decompressed chart file {name!r} is larger than the maximum file size {max_file}")
-                total += info.size
-                if total > max_total:
-                    raise ArchiveError(f"{source}: decompressed chart is larger than the maximum size {max_total}")
                 fh = tar.extractfile(info)
                 content = fh.read() if fh else b""
                 members.append(ArchiveMember(name, content, float(info.mtime)))
@@ -156,6 +134,100 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
     if not members:
         raise ArchiveError(f"{source}: no files in chart archive")
     return members
+
+
+def _refuse_non_gzip(head: bytes, source: str) -> None:
+    """``head``: the archive's first bytes (at least 512 of them when it has that many)."""
+    if head[:2] != b"\x1f\x8b":
+        text = head[:512].lstrip()
+        if text.startswith((b"apiVersion", b"name:", b"---", b"#")):
+            raise ArchiveError(f"file '{source}' seems to be a YAML file, but expected a gzipped archive")
+        raise ArchiveError(f"{source}: not a gzipped chart archive")
+
+
+class _Admission:
+    """The rules every member of an archive passes (names, paths, links, layout, sizes), member by member."""
+
+    def __init__(self, source: str, max_file: int, max_total: int) -> None:
+        self.source = source
+        self.max_file = max_file
+        self.max_total = max_total
+        self.layout = _Layout(source)
+        self.total = 0
+        self.files = 0
+
+    def too_large(self, limit: int) -> ArchiveError:
+        return ArchiveError(f"{self.source}: decompressed chart is larger than the maximum size {limit}")
+
+    def __call__(self, info: tarfile.TarInfo) -> str | None:
+        """The chart-relative name of a regular file to take; None for what is skipped (directories, PAX and
+        GNU long-name headers); an :class:`ArchiveError` for what is refused."""
+        import tarfile
+
+        source = self.source
+        if info.type in (tarfile.XGLTYPE, tarfile.XHDTYPE, tarfile.GNUTYPE_LONGNAME):
+            return None
+        problem = path_problem(info.name)
+        if problem is not None:
+            raise ArchiveError(f"{source}: chart contains an illegally named file {shown(info.name)}: {problem}")
+        if info.isdir():
+            return None
+        if info.issym() or info.islnk():
+            raise ArchiveError(f"{source}: chart contains a link {info.name!r} -> {info.linkname!r}; links are not "
+                               "allowed")
+        if not info.isreg():
+            raise ArchiveError(f"{source}: chart contains an irregular file {info.name!r}")
+        name = _clean(info.name, source)
+        self.layout.add(info.name, name)
+        if info.size > self.max_file:
+            raise ArchiveError(
+                f"{source}: decompressed chart file {name!r} is larger than the maximum file size {self.max_file}")
+        self.total += info.size
+        if self.total > self.max_total:
+            raise ArchiveError(f"{source}: decompressed chart is larger than the maximum size {self.max_total}")
+        self.files += 1
+        return name
+
+
+#: Bytes tarfile asks for per read in stream mode: what a skipped file's content is read in.
+_STREAM_READ = 64 * 1024
+
+
+def check_archive_stream(blocks: Iterable[bytes], source: str) -> None:
+    """Check, as :func:`read_archive` would, the chart archive that arrives in ``blocks``, keeping none of it:
+    every member passes the same rules, the archive holds a ``Chart.yaml``, and the whole stream inflates
+    within the limits. Reads ``blocks`` to its end unless the archive is refused (then the caller may read
+    on, to hash the rest)."""
+    import tarfile
+
+    from helmpy.gunzip import GunzipReader
+
+    lim_file, lim_total = limits()
+    admit = _Admission(source, lim_file, lim_total)
+    feed = iter(blocks)
+    first = next(feed, b"")
+    while len(first) < 512:  # what the gzip check looks at
+        more = next(feed, None)
+        if more is None:
+            break
+        first += more
+    _refuse_non_gzip(first, source)
+    reader = GunzipReader(itertools.chain((first,), feed), lim_total + 1024 * 1024, admit.too_large)
+    has_chart_yaml = False
+    try:
+        with tarfile.open(fileobj=reader, mode="r|", bufsize=_STREAM_READ, encoding="utf-8",  # type: ignore[call-overload]
+                          errors="surrogateescape") as tar:
+            for info in tar:
+                has_chart_yaml = admit(info) == "Chart.yaml" or has_chart_yaml
+        reader.drain()
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
+        raise ArchiveError(f"{source}: corrupt chart archive: {err}") from err
+    if not admit.files:
+        raise ArchiveError(f"{source}: no files in chart archive")
+    if not has_chart_yaml:
+        from helmpy.errors import ChartValidationError
+
+        raise ChartValidationError(f"{source}: Chart.yaml file is missing")
 
 
 # --- writing ----------------------------------------------------------------------------------------

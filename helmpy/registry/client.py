@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,9 @@ from urllib.parse import urljoin
 
 from helmpy import limits
 from helmpy.errors import DigestMismatch, DownloadError, RegistryAuthError, RegistryError
-from helmpy.registry import credentials
+from helmpy.registry import blobs, credentials
 from helmpy.registry.auth import Authenticator, login_hint, repository_scope
+from helmpy.registry.blobs import Inspect
 from helmpy.registry.chartformat import MANIFEST_MEDIA_TYPE, parse_json, sha256_digest
 from helmpy.registry.credentials import Credential
 from helmpy.repo.getter import Getter, GetterOptions, HttpResponse, ResponseTooLarge
@@ -98,7 +100,8 @@ class RegistryClient:
 
     # --- transport --------------------------------------------------------------------------------
     def _send(self, method: str, url: str, scope: str, *, headers: dict[str, str] | None = None,
-              data: bytes | None = None, max_bytes: int | None = None, progress: str | None = None) -> HttpResponse:
+              data: bytes | None = None, max_bytes: int | None = None, progress: str | None = None,
+              receive: Callable[[Iterator[bytes]], object] | None = None) -> HttpResponse:
         if not url.startswith(("http://", "https://")):
             url = self.base + url
         cap = max_bytes if max_bytes is not None else limits.oci_metadata_size()
@@ -108,7 +111,7 @@ class RegistryClient:
             attempt += 1
             try:
                 resp = self.getter.request(method, url, self._gopts, data=data, max_bytes=cap, progress=progress,
-                                           headers={**(headers or {}), **self.auth.header(scope)})
+                                           headers={**(headers or {}), **self.auth.header(scope)}, receive=receive)
             except ResponseTooLarge as err:
                 raise RegistryError(f"{err} (limit {limits.MAX_OCI_METADATA_SIZE_ENV} or HELMPY_MAX_CHART_SIZE)"
                                     ) from err
@@ -201,18 +204,36 @@ class RegistryClient:
 
     def get_blob(self, repository: str, digest: str, size: int, max_bytes: int, progress: str | None = None) -> bytes:
         """A blob, refused unless it has exactly the size and sha256 the manifest gave."""
-        if size > max_bytes:
-            raise RegistryError(f"{self.registry}/{repository}@{digest}: the blob is {size} bytes, more than the "
-                                f"limit of {max_bytes} bytes")
+        self._refuse_larger(repository, digest, size, max_bytes)
         resp = self._send("GET", f"/v2/{repository}/blobs/{digest}", repository_scope(repository, "pull"),
                           max_bytes=max_bytes, progress=progress)
         if resp.status != 200:
             raise self._fail(resp, f"{self.registry}/{repository}@{digest}")
-        actual = sha256_digest(resp.body)
-        if actual != digest or len(resp.body) != size:
-            raise DigestMismatch(f"{self.registry}/{repository}: blob {digest} ({size} bytes) arrived as {actual} "
-                                 f"({len(resp.body)} bytes); refusing it")
+        blobs.take((resp.body,), digest, size, f"{self.registry}/{repository}")
         return resp.body
+
+    def save_blob(self, repository: str, digest: str, size: int, max_bytes: int, target: Path,
+                  progress: str | None = None, inspect: Inspect | None = None) -> None:
+        """Stream a blob into ``target`` as it arrives (an atomic write, not synced: the content cache's readers
+        check what they read), refused unless it has exactly the size and sha256 the manifest gave and, with
+        ``inspect``, that accepts it; a refused or cut download leaves nothing."""
+        from helmpy.fsutil import atomic_stream
+
+        self._refuse_larger(repository, digest, size, max_bytes)
+        what = f"{self.registry}/{repository}"
+
+        def receive(blocks: Iterator[bytes]) -> None:
+            atomic_stream(target, lambda fh: blobs.take(blocks, digest, size, what, fh, inspect), durable=False)
+
+        resp = self._send("GET", f"/v2/{repository}/blobs/{digest}", repository_scope(repository, "pull"),
+                          max_bytes=max_bytes, progress=progress, receive=receive)
+        if resp.status != 200:
+            raise self._fail(resp, f"{self.registry}/{repository}@{digest}")
+
+    def _refuse_larger(self, repository: str, digest: str, size: int, max_bytes: int) -> None:
+        if size > max_bytes:
+            raise RegistryError(f"{self.registry}/{repository}@{digest}: the blob is {size} bytes, more than the "
+                                f"limit of {max_bytes} bytes")
 
     def has_blob(self, repository: str, digest: str) -> bool:
         resp = self._send("HEAD", f"/v2/{repository}/blobs/{digest}", repository_scope(repository, "pull", "push"),

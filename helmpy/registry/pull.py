@@ -10,6 +10,7 @@ the content cache with an atomic write, so a failed pull leaves nothing behind.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,8 @@ from typing import NamedTuple
 from helmpy import limits
 from helmpy.errors import RegistryError
 from helmpy.fsutil import atomic_write, safe_base_name, shown
-from helmpy.registry import chartformat, mounts, reference
+from helmpy.registry import blobs, chartformat, mounts, reference
+from helmpy.registry.blobs import Inspect
 from helmpy.registry.client import RegistryClient, RegistryOptions
 from helmpy.registry.reference import Reference
 
@@ -78,17 +80,12 @@ def resolve(ref: Reference, version: str, client: RegistryClient, where: str) ->
     return ref.with_tag(reference.tag_for_version(chosen))
 
 
-def is_cached(path: Path, desc: chartformat.Descriptor) -> bool:
-    """Whether the content cache already holds exactly the manifest's blob (its size and sha256): then it is
-    not downloaded again. Missing, unreadable or altered copies are downloaded (and replaced)."""
-    try:
-        if path.stat().st_size != desc.size:
-            return False
-        data = path.read_bytes()
-    except OSError:
-        return False
-    if chartformat.sha256_digest(data) != desc.digest:
-        logger.debug("the cached %s is not %s: downloading it again", path, desc.digest)
+def is_cached(path: Path, desc: chartformat.Descriptor, inspect: Inspect | None = None) -> bool:
+    """Whether the content cache already holds exactly the manifest's blob (its size and sha256; with
+    ``inspect``, one it accepts): then it is not downloaded again. Missing, unreadable or altered copies are
+    downloaded (and replaced)."""
+    if not blobs.verify_file(path, desc.digest, desc.size, inspect):
+        logger.debug("no cached copy of %s at %s: downloading it", desc.digest, path)
         return False
     logger.debug("using the cached %s for %s", path, desc.digest)
     return True
@@ -107,13 +104,17 @@ class Pulled(NamedTuple):
 
 def pull_chart(ref_text: str, version: str, devel: bool, options: RegistryOptions,
                out: Callable[[str], None] | None = None, progress: bool = True,
-               client: RegistryClient | None = None) -> Pulled:
+               client: RegistryClient | None = None, check_archive: bool = False) -> Pulled:
     """Resolve and pull ``ref_text``; with ``out``, print Helm's ``Pulled:``/``Digest:`` lines.
 
     ``client`` (already connected to the reference's registry) is reused and left open, so a run that
-    pulls several charts keeps one session and its tokens."""
+    pulls several charts keeps one session and its tokens. ``check_archive``: the chart layer is also
+    refused unless the safe archive reader accepts it (gzip, tar, paths, sizes) and it holds a Chart.yaml,
+    checked as it arrives (or as the cached copy is verified); a caller that loads the chart anyway
+    leaves it off."""
     from contextlib import AbstractContextManager, nullcontext
 
+    from helmpy.chart.archive import check_archive_stream
     from helmpy.chart.archive import limits as archive_limits
     from helmpy.repo.downloader import content_path
 
@@ -134,9 +135,10 @@ def pull_chart(ref_text: str, version: str, devel: bool, options: RegistryOption
         label = f"Pulling {ref.name}" if progress else None
         digest_hex = art.chart.digest.removeprefix("sha256:")
         target = content_path(digest_hex)
-        if not is_cached(target, art.chart):
-            atomic_write(target, client.get_blob(ref.repository, art.chart.digest, art.chart.size,
-                                                 archive_limits()[1], label), durable=False)  # is_cached verifies
+        inspect = functools.partial(check_archive_stream, source=where) if check_archive else None
+        if not is_cached(target, art.chart, inspect):
+            client.save_blob(ref.repository, art.chart.digest, art.chart.size, archive_limits()[1], target, label,
+                             inspect)
         prov_path = None
         if art.prov is not None:
             prov_path = content_path(digest_hex, ".prov")

@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -201,6 +201,8 @@ def _describe(err: Exception) -> str:
         return "connection reset by peer"
     if isinstance(err, _InvalidURL):
         return "invalid URL"
+    if isinstance(err, _CutShort):
+        return str(err)
     return "connection failed"
 
 
@@ -227,6 +229,11 @@ def _multipart(files: Mapping[str, tuple[str, bytes, str]]) -> tuple[bytes, str]
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
+class _CutShort(OSError):
+    """The connection closed before the body had the length its ``Content-Length`` gave (a transport failure:
+    retried where requests are)."""
+
+
 class _Answer:
     """One final (non-redirect) response, its body still to read in blocks."""
 
@@ -251,6 +258,8 @@ class _Answer:
         while True:
             block = self._resp.read(_CHUNK)
             if not block:
+                if self._resp.length:  # http.client ends a body cut short without a word
+                    raise _CutShort(f"the connection closed {self._resp.length} bytes before the end of the answer")
                 break
             if decoder is None:
                 yield block
@@ -429,11 +438,15 @@ class Getter:
 
     def request(self, method: str, url: str, options: GetterOptions | None = None, *,
                 headers: Mapping[str, str] | None = None, data: bytes | None = None, max_bytes: int,
-                progress: str | None = None) -> HttpResponse:
+                progress: str | None = None, receive: Callable[[Iterator[bytes]], object] | None = None
+                ) -> HttpResponse:
         """Any method; the response whatever its status, its body read up to ``max_bytes`` (more raises
         :class:`ResponseTooLarge`). Redirects are followed (credentials are not sent to another host).
         Transport failures raise :class:`DownloadError`. ``progress`` draws a bar (as :meth:`get` does)
-        for the request body when there is one, else for the response body."""
+        for the request body when there is one, else for the response body.
+
+        ``receive``: a ``200`` answer's body is not kept but handed to it as it arrives, in blocks (capped
+        and counted as above); it must read them to the end or raise. The response's body is then empty."""
         options = options or GetterOptions()
         merged = {**options.headers, **(headers or {})}
         if logger.isEnabledFor(logging.DEBUG):  # redacting costs a regex compile: only when it is shown
@@ -450,23 +463,34 @@ class Getter:
                 raise ResponseTooLarge(f"{url}: the response is {total} bytes, more than the limit of "
                                        f"{max_bytes} bytes")
             bar = _ProgressBar(progress, total) if progress and not sending and _progress_enabled() else None
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in answer.blocks():  # a HEAD answer has no body: the connection is kept at once
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ResponseTooLarge(f"{url}: the response is more than the limit of {max_bytes} bytes")
-                chunks.append(chunk)
-                if bar:
-                    bar.advance(len(chunk))
+            counted = [0]
+            blocks = _capped(answer.blocks(), url, max_bytes, bar, counted)
+            if receive is not None and answer.status == 200:
+                receive(blocks)
+                body = b""
+            else:
+                body = b"".join(blocks)  # a HEAD answer has no body: the connection is kept at once
             if bar:
                 bar.finish()
-            logger.debug("%s %s status=%d bytes=%d", method, url, answer.status, size)
-            return HttpResponse(answer.status, answer.reason, answer.headers, b"".join(chunks), answer.url)
+            logger.debug("%s %s status=%d bytes=%d", method, url, answer.status, counted[0])
+            return HttpResponse(answer.status, answer.reason, answer.headers, body, answer.url)
         except DownloadError:
             raise
         except (OSError, ValueError, _http_errors()) as err:
             raise DownloadError(f"{method} {url} : {_transport_failure(err)}") from err
+
+
+def _capped(blocks: Iterator[bytes], url: str, max_bytes: int, bar: _ProgressBar | None,
+            counted: list[int]) -> Iterator[bytes]:
+    """``blocks``, refused (:class:`ResponseTooLarge`) past ``max_bytes``, advancing ``bar``; ``counted[0]``:
+    the bytes so far."""
+    for chunk in blocks:
+        counted[0] += len(chunk)
+        if counted[0] > max_bytes:
+            raise ResponseTooLarge(f"{url}: the response is more than the limit of {max_bytes} bytes")
+        if bar:
+            bar.advance(len(chunk))
+        yield chunk
 
 
 def _http_errors() -> type[Exception]:

@@ -7,10 +7,12 @@ import io
 import tarfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from helmpy.chart.archive import read_archive, write_archive
+from helmpy.chart.archive import check_archive_stream, read_archive, write_archive
 from helmpy.chart.loader import load, load_archive
-from helmpy.errors import ArchiveError, UsageError
+from helmpy.errors import ArchiveError, ChartValidationError, UsageError
 
 CHART_YAML = b"apiVersion: v2\nname: evil\nversion: 1.0.0\n"
 
@@ -43,7 +45,7 @@ def test_a_good_archive_round_trips():
     assert chart.name == "ok" and [t.name for t in chart.templates] == ["templates/cm.yaml"]
 
 
-@pytest.mark.parametrize("entries, message", [
+HOSTILE = [
     ([("/etc/evil/Chart.yaml", CHART_YAML)], "absolute paths"),
     ([("evil/Chart.yaml", CHART_YAML), ("evil/../../outside.txt", b"x")], "parent directory"),
     ([("evil/Chart.yaml", CHART_YAML), ("evil/templates/../../../x", b"x")], "parent directory"),
@@ -55,7 +57,12 @@ def test_a_good_archive_round_trips():
      "links are not allowed"),
     ([("evil/Chart.yaml", CHART_YAML), link("evil/fifo", "", tarfile.FIFOTYPE)], "irregular file"),
     ([("evil/Chart.yaml", CHART_YAML), link("evil/dev", "", tarfile.CHRTYPE)], "irregular file"),
-])
+    ([("evil/Chart.yaml", CHART_YAML), ("other/x", b"x")], "more than one top-level directory"),
+    ([("evil/Chart.yaml", CHART_YAML), ("evil/a", b"x"), ("evil/a", b"y")], "more than once"),
+]
+
+
+@pytest.mark.parametrize("entries, message", HOSTILE)
 def test_hostile_entries_are_rejected(entries, message):
     with pytest.raises(ArchiveError, match=message):
         load_archive(tgz(*entries), "evil-1.0.0.tgz")
@@ -84,12 +91,15 @@ def test_gzip_bomb_stops_at_the_limit_without_inflating_everything():
         read_archive(bomb, "bomb.tgz", max_file=1024, max_total=1024)
 
 
-@pytest.mark.parametrize("data, message", [
+NOT_ARCHIVES = [
     (b"apiVersion: v2\nname: x\n", "seems to be a YAML file"),
     (b"PK\x03\x04zip", "not a gzipped chart archive"),
     (gzip.compress(b"not a tar at all" * 100), "corrupt chart archive"),
     (tgz(), "no files in chart archive"),
-])
+]
+
+
+@pytest.mark.parametrize("data, message", NOT_ARCHIVES)
 def test_not_an_archive(data, message):
     with pytest.raises(ArchiveError, match=message):
         read_archive(data, "x.tgz")
@@ -120,3 +130,71 @@ def test_symlinks_in_a_chart_directory(tmp_path):
     (chart / "passwd").symlink_to("/etc/passwd")             # outside the chart
     with pytest.raises(ArchiveError, match="symlink points outside the chart"):
         load(chart)
+
+
+# --- the same rules on an archive that arrives in blocks (a registry's chart layer) ------------------------------
+def blocks(data: bytes, size: int) -> list[bytes]:
+    return [data[i:i + size] for i in range(0, len(data), size)]
+
+
+@pytest.mark.parametrize("entries, message", HOSTILE)
+@pytest.mark.parametrize("size", [1, 7, 512, 1 << 20])
+def test_the_stream_check_refuses_what_the_reader_refuses_with_its_message(entries, message, size):
+    data = tgz(*entries)
+    with pytest.raises(ArchiveError) as whole:
+        read_archive(data, "evil.tgz")
+    with pytest.raises(ArchiveError, match=message) as streamed:
+        check_archive_stream(blocks(data, size), "evil.tgz")
+    assert str(streamed.value) == str(whole.value)
+
+
+@pytest.mark.parametrize("data, message", NOT_ARCHIVES)
+def test_the_stream_check_refuses_what_is_no_archive(data, message):
+    with pytest.raises(ArchiveError, match=message):
+        check_archive_stream(blocks(data, 3), "x.tgz")
+
+
+def test_the_stream_check_wants_a_chart_yaml_and_keeps_the_limits(monkeypatch):
+    with pytest.raises(ChartValidationError, match="x.tgz: Chart.yaml file is missing"):
+        check_archive_stream([tgz(("web/values.yaml", b"a: 1\n"))], "x.tgz")
+    check_archive_stream([tgz(("web/Chart.yaml", CHART_YAML), ("web/values.yaml", b"a: 1\n"))], "x.tgz")
+    monkeypatch.setenv("HELMPY_MAX_FILE_SIZE", "1000")
+    with pytest.raises(ArchiveError, match="'big.bin' is larger than the maximum file size 1000"):
+        check_archive_stream([tgz(("web/Chart.yaml", CHART_YAML), ("web/big.bin", b"x" * 1001))], "x.tgz")
+    monkeypatch.setenv("HELMPY_MAX_CHART_SIZE", "4096")
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
+    with pytest.raises(ArchiveError, match="larger than the maximum size"):
+        check_archive_stream(blocks(bomb, 4096), "bomb.tgz")
+
+
+def test_the_stream_check_reads_the_whole_stream_even_after_the_tar_ends():
+    """What follows the tar's end (padding, another gzip member) is read too: a caller hashing the blocks sees
+    all of them, and a corrupt tail is refused as read_archive refuses it."""
+    good = tgz(("web/Chart.yaml", CHART_YAML))
+    seen = []
+
+    def tracked(data: bytes):
+        for block in blocks(data, 100):
+            seen.append(block)
+            yield block
+
+    check_archive_stream(tracked(good + gzip.compress(b"\0" * 5000)), "x.tgz")
+    assert b"".join(seen) == good + gzip.compress(b"\0" * 5000)
+    tail = good + b"\x1f\x8b" + b"\xff" * 40
+    with pytest.raises(ArchiveError, match="corrupt chart archive"):
+        read_archive(tail, "x.tgz")
+    with pytest.raises(ArchiveError, match="corrupt chart archive"):
+        check_archive_stream(blocks(tail, 100), "x.tgz")
+
+
+names = st.lists(st.text(alphabet="abcxyz-_.0123456789", min_size=1, max_size=12).filter(lambda n: n not in (".", "..")),
+                 min_size=0, max_size=6, unique=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(names, st.lists(st.binary(max_size=3000), min_size=6, max_size=6), st.integers(1, 5000))
+def test_the_stream_check_accepts_every_archive_the_reader_accepts(files, contents, size):
+    data = write_archive([("web/Chart.yaml", CHART_YAML, 0),
+                          *((f"web/files/{n}", c, 0) for n, c in zip(files, contents, strict=False))])
+    assert len(read_archive(data, "x.tgz")) == len(files) + 1
+    check_archive_stream(blocks(data, size), "x.tgz")

@@ -201,8 +201,8 @@ def test_template_of_a_go_chart_imports_the_go_engine_but_not_jinja2(tmp_path: P
 REGISTRY_CORE = ["helmpy", "helmpy.action", "helmpy.action.chartref", "helmpy.chart", "helmpy.chart.archive",
                  "helmpy.errors", "helmpy.fsutil", "helmpy.gctune", "helmpy.gunzip", "helmpy.jsondepth",
                  "helmpy.lazyre", "helmpy.limits", "helmpy.logfmt", "helmpy.paths", "helmpy.redact", "helmpy.registry",
-                 "helmpy.registry.auth", "helmpy.registry.chartformat", "helmpy.registry.client",
-                 "helmpy.registry.credentials", "helmpy.registry.mounts", "helmpy.registry.reference", "helmpy.repo",
+                 "helmpy.registry.auth", "helmpy.registry.blobs", "helmpy.registry.chartformat",
+                 "helmpy.registry.client", "helmpy.registry.credentials", "helmpy.registry.mounts", "helmpy.registry.reference", "helmpy.repo",
                  "helmpy.repo.getter", "helmpy.semverutil", "helmpy.settings"]
 PULL_OCI = sorted([*REGISTRY_CORE, "helmpy.action.pull", "helmpy.registry.pull", "helmpy.repo.downloader"])
 # push loads the archive as Helm's push does (Chart.yaml for the config blob, values.yaml checked); right after

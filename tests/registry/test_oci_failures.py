@@ -4,10 +4,8 @@ kills the registry process at the moment the chart layer's upload arrives."""
 
 from __future__ import annotations
 
-import http.server
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ import requests
 
 from tests.registry.test_oci_cli import ROOT, manifest, package
 from tests.support.oci_registry import Registry
+from tests.support.threaded_http import QuietHandler, ThreadedServer
 
 
 class KillingProxy:
@@ -26,12 +25,7 @@ class KillingProxy:
         self.reg, self.kill_at, self.puts, self.killed = reg, kill_at, 0, False
         proxy = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _forward(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.command == "PUT" and "/blobs/uploads/" in self.path:
@@ -57,15 +51,11 @@ class KillingProxy:
 
             do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.host = f"127.0.0.1:{self.httpd.server_address[1]}"
-        self.url = f"http://{self.host}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = ThreadedServer(Handler)
+        self.host, self.url = self.server.host, self.server.url
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.close()
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ def _listed(driver: object) -> list[str]:
 def _click_and_load(driver: object, element: object) -> None:
     """Click what navigates, then wait until the new page has replaced the old one (a click returns before the
     browser has loaded the next page; reading at once can see the old page or none)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
@@ -72,7 +73,16 @@ def _click_and_load(driver: object, element: object) -> None:
     old = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
     element.click()  # type: ignore[attr-defined]
     wait = WebDriverWait(driver, 20)
-    wait.until(expected_conditions.staleness_of(old))
+
+    def replaced(d: object) -> bool:
+        try:
+            return bool(expected_conditions.staleness_of(old)(d))
+        except WebDriverException as err:  # Chromium may say so in its own words instead of "stale element"
+            if "does not belong to the document" in str(err):
+                return True
+            raise
+
+    wait.until(replaced)
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 

@@ -12,9 +12,12 @@ objects); helmpy and Helm on the same Go chart (checked byte for byte); and each
 - warm: the cache home the previous run filled.
 
 Helm has no such cache, so its runs are the same for both. Runs alternate helmpy/Helm; the table shows
-medians, the ratio helmpy/Helm and each side's peak RSS. Run it from the repository root:
+medians, the ratio helmpy/Helm and each side's peak RSS. helmpy starts as its console script does
+(bench_startup.py's ``ENTRY``), with ``-S`` and the site directories on ``PYTHONPATH`` unless ``--site``, as
+the other benches do: the machine's ``.pth`` files (an editable install's finder, a sandbox's certifi hook,
+~30-40 ms here) are not helmpy's. Run it from the repository root:
 
-    python3 bench/bench_template.py [--objects 1000] [--runs 5] [--chart PATH ...] [--no-generated]
+    python3 bench/bench_template.py [--objects 1000] [--runs 5] [--chart PATH ...] [--no-generated] [--site]
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import site
 import statistics
 import subprocess
 import sys
@@ -34,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import served  # noqa: E402
+from bench.bench_startup import ENTRY  # noqa: E402
 
 KINDS = ("ConfigMap", "Secret", "Service", "Deployment")
 
@@ -270,6 +275,7 @@ def main() -> None:
     parser.add_argument("--chart", action="append", default=[], type=Path, metavar="PATH",
                         help="also time this chart directory (repeatable)")
     parser.add_argument("--no-generated", action="store_true", help="only the --chart rows")
+    parser.add_argument("--site", action="store_true", help="start Python with its site module (.pth files run)")
     parser.add_argument("--no-forkserver", action="store_true",
                         help="time helmpy without its fork server (as a first run or HELMPY_FORKSERVER=0)")
     args = parser.parse_args()
@@ -282,10 +288,12 @@ def main() -> None:
         scratch = Path(tmp)
         # helmpy as installed: bytecode written (to a private prefix, even under PYTHONDONTWRITEBYTECODE)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        path = [str(ROOT)] if args.site else [str(ROOT), *site.getsitepackages(), site.getusersitepackages()]
         env.update(PYTHONPYCACHEPREFIX=str(scratch / "pycache"),
-                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])))
+                   PYTHONPATH=os.pathsep.join(filter(None, [*path, env.get("PYTHONPATH", "")])))
         env = served.environment(env, scratch, not args.no_forkserver)
-        ours = [sys.executable, "-m", "helmpy", "template", "x"]
+        python = [sys.executable] if args.site else [sys.executable, "-S"]
+        ours = [*python, "-c", ENTRY, "template", "x"]
         theirs = [helm, "template", "x"]
         targets: list[tuple[str, list[str], list[str], str]] = []
         if not args.no_generated:

@@ -2,8 +2,11 @@
 """Benchmark ``helmpy search repo`` against ``helm search repo`` on a 20,000-version index.
 
 Generates an index (2,000 charts x 10 versions), serves it from a local HTTP server on 127.0.0.1,
-``repo add``s it in both tools (isolated homes), then times several searches of each tool and
-prints the medians and the ratio. Run: ``python3 bench/bench_search.py [--charts N --versions M --runs R]``.
+``repo add``s it in both tools (isolated homes), then times ``repo add``, ``repo update`` (best of the runs)
+and several searches (medians) of each tool and prints the ratio helmpy/helm and each side's peak RSS.
+helmpy starts as bench_startup.py starts it (the console script's entry, ``-S`` with the site directories on
+``PYTHONPATH`` unless ``--site``; its fork server on, in a socket directory of the bench's own, stopped at
+the end). Run: ``python3 bench/bench_search.py [--charts N --versions M --runs R] [--site]``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.server
 import os
+import site
 import statistics
 import subprocess
 import sys
@@ -22,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import served  # noqa: E402
+from bench.bench_startup import ENTRY  # noqa: E402
 
 WORDS = ["web", "database", "cache", "proxy", "queue", "metrics", "logging", "auth", "storage", "gateway"]
 
@@ -43,13 +50,26 @@ def make_index(charts: int, versions: int) -> str:
                      Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=True)
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return elapsed, proc.stdout
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (KiB; a served command's own process too) and stdout of one run."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{text}\n{err.read().decode('utf-8', 'replace')}")
+    command = served.usage(env)
+    return elapsed, max(usage.ru_maxrss, command[0] if command else 0), text
+
+
+def best(cmd: list[str], env: dict[str, str], runs: int) -> tuple[float, int]:
+    """The fastest of ``runs`` runs and the largest peak RSS."""
+    results = [timed(cmd, env) for _ in range(runs)]
+    return min(r[0] for r in results), max(r[1] for r in results)
 
 
 def main() -> None:
@@ -58,6 +78,7 @@ def main() -> None:
     ap.add_argument("--versions", type=int, default=10)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keywords", nargs="*", default=["database", "chart-01", "zzz-no-match"])
+    ap.add_argument("--site", action="store_true", help="start Python with its site module (.pth files run)")
     args = ap.parse_args()
 
     from tests.support.helm_binary import ensure_helm
@@ -65,11 +86,11 @@ def main() -> None:
     helm = str(ensure_helm() / "helm")
     with tempfile.TemporaryDirectory() as work_s:
         work = Path(work_s)
-        served = work / "served"
-        served.mkdir()
+        docroot = work / "served"
+        docroot.mkdir()
         t0 = time.perf_counter()
-        (served / "index.yaml").write_text(make_index(args.charts, args.versions))
-        size = (served / "index.yaml").stat().st_size
+        (docroot / "index.yaml").write_text(make_index(args.charts, args.versions))
+        size = (docroot / "index.yaml").stat().st_size
         print(f"index: {args.charts} charts x {args.versions} versions = {args.charts * args.versions} versions, "
               f"{size / 1e6:.1f} MB (generated in {time.perf_counter() - t0:.1f}s)")
 
@@ -77,43 +98,48 @@ def main() -> None:
             def log_message(self, *a: object) -> None:
                 pass
 
-        handler = partial(Quiet, directory=str(served))
+        handler = partial(Quiet, directory=str(docroot))
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{httpd.server_address[1]}"
         try:
-            base = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "HELMPY_"))}
+            base = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("HELM_", "HELMPY_")) and k != "PYTHONDONTWRITEBYTECODE"}
             henv = dict(base, HELM_CONFIG_HOME=str(work / "h/c"), HELM_CACHE_HOME=str(work / "h/ca"),
                         HELM_DATA_HOME=str(work / "h/d"), HOME=str(work / "h"))
-            penv = dict(base, HELMPY_CONFIG_HOME=str(work / "p/c"), HELMPY_CACHE_HOME=str(work / "p/ca"),
-                        HELMPY_DATA_HOME=str(work / "p/d"), PYTHONPATH=str(ROOT))
-            helmpy = [sys.executable, "-m", "helmpy"]
-            for label, args_ in (("repo add", ["repo", "add", "bench", url, "--force-update"]),
-                                 ("repo update", ["repo", "update"])):
-                t_h = min(timed([helm, *args_], henv)[0] for _ in range(args.runs))
-                t_p = min(timed([*helmpy, *args_], penv)[0] for _ in range(args.runs))
-                print(f"{label + ':':<13}helm {t_h:.2f}s, helmpy {t_p:.2f}s (best of {args.runs}; "
-                      f"ratio helm/helmpy {t_h / t_p:.2f}x)")
+            path = [str(ROOT)] if args.site else [str(ROOT), *site.getsitepackages(), site.getusersitepackages()]
+            penv = dict(served.environment(base, work), HELMPY_CONFIG_HOME=str(work / "p/c"),
+                        HELMPY_CACHE_HOME=str(work / "p/ca"), HELMPY_DATA_HOME=str(work / "p/d"),
+                        PYTHONPATH=os.pathsep.join(path), PYTHONPYCACHEPREFIX=str(work / "pycache"))
+            helmpy = [sys.executable, "-c", ENTRY] if args.site else [sys.executable, "-S", "-c", ENTRY]
+            print(f"{'command':<24}{'helmpy':>9}{'helm':>9}{'helmpy/helm':>13}{'RSS helmpy':>12}{'helm':>9}")
+            for label, args_ in (("repo add (best)", ["repo", "add", "bench", url, "--force-update"]),
+                                 ("repo update (best)", ["repo", "update"])):
+                t_h, r_h = best([helm, *args_], henv, args.runs)
+                t_p, r_p = best([*helmpy, *args_], penv, args.runs)
+                print(f"{label:<24}{t_p:>8.3f}s{t_h:>8.3f}s{t_p / t_h:>12.2f}x"
+                      f"{r_p // 1024:>8d} MiB{r_h // 1024:>5d} MiB")
         finally:
             httpd.shutdown()
             httpd.server_close()
 
-        print(f"{'keyword':<16}{'helm (median)':>15}{'helmpy (median)':>17}{'ratio helm/helmpy':>20}  results")
         ratios = []
-        for kw in args.keywords:
-            h_times, p_times = [], []
-            h_out = p_out = ""
-            for _ in range(args.runs):
-                t, h_out = timed([helm, "search", "repo", kw, "-o", "json"], henv)
-                h_times.append(t)
-                t, p_out = timed([*helmpy, "search", "repo", kw, "-o", "json"], penv)
-                p_times.append(t)
-            same = "same" if h_out == p_out else "DIFFERENT"
-            h_med, p_med = statistics.median(h_times), statistics.median(p_times)
-            ratios.append(h_med / p_med)
-            print(f"{kw:<16}{h_med:>14.3f}s{p_med:>16.3f}s{h_med / p_med:>19.2f}x  {same}")
-        print(f"overall: helmpy is {statistics.median(ratios):.2f}x the speed of helm "
-              f"({'faster' if statistics.median(ratios) > 1 else 'slower'})")
+        try:
+            for kw in args.keywords:
+                h_runs, p_runs = [], []
+                for _ in range(args.runs):
+                    h_runs.append(timed([helm, "search", "repo", kw, "-o", "json"], henv))
+                    p_runs.append(timed([*helmpy, "search", "repo", kw, "-o", "json"], penv))
+                same = "same output" if h_runs[-1][2] == p_runs[-1][2] else "DIFFERENT OUTPUT"
+                h_med, p_med = (statistics.median(r[0] for r in runs) for runs in (h_runs, p_runs))
+                ratios.append(p_med / h_med)
+                print(f"{'search ' + kw + ' (median)':<24}{p_med:>8.3f}s{h_med:>8.3f}s{p_med / h_med:>12.2f}x"
+                      f"{max(r[1] for r in p_runs) // 1024:>8d} MiB{max(r[1] for r in h_runs) // 1024:>5d} MiB"
+                      f"  {same}")
+        finally:
+            servers = served.stop(penv)
+        print(f"search: helmpy/helm {statistics.median(ratios):.2f}x (median of the keywords); "
+              f"{served.describe(servers, True)}")
 
 
 if __name__ == "__main__":

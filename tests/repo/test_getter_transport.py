@@ -159,3 +159,24 @@ def test_close_ends_connections_whose_body_was_not_read(sites) -> None:
     (busy,) = g._busy  # noqa: SLF001 - the one connection left mid-body
     g.close()
     assert busy.sock is None and not g._busy  # noqa: SLF001
+
+
+def cut_short(h: http.server.BaseHTTPRequestHandler) -> None:
+    """Promise 1,000 bytes, send 400, hang up (a dropped connection in the middle of a body)."""
+    h.send_response(200)
+    h.send_header("Content-Length", "1000")
+    h.end_headers()
+    h.wfile.write(b"x" * 400)
+    h.wfile.flush()
+    h.close_connection = True
+
+
+def test_a_body_cut_short_of_its_content_length_is_a_transport_failure(sites) -> None:
+    """http.client ends such a body without a word; the getter must not hand 400 bytes on as the answer."""
+    site = sites(cut_short)
+    with pytest.raises(DownloadError, match="the connection closed 600 bytes before the end of the answer"):
+        get(f"{site.url}/chart.tgz")
+    with Getter() as getter, pytest.raises(DownloadError, match="closed 600 bytes before the end"):
+        getter.request("GET", f"{site.url}/blob", max_bytes=10_000)
+    whole = sites(lambda h: reply(h, 200, b"y" * 1000))
+    assert get(f"{whole.url}/chart.tgz") == b"y" * 1000

@@ -51,8 +51,8 @@ def atomic_copy(source: str | os.PathLike[str], path: str | os.PathLike[str], mo
             try:
                 while left > 0:
                     done = os.copy_file_range(src.fileno(), fh.fileno(), left)
-                    if done == 0:
-                        break
+                    if done == 0:  # the source ended early, or this file system copies nothing: start over
+                        raise OSError("copy_file_range copied nothing")
                     left -= done
             except (AttributeError, OSError):  # no copy_file_range here, or not between these file systems
                 src.seek(0)

@@ -47,3 +47,24 @@ def test_a_failed_copy_keeps_the_old_file(tmp_path: Path) -> None:
         atomic_stream(target, lambda fh: (fh.write(b"half"), (_ for _ in ()).throw(RuntimeError("stop"))))
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["copy.tgz"]
+
+
+def test_a_kernel_copy_that_stops_early_is_finished_by_the_read_write_loop(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """copy_file_range may copy part of a file and then report 0 (a file system that copies nothing more, a
+    source that changed): the copy is redone by the loop, never kept short."""
+    data = os.urandom(1 << 20)
+    source = tmp_path / "source.bin"
+    source.write_bytes(data)
+    real = os.copy_file_range
+    calls: list[int] = []
+
+    def stops_halfway(src: int, dst: int, count: int, *rest: int) -> int:
+        calls.append(count)
+        return real(src, dst, min(count, len(data) // 2)) if len(calls) == 1 else 0
+
+    monkeypatch.setattr(os, "copy_file_range", stops_halfway)
+    target = tmp_path / "copy.bin"
+    atomic_copy(source, target, durable=False)
+    assert len(calls) == 2
+    assert target.read_bytes() == data

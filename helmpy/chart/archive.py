@@ -129,7 +129,7 @@ def read_archive(data: bytes, source: str = "archive", max_file: int | None = No
                 fh = tar.extractfile(info)
                 content = fh.read() if fh else b""
                 members.append(ArchiveMember(name, content, float(info.mtime)))
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
+    except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError) as err:
         raise ArchiveError(f"{source}: corrupt chart archive: {err}") from err
     if not members:
         raise ArchiveError(f"{source}: no files in chart archive")
@@ -220,7 +220,7 @@ def check_archive_stream(blocks: Iterable[bytes], source: str) -> None:
             for info in tar:
                 has_chart_yaml = admit(info) == "Chart.yaml" or has_chart_yaml
         reader.drain()
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
+    except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError) as err:
         raise ArchiveError(f"{source}: corrupt chart archive: {err}") from err
     if not admit.files:
         raise ArchiveError(f"{source}: no files in chart archive")

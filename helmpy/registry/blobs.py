@@ -62,8 +62,12 @@ def take(blocks: Iterable[bytes], digest: str, size: int, what: str, sink: Binar
         if inspect is not None:
             try:
                 inspect(passing)
+            except _Upstream:
+                raise
             except HelmpyError as err:
                 refusal = err
+            except (OSError, ValueError) as err:  # an inspector's own slip: the blob is refused, not the link
+                refusal = HelmpyError(f"{what}: cannot read the blob: {err}")
         for _ in passing:  # what inspect left (all of it after a refusal): the digest covers every byte
             pass
     except _Upstream as up:
@@ -97,6 +101,6 @@ def verify_file(path: Path, digest: str, size: int, inspect: Inspect | None = No
         if path.stat().st_size != size:
             return False
         take(file_blocks(path), digest, size, str(path), inspect=inspect)
-    except (OSError, HelmpyError):
+    except (OSError, ValueError, HelmpyError):
         return False
     return True

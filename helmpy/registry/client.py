@@ -223,7 +223,11 @@ class RegistryClient:
         what = f"{self.registry}/{repository}"
 
         def receive(blocks: Iterator[bytes]) -> None:
-            atomic_stream(target, lambda fh: blobs.take(blocks, digest, size, what, fh, inspect), durable=False)
+            try:
+                atomic_stream(target, lambda fh: blobs.take(blocks, digest, size, what, fh, inspect), durable=False)
+            except OSError as err:  # the transport's failures arrive as DownloadError: this one is the disk's
+                raise RegistryError(f"{what}@{digest}: cannot store the blob in the content cache "
+                                    f"{str(target.parent)!r}: {err.strerror or err}") from err
 
         resp = self._send("GET", f"/v2/{repository}/blobs/{digest}", repository_scope(repository, "pull"),
                           max_bytes=max_bytes, progress=progress, receive=receive)

@@ -451,6 +451,7 @@ class Getter:
         merged = {**options.headers, **(headers or {})}
         if logger.isEnabledFor(logging.DEBUG):  # redacting costs a regex compile: only when it is shown
             logger.debug("%s %s headers=%s", method, url, redact_headers(merged))
+        local: Exception | None = None
         sending = bool(data) and bool(progress) and _progress_enabled()  # the bar follows the upload
         body: bytes | _ProgressReader | None = (_ProgressReader(data, _ProgressBar(progress or "", len(data)))
                                                 if sending and data else data)
@@ -464,9 +465,15 @@ class Getter:
                                        f"{max_bytes} bytes")
             bar = _ProgressBar(progress, total) if progress and not sending and _progress_enabled() else None
             counted = [0]
-            blocks = _capped(answer.blocks(), url, max_bytes, bar, counted)
+            blocks = _capped(answer.blocks(), method, url, max_bytes, bar, counted)
             if receive is not None and answer.status == 200:
-                receive(blocks)
+                try:
+                    receive(blocks)
+                except DownloadError:
+                    raise
+                except Exception as err:  # the receiver's own failure (a full disk, a refused archive)
+                    local = err
+                    raise
                 body = b""
             else:
                 body = b"".join(blocks)  # a HEAD answer has no body: the connection is kept at once
@@ -477,14 +484,23 @@ class Getter:
         except DownloadError:
             raise
         except (OSError, ValueError, _http_errors()) as err:
+            if err is local:  # not the transport's: raised as it was
+                raise
             raise DownloadError(f"{method} {url} : {_transport_failure(err)}") from err
 
 
-def _capped(blocks: Iterator[bytes], url: str, max_bytes: int, bar: _ProgressBar | None,
+def _capped(blocks: Iterator[bytes], method: str, url: str, max_bytes: int, bar: _ProgressBar | None,
             counted: list[int]) -> Iterator[bytes]:
     """``blocks``, refused (:class:`ResponseTooLarge`) past ``max_bytes``, advancing ``bar``; ``counted[0]``:
-    the bytes so far."""
-    for chunk in blocks:
+    the bytes so far. A failure while reading them is a :class:`DownloadError`, so a receiver tells it from
+    its own."""
+    while True:
+        try:
+            chunk = next(blocks, None)
+        except Exception as err:  # a reset, a body cut short, a corrupt gzip Content-Encoding
+            raise DownloadError(f"{method} {url} : {_transport_failure(err)}") from err
+        if chunk is None:
+            return
         counted[0] += len(chunk)
         if counted[0] > max_bytes:
             raise ResponseTooLarge(f"{url}: the response is more than the limit of {max_bytes} bytes")

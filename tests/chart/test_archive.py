@@ -91,15 +91,29 @@ def test_gzip_bomb_stops_at_the_limit_without_inflating_everything():
         read_archive(bomb, "bomb.tgz", max_file=1024, max_total=1024)
 
 
+def bad_sparse_map() -> bytes:
+    """A PAX archive whose member claims a GNU sparse map that is no list of numbers (tarfile raises ValueError
+    reading it, not TarError)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for name, data, pax in (("evil/Chart.yaml", CHART_YAML, {}), ("evil/x", b"abc", {"GNU.sparse.map": "x"})):
+            info = tarfile.TarInfo(name)
+            info.size, info.pax_headers = len(data), pax
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
 NOT_ARCHIVES = [
     (b"apiVersion: v2\nname: x\n", "seems to be a YAML file"),
     (b"PK\x03\x04zip", "not a gzipped chart archive"),
     (gzip.compress(b"not a tar at all" * 100), "corrupt chart archive"),
     (tgz(), "no files in chart archive"),
+    (bad_sparse_map(), "corrupt chart archive"),
 ]
+NOT_ARCHIVE_IDS = ["yaml", "zip", "gzip-no-tar", "empty-tar", "bad-sparse-map"]
 
 
-@pytest.mark.parametrize("data, message", NOT_ARCHIVES)
+@pytest.mark.parametrize("data, message", NOT_ARCHIVES, ids=NOT_ARCHIVE_IDS)
 def test_not_an_archive(data, message):
     with pytest.raises(ArchiveError, match=message):
         read_archive(data, "x.tgz")
@@ -148,7 +162,7 @@ def test_the_stream_check_refuses_what_the_reader_refuses_with_its_message(entri
     assert str(streamed.value) == str(whole.value)
 
 
-@pytest.mark.parametrize("data, message", NOT_ARCHIVES)
+@pytest.mark.parametrize("data, message", NOT_ARCHIVES, ids=NOT_ARCHIVE_IDS)
 def test_the_stream_check_refuses_what_is_no_archive(data, message):
     with pytest.raises(ArchiveError, match=message):
         check_archive_stream(blocks(data, 3), "x.tgz")

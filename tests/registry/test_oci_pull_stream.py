@@ -18,6 +18,7 @@ import requests
 
 from helmpy import paths
 from helmpy.registry import chartformat
+from tests.chart.test_archive import bad_sparse_map
 from tests.registry.test_oci_cli import package
 from tests.support.oci_registry import Registry
 from tests.support.threaded_http import QuietHandler, ThreadedServer
@@ -64,17 +65,23 @@ def cache_files() -> list[Path]:
     (tgz(("web/Chart.yaml", b"name: web\n"), ("web/../../escape", b"x")), "illegally references parent directory"),
     (gzip.compress(b"not a tar at all" * 100), "corrupt chart archive"),
     (b"PK\x03\x04 a zip file", "not a gzipped chart archive"),
-])
+    (bad_sparse_map(), "corrupt chart archive"),
+], ids=["no-chart-yaml", "parent-directory", "gzip-no-tar", "zip", "bad-sparse-map"])
 def test_a_layer_that_is_no_chart_is_refused_and_kept_nowhere(cli: Any, oci_registry: Registry, tmp_path: Path,
                                                               layer: bytes, message: str) -> None:
     digest = push_raw(oci_registry, "bad/web", "0.1.0", layer)
     dest = tmp_path / "dest"
     dest.mkdir()
     before = cache_files()
-    r = cli("pull", f"oci://{oci_registry.host}/bad/web", "--version", "0.1.0", "--plain-http", "-d", str(dest))
+    proxy = CuttingProxy(oci_registry, digest, 0)
+    try:
+        r = cli("pull", f"oci://{proxy.host}/bad/web", "--version", "0.1.0", "--plain-http", "-d", str(dest))
+    finally:
+        proxy.close()
     assert r.exit_code == 1, r
     assert r.stderr.startswith("Error: ") and message in r.stderr and len(r.stderr.splitlines()) == 1, r
-    assert "Traceback" not in r.stderr and f"{oci_registry.host}/bad/web:0.1.0" in r.stderr, r
+    assert "Traceback" not in r.stderr and f"{proxy.host}/bad/web:0.1.0" in r.stderr, r
+    assert proxy.fetched == 1  # a refused archive is not a transport failure: not fetched again
     assert list(dest.iterdir()) == []
     assert cache_files() == before  # neither the refused layer nor a temporary file
     assert not any(digest[7:] in p.name for p in cache_files())
@@ -82,10 +89,10 @@ def test_a_layer_that_is_no_chart_is_refused_and_kept_nowhere(cli: Any, oci_regi
 
 class CuttingProxy:
     """Forwards to ``reg``; the first ``cuts`` GETs of blob ``digest`` get their headers and half the body, then
-    the connection is closed (the registry is untouched)."""
+    the connection is closed (the registry is untouched). ``fetched``: the GETs of that blob."""
 
     def __init__(self, reg: Registry, digest: str, cuts: int) -> None:
-        self.reg, self.digest, self.cuts, self.cut = reg, digest, cuts, 0
+        self.reg, self.digest, self.cuts, self.cut, self.fetched = reg, digest, cuts, 0, 0
         proxy = self
 
         class Handler(QuietHandler):
@@ -98,6 +105,7 @@ class CuttingProxy:
                         self.send_header(k, v)
                 self.send_header("Content-Length", str(len(resp.content)))
                 self.end_headers()
+                proxy.fetched += self.path.endswith(f"/blobs/{proxy.digest}")
                 if self.path.endswith(f"/blobs/{proxy.digest}") and proxy.cut < proxy.cuts:
                     proxy.cut += 1
                     self.wfile.write(resp.content[:len(resp.content) // 2])
@@ -162,4 +170,25 @@ def test_an_altered_layer_is_reported_as_altered_not_as_a_bad_archive(cli: Any, 
     r = cli("pull", f"oci://{oci_registry.host}/charts/web", "--version", "0.1.0", "--plain-http", "-d", str(dest))
     assert r.exit_code == 1, r
     assert f"blob {digest} (" in r.stderr and "refusing it" in r.stderr and "corrupt" not in r.stderr, r
+    assert list(dest.iterdir()) == []
+
+
+def test_a_content_cache_that_cannot_be_written_is_reported_as_such_not_as_a_connection_failure(
+        cli: Any, oci_registry: Registry, tmp_path: Path, pushed: tuple[Path, str]) -> None:
+    _, digest = pushed
+    shard = paths.content_cache() / digest[7:9]
+    shard.parent.mkdir(parents=True, exist_ok=True)
+    shard.write_text("a file where the cache's directory goes")
+    proxy = CuttingProxy(oci_registry, digest, 0)
+    try:
+        dest = tmp_path / "dest"
+        dest.mkdir()
+        r = cli("pull", f"oci://{proxy.host}/charts/web", "--version", "0.1.0", "--plain-http", "-d", str(dest))
+    finally:
+        proxy.close()
+    assert r.exit_code == 1, r
+    assert r.stderr.startswith("Error: ") and len(r.stderr.splitlines()) == 1 and "Traceback" not in r.stderr, r
+    assert "cannot store the blob in the content cache" in r.stderr and str(shard.parent) in r.stderr, r
+    assert "connection" not in r.stderr.lower(), r
+    assert proxy.fetched == 1
     assert list(dest.iterdir()) == []

@@ -14,7 +14,6 @@ other patches) hand the fields they change to their manager with ``operation: Up
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -159,7 +158,7 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], manag
     """The object after ``manager`` applies ``config`` to ``live`` (None when creating)."""
     new_paths = leaf_paths(config)
     if live is None:
-        result = copy.deepcopy(config)
+        result = clone(config)
         result.pop("status", None)
         result.setdefault("metadata", {}).pop("managedFields", None)
         _set_managers(result, {(manager, "Apply"): new_paths}, config.get("apiVersion", ""))
@@ -189,10 +188,10 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], manag
             if path[:i] not in keep:
                 _remove(result, path[:i])
                 break
-    body = copy.deepcopy(config)
-    body.pop("status", None)
-    body.get("metadata", {}).pop("managedFields", None)
-    result = strategic_merge(result, body)
+    body = {k: v for k, v in config.items() if k != "status"}  # the merge copies what it takes from it
+    if isinstance(body.get("metadata"), dict):
+        body["metadata"] = {k: v for k, v in body["metadata"].items() if k != "managedFields"}
+    result = strategic_merge(result, body, owned=True)  # result: the clone of live above
     if force:  # forced fields move to this manager; equal values stay shared, as on a real server
         for key in managers:
             managers[key] -= {p for p in new_paths if _lookup(live, p) != _lookup(config, p)}

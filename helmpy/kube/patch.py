@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from helmpy.errors import KubeApiStatus
+from helmpy.kube.client import clone
 
 
 def bad_request(message: str) -> KubeApiStatus:
@@ -99,29 +100,24 @@ def _order(items: list[Any], order: list[Any], key: str | None) -> list[Any]:
     return listed + [i for i in items if ident(i) not in rank]
 
 
-def strategic_merge(orig: Any, patch: Any) -> Any:
-    """Apply a strategic merge patch to ``orig``; None as a result means ``$patch: delete``. Neither argument
-    is changed, and the result shares nothing with them."""
+def strategic_merge(orig: Any, patch: Any, *, owned: bool = False) -> Any:
+    """Apply a strategic merge patch to ``orig``; None as a result means ``$patch: delete``. ``patch`` is not
+    changed, and the result shares nothing with it; nor with ``orig``, which is not changed either unless
+    ``owned`` (a fresh copy of the caller's own, merged into in place instead of copied once more)."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    return _merge(_fresh(orig) if isinstance(orig, dict) else None, patch)
-
-
-def _fresh(value: Any) -> Any:
-    """A copy of a JSON-shaped value with no part shared with it or within itself (``copy.deepcopy`` keeps
-    shared parts shared, and the merge changes the copy in place)."""
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fresh(v) for v in value]
-    return value
+        return clone(patch)
+    if not isinstance(orig, dict):
+        orig = None
+    elif not owned:
+        orig = clone(orig)  # copied once at the top: the merge changes it in place
+    return _merge(orig, patch)
 
 
 def _merge(result: Any, patch: Any) -> Any:
     """:func:`strategic_merge` into ``result``, a fresh copy the merge owns: copied once at the top instead of
     once per level (which made a merge cost the object's size times its depth)."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return clone(patch)
     directive = patch.get("$patch")
     if directive == "delete":
         return None

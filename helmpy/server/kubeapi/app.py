@@ -247,11 +247,15 @@ class KubeApiApp:
         else:
             raise status.path_not_found()
         namespace: str | None = None
-        if rest[0] == "namespaces" and len(rest) >= 3 and self.store.resolve(group, version, rest[2]) is not None:
-            namespace, rest = rest[1], rest[2:]
+        rt = None
+        if rest[0] == "namespaces" and len(rest) >= 3:
+            rt = self.store.resolve(group, version, rest[2])  # a namespaced path: resolved once, not again below
+            if rt is not None:
+                namespace, rest = rest[1], rest[2:]
         if len(rest) > 3:
             raise status.path_not_found()
-        rt = self.store.resolve(group, version, rest[0])
+        if rt is None:
+            rt = self.store.resolve(group, version, rest[0])
         if rt is None:
             raise status.path_not_found()
         name = rest[1] if len(rest) > 1 else None

@@ -179,6 +179,14 @@ class ControllerSeams:
                              (meta["uid"], meta.get("namespace", ""), meta["name"],
                               self.clock() + self._pod_ready_delay))
 
+    def seconds_until_due(self) -> float | None:
+        """Seconds until the next Pending Pod is due to start (0 when one is due now), None when none waits: when
+        ``cluster serve``'s simulated kubelet next has work (one indexed look-up)."""
+        if not self.controller:
+            return None
+        (first,) = self._conn().execute("SELECT MIN(at) FROM due WHERE at >= 0").fetchone()
+        return None if first is None else max(0.0, float(first) - self.clock())
+
     def promote_due(self, endpoints: bool = True) -> int:
         """Start every Pod whose due time has passed (a MODIFIED write each), then reconcile their owners, and
         (``endpoints``) refresh the Endpoints of namespaces whose Pods or Services changed (:meth:`_settle`).

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from helmpy.errors import KubeError
 from helmpy.kube.client import KubeClient
-from helmpy.server.kubeapi import tls
+from helmpy.server.kubeapi import kubelet, tls
 from helmpy.server.kubeapi.app import KubeApiApp
 from helmpy.server.kubeapi.store import Store
 from helmpy.server.limits import KUBE_API_LIMITS, KUBE_API_MAX_BODY, ServerLimits, kube_api_max_watches
@@ -79,6 +79,7 @@ class KubeApiServer:
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
     _tmp: str | None = field(default=None, init=False, repr=False)
     _store: Store | None = field(default=None, init=False, repr=False)
+    _kubelet: threading.Thread | None = field(default=None, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -96,9 +97,9 @@ class KubeApiServer:
         if self.use_tls:
             self.credentials = tls.make_credentials([self.host], self.token)
             self.token = self.credentials.token
-        self._store = Store(self.cluster)
+        store = self._store = Store(self.cluster)
         max_body = self.limits.max_chunked_body or KUBE_API_MAX_BODY
-        app = KubeApiApp(self._store, self.token if self.use_tls else None, max_body=max_body,
+        app = KubeApiApp(store, self.token if self.use_tls else None, max_body=max_body,
                          max_watches=kube_api_max_watches(self.limits.workers))
         adapter = None
         if self.use_tls:
@@ -118,6 +119,7 @@ class KubeApiServer:
         self._server = server
         self._thread = threading.Thread(target=server.serve, name="helmpy-kubeapi", daemon=True)
         self._thread.start()
+        self._kubelet = kubelet.start(store)
         logger.debug("kube api serving url=%s", self.url)
 
     def stop(self) -> None:
@@ -128,7 +130,9 @@ class KubeApiServer:
             self._server.stop()  # type: ignore[attr-defined]
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self._server = self._thread = None
+        if self._kubelet is not None:
+            self._kubelet.join(timeout=10)  # closing is set: it ends after the promotion it may be in
+        self._server = self._thread = self._kubelet = None
         if self._tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None

@@ -211,6 +211,33 @@ class Store:
             except KubeError as err:
                 logger.debug("promotion of due pods deferred: %s", err)
 
+    def seconds_until_due(self) -> float | None:
+        """When the simulated kubelet next has a Pod to start (:meth:`start_due_pods`); None: none waits, or the
+        cluster has no such table (the kubelet then only polls)."""
+        until = getattr(self.cluster, "seconds_until_due", None)
+        if not callable(until):
+            return None
+        try:
+            return self._call(until)  # type: ignore[no-any-return]
+        except (KubeError, sqlite3.Error) as err:
+            logger.debug("kubelet: cannot read the due Pods: %s", err)
+            return None
+
+    def start_due_pods(self) -> bool:
+        """Start the Pods whose delay has passed (and resync their owners) as a kubelet would, holding the write
+        lock so this server's request threads queue behind it instead of in SQLite's busy handler. Endpoints stay
+        deferred to their next read (they are computed once per namespace then). False when it could not (a file
+        another process holds busy): the next attempt is the kubelet's next poll."""
+        promote = getattr(self.cluster, "promote_due", None)
+        if not callable(promote):
+            return False
+        try:
+            self._write(lambda: promote(endpoints=False))
+        except (KubeError, sqlite3.Error) as err:
+            logger.debug("kubelet: promotion of due pods deferred: %s", err)
+            return False
+        return True
+
     # --- change feed (the embedded cluster's ``changes`` table, read directly) ---------------------------
     def _feed(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -164,3 +164,41 @@ def test_zero_delay_runs_pods_at_once(tmp_path: Path, helm_bin_dir) -> None:
         assert len(pods) == 2 and all(" 1/1 " in p and "Running" in p for p in pods), pods
     finally:
         stop_server(served)
+
+
+def _stored_pods(db: Path, namespace: str) -> list[dict]:
+    """The Pods as the cluster file holds them, read straight from SQLite: no API read (which would start due
+    Pods itself)."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        rows = conn.execute("SELECT json FROM objects WHERE api_group = '' AND plural = 'pods' AND namespace = ?",
+                            (namespace,)).fetchall()
+    return [json.loads(text) for (text,) in rows]
+
+
+def test_the_servers_kubelet_starts_due_pods_without_any_read(tmp_path: Path, helm_bin_dir) -> None:
+    """A real cluster's kubelet starts Pods on its own; so does cluster serve's (helmpy/server/kubeapi/kubelet.py):
+    nobody reads after the apply, yet the Pods run once their delay is over, and their Deployment follows."""
+    served = start_server(tmp_path / "kubelet", "--pod-ready-delay", "1")
+    try:
+        subprocess.run([str(helm_bin_dir / "kubectl"), "apply", "-f", _manifest(served, "web.yaml", DEPLOY)],
+                       capture_output=True, text=True, check=True, env=served.env(), cwd=served.home, timeout=60)
+        applied = time.monotonic()
+        phases = [p["status"]["phase"] for p in _stored_pods(served.db, "default")]
+        assert phases == ["Pending", "Pending"]
+        while time.monotonic() - applied < 10:
+            pods = _stored_pods(served.db, "default")
+            if all(p["status"]["phase"] == "Running" for p in pods):
+                break
+            time.sleep(0.05)
+        started = time.monotonic() - applied
+        assert all(p["status"]["phase"] == "Running" for p in pods), pods
+        assert 0.5 < started < 5, started  # after the delay (less the apply's own time), not at a later read
+        import sqlite3
+
+        with sqlite3.connect(f"file:{served.db}?mode=ro", uri=True) as conn:
+            (text,) = conn.execute("SELECT json FROM objects WHERE plural = 'deployments' AND name = 'web'").fetchone()
+        assert json.loads(text)["status"]["readyReplicas"] == 2
+    finally:
+        stop_server(served)

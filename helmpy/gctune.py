@@ -42,6 +42,12 @@ def one_shot_process() -> None:
     atexit.register(gc.freeze)  # runs before the interpreter's last collection: it then scans nothing
 
 
+def is_one_shot() -> bool:
+    """Whether :func:`one_shot_process` declared this process (it then also may fork a parse helper:
+    :mod:`helmpy.engine.gotemplate.prefetch`)."""
+    return _one_shot
+
+
 @contextmanager
 def paused_collection() -> Iterator[None]:
     """Run the body without automatic cyclic collection, then restore the collector (see the module)."""

@@ -50,6 +50,11 @@ class TemplateCodeCache:
             return None
         return self.root / key[:2] / key
 
+    def contains(self, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (one ``stat``; it is checked only when loaded)."""
+        path = self._path(key)
+        return path is not None and path.is_file()
+
     def load(self, key: str) -> bytes | None:
         """The payload stored under ``key``, or None (absent, unreadable, too large, or failing the check)."""
         path = self._path(key)

@@ -76,12 +76,11 @@ class GoRenderer:
         tset = TemplateSet(function_map(self.ctx), strict=self.strict, limits=self.limits,
                            max_parse_depth=self.ctx.max_parse_depth)
         order = helm_parse_order(sources)
-        for name in order:
-            guard.tick()
-            try:
-                tset.add(name, sources[name].text)
-            except TemplateParseError as err:
-                raise RenderError(err.helm_message) from err
+        try:
+            tset.add_files([(name, sources[name].text) for name in order], seconds_left=guard.remaining(),
+                           tick=guard.tick)
+        except TemplateParseError as err:
+            raise RenderError(err.helm_message) from err
         from helmpy.engine.gotemplate.funcs import limits as func_limits
 
         with func_limits.bind(guard.check_size):  # Sprig's allocating functions check the render's budget

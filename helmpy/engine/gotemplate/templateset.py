@@ -17,7 +17,7 @@ import hashlib
 import logging
 import marshal
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from helmpy.engine.codestore import code_store, source_fingerprint
 from helmpy.engine.gotemplate import nodes as n
@@ -57,6 +57,25 @@ def _funcs_fingerprint(func_names: frozenset[str]) -> bytes:
     return "\0".join(sorted(func_names)).encode("utf-8", "surrogatepass")
 
 
+def entry_key(name: str, text: str, func_names: frozenset[str], max_depth: int) -> str:
+    """The content hash a file's parse is cached under (in this process and in the code store)."""
+    digest = hashlib.sha256(_parser_fingerprint())
+    for part in (name, text, str(max_depth)):
+        digest.update(b"\0\1" + part.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0\1" + _funcs_fingerprint(func_names))
+    return digest.hexdigest()
+
+
+def _uncached(name: str, text: str, func_names: frozenset[str], max_depth: int) -> bool:
+    """Whether parsing the file is still to do: neither this process nor the code store has it (a store that
+    cannot tell cheaply counts as having it)."""
+    key = entry_key(name, text, func_names, max_depth)
+    if key in _CACHE:
+        return False
+    contains = getattr(code_store(), "contains", None)
+    return callable(contains) and not contains(key)
+
+
 def parse_compiled(name: str, text: str, func_names: frozenset[str], max_depth: int, *,
                    persist: bool = False) -> dict[str, Compiled]:
     """Every template one file defines, parsed and compiled (cached by content).
@@ -68,11 +87,7 @@ def parse_compiled(name: str, text: str, func_names: frozenset[str], max_depth: 
     Raises:
         TemplateParseError: with Go's text, when the file does not parse.
     """
-    digest = hashlib.sha256(_parser_fingerprint())
-    for part in (name, text, str(max_depth)):
-        digest.update(b"\0\1" + part.encode("utf-8", "surrogatepass"))
-    digest.update(b"\0\1" + _funcs_fingerprint(func_names))
-    key = digest.hexdigest()
+    key = entry_key(name, text, func_names, max_depth)
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
@@ -204,6 +219,33 @@ class TemplateSet:
         compiled = parse_compiled(name, text, self._func_names, self.max_parse_depth, persist=True)
         associate(self.templates, compiled)
         return list(compiled)
+
+    def add_files(self, files: Sequence[tuple[str, str]], *, seconds_left: float = 0.0,
+                  tick: Callable[[], None] | None = None) -> None:
+        """:meth:`add` each ``(name, text)`` in order (``tick`` before each: the render's deadline check). When
+        the code store lacks much of their text and ``seconds_left`` allows, a forked helper parses the last
+        share of them into the store meanwhile (:mod:`~helmpy.engine.gotemplate.prefetch`); the files are still
+        added in order here, and the first that does not parse raises, as without it.
+
+        Raises:
+            TemplateParseError: with Go's text, for the first file that does not parse.
+        """
+        from helmpy.engine.gotemplate import prefetch
+
+        names, depth = self._func_names, self.max_parse_depth
+        helper = prefetch.start(
+            files, lambda name, text: _uncached(name, text, names, depth),
+            lambda name, text: parse_compiled(name, text, names, depth, persist=True), seconds_left)
+        try:
+            for i, (name, text) in enumerate(files):
+                if helper is not None and i == helper.split:
+                    helper.join()
+                if tick is not None:
+                    tick()
+                self.add(name, text)
+        finally:
+            if helper is not None:
+                helper.cancel()
 
     def has(self, name: str) -> bool:
         """Whether a template of this name was defined (a file or a ``define``)."""

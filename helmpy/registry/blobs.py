@@ -30,12 +30,18 @@ class _Upstream(Exception):
         self.err = err
 
 
+class _Sink(_Upstream):
+    """A failure to write to ``sink`` (a full disk), carried the same way: the blob was not refused, it could
+    not be kept (re-raised as the ``OSError`` it was, for the caller to name its file)."""
+
+
 def take(blocks: Iterable[bytes], digest: str, size: int, what: str, sink: BinaryIO | None = None,
          inspect: Inspect | None = None) -> None:
     """Read ``blocks`` to the end, writing them to ``sink``; :class:`DigestMismatch` unless they are ``size``
     bytes with sha256 ``digest`` (``sha256:<hex>``). ``inspect`` reads the same blocks as they pass; what it
     raises (a refused archive) is raised once the digest has been checked, so a blob altered on its way is
-    reported as that. Failures of ``blocks`` itself are raised unchanged."""
+    reported as that. Failures of ``blocks`` itself are raised unchanged, and so is an ``OSError`` writing to
+    ``sink`` (a full disk: the blob could not be kept, it was not refused)."""
     sha = hashlib.sha256()
     seen = [0]
     source = iter(blocks)
@@ -53,7 +59,7 @@ def take(blocks: Iterable[bytes], digest: str, size: int, what: str, sink: Binar
                 return  # longer than the descriptor says: refused below, the rest unread
             sha.update(block)
             if sink is not None:
-                _write(sink, block, what)
+                _write(sink, block)
             yield block
 
     passing = tee()
@@ -70,7 +76,7 @@ def take(blocks: Iterable[bytes], digest: str, size: int, what: str, sink: Binar
                 refusal = HelmpyError(f"{what}: cannot read the blob: {err}")
         for _ in passing:  # what inspect left (all of it after a refusal): the digest covers every byte
             pass
-    except _Upstream as up:
+    except _Upstream as up:  # _Sink included
         raise up.err from None
     actual = "sha256:" + sha.hexdigest()
     if actual != digest or seen[0] != size:
@@ -80,11 +86,11 @@ def take(blocks: Iterable[bytes], digest: str, size: int, what: str, sink: Binar
         raise refusal
 
 
-def _write(sink: BinaryIO, block: bytes, what: str) -> None:
+def _write(sink: BinaryIO, block: bytes) -> None:
     try:
         sink.write(block)
     except OSError as err:
-        raise HelmpyError(f"{what}: cannot store the blob: {err.strerror or err}") from err
+        raise _Sink(err) from err
 
 
 def file_blocks(path: Path) -> Iterator[bytes]:

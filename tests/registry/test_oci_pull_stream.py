@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -192,3 +193,21 @@ def test_a_content_cache_that_cannot_be_written_is_reported_as_such_not_as_a_con
     assert "connection" not in r.stderr.lower(), r
     assert proxy.fetched == 1
     assert list(dest.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (every write: ENOSPC)")
+def test_a_full_disk_while_a_layer_arrives_is_the_disks_error_not_a_tampered_blob(tmp_path: Path) -> None:
+    """The layer is checked as an archive while it is written: a write that fails (ENOSPC) must come out as that
+    OSError (save_blob names the cache directory), not as a refused archive nor as a digest mismatch."""
+    import errno
+
+    from helmpy.chart.archive import check_archive_stream
+    from helmpy.registry import blobs
+
+    layer = tgz(("web/Chart.yaml", b"apiVersion: v2\nname: web\nversion: 0.1.0\n"), ("web/big", os.urandom(300_000)))
+    digest = chartformat.sha256_digest(layer)
+    parts = [layer[i:i + 65536] for i in range(0, len(layer), 65536)]
+    with open("/dev/full", "wb", buffering=0) as full, pytest.raises(OSError) as raised:
+        blobs.take(parts, digest, len(layer), "reg/web", full, lambda b: check_archive_stream(b, "web.tgz"))
+    assert raised.value.errno == errno.ENOSPC
+    blobs.take(parts, digest, len(layer), "reg/web", None, lambda b: check_archive_stream(b, "web.tgz"))  # intact

@@ -38,24 +38,32 @@ class Helper:
         self._done = False
 
     def join(self) -> None:
-        """Wait for the helper to end (its alarm bounds the wait by the render's deadline)."""
-        if not self._done:
-            self._done = True
-            start = time.monotonic()
-            try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
-            logger.debug("parse helper pid=%d joined after %.0f ms", self.pid, (time.monotonic() - start) * 1000)
+        """Wait for the helper to end (its alarm bounds the wait by the render's deadline); interrupted (Ctrl-C,
+        SIGTERM), the helper is ended first."""
+        if self._done:
+            return
+        start = time.monotonic()
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:  # reaped already (SIGCHLD ignored)
+            pass
+        except BaseException:
+            self.cancel()
+            raise
+        self._done = True
+        logger.debug("parse helper pid=%d joined after %.0f ms", self.pid, (time.monotonic() - start) * 1000)
 
     def cancel(self) -> None:
         """End the helper now (this process failed or was interrupted), if it is still running."""
-        if not self._done:
-            try:
+        if self._done:
+            return
+        self._done = True
+        try:
+            if os.waitpid(self.pid, os.WNOHANG)[0] == 0:  # still running (not reaped: the pid is still its own)
                 os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.join()
+                os.waitpid(self.pid, 0)
+        except (ChildProcessError, ProcessLookupError):
+            pass
 
 
 def allowed() -> bool:
@@ -84,9 +92,15 @@ def start(files: Sequence[tuple[str, str]], missing: Callable[[str, str], bool],
         tail += sizes[split]
     if tail == 0:
         return None
-    pid = os.fork()
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError as err:  # a process limit, no memory: this process parses alone
+        logger.debug("no parse helper: %s", err)
+        return None
     if pid == 0:  # the helper: parse, store, and end without running anything of this process's exit
         try:
+            _end_with_parent(parent)
             logging.disable(logging.CRITICAL)
             signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the alarm ends it, whatever handler this process had
             signal.alarm(max(1, int(seconds_left)))
@@ -100,3 +114,16 @@ def start(files: Sequence[tuple[str, str]], missing: Callable[[str, str], bool],
             os._exit(0)
     logger.debug("parse helper pid=%d files=%d chars=%d of %d", pid, sum(1 for s in sizes[split:] if s), tail, total)
     return Helper(pid, split)
+
+
+def _end_with_parent(parent: int) -> None:
+    """The helper dies with ``parent``, the process that forked it (Linux's parent-death signal), so it never
+    outlives the command even when the command is killed with SIGKILL; elsewhere its alarm bounds it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was set
+        os._exit(0)

@@ -57,6 +57,7 @@ def _funcs_fingerprint(func_names: frozenset[str]) -> bytes:
     return "\0".join(sorted(func_names)).encode("utf-8", "surrogatepass")
 
 
+@functools.lru_cache(maxsize=1024)  # asked twice per file of a render (add_files, then add): hashed once
 def entry_key(name: str, text: str, func_names: frozenset[str], max_depth: int) -> str:
     """The content hash a file's parse is cached under (in this process and in the code store)."""
     digest = hashlib.sha256(_parser_fingerprint())

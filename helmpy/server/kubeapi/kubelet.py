@@ -24,12 +24,18 @@ POLL_SECONDS = 0.25  # the longest a due Pod waits for this thread (reads still 
 def run(store: Store) -> None:
     """Start due Pods until ``store.closing`` is set (a thread's body)."""
     while not store.closing.is_set():
-        until = store.seconds_until_due()
-        if until is None or until > 0:
-            store.closing.wait(POLL_SECONDS if until is None else min(until, POLL_SECONDS))
-            continue
-        if not store.start_due_pods():
-            store.closing.wait(POLL_SECONDS)
+        try:
+            until = store.seconds_until_due()
+            if until is None or until > 0:
+                store.closing.wait(POLL_SECONDS if until is None else min(until, POLL_SECONDS))
+                continue
+            started = store.start_due_pods()
+        except Exception as err:  # noqa: BLE001 - a bug or a bad row must not stop the kubelet: reads still start Pods
+            logger.error("kubelet: %s: %s", type(err).__name__, err)
+            logger.debug("traceback of the kubelet error", exc_info=err)
+            started = False
+        if not started:
+            store.closing.wait(POLL_SECONDS * 4)  # back off: each attempt holds the write lock
 
 
 def start(store: Store) -> threading.Thread:

@@ -94,3 +94,59 @@ def test_a_library_process_never_forks(tmp_path: Path) -> None:
     ticks: list[int] = []
     tset.add_files(files, seconds_left=60, tick=lambda: ticks.append(1))
     assert len(ticks) == len(files) and tset.has("big.labels") and tset.has("big/templates/cm-000.yaml")
+
+
+HELPER_SCRIPT = """
+import os, sys, time
+from helmpy.gctune import one_shot_process
+from helmpy.engine.gotemplate import prefetch
+one_shot_process()
+files = [(f"f{i}", "x" * prefetch.MIN_TEXT) for i in range(4)]
+helper = prefetch.start(files, lambda name, text: True, lambda name, text: time.sleep(60), 120)
+print(helper.pid, helper.split, flush=True)
+if sys.argv[1] == "cancel":
+    started = time.monotonic()
+    helper.cancel()
+    print(round(time.monotonic() - started, 3), flush=True)
+else:
+    time.sleep(60)
+"""
+
+
+def _gone(pid: int, within: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":  # a zombie: ended, not yet reaped
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_helper_is_ended_by_cancel_and_dies_with_its_process(tmp_path: Path) -> None:
+    """A helper never outlives the command: cancel() (an error, an interrupt) kills it, and a command killed
+    with SIGKILL takes its helper with it (the parent-death signal), long before the helper's own alarm."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HELMPY_CACHE_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", HELPER_SCRIPT, "cancel"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    pid, split = (int(v) for v in done.stdout.split()[:2])
+    assert split == 3 and float(done.stdout.split()[2]) < 5  # at most 45% of the text: the last of 4 equal files
+    assert _gone(pid, 1)
+    proc = subprocess.Popen([sys.executable, "-c", HELPER_SCRIPT, "sleep"], stdout=subprocess.PIPE, text=True,
+                            env=env)
+    try:
+        assert proc.stdout is not None
+        helper = int(proc.stdout.readline().split()[0])
+        assert not _gone(helper, 0.3)  # running, sleeping in its parse
+        proc.kill()
+        proc.wait(timeout=10)
+        assert _gone(helper, 5)
+    finally:
+        proc.kill()

@@ -180,21 +180,23 @@ def _stored_pods(db: Path, namespace: str) -> list[dict]:
 def test_the_servers_kubelet_starts_due_pods_without_any_read(tmp_path: Path, helm_bin_dir) -> None:
     """A real cluster's kubelet starts Pods on its own; so does cluster serve's (helmpy/server/kubeapi/kubelet.py):
     nobody reads after the apply, yet the Pods run once their delay is over, and their Deployment follows."""
-    served = start_server(tmp_path / "kubelet", "--pod-ready-delay", "1")
+    served = start_server(tmp_path / "kubelet", "--pod-ready-delay", "3")
     try:
+        began = time.monotonic()
         subprocess.run([str(helm_bin_dir / "kubectl"), "apply", "-f", _manifest(served, "web.yaml", DEPLOY)],
                        capture_output=True, text=True, check=True, env=served.env(), cwd=served.home, timeout=60)
         applied = time.monotonic()
-        phases = [p["status"]["phase"] for p in _stored_pods(served.db, "default")]
-        assert phases == ["Pending", "Pending"]
-        while time.monotonic() - applied < 10:
+        if applied - began < 2.5:  # (a machine this slow leaves no Pending moment to see: skip that check)
+            phases = [p["status"]["phase"] for p in _stored_pods(served.db, "default")]
+            assert phases == ["Pending", "Pending"]
+        while time.monotonic() - applied < 20:
             pods = _stored_pods(served.db, "default")
             if all(p["status"]["phase"] == "Running" for p in pods):
                 break
             time.sleep(0.05)
-        started = time.monotonic() - applied
         assert all(p["status"]["phase"] == "Running" for p in pods), pods
-        assert 0.5 < started < 5, started  # after the delay (less the apply's own time), not at a later read
+        # made after `began` and run on time: no sooner than the delay after it, and not much later than the apply
+        assert time.monotonic() - began > 3 and time.monotonic() - applied < 3 + 5
         import sqlite3
 
         with sqlite3.connect(f"file:{served.db}?mode=ro", uri=True) as conn:

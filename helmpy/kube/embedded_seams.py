@@ -203,8 +203,7 @@ class ControllerSeams:
         conn = self._conn()
         if self._local.depth or getattr(self._local, "dry_run", False):
             return 0
-        (first,) = conn.execute("SELECT MIN(at) FROM due WHERE at >= 0").fetchone()
-        pods_due = first is not None and first <= self.clock()
+        pods_due = self.seconds_until_due() == 0
         stale = endpoints and conn.execute("SELECT 1 FROM due WHERE at < 0 LIMIT 1").fetchone() is not None
         if not pods_due and not stale:
             return 0

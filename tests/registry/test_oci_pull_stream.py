@@ -195,7 +195,6 @@ def test_a_content_cache_that_cannot_be_written_is_reported_as_such_not_as_a_con
     assert list(dest.iterdir()) == []
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (every write: ENOSPC)")
 def test_a_full_disk_while_a_layer_arrives_is_the_disks_error_not_a_tampered_blob(tmp_path: Path) -> None:
     """The layer is checked as an archive while it is written: a write that fails (ENOSPC) must come out as that
     OSError (save_blob names the cache directory), not as a refused archive nor as a digest mismatch."""

@@ -80,8 +80,8 @@ def start(files: Sequence[tuple[str, str]], missing: Callable[[str, str], bool],
 
     The helper's files are ``files[helper.split:]``'s missing ones: this process parses ``files[:split]`` first,
     then joins the helper, then goes on (finding the helper's entries in the store)."""
-    if seconds_left <= 1 or not allowed():
-        return None
+    if seconds_left <= 1 or sum(len(text) for _, text in files) < MIN_TEXT or not allowed():
+        return None  # (a small chart costs one sum here: no hashing, no stat)
     sizes = [len(text) if missing(name, text) else 0 for name, text in files]
     total = sum(sizes)
     if total < MIN_TEXT:

@@ -29,7 +29,7 @@ def run(store: Store) -> None:
             if until is None or until > 0:
                 store.closing.wait(POLL_SECONDS if until is None else min(until, POLL_SECONDS))
                 continue
-            started = store.start_due_pods()
+            started = store.promote_due(endpoints=False)
         except Exception as err:  # noqa: BLE001 - a bug or a bad row must not stop the kubelet: reads still start Pods
             logger.error("kubelet: %s: %s", type(err).__name__, err)
             logger.debug("traceback of the kubelet error", exc_info=err)

@@ -201,18 +201,8 @@ class Store:
         if gone is False:
             raise status.not_found(rt.plural, rt.group, name)
 
-    def promote_due(self) -> None:
-        """Let the simulated kubelet start the Pods whose delay has passed (the embedded cluster's due table), so
-        a watch sees their MODIFIED events without anyone reading them; a busy file is left for the next poll."""
-        promote = getattr(self.cluster, "promote_due", None)
-        if callable(promote):
-            try:
-                promote()
-            except KubeError as err:
-                logger.debug("promotion of due pods deferred: %s", err)
-
     def seconds_until_due(self) -> float | None:
-        """When the simulated kubelet next has a Pod to start (:meth:`start_due_pods`); None: none waits, or the
+        """When the simulated kubelet next has a Pod to start (:meth:`promote_due`); None: none waits, or the
         cluster has no such table (the kubelet then only polls)."""
         until = getattr(self.cluster, "seconds_until_due", None)
         if not callable(until):
@@ -223,18 +213,19 @@ class Store:
             logger.debug("kubelet: cannot read the due Pods: %s", err)
             return None
 
-    def start_due_pods(self) -> bool:
-        """Start the Pods whose delay has passed (and resync their owners) as a kubelet would, holding the write
-        lock so this server's request threads queue behind it instead of in SQLite's busy handler. Endpoints stay
-        deferred to their next read (they are computed once per namespace then). False when it could not (a file
-        another process holds busy): the next attempt is the kubelet's next poll."""
+    def promote_due(self, endpoints: bool = True) -> bool:
+        """Start the Pods whose delay has passed (the embedded cluster's due table) and resync their owners, as a
+        kubelet would, so a watch and the kubelet thread see them run without anyone reading; ``endpoints``: also
+        the deferred Endpoints. Held under the write lock, so this server's request threads queue behind it
+        instead of in SQLite's busy handler. False when it could not (a file another process holds busy): the
+        next poll tries again."""
         promote = getattr(self.cluster, "promote_due", None)
         if not callable(promote):
             return False
         try:
-            self._write(lambda: promote(endpoints=False))
+            self._write(lambda: promote(endpoints=endpoints))
         except (KubeError, sqlite3.Error) as err:
-            logger.debug("kubelet: promotion of due pods deferred: %s", err)
+            logger.debug("promotion of due pods deferred: %s", err)
             return False
         return True
 

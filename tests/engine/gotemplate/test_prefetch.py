@@ -128,7 +128,6 @@ def _gone(pid: int, within: float) -> bool:
     return False
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_helper_is_ended_by_cancel_and_dies_with_its_process(tmp_path: Path) -> None:
     """A helper never outlives the command: cancel() (an error, an interrupt) kills it, and a command killed
     with SIGKILL takes its helper with it (the parent-death signal), long before the helper's own alarm."""
